@@ -1,0 +1,111 @@
+"""Bad input: one clear line naming the file, the place and the problem; exit 2; no traceback."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import run_tfsg
+
+
+def check_error(proc, *needles: str) -> str:
+    err = proc.stderr.decode()
+    assert proc.returncode == 2, (proc.returncode, err)
+    assert proc.stdout == b""
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+    return lines[0]
+
+
+@pytest.mark.parametrize("command", ["show", "diff"])
+def test_missing_file(command, tmp_path):
+    line = check_error(run_tfsg(command, str(tmp_path / "nope.json")), "nope.json", "no such file")
+    assert line.startswith("tfsg: error: ")
+
+
+def test_directory(tmp_path):
+    check_error(run_tfsg("show", str(tmp_path)), str(tmp_path), "is a directory")
+
+
+def test_not_json(tmp_path):
+    f = tmp_path / "plan.json"
+    f.write_text("resource \"aws_security_group\" \"x\" {}\n")
+    check_error(run_tfsg("show", str(f)), f"{f}:1:1", "not valid JSON")
+
+
+def test_truncated_json_names_line_and_column(tmp_path):
+    f = tmp_path / "plan.json"
+    f.write_text('{\n  "format_version": "1.2",\n  "planned_values": {"root_module": {\n')
+    check_error(run_tfsg("diff", str(f)), f"{f}:4:1", "not valid JSON")
+
+
+def test_binary_garbage(tmp_path):
+    f = tmp_path / "plan.bin"
+    f.write_bytes(b"PK\x03\x04\x14\x00\x08\x00\xff\xfe binary plan")
+    check_error(run_tfsg("show", str(f)), str(f), "not UTF-8", "terraform show -json")
+
+
+def test_empty_file(tmp_path):
+    f = tmp_path / "plan.json"
+    f.write_text("")
+    check_error(run_tfsg("show", str(f)), str(f), "empty file")
+
+
+@pytest.mark.parametrize("doc,needle", [
+    ([1, 2], "top level is a JSON array"),
+    ({"resources": []}, "no `format_version` key"),
+    ({"format_version": 1.2}, "format_version must be a string"),
+    ({"format_version": "2.0", "planned_values": {}}, "unsupported format_version '2.0'"),
+    ({"format_version": "1.2", "resource_changes": {}}, "`resource_changes` should be a JSON array"),
+    ({"format_version": "1.0", "foo": 1}, "not a Terraform plan or state"),
+])
+def test_not_a_plan(tmp_path, doc, needle):
+    f = tmp_path / "x.json"
+    f.write_text(json.dumps(doc))
+    check_error(run_tfsg("show", str(f)), str(f), needle)
+
+
+def test_stdin_is_read_with_dash():
+    proc = run_tfsg("show", "-", stdin=b"not json")
+    check_error(proc, "-:1:1", "not valid JSON")
+
+
+def test_unknown_option_is_a_usage_error(tmp_path):
+    proc = run_tfsg("show", "--bogus", "x.json")
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr.decode()
+
+
+def test_debug_shows_traceback(tmp_path):
+    proc = run_tfsg("show", str(tmp_path / "nope.json"), "--debug")
+    assert proc.returncode != 0
+    assert "Traceback" in proc.stderr.decode()
+
+
+def test_odd_but_legal_plans_do_not_crash(tmp_path):
+    """Minimal legal documents: an empty state, a plan with nothing, a plan with odd entries."""
+    cases = [
+        {"format_version": "1.0"},
+        {"format_version": "0.1", "planned_values": {"root_module": {}}},
+        {"format_version": "1.2", "resource_changes": [], "planned_values": {}},
+        {"format_version": "1.2", "resource_changes": [
+            {"address": "aws_security_group.x", "type": "aws_security_group", "name": "x", "mode": "managed",
+             "change": {"actions": ["create"], "before": None, "after": {"ingress": None, "egress": "odd"},
+                        "after_unknown": True}},
+            {"address": "aws_security_group_rule.r", "type": "aws_security_group_rule", "name": "r",
+             "change": {"actions": ["create"], "before": None,
+                        "after": {"type": "ingress", "security_group_id": "sg-1", "protocol": "tcp",
+                                  "from_port": "x", "to_port": 22, "cidr_blocks": ["not-a-cidr"]}}},
+            "junk", {"change": "junk"}]},
+    ]
+    for i, doc in enumerate(cases):
+        f = tmp_path / f"odd{i}.json"
+        f.write_text(json.dumps(doc))
+        for command in ("show", "diff"):
+            proc = run_tfsg(command, str(f), "--format", "json")
+            assert proc.returncode == 0, (i, command, proc.stderr.decode())
+            json.loads(proc.stdout)

@@ -1,0 +1,164 @@
+"""Which resources put their interfaces in security groups, and whether they face the internet.
+
+The attribute table (``data/attachments.tsv``) comes from the provider schema; the exposure
+signals are the ones the provider documents (REFERENCE C). A resource is public only when its
+configuration says so; when the plan cannot say, the answer is None with the reason.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, Callable, Optional
+
+# Association resources: the member is another resource, named by this attribute.
+ASSOCIATIONS = {
+    "aws_network_interface_sg_attachment": "network_interface_id",
+    "aws_vpc_endpoint_security_group_association": "vpc_endpoint_id",
+}
+
+# Where a resource's subnets are written (list or single id); first match wins per path.
+SUBNET_PATHS = (
+    ("subnet_id",), ("subnet_ids",), ("subnets",), ("vpc_zone_identifier",),
+    ("vpc_config", "[]", "subnet_ids"), ("network_configuration", "[]", "subnets"),
+    ("vpc_options", "[]", "subnet_ids"), ("subnet_mapping", "[]", "subnet_id"),
+    ("db_subnet_group_name",), ("subnet_group_name",),
+)
+SUBNET_GROUP_TYPES = {"aws_db_subnet_group", "aws_elasticache_subnet_group", "aws_redshift_subnet_group",
+                      "aws_docdb_subnet_group", "aws_neptune_subnet_group", "aws_dms_replication_subnet_group"}
+
+
+@dataclass(frozen=True)
+class AttachPath:
+    steps: tuple[str, ...]  # "[]" marks a nested block list
+    kind: str  # ids | names | arns | csv
+
+
+@functools.lru_cache(maxsize=1)
+def attachment_table() -> dict[str, tuple[AttachPath, ...]]:
+    table: dict[str, list[AttachPath]] = {}
+    text = resources.files("tfsg.data").joinpath("attachments.tsv").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        typ, path, kind = line.split("\t")
+        steps: list[str] = []
+        for part in path.split("."):
+            if part.endswith("[]"):
+                steps.extend([part[:-2], "[]"])
+            else:
+                steps.append(part)
+        table.setdefault(typ, []).append(AttachPath(tuple(steps), kind))
+    return {k: tuple(v) for k, v in table.items()}
+
+
+# --------------------------------------------------------------------------- exposure signals
+
+Signal = tuple[Optional[bool], str]
+Getter = Callable[[tuple], tuple[bool, Any]]  # path -> (known, value)
+
+
+def _flag(get: Getter, path: tuple, true_means: str, false_means: str, unset: Signal) -> Signal:
+    known, value = get(path)
+    if not known:
+        return None, f"{'.'.join(map(str, path))} is known only after apply"
+    if value is None:
+        return unset
+    if str(value).lower() == "true":
+        return True, true_means
+    return False, false_means
+
+
+def _lb_internal(get: Getter) -> Signal:
+    known, value = get(("internal",))
+    if not known:
+        return None, "internal is known only after apply"
+    if value is True or str(value).lower() == "true":
+        return False, "internal load balancer"
+    return True, "internet-facing load balancer"
+
+
+def _instance(get: Getter, subnet_public: Optional[bool]) -> Signal:
+    known, value = get(("associate_public_ip_address",))
+    if known and value is True:
+        return True, "associate_public_ip_address = true"
+    if known and value is False:
+        return False, "associate_public_ip_address = false"
+    if subnet_public is True:
+        return True, "its subnet maps public IPs on launch"
+    if subnet_public is False:
+        return False, "private subnet (map_public_ip_on_launch = false), no public IP"
+    return None, "whether it gets a public IP depends on its subnet, which the plan does not show"
+
+
+def _launch_template(get: Getter, subnet_public: Optional[bool]) -> Signal:
+    known, value = get(("network_interfaces", 0, "associate_public_ip_address"))
+    if known and str(value).lower() == "true":
+        return True, "network_interfaces.associate_public_ip_address = true"
+    if known and str(value).lower() == "false":
+        return False, "network_interfaces.associate_public_ip_address = false"
+    if subnet_public is not None:
+        return subnet_public, "from the subnets it launches in"
+    return None, "public IP depends on the subnets instances launch in"
+
+
+def _publicly_accessible(get: Getter, subnet_public: Optional[bool]) -> Signal:
+    return _flag(get, ("publicly_accessible",), "publicly_accessible = true", "publicly_accessible = false",
+                 (False, "publicly_accessible is not set (default false)"))
+
+
+def _ecs(get: Getter, subnet_public: Optional[bool]) -> Signal:
+    return _flag(get, ("network_configuration", 0, "assign_public_ip"), "assign_public_ip = true",
+                 "assign_public_ip = false", (False, "assign_public_ip is not set (default false)"))
+
+
+def _never(reason: str) -> Callable[[Getter, Optional[bool]], Signal]:
+    return lambda get, subnet_public: (False, reason)
+
+
+def _eni(get: Getter, subnet_public: Optional[bool]) -> Signal:
+    if subnet_public is not None:
+        return subnet_public, "from its subnet's map_public_ip_on_launch"
+    return None, "a public IP can be associated with it later (EIP); the plan does not show one"
+
+
+PUBLIC_SIGNALS: dict[str, Callable[[Getter, Optional[bool]], Signal]] = {
+    "aws_lb": lambda g, s: _lb_internal(g) if g(("load_balancer_type",)) != (True, "gateway")
+    else (False, "gateway load balancer"),
+    "aws_alb": lambda g, s: _lb_internal(g),
+    "aws_elb": lambda g, s: _lb_internal(g),
+    "aws_instance": _instance,
+    "aws_spot_instance_request": _instance,
+    "aws_launch_configuration": _instance,
+    "aws_launch_template": _launch_template,
+    "aws_autoscaling_group": _launch_template,
+    "aws_network_interface": _eni,
+    "aws_db_instance": _publicly_accessible,
+    "aws_redshift_cluster": _publicly_accessible,
+    "aws_redshiftserverless_workgroup": _publicly_accessible,
+    "aws_dms_replication_instance": _publicly_accessible,
+    "aws_mq_broker": _publicly_accessible,
+    "aws_ecs_service": _ecs,
+    "aws_ecs_task_set": _ecs,
+    "aws_lambda_function": _never("Lambda functions accept no inbound connections"),
+    "aws_rds_cluster": _never("cluster members are aws_rds_cluster_instance; their publicly_accessible decides"),
+    "aws_elasticache_cluster": _never("ElastiCache nodes have private addresses only"),
+    "aws_elasticache_replication_group": _never("ElastiCache nodes have private addresses only"),
+    "aws_elasticache_serverless_cache": _never("ElastiCache endpoints are private"),
+    "aws_efs_mount_target": _never("EFS mount targets have private addresses only"),
+    "aws_vpc_endpoint": _never("interface endpoints have private addresses only"),
+    "aws_memorydb_cluster": _never("MemoryDB endpoints are private"),
+    "aws_dax_cluster": _never("DAX endpoints are private"),
+    "aws_docdb_cluster": _never("DocumentDB clusters have no public endpoint"),
+    "aws_neptune_cluster": _never("Neptune clusters have no public endpoint"),
+    "aws_opensearch_domain": _never("VPC domain: its endpoint is in the VPC"),
+    "aws_elasticsearch_domain": _never("VPC domain: its endpoint is in the VPC"),
+}
+
+
+def public_signal(resource_type: str, get: Getter, subnet_public: Optional[bool]) -> Signal:
+    fn = PUBLIC_SIGNALS.get(resource_type)
+    if fn is None:
+        return None, f"tfsg knows no public-exposure signal for {resource_type}"
+    return fn(get, subnet_public)

@@ -1,0 +1,27 @@
+"""One exception family with a user-facing message and a location; the CLI prints it on one line."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+
+class TfsgError(Exception):
+    """An error the user can act on. ``where`` is ``file`` or ``file:line:col``."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, where: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.where = where
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+class InputError(TfsgError):
+    """An input file that cannot be read or is not what tfsg reads."""
+
+
+class UsageError(TfsgError):
+    """Options that do not fit together."""

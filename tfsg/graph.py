@@ -1,0 +1,351 @@
+"""Snapshot -> flow graph: who can reach whom, on what, and which paths start at the internet.
+
+Semantics (documented in the README, "How flows are computed"):
+
+* A flow between two groups A -> B exists on the services that B's ingress admits from A
+  *and* A's egress allows to B. Each side counts group references (and ``self``), and CIDR
+  rules whose block covers the other group's members. A pair is considered when at least
+  one side names the other group, or when B admits a non-public CIDR holding A's known
+  subnets; two CIDR rules alone (A egress 0.0.0.0/0, B ingress 0.0.0.0/0) show as address
+  flows, not as a group pair, since every group would pair with every open group.
+* "Covers": the members' subnets when the plan knows them (``subnet_id`` -> ``aws_subnet``),
+  else the group's VPC CIDR, else the conservative reading: any block overlapping private
+  IPv4 space (or any IPv6 block) may hold the members.
+* A group outside the plan (``sg-...``) has unknown rules: its egress is taken as open (the
+  AWS default) and its ingress as admitting what the sender allows.
+* The internet is every public address (``netsets.PUBLIC``). A group is reachable from the
+  internet on the services for which its CIDR and prefix-list rules together admit all
+  public IPv4 or all public IPv6 addresses. A resource is reachable when one of its groups
+  is and the resource itself has a public address (load balancer scheme, public IP, ...).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .model import Attachment, Rule, Snapshot, Unknown
+from .netsets import (NO_SERVICES, PRIVATE, PUBLIC, PUBLIC_V4, PUBLIC_V6, AddressSet, ServiceSet, ALL_SERVICES,
+                      covering_services)
+
+INTERNET = "internet"
+DEFAULT_MAX_HOPS = 4
+MAX_PATHS_PER_TARGET = 8
+
+
+@dataclass
+class Flow:
+    services: ServiceSet
+    defined_by: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """Reachable from the internet: a group by its rules, or a resource by its groups and address."""
+
+    address: str
+    kind: str  # "group" | "resource"
+    resource_type: str
+    services: ServiceSet
+    via: tuple[str, ...]  # groups that admit the internet
+    sources: tuple[str, ...]  # public blocks admitted
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Path:
+    nodes: tuple[str, ...]  # "internet", group, group, ...
+    hops: tuple[ServiceSet, ...]
+
+
+@dataclass
+class Reach:
+    """How much a group admits (ingress) or may send to (egress), in numbers."""
+
+    addresses: int = 0  # addresses in CIDR and known prefix-list rules
+    groups: int = 0  # groups referenced
+    members: int = 0  # resources attached to those groups in the plan
+    unknown_members: bool = False
+
+
+class FlowGraph:
+    """All flows of one snapshot and the queries the reports and policies need."""
+
+    def __init__(self, snap: Snapshot, max_hops: int = DEFAULT_MAX_HOPS, base: Optional["FlowGraph"] = None) -> None:
+        """``base``: the other side's graph; flows between groups the change does not touch
+        are taken from it instead of being computed again (a large plan is mostly no-op)."""
+        self.snap = snap
+        self.max_hops = max_hops
+        self.flows: dict[tuple[str, str], Flow] = {}
+        self.unknowns: list[Unknown] = list(snap.unknowns)
+        self.members: dict[str, list[Attachment]] = {}
+        for att in snap.attachments:
+            for g in att.groups:
+                self.members.setdefault(g, []).append(att)
+        self._index_rules()
+        self._bounds: dict[str, Optional[AddressSet]] = {}
+        self._cover_cache: dict[tuple, tuple[ServiceSet, set[str]]] = {}
+        self._reach: dict[tuple[str, str], Reach] = {}
+        self.base = base if base is not None and base.max_hops == max_hops else None
+        self.dirty = self._dirty_groups(self.base) if self.base is not None else None
+        self._group_flows()
+        self._address_flows()
+        self.internet_services = self._internet()
+        self.exposures = self._exposures()
+        self._paths: Optional[list[Path]] = None
+        self._digraph = None
+
+    # ------------------------------------------------------------------ indexing
+
+    def _index_rules(self) -> None:
+        self._rules_of: dict[str, list[Rule]] = {}
+        for rule in self.snap.rules:
+            self._rules_of.setdefault(rule.group, []).append(rule)
+        self.refs: dict[str, dict[str, dict[str, list[Rule]]]] = {"ingress": {}, "egress": {}}
+        self.cidrs: dict[str, dict[str, list[tuple[Rule, AddressSet, str]]]] = {"ingress": {}, "egress": {}}
+        for rule in self.snap.rules:
+            peer = rule.peer
+            if peer.kind in ("group", "self"):
+                other = rule.group if peer.kind == "self" else peer.value
+                self.refs[rule.direction].setdefault(rule.group, {}).setdefault(other, []).append(rule)
+            elif peer.kind == "cidr":
+                self.cidrs[rule.direction].setdefault(rule.group, []).append(
+                    (rule, AddressSet.parse(peer.value), peer.value))
+            elif peer.kind == "prefix_list":
+                entries = self.snap.prefix_lists.get(peer.value)
+                if entries is None:
+                    self.unknowns.append(Unknown(rule.defined_by, "prefix_list",
+                                                 f"the entries of prefix list {peer.value} are not in the plan; "
+                                                 "its addresses are unknown"))
+                    entries = AddressSet()
+                self.cidrs[rule.direction].setdefault(rule.group, []).append((rule, entries, peer.value))
+
+    def bound(self, group: str) -> Optional[AddressSet]:
+        """Where the group's members live, as precisely as the plan says; None if unknown."""
+        if group in self._bounds:
+            return self._bounds[group]
+        result: Optional[AddressSet] = None
+        atts = self.members.get(group, [])
+        if atts and all(a.addresses for a in atts):
+            result = AddressSet()
+            for a in atts:
+                result = result | a.addresses  # type: ignore[operator]
+        else:
+            sg = self.snap.groups.get(group)
+            if sg is not None and sg.vpc_id in self.snap.vpcs:
+                result = self.snap.vpcs[sg.vpc_id]
+        self._bounds[group] = result
+        return result
+
+    def covers(self, block: AddressSet, group: str) -> bool:
+        bound = self.bound(group)
+        if bound is not None:
+            return block.overlaps(bound)
+        return block.overlaps(PRIVATE) or bool(block.v6)
+
+    def _side(self, direction: str, group: str, other: str) -> tuple[ServiceSet, set[str]]:
+        """What ``group``'s rules in ``direction`` allow with ``other`` (references and CIDRs)."""
+        if group not in self.snap.groups:
+            return ALL_SERVICES, set()  # outside the plan: rules unknown, taken as open
+        services = NO_SERVICES
+        by: set[str] = set()
+        for rule in self.refs[direction].get(group, {}).get(other, ()):
+            services = services | rule.services
+            by.add(rule.defined_by)
+        if self.cidrs[direction].get(group):
+            covered, covered_by = self._covered(direction, group, self.bound(other))
+            services = services | covered
+            by |= covered_by
+        return services, by
+
+    def _covered(self, direction: str, group: str, bound: Optional[AddressSet]) -> tuple[ServiceSet, set[str]]:
+        """Services of ``group``'s CIDR rules that reach members within ``bound`` (cached per bound)."""
+        key = (direction, group, bound)
+        hit = self._cover_cache.get(key)
+        if hit is None:
+            services = NO_SERVICES
+            by: set[str] = set()
+            for rule, block, _ in self.cidrs[direction][group]:
+                if block.overlaps(bound) if bound is not None else (block.overlaps(PRIVATE) or bool(block.v6)):
+                    services = services | rule.services
+                    by.add(rule.defined_by)
+            hit = self._cover_cache[key] = (services, by)
+        return hit
+
+    def _group_flows(self) -> None:
+        pairs: set[tuple[str, str]] = set()
+        for target, sources in self.refs["ingress"].items():
+            pairs.update((src, target) for src in sources)
+        for source, targets in self.refs["egress"].items():
+            pairs.update((source, dst) for dst in targets)
+        known_bounds = [g for g in self.snap.groups
+                        if self.members.get(g) and all(a.addresses for a in self.members[g])]
+        if known_bounds:
+            for target, entries in self.cidrs["ingress"].items():
+                for _, block, _ in entries:
+                    if block and not block.overlaps(PUBLIC):
+                        pairs.update((g, target) for g in known_bounds if self.covers(block, g))
+        dirty, base = self.dirty, self.base
+        for source, target in sorted(pairs):
+            if dirty is not None and base is not None and source not in dirty and target not in dirty:
+                flow = base.flows.get((source, target))
+                if flow is not None:
+                    self._add(source, target, flow.services, flow.defined_by)
+                continue
+            inbound, by_in = self._side("ingress", target, source)
+            if not inbound:
+                continue
+            outbound, by_out = self._side("egress", source, target)
+            services = inbound & outbound
+            if services:
+                self._add(source, target, services, by_in | by_out)
+
+    def _signature(self, group: str) -> tuple:
+        """Everything a group's flows depend on: its rules, its members, where they live."""
+        return (group in self.snap.groups, frozenset(self._rules_of.get(group, ())),
+                frozenset(self.members.get(group, ())), self.bound(group))
+
+    def _dirty_groups(self, base: "FlowGraph") -> set[str]:
+        if self.snap.prefix_lists != base.snap.prefix_lists or self.snap.vpcs != base.snap.vpcs:
+            return set(self.snap.groups) | set(base.snap.groups)  # rare: recompute everything
+        dirty = set()
+        for group in set(self.snap.groups) | set(base.snap.groups):
+            if self._signature(group) != base._signature(group):
+                dirty.add(group)
+        return dirty
+
+    def _address_flows(self) -> None:
+        for direction in ("ingress", "egress"):
+            for group, entries in self.cidrs[direction].items():
+                for rule, _, label in entries:
+                    key = (label, group) if direction == "ingress" else (group, label)
+                    self._add(*key, rule.services, {rule.defined_by})
+
+    def _add(self, source: str, target: str, services: ServiceSet, by: set[str]) -> None:
+        flow = self.flows.get((source, target))
+        if flow is None:
+            self.flows[(source, target)] = Flow(services, set(by))
+        else:
+            flow.services = flow.services | services
+            flow.defined_by |= by
+
+    # ------------------------------------------------------------------ internet
+
+    def _internet(self) -> dict[str, ServiceSet]:
+        out: dict[str, ServiceSet] = {}
+        for group, entries in self.cidrs["ingress"].items():
+            pairs = [(rule.services, block) for rule, block, _ in entries if block.overlaps(PUBLIC)]
+            if not pairs:
+                continue
+            services = covering_services(pairs, PUBLIC_V4) | covering_services(pairs, PUBLIC_V6)
+            if services:
+                out[group] = services
+        return out
+
+    def internet_sources(self, group: str) -> tuple[str, ...]:
+        services = self.internet_services.get(group, NO_SERVICES)
+        return tuple(sorted({label for rule, block, label in self.cidrs["ingress"].get(group, ())
+                             if block.overlaps(PUBLIC) and (rule.services & services)}))
+
+    def _exposures(self) -> list[Exposure]:
+        out: list[Exposure] = []
+        for group in sorted(self.internet_services):
+            sg = self.snap.groups.get(group)
+            out.append(Exposure(group, "group", "aws_default_security_group" if sg and sg.default
+                                else "aws_security_group", self.internet_services[group], (group,),
+                                self.internet_sources(group)))
+        for att in sorted(self.snap.attachments, key=lambda a: a.resource):
+            via = tuple(g for g in att.groups if g in self.internet_services)
+            if not via:
+                continue
+            services = NO_SERVICES
+            sources: set[str] = set()
+            for g in via:
+                services = services | self.internet_services[g]
+                sources.update(self.internet_sources(g))
+            if att.public is True:
+                out.append(Exposure(att.resource, "resource", att.type, services, via, tuple(sorted(sources)),
+                                    att.public_reason))
+            elif att.public is None:
+                self.unknowns.append(Unknown(att.resource, "public address",
+                                             f"reachable from the internet on {services.describe()} through "
+                                             f"{', '.join(via)} if it has a public address: {att.public_reason}"))
+        return out
+
+    # ------------------------------------------------------------------ paths
+
+    def digraph(self):
+        """The flow graph as networkx: groups and the internet as nodes, flows as edges."""
+        if self._digraph is None:
+            import networkx as nx  # lazy: ~0.1 s of import, needed only for path queries
+
+            g = nx.DiGraph()
+            g.add_node(INTERNET)
+            for group, services in self.internet_services.items():
+                atts = self.members.get(group, [])
+                if atts and all(a.public is False for a in atts):
+                    continue  # every member is private: the internet cannot address them
+                g.add_edge(INTERNET, group, services=services)
+            for (source, target), flow in self.flows.items():
+                if source == target:
+                    continue
+                if (source in self.snap.groups or source.startswith("sg-")) and \
+                        (target in self.snap.groups or target.startswith("sg-")):
+                    g.add_edge(source, target, services=flow.services)
+            self._digraph = g
+        return self._digraph
+
+    def paths(self) -> list[Path]:
+        """Shortest paths from the internet that cross at least two groups, up to max_hops."""
+        if self._paths is not None:
+            return self._paths
+        import networkx as nx
+
+        g = self.digraph()
+        preds, dist = nx.predecessor(g, INTERNET, cutoff=self.max_hops, return_seen=True)
+        out: list[Path] = []
+        for target in sorted(n for n, d in dist.items() if d >= 2):
+            for nodes in _enumerate(preds, target, MAX_PATHS_PER_TARGET):
+                hops = tuple(g.edges[a, b]["services"] for a, b in zip(nodes, nodes[1:]))
+                out.append(Path(tuple(nodes), hops))
+        self._paths = sorted(out, key=lambda p: p.nodes)
+        return self._paths
+
+    # ------------------------------------------------------------------ numbers
+
+    def reach(self, group: str, direction: str) -> Reach:
+        """The size of what a group admits (ingress) or may send to (egress)."""
+        hit = self._reach.get((group, direction))
+        if hit is None:
+            hit = self._reach[(group, direction)] = self._compute_reach(group, direction)
+        return hit
+
+    def _compute_reach(self, group: str, direction: str) -> Reach:
+        blocks = AddressSet()
+        for _, block, _ in self.cidrs[direction].get(group, ()):
+            blocks = blocks | block
+        r = Reach(addresses=blocks.count())
+        for other in self.refs[direction].get(group, {}):
+            r.groups += 1
+            atts = self.members.get(other, [])
+            r.members += len(atts)
+            if other not in self.snap.groups:
+                r.unknown_members = True
+        return r
+
+
+def _enumerate(preds: dict, target: str, limit: int) -> list[list[str]]:
+    """Up to ``limit`` shortest paths to target, in sorted order, from a predecessor map."""
+    out: list[list[str]] = []
+
+    def walk(node: str, suffix: list[str]) -> None:
+        if len(out) >= limit:
+            return
+        if node == INTERNET:
+            out.append([INTERNET] + suffix)
+            return
+        for p in sorted(preds.get(node, ())):
+            walk(p, [node] + suffix)
+
+    walk(target, [])
+    return sorted(out)

@@ -1,0 +1,206 @@
+"""Plain, frozen data for one point in time: groups, rules, attachments, unknowns.
+
+No I/O and no knowledge of Terraform's JSON: ``sources/`` builds these values, everything
+after it (graph, diff, report) reads them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Optional, Union
+
+from .netsets import AddressSet, ServiceSet
+
+InstanceKey = Union[None, int, str]
+
+
+def render_key(key: InstanceKey) -> str:
+    """``[0]`` or ``["blue"]`` as Terraform writes instance keys (JSON-escaped strings)."""
+    if key is None:
+        return ""
+    if isinstance(key, int):
+        return f"[{key}]"
+    return "[" + json.dumps(key) + "]"
+
+
+@dataclass(frozen=True)
+class ModuleStep:
+    name: str
+    key: InstanceKey = None
+
+    def __str__(self) -> str:
+        return f"module.{self.name}{render_key(self.key)}"
+
+
+_STEP = re.compile(r'module\.([A-Za-z_][A-Za-z0-9_-]*)(?:\[(?:(\d+)|("(?:[^"\\]|\\.)*"))\])?')
+
+
+def parse_module_path(text: Optional[str]) -> tuple[ModuleStep, ...]:
+    """Parse ``module.a[0].module.b["x"]`` into steps (keys may hold dots and brackets)."""
+    if not text:
+        return ()
+    steps: list[ModuleStep] = []
+    pos = 0
+    while pos < len(text):
+        m = _STEP.match(text, pos)
+        if not m:
+            raise ValueError(f"not a module address: {text!r}")
+        key: InstanceKey = None
+        if m.group(2) is not None:
+            key = int(m.group(2))
+        elif m.group(3) is not None:
+            key = json.loads(m.group(3))
+        steps.append(ModuleStep(m.group(1), key))
+        pos = m.end()
+        if pos < len(text):
+            if text[pos] != ".":
+                raise ValueError(f"not a module address: {text!r}")
+            pos += 1
+    return tuple(steps)
+
+
+def render_module_path(steps: tuple[ModuleStep, ...]) -> str:
+    return ".".join(str(s) for s in steps)
+
+
+@dataclass(frozen=True)
+class Address:
+    """A resource instance address, built from fields and rendered as Terraform writes it."""
+
+    module: tuple[ModuleStep, ...]
+    type: str
+    name: str
+    key: InstanceKey = None
+    mode: str = "managed"
+
+    def __str__(self) -> str:
+        prefix = render_module_path(self.module)
+        local = ("data." if self.mode == "data" else "") + f"{self.type}.{self.name}{render_key(self.key)}"
+        return f"{prefix}.{local}" if prefix else local
+
+    @property
+    def module_text(self) -> str:
+        return render_module_path(self.module)
+
+    def config_path(self) -> tuple[str, ...]:
+        """The module *call* path (instance keys dropped): what ``configuration`` is keyed by."""
+        return tuple(s.name for s in self.module)
+
+    def without_key(self) -> "Address":
+        return Address(self.module, self.type, self.name, None, self.mode)
+
+    def sort_key(self) -> tuple:
+        return (str(self.module_text), self.mode, self.type, self.name, _key_order(self.key))
+
+
+def _key_order(key: InstanceKey) -> tuple:
+    if key is None:
+        return (0, 0, "")
+    if isinstance(key, int):
+        return (1, key, "")
+    return (2, 0, key)
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where something is written in the sources: a repository-relative file and line."""
+
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+# A group is identified by its Terraform address when the plan manages it, else by ``sg-...``.
+GroupKey = str
+
+
+@dataclass(frozen=True)
+class Peer:
+    """The other end of a rule: ``cidr``, ``group``, ``self``, ``prefix_list`` or ``unknown``.
+
+    ``value`` is the normalised CIDR, the group key, the prefix-list key (``pl-...`` or its
+    address); for ``unknown`` it is the reason.
+    """
+
+    kind: str
+    value: str = ""
+
+    def __str__(self) -> str:
+        return "self" if self.kind == "self" else self.value
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One AWS permission: a group allows ``services`` from (ingress) or to (egress) ``peer``."""
+
+    group: GroupKey
+    direction: str  # "ingress" | "egress"
+    services: ServiceSet
+    peer: Peer
+    defined_by: str  # address of the resource that writes it (the group for inline rules)
+    description: str = ""
+    inline: bool = False
+
+    def identity(self) -> tuple:
+        """What makes two rules the same AWS permission (descriptions and owners aside)."""
+        return (self.group, self.direction, self.services, self.peer)
+
+
+@dataclass(frozen=True)
+class SecurityGroup:
+    key: GroupKey
+    address: Optional[str]
+    id: Optional[str]
+    name: Optional[str]
+    vpc_id: Optional[str]
+    description: Optional[str] = None
+    change: str = "no-op"
+    default: bool = False  # aws_default_security_group
+    tags: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A resource that puts its network interfaces in ``groups``.
+
+    ``public`` is True when the resource has an internet-facing address, False when it
+    cannot have one, None when the plan does not say (``public_reason`` explains).
+    ``addresses`` are the subnets its interfaces live in, when known.
+    """
+
+    resource: str
+    type: str
+    groups: tuple[GroupKey, ...]
+    public: Optional[bool]
+    public_reason: str
+    addresses: Optional[AddressSet] = None
+    vpc_id: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """Something the analysis could not resolve; reported, never silently dropped."""
+
+    address: str
+    attribute: str
+    reason: str
+
+    def sort_key(self) -> tuple:
+        return (self.address, self.attribute, self.reason)
+
+
+@dataclass
+class Snapshot:
+    """Everything tfsg knows about the network at one point in time."""
+
+    groups: dict[GroupKey, SecurityGroup] = field(default_factory=dict)
+    rules: list[Rule] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+    prefix_lists: dict[str, Optional[AddressSet]] = field(default_factory=dict)
+    vpcs: dict[str, AddressSet] = field(default_factory=dict)  # vpc key (id or address) -> CIDRs
+    unknowns: list[Unknown] = field(default_factory=list)
+    locations: dict[str, Location] = field(default_factory=dict)  # resource address -> source

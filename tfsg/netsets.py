@@ -1,0 +1,477 @@
+"""The algebra everything else trusts: integer interval sets, services and address sets.
+
+* ``IntervalSet``: a finite union of closed integer intervals, kept sorted and merged, so
+  equal sets are equal values (hashable, comparable) and operations are linear merges.
+* ``ServiceSet``: what a rule allows, as five interval sets: TCP ports, UDP ports, ICMP and
+  ICMPv6 (type, code) pairs encoded as ``type * 256 + code``, and every other IP protocol
+  number. "All traffic" (protocol -1) is all five full.
+* ``AddressSet``: IPv4 and IPv6 addresses as two interval sets over the integer value of the
+  address, so union, subtraction and counting are exact and a set prints back as CIDRs.
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+Interval = tuple[int, int]
+
+
+class IntervalSet:
+    """An immutable union of closed integer intervals ``[lo, hi]``."""
+
+    __slots__ = ("spans", "_hash")
+
+    def __init__(self, spans: Iterable[Interval] = ()) -> None:
+        self.spans: tuple[Interval, ...] = _normalise(spans)
+        self._hash = hash(self.spans)
+
+    @classmethod
+    def _raw(cls, spans: tuple[Interval, ...]) -> "IntervalSet":
+        obj = cls.__new__(cls)
+        obj.spans = spans
+        obj._hash = hash(spans)
+        return obj
+
+    def __bool__(self) -> bool:
+        return bool(self.spans)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, IntervalSet) and self.spans == other.spans
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __repr__(self) -> str:
+        return f"IntervalSet({list(self.spans)!r})"
+
+    def __iter__(self) -> Iterator[Interval]:
+        return iter(self.spans)
+
+    def __contains__(self, value: int) -> bool:
+        for lo, hi in self.spans:
+            if value < lo:
+                return False
+            if value <= hi:
+                return True
+        return False
+
+    def size(self) -> int:
+        return sum(hi - lo + 1 for lo, hi in self.spans)
+
+    def __or__(self, other: "IntervalSet") -> "IntervalSet":
+        if not other.spans:
+            return self
+        if not self.spans:
+            return other
+        return IntervalSet._raw(_normalise(self.spans + other.spans))
+
+    def __and__(self, other: "IntervalSet") -> "IntervalSet":
+        out: list[Interval] = []
+        a, b = self.spans, other.spans
+        i = j = 0
+        while i < len(a) and j < len(b):
+            alo, ahi = a[i]
+            blo, bhi = b[j]
+            lo = alo if alo > blo else blo
+            hi = ahi if ahi < bhi else bhi
+            if lo <= hi:
+                out.append((lo, hi))
+            if ahi < bhi:
+                i += 1
+            else:
+                j += 1
+        return IntervalSet._raw(tuple(out))
+
+    def __sub__(self, other: "IntervalSet") -> "IntervalSet":
+        if not other.spans or not self.spans:
+            return self
+        out: list[Interval] = []
+        b = other.spans
+        j = 0
+        for lo, hi in self.spans:
+            cur = lo
+            while j < len(b) and b[j][1] < cur:
+                j += 1
+            k = j
+            while k < len(b) and b[k][0] <= hi:
+                if b[k][0] > cur:
+                    out.append((cur, b[k][0] - 1))
+                cur = max(cur, b[k][1] + 1)
+                if cur > hi:
+                    break
+                k += 1
+            if cur <= hi:
+                out.append((cur, hi))
+        return IntervalSet._raw(tuple(out))
+
+    def issuperset(self, other: "IntervalSet") -> bool:
+        return not (other - self)
+
+    def overlaps(self, other: "IntervalSet") -> bool:
+        a, b = self.spans, other.spans
+        i = j = 0
+        while i < len(a) and j < len(b):
+            if a[i][1] < b[j][0]:
+                i += 1
+            elif b[j][1] < a[i][0]:
+                j += 1
+            else:
+                return True
+        return False
+
+
+def _normalise(spans: Iterable[Interval]) -> tuple[Interval, ...]:
+    items = sorted((int(lo), int(hi)) for lo, hi in spans if lo <= hi)
+    out: list[Interval] = []
+    for lo, hi in items:
+        if out and lo <= out[-1][1] + 1:
+            if hi > out[-1][1]:
+                out[-1] = (out[-1][0], hi)
+        else:
+            out.append((lo, hi))
+    return tuple(out)
+
+
+EMPTY = IntervalSet()
+
+# --------------------------------------------------------------------------- services
+
+PORTS_ALL = IntervalSet([(0, 65535)])
+ICMP_ALL = IntervalSet([(0, 256 * 256 - 1)])
+# IANA protocol numbers that have their own dimension; "others" is every number but these.
+NAMED_NUMBERS = {"icmp": 1, "tcp": 6, "udp": 17, "icmpv6": 58}
+OTHERS_ALL = IntervalSet([(0, 255)]) - IntervalSet((n, n) for n in NAMED_NUMBERS.values())
+DIMENSIONS = ("tcp", "udp", "icmp", "icmpv6", "other")
+_FULL = {"tcp": PORTS_ALL, "udp": PORTS_ALL, "icmp": ICMP_ALL, "icmpv6": ICMP_ALL, "other": OTHERS_ALL}
+
+
+class ServiceSet:
+    """Traffic a rule (or a union of rules) allows: ports per protocol.
+
+    ``other`` holds IP protocol numbers other than 1/6/17/58; for those AWS ignores ports.
+    Immutable; a plain slotted class because flow computation builds many of these.
+    """
+
+    __slots__ = ("tcp", "udp", "icmp", "icmpv6", "other", "_parts", "_hash")
+
+    def __init__(self, tcp: IntervalSet = EMPTY, udp: IntervalSet = EMPTY, icmp: IntervalSet = EMPTY,
+                 icmpv6: IntervalSet = EMPTY, other: IntervalSet = EMPTY) -> None:
+        self.tcp, self.udp, self.icmp, self.icmpv6, self.other = tcp, udp, icmp, icmpv6, other
+        self._parts = (tcp, udp, icmp, icmpv6, other)
+        self._hash = hash(self._parts)
+
+    @staticmethod
+    def all() -> "ServiceSet":
+        return ALL_SERVICES
+
+    def parts(self) -> tuple[IntervalSet, ...]:
+        return self._parts
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ServiceSet) and (self is other or self._parts == other._parts)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __repr__(self) -> str:
+        return f"ServiceSet({self.describe() or 'nothing'})"
+
+    def __bool__(self) -> bool:
+        return any(self._parts)
+
+    def __or__(self, other: "ServiceSet") -> "ServiceSet":
+        if self is other or not other:
+            return self
+        if not self:
+            return other
+        return ServiceSet(*(a | b for a, b in zip(self._parts, other._parts)))
+
+    def __and__(self, other: "ServiceSet") -> "ServiceSet":
+        if self is other or other is ALL_SERVICES:
+            return self
+        if self is ALL_SERVICES:
+            return other
+        return ServiceSet(*(a & b for a, b in zip(self._parts, other._parts)))
+
+    def __sub__(self, other: "ServiceSet") -> "ServiceSet":
+        if self is other or self == other:
+            return NO_SERVICES
+        if not other:
+            return self
+        return ServiceSet(*(a - b for a, b in zip(self._parts, other._parts)))
+
+    def is_all(self) -> bool:
+        return self == ALL_SERVICES
+
+    def issuperset(self, other: "ServiceSet") -> bool:
+        return self is other or self is ALL_SERVICES or not (other - self)
+
+    def entries(self) -> list[tuple[str, str]]:
+        """Render as sorted ``(protocol, ports)`` pairs, one per contiguous range.
+
+        Everything -> ``[("all", "all")]``. A set that lacks only part of the named protocols
+        (e.g. "all traffic except tcp 22", which a narrowed flow produces) renders each part on
+        its own, with ``other`` protocols as ``("other", "all")`` when all of them are present.
+        """
+        if self.is_all():
+            return [("all", "all")]
+        out: list[tuple[str, str]] = []
+        for proto in ("tcp", "udp"):
+            ports: IntervalSet = getattr(self, proto)
+            if ports == PORTS_ALL:
+                out.append((proto, "all"))
+            else:
+                out.extend((proto, f"{lo}" if lo == hi else f"{lo}-{hi}") for lo, hi in ports)
+        for proto in ("icmp", "icmpv6"):
+            out.extend((proto, text) for text in _icmp_entries(getattr(self, proto)))
+        if self.other == OTHERS_ALL:
+            out.append(("other", "all"))
+        else:
+            for lo, hi in self.other:
+                out.extend((str(n), "all") for n in range(lo, hi + 1))
+        return out
+
+    def describe(self) -> str:
+        """Short human text: ``tcp 22, tcp 443`` or ``all traffic``."""
+        return ", ".join("all traffic" if p == "all" else f"{p} {ports}" for p, ports in self.entries())
+
+
+ALL_SERVICES = ServiceSet(**_FULL)
+NO_SERVICES = ServiceSet()
+
+
+def _icmp_entries(codes: IntervalSet) -> list[str]:
+    if not codes:
+        return []
+    if codes == ICMP_ALL:
+        return ["all"]
+    out: list[str] = []
+    for lo, hi in codes:
+        while lo <= hi:
+            t, c = divmod(lo, 256)
+            block_end = t * 256 + 255
+            end = min(hi, block_end)
+            if c == 0 and end == block_end:
+                out.append(str(t))
+            else:
+                out.extend(f"{t}/{code}" for code in range(c, end - t * 256 + 1))
+            lo = end + 1
+    return out
+
+
+class ProtocolError(ValueError):
+    """A protocol or port value AWS would reject."""
+
+
+def normalise_protocol(value: object) -> str:
+    """Map any spelling Terraform accepts to ``all``, a name, or a number string.
+
+    The classic resources normalise in the plan (``ProtocolForValue``) but the
+    ``aws_vpc_security_group_*_rule`` resources keep what the user wrote ("ALL", "TCP", "6").
+    """
+    text = str(value).strip().lower()
+    if text in ("-1", "all"):
+        return "all"
+    if text.isdigit():
+        number = int(text)
+        for name, num in NAMED_NUMBERS.items():
+            if num == number:
+                return name
+        if number > 255:
+            raise ProtocolError(f"protocol number {number} is out of range 0-255")
+        return str(number)
+    if text in NAMED_NUMBERS:
+        return text
+    if text in _PROTOCOL_NAMES:
+        return str(_PROTOCOL_NAMES[text])
+    raise ProtocolError(f"unknown protocol {value!r}")
+
+
+# Names AWS accepts besides the four with their own dimension (IANA keywords).
+_PROTOCOL_NAMES = {"esp": 50, "ah": 51, "gre": 47, "sctp": 132, "igmp": 2, "ipv6": 41, "ospf": 89, "pim": 103,
+                   "vrrp": 112, "l2tp": 115, "ipip": 4}
+
+
+def services_for_rule(protocol: object, from_port: object, to_port: object) -> ServiceSet:
+    """What one rule allows (cached: plans repeat the same few port ranges)."""
+    try:
+        return _services_cached(protocol, from_port, to_port)
+    except TypeError:  # unhashable odd values
+        return _services_for_rule(protocol, from_port, to_port)
+
+
+@functools.lru_cache(maxsize=4096)
+def _services_cached(protocol: object, from_port: object, to_port: object) -> ServiceSet:
+    return _services_for_rule(protocol, from_port, to_port)
+
+
+def _services_for_rule(protocol: object, from_port: object, to_port: object) -> ServiceSet:
+    """What one rule allows, with AWS's port semantics (REFERENCE D).
+
+    ``all`` and protocols other than tcp/udp/icmp/icmpv6 ignore ports. For ICMP the ports
+    are type and code, ``-1`` meaning all. A missing range means all (icmpv6 and the
+    ``aws_vpc_security_group_*_rule`` read-back of ``-1``).
+    """
+    proto = normalise_protocol(protocol)
+    if proto == "all":
+        return ALL_SERVICES
+    if proto in ("tcp", "udp"):
+        lo = _port(from_port, 0)
+        hi = _port(to_port, 65535)
+        if lo == -1 or hi == -1:  # AWS treats -1 as "all ports" for tcp/udp when both are -1
+            lo, hi = 0, 65535
+        if not (0 <= lo <= hi <= 65535):
+            raise ProtocolError(f"port range {from_port}-{to_port} is not valid for {proto}")
+        return ServiceSet(**{proto: IntervalSet([(lo, hi)])})
+    if proto in ("icmp", "icmpv6"):
+        icmp_type = _port(from_port, -1)
+        code = _port(to_port, -1)
+        if icmp_type == -1:
+            span = ICMP_ALL
+        elif not 0 <= icmp_type <= 255:
+            raise ProtocolError(f"ICMP type {icmp_type} is out of range")
+        elif code == -1:
+            span = IntervalSet([(icmp_type * 256, icmp_type * 256 + 255)])
+        elif not 0 <= code <= 255:
+            raise ProtocolError(f"ICMP code {code} is out of range")
+        else:
+            span = IntervalSet([(icmp_type * 256 + code, icmp_type * 256 + code)])
+        return ServiceSet(**{proto: span})
+    number = int(proto)
+    return ServiceSet(other=IntervalSet([(number, number)]))
+
+
+def _port(value: object, default: int) -> int:
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ProtocolError(f"port {value!r} is not a number") from None
+
+
+# --------------------------------------------------------------------------- addresses
+
+V4_BITS, V6_BITS = 32, 128
+
+
+@dataclass(frozen=True)
+class AddressSet:
+    """A set of IPv4 and IPv6 addresses."""
+
+    v4: IntervalSet = EMPTY
+    v6: IntervalSet = EMPTY
+
+    @staticmethod
+    def parse(cidr: str) -> "AddressSet":
+        """Parse one CIDR (host bits set are tolerated, as AWS does not accept them but a plan may hold them)."""
+        return _parse_cidr(cidr)
+
+    def __bool__(self) -> bool:
+        return bool(self.v4) or bool(self.v6)
+
+    def __or__(self, other: "AddressSet") -> "AddressSet":
+        return AddressSet(self.v4 | other.v4, self.v6 | other.v6)
+
+    def __and__(self, other: "AddressSet") -> "AddressSet":
+        return AddressSet(self.v4 & other.v4, self.v6 & other.v6)
+
+    def __sub__(self, other: "AddressSet") -> "AddressSet":
+        return AddressSet(self.v4 - other.v4, self.v6 - other.v6)
+
+    def issuperset(self, other: "AddressSet") -> bool:
+        return not (other - self)
+
+    def overlaps(self, other: "AddressSet") -> bool:
+        return self.v4.overlaps(other.v4) or self.v6.overlaps(other.v6)
+
+    def count(self) -> int:
+        return self.v4.size() + self.v6.size()
+
+    def cidrs(self) -> list[str]:
+        """The set as the shortest sorted list of CIDR blocks (IPv4 first)."""
+        out: list[str] = []
+        for span, cls in ((self.v4, ipaddress.IPv4Address), (self.v6, ipaddress.IPv6Address)):
+            for lo, hi in span:
+                out.extend(str(n) for n in ipaddress.summarize_address_range(cls(lo), cls(hi)))
+        return out
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse_cidr(cidr: str) -> AddressSet:
+    net = ipaddress.ip_network(cidr.strip(), strict=False)
+    span = IntervalSet([(int(net.network_address), int(net.broadcast_address))])
+    return AddressSet(v4=span) if net.version == 4 else AddressSet(v6=span)
+
+
+@functools.lru_cache(maxsize=65536)
+def normalise_cidr(cidr: str) -> str:
+    """The canonical text of a CIDR: ``10.0.0.5/16`` -> ``10.0.0.0/16``, IPv6 compressed."""
+    return str(ipaddress.ip_network(cidr.strip(), strict=False))
+
+
+def _union(cidrs: Iterable[str]) -> AddressSet:
+    out = AddressSet()
+    for cidr in cidrs:
+        out = out | AddressSet.parse(cidr)
+    return out
+
+
+ALL_ADDRESSES = _union(["0.0.0.0/0", "::/0"])
+# Not reachable from the public internet (RFC 6890 special-purpose blocks that are not
+# globally routable). What remains is "the internet" for exposure checks.
+NON_PUBLIC = _union([
+    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
+    "192.0.0.0/24", "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24",
+    "203.0.113.0/24", "224.0.0.0/3",
+    "::/3", "4000::/2", "8000::/1",  # IPv6: only 2000::/3 is global unicast
+])
+PUBLIC = ALL_ADDRESSES - NON_PUBLIC
+PUBLIC_V4 = AddressSet(v4=PUBLIC.v4)
+PUBLIC_V6 = AddressSet(v6=PUBLIC.v6)
+PRIVATE = _union(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"])
+
+
+def admits_internet(addresses: AddressSet) -> bool:
+    """True when the set holds every public address of IPv4 or of IPv6."""
+    return addresses.issuperset(PUBLIC_V4) or addresses.issuperset(PUBLIC_V6)
+
+
+def covering_services(pairs: list[tuple[ServiceSet, AddressSet]], target: AddressSet) -> ServiceSet:
+    """The services for which the union of the pairs' address sets covers ``target``.
+
+    Rules split across CIDRs count together (``0.0.0.0/1`` on 22 plus ``128.0.0.0/1`` on
+    20-30 admits the whole IPv4 internet on 22): each dimension is cut into elementary
+    segments at every rule boundary and each segment is tested on its own.
+    """
+    relevant = [(s, a & target) for s, a in pairs if a.overlaps(target)]
+    if not relevant:
+        return NO_SERVICES
+    whole = [s for s, a in relevant if a.issuperset(target)]
+    result = NO_SERVICES
+    for s in whole:
+        result = result | s
+    partial = [(s, a) for s, a in relevant if not a.issuperset(target)]
+    if len(partial) < 2:
+        return result
+    dims: list[IntervalSet] = []
+    for d in range(len(DIMENSIONS)):
+        cuts: set[int] = set()
+        for s, _ in partial:
+            for lo, hi in s.parts()[d]:
+                cuts.add(lo)
+                cuts.add(hi + 1)
+        points = sorted(cuts)
+        covered: list[Interval] = []
+        for lo, nxt in zip(points, points[1:]):
+            acc = AddressSet()
+            for s, a in partial:
+                if lo in s.parts()[d]:
+                    acc = acc | a
+            if acc.issuperset(target):
+                covered.append((lo, nxt - 1))
+        dims.append(IntervalSet(covered))
+    return result | ServiceSet(*dims)

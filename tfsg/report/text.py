@@ -1,0 +1,155 @@
+"""Human text for ``show`` and ``diff``: what a reviewer reads first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _services(items: list[dict]) -> str:
+    return ", ".join("all traffic" if s["protocol"] == "all" else f"{s['protocol']} {s['ports']}" for s in items)
+
+
+def _grouped(rows: list[dict]) -> list[tuple[str, str, str, list[str]]]:
+    """Flow rows -> (from, to, "tcp 22, tcp 443", defined_by) per endpoint pair."""
+    out: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
+    for r in rows:
+        entry = out.setdefault((r["from"], r["to"]), ([], r.get("defined_by", [])))
+        entry[0].append("all traffic" if r["protocol"] == "all" else f"{r['protocol']} {r['ports']}")
+    return [(a, b, ", ".join(s), by) for (a, b), (s, by) in sorted(out.items())]
+
+
+def _header(result: dict) -> str:
+    inp = result["input"]
+    bits = [inp["kind"]]
+    if inp.get("format_version"):
+        bits.append(f"format {inp['format_version']}")
+    if inp.get("terraform_version"):
+        bits.append(f"Terraform {inp['terraform_version']}")
+    if inp.get("sources"):
+        bits.append(f"sources {inp['sources']}")
+    return f"tfsg {result['command']} {inp['path']} ({', '.join(bits)})"
+
+
+def _path(p: dict) -> str:
+    text = p["nodes"][0]
+    for hop in p["hops"]:
+        text += f" -[{_services(hop['services'])}]-> {hop['to']}"
+    return text
+
+
+def _unknown(result: dict, lines: list[str]) -> None:
+    unknown = result.get("unknown") or []
+    if unknown:
+        lines.append("")
+        lines.append(f"Unknown until apply or unresolved ({len(unknown)})")
+        for u in unknown:
+            attr = f" {u['attribute']}" if u["attribute"] else ""
+            lines.append(f"  ? {u['address']}{attr}: {u['reason']}")
+
+
+def _reach_text(r: dict) -> str:
+    parts = []
+    if r["addresses"]:
+        parts.append(f"{r['addresses']:,} addresses")
+    if r["groups"]:
+        members = "unknown members" if r["unknown_members"] and not r["members"] else f"{r['members']} members"
+        parts.append(f"{members} of {r['groups']} group{'s' if r['groups'] != 1 else ''}")
+    return " + ".join(parts) or "nothing"
+
+
+def render_show(result: dict) -> str:
+    lines = [_header(result), ""]
+    flows = result["flows"]
+    groups = result["groups"]
+    lines.append(f"Security groups ({len(groups)})")
+    for g in groups:
+        ident = g["id"] or "id known after apply"
+        name = f' "{g["name"]}"' if g["name"] else ""
+        change = f"  [{g['change']}]" if g["change"] not in ("no-op", "read") else ""
+        lines.append(f"  {g['address']}{name} ({ident}){change}")
+        if g["attached"]:
+            lines.append(f"    attached: {', '.join(g['attached'])}")
+        else:
+            lines.append("    attached: nothing in this plan")
+        inbound = [f for f in _grouped(flows) if f[1] == g["address"]]
+        outbound = [f for f in _grouped(flows) if f[0] == g["address"]]
+        for src, _, svc, _ in inbound:
+            lines.append(f"    in  <- {src}: {svc}")
+        for _, dst, svc, _ in outbound:
+            if dst == g["address"]:
+                continue
+            lines.append(f"    out -> {dst}: {svc}")
+        if not inbound and not outbound:
+            lines.append("    no flows")
+    lines.append("")
+    exposed = [e for e in result["exposed"] if e["kind"] == "resource"]
+    lines.append("Reachable from the internet")
+    if not result["exposed"]:
+        lines.append("  nothing")
+    for addr in sorted({e["address"] for e in exposed}):
+        rows = [e for e in exposed if e["address"] == addr]
+        lines.append(f"  {addr}: {_services(rows)} via {', '.join(rows[0]['via'])} "
+                     f"from {', '.join(rows[0]['sources'])} ({rows[0]['reason']})")
+    for addr in sorted({e["address"] for e in result["exposed"] if e["kind"] == "group"}):
+        rows = [e for e in result["exposed"] if e["address"] == addr and e["kind"] == "group"]
+        lines.append(f"  group {addr}: {_services(rows)} from {', '.join(rows[0]['sources'])}")
+    lines.append("")
+    lines.append("Paths from the internet across groups")
+    if not result["paths"]:
+        lines.append("  none")
+    for p in result["paths"]:
+        lines.append(f"  {_path(p)}")
+    _unknown(result, lines)
+    return "\n".join(lines) + "\n"
+
+
+def render_diff(result: dict) -> str:
+    lines = [_header(result), ""]
+    s = result["summary"]
+    if result.get("note"):
+        lines.append(result["note"])
+        return "\n".join(lines) + "\n"
+    if not s["reachability_changed"]:
+        changed = s["groups_changed"]
+        what = f"{changed} security group{'s' if changed != 1 else ''} change" if changed else "no group changes"
+        lines.append(f"Reachability is unchanged ({what}, but who can reach whom stays the same).")
+        _unknown(result, lines)
+        return "\n".join(lines) + "\n"
+    lines.append(f"Reachability changes: {s['added']} flow entries added, {s['removed']} removed; "
+                 f"{s['newly_exposed']} newly exposed, {s['no_longer_exposed']} no longer exposed; "
+                 f"{s['paths_added']} paths added, {s['paths_removed']} removed.")
+    if result["added"] or result["removed"]:
+        lines.append("")
+        lines.append("Flows")
+        for src, dst, svc, by in _grouped(result["added"]):
+            lines.append(f"  + {src} -> {dst}: {svc}  ({', '.join(by)})")
+        for src, dst, svc, by in _grouped(result["removed"]):
+            lines.append(f"  - {src} -> {dst}: {svc}  ({', '.join(by)})")
+    for key, title, sign in (("newly_exposed", "Newly reachable from the internet", "+"),
+                             ("no_longer_exposed", "No longer reachable from the internet", "-")):
+        rows = result[key]
+        if not rows:
+            continue
+        lines.append("")
+        lines.append(title)
+        for addr in sorted({(e["kind"], e["address"]) for e in rows}, key=lambda x: (x[0] != "resource", x[1])):
+            sel = [e for e in rows if (e["kind"], e["address"]) == addr]
+            label = addr[1] if addr[0] == "resource" else f"group {addr[1]}"
+            lines.append(f"  {sign} {label}: {_services(sel)} from {', '.join(sel[0]['sources'])}")
+    for key, title, sign in (("paths_added", "Paths from the internet added", "+"),
+                             ("paths_removed", "Paths from the internet removed", "-")):
+        if result[key]:
+            lines.append("")
+            lines.append(title)
+            lines.extend(f"  {sign} {_path(p)}" for p in result[key])
+    if result["exposure_changes"]:
+        lines.append("")
+        lines.append("Exposure in numbers (before -> after)")
+        for c in result["exposure_changes"]:
+            lines.append(f"  {c['group']} {c['direction']}: {_reach_text(c['before'])} -> {_reach_text(c['after'])}")
+    _unknown(result, lines)
+    return "\n".join(lines) + "\n"
+
+
+def render(result: dict[str, Any]) -> str:
+    return render_diff(result) if result["command"] == "diff" else render_show(result)

@@ -1,0 +1,170 @@
+"""The JSON contract (schema v1): what ``show`` and ``diff`` report, as plain sorted data.
+
+Every report format renders these dicts, so text and JSON never disagree. The contract is
+published as ``schemas/report-v1.json`` and documented in the README.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from . import __version__
+from .graph import INTERNET, Exposure, FlowGraph, Path, Reach
+from .model import Snapshot, Unknown
+from .netsets import NO_SERVICES, ServiceSet
+
+SCHEMA_VERSION = 1
+
+
+def service_entries(services: ServiceSet) -> list[dict[str, str]]:
+    return [{"protocol": p, "ports": ports} for p, ports in services.entries()]
+
+
+def _flow_rows(flows: dict[tuple[str, str], tuple[ServiceSet, set[str]]]) -> list[dict]:
+    rows = []
+    for (source, target) in sorted(flows):
+        services, by = flows[(source, target)]
+        for proto, ports in services.entries():
+            rows.append({"from": source, "to": target, "protocol": proto, "ports": ports,
+                         "defined_by": sorted(by)})
+    return rows
+
+
+def _exposure_rows(exposures: list[tuple[Exposure, ServiceSet]]) -> list[dict]:
+    rows = []
+    for exp, services in sorted(exposures, key=lambda e: (e[0].kind != "resource", e[0].address)):
+        for proto, ports in services.entries():
+            rows.append({"address": exp.address, "kind": exp.kind, "type": exp.resource_type,
+                         "protocol": proto, "ports": ports, "via": list(exp.via), "sources": list(exp.sources),
+                         "reason": exp.reason})
+    return rows
+
+
+def _path_row(path: Path) -> dict:
+    return {"nodes": list(path.nodes),
+            "hops": [{"from": a, "to": b, "services": service_entries(s)}
+                     for a, b, s in zip(path.nodes, path.nodes[1:], path.hops)]}
+
+
+def _unknown_rows(unknowns: list[Unknown]) -> list[dict]:
+    seen = sorted(set(unknowns), key=Unknown.sort_key)
+    return [{"address": u.address, "attribute": u.attribute, "reason": u.reason} for u in seen]
+
+
+def _group_rows(graph: FlowGraph, extra: Optional[Snapshot] = None, changes: Optional[dict] = None) -> list[dict]:
+    snap = graph.snap
+    groups = dict(snap.groups)
+    if extra is not None:
+        for key, sg in extra.groups.items():
+            groups.setdefault(key, sg)
+    rows = []
+    for key in sorted(groups):
+        sg = groups[key]
+        attached = sorted(a.resource for a in graph.members.get(key, []))
+        loc = snap.locations.get(key) or (extra.locations.get(key) if extra else None)
+        change = (changes or {}).get(key, sg.change if key in snap.groups else "delete")
+        rows.append({"address": sg.address, "id": sg.id, "name": sg.name, "vpc_id": sg.vpc_id,
+                     "description": sg.description, "default": sg.default, "attached": attached,
+                     "change": change, "location": str(loc) if loc else None,
+                     "tags": {k: v for k, v in sg.tags}})
+    return rows
+
+
+def _input(loaded: Any) -> dict:
+    return dict(loaded.meta)
+
+
+def _reach_row(r: Reach) -> dict:
+    return {"addresses": r.addresses, "groups": r.groups, "members": r.members,
+            "unknown_members": r.unknown_members}
+
+
+def show(loaded: Any, graph: FlowGraph) -> dict:
+    """Everything after the change (or in the state): groups, flows, exposure, paths, unknowns."""
+    flows = {k: (f.services, f.defined_by) for k, f in graph.flows.items()}
+    paths = graph.paths()
+    exposures = [(e, e.services) for e in graph.exposures]
+    return {
+        "schema_version": SCHEMA_VERSION, "tool": {"name": "tfsg", "version": __version__}, "command": "show",
+        "input": _input(loaded),
+        "summary": {"groups": len(graph.snap.groups), "flows": len(_flow_rows(flows)),
+                    "exposed_resources": len({e.address for e in graph.exposures if e.kind == "resource"}),
+                    "exposed_groups": len({e.address for e in graph.exposures if e.kind == "group"}),
+                    "paths": len(paths), "unknown": len(set(graph.unknowns))},
+        "groups": _group_rows(graph),
+        "reach": {g: {"ingress": _reach_row(graph.reach(g, "ingress")), "egress": _reach_row(graph.reach(g, "egress"))}
+                  for g in sorted(graph.snap.groups)},
+        "flows": _flow_rows(flows),
+        "exposed": _exposure_rows(exposures),
+        "paths": [_path_row(p) for p in paths],
+        "unknown": _unknown_rows(graph.unknowns),
+        "locations": {k: str(v) for k, v in sorted(graph.snap.locations.items())},
+    }
+
+
+def diff(loaded: Any, before: FlowGraph, after: FlowGraph) -> dict:
+    """What the change does to reachability: flows, exposure and paths added and removed."""
+    added, removed = {}, {}
+    for key in set(before.flows) | set(after.flows):
+        b = before.flows.get(key)
+        a = after.flows.get(key)
+        bs = b.services if b else NO_SERVICES
+        as_ = a.services if a else NO_SERVICES
+        if as_ - bs:
+            added[key] = (as_ - bs, a.defined_by if a else set())
+        if bs - as_:
+            removed[key] = (bs - as_, b.defined_by if b else set())
+
+    def exposure_delta(x: FlowGraph, y: FlowGraph) -> list[tuple[Exposure, ServiceSet]]:
+        prior = {(e.address, e.kind): e.services for e in x.exposures}
+        out = []
+        for e in y.exposures:
+            extra = e.services - prior.get((e.address, e.kind), NO_SERVICES)
+            if extra:
+                out.append((e, extra))
+        return out
+
+    newly = exposure_delta(before, after)
+    no_longer = exposure_delta(after, before)
+    before_paths = {p.nodes: p for p in before.paths()}
+    after_paths = {p.nodes: p for p in after.paths()}
+    paths_added = [after_paths[n] for n in sorted(set(after_paths) - set(before_paths))]
+    paths_removed = [before_paths[n] for n in sorted(set(before_paths) - set(after_paths))]
+
+    exposure_changes = []
+    for group in sorted(set(before.snap.groups) | set(after.snap.groups)):
+        for direction in ("ingress", "egress"):
+            rb, ra = before.reach(group, direction), after.reach(group, direction)
+            if rb != ra and (group, direction) and _touched(group, added, removed):
+                exposure_changes.append({"group": group, "direction": direction,
+                                         "before": _reach_row(rb), "after": _reach_row(ra)})
+    added_rows, removed_rows = _flow_rows(added), _flow_rows(removed)
+    changed = bool(added_rows or removed_rows or newly or no_longer or paths_added or paths_removed)
+    changes = getattr(loaded, "actions", None)
+    return {
+        "schema_version": SCHEMA_VERSION, "tool": {"name": "tfsg", "version": __version__}, "command": "diff",
+        "input": _input(loaded),
+        "summary": {"reachability_changed": changed, "added": len(added_rows), "removed": len(removed_rows),
+                    "newly_exposed": len(_exposure_rows(newly)), "no_longer_exposed": len(_exposure_rows(no_longer)),
+                    "paths_added": len(paths_added), "paths_removed": len(paths_removed),
+                    "groups_changed": sum(1 for g in _group_rows(after, before.snap, changes)
+                                          if g["change"] not in ("no-op", "read")),
+                    "unknown": len(set(after.unknowns))},
+        "groups": _group_rows(after, before.snap, changes),
+        "added": added_rows,
+        "removed": removed_rows,
+        "newly_exposed": _exposure_rows(newly),
+        "no_longer_exposed": _exposure_rows(no_longer),
+        "paths_added": [_path_row(p) for p in paths_added],
+        "paths_removed": [_path_row(p) for p in paths_removed],
+        "exposure_changes": exposure_changes,
+        "unknown": _unknown_rows(after.unknowns),
+        "locations": {k: str(v) for k, v in sorted({**before.snap.locations, **after.snap.locations}.items())},
+    }
+
+
+def _touched(group: str, added: dict, removed: dict) -> bool:
+    return any(group in key for key in list(added) + list(removed))
+
+
+__all__ = ["show", "diff", "INTERNET", "SCHEMA_VERSION"]

@@ -1,0 +1,765 @@
+"""Build a ``Snapshot`` (groups, rules, attachments, prefix lists) from one side's instances.
+
+All rule sources end up as ``Rule`` values: inline ``ingress``/``egress`` of
+``aws_security_group`` and ``aws_default_security_group``, ``aws_security_group_rule`` (one
+rule per CIDR / prefix list / source), and ``aws_vpc_security_group_{ingress,egress}_rule``.
+Values unknown until apply are resolved through the configuration where they can be and
+recorded as ``Unknown`` where they cannot.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable, Optional, Protocol
+
+from ..attachments import ASSOCIATIONS, SUBNET_GROUP_TYPES, SUBNET_PATHS, attachment_table, public_signal
+from ..model import Attachment, Peer, Rule, SecurityGroup, Snapshot, Unknown
+from ..netsets import AddressSet, ProtocolError, ServiceSet, normalise_cidr, services_for_rule
+from .instances import SENSITIVE, Instance
+from .refs import ConfigIndex, Lit, Res, Resolver, Term, Unk
+
+GROUP_TYPES = ("aws_security_group", "aws_default_security_group")
+RULE_TYPES = ("aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule")
+_SG_ID = re.compile(r"\b(sg-[0-9a-zA-Z]+)\b")
+
+
+class InlineHints(Protocol):
+    """What the .tf sources tell about inline rule blocks that plan JSON collapses (see tfsource)."""
+
+    def inline_blocks(self, instance: Instance, direction: str) -> Optional[list[dict]]: ...
+
+
+class SnapshotBuilder:
+    """Turns one side's instances into a Snapshot; one builder per side."""
+
+    def __init__(self, instances: list[Instance], config: ConfigIndex, root_variables: dict[str, Any],
+                 hints: Optional[InlineHints] = None, prior: Optional[Snapshot] = None,
+                 reuse: Optional[dict[str, tuple[list[Rule], list[Unknown]]]] = None) -> None:
+        self.instances = sorted(instances, key=lambda i: i.address.sort_key())
+        self.config = config
+        self.resolver = Resolver(self.instances, config, root_variables)
+        self.hints = hints
+        self.prior = prior
+        self.snap = Snapshot()
+        self.id_to_group: dict[str, str] = {}
+        self.name_to_group: dict[str, list[str]] = {}
+        self.subnets: dict[str, Instance] = {}  # id -> subnet instance
+        self.vpc_ids: dict[str, str] = {}  # vpc id -> vpc key
+        self.prefix_ids: dict[str, str] = {}
+        self.by_addr = {i.addr: i for i in self.instances}
+        # Rules each instance produced, so the other side can reuse them for unchanged
+        # instances (most of a large plan is no-op); see _reusable.
+        self.produced: dict[str, tuple[list[Rule], list[Unknown]]] = {}
+        self.reuse = reuse or {}
+
+    # ------------------------------------------------------------------ values
+
+    def value(self, inst: Instance, path: tuple) -> tuple[bool, Any]:
+        """(known, value) of an attribute; unknown when after_unknown marks it or a parent."""
+        if len(path) == 1:  # the common case, kept fast
+            mask = inst.unknown
+            if mask is True or (mask and mask.__class__ is dict and mask.get(path[0]) is True):
+                return False, None
+            return True, inst.values.get(path[0])
+        val: Any = inst.values
+        mask: Any = inst.unknown
+        for step in path:
+            if mask is True:
+                return False, None
+            if isinstance(step, int):
+                mask = mask[step] if isinstance(mask, list) and step < len(mask) else None
+                val = val[step] if isinstance(val, list) and step < len(val) else None
+            else:
+                mask = mask.get(step) if isinstance(mask, dict) else None
+                val = val.get(step) if isinstance(val, dict) else None
+        if mask is True:
+            return False, None
+        return True, val
+
+    def setting(self, inst: Instance, path: tuple) -> tuple[bool, Any]:
+        """(known, value) of a setting; unknown-but-not-written means unset (the provider default)."""
+        known, val = self.value(inst, path)
+        if known or not self.config.present:
+            return known, val
+        terms = self.terms(inst, path, optional=True)
+        if not terms:
+            return True, None
+        if len(terms) == 1 and isinstance(terms[0], Lit):
+            return True, terms[0].value
+        return False, None
+
+    def terms(self, inst: Instance, path: tuple, optional: bool = False, depth: int = 0) -> list[Term]:
+        """An attribute as resolution terms. ``optional``: unknown and not written means "not set"."""
+        known, val = self.value(inst, path)
+        if known:
+            if val == SENSITIVE or (isinstance(val, list) and SENSITIVE in val):
+                return [Unk("the value is sensitive")]
+            return [Lit(val)]
+        expr = self.config.expression(inst.address, tuple(p for p in path))
+        if expr is None:
+            if optional and self.config.present:
+                return []
+            return [Unk(f"{_path_text(path)} is known only after apply")]
+        return self.resolver.expression(expr, (inst.address.module, inst.address.key), depth)
+
+    def strings(self, terms: Iterable[Term], attr: str = "id", depth: int = 0) -> tuple[list[str], list[str]]:
+        """Flatten terms into literal strings, reading ``attr`` of referenced resources."""
+        out: list[str] = []
+        unknown: list[str] = []
+        for term in terms:
+            if isinstance(term, Unk):
+                unknown.append(term.reason)
+            elif isinstance(term, Lit):
+                _flatten(term.value, out)
+            elif isinstance(term, Res):
+                path = term.attr or (attr,)
+                if depth > 8:
+                    unknown.append("reference chain too deep")
+                    continue
+                sub, unk = self.strings(self.terms(term.instance, tuple(path), depth=depth + 1), attr, depth + 1)
+                out.extend(sub)
+                unknown.extend(unk)
+        return out, unknown
+
+    def group_keys(self, terms: Iterable[Term], kind: str = "ids") -> tuple[list[str], list[str]]:
+        """Terms -> group keys: the address of a group in the plan, else the ``sg-`` id."""
+        keys: list[str] = []
+        unknown: list[str] = []
+        for term in terms:
+            if isinstance(term, Res) and term.instance.type in GROUP_TYPES and term.instance.address.mode == "managed" \
+                    and term.attr in ((), ("id",), ("arn",), ("name",)):
+                keys.append(term.instance.addr)
+                continue
+            if isinstance(term, Res) and term.instance.type == "aws_vpc" and term.attr == ("default_security_group_id",):
+                known, val = self.value(term.instance, ("default_security_group_id",))
+                keys.append(val if known and val else f"{term.instance.addr} default group")
+                continue
+            texts, unk = self.strings([term])
+            unknown.extend(unk)
+            for text in texts:
+                key = self._group_from_text(text, kind)
+                if key:
+                    keys.append(key)
+                else:
+                    unknown.append(f"{text!r} is not a security group this plan can identify")
+        return list(dict.fromkeys(keys)), unknown
+
+    def _group_from_text(self, text: str, kind: str) -> Optional[str]:
+        if kind == "names":
+            found = self.name_to_group.get(text)
+            return found[0] if found else None
+        if kind == "csv":
+            return None
+        match = _SG_ID.search(text) if kind == "arns" else None
+        ident = match.group(1) if match else text
+        if ident.startswith("sg-"):
+            return self.id_to_group.get(ident, ident)
+        return None
+
+    # ------------------------------------------------------------------ build
+
+    def build(self) -> Snapshot:
+        for inst in self.instances:
+            if inst.type in ("aws_vpc", "aws_default_vpc"):
+                self._vpc(inst)
+            elif inst.type in ("aws_subnet", "aws_default_subnet"):
+                known, ident = self.value(inst, ("id",))
+                if known and ident:
+                    self.subnets[ident] = inst
+        for inst in self.instances:
+            if inst.type in GROUP_TYPES:
+                self._group(inst)
+            elif inst.type == "aws_ec2_managed_prefix_list":
+                self._prefix_list(inst)
+        for inst in self.instances:
+            if inst.type == "aws_ec2_managed_prefix_list_entry":
+                self._prefix_entry(inst)
+        for inst in self.instances:
+            if inst.address.mode != "managed" or (inst.type not in GROUP_TYPES and inst.type not in RULE_TYPES):
+                continue
+            reused = self._reusable(inst)
+            if reused is not None:
+                self.snap.rules += reused[0]
+                self.snap.unknowns += reused[1]
+                self.produced[inst.addr] = reused
+                continue
+            first_rule, first_unknown = len(self.snap.rules), len(self.snap.unknowns)
+            if inst.type in GROUP_TYPES:
+                for direction in ("ingress", "egress"):
+                    self._inline_rules(inst, direction)
+            elif inst.type == "aws_security_group_rule":
+                self._classic_rule(inst)
+            else:
+                self._vpc_rule(inst)
+            self.produced[inst.addr] = (self.snap.rules[first_rule:], self.snap.unknowns[first_unknown:])
+        self._attachments()
+        self._dedupe_rules()
+        return self.snap
+
+    def _reusable(self, inst: Instance) -> Optional[tuple[list[Rule], list[Unknown]]]:
+        """The other side's rules for an unchanged instance, when they must be the same.
+
+        A no-op instance has identical values on both sides; its rules are the same unless a
+        group it names is resolved differently (one that is deleted or replaced), and a
+        group's inline rules are the same only when the configuration manages them.
+        """
+        if inst.action != "no-op" or inst.addr not in self.reuse:
+            return None
+        if inst.type in GROUP_TYPES and not (self.config.written(inst.address, "ingress")
+                                              and self.config.written(inst.address, "egress")):
+            return None
+        rules, unknowns = self.reuse[inst.addr]
+        groups = self.snap.groups
+        for rule in rules:
+            if rule.group not in groups or (rule.peer.kind == "group" and "." in rule.peer.value
+                                            and rule.peer.value not in groups):
+                return None
+            if rule.peer.kind == "group" and rule.peer.value.startswith("sg-") and \
+                    rule.peer.value in self.id_to_group:
+                return None
+        return rules, unknowns
+
+    def unknown(self, address: str, attribute: str, reason: str) -> None:
+        self.snap.unknowns.append(Unknown(address, attribute, reason))
+
+    def _vpc(self, inst: Instance) -> None:
+        cidrs = AddressSet()
+        for attr in ("cidr_block", "ipv6_cidr_block"):
+            known, val = self.value(inst, (attr,))
+            if known and isinstance(val, str) and val and val != SENSITIVE:
+                cidrs = cidrs | AddressSet.parse(val)
+        if cidrs:
+            self.snap.vpcs[inst.addr] = cidrs
+        known, ident = self.value(inst, ("id",))
+        if known and ident:
+            self.vpc_ids[ident] = inst.addr
+
+    def _group(self, inst: Instance) -> None:
+        addr = inst.addr
+        if inst.address.mode == "data":
+            known, ident = self.value(inst, ("id",))
+            if known and isinstance(ident, str):
+                self.id_to_group.setdefault(ident, ident)
+                known, name = self.value(inst, ("name",))
+                if known and isinstance(name, str):
+                    self.name_to_group.setdefault(name, []).append(ident)
+            return
+        known, ident = self.value(inst, ("id",))
+        ident = ident if known and isinstance(ident, str) else None
+        if ident:
+            self.id_to_group[ident] = addr
+        known, name = self.value(inst, ("name",))
+        name = name if known and isinstance(name, str) else None
+        if name:
+            self.name_to_group.setdefault(name, []).append(addr)
+        vpc = self._vpc_key(inst)
+        known, desc = self.value(inst, ("description",))
+        known_tags, tags = self.value(inst, ("tags",))
+        tag_items = tuple(sorted((str(k), str(v)) for k, v in (tags or {}).items())) \
+            if known_tags and isinstance(tags, dict) else ()
+        self.snap.groups[addr] = SecurityGroup(
+            key=addr, address=addr, id=ident, name=name, vpc_id=vpc,
+            description=desc if known and isinstance(desc, str) else None,
+            change=inst.action, default=inst.type == "aws_default_security_group", tags=tag_items)
+
+    def _vpc_key(self, inst: Instance) -> Optional[str]:
+        terms = self.terms(inst, ("vpc_id",), optional=True)
+        for term in terms:
+            if isinstance(term, Res) and term.instance.type in ("aws_vpc", "aws_default_vpc"):
+                return term.instance.addr
+        texts, _ = self.strings(terms)
+        for text in texts:
+            return self.vpc_ids.get(text, text)
+        return None
+
+    def _prefix_list(self, inst: Instance) -> None:
+        addr = inst.addr
+        known, ident = self.value(inst, ("id",))
+        if known and ident:
+            self.prefix_ids[ident] = addr
+        known, entries = self.value(inst, ("entry",))
+        if not known:
+            self.snap.prefix_lists[addr] = None
+            self.unknown(addr, "entry", "prefix-list entries are known only after apply")
+            return
+        cidrs = AddressSet()
+        for entry in entries or []:
+            cidr = entry.get("cidr") if isinstance(entry, dict) else None
+            if isinstance(cidr, str) and cidr != SENSITIVE:
+                cidrs = cidrs | AddressSet.parse(cidr)
+        self.snap.prefix_lists[addr] = cidrs
+
+    def _prefix_entry(self, inst: Instance) -> None:
+        lists = self._prefix_keys(self.terms(inst, ("prefix_list_id",)))
+        known, cidr = self.value(inst, ("cidr",))
+        for key in lists:
+            current = self.snap.prefix_lists.get(key)
+            if known and isinstance(cidr, str) and current is not None:
+                self.snap.prefix_lists[key] = current | AddressSet.parse(cidr)
+            elif not known:
+                self.snap.prefix_lists[key] = None
+                self.unknown(inst.addr, "cidr", "prefix-list entry known only after apply")
+
+    def _prefix_keys(self, terms: list[Term]) -> list[str]:
+        keys = []
+        for term in terms:
+            if isinstance(term, Res) and term.instance.type == "aws_ec2_managed_prefix_list" and term.attr in ((), ("id",)):
+                keys.append(term.instance.addr)
+            elif isinstance(term, Res) and term.instance.type == "aws_ec2_managed_prefix_list" or isinstance(term, Lit):
+                texts, _ = self.strings([term])
+                keys.extend(self.prefix_ids.get(t, t) for t in texts)
+        return keys
+
+    # ------------------------------------------------------------------ rules
+
+    def _add_rule(self, inst: Instance, group: str, direction: str, protocol: Any, from_port: Any, to_port: Any,
+                  peers: list[Peer], description: Any, inline: bool, attribute: str) -> None:
+        try:
+            services = services_for_rule(protocol, from_port, to_port)
+        except ProtocolError as exc:
+            self.unknown(inst.addr, attribute, f"rule not understood: {exc}")
+            return
+        desc = description if isinstance(description, str) and description != SENSITIVE else ""
+        if description == SENSITIVE:
+            desc = SENSITIVE
+        for peer in peers:
+            if peer.kind == "group" and peer.value == group:
+                peer = Peer("self")
+            self.snap.rules.append(Rule(group, direction, services, peer, inst.addr, desc, inline))
+
+    def _cidr_peers(self, inst: Instance, values: list[str], attribute: str) -> list[Peer]:
+        peers = []
+        for text in values:
+            try:
+                peers.append(Peer("cidr", normalise_cidr(text)))
+            except ValueError:
+                self.unknown(inst.addr, attribute, f"{text!r} is not a CIDR block")
+        return peers
+
+    def _inline_rules(self, inst: Instance, direction: str) -> None:
+        group = inst.addr
+        known, elements = self.value(inst, (direction,))
+        written = self.config.written(inst.address, direction) or not self.config.present
+        hinted = self.hints.inline_blocks(inst, direction) if self.hints else None
+        if hinted is not None and any(b.get("dynamic") for b in hinted):
+            written = True
+        if not known:
+            expr = self.config.expression(inst.address, (direction,))
+            if expr is not None and isinstance(expr.get("constant_value"), list):
+                elements, known = expr["constant_value"], True
+            elif hinted is not None and not any(b.get("unresolved") for b in hinted):
+                for block in hinted:
+                    self._inline_element(inst, direction, block, None, block, hinted)
+                return
+            elif not written and inst.action in ("create", "replace"):
+                # Omitted: AWS creates no inbound rules, and Terraform revokes the default
+                # allow-all egress on creation (REFERENCE B.1), so the group starts empty.
+                return
+            else:
+                self.unknown(group, direction, f"the {direction} rules are known only after apply")
+                return
+        if not isinstance(elements, list):
+            return
+        _, mask = self._mask(inst, (direction,))
+        for i, element in enumerate(elements):
+            if not isinstance(element, dict):
+                continue
+            element_mask = mask[i] if isinstance(mask, list) and i < len(mask) else {}
+            self._inline_element(inst, direction, element, element_mask, None, hinted,
+                                 managed=written)
+
+    def _mask(self, inst: Instance, path: tuple) -> tuple[bool, Any]:
+        mask: Any = inst.unknown
+        for step in path:
+            mask = mask.get(step) if isinstance(mask, dict) else None
+        return True, mask
+
+    def _inline_element(self, inst: Instance, direction: str, element: dict, mask: Any,
+                        block: Optional[dict], hinted: Optional[list[dict]], managed: bool = True) -> None:
+        attr = direction
+        mask = mask if isinstance(mask, dict) else {}
+        for key in ("protocol", "from_port", "to_port"):
+            if mask.get(key) is True:
+                self.unknown(inst.addr, attr, f"a {direction} rule's {key} is known only after apply")
+                return
+        peers: list[Peer] = []
+        for key in ("cidr_blocks", "ipv6_cidr_blocks"):
+            if mask.get(key) is True:
+                self.unknown(inst.addr, attr, f"a {direction} rule's {key} is known only after apply")
+            else:
+                peers += self._cidr_peers(inst, [v for v in element.get(key) or [] if isinstance(v, str)], attr)
+        if mask.get("prefix_list_ids") is True:
+            self.unknown(inst.addr, attr, f"a {direction} rule's prefix_list_ids are known only after apply")
+        else:
+            peers += [Peer("prefix_list", self.prefix_ids.get(p, p)) for p in element.get("prefix_list_ids") or []
+                      if isinstance(p, str)]
+        if mask.get("self") is not True and element.get("self") is True:
+            peers.append(Peer("self"))
+        if block is not None:  # from the .tf sources
+            peers += self._block_group_peers(inst, direction, block)
+        elif mask.get("security_groups") is True:
+            peers += self._collapsed_group_peers(inst, direction, element, hinted)
+        else:
+            for sg in element.get("security_groups") or []:
+                key = self._group_from_text(sg, "ids") if isinstance(sg, str) else None
+                if key:
+                    peers.append(Peer("group", key))
+        if not managed and self.prior is not None:
+            owned = self._prior_standalone()
+            peers = [p for p in peers if (inst.addr, direction, p) not in owned]
+        self._add_rule(inst, inst.addr, direction, element.get("protocol"), element.get("from_port"),
+                       element.get("to_port"), peers, element.get("description"), True, attr)
+
+    def _collapsed_group_peers(self, inst: Instance, direction: str, element: dict,
+                               hinted: Optional[list[dict]]) -> list[Peer]:
+        """Group references of one inline block whose ids are unknown until apply.
+
+        Plan JSON merges the references of every ``ingress`` block into one list (REFERENCE
+        A.6). With the .tf sources the block is matched by its literal fields; without them
+        every group the attribute references is assumed, and that is reported.
+        """
+        match = _match_block(element, hinted) if hinted else None
+        if match is not None:
+            return self._block_group_peers(inst, direction, match)
+        expr = self.config.expression(inst.address, (direction,))
+        if expr is None:
+            self.unknown(inst.addr, direction, f"a {direction} rule references groups known only after apply")
+            return []
+        keys, unk = self.group_keys(self.resolver.expression(expr, (inst.address.module, inst.address.key)))
+        keys = [k for k in keys]
+        if len(keys) > 1:
+            ports = _element_ports(element)
+            self.unknown(inst.addr, direction,
+                         f"plan JSON merges the group references of all {direction} blocks; the block on {ports} "
+                         f"is assumed to allow each of {', '.join(keys)} (give the .tf sources with --source to be exact)")
+        for reason in unk:
+            self.unknown(inst.addr, direction, reason)
+        return [Peer("group", k) for k in keys]
+
+    def _block_group_peers(self, inst: Instance, direction: str, block: dict) -> list[Peer]:
+        refs = block.get("group_refs") or []
+        terms: list[Term] = self.resolver.references(refs, (inst.address.module, inst.address.key)) if refs else []
+        terms += [Lit(text) for text in block.get("group_literals") or []]
+        keys, unk = self.group_keys(terms)
+        for reason in unk:
+            self.unknown(inst.addr, direction, reason)
+        return [Peer("group", k) for k in keys]
+
+    def _prior_standalone(self) -> set[tuple[str, str, Peer]]:
+        if not hasattr(self, "_owned"):
+            self._owned = {(r.group, r.direction, r.peer) for r in (self.prior.rules if self.prior else [])
+                           if not r.inline}
+        return self._owned
+
+    def _single_group(self, inst: Instance) -> Optional[str]:
+        keys, unk = self.group_keys(self.terms(inst, ("security_group_id",)))
+        if len(keys) == 1:
+            return keys[0]
+        reason = "; ".join(unk) if unk else ("refers to several groups" if keys else "no group found")
+        self.unknown(inst.addr, "security_group_id", f"cannot tell which group the rule belongs to: {reason}")
+        return None
+
+    def _classic_rule(self, inst: Instance) -> None:
+        group = self._single_group(inst)
+        if group is None:
+            return
+        known, direction = self.value(inst, ("type",))
+        if not known or direction not in ("ingress", "egress"):
+            self.unknown(inst.addr, "type", "rule type is known only after apply")
+            return
+        proto = self._scalar(inst, "protocol")
+        if proto is None:
+            return
+        peers: list[Peer] = []
+        for attr in ("cidr_blocks", "ipv6_cidr_blocks"):
+            texts, unk = self.strings(self.terms(inst, (attr,), optional=True), "cidr_block")
+            peers += self._cidr_peers(inst, texts, attr)
+            for reason in unk:
+                self.unknown(inst.addr, attr, reason)
+        peers += self._prefix_peers(inst, "prefix_list_ids")
+        known, self_flag = self.value(inst, ("self",))
+        if known and self_flag is True:
+            peers.append(Peer("self"))
+        if not peers or self.config.written(inst.address, "source_security_group_id") or \
+                self.value(inst, ("source_security_group_id",))[1]:
+            keys, unk = self.group_keys(self.terms(inst, ("source_security_group_id",), optional=True))
+            peers += [Peer("group", k) for k in keys]
+            for reason in unk:
+                self.unknown(inst.addr, "source_security_group_id", reason)
+        self._add_rule(inst, group, direction, proto, self._port(inst, "from_port"), self._port(inst, "to_port"),
+                       peers, self.value(inst, ("description",))[1], False, "protocol")
+
+    def _vpc_rule(self, inst: Instance) -> None:
+        group = self._single_group(inst)
+        if group is None:
+            return
+        direction = "ingress" if inst.type.endswith("ingress_rule") else "egress"
+        proto = self._scalar(inst, "ip_protocol")
+        if proto is None:
+            return
+        peers: list[Peer] = []
+        for attr in ("cidr_ipv4", "cidr_ipv6"):
+            texts, unk = self.strings(self.terms(inst, (attr,), optional=True), "cidr_block")
+            peers += self._cidr_peers(inst, texts, attr)
+            for reason in unk:
+                self.unknown(inst.addr, attr, reason)
+        peers += self._prefix_peers(inst, "prefix_list_id")
+        keys, unk = self.group_keys(self.terms(inst, ("referenced_security_group_id",), optional=True))
+        peers += [Peer("group", k) for k in keys]
+        for reason in unk:
+            self.unknown(inst.addr, "referenced_security_group_id", reason)
+        if not peers:
+            self.unknown(inst.addr, "cidr_ipv4", "the rule's source or destination is known only after apply")
+        self._add_rule(inst, group, direction, proto, self._port(inst, "from_port"), self._port(inst, "to_port"),
+                       peers, self.value(inst, ("description",))[1], False, "ip_protocol")
+
+    def _prefix_peers(self, inst: Instance, attr: str) -> list[Peer]:
+        terms = self.terms(inst, (attr,), optional=True)
+        for term in terms:
+            if isinstance(term, Unk):
+                self.unknown(inst.addr, attr, term.reason)
+        return [Peer("prefix_list", k) for k in self._prefix_keys([t for t in terms if not isinstance(t, Unk)])]
+
+    def _scalar(self, inst: Instance, attr: str) -> Any:
+        texts, unk = self.strings(self.terms(inst, (attr,)))
+        if unk or len(texts) != 1:
+            self.unknown(inst.addr, attr, "; ".join(unk) or f"{attr} is known only after apply")
+            return None
+        return texts[0]
+
+    def _port(self, inst: Instance, attr: str) -> Any:
+        known, val = self.value(inst, (attr,))
+        if known:
+            return val
+        texts, _ = self.strings(self.terms(inst, (attr,), optional=True))
+        return texts[0] if len(texts) == 1 else None
+
+    def _dedupe_rules(self) -> None:
+        """One rule per AWS permission; a standalone resource owns it over the group's copy.
+
+        On update plans the group's refreshed ``ingress`` already holds the rules of
+        ``aws_security_group_rule`` resources (REFERENCE F, regula#401).
+        """
+        best: dict[tuple, Rule] = {}
+        for rule in self.snap.rules:
+            ident = rule.identity()
+            cur = best.get(ident)
+            if cur is None or (cur.inline and not rule.inline) or \
+                    (cur.inline == rule.inline and rule.defined_by < cur.defined_by):
+                best[ident] = rule
+        self.snap.rules = sorted(best.values(), key=lambda r: (r.group, r.direction, r.peer.kind, r.peer.value,
+                                                               r.defined_by, [p.spans for p in r.services.parts()]))
+
+    # ------------------------------------------------------------------ attachments
+
+    def _attachments(self) -> None:
+        table = attachment_table()
+        merged: dict[str, dict] = {}
+        for inst in self.instances:
+            if inst.address.mode != "managed" or inst.type not in table:
+                continue
+            if inst.type in ASSOCIATIONS:
+                self._association(inst, merged)
+                continue
+            keys: list[str] = []
+            for spec in table[inst.type]:
+                for path in self._expand(inst, spec.steps):
+                    found, unk = self.group_keys(self.terms(inst, path, optional=True), spec.kind)
+                    keys += found
+                    for reason in unk:
+                        self.unknown(inst.addr, _path_text(path), reason)
+            if keys:
+                entry = merged.setdefault(inst.addr, {"inst": inst, "groups": []})
+                entry["groups"] += keys
+        for inst in self.instances:  # auto scaling groups take their launch template's groups
+            if inst.type == "aws_autoscaling_group" and inst.address.mode == "managed":
+                for template in self._launch_templates(inst):
+                    if template in merged:
+                        entry = merged.setdefault(inst.addr, {"inst": inst, "groups": []})
+                        entry["groups"] += merged[template]["groups"]
+        for addr in sorted(merged):
+            entry = merged[addr]
+            inst = entry["inst"]
+            groups = tuple(sorted(set(entry["groups"])))
+            addresses, subnet_public, vpc = self._placement(inst) if isinstance(inst, Instance) else (None, None, None)
+            if isinstance(inst, Instance):
+                public, reason = public_signal(inst.type, lambda p, i=inst: self.setting(i, p), subnet_public)
+                typ = inst.type
+            else:
+                public, reason, typ = None, "a network interface outside this plan", "aws_network_interface"
+            self.snap.attachments.append(Attachment(addr, typ, groups, public, reason, addresses, vpc))
+
+    def _association(self, inst: Instance, merged: dict) -> None:
+        keys, unk = self.group_keys(self.terms(inst, ("security_group_id",)))
+        for reason in unk:
+            self.unknown(inst.addr, "security_group_id", reason)
+        member_attr = ASSOCIATIONS[inst.type]
+        member: Any = inst.addr
+        for term in self.terms(inst, (member_attr,)):
+            if isinstance(term, Res):
+                member = term.instance
+            elif isinstance(term, Lit) and isinstance(term.value, str):
+                member = term.value
+        addr = member.addr if isinstance(member, Instance) else member
+        entry = merged.setdefault(addr, {"inst": member, "groups": []})
+        entry["groups"] += keys
+
+    def _launch_templates(self, inst: Instance) -> list[str]:
+        out = []
+        for path in ((("launch_template", "[]", "id")), ("launch_template", "[]", "name"),
+                     ("mixed_instances_policy", "[]", "launch_template", "[]", "launch_template_specification", "[]",
+                      "launch_template_id")):
+            for concrete in self._expand(inst, path):
+                for term in self.terms(inst, concrete, optional=True):
+                    if isinstance(term, Res) and term.instance.type == "aws_launch_template":
+                        out.append(term.instance.addr)
+        return out
+
+    def _expand(self, inst: Instance, steps: tuple) -> list[tuple]:
+        """Concrete paths for a path with ``[]`` block steps, over the blocks that exist."""
+        paths: list[tuple] = [()]
+        for step in steps:
+            if step != "[]":
+                paths = [p + (step,) for p in paths]
+                continue
+            nxt = []
+            for p in paths:
+                known, val = self.value(inst, p)
+                count = len(val) if known and isinstance(val, list) else 0
+                if not known:
+                    expr_blocks = self.config.expression(inst.address, p)
+                    res = self.config.resource(inst.address) or {}
+                    node: Any = res.get("expressions") or {}
+                    for s in p:
+                        node = node.get(s) if isinstance(node, dict) else (node[s] if isinstance(node, list)
+                                                                             and isinstance(s, int) and s < len(node)
+                                                                             else None)
+                    count = len(node) if isinstance(node, list) else 0
+                    del expr_blocks
+                nxt.extend(p + (i,) for i in range(count))
+            paths = nxt
+        return paths
+
+    def _placement(self, inst: Instance) -> tuple[Optional[AddressSet], Optional[bool], Optional[str]]:
+        """Subnet addresses, whether those subnets map public IPs, and the VPC."""
+        subnets: list[Instance] = []
+        unresolved = False
+        found_any = False
+        for steps in SUBNET_PATHS:
+            for path in self._expand(inst, steps):
+                terms = self.terms(inst, path, optional=True)
+                if not terms:
+                    continue
+                found_any = True
+                for term in terms:
+                    resolved = self._subnet_instances(term)
+                    if resolved is None:
+                        unresolved = True
+                    else:
+                        subnets += resolved
+        if not found_any or unresolved or not subnets:
+            return None, None, None
+        addresses = AddressSet()
+        public_flags = set()
+        vpc = None
+        for subnet in subnets:
+            for attr in ("cidr_block", "ipv6_cidr_block"):
+                known, val = self.value(subnet, (attr,))
+                if known and isinstance(val, str) and val:
+                    addresses = addresses | AddressSet.parse(val)
+                elif attr == "cidr_block":
+                    return None, None, None
+            known, flag = self.value(subnet, ("map_public_ip_on_launch",))
+            public_flags.add(flag if known else None)
+            vpc = vpc or self._vpc_key(subnet)
+        public = public_flags.pop() if len(public_flags) == 1 else (None if None in public_flags else True)
+        return addresses, public, vpc
+
+    def _subnet_instances(self, term: Term) -> Optional[list[Instance]]:
+        if isinstance(term, Res):
+            if term.instance.type in ("aws_subnet", "aws_default_subnet"):
+                return [term.instance]
+            if term.instance.type in SUBNET_GROUP_TYPES:
+                out: list[Instance] = []
+                for sub in self.terms(term.instance, ("subnet_ids",)):
+                    got = self._subnet_instances(sub)
+                    if got is None:
+                        return None
+                    out += got
+                return out
+            return None
+        if isinstance(term, Lit):
+            values: list[str] = []
+            _flatten(term.value, values)
+            out = []
+            for v in values:
+                if v in self.subnets:
+                    out.append(self.subnets[v])
+                else:
+                    return None
+            return out
+        return None
+
+
+def _flatten(value: Any, out: list[str]) -> None:
+    if isinstance(value, list):
+        for v in value:
+            _flatten(v, out)
+    elif isinstance(value, str):
+        if value:
+            out.append(value)
+    elif value is not None and not isinstance(value, (dict, bool)):
+        out.append(str(value))
+
+
+def _path_text(path: tuple) -> str:
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return out
+
+
+def _element_ports(element: dict) -> str:
+    try:
+        return services_for_rule(element.get("protocol"), element.get("from_port"), element.get("to_port")).describe()
+    except ProtocolError:
+        return "an unparsed port range"
+
+
+def _match_block(element: dict, blocks: Optional[list[dict]]) -> Optional[dict]:
+    """The source block an inline element came from, by its literal fields; None if not unique."""
+    if not blocks:
+        return None
+    candidates = []
+    for block in blocks:
+        lit = block.get("literal") or {}
+        ok = True
+        for key in ("protocol", "from_port", "to_port", "description", "self"):
+            if key not in lit:
+                continue
+            a, b = lit[key], element.get(key)
+            if key == "protocol":
+                a, b = _proto(a), _proto(b)
+            elif key == "description":
+                a, b = a or "", b or ""
+            elif key in ("from_port", "to_port"):
+                a, b = str(a), str(b)
+            elif key == "self":
+                a, b = bool(a), bool(b)
+            if a != b:
+                ok = False
+                break
+        if ok:
+            candidates.append(block)
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _proto(value: Any) -> str:
+    from ..netsets import normalise_protocol
+    try:
+        return normalise_protocol(value)
+    except ProtocolError:
+        return str(value)
+
+
+__all__ = ["SnapshotBuilder", "ServiceSet"]

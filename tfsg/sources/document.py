@@ -1,0 +1,118 @@
+"""Read a ``terraform show -json`` document (plan or state) and check it is one we understand."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from ..errors import InputError
+
+SUPPORTED_MAJORS = ("0", "1")
+
+
+@dataclass
+class Document:
+    """A parsed JSON document and what kind it is."""
+
+    path: str  # as given by the user ("-" for stdin)
+    data: dict[str, Any]
+    kind: str  # "plan" | "state"
+
+    @property
+    def format_version(self) -> str:
+        return str(self.data.get("format_version", ""))
+
+    @property
+    def terraform_version(self) -> Optional[str]:
+        return self.data.get("terraform_version")
+
+    @property
+    def directory(self) -> Optional[str]:
+        return None if self.path == "-" else os.path.dirname(os.path.abspath(self.path))
+
+
+def read_text(path: str) -> str:
+    """Read a file (or stdin for ``-``) as UTF-8, with one-line errors."""
+    try:
+        if path == "-":
+            raw = sys.stdin.buffer.read()
+        else:
+            if os.path.isdir(path):
+                raise InputError("is a directory, not a plan file (HCL directories are not read by this command)", path)
+            with open(path, "rb") as fh:
+                raw = fh.read()
+    except FileNotFoundError:
+        raise InputError("no such file", path) from None
+    except PermissionError:
+        raise InputError("permission denied", path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", path) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+                         "is this a binary plan? run `terraform show -json PLAN` first", path) from None
+
+
+def load_document(path: str) -> Document:
+    """Parse and classify; raise InputError naming the place and the problem."""
+    text = read_text(path)
+    if not text.strip():
+        raise InputError("empty file; expected the output of `terraform show -json`", path)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc.msg}", f"{path}:{exc.lineno}:{exc.colno}") from None
+    except RecursionError:
+        raise InputError("not valid JSON: nested too deeply", path) from None
+    return classify(path, data)
+
+
+def classify(path: str, data: Any) -> Document:
+    if not isinstance(data, dict):
+        raise InputError(f"not a Terraform plan or state: the top level is a JSON {_json_type(data)}, "
+                         "expected an object from `terraform show -json`", path)
+    if "format_version" not in data:
+        raise InputError("not a Terraform plan or state: no `format_version` key "
+                         "(expected the output of `terraform show -json`)", path)
+    version = data["format_version"]
+    if not isinstance(version, str):
+        raise InputError(f"format_version must be a string, found {json.dumps(version)}", path)
+    major = version.split(".", 1)[0]
+    if major not in SUPPORTED_MAJORS:
+        raise InputError(f"unsupported format_version {version!r}: tfsg reads 0.x and 1.x", path)
+    plan_keys = ("planned_values", "resource_changes", "prior_state", "configuration", "output_changes")
+    if any(k in data for k in plan_keys):
+        kind = "plan"
+    elif "values" in data or set(data) <= {"format_version", "terraform_version", "checks"}:
+        kind = "state"  # `show -json` of a state (an empty state has only format_version)
+    else:
+        raise InputError("not a Terraform plan or state: none of planned_values, resource_changes, "
+                         "prior_state or values is present", path)
+    _check_shapes(path, data)
+    return Document(path=path, data=data, kind=kind)
+
+
+def _check_shapes(path: str, data: dict) -> None:
+    expect = {"planned_values": dict, "resource_changes": list, "prior_state": dict, "configuration": dict,
+              "values": dict, "variables": dict, "resource_drift": list}
+    for key, typ in expect.items():
+        if key in data and data[key] is not None and not isinstance(data[key], typ):
+            raise InputError(f"`{key}` should be a JSON {_json_type(typ())}, found {_json_type(data[key])}", path)
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, str):
+        return "string"
+    if value is None:
+        return "null"
+    return "number"

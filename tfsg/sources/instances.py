@@ -1,0 +1,230 @@
+"""Flatten a plan or state into resource instances for each side (before, after).
+
+This is where Terraform's JSON shapes end: ``resource_changes`` (with ``after_unknown`` and
+``*_sensitive``), ``planned_values``, ``prior_state`` and a state's ``values`` all become
+``Instance`` records with redacted values and an unknown mask.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Optional
+
+from ..errors import InputError
+from ..model import Address, parse_module_path
+
+SENSITIVE = "(sensitive)"  # what a value marked sensitive becomes; never the value itself
+
+
+@dataclass
+class Instance:
+    """One resource instance on one side of the change."""
+
+    address: Address
+    values: dict[str, Any]
+    unknown: Any = field(default_factory=dict)  # after_unknown mask: True at unknown paths
+    action: str = "no-op"  # create | update | delete | replace | no-op | read | forget
+    previous: Optional[str] = None
+    addr: str = ""  # the rendered address, computed once
+    type: str = ""
+
+    def __post_init__(self) -> None:
+        self.addr = str(self.address)
+        self.type = self.address.type
+
+
+@dataclass
+class Sides:
+    before: Optional[list[Instance]]  # None: nothing to compare (a state, or a plan with no prior)
+    after: list[Instance]
+    secrets: set[str]
+    actions: dict[str, str]  # address -> action, for every managed instance in the plan
+
+
+_ACTIONS = {
+    ("no-op",): "no-op", ("create",): "create", ("read",): "read", ("update",): "update",
+    ("delete", "create"): "replace", ("create", "delete"): "replace", ("delete",): "delete",
+    ("forget",): "forget", ("create", "forget"): "replace",
+}
+
+
+def action_of(actions: Any) -> str:
+    if isinstance(actions, list):
+        return _ACTIONS.get(tuple(actions), "update")
+    return "no-op"
+
+
+def redact(value: Any, mask: Any, secrets: set[str]) -> Any:
+    """Replace every leaf the mask marks sensitive by ``SENSITIVE``, remembering its text."""
+    if mask is not True and not _marks(mask):
+        return value
+    return _redact(value, mask, secrets)
+
+
+def _marks(mask: Any) -> bool:
+    """Does the mask mark anything sensitive? (Most masks are all ``false``/empty.)"""
+    if mask is True:
+        return True
+    if isinstance(mask, dict):
+        return any(_marks(v) for v in mask.values() if v)
+    if isinstance(mask, list):
+        return any(_marks(v) for v in mask if v)
+    return False
+
+
+def _redact(value: Any, mask: Any, secrets: set[str]) -> Any:
+    if mask is True:
+        _collect(value, secrets)
+        return SENSITIVE if value is not None else None
+    if not mask:
+        return value
+    if isinstance(value, dict) and isinstance(mask, dict):
+        return {k: _redact(v, mask.get(k), secrets) for k, v in value.items()}
+    if isinstance(value, list) and isinstance(mask, list):
+        return [_redact(v, mask[i] if i < len(mask) else None, secrets) for i, v in enumerate(value)]
+    return value
+
+
+def _collect(value: Any, secrets: set[str]) -> None:
+    if isinstance(value, dict):
+        for v in value.values():
+            _collect(v, secrets)
+    elif isinstance(value, list):
+        for v in value:
+            _collect(v, secrets)
+    elif isinstance(value, str) and len(value) >= 4:
+        secrets.add(value)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool) and len(str(value)) >= 4:
+        secrets.add(str(value))
+
+
+def _address(where: str, entry: dict) -> Address:
+    try:
+        module = parse_module_path(entry.get("module_address"))
+    except ValueError:
+        module = ()
+    if not module and "address" in entry:
+        module = _module_from_address(str(entry["address"]))
+    typ, name = entry.get("type"), entry.get("name")
+    if not isinstance(typ, str) or not isinstance(name, str):
+        raise InputError(f"resource entry without type/name: {str(entry.get('address', '?'))!r}", where)
+    key = entry.get("index")
+    if not isinstance(key, (int, str)) or isinstance(key, bool):
+        key = None
+    return Address(module, typ, name, key, "data" if entry.get("mode") == "data" else "managed")
+
+
+def _module_from_address(address: str) -> tuple:
+    # "module.a[0].aws_x.y" in a values representation: the module part precedes the type.
+    if not address.startswith("module."):
+        return ()
+    parts: list[str] = []
+    rest = address
+    while rest.startswith("module."):
+        end = _step_end(rest)
+        parts.append(rest[:end])
+        rest = rest[end + 1:]
+    try:
+        return parse_module_path(".".join(parts))
+    except ValueError:
+        return ()
+
+
+def _step_end(text: str) -> int:
+    i = len("module.")
+    while i < len(text) and (text[i].isalnum() or text[i] in "_-"):
+        i += 1
+    if i < len(text) and text[i] == "[":
+        depth, in_str = 0, False
+        while i < len(text):
+            ch = text[i]
+            if in_str:
+                if ch == "\\":
+                    i += 1
+                elif ch == '"':
+                    in_str = False
+            elif ch == '"':
+                in_str = True
+            elif ch == "[":
+                depth += 1
+            elif ch == "]":
+                depth -= 1
+                if depth == 0:
+                    i += 1
+                    break
+            i += 1
+    return i
+
+
+def iter_module_resources(module: Any) -> Iterator[dict]:
+    """Every resource of a values-representation module tree (``root_module`` + ``child_modules``)."""
+    if not isinstance(module, dict):
+        return
+    for res in module.get("resources") or []:
+        if isinstance(res, dict):
+            yield res
+    for child in module.get("child_modules") or []:
+        yield from iter_module_resources(child)
+
+
+def _from_values(where: str, module: Any, secrets: set[str], action: str = "no-op") -> list[Instance]:
+    out = []
+    for res in iter_module_resources(module):
+        values = res.get("values")
+        if not isinstance(values, dict):
+            values = {}
+        out.append(Instance(_address(where, res), redact(values, res.get("sensitive_values"), secrets),
+                            {}, action))
+    return out
+
+
+def split_sides(where: str, data: dict, kind: str) -> Sides:
+    """Both sides of a plan, or the one side of a state."""
+    secrets: set[str] = set()
+    if kind == "state":
+        after = _from_values(where, (data.get("values") or {}).get("root_module"), secrets)
+        return Sides(None, after, secrets, {})
+
+    prior = (data.get("prior_state") or {}).get("values", {}) or {}
+    prior_instances = _from_values(where, prior.get("root_module"), secrets)
+    changes = data.get("resource_changes")
+    actions: dict[str, str] = {}
+    if changes is None:
+        # A refresh-only plan (or an old one): no per-resource change records.
+        after = _from_values(where, (data.get("planned_values") or {}).get("root_module"), secrets)
+        before = prior_instances if "prior_state" in data else None
+        return Sides(before, after, secrets, actions)
+
+    before: list[Instance] = []
+    after: list[Instance] = []
+    seen: set[str] = set()
+    for rc in changes:
+        if not isinstance(rc, dict) or not isinstance(rc.get("change"), dict):
+            continue
+        address = _address(where, rc)
+        change = rc["change"]
+        action = action_of(change.get("actions"))
+        key = str(address)
+        if rc.get("deposed"):
+            # A deposed object is on its way out: it exists before, not after.
+            if isinstance(change.get("before"), dict):
+                before.append(Instance(address, redact(change["before"], change.get("before_sensitive"), secrets),
+                                       {}, "delete"))
+            continue
+        seen.add(key)
+        if address.mode == "managed":
+            actions[key] = action
+        if isinstance(change.get("before"), dict):
+            before.append(Instance(address, redact(change["before"], change.get("before_sensitive"), secrets),
+                                   {}, action, rc.get("previous_address")))
+        if isinstance(change.get("after"), dict) or change.get("after_unknown") is True:
+            after_values = change.get("after") if isinstance(change.get("after"), dict) else {}
+            after.append(Instance(address, redact(after_values, change.get("after_sensitive"), secrets),
+                                  change.get("after_unknown") or {}, action, rc.get("previous_address")))
+    # Data sources read during planning (and anything else not listed) live only in prior_state.
+    for inst in prior_instances:
+        if inst.addr not in seen:
+            before.append(inst)
+            after.append(Instance(inst.address, inst.values, {}, "no-op"))
+    has_prior = "prior_state" in data or any(i.action != "create" for i in after) or bool(before)
+    return Sides(before if has_prior else [], after, secrets, actions)

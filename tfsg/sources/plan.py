@@ -1,0 +1,82 @@
+"""From a ``terraform show -json`` file to the before and after ``Snapshot``s."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Optional
+
+from ..model import Snapshot
+from .build import SnapshotBuilder
+from .document import Document, load_document
+from .instances import split_sides
+from .refs import ConfigIndex
+
+
+@dataclass
+class Loaded:
+    """Both sides of one input and what is known about the input itself."""
+
+    document: Document
+    before: Optional[Snapshot]  # None: a state, nothing to compare
+    after: Snapshot
+    secrets: set[str] = field(default_factory=set)
+    source_dir: Optional[str] = None
+    actions: dict[str, str] = field(default_factory=dict)  # address -> planned action
+
+    @property
+    def meta(self) -> dict:
+        return {"path": self.document.path, "kind": self.document.kind,
+                "format_version": self.document.format_version,
+                "terraform_version": self.document.terraform_version,
+                "sources": self.source_dir}
+
+
+def load_plan(path: str, source_dir: Optional[str] = None, auto_sources: bool = True) -> Loaded:
+    """Read a plan or state; use .tf sources from ``source_dir`` or beside the file when present."""
+    doc = load_document(path)
+    sides = split_sides(path, doc.data, doc.kind)
+    config = ConfigIndex(doc.data.get("configuration"))
+    variables = {k: v.get("value") for k, v in (doc.data.get("variables") or {}).items() if isinstance(v, dict)}
+    _collect_sensitive_variables(doc.data, variables, sides.secrets)
+
+    if source_dir is None and auto_sources and doc.directory and _has_tf(doc.directory):
+        source_dir = doc.directory
+    hints = None
+    if source_dir is not None:
+        from .tfsource import SourceHints  # lazy: python-hcl2 costs start-up time
+
+        hints = SourceHints(source_dir, config)
+
+    before = None
+    reuse = None
+    if sides.before is not None:
+        builder = SnapshotBuilder(sides.before, config, variables, hints=None)
+        before = builder.build()
+        reuse = builder.produced
+    after = SnapshotBuilder(sides.after, config, variables, hints=hints, prior=before, reuse=reuse).build()
+    if hints is not None:
+        hints.locate(after)
+        if before is not None:
+            hints.locate(before)
+        after.unknowns.extend(hints.problems)
+    return Loaded(doc, before, after, sides.secrets, source_dir, sides.actions)
+
+
+def _has_tf(directory: str) -> bool:
+    try:
+        return any(name.endswith(".tf") for name in os.listdir(directory))
+    except OSError:
+        return False
+
+
+def _collect_sensitive_variables(data: dict, values: dict, secrets: set[str]) -> None:
+    """Root variables declared ``sensitive`` appear in clear text in plan JSON (REFERENCE A.2)."""
+    declared = ((data.get("configuration") or {}).get("root_module") or {}).get("variables") or {}
+    from .instances import redact
+
+    for name, decl in declared.items():
+        if isinstance(decl, dict) and decl.get("sensitive") and name in values:
+            redact(values[name], True, secrets)
+            if "default" in decl:
+                redact(decl["default"], True, secrets)

@@ -1,0 +1,301 @@
+"""Resolve values that are unknown until apply through the plan's ``configuration``.
+
+A rule whose ``security_group_id`` is ``(known after apply)`` still names its group in the
+configuration: ``{"references": ["aws_security_group.web.id", "aws_security_group.web"]}``.
+This module follows such references through resources, module inputs (``var.*`` ->
+the parent's ``module_calls``), module outputs, ``count.index`` and ``each.key``, and
+returns what they lead to: literal values, resource instances, or a reason it cannot tell.
+Reference strings are compared as Terraform renders them (REFERENCE A.6).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Optional, Union
+
+from ..model import Address, InstanceKey, ModuleStep
+from .instances import Instance
+
+Context = tuple[tuple[ModuleStep, ...], InstanceKey]  # module instance path, own instance key
+
+
+@dataclass(frozen=True)
+class Lit:
+    value: Any
+
+
+@dataclass(frozen=True)
+class Res:
+    """A resource instance and the attribute path read from it (``()`` for the object)."""
+
+    instance: Instance
+    attr: tuple
+
+
+@dataclass(frozen=True)
+class Unk:
+    reason: str
+
+
+Term = Union[Lit, Res, Unk]
+
+@dataclass(frozen=True)
+class Idx:
+    """A bracketed step of a reference: an instance key, a list index, or ``*``."""
+
+    key: Any
+
+
+SPLAT = Idx("*")
+
+_SPECIAL = {"var", "local", "module", "data", "each", "count", "path", "terraform", "self"}
+_TOKEN = re.compile(r'\.?([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]|\[\*\]|\.\*')
+
+
+def parse_ref(ref: str) -> Optional[list]:
+    """``module.a[0].out`` -> ``["module", "a", Idx(0), "out"]``; None when it is not a plain traversal."""
+    out: list = []
+    pos = 0
+    while pos < len(ref):
+        m = _TOKEN.match(ref, pos)
+        if not m or m.end() == pos:
+            return None
+        if m.group(1) is not None:
+            out.append(m.group(1))
+        elif m.group(2) is not None:
+            out.append(Idx(int(m.group(2))))
+        elif m.group(3) is not None:
+            out.append(Idx(json.loads(m.group(3))))
+        else:
+            out.append(SPLAT)
+        pos = m.end()
+    return out
+
+
+def maximal_refs(refs: list[str]) -> list[str]:
+    """Drop the prefixes Terraform lists after each reference (``x.id`` then ``x``)."""
+    uniq = sorted(set(r for r in refs if isinstance(r, str)))
+    keep = []
+    for r in uniq:
+        if any(o != r and (o.startswith(r + ".") or o.startswith(r + "[")) for o in uniq):
+            continue
+        keep.append(r)
+    return keep
+
+
+class ConfigIndex:
+    """The ``configuration`` block, indexed by module call path."""
+
+    def __init__(self, configuration: Optional[dict]) -> None:
+        self.root = (configuration or {}).get("root_module") or {}
+        self._modules: dict[tuple[str, ...], dict] = {}
+        self._resources: dict[tuple[tuple[str, ...], str], dict] = {}
+        self._walk((), self.root)
+
+    def _walk(self, path: tuple[str, ...], module: dict) -> None:
+        self._modules[path] = module
+        for res in module.get("resources") or []:
+            if isinstance(res, dict) and isinstance(res.get("address"), str):
+                self._resources[(path, res["address"])] = res
+        for name, call in (module.get("module_calls") or {}).items():
+            if isinstance(call, dict) and isinstance(call.get("module"), dict):
+                self._walk(path + (name,), call["module"])
+
+    @property
+    def present(self) -> bool:
+        return bool(self.root)
+
+    def module(self, path: tuple[str, ...]) -> Optional[dict]:
+        return self._modules.get(path)
+
+    def resource(self, address: Address) -> Optional[dict]:
+        local = ("data." if address.mode == "data" else "") + f"{address.type}.{address.name}"
+        return self._resources.get((address.config_path(), local))
+
+    def call(self, path: tuple[str, ...]) -> Optional[dict]:
+        if not path:
+            return None
+        parent = self._modules.get(path[:-1]) or {}
+        return (parent.get("module_calls") or {}).get(path[-1])
+
+    def expression(self, address: Address, attr_path: tuple) -> Optional[dict]:
+        """The expression object written for ``attr_path`` of a resource (None: not written).
+
+        Nested blocks are lists of expression maps, one per literal block; the list index in
+        ``attr_path`` picks the block (REFERENCE A.6).
+        """
+        res = self.resource(address)
+        if res is None:
+            return None
+        node: Any = res.get("expressions") or {}
+        for step in attr_path:
+            if isinstance(step, int):
+                if isinstance(node, list) and step < len(node):
+                    node = node[step]
+                else:
+                    return None
+            elif isinstance(node, dict):
+                node = node.get(step)
+                if isinstance(node, list) and node and isinstance(node[0], dict) and "references" not in node[0] \
+                        and "constant_value" not in node[0] and step is attr_path[-1]:
+                    return None  # a block, not an expression
+            else:
+                return None
+            if node is None:
+                return None
+        return node if isinstance(node, dict) else None
+
+    def written(self, address: Address, attr: str) -> bool:
+        res = self.resource(address)
+        return bool(res) and attr in (res.get("expressions") or {})
+
+
+class Resolver:
+    """Follows references within one side of a plan."""
+
+    def __init__(self, instances: list[Instance], config: ConfigIndex, root_variables: dict[str, Any]) -> None:
+        self.config = config
+        self.root_variables = root_variables
+        self.by_resource: dict[tuple[tuple[ModuleStep, ...], str, str, str], list[Instance]] = {}
+        self.module_instances: dict[tuple[tuple[ModuleStep, ...], str], set[InstanceKey]] = {}
+        for inst in instances:
+            a = inst.address
+            self.by_resource.setdefault((a.module, a.mode, a.type, a.name), []).append(inst)
+            for i, step in enumerate(a.module):
+                self.module_instances.setdefault((a.module[:i], step.name), set()).add(step.key)
+
+    # ---------------------------------------------------------------- expressions
+
+    def expression(self, expr: Optional[dict], ctx: Context, depth: int = 0) -> list[Term]:
+        if not isinstance(expr, dict):
+            return [Unk("not written in the configuration")]
+        if "constant_value" in expr:
+            return [Lit(expr["constant_value"])]
+        refs = expr.get("references")
+        if refs:
+            return self.references(refs, ctx, depth)
+        return [Unk("computed by an expression the plan does not record (a function call or a local)")]
+
+    def references(self, refs: list[str], ctx: Context, depth: int = 0) -> list[Term]:
+        if depth > 24:
+            return [Unk("reference chain too deep")]
+        raw = [r for r in refs if isinstance(r, str)]
+        modifiers = {r for r in raw if r in ("count.index", "each.key", "each.value")}
+        out: list[Term] = []
+        for ref in maximal_refs(raw):
+            if ref in modifiers:
+                continue
+            parts = parse_ref(ref)
+            if not parts:
+                out.append(Unk(f"cannot follow reference {ref}"))
+                continue
+            out.extend(self._follow(parts, ref, modifiers, ctx, depth))
+        return out
+
+    def _follow(self, parts: list, ref: str, modifiers: set[str], ctx: Context, depth: int) -> list[Term]:
+        module, key = ctx
+        head = parts[0]
+        if head == "var" and len(parts) >= 2:
+            return self._variable(parts[1], [p.key if isinstance(p, Idx) else p for p in parts[2:]], ctx, depth)
+        if head == "module" and len(parts) >= 2:
+            return self._module_output(parts, ref, modifiers, ctx, depth)
+        if head == "data" and len(parts) >= 3:
+            return self._resource("data", parts[1], parts[2], parts[3:], ref, modifiers, ctx)
+        if head == "local":
+            return [Unk(f"{ref}: locals are not recorded in plan JSON")]
+        if head in ("each", "count"):
+            return [Unk(f"{ref}: depends on the for_each/count value")]
+        if head in _SPECIAL:
+            return [Unk(f"cannot follow {ref}")]
+        if len(parts) >= 2 and isinstance(parts[1], str):
+            return self._resource("managed", head, parts[1], parts[2:], ref, modifiers, ctx)
+        return [Unk(f"cannot follow {ref}")]
+
+    def _pick_key(self, keys: set[InstanceKey], explicit: Any, modifiers: set[str], ctx_key: InstanceKey,
+                  ref: str) -> tuple[list[InstanceKey], Optional[str]]:
+        if explicit is not None and explicit != "*":
+            return [explicit], None
+        if keys == {None}:
+            return [None], None
+        if explicit is None:
+            if "count.index" in modifiers and isinstance(ctx_key, int):
+                return [ctx_key], None
+            if "each.key" in modifiers and isinstance(ctx_key, str):
+                return [ctx_key], None
+        ordered = sorted(keys, key=lambda k: (isinstance(k, str), k if k is not None else -1))
+        if explicit == "*" or explicit is None and not modifiers:
+            return ordered, None  # a splat or a for expression over all instances
+        return ordered, f"{ref}: cannot tell which instance; assumed any of them"
+
+    def _resource(self, mode: str, typ: str, name: str, rest: list, ref: str, modifiers: set[str],
+                  ctx: Context) -> list[Term]:
+        module, key = ctx
+        found = self.by_resource.get((module, mode, typ, name))
+        if not found:
+            return [Unk(f"{ref}: no such resource in the plan")]
+        explicit = rest[0].key if rest and isinstance(rest[0], Idx) else None
+        attr = tuple(s.key if isinstance(s, Idx) else s for s in (rest[1:] if explicit is not None else rest))
+        keys = {i.address.key for i in found}
+        if explicit is not None and explicit != "*" and explicit not in keys:
+            return [Unk(f"{ref}: no such instance in the plan")]
+        chosen, note = self._pick_key(keys, explicit, modifiers, key, ref)
+        out: list[Term] = [Res(i, attr) for i in sorted(found, key=lambda i: i.address.sort_key())
+                           if i.address.key in chosen]
+        if note:
+            out.append(Unk(note))
+        return out
+
+    def _variable(self, name: str, rest: list, ctx: Context, depth: int) -> list[Term]:
+        module, _ = ctx
+        if not module:
+            if name in self.root_variables:
+                return [Lit(_index(self.root_variables[name], rest))]
+            return [Unk(f"var.{name}: no value in the plan")]
+        path = tuple(s.name for s in module)
+        call = self.config.call(path) or {}
+        expr = (call.get("expressions") or {}).get(name)
+        parent_ctx: Context = (module[:-1], module[-1].key)
+        if expr is None:
+            child = self.config.module(path) or {}
+            var = (child.get("variables") or {}).get(name) or {}
+            if "default" in var:
+                return [Lit(_index(var["default"], rest))]
+            return [Unk(f"var.{name} of {module[-1]}: not set in the module call")]
+        terms = self.expression(expr, parent_ctx, depth + 1)
+        return [Lit(_index(t.value, rest)) if isinstance(t, Lit) and rest else t for t in terms]
+
+    def _module_output(self, parts: list, ref: str, modifiers: set[str], ctx: Context, depth: int) -> list[Term]:
+        module, key = ctx
+        name = parts[1]
+        rest = parts[2:]
+        explicit = rest[0].key if rest and isinstance(rest[0], Idx) else None
+        if explicit is not None:
+            rest = rest[1:]
+        keys = self.module_instances.get((module, name))
+        if not keys:
+            return [Unk(f"{ref}: the module has no resources in the plan")]
+        if not rest:
+            return [Unk(f"{ref}: a whole module object; cannot tell which output")]
+        output = rest[0]
+        child_cfg = self.config.module(tuple(s.name for s in module) + (name,)) or {}
+        out_expr = ((child_cfg.get("outputs") or {}).get(output) or {}).get("expression")
+        chosen, note = self._pick_key(keys, explicit, modifiers, key, ref)
+        terms: list[Term] = []
+        for k in chosen:
+            terms.extend(self.expression(out_expr, (module + (ModuleStep(name, k),), None), depth + 1))
+        if note:
+            terms.append(Unk(note))
+        return terms
+
+
+def _index(value: Any, rest: list) -> Any:
+    for step in rest:
+        if isinstance(value, dict) and isinstance(step, str):
+            value = value.get(step)
+        elif isinstance(value, list) and isinstance(step, int) and step < len(value):
+            value = value[step]
+        else:
+            return None
+    return value
