@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "fixtures"
+FIXTURES = Path(os.environ.get("TFSG_FIXTURES", ROOT / "fixtures"))
 
 
 def run_tfsg(*args: str, stdin: bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -24,14 +24,39 @@ def run_tfsg(*args: str, stdin: bytes | None = None, cwd: Path | None = None) ->
 def tfsg_json(*args: str) -> dict:
     proc = run_tfsg(*args, "--format", "json")
     assert proc.returncode == 0, proc.stderr.decode()
-    return json.loads(proc.stdout)
+    result = json.loads(proc.stdout)
+    validate_report(result)
+    return result
 
 
-@pytest.fixture
-def fixture_plan():
-    def get(case: str) -> Path:
-        path = FIXTURES / case / "plan.json"
-        if not path.exists():
-            pytest.fail(f"fixture {case} is missing; run fixtures/regen.sh")
-        return path
-    return get
+_SCHEMA = None
+
+
+def validate_report(result: dict) -> None:
+    """Every JSON output the tests see is checked against the published contract."""
+    global _SCHEMA
+    import jsonschema
+
+    if _SCHEMA is None:
+        _SCHEMA = json.loads((ROOT / "tfsg" / "schemas" / "report-v1.json").read_text())
+    jsonschema.Draft202012Validator(_SCHEMA).validate(result)
+
+
+def flows(rows: list[dict]) -> set[tuple[str, str, str, str]]:
+    return {(r["from"], r["to"], r["protocol"], r["ports"]) for r in rows}
+
+
+def exposures(rows: list[dict]) -> set[tuple[str, str, str, str]]:
+    return {(r["address"], r["kind"], r["protocol"], r["ports"]) for r in rows}
+
+
+def paths(rows: list[dict]) -> set[tuple[str, ...]]:
+    return {tuple(p["nodes"]) for p in rows}
+
+
+def plan(case: str) -> str:
+    path = FIXTURES / case / "plan.json"
+    if not path.exists():
+        pytest.fail(f"fixture {case} is missing; run fixtures/regen.sh")
+    return str(path)
+

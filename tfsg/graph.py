@@ -184,7 +184,7 @@ class FlowGraph:
             for target, entries in self.cidrs["ingress"].items():
                 for _, block, _ in entries:
                     if block and not block.overlaps(PUBLIC):
-                        pairs.update((g, target) for g in known_bounds if self.covers(block, g))
+                        pairs.update((g, target) for g in known_bounds if g != target and self.covers(block, g))
         dirty, base = self.dirty, self.base
         for source, target in sorted(pairs):
             if dirty is not None and base is not None and source not in dirty and target not in dirty:

@@ -132,10 +132,11 @@ def diff(loaded: Any, before: FlowGraph, after: FlowGraph) -> dict:
     paths_removed = [before_paths[n] for n in sorted(set(before_paths) - set(after_paths))]
 
     exposure_changes = []
-    for group in sorted(set(before.snap.groups) | set(after.snap.groups)):
+    touched = {end for key in list(added) + list(removed) for end in key}
+    for group in sorted((set(before.snap.groups) | set(after.snap.groups)) & touched):
         for direction in ("ingress", "egress"):
             rb, ra = before.reach(group, direction), after.reach(group, direction)
-            if rb != ra and (group, direction) and _touched(group, added, removed):
+            if rb != ra:
                 exposure_changes.append({"group": group, "direction": direction,
                                          "before": _reach_row(rb), "after": _reach_row(ra)})
     added_rows, removed_rows = _flow_rows(added), _flow_rows(removed)
@@ -161,10 +162,6 @@ def diff(loaded: Any, before: FlowGraph, after: FlowGraph) -> dict:
         "unknown": _unknown_rows(after.unknowns),
         "locations": {k: str(v) for k, v in sorted({**before.snap.locations, **after.snap.locations}.items())},
     }
-
-
-def _touched(group: str, added: dict, removed: dict) -> bool:
-    return any(group in key for key in list(added) + list(removed))
 
 
 __all__ = ["show", "diff", "INTERNET", "SCHEMA_VERSION"]

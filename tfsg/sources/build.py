@@ -16,10 +16,12 @@ from ..attachments import ASSOCIATIONS, SUBNET_GROUP_TYPES, SUBNET_PATHS, attach
 from ..model import Attachment, Peer, Rule, SecurityGroup, Snapshot, Unknown
 from ..netsets import AddressSet, ProtocolError, ServiceSet, normalise_cidr, services_for_rule
 from .instances import SENSITIVE, Instance
-from .refs import ConfigIndex, Lit, Res, Resolver, Term, Unk
+from .refs import ConfigIndex, Context, Lit, Res, Resolver, Term, Unk
 
 GROUP_TYPES = ("aws_security_group", "aws_default_security_group")
 RULE_TYPES = ("aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule")
+_INLINE_KEYS = ("cidr_blocks", "ipv6_cidr_blocks", "prefix_list_ids", "security_groups", "self",
+                "protocol", "from_port", "to_port")
 _SG_ID = re.compile(r"\b(sg-[0-9a-zA-Z]+)\b")
 
 
@@ -56,6 +58,8 @@ class SnapshotBuilder:
 
     def value(self, inst: Instance, path: tuple) -> tuple[bool, Any]:
         """(known, value) of an attribute; unknown when after_unknown marks it or a parent."""
+        if inst.partial and path and path[0] not in inst.values:
+            return False, None
         if len(path) == 1:  # the common case, kept fast
             mask = inst.unknown
             if mask is True or (mask and mask.__class__ is dict and mask.get(path[0]) is True):
@@ -75,6 +79,10 @@ class SnapshotBuilder:
         if mask is True:
             return False, None
         return True, val
+
+    def context(self, inst: Instance) -> Context:
+        res = self.config.resource(inst.address) or {}
+        return Context(inst.address.module, inst.address.key, res.get("for_each_expression"))
 
     def setting(self, inst: Instance, path: tuple) -> tuple[bool, Any]:
         """(known, value) of a setting; unknown-but-not-written means unset (the provider default)."""
@@ -100,7 +108,7 @@ class SnapshotBuilder:
             if optional and self.config.present:
                 return []
             return [Unk(f"{_path_text(path)} is known only after apply")]
-        return self.resolver.expression(expr, (inst.address.module, inst.address.key), depth)
+        return self.resolver.expression(expr, self.context(inst), depth)
 
     def strings(self, terms: Iterable[Term], attr: str = "id", depth: int = 0) -> tuple[list[str], list[str]]:
         """Flatten terms into literal strings, reading ``attr`` of referenced resources."""
@@ -365,6 +373,8 @@ class SnapshotBuilder:
             if not isinstance(element, dict):
                 continue
             element_mask = mask[i] if isinstance(mask, list) and i < len(mask) else {}
+            if inst.partial:  # planned_values: an absent key is an unknown one
+                element_mask = {k: True for k in _INLINE_KEYS if k not in element}
             self._inline_element(inst, direction, element, element_mask, None, hinted,
                                  managed=written)
 
@@ -425,7 +435,7 @@ class SnapshotBuilder:
         if expr is None:
             self.unknown(inst.addr, direction, f"a {direction} rule references groups known only after apply")
             return []
-        keys, unk = self.group_keys(self.resolver.expression(expr, (inst.address.module, inst.address.key)))
+        keys, unk = self.group_keys(self.resolver.expression(expr, self.context(inst)))
         keys = [k for k in keys]
         if len(keys) > 1:
             ports = _element_ports(element)
@@ -438,7 +448,7 @@ class SnapshotBuilder:
 
     def _block_group_peers(self, inst: Instance, direction: str, block: dict) -> list[Peer]:
         refs = block.get("group_refs") or []
-        terms: list[Term] = self.resolver.references(refs, (inst.address.module, inst.address.key)) if refs else []
+        terms: list[Term] = self.resolver.references(refs, self.context(inst)) if refs else []
         terms += [Lit(text) for text in block.get("group_literals") or []]
         keys, unk = self.group_keys(terms)
         for reason in unk:
@@ -508,7 +518,7 @@ class SnapshotBuilder:
         peers += [Peer("group", k) for k in keys]
         for reason in unk:
             self.unknown(inst.addr, "referenced_security_group_id", reason)
-        if not peers:
+        if not peers and not any(u.address == inst.addr for u in self.snap.unknowns[-4:]):
             self.unknown(inst.addr, "cidr_ipv4", "the rule's source or destination is known only after apply")
         self._add_rule(inst, group, direction, proto, self._port(inst, "from_port"), self._port(inst, "to_port"),
                        peers, self.value(inst, ("description",))[1], False, "ip_protocol")

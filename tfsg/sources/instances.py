@@ -25,6 +25,7 @@ class Instance:
     unknown: Any = field(default_factory=dict)  # after_unknown mask: True at unknown paths
     action: str = "no-op"  # create | update | delete | replace | no-op | read | forget
     previous: Optional[str] = None
+    partial: bool = False  # from planned_values: absent attributes are unknown, not null
     addr: str = ""  # the rendered address, computed once
     type: str = ""
 
@@ -167,9 +168,12 @@ def iter_module_resources(module: Any) -> Iterator[dict]:
         yield from iter_module_resources(child)
 
 
-def _from_values(where: str, module: Any, secrets: set[str], action: str = "no-op") -> list[Instance]:
+def _from_values(where: str, module: Any, secrets: set[str], action: str = "no-op",
+                 skip: Optional[set[str]] = None) -> list[Instance]:
     out = []
     for res in iter_module_resources(module):
+        if skip is not None and res.get("address") in skip:
+            continue
         values = res.get("values")
         if not isinstance(values, dict):
             values = {}
@@ -186,12 +190,15 @@ def split_sides(where: str, data: dict, kind: str) -> Sides:
         return Sides(None, after, secrets, {})
 
     prior = (data.get("prior_state") or {}).get("values", {}) or {}
-    prior_instances = _from_values(where, prior.get("root_module"), secrets)
     changes = data.get("resource_changes")
     actions: dict[str, str] = {}
     if changes is None:
-        # A refresh-only plan (or an old one): no per-resource change records.
+        prior_instances = _from_values(where, prior.get("root_module"), secrets)
+        # A refresh-only plan (or an old one): no per-resource change records. planned_values
+        # omits unknown values, so an absent attribute there means "known after apply".
         after = _from_values(where, (data.get("planned_values") or {}).get("root_module"), secrets)
+        for inst in after:
+            inst.partial = True
         before = prior_instances if "prior_state" in data else None
         return Sides(before, after, secrets, actions)
 
@@ -222,7 +229,7 @@ def split_sides(where: str, data: dict, kind: str) -> Sides:
             after.append(Instance(address, redact(after_values, change.get("after_sensitive"), secrets),
                                   change.get("after_unknown") or {}, action, rc.get("previous_address")))
     # Data sources read during planning (and anything else not listed) live only in prior_state.
-    for inst in prior_instances:
+    for inst in _from_values(where, prior.get("root_module"), secrets, skip=seen):
         if inst.addr not in seen:
             before.append(inst)
             after.append(Instance(inst.address, inst.values, {}, "no-op"))

@@ -12,13 +12,20 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
-from ..model import Address, InstanceKey, ModuleStep
+from ..model import Address, InstanceKey, ModuleStep, render_key as render_index
 from .instances import Instance
 
-Context = tuple[tuple[ModuleStep, ...], InstanceKey]  # module instance path, own instance key
+@dataclass(frozen=True)
+class Context:
+    """Where an expression is evaluated: the module instance, the owner's instance key, and
+    the owner's ``for_each`` expression (to resolve ``each.value``)."""
+
+    module: tuple[ModuleStep, ...]
+    key: InstanceKey = None
+    for_each: Optional[dict] = field(default=None, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -184,7 +191,10 @@ class Resolver:
         raw = [r for r in refs if isinstance(r, str)]
         modifiers = {r for r in raw if r in ("count.index", "each.key", "each.value")}
         out: list[Term] = []
-        for ref in maximal_refs(raw):
+        maximal = maximal_refs(raw)
+        if maximal and all(ref in modifiers for ref in maximal):
+            return [Unk(f"{', '.join(maximal)}: the for_each/count value is not recorded in plan JSON")]
+        for ref in maximal:
             if ref in modifiers:
                 continue
             parts = parse_ref(ref)
@@ -195,8 +205,9 @@ class Resolver:
         return out
 
     def _follow(self, parts: list, ref: str, modifiers: set[str], ctx: Context, depth: int) -> list[Term]:
-        module, key = ctx
         head = parts[0]
+        if head == "each" and len(parts) >= 2 and parts[1] == "value" and ctx.for_each is not None:
+            return self._each_value(parts[2:], ref, ctx, depth)
         if head == "var" and len(parts) >= 2:
             return self._variable(parts[1], [p.key if isinstance(p, Idx) else p for p in parts[2:]], ctx, depth)
         if head == "module" and len(parts) >= 2:
@@ -206,12 +217,35 @@ class Resolver:
         if head == "local":
             return [Unk(f"{ref}: locals are not recorded in plan JSON")]
         if head in ("each", "count"):
-            return [Unk(f"{ref}: depends on the for_each/count value")]
+            return [Unk(f"{ref}: depends on a for_each value that plan JSON does not record")]
         if head in _SPECIAL:
             return [Unk(f"cannot follow {ref}")]
         if len(parts) >= 2 and isinstance(parts[1], str):
             return self._resource("managed", head, parts[1], parts[2:], ref, modifiers, ctx)
         return [Unk(f"cannot follow {ref}")]
+
+    def _each_value(self, rest: list, ref: str, ctx: Context, depth: int) -> list[Term]:
+        """``each.value...`` when for_each is a literal map, a root variable, or a whole
+        resource or module (``for_each = module.svc``: each.value is that key's instance)."""
+        expr = ctx.for_each or {}
+        plain = [p.key if isinstance(p, Idx) else p for p in rest]
+        if "constant_value" in expr:
+            value = expr["constant_value"]
+            item = value.get(ctx.key) if isinstance(value, dict) else (ctx.key if isinstance(value, list) else None)
+            return [Lit(_index(item, plain))]
+        roots = maximal_refs(expr.get("references") or [])
+        if len(roots) == 1:
+            parts = parse_ref(roots[0])
+            if parts and parts[0] == "var" and len(parts) == 2 and not ctx.module:
+                value = self.root_variables.get(parts[1])
+                if isinstance(value, dict) and ctx.key in value:
+                    return [Lit(_index(value[ctx.key], plain))]
+            if parts and ((parts[0] == "module" and len(parts) == 2) or
+                          (parts[0] not in _SPECIAL and len(parts) == 2)):
+                target = ".".join(parts) + render_index(ctx.key) + "".join(
+                    f"[{json.dumps(p.key)}]" if isinstance(p, Idx) else f".{p}" for p in rest)
+                return self.references([target], Context(ctx.module, None), depth + 1)
+        return [Unk(f"{ref}: depends on a for_each value that plan JSON does not record")]
 
     def _pick_key(self, keys: set[InstanceKey], explicit: Any, modifiers: set[str], ctx_key: InstanceKey,
                   ref: str) -> tuple[list[InstanceKey], Optional[str]]:
@@ -231,7 +265,7 @@ class Resolver:
 
     def _resource(self, mode: str, typ: str, name: str, rest: list, ref: str, modifiers: set[str],
                   ctx: Context) -> list[Term]:
-        module, key = ctx
+        module, key = ctx.module, ctx.key
         found = self.by_resource.get((module, mode, typ, name))
         if not found:
             return [Unk(f"{ref}: no such resource in the plan")]
@@ -248,7 +282,7 @@ class Resolver:
         return out
 
     def _variable(self, name: str, rest: list, ctx: Context, depth: int) -> list[Term]:
-        module, _ = ctx
+        module = ctx.module
         if not module:
             if name in self.root_variables:
                 return [Lit(_index(self.root_variables[name], rest))]
@@ -256,7 +290,7 @@ class Resolver:
         path = tuple(s.name for s in module)
         call = self.config.call(path) or {}
         expr = (call.get("expressions") or {}).get(name)
-        parent_ctx: Context = (module[:-1], module[-1].key)
+        parent_ctx = Context(module[:-1], module[-1].key, call.get("for_each_expression"))
         if expr is None:
             child = self.config.module(path) or {}
             var = (child.get("variables") or {}).get(name) or {}
@@ -267,7 +301,7 @@ class Resolver:
         return [Lit(_index(t.value, rest)) if isinstance(t, Lit) and rest else t for t in terms]
 
     def _module_output(self, parts: list, ref: str, modifiers: set[str], ctx: Context, depth: int) -> list[Term]:
-        module, key = ctx
+        module, key = ctx.module, ctx.key
         name = parts[1]
         rest = parts[2:]
         explicit = rest[0].key if rest and isinstance(rest[0], Idx) else None
@@ -284,7 +318,7 @@ class Resolver:
         chosen, note = self._pick_key(keys, explicit, modifiers, key, ref)
         terms: list[Term] = []
         for k in chosen:
-            terms.extend(self.expression(out_expr, (module + (ModuleStep(name, k),), None), depth + 1))
+            terms.extend(self.expression(out_expr, Context(module + (ModuleStep(name, k),)), depth + 1))
         if note:
             terms.append(Unk(note))
         return terms

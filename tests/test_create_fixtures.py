@@ -1,0 +1,158 @@
+"""`tfsg show` on the create-only fixtures. Every expected flow is derived by hand from the .tf
+sources beside each plan (the comments say from which rules), never from tfsg's output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import exposures, flows, paths, plan, run_tfsg, tfsg_json
+
+ALB, WEB, DB, BASTION = (f"aws_security_group.{n}" for n in ("alb", "web", "db", "bastion"))
+
+
+def test_three_tier_flows_with_sources():
+    r = tfsg_json("show", plan("three_tier"))
+    assert r["input"]["sources"], "the .tf files beside the plan are used"
+    assert flows(r["flows"]) == {
+        ("0.0.0.0/0", ALB, "tcp", "80"), ("0.0.0.0/0", ALB, "tcp", "443"),  # alb inline ingress
+        (ALB, WEB, "tcp", "8080"),  # web ingress from alb  ∩  aws_security_group_rule.alb_to_web
+        (BASTION, WEB, "tcp", "22"),  # web ingress from bastion ∩ bastion egress all
+        (WEB, DB, "tcp", "3306"),  # db_from_web (vpc rule) ∩ web inline egress to db
+        (BASTION, DB, "tcp", "3306"),  # db_from_bastion (classic rule) ∩ bastion egress all
+        (WEB, "0.0.0.0/0", "tcp", "443"),
+        ("203.0.113.0/24", BASTION, "tcp", "22"), ("198.51.100.0/24", BASTION, "tcp", "22"),
+        (BASTION, "0.0.0.0/0", "all", "all"),
+    }
+    # alb has no egress block and db none at all: the provider revokes the default egress on create
+    assert not [f for f in r["flows"] if f["from"] in (DB,) or (f["from"] == ALB and f["to"] != WEB)]
+    assert exposures(r["exposed"]) == {
+        ("aws_lb.alb", "resource", "tcp", "80"), ("aws_lb.alb", "resource", "tcp", "443"),
+        (ALB, "group", "tcp", "80"), (ALB, "group", "tcp", "443"),
+    }
+    assert paths(r["paths"]) == {("internet", ALB, WEB), ("internet", ALB, WEB, DB)}
+    hops = {tuple(p["nodes"]): p["hops"] for p in r["paths"]}[("internet", ALB, WEB, DB)]
+    assert [[(s["protocol"], s["ports"]) for s in h["services"]] for h in hops] == [
+        [("tcp", "80"), ("tcp", "443")], [("tcp", "8080")], [("tcp", "3306")]]
+    attached = {g["address"]: g["attached"] for g in r["groups"]}
+    assert attached == {ALB: ["aws_lb.alb"], WEB: ["aws_instance.web[0]", "aws_instance.web[1]"],
+                        DB: ["aws_db_instance.db"], BASTION: ["aws_instance.bastion"]}
+    assert {g["change"] for g in r["groups"]} == {"create"}
+    assert all(g["id"] is None for g in r["groups"])  # honest: ids are known only after apply
+    assert r["unknown"] == []
+    assert r["reach"][WEB]["ingress"] == {"addresses": 0, "groups": 2, "members": 2, "unknown_members": False}
+    assert r["reach"][BASTION]["ingress"]["addresses"] == 512  # two /24 office networks
+    source = (Path(plan("three_tier")).parent / "security_groups.tf").read_text().splitlines()
+    line = source.index('resource "aws_security_group" "web" {') + 1
+    assert r["locations"][WEB].endswith(f"security_groups.tf:{line}")
+    assert {g["address"]: g["location"] for g in r["groups"]}[WEB] == r["locations"][WEB]
+
+
+def test_three_tier_without_sources_is_conservative_and_says_so():
+    r = tfsg_json("show", plan("three_tier"), "--no-sources")
+    f = flows(r["flows"])
+    # plan JSON merges web's two ingress blocks' references (alb, bastion): each block is
+    # assumed to allow both groups, so bastion -> web widens to 8080 too; alb's egress limits it.
+    assert (BASTION, WEB, "tcp", "8080") in f and (BASTION, WEB, "tcp", "22") in f
+    assert (ALB, WEB, "tcp", "8080") in f and (ALB, WEB, "tcp", "22") not in f
+    reasons = [u["reason"] for u in r["unknown"] if u["address"] == WEB]
+    assert len(reasons) == 2 and all("merges the group references" in x for x in reasons)
+
+
+def test_sensitive_values_never_printed():
+    for command in ("show", "diff"):
+        for fmt in ("text", "json"):
+            proc = run_tfsg(command, plan("three_tier"), "--format", fmt)
+            assert proc.returncode == 0
+            out = proc.stdout.decode()
+            assert "secret-owner" not in out
+    assert "secret-owner" in open(plan("three_tier")).read()  # the plan itself does hold it
+
+
+MESH = {n: f"aws_security_group.{n}" for n in
+        ("mesh_control", "edge", "orders", "inventory", "payments", "auth", "orders_db")}
+
+
+def test_microservices_mesh():
+    r = tfsg_json("show", plan("microservices_mesh"))
+    m = MESH
+    assert flows(r["flows"]) == {
+        ("0.0.0.0/0", m["edge"], "tcp", "443"),
+        (m["edge"], m["orders"], "tcp", "8080"),  # edge_to_orders ∩ orders inline ingress from edge
+        (m["orders"], m["auth"], "tcp", "8080"),  # orders_to_auth ∩ auth ingress from orders
+        (m["orders"], m["inventory"], "tcp", "8080"),
+        (m["orders"], m["payments"], "tcp", "8080"),
+        (m["orders"], m["orders_db"], "tcp", "5432"),
+        # service_discovery (for_each over var.service_discovery_endpoints) ∩ control_discovery_from_orders
+        (m["orders"], m["mesh_control"], "tcp", "8500"), (m["orders"], m["mesh_control"], "udp", "8600"),
+        (m["auth"], "0.0.0.0/0", "tcp", "443"),
+    }
+    # inventory/payments may not send to auth (no egress to it) even though auth admits them
+    assert not any(f["from"] in (m["inventory"], m["payments"]) and f["to"] == m["auth"] for f in r["flows"])
+    # control_from_clients / control_to_sidecars take their groups from each.value of a for_each
+    # over a local: plan JSON cannot tell which, so they are unknown, not guessed
+    unknown = {u["address"] for u in r["unknown"]}
+    assert unknown == {f'aws_vpc_security_group_ingress_rule.control_from_clients["{c}-{p}"]'
+                       for c in ("auth", "inventory", "orders", "payments") for p in (15010, 15011)} | \
+                      {f'aws_vpc_security_group_egress_rule.control_to_sidecars["{c}"]'
+                       for c in ("auth", "inventory", "orders", "payments")}
+    assert exposures(r["exposed"]) == {("aws_lb.edge", "resource", "tcp", "443"), (m["edge"], "group", "tcp", "443")}
+    assert paths(r["paths"]) == {("internet", m["edge"], m["orders"])} | {
+        ("internet", m["edge"], m["orders"], m[t]) for t in ("auth", "inventory", "payments", "orders_db", "mesh_control")}
+    attached = {g["address"]: g["attached"] for g in r["groups"]}
+    assert attached[m["auth"]] == ["aws_lambda_function.auth"]
+    assert attached[m["orders"]] == ["aws_ecs_service.orders"]
+    assert attached[m["orders_db"]] == ["aws_db_instance.orders"]
+
+
+EDGE = [f"module.edge[{i}].aws_security_group.this" for i in (0, 1)]
+SVC = {k: f'module.svc["{k}"].aws_security_group.this' for k in ("blue", "green")}
+
+
+def test_module_dynamic_blocks_count_and_for_each():
+    r = tfsg_json("show", plan("module_dynamic"))
+    expected = set()
+    for e in EDGE:  # dynamic ingress over [{443, 0.0.0.0/0}, {80, 0.0.0.0/0}], egress 8080 to the VPC
+        expected |= {("0.0.0.0/0", e, "tcp", "443"), ("0.0.0.0/0", e, "tcp", "80"), (e, "10.0.0.0/16", "tcp", "8080")}
+    for s in SVC.values():  # dynamic ingress 22 from 10.0.100.0/24; egress 5432 to two /24s, 443 anywhere
+        expected |= {("10.0.100.0/24", s, "tcp", "22"), (s, "10.0.20.0/24", "tcp", "5432"),
+                     (s, "10.0.21.0/24", "tcp", "5432"), (s, "0.0.0.0/0", "tcp", "443")}
+    assert flows(r["flows"]) == expected
+    attached = {g["address"]: g["attached"] for g in r["groups"]}
+    # the launch template lists both edge groups (module outputs), the ASG inherits them
+    assert attached[EDGE[0]] == attached[EDGE[1]] == ["aws_autoscaling_group.edge", "aws_launch_template.edge"]
+    # for_each = module.svc: each.value.sg_id is that key's module output
+    assert attached[SVC["blue"]] == ['aws_autoscaling_group.svc["blue"]', 'aws_launch_template.svc["blue"]']
+    assert attached[SVC["green"]] == ['aws_autoscaling_group.svc["green"]', 'aws_launch_template.svc["green"]']
+    # from_allowed: var.allowed_sg_ids[count.index], fed by each.value of a for_each over a map of
+    # module outputs: plan JSON does not record which key holds which, so: unknown, with the reason
+    unknown = {u["address"] for u in r["unknown"]}
+    assert unknown == {'module.svc["blue"].aws_security_group_rule.from_allowed[0]',
+                       'module.svc["blue"].aws_security_group_rule.from_allowed[1]',
+                       'module.svc["green"].aws_security_group_rule.from_allowed[0]'}
+    resources = {e[0] for e in exposures(r["exposed"]) if e[1] == "resource"}
+    assert "aws_launch_template.edge" in resources  # associate_public_ip_address = true
+
+
+API, WORKER, DEFAULT = "aws_security_group.api", "aws_security_group.worker", "aws_default_security_group.default"
+
+
+def test_vpc_rule_resources_ipv6_prefix_lists_protocols():
+    r = tfsg_json("show", plan("vpc_rules"))
+    assert flows(r["flows"]) == {
+        ("::/0", API, "tcp", "443"),  # cidr_ipv6 ::/0
+        ("aws_ec2_managed_prefix_list.offices", API, "tcp", "5432"),
+        (WORKER, API, "all", "all"),  # ip_protocol -1 both ways by group reference
+        ("10.0.0.0/8", API, "icmp", "8/0"),  # icmp type 8 code 0
+        ("172.16.0.0/12", API, "tcp", "22"),  # ip_protocol "TCP"
+        ("10.0.200.0/24", API, "tcp", "9100-9102"),  # ip_protocol "6"
+        ("pl-3b927c52", API, "tcp", "443"),  # AWS-managed prefix list
+        (API, "0.0.0.0/0", "all", "all"), (API, "::/0", "all", "all"),
+    }
+    # the default group allows all from itself but Terraform revoked its egress: no flow at all
+    assert not [f for f in r["flows"] if DEFAULT in (f["from"], f["to"])]
+    assert exposures(r["exposed"]) == {(API, "group", "tcp", "443")}  # the whole IPv6 internet
+    assert [u["address"] for u in r["unknown"]] == ["aws_vpc_security_group_ingress_rule.https_from_cloudfront"]
+    attached = {g["address"]: g["attached"] for g in r["groups"]}
+    assert attached[API] == ["aws_network_interface.api"]  # via aws_network_interface_sg_attachment
+    assert attached[WORKER] == ["aws_instance.worker"]
+    assert {g["address"]: g["default"] for g in r["groups"]}[DEFAULT] is True

@@ -1,0 +1,63 @@
+"""Odd but legal shapes of the same real plan: OpenTofu, older format versions, no
+resource_changes, a state. The base is the real three_tier plan, changed in memory only where a
+Terraform version we cannot run here would differ (REFERENCE A.1, A.2, A.9)."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+from conftest import flows, plan, run_tfsg, validate_report
+
+ALB, WEB, DB = "aws_security_group.alb", "aws_security_group.web", "aws_security_group.db"
+CORE = {(ALB, WEB, "tcp", "8080"), (WEB, DB, "tcp", "3306"), ("0.0.0.0/0", ALB, "tcp", "443")}
+
+
+def run_json(tmp_path, doc: dict, command: str = "show", *extra: str) -> dict:
+    f = tmp_path / "plan.json"
+    f.write_text(json.dumps(doc))
+    proc = run_tfsg(command, str(f), "--format", "json", "--source",
+                    str(__import__("pathlib").Path(plan("three_tier")).parent), *extra)
+    assert proc.returncode == 0, proc.stderr.decode()
+    result = json.loads(proc.stdout)
+    validate_report(result)
+    return result
+
+
+def base() -> dict:
+    return json.loads(open(plan("three_tier")).read())
+
+
+def test_opentofu_shape(tmp_path):
+    doc = base()
+    for key in ("applyable", "complete"):
+        doc.pop(key, None)
+    text = json.dumps(doc).replace("registry.terraform.io/hashicorp/aws", "registry.opentofu.org/hashicorp/aws")
+    r = run_json(tmp_path, json.loads(text))
+    assert CORE <= flows(r["flows"])
+
+
+def test_format_versions_0x_and_1x(tmp_path):
+    for version in ("0.1", "0.2", "1.0", "1.1", "1.2", "1.9"):
+        doc = base()
+        doc["format_version"] = version
+        assert CORE <= flows(run_json(tmp_path, doc)["flows"]), version
+
+
+def test_without_resource_changes_uses_planned_values(tmp_path):
+    doc = base()
+    del doc["resource_changes"]
+    r = run_json(tmp_path, doc)
+    # planned_values omits what is unknown; the configuration still names the groups
+    assert CORE <= flows(r["flows"])
+
+
+def test_state_show_and_diff(tmp_path):
+    doc = base()
+    state = {"format_version": "1.0", "terraform_version": doc["terraform_version"],
+             "values": copy.deepcopy(doc["planned_values"])}
+    r = run_json(tmp_path, state, "show")
+    assert r["input"]["kind"] == "state"
+    d = run_json(tmp_path, state, "diff")
+    assert d["summary"]["reachability_changed"] is False
+    assert "nothing to compare" in d["note"]
