@@ -10,10 +10,7 @@ from conftest import exposures, flows, paths, plan, run_tfsg, tfsg_json
 ALB, WEB, DB, BASTION = (f"aws_security_group.{n}" for n in ("alb", "web", "db", "bastion"))
 
 
-def test_three_tier_flows_with_sources():
-    r = tfsg_json("show", plan("three_tier"))
-    assert r["input"]["sources"], "the .tf files beside the plan are used"
-    assert flows(r["flows"]) == {
+THREE_TIER_FLOWS = {
         ("0.0.0.0/0", ALB, "tcp", "80"), ("0.0.0.0/0", ALB, "tcp", "443"),  # alb inline ingress
         (ALB, WEB, "tcp", "8080"),  # web ingress from alb  ∩  aws_security_group_rule.alb_to_web
         (BASTION, WEB, "tcp", "22"),  # web ingress from bastion ∩ bastion egress all
@@ -22,7 +19,13 @@ def test_three_tier_flows_with_sources():
         (WEB, "0.0.0.0/0", "tcp", "443"),
         ("203.0.113.0/24", BASTION, "tcp", "22"), ("198.51.100.0/24", BASTION, "tcp", "22"),
         (BASTION, "0.0.0.0/0", "all", "all"),
-    }
+}
+
+
+def test_three_tier_flows_with_sources():
+    r = tfsg_json("show", plan("three_tier"))
+    assert r["input"]["sources"], "the .tf files beside the plan are used"
+    assert flows(r["flows"]) == THREE_TIER_FLOWS
     # alb has no egress block and db none at all: the provider revokes the default egress on create
     assert not [f for f in r["flows"] if f["from"] in (DB,) or (f["from"] == ALB and f["to"] != WEB)]
     assert exposures(r["exposed"]) == {
@@ -45,6 +48,21 @@ def test_three_tier_flows_with_sources():
     line = source.index('resource "aws_security_group" "web" {') + 1
     assert r["locations"][WEB].endswith(f"security_groups.tf:{line}")
     assert {g["address"]: g["location"] for g in r["groups"]}[WEB] == r["locations"][WEB]
+
+
+def test_applied_state_shows_the_same_network():
+    """`terraform show -json` of the three_tier state after a real apply (moto): ids are known,
+    inline references are per element, and the flows are the plan's."""
+    state = str(Path(plan("three_tier")).parent.parent / "state_three_tier" / "state.json")
+    r = tfsg_json("show", state)
+    assert r["input"]["kind"] == "state"
+    assert flows(r["flows"]) == THREE_TIER_FLOWS
+    assert all(g["id"].startswith("sg-") for g in r["groups"])
+    assert r["unknown"] == []
+    out = run_tfsg("show", state, "-f", "json").stdout.decode()
+    assert "secret-owner" not in out
+    d = run_tfsg("diff", state)
+    assert d.returncode == 0 and "nothing to compare" in d.stdout.decode()
 
 
 def test_three_tier_without_sources_is_conservative_and_says_so():

@@ -131,3 +131,20 @@ def test_service_set_algebra_laws(xs, ys):
     assert (a - b) | (a & b) == a
     assert not ((a - b) & b)
     assert (a | b).issuperset(a) and (a | b).issuperset(b)
+
+
+@given(cidrs_v4, st.integers(0, 2**32 - 1))
+def test_fast_ipv4_parsing_agrees_with_ipaddress(cidr, host):
+    prefix = cidr.split("/")[1]
+    text = f"{ipaddress.ip_address(host)}/{prefix}"  # host bits set, as plans sometimes hold
+    net = ipaddress.ip_network(text, strict=False)
+    assert normalise_cidr(text) == str(net)
+    assert AddressSet.parse(text).v4.spans == ((int(net.network_address), int(net.broadcast_address)),)
+
+
+def test_odd_cidr_spellings_fall_back_or_fail_clearly():
+    assert normalise_cidr("010.0.0.0/8".lstrip("0")) == "10.0.0.0/8"
+    with pytest.raises(ValueError):
+        normalise_cidr("10.0.0.0/33")
+    with pytest.raises(ValueError):
+        normalise_cidr("300.0.0.0/8")

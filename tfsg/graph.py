@@ -214,6 +214,22 @@ class FlowGraph:
                 dirty.add(group)
         return dirty
 
+    def pair(self, source: str, target: str) -> ServiceSet:
+        """What ``source`` may open to ``target`` in this snapshot, evaluated for any two groups
+        (also pairs that are not flow candidates here, so the diff compares like with like)."""
+        flow = self.flows.get((source, target))
+        if flow is not None:
+            return flow.services
+        if not (self.is_group(source) and self.is_group(target)) or source == target:
+            return NO_SERVICES
+        if source not in self.snap.groups and target not in self.snap.groups:
+            return NO_SERVICES
+        inbound, _ = self._side("ingress", target, source)
+        return inbound & self._side("egress", source, target)[0] if inbound else NO_SERVICES
+
+    def is_group(self, node: str) -> bool:
+        return node in self.snap.groups or node.startswith("sg-")
+
     def _address_flows(self) -> None:
         for direction in ("ingress", "egress"):
             for group, entries in self.cidrs[direction].items():

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Optional
 
 Interval = tuple[int, int]
 
@@ -400,8 +400,27 @@ class AddressSet:
         return out
 
 
+def _fast_v4(cidr: str) -> Optional[tuple[int, int]]:
+    """(network, prefix) of a plain IPv4 CIDR, or None to let ipaddress decide (and explain)."""
+    addr, _, plen = cidr.partition("/")
+    parts = addr.split(".")
+    if len(parts) != 4 or not plen.isdigit() or not all(p.isdigit() and len(p) <= 3 for p in parts):
+        return None
+    octets = [int(p) for p in parts]
+    prefix = int(plen)
+    if prefix > 32 or any(o > 255 for o in octets) or any(len(p) > 1 and p[0] == "0" for p in parts):
+        return None
+    value = (octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]
+    mask = ((1 << 32) - 1) ^ ((1 << (32 - prefix)) - 1)
+    return value & mask, prefix
+
+
 @functools.lru_cache(maxsize=65536)
 def _parse_cidr(cidr: str) -> AddressSet:
+    fast = _fast_v4(cidr.strip())
+    if fast is not None:
+        net, prefix = fast
+        return AddressSet(v4=IntervalSet([(net, net + (1 << (32 - prefix)) - 1)]))
     net = ipaddress.ip_network(cidr.strip(), strict=False)
     span = IntervalSet([(int(net.network_address), int(net.broadcast_address))])
     return AddressSet(v4=span) if net.version == 4 else AddressSet(v6=span)
@@ -410,6 +429,10 @@ def _parse_cidr(cidr: str) -> AddressSet:
 @functools.lru_cache(maxsize=65536)
 def normalise_cidr(cidr: str) -> str:
     """The canonical text of a CIDR: ``10.0.0.5/16`` -> ``10.0.0.0/16``, IPv6 compressed."""
+    fast = _fast_v4(cidr.strip())
+    if fast is not None:
+        net, prefix = fast
+        return f"{net >> 24}.{(net >> 16) & 255}.{(net >> 8) & 255}.{net & 255}/{prefix}"
     return str(ipaddress.ip_network(cidr.strip(), strict=False))
 
 

@@ -14,6 +14,12 @@ from .model import Snapshot, Unknown
 from .netsets import NO_SERVICES, ServiceSet
 
 SCHEMA_VERSION = 1
+_RULE_TYPES = ("aws_security_group_rule.", "aws_vpc_security_group_ingress_rule.", "aws_vpc_security_group_egress_rule.")
+
+
+def _is_rule(address: str) -> bool:
+    local = address.rsplit("module.", 1)[-1]
+    return any(t in local for t in _RULE_TYPES)
 
 
 def service_entries(services: ServiceSet) -> list[dict[str, str]]:
@@ -108,8 +114,10 @@ def diff(loaded: Any, before: FlowGraph, after: FlowGraph) -> dict:
     for key in set(before.flows) | set(after.flows):
         b = before.flows.get(key)
         a = after.flows.get(key)
-        bs = b.services if b else NO_SERVICES
-        as_ = a.services if a else NO_SERVICES
+        # A group pair that is a flow on one side only is evaluated on the other side too: a
+        # CIDR rule may already have allowed what a new group reference now names.
+        bs = b.services if b else before.pair(*key)
+        as_ = a.services if a else after.pair(*key)
         if as_ - bs:
             added[key] = (as_ - bs, a.defined_by if a else set())
         if bs - as_:
@@ -150,6 +158,8 @@ def diff(loaded: Any, before: FlowGraph, after: FlowGraph) -> dict:
                     "paths_added": len(paths_added), "paths_removed": len(paths_removed),
                     "groups_changed": sum(1 for g in _group_rows(after, before.snap, changes)
                                           if g["change"] not in ("no-op", "read")),
+                    "rule_resources_changed": sum(1 for addr, action in (changes or {}).items()
+                                                  if action not in ("no-op", "read") and _is_rule(addr)),
                     "unknown": len(set(after.unknowns))},
         "groups": _group_rows(after, before.snap, changes),
         "added": added_rows,

@@ -47,13 +47,25 @@ def _unknown(result: dict, lines: list[str]) -> None:
             lines.append(f"  ? {u['address']}{attr}: {u['reason']}")
 
 
+def _plural(n: int, word: str) -> str:
+    suffix = "" if n == 1 else ("es" if word.endswith("s") else "s")
+    return f"{n:,} {word}{suffix}"
+
+
+def _count(n: int) -> str:
+    """Address counts past IPv4's size read better as powers of two."""
+    if n < 2**33:
+        return _plural(n, "address")
+    return f"about 2^{n.bit_length() - 1} addresses (IPv6 included)"
+
+
 def _reach_text(r: dict) -> str:
     parts = []
     if r["addresses"]:
-        parts.append(f"{r['addresses']:,} addresses")
+        parts.append(_count(r["addresses"]))
     if r["groups"]:
-        members = "unknown members" if r["unknown_members"] and not r["members"] else f"{r['members']} members"
-        parts.append(f"{members} of {r['groups']} group{'s' if r['groups'] != 1 else ''}")
+        members = "unknown members" if r["unknown_members"] and not r["members"] else _plural(r["members"], "member")
+        parts.append(f"{members} of {_plural(r['groups'], 'group')}")
     return " + ".join(parts) or "nothing"
 
 
@@ -110,14 +122,19 @@ def render_diff(result: dict) -> str:
         lines.append(result["note"])
         return "\n".join(lines) + "\n"
     if not s["reachability_changed"]:
-        changed = s["groups_changed"]
-        what = f"{changed} security group{'s' if changed != 1 else ''} change" if changed else "no group changes"
-        lines.append(f"Reachability is unchanged ({what}, but who can reach whom stays the same).")
+        parts = []
+        if s["groups_changed"]:
+            parts.append(f"{s['groups_changed']} security group{'s' if s['groups_changed'] != 1 else ''}")
+        if s.get("rule_resources_changed"):
+            n = s["rule_resources_changed"]
+            parts.append(f"{n} rule resource{'s' if n != 1 else ''}")
+        what = (" and ".join(parts) + " change, but") if parts else "nothing security-relevant changes:"
+        lines.append(f"Reachability is unchanged: {what} who can reach whom stays the same.")
         _unknown(result, lines)
         return "\n".join(lines) + "\n"
-    lines.append(f"Reachability changes: {s['added']} flow entries added, {s['removed']} removed; "
+    lines.append(f"Reachability changes: {_plural(s['added'], 'flow')} added, {s['removed']} removed; "
                  f"{s['newly_exposed']} newly exposed, {s['no_longer_exposed']} no longer exposed; "
-                 f"{s['paths_added']} paths added, {s['paths_removed']} removed.")
+                 f"{_plural(s['paths_added'], 'path')} from the internet added, {s['paths_removed']} removed.")
     if result["added"] or result["removed"]:
         lines.append("")
         lines.append("Flows")

@@ -480,22 +480,14 @@ class SnapshotBuilder:
         proto = self._scalar(inst, "protocol")
         if proto is None:
             return
-        peers: list[Peer] = []
-        for attr in ("cidr_blocks", "ipv6_cidr_blocks"):
-            texts, unk = self.strings(self.terms(inst, (attr,), optional=True), "cidr_block")
-            peers += self._cidr_peers(inst, texts, attr)
-            for reason in unk:
-                self.unknown(inst.addr, attr, reason)
-        peers += self._prefix_peers(inst, "prefix_list_ids")
+        peers = self._address_peers(inst, ("cidr_blocks", "ipv6_cidr_blocks"), "prefix_list_ids")
         known, self_flag = self.value(inst, ("self",))
         if known and self_flag is True:
             peers.append(Peer("self"))
+        # source_security_group_id is Optional+Computed: unknown at create even when unused.
         if not peers or self.config.written(inst.address, "source_security_group_id") or \
                 self.value(inst, ("source_security_group_id",))[1]:
-            keys, unk = self.group_keys(self.terms(inst, ("source_security_group_id",), optional=True))
-            peers += [Peer("group", k) for k in keys]
-            for reason in unk:
-                self.unknown(inst.addr, "source_security_group_id", reason)
+            peers += self._group_peers(inst, "source_security_group_id")
         self._add_rule(inst, group, direction, proto, self._port(inst, "from_port"), self._port(inst, "to_port"),
                        peers, self.value(inst, ("description",))[1], False, "protocol")
 
@@ -507,21 +499,28 @@ class SnapshotBuilder:
         proto = self._scalar(inst, "ip_protocol")
         if proto is None:
             return
-        peers: list[Peer] = []
-        for attr in ("cidr_ipv4", "cidr_ipv6"):
-            texts, unk = self.strings(self.terms(inst, (attr,), optional=True), "cidr_block")
-            peers += self._cidr_peers(inst, texts, attr)
-            for reason in unk:
-                self.unknown(inst.addr, attr, reason)
-        peers += self._prefix_peers(inst, "prefix_list_id")
-        keys, unk = self.group_keys(self.terms(inst, ("referenced_security_group_id",), optional=True))
-        peers += [Peer("group", k) for k in keys]
-        for reason in unk:
-            self.unknown(inst.addr, "referenced_security_group_id", reason)
+        peers = self._address_peers(inst, ("cidr_ipv4", "cidr_ipv6"), "prefix_list_id")
+        peers += self._group_peers(inst, "referenced_security_group_id")
         if not peers and not any(u.address == inst.addr for u in self.snap.unknowns[-4:]):
             self.unknown(inst.addr, "cidr_ipv4", "the rule's source or destination is known only after apply")
         self._add_rule(inst, group, direction, proto, self._port(inst, "from_port"), self._port(inst, "to_port"),
                        peers, self.value(inst, ("description",))[1], False, "ip_protocol")
+
+    def _address_peers(self, inst: Instance, cidr_attrs: tuple[str, str], prefix_attr: str) -> list[Peer]:
+        """CIDR and prefix-list peers of a standalone rule resource."""
+        peers: list[Peer] = []
+        for attr in cidr_attrs:
+            texts, unk = self.strings(self.terms(inst, (attr,), optional=True), "cidr_block")
+            peers += self._cidr_peers(inst, texts, attr)
+            for reason in unk:
+                self.unknown(inst.addr, attr, reason)
+        return peers + self._prefix_peers(inst, prefix_attr)
+
+    def _group_peers(self, inst: Instance, attr: str) -> list[Peer]:
+        keys, unk = self.group_keys(self.terms(inst, (attr,), optional=True))
+        for reason in unk:
+            self.unknown(inst.addr, attr, reason)
+        return [Peer("group", k) for k in keys]
 
     def _prefix_peers(self, inst: Instance, attr: str) -> list[Peer]:
         terms = self.terms(inst, (attr,), optional=True)
@@ -636,19 +635,32 @@ class SnapshotBuilder:
             for p in paths:
                 known, val = self.value(inst, p)
                 count = len(val) if known and isinstance(val, list) else 0
-                if not known:
-                    expr_blocks = self.config.expression(inst.address, p)
-                    res = self.config.resource(inst.address) or {}
-                    node: Any = res.get("expressions") or {}
-                    for s in p:
-                        node = node.get(s) if isinstance(node, dict) else (node[s] if isinstance(node, list)
-                                                                             and isinstance(s, int) and s < len(node)
-                                                                             else None)
-                    count = len(node) if isinstance(node, list) else 0
-                    del expr_blocks
+                if not known:  # unknown block list: count the literal blocks in the configuration
+                    count = len(self._config_blocks(inst, p))
                 nxt.extend(p + (i,) for i in range(count))
             paths = nxt
         return paths
+
+    def _config_blocks(self, inst: Instance, path: tuple) -> list:
+        node: Any = (self.config.resource(inst.address) or {}).get("expressions") or {}
+        for step in path:
+            if isinstance(node, dict):
+                node = node.get(step)
+            elif isinstance(node, list) and isinstance(step, int) and step < len(node):
+                node = node[step]
+            else:
+                return []
+        return node if isinstance(node, list) else []
+
+    def _subnet_group_named(self, name: str) -> Optional[Instance]:
+        if not hasattr(self, "_subnet_groups"):
+            self._subnet_groups = {}
+            for inst in self.instances:
+                if inst.type in SUBNET_GROUP_TYPES:
+                    known, value = self.value(inst, ("name",))
+                    if known and isinstance(value, str):
+                        self._subnet_groups[value] = inst
+        return self._subnet_groups.get(name)
 
     def _placement(self, inst: Instance) -> tuple[Optional[AddressSet], Optional[bool], Optional[str]]:
         """Subnet addresses, whether those subnets map public IPs, and the VPC."""
@@ -705,8 +717,12 @@ class SnapshotBuilder:
             for v in values:
                 if v in self.subnets:
                     out.append(self.subnets[v])
-                else:
+                    continue
+                group = self._subnet_group_named(v)  # db_subnet_group_name = "orders-db"
+                got = self._subnet_instances(Res(group, ())) if group is not None else None
+                if got is None:
                     return None
+                out += got
             return out
         return None
 
