@@ -3,7 +3,7 @@
     python3 bench/run.py            # both sizes + fixtures; prints a Markdown table
     python3 bench/run.py --quick    # the small size only
 
-Stages: ``json.load`` (the yardstick), ``load`` (read + both snapshots; includes its own JSON
+Stages: ``json.load`` (the yardstick, with Python's defaults), ``load`` (read + both snapshots; includes its own JSON
 parse), ``graph`` (flow graphs and paths of both sides), ``diff`` (the change set), and the
 wall time of ``tfsg diff PLAN --format json`` in a fresh process (start-up included).
 Best of 3 runs each.
@@ -11,6 +11,7 @@ Best of 3 runs each.
 
 from __future__ import annotations
 
+import gc
 import glob
 import json
 import os
@@ -60,15 +61,18 @@ def bench_plan(groups: int, rules: int) -> dict:
         with open(path, encoding="utf-8") as fh:
             return json.load(fh)
     t_json, _ = best(parse)
+    gc.disable()  # as the CLI does (tfsg.cli.main): a short-lived run over one big JSON tree
     t_load, loaded = best(lambda: load_plan(path, auto_sources=False))
 
     def graphs():
-        b, a = FlowGraph(loaded.before), FlowGraph(loaded.after)
+        b = FlowGraph(loaded.before)
+        a = FlowGraph(loaded.after, base=b)
         b.paths()
         a.paths()
         return b, a
     t_graph, (gb, ga) = best(graphs)
     t_diff, res = best(lambda: diff(loaded, gb, ga))
+    gc.enable()
     t_cli = cli(["diff", path, "--format", "json", "--no-sources"])
     return {"plan": f"{groups:,} groups / {rules:,} rules ({size / 1e6:.1f} MB)", "json": t_json, "load": t_load,
             "graph": t_graph, "diff": t_diff, "cli": t_cli, "ratio": t_cli / t_json,

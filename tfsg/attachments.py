@@ -80,6 +80,13 @@ def _lb_internal(get: Getter) -> Signal:
 
 
 def _instance(get: Getter, subnet_public: Optional[bool]) -> Signal:
+    # An existing instance's public_ip says what it has; associate_public_ip_address reads back
+    # unreliably (some endpoints report true for every instance), so it only decides for new ones.
+    known_ip, public_ip = get(("public_ip",))
+    if known_ip and isinstance(public_ip, str):
+        if public_ip:
+            return True, "it has a public IP"
+        return False, "it has no public IP"
     known, value = get(("associate_public_ip_address",))
     if known and value is True:
         return True, "associate_public_ip_address = true"

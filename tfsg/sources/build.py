@@ -586,6 +586,7 @@ class SnapshotBuilder:
                     if template in merged:
                         entry = merged.setdefault(inst.addr, {"inst": inst, "groups": []})
                         entry["groups"] += merged[template]["groups"]
+        eips = self._elastic_ip_targets()
         for addr in sorted(merged):
             entry = merged[addr]
             inst = entry["inst"]
@@ -596,7 +597,21 @@ class SnapshotBuilder:
                 typ = inst.type
             else:
                 public, reason, typ = None, "a network interface outside this plan", "aws_network_interface"
+            if addr in eips:
+                public, reason = True, f"Elastic IP {eips[addr]} is associated with it"
             self.snap.attachments.append(Attachment(addr, typ, groups, public, reason, addresses, vpc))
+
+    def _elastic_ip_targets(self) -> dict[str, str]:
+        """Instances and interfaces that get an Elastic IP (aws_eip, aws_eip_association)."""
+        out: dict[str, str] = {}
+        for inst in self.instances:
+            if inst.type not in ("aws_eip", "aws_eip_association") or inst.address.mode != "managed":
+                continue
+            for attr in ("instance", "instance_id", "network_interface", "network_interface_id"):
+                for term in self.terms(inst, (attr,), optional=True):
+                    if isinstance(term, Res):
+                        out.setdefault(term.instance.addr, inst.addr)
+        return out
 
     def _association(self, inst: Instance, merged: dict) -> None:
         keys, unk = self.group_keys(self.terms(inst, ("security_group_id",)))
