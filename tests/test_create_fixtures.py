@@ -172,5 +172,38 @@ def test_vpc_rule_resources_ipv6_prefix_lists_protocols():
     assert [u["address"] for u in r["unknown"]] == ["aws_vpc_security_group_ingress_rule.https_from_cloudfront"]
     attached = {g["address"]: g["attached"] for g in r["groups"]}
     assert attached[API] == ["aws_network_interface.api"]  # via aws_network_interface_sg_attachment
+    assert attached[DEFAULT] == ["aws_network_interface.api"]  # created with no groups: the VPC default
     assert attached[WORKER] == ["aws_instance.worker"]
     assert {g["address"]: g["default"] for g in r["groups"]}[DEFAULT] is True
+
+
+SPLIT, SELF_OPEN, PROTOS, INTERNAL = (f"aws_security_group.{n}" for n in
+                                      ("split_world", "self_then_open", "protocols", "internal_lb"))
+
+
+def test_traps_peers_fall_into():
+    r = tfsg_json("show", plan("traps"))
+    assert flows(r["flows"]) == {
+        ("128.0.0.0/1", SPLIT, "tcp", "20-25"), ("0.0.0.0/1", SPLIT, "tcp", "22"),
+        (SELF_OPEN, SELF_OPEN, "all", "all"),  # self = true, and the group's egress allows all
+        ("0.0.0.0/0", SELF_OPEN, "tcp", "3389"), (SELF_OPEN, "0.0.0.0/0", "all", "all"),
+        ("10.1.0.0/16", PROTOS, "all", "all"),  # ip_protocol "ALL", no ports
+        ("192.168.0.0/16", PROTOS, "50", "all"),  # ESP: the 500-500 range is ignored
+        ("::/0", PROTOS, "icmpv6", "128"),  # type 128, every code
+        ("sg-0123456789abcdef0", PROTOS, "tcp", "443"),  # a group outside the plan, as referenced
+        ("0.0.0.0/0", INTERNAL, "tcp", "443"),
+    }
+    assert exposures(r["exposed"]) == {
+        # the two halves of IPv4 admit the whole internet on 22 only (20-25 only from one half)
+        (SPLIT, "group", "tcp", "22"), ("aws_instance.eip_host", "resource", "tcp", "22"),  # Elastic IP
+        # the self rule listed first does not hide the world-open RDP block
+        (SELF_OPEN, "group", "tcp", "3389"),
+        ("aws_instance.public_host", "resource", "tcp", "3389"),
+        ("aws_instance.public_host", "resource", "icmpv6", "128"),
+        (PROTOS, "group", "icmpv6", "128"),
+        (INTERNAL, "group", "tcp", "443"),  # the group is open, the internal load balancer is not
+    }
+    reasons = {e["address"]: e["reason"] for e in r["exposed"] if e["kind"] == "resource"}
+    assert "Elastic IP" in reasons["aws_instance.eip_host"]
+    assert r["paths"] == []
+    assert r["unknown"] == []  # private_host and the internal LB are known not to be public

@@ -152,7 +152,9 @@ class FlowGraph:
         for rule in self.refs[direction].get(group, {}).get(other, ()):
             services = services | rule.services
             by.add(rule.defined_by)
-        if self.cidrs[direction].get(group):
+        # CIDR rules count for groups of the plan only: of a group outside it (sg-...) nothing is
+        # known, so its flow is what the explicit reference allows.
+        if self.cidrs[direction].get(group) and other in self.snap.groups:
             covered, covered_by = self._covered(direction, group, self.bound(other))
             services = services | covered
             by |= covered_by

@@ -5,8 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 
+def _service(protocol: str, ports: str) -> str:
+    if protocol == "all":
+        return "all traffic"
+    if protocol.isdigit():
+        return f"protocol {protocol}"  # ports do not apply to other protocol numbers
+    if protocol == "other":
+        return "every other protocol"
+    return f"{protocol} {ports}"
+
+
 def _services(items: list[dict]) -> str:
-    return ", ".join("all traffic" if s["protocol"] == "all" else f"{s['protocol']} {s['ports']}" for s in items)
+    return ", ".join(_service(s["protocol"], s["ports"]) for s in items)
 
 
 def _grouped(rows: list[dict]) -> list[tuple[str, str, str, list[str]]]:
@@ -14,7 +24,7 @@ def _grouped(rows: list[dict]) -> list[tuple[str, str, str, list[str]]]:
     out: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
     for r in rows:
         entry = out.setdefault((r["from"], r["to"]), ([], r.get("defined_by", [])))
-        entry[0].append("all traffic" if r["protocol"] == "all" else f"{r['protocol']} {r['ports']}")
+        entry[0].append(_service(r["protocol"], r["ports"]))
     return [(a, b, ", ".join(s), by) for (a, b), (s, by) in sorted(out.items())]
 
 

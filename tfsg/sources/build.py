@@ -19,6 +19,8 @@ from .instances import SENSITIVE, Instance
 from .refs import ConfigIndex, Context, Lit, Res, Resolver, Term, Unk
 
 GROUP_TYPES = ("aws_security_group", "aws_default_security_group")
+# Resources that AWS puts in the VPC's default group when the configuration names none.
+DEFAULT_GROUP_TYPES = ("aws_instance", "aws_network_interface", "aws_spot_instance_request")
 RULE_TYPES = ("aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule")
 _INLINE_KEYS = ("cidr_blocks", "ipv6_cidr_blocks", "prefix_list_ids", "security_groups", "self",
                 "protocol", "from_port", "to_port")
@@ -580,6 +582,10 @@ class SnapshotBuilder:
             if keys:
                 entry = merged.setdefault(inst.addr, {"inst": inst, "groups": []})
                 entry["groups"] += keys
+            elif inst.type in DEFAULT_GROUP_TYPES:
+                default = self._vpc_default_group(inst)
+                if default:
+                    merged.setdefault(inst.addr, {"inst": inst, "groups": []})["groups"].append(default)
         for inst in self.instances:  # auto scaling groups take their launch template's groups
             if inst.type == "aws_autoscaling_group" and inst.address.mode == "managed":
                 for template in self._launch_templates(inst):
@@ -600,6 +606,16 @@ class SnapshotBuilder:
             if addr in eips:
                 public, reason = True, f"Elastic IP {eips[addr]} is associated with it"
             self.snap.attachments.append(Attachment(addr, typ, groups, public, reason, addresses, vpc))
+
+    def _vpc_default_group(self, inst: Instance) -> Optional[str]:
+        """An instance or interface launched without groups gets its VPC's default group."""
+        _, _, vpc = self._placement(inst)
+        for key, sg in self.snap.groups.items():
+            if sg.default and vpc is not None and sg.vpc_id == vpc:
+                return key
+        self.unknown(inst.addr, "vpc_security_group_ids",
+                     "no group is set, so AWS puts it in its VPC's default group, which this plan does not manage")
+        return None
 
     def _elastic_ip_targets(self) -> dict[str, str]:
         """Instances and interfaces that get an Elastic IP (aws_eip, aws_eip_association)."""
