@@ -25,7 +25,7 @@ def test_ssh_opened_to_the_world():
 
 def test_cidr_replaced_by_group_reference_shrinks_exposure():
     r = tfsg_json("diff", plan("tighten_cidr"))
-    db, web = "aws_security_group.db", "aws_security_group.web"
+    db = "aws_security_group.db"
     # db's inline egress and db_clients ingress both allowed all traffic with 10.0.0.0/16;
     # after, both name the web group. web (8 instances in 10.0.1.0/24) could already reach
     # db through the /16, and db could reach web's 8080 (web admits 10.0.0.0/16): those stay.

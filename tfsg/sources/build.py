@@ -32,6 +32,8 @@ class InlineHints(Protocol):
 
     def inline_blocks(self, instance: Instance, direction: str) -> Optional[list[dict]]: ...
 
+    def has_dynamic(self, instance: Instance, direction: str) -> bool: ...
+
 
 class SnapshotBuilder:
     """Turns one side's instances into a Snapshot; one builder per side."""
@@ -350,16 +352,19 @@ class SnapshotBuilder:
         group = inst.addr
         known, elements = self.value(inst, (direction,))
         written = self.config.written(inst.address, direction) or not self.config.present
-        hinted = self.hints.inline_blocks(inst, direction) if self.hints else None
-        if hinted is not None and any(b.get("dynamic") for b in hinted):
+        # plan JSON drops dynamic blocks from the configuration: the sources tell they exist
+        if not written and self.hints is not None and self.hints.has_dynamic(inst, direction):
             written = True
+        hinted: Optional[list[dict]] = None
+        if self.hints is not None and (not known or _has_unknown_groups(inst.unknown, direction)):
+            hinted = self.hints.inline_blocks(inst, direction)  # parses HCL only when needed
         if not known:
             expr = self.config.expression(inst.address, (direction,))
             if expr is not None and isinstance(expr.get("constant_value"), list):
                 elements, known = expr["constant_value"], True
             elif hinted is not None and not any(b.get("unresolved") for b in hinted):
                 for block in hinted:
-                    self._inline_element(inst, direction, block, None, block, hinted)
+                    self._inline_element(inst, direction, block["element"], None, block, hinted)
                 return
             elif not written and inst.action in ("create", "replace"):
                 # Omitted: AWS creates no inbound rules, and Terraform revokes the default
@@ -756,6 +761,16 @@ class SnapshotBuilder:
                 out += got
             return out
         return None
+
+
+def _has_unknown_groups(mask: Any, direction: str) -> bool:
+    """Does after_unknown mark a group reference inside an inline block unknown?"""
+    if not isinstance(mask, dict):
+        return mask is True
+    inner = mask.get(direction)
+    if inner is True:
+        return True
+    return isinstance(inner, list) and any(isinstance(m, dict) and m.get("security_groups") for m in inner)
 
 
 def _flatten(value: Any, out: list[str]) -> None:

@@ -77,7 +77,7 @@ class SourceHints:
 
     def module_dir(self, path: tuple[str, ...]) -> Optional[str]:
         directory = self.root
-        for i, name in enumerate(path):
+        for i in range(len(path)):
             call = self.config.call(path[: i + 1]) or {}
             source = call.get("source")
             if not isinstance(source, str) or not source.startswith(("./", "../")):
@@ -91,7 +91,7 @@ class SourceHints:
         directory = self.module_dir(path)
         parsed = None
         if directory and os.path.isdir(directory):
-            parsed = {"resources": {}, "lines": {}}
+            parsed = {"resources": {}, "lines": {}, "bodies": {}, "texts": {}}
             for name in sorted(os.listdir(directory)):
                 if not name.endswith(".tf"):
                     continue
@@ -107,11 +107,22 @@ class SourceHints:
         except (OSError, UnicodeDecodeError) as exc:
             self.problems.append(Unknown(_display(file), "", f"cannot read source: {exc}"))
             return
-        for m in _RESOURCE_LINE.finditer(text):
+        starts = list(_RESOURCE_LINE.finditer(text))
+        for i, m in enumerate(starts):
             into["lines"][(m.group(1), m.group(2))] = Location(_display(file), text.count("\n", 0, m.start()) + 1)
-        if "aws_security_group" not in text and "aws_default_security_group" not in text:
-            return  # only group bodies are needed; skip parsing other files
-        import hcl2  # lazy: only when sources are used
+            end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
+            into["bodies"][(m.group(1), m.group(2))] = text[m.start():end]
+        if "aws_security_group" in text or "aws_default_security_group" in text:
+            into["texts"][file] = text  # parsed with python-hcl2 only if a block is asked for
+
+    def _parse_groups(self, module: dict) -> None:
+        """Parse the files holding group blocks (once per module, on first need)."""
+        pending = module.pop("texts", {})
+        for file, text in sorted(pending.items()):
+            self._parse_hcl(file, text, module)
+
+    def _parse_hcl(self, file: str, text: str, into: dict) -> None:
+        import hcl2  # lazy: ~40 ms of import, needed only for collapsed or dynamic inline blocks
 
         try:
             doc = hcl2.loads(text)
@@ -135,6 +146,7 @@ class SourceHints:
         module = self._module(inst.address.config_path())
         if module is None:
             return None
+        self._parse_groups(module)
         body = module["resources"].get((inst.type, inst.address.name))
         if not isinstance(body, dict):
             return None
@@ -152,16 +164,36 @@ class SourceHints:
 
     @staticmethod
     def _block(element: dict) -> dict:
+        """One static block: its literal fields (to match the planned element), an element
+        built from them (when the whole attribute is unknown), and its group references."""
         literal = {}
+        unresolved = False
         for key in ("protocol", "from_port", "to_port", "description", "self"):
             if key in element:
                 value = _unquote(element[key])
                 if isinstance(value, str) and "${" in value:
+                    unresolved = unresolved or key != "description"
                     continue
                 literal[key] = value
+        built = dict(literal)
+        for key in ("cidr_blocks", "ipv6_cidr_blocks", "prefix_list_ids"):
+            value = element.get(key, [])
+            items = [_unquote(v) for v in value] if isinstance(value, list) else None
+            if items is None or any(not isinstance(v, str) or "${" in v for v in items):
+                unresolved = True
+                items = []
+            built[key] = items
         refs, literals = expression_refs(element.get("security_groups"))
-        return {"literal": literal, "group_refs": refs, "group_literals": literals,
-                "unresolved": False, "dynamic": False}
+        return {"literal": literal, "element": built, "group_refs": refs, "group_literals": literals,
+                "unresolved": unresolved, "dynamic": False}
+
+    def has_dynamic(self, inst: Instance, direction: str) -> bool:
+        """Is there a ``dynamic "<direction>"`` block in the resource (text scan, no parse)?"""
+        module = self._module(inst.address.config_path())
+        if module is None:
+            return False
+        text = module["bodies"].get((inst.type, inst.address.name), "")
+        return re.search(r'\bdynamic\s+"' + direction + r'"', text) is not None
 
     def locate(self, snapshot: Snapshot) -> None:
         """Map resource addresses (groups, rule resources, attachments) to file:line."""
