@@ -126,6 +126,73 @@ def diff(plan: str = PlanArg, format: Format = FormatOpt, output: Optional[str] 
     _emit(result, format, output, loaded.secrets)
 
 
+class Severity(str, Enum):
+    info = "info"
+    low = "low"
+    medium = "medium"
+    high = "high"
+    critical = "critical"
+
+
+@app.command()
+def check(plan: str = PlanArg, format: Format = FormatOpt, output: Optional[str] = OutputOpt,
+          source: Optional[str] = SourceOpt, no_sources: bool = NoSourceOpt, max_hops: int = HopsOpt,
+          config: Optional[str] = typer.Option(None, "--config", "-c", help="Configuration file "
+                                               "(default: .tfsg.yml found from the current directory up to the "
+                                               "repository root; without one, the baseline pack)."),
+          fail_on: Optional[Severity] = typer.Option(None, "--fail-on", help="Lowest severity of an introduced "
+                                                     "finding that fails the check (default: high, or fail_on "
+                                                     "in the configuration)."),
+          fail_on_existing: bool = typer.Option(False, "--fail-on-existing",
+                                                help="Fail on findings that were already there, too."),
+          debug: bool = DebugOpt) -> None:
+    """The gate: evaluate policies on the change; exit 0 pass, 1 blocking finding, 2 error."""
+    _state["debug"] = debug or _state["debug"]
+    from .graph import FlowGraph
+    from .policy.gate import run_gate
+    from .policy.load import load_config
+    from .result import check as check_result
+    from .result import diff as diff_result
+
+    cfg = load_config(config, discover_from=".")
+    loaded = _load(plan, source, no_sources)
+    before = FlowGraph(loaded.before, max_hops=max_hops) if loaded.before is not None else None
+    after = FlowGraph(loaded.after, max_hops=max_hops, base=before)
+    verdict = run_gate(cfg, before, after, fail_on=fail_on.value if fail_on else None,
+                       fail_on_existing=fail_on_existing, source_dir=loaded.source_dir)
+    result = check_result(diff_result(loaded, before or after, after), verdict, cfg.path)
+    _emit(result, format, output, loaded.secrets)
+    raise typer.Exit(0 if verdict.passed else 1)
+
+
+@app.command()
+def policies(config: Optional[str] = typer.Option(None, "--config", "-c", help="Configuration file."),
+             debug: bool = DebugOpt) -> None:
+    """List the policies in effect and where each came from."""
+    _state["debug"] = debug or _state["debug"]
+    from .policy.load import load_config
+
+    cfg = load_config(config, discover_from=".")
+    typer.echo(f"configuration: {cfg.path or 'none (baseline pack)'}; fail on: {cfg.fail_on} and above")
+    for p in sorted(cfg.policies, key=lambda p: p.id):
+        typer.echo(f"{p.id:<14} {p.severity:<8} {p.kind:<18} {p.title}  [{p.origin}]")
+    for w in cfg.waivers:
+        typer.echo(f"waiver: {w.policy} {w.address} until {w.expires or 'no expiry'}: {w.reason}  [{w.origin}]")
+
+
+@app.command()
+def schema(report: bool = typer.Option(False, "--report", help="The JSON report schema instead of the policy schema.")) -> None:
+    """Print the JSON Schema of policy files and .tfsg.yml (for editors), or of the JSON report."""
+    from importlib import resources
+
+    package, name = ("tfsg.schemas", "report-v1.json") if report else ("tfsg.policy", "schema.json")
+    if report:
+        text = resources.files("tfsg").joinpath("schemas", name).read_text(encoding="utf-8")
+    else:
+        text = resources.files(package).joinpath(name).read_text(encoding="utf-8")
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
 def main() -> None:
     """Entry point: turn TfsgError into one line on stderr and exit 2."""
     debug = "--debug" in sys.argv[1:]

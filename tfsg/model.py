@@ -201,6 +201,7 @@ class Snapshot:
     rules: list[Rule] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
     prefix_lists: dict[str, Optional[AddressSet]] = field(default_factory=dict)
+    prefix_list_sizes: dict[str, int] = field(default_factory=dict)  # max_entries (quota weight)
     vpcs: dict[str, AddressSet] = field(default_factory=dict)  # vpc key (id or address) -> CIDRs
     unknowns: list[Unknown] = field(default_factory=list)
     locations: dict[str, Location] = field(default_factory=dict)  # resource address -> source

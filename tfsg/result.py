@@ -175,3 +175,25 @@ def diff(loaded: Any, before: FlowGraph, after: FlowGraph) -> dict:
 
 
 __all__ = ["show", "diff", "INTERNET", "SCHEMA_VERSION"]
+
+
+def check(diff_result: dict, verdict: Any, config_path: Optional[str]) -> dict:
+    """The diff contract plus the gate: findings (introduced and existing), verdict, waivers."""
+    blocking = {id(f) for f in verdict.blocking()}
+    rows = []
+    for f in verdict.findings:
+        rows.append({"policy": f.policy, "severity": f.severity, "title": f.title, "message": f.message,
+                     "address": f.address, "introduced": f.introduced, "status": f.status,
+                     "evidence": f.evidence, "waived": f.waived, "remediation": f.remediation,
+                     "location": f.location, "blocking": id(f) in blocking})
+    order = {s: i for i, s in enumerate(("critical", "high", "medium", "low", "info"))}
+    rows.sort(key=lambda r: (not r["blocking"], not r["introduced"], order[r["severity"]], r["policy"], r["address"],
+                             r["message"]))
+    result = dict(diff_result)
+    result["command"] = "check"
+    result["findings"] = rows
+    result["waivers"] = verdict.waiver_notes
+    result["verdict"] = {"passed": verdict.passed, "fail_on": verdict.fail_on,
+                         "fail_on_existing": verdict.fail_on_existing, "blocking": len(blocking),
+                         "config": config_path}
+    return result

@@ -179,4 +179,73 @@ def render_diff(result: dict) -> str:
 
 
 def render(result: dict[str, Any]) -> str:
+    if result["command"] == "check":
+        return render_check(result)
     return render_diff(result) if result["command"] == "diff" else render_show(result)
+
+
+SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
+
+
+def _evidence(f: dict) -> list[str]:
+    ev = f["evidence"]
+    lines = []
+    if ev.get("path"):
+        lines.append("path: " + " -> ".join(ev["path"]))
+    if ev.get("services"):
+        lines.append("services: " + _services(ev["services"]))
+    if ev.get("sources"):
+        lines.append("from: " + ", ".join(ev["sources"]))
+    if ev.get("exposed_resources"):
+        lines.append("reachable resources: " + ", ".join(ev["exposed_resources"]))
+    if "addresses" in ev:
+        lines.append(f"addresses admitted: {ev['addresses']:,}")
+    if ev.get("defined_by"):
+        by = ev["defined_by"] if isinstance(ev["defined_by"], list) else [ev["defined_by"]]
+        lines.append("defined by: " + ", ".join(by))
+    return lines
+
+
+def _finding_lines(f: dict) -> list[str]:
+    where = f" ({f['location']})" if f.get("location") else ""
+    tag = "" if f["status"] == "violation" else " [warning]"
+    out = [f"  [{f['severity']}] {f['policy']} {f['title']}{tag}", f"    {f['address']}{where}: {f['message']}"]
+    out += [f"    {line}" for line in _evidence(f)]
+    if f.get("remediation") and f["status"] == "violation":
+        out.append(f"    fix: {f['remediation']}")
+    if f.get("waived"):
+        out.append(f"    waived: {f['waived']}")
+    return out
+
+
+def render_check(result: dict) -> str:
+    v = result["verdict"]
+    findings = result["findings"]
+    introduced = [f for f in findings if f["introduced"] and not f["waived"]]
+    existing = [f for f in findings if not f["introduced"] and not f["waived"]]
+    waived = [f for f in findings if f["waived"]]
+    counts = ", ".join(f"{sum(1 for f in introduced if f['severity'] == s and f['status'] == 'violation')} {s}"
+                       for s in SEVERITY_ORDER)
+    if v["passed"]:
+        head = f"PASS: no introduced finding at or above {v['fail_on']}"
+    else:
+        head = f"FAIL: {_plural(v['blocking'], 'blocking finding')} at or above {v['fail_on']}"
+    lines = [head + f" (introduced: {counts}; existing: {len(existing)}; waived: {len(waived)})",
+             _header(result)]
+    for title, group in (("Introduced by this change", introduced), ("Already there (existing)", existing)):
+        if not group:
+            continue
+        lines += ["", title]
+        for severity in SEVERITY_ORDER:
+            for f in (x for x in group if x["severity"] == severity):
+                lines += _finding_lines(f)
+    if waived:
+        lines += ["", "Waived"]
+        for f in waived:
+            lines += _finding_lines(f)
+    if result.get("waivers"):
+        lines += ["", "Waivers to look at"]
+        lines += [f"  {w['origin']}: {w['policy']} {w['address']}: {w['message']}" for w in result["waivers"]]
+    lines += ["", render_diff({**result, "command": "diff"}).split("\n", 2)[2].rstrip()]
+    return "\n".join(lines) + "\n"
+

@@ -289,6 +289,9 @@ class SnapshotBuilder:
         known, ident = self.value(inst, ("id",))
         if known and ident:
             self.prefix_ids[ident] = addr
+        known, size = self.value(inst, ("max_entries",))
+        if known and isinstance(size, int):
+            self.snap.prefix_list_sizes[addr] = size
         known, entries = self.value(inst, ("entry",))
         if not known:
             self.snap.prefix_lists[addr] = None

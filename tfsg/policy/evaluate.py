@@ -1,0 +1,525 @@
+"""Policy kinds: one small function each, in an explicit registry (``KINDS``).
+
+Each takes a policy and a ``FlowGraph`` (one side of the change) and returns ``Finding``s whose
+identity (policy, address, key) is stable across sides, so the gate can tell a finding the
+change introduces from one that was already there.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Optional
+
+from ..graph import INTERNET, FlowGraph
+from ..netsets import (NO_SERVICES, PUBLIC, PUBLIC_V4, PUBLIC_V6, AddressSet, ServiceSet, covering_services,
+                       services_for_rule)
+from .load import Policy
+
+RULE_QUOTA = 60  # rules per group, per direction, per address family (AWS default)
+GROUPS_PER_INTERFACE = 5
+DEFAULT_DESCRIPTION = "Managed by Terraform"
+
+
+@dataclass
+class Finding:
+    """One policy result. ``key`` tells findings of one policy on one address apart."""
+
+    policy: str
+    severity: str
+    title: str
+    address: str
+    message: str
+    key: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+    status: str = "violation"  # violation | warning
+    remediation: str = ""
+    introduced: bool = True
+    waived: Optional[str] = None  # the waiver's reason
+    location: Optional[str] = None
+
+    def identity(self) -> tuple[str, str, str]:
+        return (self.policy, self.address, self.key)
+
+
+# --------------------------------------------------------------------------- services
+
+
+def parse_services(items: Optional[Iterable[Any]]) -> ServiceSet:
+    """``[22, "8000-8080", "udp/53", "icmp/8", "all"]`` -> ServiceSet; a bare number is TCP."""
+    if not items:
+        return ServiceSet.all()
+    out = NO_SERVICES
+    for item in items:
+        text = str(item).strip().lower()
+        if text == "all":
+            return ServiceSet.all()
+        proto, _, rest = text.partition("/") if not text[:1].isdigit() else ("tcp", "", text)
+        if proto in ("tcp", "udp"):
+            lo, _, hi = (rest or "0-65535").partition("-")
+            out = out | services_for_rule(proto, int(lo), int(hi or lo))
+        else:  # icmp / icmpv6 [/type[/code]]
+            icmp_type, _, code = rest.partition("/")
+            out = out | services_for_rule(proto, int(icmp_type) if icmp_type else -1, int(code) if code else -1)
+    return out
+
+
+def service_rows(services: ServiceSet) -> list[dict[str, str]]:
+    return [{"protocol": p, "ports": ports} for p, ports in services.entries()]
+
+
+# --------------------------------------------------------------------------- selectors
+
+
+class Selectors:
+    """Matches groups against selectors (address, name, tag, attached_to, tier, default)."""
+
+    def __init__(self, graph: FlowGraph, tiers: dict[str, dict]) -> None:
+        self.graph = graph
+        self.tiers = tiers
+
+    def match(self, group: str, selector: Optional[dict], depth: int = 0) -> bool:
+        if not selector:
+            return True
+        sg = self.graph.snap.groups.get(group)
+        if sg is None:
+            return False
+        if "address" in selector and not _glob_any(group, selector["address"]):
+            return False
+        if "name" in selector and not (sg.name and _glob_any(sg.name, selector["name"])):
+            return False
+        if "default" in selector and sg.default != selector["default"]:
+            return False
+        if "tag" in selector:
+            tags = dict(sg.tags)
+            for key, wanted in selector["tag"].items():
+                if key not in tags or not _glob_any(tags[key], wanted):
+                    return False
+        if "attached_to" in selector:
+            types = {a.type for a in self.graph.members.get(group, [])}
+            if not any(_glob_any(t, selector["attached_to"]) for t in types):
+                return False
+        if "tier" in selector:
+            tier = self.tiers.get(selector["tier"])
+            if tier is None or depth > 4 or not self.match(group, tier, depth + 1):
+                return False
+        if "any_of" in selector and depth <= 4:
+            if not any(self.match(group, s, depth + 1) for s in selector["any_of"]):
+                return False
+        return True
+
+    def groups(self, selector: Optional[dict]) -> list[str]:
+        return [g for g in sorted(self.graph.snap.groups) if self.match(g, selector)]
+
+
+def _glob_any(value: str, patterns: Any) -> bool:
+    if isinstance(patterns, str):
+        patterns = [patterns]
+    return any(fnmatch.fnmatchcase(value, p) for p in patterns)
+
+
+def _prefix_len(label: str) -> Optional[int]:
+    if "/" not in label:
+        return None
+    try:
+        plen = int(label.rsplit("/", 1)[1])
+    except ValueError:
+        return None
+    return plen - 96 if ":" in label else plen  # compare IPv6 /N as IPv4 /(N-96)
+
+
+def source_matches(graph: FlowGraph, sel: Selectors, source: dict, endpoint: str, block: Optional[AddressSet]) -> bool:
+    """Does a flow's source endpoint (a CIDR, a prefix list or a group) match a ``from`` spec?"""
+    if graph.is_group(endpoint):
+        return "groups" in source and sel.match(endpoint, source["groups"])
+    if block is None:
+        return False
+    if source.get("except_internet") and (block.issuperset(PUBLIC_V4) or block.issuperset(PUBLIC_V6)):
+        return False  # the internet itself is another policy's business
+    if source.get("any_address"):
+        return True
+    if "cidr_wider_than" in source:
+        plen = _prefix_len(endpoint)
+        limit = source["cidr_wider_than"]
+        if plen is not None and plen < limit:
+            return True
+        if plen is None and block.count() > 2 ** (32 - min(limit, 32)):  # a prefix list, by size
+            return True
+    if "cidrs" in source:
+        wanted = AddressSet()
+        for c in source["cidrs"]:
+            wanted = wanted | AddressSet.parse(c)
+        if block.overlaps(wanted):
+            return True
+    if "internet" in source:
+        family = source["internet"]
+        if family in (True, "ipv4") and block.issuperset(PUBLIC_V4):
+            return True
+        if family in (True, "ipv6") and block.issuperset(PUBLIC_V6):
+            return True
+    return False
+
+
+# --------------------------------------------------------------------------- context
+
+
+@dataclass
+class Context:
+    graph: FlowGraph
+    sel: Selectors
+    prefix_sizes: dict[str, int]
+
+    def finding(self, policy: Policy, address: str, key: str, message: str, **evidence: Any) -> Finding:
+        loc = self.graph.snap.locations.get(address)
+        return Finding(policy.id, policy.severity, policy.title, address, message, key, evidence,
+                       remediation=policy.remediation, location=str(loc) if loc else None)
+
+    def incoming(self, group: str) -> list[tuple[str, ServiceSet, Optional[AddressSet], list[str]]]:
+        """Flows into a group: (source endpoint, services, address block or None, defined_by)."""
+        blocks = {label: block for _, block, label in self.graph.cidrs["ingress"].get(group, ())}
+        out = []
+        for (src, dst), flow in sorted(self.graph.flows.items()):
+            if dst == group and src != group:
+                out.append((src, flow.services, blocks.get(src), sorted(flow.defined_by)))
+        return out
+
+
+def _internet_services(ctx: Context, group: str, family: Any) -> ServiceSet:
+    if family is True:
+        return ctx.graph.internet_services.get(group, NO_SERVICES)
+    pairs = [(rule.services, block) for rule, block, _ in ctx.graph.cidrs["ingress"].get(group, ())
+             if block.overlaps(PUBLIC)]
+    return covering_services(pairs, PUBLIC_V4 if family == "ipv4" else PUBLIC_V6)
+
+
+# --------------------------------------------------------------------------- kinds
+
+
+def forbidden_flow(policy: Policy, ctx: Context) -> list[Finding]:
+    spec = policy.spec
+    wanted = parse_services(spec.get("services"))
+    match_all = spec.get("match", "any") == "all"
+    source = spec["from"]
+    out: list[Finding] = []
+
+    def hit(services: ServiceSet) -> ServiceSet:
+        common = services & wanted
+        if match_all and not services.issuperset(wanted):
+            return NO_SERVICES
+        return common
+
+    for group in ctx.sel.groups(spec.get("to")):
+        if "internet" in source:
+            common = hit(_internet_services(ctx, group, source["internet"]))
+            if common:
+                exposed = sorted(e.address for e in ctx.graph.exposures if e.kind == "resource" and group in e.via)
+                sources = list(ctx.graph.internet_sources(group))
+                out.append(ctx.finding(policy, group, f"internet {common.describe()}",
+                                       f"{group} admits the whole internet on {common.describe()} "
+                                       f"(from {', '.join(sources)})",
+                                       sources=sources, services=service_rows(common), exposed_resources=exposed))
+        other = {k: v for k, v in source.items() if k != "internet"}
+        if not other:
+            continue
+        for src, services, block, by in ctx.incoming(group):
+            if not source_matches(ctx.graph, ctx.sel, other, src, block):
+                continue
+            common = hit(services)
+            if common:
+                extra = {"addresses": block.count()} if block is not None else {}
+                out.append(ctx.finding(policy, group, f"{src} {common.describe()}",
+                                       f"{group} admits {src} on {common.describe()}",
+                                       source=src, services=service_rows(common), defined_by=by, **extra))
+    return out
+
+
+def allowed_flows_only(policy: Policy, ctx: Context) -> list[Finding]:
+    spec = policy.spec
+    allows = [(a["from"], parse_services(a.get("services"))) for a in spec["allow"]]
+    out: list[Finding] = []
+    for group in ctx.sel.groups(spec.get("to")):
+        for src, services, block, by in ctx.incoming(group):
+            allowed = NO_SERVICES
+            for source, svc in allows:
+                if source_matches(ctx.graph, ctx.sel, source, src, block):
+                    allowed = allowed | svc
+            rest = services - allowed
+            if rest:
+                out.append(ctx.finding(policy, group, f"{src} {rest.describe()}",
+                                       f"{group} admits {src} on {rest.describe()}, which no allow entry lists",
+                                       source=src, services=service_rows(rest), defined_by=by))
+    return out
+
+
+def forbidden_path(policy: Policy, ctx: Context) -> list[Finding]:
+    """Targets reachable from the internet within max_hops group hops (1 = directly exposed)."""
+    import networkx as nx
+
+    spec = policy.spec
+    max_hops = spec.get("max_hops", 3)
+    g = ctx.graph.digraph()
+    paths = nx.single_source_shortest_path(g, INTERNET, cutoff=max_hops)
+    out: list[Finding] = []
+    for group in ctx.sel.groups(spec.get("to")):
+        nodes = paths.get(group)
+        if not nodes or len(nodes) < 2:
+            continue
+        hops = [{"from": a, "to": b, "services": service_rows(g.edges[a, b]["services"])}
+                for a, b in zip(nodes, nodes[1:])]
+        out.append(ctx.finding(policy, group, "path " + " -> ".join(nodes),
+                               f"{group} is reachable from the internet in {len(nodes) - 1} "
+                               f"hop{'s' if len(nodes) > 2 else ''}: {' -> '.join(nodes)}",
+                               path=list(nodes), hops=hops))
+    return out
+
+
+def exposure_budget(policy: Policy, ctx: Context) -> list[Finding]:
+    spec = policy.spec
+    wanted = parse_services(spec.get("services"))
+    limit = spec["max_addresses"]
+    out: list[Finding] = []
+    for group in ctx.sel.groups(spec.get("to")):
+        blocks = AddressSet()
+        for rule, block, _ in ctx.graph.cidrs["ingress"].get(group, ()):
+            if rule.services & wanted:
+                blocks = blocks | block
+        members = 0
+        referenced = []
+        for other, rules in sorted(ctx.graph.refs["ingress"].get(group, {}).items()):
+            if any(r.services & wanted for r in rules):
+                referenced.append(other)
+                members += len(ctx.graph.members.get(other, ()))
+        total = blocks.count() + members
+        if total > limit:
+            out.append(ctx.finding(policy, group, f"budget {limit}",
+                                   f"{group} admits {total:,} addresses on {wanted.describe()} "
+                                   f"(budget {limit:,}): {blocks.count():,} by CIDR, {members} group members",
+                                   addresses=blocks.count(), cidrs=blocks.cidrs()[:20], groups=referenced,
+                                   members=members, budget=limit))
+    return out
+
+
+def hygiene(policy: Policy, ctx: Context) -> list[Finding]:
+    return HYGIENE[policy.spec["check"]](policy, ctx)
+
+
+# --------------------------------------------------------------------------- hygiene checks
+
+
+def _rules(ctx: Context, selector: Optional[dict]):
+    chosen = set(ctx.sel.groups(selector))
+    return [r for r in ctx.graph.snap.rules if r.group in chosen]
+
+
+def rule_descriptions(policy: Policy, ctx: Context) -> list[Finding]:
+    out = []
+    for rule in _rules(ctx, policy.spec.get("to")):
+        if not (rule.description or "").strip():
+            what = f"{rule.direction} {rule.services.describe()} {'from' if rule.direction == 'ingress' else 'to'} {rule.peer}"
+            out.append(ctx.finding(policy, rule.defined_by, f"{rule.group} {what}",
+                                   f"rule without a description: {rule.group} {what}", group=rule.group))
+    return out
+
+
+def group_description(policy: Policy, ctx: Context) -> list[Finding]:
+    out = []
+    for group in ctx.sel.groups(policy.spec.get("to")):
+        sg = ctx.graph.snap.groups[group]
+        if sg.default:
+            continue  # AWS sets it and it cannot be changed
+        if not (sg.description or "").strip() or sg.description == DEFAULT_DESCRIPTION:
+            out.append(ctx.finding(policy, group, "description",
+                                   f"{group} has {'the provider default' if sg.description else 'no'} description"
+                                   f"{' (' + DEFAULT_DESCRIPTION + ')' if sg.description else ''}"))
+    return out
+
+
+def naming(policy: Policy, ctx: Context) -> list[Finding]:
+    pattern = re.compile(policy.spec.get("pattern", r"^[a-z][a-z0-9-]*$"))
+    out = []
+    for group in ctx.sel.groups(policy.spec.get("to")):
+        sg = ctx.graph.snap.groups[group]
+        if sg.default or sg.name is None:
+            continue  # unknown until apply (name_prefix) or fixed by AWS
+        if not pattern.search(sg.name):
+            out.append(ctx.finding(policy, group, "name", f"{group}: name {sg.name!r} does not match {pattern.pattern}",
+                                   name=sg.name, pattern=pattern.pattern))
+    return out
+
+
+def required_tags(policy: Policy, ctx: Context) -> list[Finding]:
+    wanted = policy.spec.get("tags", ["Name"])
+    out = []
+    for group in ctx.sel.groups(policy.spec.get("to")):
+        tags = dict(ctx.graph.snap.groups[group].tags)
+        missing = [t for t in wanted if t not in tags]
+        if missing:
+            out.append(ctx.finding(policy, group, "tags " + ",".join(missing),
+                                   f"{group} lacks tag{'s' if len(missing) > 1 else ''} {', '.join(missing)}",
+                                   missing=missing))
+    return out
+
+
+def default_group(policy: Policy, ctx: Context) -> list[Finding]:
+    out = []
+    for group, sg in sorted(ctx.graph.snap.groups.items()):
+        if not sg.default:
+            continue
+        rules = [r for r in ctx.graph.snap.rules if r.group == group]
+        if rules:
+            listed = "; ".join(f"{r.direction} {r.services.describe()} {r.peer}" for r in rules)
+            out.append(ctx.finding(policy, group, "rules", f"the default group {group} has rules: {listed}",
+                                   rules=len(rules)))
+    return out
+
+
+def unattached(policy: Policy, ctx: Context) -> list[Finding]:
+    out = []
+    for group in ctx.sel.groups(policy.spec.get("to")):
+        sg = ctx.graph.snap.groups[group]
+        if not sg.default and not ctx.graph.members.get(group):
+            out.append(ctx.finding(policy, group, "unattached",
+                                   f"{group} is attached to nothing in this configuration"))
+    return out
+
+
+def mixed(policy: Policy, ctx: Context) -> list[Finding]:
+    """Inline rules and rule resources in the same direction of one group: each apply of the
+    group resets the direction to its inline set, removing the resources' rules."""
+    out = []
+    by_group: dict[tuple[str, str], set[bool]] = {}
+    owners: dict[tuple[str, str], set[str]] = {}
+    for rule in _rules(ctx, policy.spec.get("to")):
+        key = (rule.group, rule.direction)
+        by_group.setdefault(key, set()).add(rule.inline)
+        if not rule.inline:
+            owners.setdefault(key, set()).add(rule.defined_by)
+    for (group, direction), kinds in sorted(by_group.items()):
+        if kinds == {True, False}:
+            names = sorted(owners[(group, direction)])
+            out.append(ctx.finding(policy, group, f"mixed {direction}",
+                                   f"{group} has inline {direction} rules and {direction} rules from "
+                                   f"{', '.join(names)}; Terraform will fight over them", rule_resources=names))
+    return out
+
+
+def rule_quota(policy: Policy, ctx: Context) -> list[Finding]:
+    limit = policy.spec.get("limit", RULE_QUOTA)
+    counts: dict[tuple[str, str, str], int] = {}
+    for rule in _rules(ctx, policy.spec.get("to")):
+        peer = rule.peer
+        family = "ipv6" if peer.kind == "cidr" and ":" in peer.value else "ipv4"
+        # each CIDR and each group reference is one rule; a prefix list counts as its max_entries
+        weight = ctx.prefix_sizes.get(peer.value, 1) if peer.kind == "prefix_list" else 1
+        key = (rule.group, rule.direction, family)
+        counts[key] = counts.get(key, 0) + weight
+    out = []
+    for (group, direction, family), count in sorted(counts.items()):
+        if count > limit:
+            out.append(ctx.finding(policy, group, f"{direction} {family}",
+                                   f"{group} has {count} {family} {direction} rules by AWS's count (quota {limit})",
+                                   count=count, limit=limit, direction=direction, family=family))
+    return out
+
+
+def groups_per_interface(policy: Policy, ctx: Context) -> list[Finding]:
+    limit = policy.spec.get("limit", GROUPS_PER_INTERFACE)
+    out = []
+    for att in sorted(ctx.graph.snap.attachments, key=lambda a: a.resource):
+        if len(att.groups) > limit:
+            out.append(ctx.finding(policy, att.resource, "groups",
+                                   f"{att.resource} is in {len(att.groups)} groups (limit {limit} per interface)",
+                                   groups=list(att.groups), limit=limit))
+    return out
+
+
+def port_range_width(policy: Policy, ctx: Context) -> list[Finding]:
+    limit = policy.spec.get("limit", 1000)
+    out = []
+    for rule in _rules(ctx, policy.spec.get("to")):
+        if rule.services.is_all():
+            continue  # all traffic: the all-traffic policies speak to it
+        for proto in ("tcp", "udp"):
+            for lo, hi in getattr(rule.services, proto):
+                if hi - lo + 1 > limit:
+                    out.append(ctx.finding(policy, rule.defined_by, f"{rule.group} {rule.direction} {proto} {lo}-{hi} {rule.peer}",
+                                           f"{rule.group} {rule.direction} rule opens {hi - lo + 1:,} {proto} ports "
+                                           f"({lo}-{hi}) {'from' if rule.direction == 'ingress' else 'to'} {rule.peer}",
+                                           group=rule.group, ports=f"{lo}-{hi}", limit=limit))
+    return out
+
+
+def egress_everything(policy: Policy, ctx: Context) -> list[Finding]:
+    out = []
+    for rule in _rules(ctx, policy.spec.get("to")):
+        if rule.direction == "egress" and rule.peer.kind == "cidr" and rule.peer.value in ("0.0.0.0/0", "::/0") \
+                and rule.services.is_all():
+            out.append(ctx.finding(policy, rule.group, f"egress {rule.peer.value}",
+                                   f"{rule.group} may send anything to {rule.peer.value}", defined_by=rule.defined_by))
+    return out
+
+
+def vpc_cidr_instead_of_group(policy: Policy, ctx: Context) -> list[Finding]:
+    out = []
+    for rule in _rules(ctx, policy.spec.get("to")):
+        sg = ctx.graph.snap.groups.get(rule.group)
+        vpc = ctx.graph.snap.vpcs.get(sg.vpc_id) if sg and sg.vpc_id else None
+        if rule.direction != "ingress" or rule.peer.kind != "cidr" or vpc is None:
+            continue
+        block = AddressSet.parse(rule.peer.value)
+        if vpc.issuperset(block):
+            out.append(ctx.finding(policy, rule.group, f"{rule.peer.value} {rule.services.describe()}",
+                                   f"{rule.group} admits {rule.peer.value} ({block.count():,} addresses inside its VPC) "
+                                   f"on {rule.services.describe()}; a group reference would admit only the members",
+                                   cidr=rule.peer.value, addresses=block.count(), defined_by=rule.defined_by))
+    return out
+
+
+HYGIENE: dict[str, Callable[[Policy, Context], list[Finding]]] = {
+    "rule-descriptions": rule_descriptions,
+    "group-description": group_description,
+    "naming": naming,
+    "required-tags": required_tags,
+    "default-group-restricts-all": default_group,
+    "unattached-group": unattached,
+    "mixed-inline-standalone": mixed,
+    "rule-quota": rule_quota,
+    "groups-per-interface": groups_per_interface,
+    "port-range-width": port_range_width,
+    "egress-to-everything": egress_everything,
+    "vpc-cidr-instead-of-group": vpc_cidr_instead_of_group,
+}
+
+KINDS: dict[str, Callable[[Policy, Context], list[Finding]]] = {
+    "forbidden-flow": forbidden_flow,
+    "allowed-flows-only": allowed_flows_only,
+    "forbidden-path": forbidden_path,
+    "exposure-budget": exposure_budget,
+    "hygiene": hygiene,
+}
+
+# Kinds whose answer depends on reachability, and so on values unknown until apply.
+REACHABILITY_KINDS = {"forbidden-flow", "allowed-flows-only", "forbidden-path", "exposure-budget"}
+
+
+def evaluate(policies: list[Policy], graph: FlowGraph, tiers: dict[str, dict],
+             prefix_sizes: Optional[dict[str, int]] = None) -> list[Finding]:
+    """Every policy on one side; findings sorted and unique by identity."""
+    ctx = Context(graph, Selectors(graph, tiers), prefix_sizes or {})
+    found: dict[tuple, Finding] = {}
+    unknowns = sorted(set(graph.unknowns), key=lambda u: u.sort_key())
+    for policy in policies:
+        for f in KINDS[policy.kind](policy, ctx):
+            found.setdefault(f.identity(), f)
+        if policy.kind in REACHABILITY_KINDS and policy.unknown != "ignore" and unknowns:
+            listed = "; ".join(f"{u.address}: {u.reason}" for u in unknowns[:3])
+            more = f" (and {len(unknowns) - 3} more)" if len(unknowns) > 3 else ""
+            f = ctx.finding(policy, unknowns[0].address, "unknown",
+                            f"{len(unknowns)} value{'s' if len(unknowns) > 1 else ''} unknown until apply may hide "
+                            f"findings of this policy: {listed}{more}",
+                            unknown=[{"address": u.address, "attribute": u.attribute, "reason": u.reason}
+                                     for u in unknowns])
+            f.status = "violation" if policy.unknown == "violation" else "warning"
+            found.setdefault(f.identity(), f)
+    return sorted(found.values(), key=lambda f: (f.policy, f.address, f.key))

@@ -1,0 +1,111 @@
+"""The gate: evaluate both sides, tell introduced from existing findings, apply waivers, decide.
+
+A finding is *introduced* when the change creates it (its identity is absent before) and
+*existing* otherwise. By default only introduced violations at or above ``fail_on`` fail.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from ..graph import FlowGraph
+from .evaluate import Finding, evaluate
+from .load import SEVERITIES, Config, Waiver
+
+# `# tfsg:ignore[TFSG001] reason="temporary" expires=2027-01-31` inside or just above a block.
+_INLINE = re.compile(r'(?:#|//)\s*tfsg:ignore\[([^\]]+)\]\s*(?:reason="([^"]*)")?\s*(?:expires=(\d{4}-\d{2}-\d{2}))?')
+_BLOCK = re.compile(r'^\s*resource\s+"([^"]+)"\s+"([^"]+)"', re.M)
+
+
+@dataclass
+class Verdict:
+    findings: list[Finding]
+    waiver_notes: list[dict] = field(default_factory=list)
+    fail_on: str = "high"
+    fail_on_existing: bool = False
+
+    def blocking(self) -> list[Finding]:
+        level = SEVERITIES.index(self.fail_on)
+        return [f for f in self.findings if f.status == "violation" and not f.waived
+                and SEVERITIES.index(f.severity) >= level and (f.introduced or self.fail_on_existing)]
+
+    @property
+    def passed(self) -> bool:
+        return not self.blocking()
+
+
+def run_gate(config: Config, before: Optional[FlowGraph], after: FlowGraph, *, fail_on: Optional[str] = None,
+             fail_on_existing: bool = False, source_dir: Optional[str] = None,
+             today: Optional[_dt.date] = None) -> Verdict:
+    today = today or _dt.date.today()
+    after_findings = evaluate(config.policies, after, config.tiers, after.snap.prefix_list_sizes)
+    prior: set[tuple] = set()
+    if before is not None:
+        prior = {f.identity() for f in evaluate(config.policies, before, config.tiers, before.snap.prefix_list_sizes)}
+    for f in after_findings:
+        f.introduced = f.identity() not in prior
+    waivers = list(config.waivers) + (inline_waivers(source_dir) if source_dir else [])
+    notes = apply_waivers(after_findings, waivers, today)
+    return Verdict(after_findings, notes, fail_on or config.fail_on, fail_on_existing)
+
+
+def apply_waivers(findings: list[Finding], waivers: list[Waiver], today: _dt.date) -> list[dict]:
+    notes = []
+    for waiver in waivers:
+        if waiver.expired(today):
+            notes.append({"policy": waiver.policy, "address": waiver.address, "origin": waiver.origin,
+                          "status": "expired", "message": f"waiver expired on {waiver.expires} and no longer applies"})
+            continue
+        for f in findings:
+            by = f.evidence.get("defined_by")
+            addresses = [f.address] + (by if isinstance(by, list) else [by] if isinstance(by, str) else [])
+            if f.waived is None and any(waiver.matches(f.policy, a) for a in addresses):
+                f.waived = waiver.reason
+                waiver.used = True
+        if not waiver.used:
+            notes.append({"policy": waiver.policy, "address": waiver.address, "origin": waiver.origin,
+                          "status": "unused", "message": "waiver matches no finding; remove it"})
+    return sorted(notes, key=lambda n: (n["origin"], n["policy"], n["address"]))
+
+
+def inline_waivers(root: str) -> list[Waiver]:
+    """``tfsg:ignore`` comments in the root module's .tf files, for the block they sit in or above."""
+    out: list[Waiver] = []
+    try:
+        names = sorted(n for n in os.listdir(root) if n.endswith(".tf"))
+    except OSError:
+        return out
+    for name in names:
+        path = os.path.join(root, name)
+        try:
+            text = open(path, encoding="utf-8").read()
+        except (OSError, UnicodeDecodeError):
+            continue
+        blocks = [(m.start(), m.group(1), m.group(2)) for m in _BLOCK.finditer(text)]
+        for m in _INLINE.finditer(text):
+            owner = _owner(text, m.start(), blocks)
+            if owner is None:
+                continue
+            line = text.count("\n", 0, m.start()) + 1
+            origin = f"{os.path.relpath(path)}:{line}"
+            reason = m.group(2) or ""
+            for pid in m.group(1).split(","):
+                out.append(Waiver(pid.strip(), f"{owner[0]}.{owner[1]}*", reason or "(no reason given)",
+                                  m.group(3), origin))
+    return out
+
+
+def _owner(text: str, pos: int, blocks: list[tuple[int, str, str]]) -> Optional[tuple[str, str]]:
+    """The block a comment belongs to: the next block if only blank/comment lines separate
+    them (a comment above the block), else the block it sits in."""
+    following = [b for b in blocks if b[0] > pos]
+    if following:
+        between = text[text.index("\n", pos) if "\n" in text[pos:] else pos:following[0][0]]
+        if all(not line.strip() or line.strip().startswith(("#", "//")) for line in between.splitlines()):
+            return following[0][1], following[0][2]
+    preceding = [b for b in blocks if b[0] < pos]
+    return (preceding[-1][1], preceding[-1][2]) if preceding else None

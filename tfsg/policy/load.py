@@ -1,0 +1,278 @@
+"""YAML policy files and the repository configuration -> validated, merged policies.
+
+Errors name the file, the line and the path, the way a person reads them:
+``team.yml:14: policies[3].services[0]: 'ssh' is not a port or range``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import fnmatch
+import json
+import os
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any, Optional
+
+from ..errors import InputError
+
+PACKS = ("baseline", "cis-aws")
+SEVERITIES = ("info", "low", "medium", "high", "critical")
+CONFIG_NAMES = (".tfsg.yml", ".tfsg.yaml")
+
+
+@dataclass
+class Policy:
+    """One validated policy and where it came from."""
+
+    id: str
+    title: str
+    severity: str
+    kind: str
+    spec: dict[str, Any]
+    origin: str  # "pack baseline" | a file path
+    rationale: str = ""
+    remediation: str = ""
+    unknown: str = "warning"
+
+
+@dataclass
+class Waiver:
+    policy: str
+    address: str
+    reason: str
+    expires: Optional[str]
+    origin: str
+    used: bool = False
+
+    def matches(self, policy: str, address: str) -> bool:
+        return fnmatch.fnmatchcase(policy, self.policy) and fnmatch.fnmatchcase(address, self.address)
+
+    def expired(self, today: _dt.date) -> bool:
+        return self.expires is not None and _dt.date.fromisoformat(self.expires) < today
+
+
+@dataclass
+class Config:
+    """Everything ``tfsg check`` runs with."""
+
+    policies: list[Policy] = field(default_factory=list)
+    waivers: list[Waiver] = field(default_factory=list)
+    fail_on: str = "high"
+    tiers: dict[str, dict] = field(default_factory=dict)
+    path: Optional[str] = None  # the configuration file, if any
+
+
+# ------------------------------------------------------------------------------- YAML
+
+
+def _loader():
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        """Safe YAML that keeps dates as text (``expires: 2027-01-31`` stays a string)."""
+
+    Loader.yaml_implicit_resolvers = {
+        ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return Loader
+
+
+def read_yaml(text: str, where: str) -> tuple[Any, Any]:
+    """(data, node tree for line lookups); InputError with line and column on bad YAML."""
+    import yaml
+
+    loader_cls = _loader()
+    try:
+        node = yaml.compose(text, Loader=loader_cls)
+        data = yaml.load(text, Loader=loader_cls)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        place = f"{where}:{mark.line + 1}:{mark.column + 1}" if mark else where
+        raise InputError(f"not valid YAML: {problem}", place) from None
+    return data, node
+
+
+def line_of(node: Any, path: list) -> Optional[int]:
+    """The 1-based line of the value at ``path`` in a composed YAML node tree."""
+    import yaml
+
+    best = node.start_mark.line + 1 if node is not None else None
+    for step in path:
+        if isinstance(node, yaml.MappingNode) and isinstance(step, str):
+            for key, value in node.value:
+                if key.value == step:
+                    node = value
+                    break
+            else:
+                return best
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+            node = node.value[step]
+        else:
+            return best
+        best = node.start_mark.line + 1
+    return best
+
+
+def schema() -> dict:
+    return json.loads(resources.files("tfsg.policy").joinpath("schema.json").read_text(encoding="utf-8"))
+
+
+def _path_text(path: list) -> str:
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return out or "(top level)"
+
+
+def validate(data: Any, node: Any, where: str) -> None:
+    """jsonschema validation with messages a person understands; raises the first error."""
+    import jsonschema
+
+    if data is None:
+        data = {}
+    validator = jsonschema.Draft202012Validator(schema())
+    errors = sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+    if not errors:
+        return
+    top = errors[0]
+    error = _deepest(top)
+    path = list(error.absolute_path)
+    custom = error.schema.get("x-error") if isinstance(error.schema, dict) else None
+    if custom is None and isinstance(top.schema, dict) and top.validator in ("anyOf", "oneOf"):
+        custom, error, path = top.schema.get("x-error"), top, list(top.absolute_path)
+    if custom and error.validator in ("pattern", "enum", "type", "const", "format", "anyOf", "oneOf"):
+        message = custom.format(instance=error.instance)
+    elif error.validator == "additionalProperties":
+        message = error.message.replace("Additional properties are not allowed", "unknown key")
+    elif error.validator == "required":
+        message = error.message.replace("is a required property", "is required")
+    else:
+        message = error.message
+    line = line_of(node, path)
+    raise InputError(f"{_path_text(path)}: {message}", f"{where}:{line}" if line else where)
+
+
+def _deepest(error):
+    """For oneOf/anyOf/allOf failures, the most specific underlying error."""
+    while error.context:
+        error = max(error.context, key=lambda e: (len(e.absolute_path), -len(e.message)))
+    return error
+
+
+# ------------------------------------------------------------------------------- files
+
+
+def _read_file(path: str) -> tuple[Any, Any]:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except FileNotFoundError:
+        raise InputError("no such file", path) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not a policy file", path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read: {getattr(exc, 'strerror', None) or exc}", path) from None
+    data, node = read_yaml(text, path)
+    validate(data, node, path)
+    return data or {}, node
+
+
+def pack_text(name: str) -> str:
+    """A built-in pack: from the installed package ``tfsg.packs``, or from the checkout's
+    top-level ``policies/`` when tfsg runs from a source tree without being installed."""
+    try:
+        return resources.files("tfsg.packs").joinpath(f"{name}.yml").read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):
+        pass
+    checkout = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                            "policies", f"{name}.yml")
+    try:
+        with open(checkout, encoding="utf-8") as fh:
+            return fh.read()
+    except OSError:
+        raise InputError(f"no built-in pack {name!r} (packs: {', '.join(PACKS)})") from None
+
+
+def _read_pack(name: str) -> tuple[Any, Any]:
+    if name not in PACKS:
+        raise InputError(f"no built-in pack {name!r} (packs: {', '.join(PACKS)})")
+    text = pack_text(name)
+    data, node = read_yaml(text, f"pack {name}")
+    validate(data, node, f"pack {name}")
+    return data or {}, node
+
+
+def find_config(start: str) -> Optional[str]:
+    """``.tfsg.yml`` in ``start`` or a parent, stopping at the repository root."""
+    current = os.path.abspath(start)
+    while True:
+        for name in CONFIG_NAMES:
+            candidate = os.path.join(current, name)
+            if os.path.isfile(candidate):
+                return candidate
+        if os.path.exists(os.path.join(current, ".git")):
+            return None
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+def load_config(config_path: Optional[str] = None, discover_from: Optional[str] = ".") -> Config:
+    """The configuration in effect: the given file, a discovered one, or the baseline pack."""
+    path = config_path or (find_config(discover_from) if discover_from else None)
+    config = Config(path=path)
+    if path is None:
+        _include_pack("baseline", config, set())
+        return config
+    data, _ = _read_file(path)
+    _apply(data, path, config, set(), top=True)
+    return config
+
+
+def _include_pack(name: str, config: Config, seen: set[str]) -> None:
+    if f"pack:{name}" in seen:
+        return
+    seen.add(f"pack:{name}")
+    data, _ = _read_pack(name)
+    _apply(data, f"pack {name}", config, seen, top=False)
+
+
+def _apply(data: dict, origin: str, config: Config, seen: set[str], top: bool) -> None:
+    base = os.path.dirname(os.path.abspath(origin)) if not origin.startswith("pack ") else "."
+    extends = data.get("extends", ["baseline"] if top else [])
+    for item in extends:
+        if item in PACKS:
+            _include_pack(item, config, seen)
+        else:
+            _include_file(os.path.join(base, item), config, seen)
+    for item in data.get("policy_files", []):
+        _include_file(os.path.join(base, item), config, seen)
+    for raw in data.get("policies", []):
+        policy = Policy(id=raw["id"], title=raw["title"], severity=raw["severity"], kind=raw["kind"], spec=raw,
+                        origin=origin, rationale=raw.get("rationale", ""), remediation=raw.get("remediation", ""),
+                        unknown=raw.get("unknown", "warning"))
+        config.policies = [p for p in config.policies if p.id != policy.id] + [policy]  # later wins
+    config.tiers.update(data.get("tiers", {}))
+    for raw in data.get("waivers", []):
+        config.waivers.append(Waiver(raw["policy"], raw["address"], raw["reason"], raw.get("expires"), origin))
+    disabled = set(data.get("disable", []))
+    config.policies = [p for p in config.policies if p.id not in disabled]
+    for pid, severity in data.get("severity", {}).items():
+        for p in config.policies:
+            if p.id == pid:
+                p.severity = severity
+    if "fail_on" in data:
+        config.fail_on = data["fail_on"]
+
+
+def _include_file(path: str, config: Config, seen: set[str]) -> None:
+    key = os.path.abspath(path)
+    if key in seen:
+        return
+    seen.add(key)
+    data, _ = _read_file(path)
+    _apply(data, os.path.relpath(path), config, seen, top=False)
