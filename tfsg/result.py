@@ -193,6 +193,8 @@ def check(diff_result: dict, verdict: Any, config_path: Optional[str]) -> dict:
     result["command"] = "check"
     result["findings"] = rows
     result["waivers"] = verdict.waiver_notes
+    result["resolved"] = [{"policy": f.policy, "severity": f.severity, "title": f.title, "address": f.address,
+                           "message": f.message} for f in verdict.resolved]
     result["verdict"] = {"passed": verdict.passed, "fail_on": verdict.fail_on,
                          "fail_on_existing": verdict.fail_on_existing, "blocking": len(blocking),
                          "config": config_path}

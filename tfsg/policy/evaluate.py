@@ -215,10 +215,13 @@ def forbidden_flow(policy: Policy, ctx: Context) -> list[Finding]:
             if common:
                 exposed = sorted(e.address for e in ctx.graph.exposures if e.kind == "resource" and group in e.via)
                 sources = list(ctx.graph.internet_sources(group))
+                by = sorted({rule.defined_by for rule, block, _ in ctx.graph.cidrs["ingress"].get(group, ())
+                             if block.overlaps(PUBLIC) and rule.services & common})
                 out.append(ctx.finding(policy, group, f"internet {common.describe()}",
                                        f"{group} admits the whole internet on {common.describe()} "
                                        f"(from {', '.join(sources)})",
-                                       sources=sources, services=service_rows(common), exposed_resources=exposed))
+                                       sources=sources, services=service_rows(common), exposed_resources=exposed,
+                                       defined_by=by))
         other = {k: v for k, v in source.items() if k != "internet"}
         if not other:
             continue

@@ -27,6 +27,7 @@ class Verdict:
     waiver_notes: list[dict] = field(default_factory=list)
     fail_on: str = "high"
     fail_on_existing: bool = False
+    resolved: list[Finding] = field(default_factory=list)  # there before, gone after the change
 
     def blocking(self) -> list[Finding]:
         level = SEVERITIES.index(self.fail_on)
@@ -43,14 +44,17 @@ def run_gate(config: Config, before: Optional[FlowGraph], after: FlowGraph, *, f
              today: Optional[_dt.date] = None) -> Verdict:
     today = today or _dt.date.today()
     after_findings = evaluate(config.policies, after, config.tiers, after.snap.prefix_list_sizes)
-    prior: set[tuple] = set()
+    prior: dict[tuple, Finding] = {}
     if before is not None:
-        prior = {f.identity() for f in evaluate(config.policies, before, config.tiers, before.snap.prefix_list_sizes)}
+        prior = {f.identity(): f for f in evaluate(config.policies, before, config.tiers,
+                                                   before.snap.prefix_list_sizes)}
     for f in after_findings:
         f.introduced = f.identity() not in prior
+    now = {f.identity() for f in after_findings}
+    resolved = [f for key, f in sorted(prior.items()) if key not in now and f.status == "violation"]
     waivers = list(config.waivers) + (inline_waivers(source_dir) if source_dir else [])
     notes = apply_waivers(after_findings, waivers, today)
-    return Verdict(after_findings, notes, fail_on or config.fail_on, fail_on_existing)
+    return Verdict(after_findings, notes, fail_on or config.fail_on, fail_on_existing, resolved)
 
 
 def apply_waivers(findings: list[Finding], waivers: list[Waiver], today: _dt.date) -> list[dict]:

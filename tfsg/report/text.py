@@ -230,7 +230,9 @@ def render_check(result: dict) -> str:
         head = f"PASS: no introduced finding at or above {v['fail_on']}"
     else:
         head = f"FAIL: {_plural(v['blocking'], 'blocking finding')} at or above {v['fail_on']}"
-    lines = [head + f" (introduced: {counts}; existing: {len(existing)}; waived: {len(waived)})",
+    resolved = len(result.get("resolved") or [])
+    lines = [head + f" (introduced: {counts}; existing: {len(existing)}; waived: {len(waived)}; "
+                    f"resolved: {resolved})",
              _header(result)]
     for title, group in (("Introduced by this change", introduced), ("Already there (existing)", existing)):
         if not group:
@@ -239,6 +241,9 @@ def render_check(result: dict) -> str:
         for severity in SEVERITY_ORDER:
             for f in (x for x in group if x["severity"] == severity):
                 lines += _finding_lines(f)
+    if result.get("resolved"):
+        lines += ["", "Resolved by this change"]
+        lines += [f"  [{f['severity']}] {f['policy']} {f['address']}: {f['message']}" for f in result["resolved"]]
     if waived:
         lines += ["", "Waived"]
         for f in waived:
