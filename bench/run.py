@@ -36,12 +36,14 @@ def best(fn, runs: int = 3) -> tuple[float, object]:
     return min(times), result
 
 
-def cli(args: list[str], runs: int = 3) -> float:
+def cli(args: list[str], runs: int = 3, expect: tuple[int, ...] = (0,)) -> float:
     exe = os.path.join(os.path.dirname(sys.executable), "tfsg")
     cmd = [exe] if os.path.exists(exe) else [sys.executable, "-m", "tfsg"]
 
     def once():
-        subprocess.run(cmd + args, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+        code = subprocess.run(cmd + args, stdout=subprocess.DEVNULL, cwd=ROOT).returncode
+        if code not in expect:
+            raise SystemExit(f"{' '.join(cmd + args)} exited {code}")
     return best(once, runs)[0]
 
 
@@ -72,21 +74,29 @@ def bench_plan(groups: int, rules: int) -> dict:
         return b, a
     t_graph, (gb, ga) = best(graphs)
     t_diff, res = best(lambda: diff(loaded, gb, ga))
+    from tfsg.policy.gate import run_gate
+    from tfsg.policy.load import load_config
+
+    config = load_config(None, discover_from=None)
+    t_check, _ = best(lambda: run_gate(config, gb, ga))
     gc.enable()
     t_cli = cli(["diff", path, "--format", "json", "--no-sources"])
+    t_cli_check = cli(["check", path, "--format", "json", "--no-sources"], expect=(0, 1))
     return {"plan": f"{groups:,} groups / {rules:,} rules ({size / 1e6:.1f} MB)", "json": t_json, "load": t_load,
-            "graph": t_graph, "diff": t_diff, "cli": t_cli, "ratio": t_cli / t_json,
+            "graph": t_graph, "diff": t_diff, "cli": t_cli, "ratio": t_cli / t_json, "check": t_check,
+            "cli_check": t_cli_check,
             "added": res["summary"]["added"], "removed": res["summary"]["removed"]}
 
 
 def main() -> None:
     quick = "--quick" in sys.argv
     rows = [bench_plan(g, r) for g, r in (SIZES[:1] if quick else SIZES)]
-    print("| plan | json.load | load | graph | diff | `tfsg diff` wall | wall / json.load |")
-    print("|---|---|---|---|---|---|---|")
+    print("| plan | json.load | load | graph | diff | `tfsg diff` wall | wall / json.load "
+          "| policies (both sides) | `tfsg check` wall |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['plan']} | {r['json']:.2f} s | {r['load']:.2f} s | {r['graph']:.2f} s | {r['diff']:.2f} s "
-              f"| {r['cli']:.2f} s | {r['ratio']:.1f}x |")
+              f"| {r['cli']:.2f} s | {r['ratio']:.1f}x | {r['check']:.2f} s | {r['cli_check']:.2f} s |")
     print()
     print("| fixture | `tfsg diff` wall (start-up included) |")
     print("|---|---|")

@@ -8,6 +8,7 @@ change introduces from one that was already there.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Optional
@@ -91,6 +92,9 @@ class Selectors:
             return False
         if "default" in selector and sg.default != selector["default"]:
             return False
+        if "type" in selector and not _glob_any("aws_default_security_group" if sg.default
+                                                else "aws_security_group", selector["type"]):
+            return False
         if "tag" in selector:
             tags = dict(sg.tags)
             for key, wanted in selector["tag"].items():
@@ -135,7 +139,7 @@ def source_matches(graph: FlowGraph, sel: Selectors, source: dict, endpoint: str
         return "groups" in source and sel.match(endpoint, source["groups"])
     if block is None:
         return False
-    if source.get("except_internet") and (block.issuperset(PUBLIC_V4) or block.issuperset(PUBLIC_V6)):
+    if source.get("except_internet") and _whole_internet(block):
         return False  # the internet itself is another policy's business
     if source.get("any_address"):
         return True
@@ -153,12 +157,20 @@ def source_matches(graph: FlowGraph, sel: Selectors, source: dict, endpoint: str
         if block.overlaps(wanted):
             return True
     if "internet" in source:
+        v4, v6 = _internet_families(block)
         family = source["internet"]
-        if family in (True, "ipv4") and block.issuperset(PUBLIC_V4):
-            return True
-        if family in (True, "ipv6") and block.issuperset(PUBLIC_V6):
+        if (family in (True, "ipv4") and v4) or (family in (True, "ipv6") and v6):
             return True
     return False
+
+
+@functools.lru_cache(maxsize=16384)
+def _internet_families(block: AddressSet) -> tuple[bool, bool]:
+    return block.issuperset(PUBLIC_V4), block.issuperset(PUBLIC_V6)
+
+
+def _whole_internet(block: AddressSet) -> bool:
+    return any(_internet_families(block))
 
 
 # --------------------------------------------------------------------------- context
@@ -169,6 +181,7 @@ class Context:
     graph: FlowGraph
     sel: Selectors
     prefix_sizes: dict[str, int]
+    _incoming: Optional[dict[str, list]] = None
 
     def finding(self, policy: Policy, address: str, key: str, message: str, **evidence: Any) -> Finding:
         loc = self.graph.snap.locations.get(address)
@@ -177,12 +190,14 @@ class Context:
 
     def incoming(self, group: str) -> list[tuple[str, ServiceSet, Optional[AddressSet], list[str]]]:
         """Flows into a group: (source endpoint, services, address block or None, defined_by)."""
+        if self._incoming is None:
+            self._incoming = {}
+            for (src, dst), flow in sorted(self.graph.flows.items()):
+                if src != dst:
+                    self._incoming.setdefault(dst, []).append((src, flow))
         blocks = {label: block for _, block, label in self.graph.cidrs["ingress"].get(group, ())}
-        out = []
-        for (src, dst), flow in sorted(self.graph.flows.items()):
-            if dst == group and src != group:
-                out.append((src, flow.services, blocks.get(src), sorted(flow.defined_by)))
-        return out
+        return [(src, flow.services, blocks.get(src), sorted(flow.defined_by))
+                for src, flow in self._incoming.get(group, ())]
 
 
 def _internet_services(ctx: Context, group: str, family: Any) -> ServiceSet:
