@@ -76,3 +76,16 @@ def test_refactor_to_rule_resources_keeps_reachability():
     owners = {(x["from"], x["to"]): x["defined_by"] for x in show["flows"]}
     assert owners[("::/0", app)] == ["aws_vpc_security_group_ingress_rule.https_ipv6"]
     del lb, db
+
+
+def test_a_path_is_not_removed_when_its_target_becomes_directly_exposed():
+    """existing_rdp: app gains SSH from the internet; internet -> legacy -> app (8080) still
+    exists, it is just no longer the shortest way in."""
+    r = tfsg_json("diff", plan("existing_rdp"))
+    assert r["paths_removed"] == [] and r["paths_added"] == []
+    app, legacy = "aws_security_group.app", "aws_security_group.legacy"
+    # app already admitted legacy's subnet (10.0.0.0/16 on 8080), so the pair was a flow; the new
+    # 0.0.0.0/0 rule holds legacy's 10.0.1.0/24 too, and legacy's egress allows all
+    assert flows(r["added"]) == {("0.0.0.0/0", app, "tcp", "22"), (legacy, app, "tcp", "22")}
+    assert exposures(r["newly_exposed"]) == {("aws_instance.app", "resource", "tcp", "22"),
+                                              (app, "group", "tcp", "22")}

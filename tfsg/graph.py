@@ -329,6 +329,11 @@ class FlowGraph:
         self._paths = sorted(out, key=lambda p: p.nodes)
         return self._paths
 
+    def has_path(self, nodes: tuple[str, ...]) -> bool:
+        """Does every hop of a path exist in this graph (whether or not it is a shortest path)?"""
+        g = self.digraph()
+        return all(g.has_edge(a, b) for a, b in zip(nodes, nodes[1:]))
+
     # ------------------------------------------------------------------ numbers
 
     def reach(self, group: str, direction: str) -> Reach:

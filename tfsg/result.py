@@ -136,8 +136,10 @@ def diff(loaded: Any, before: FlowGraph, after: FlowGraph) -> dict:
     no_longer = exposure_delta(after, before)
     before_paths = {p.nodes: p for p in before.paths()}
     after_paths = {p.nodes: p for p in after.paths()}
-    paths_added = [after_paths[n] for n in sorted(set(after_paths) - set(before_paths))]
-    paths_removed = [before_paths[n] for n in sorted(set(before_paths) - set(after_paths))]
+    # A path stops being listed when a shorter one appears (its target became directly
+    # exposed, say); it is added or removed only when its hops appear or disappear.
+    paths_added = [after_paths[n] for n in sorted(set(after_paths) - set(before_paths)) if not before.has_path(n)]
+    paths_removed = [before_paths[n] for n in sorted(set(before_paths) - set(after_paths)) if not after.has_path(n)]
 
     exposure_changes = []
     touched = {end for key in list(added) + list(removed) for end in key}
