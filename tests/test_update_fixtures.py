@@ -68,14 +68,13 @@ def test_refactor_to_rule_resources_keeps_reachability():
     text = run_tfsg("diff", plan("refactor_inline_to_rules")).stdout.decode()
     assert "Reachability is unchanged" in text
     show = tfsg_json("show", plan("refactor_inline_to_rules"))
-    app, lb, db = "aws_security_group.app", "aws_security_group.lb", "aws_security_group.db"
+    app = "aws_security_group.app"
     f = flows(show["flows"])
     assert ("::/0", app, "tcp", "443") in f and ("192.168.10.0/24", app, "tcp", "22") in f
     assert (app, "0.0.0.0/0", "tcp", "443") in f
     # each rule now stands once, owned by its new resource (the group's copy is deduplicated)
     owners = {(x["from"], x["to"]): x["defined_by"] for x in show["flows"]}
     assert owners[("::/0", app)] == ["aws_vpc_security_group_ingress_rule.https_ipv6"]
-    del lb, db
 
 
 def test_a_path_is_not_removed_when_its_target_becomes_directly_exposed():

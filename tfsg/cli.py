@@ -185,11 +185,8 @@ def schema(report: bool = typer.Option(False, "--report", help="The JSON report 
     """Print the JSON Schema of policy files and .tfsg.yml (for editors), or of the JSON report."""
     from importlib import resources
 
-    package, name = ("tfsg.schemas", "report-v1.json") if report else ("tfsg.policy", "schema.json")
-    if report:
-        text = resources.files("tfsg").joinpath("schemas", name).read_text(encoding="utf-8")
-    else:
-        text = resources.files(package).joinpath(name).read_text(encoding="utf-8")
+    path = ("schemas", "report-v1.json") if report else ("policy", "schema.json")
+    text = resources.files("tfsg").joinpath(*path).read_text(encoding="utf-8")
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
