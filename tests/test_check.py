@@ -221,3 +221,23 @@ policies:
     code, r = check(plan("microservices_mesh"), cwd=tmp_path)
     assert code == 1
     assert {f["policy"] for f in r["findings"] if f["blocking"]} >= {"STRICT"}
+
+
+def test_forbidden_path_from_a_group_selector(tmp_path):
+    write(tmp_path / ".tfsg.yml", """
+extends: []
+policies:
+  - id: LATERAL
+    title: The bastion does not reach the database within 2 hops
+    severity: high
+    kind: forbidden-path
+    from: {groups: {name: "shop-*-bastion"}}
+    to: {tag: {Tier: data}}
+    max_hops: 2
+""")
+    code, r = check(plan("three_tier"), cwd=tmp_path)
+    # bastion -> db directly on 3306 (aws_security_group_rule.db_from_bastion): 1 hop
+    assert code == 1
+    f = next(f for f in r["findings"] if f["policy"] == "LATERAL")
+    assert f["evidence"]["path"] == ["aws_security_group.bastion", "aws_security_group.db"]
+    assert [x["policy"] for x in r["findings"]] == ["LATERAL"]  # extends: [] drops the baseline

@@ -271,22 +271,31 @@ def allowed_flows_only(policy: Policy, ctx: Context) -> list[Finding]:
 
 
 def forbidden_path(policy: Policy, ctx: Context) -> list[Finding]:
-    """Targets reachable from the internet within max_hops group hops (1 = directly exposed)."""
+    """Targets reachable within max_hops group hops from the internet (default; 1 hop = directly
+    exposed) or from the groups a ``from: {groups: selector}`` names."""
     import networkx as nx
 
     spec = policy.spec
     max_hops = spec.get("max_hops", 3)
     g = ctx.graph.digraph()
-    paths = nx.single_source_shortest_path(g, INTERNET, cutoff=max_hops)
+    source = spec.get("from") or {"internet": True}
+    starts = [INTERNET] if "internet" in source else \
+        [s for s in ctx.sel.groups(source.get("groups")) if s in g] if "groups" in source else []
+    best: dict[str, list[str]] = {}
+    for start in starts:
+        for target, nodes in nx.single_source_shortest_path(g, start, cutoff=max_hops).items():
+            if len(nodes) >= 2 and (target not in best or (len(nodes), nodes) < (len(best[target]), best[target])):
+                best[target] = nodes
     out: list[Finding] = []
     for group in ctx.sel.groups(spec.get("to")):
-        nodes = paths.get(group)
-        if not nodes or len(nodes) < 2:
+        nodes = best.get(group)
+        if not nodes:
             continue
         hops = [{"from": a, "to": b, "services": service_rows(g.edges[a, b]["services"])}
                 for a, b in zip(nodes, nodes[1:])]
+        origin = "the internet" if nodes[0] == INTERNET else nodes[0]
         out.append(ctx.finding(policy, group, "path " + " -> ".join(nodes),
-                               f"{group} is reachable from the internet in {len(nodes) - 1} "
+                               f"{group} is reachable from {origin} in {len(nodes) - 1} "
                                f"hop{'s' if len(nodes) > 2 else ''}: {' -> '.join(nodes)}",
                                path=list(nodes), hops=hops))
     return out
