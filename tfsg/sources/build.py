@@ -86,7 +86,8 @@ class SnapshotBuilder:
 
     def context(self, inst: Instance) -> Context:
         res = self.config.resource(inst.address) or {}
-        return Context(inst.address.module, inst.address.key, res.get("for_each_expression"))
+        for_each = res.get("for_each_expression")
+        return Context(inst.address.module, inst.address.key, for_each if isinstance(for_each, dict) else None)
 
     def setting(self, inst: Instance, path: tuple) -> tuple[bool, Any]:
         """(known, value) of a setting; unknown-but-not-written means unset (the provider default)."""
@@ -144,7 +145,7 @@ class SnapshotBuilder:
                 continue
             if isinstance(term, Res) and term.instance.type == "aws_vpc" and term.attr == ("default_security_group_id",):
                 known, val = self.value(term.instance, ("default_security_group_id",))
-                keys.append(val if known and val else f"{term.instance.addr} default group")
+                keys.append(val if known and isinstance(val, str) and val else f"{term.instance.addr} default group")
                 continue
             texts, unk = self.strings([term])
             unknown.extend(unk)
@@ -154,7 +155,7 @@ class SnapshotBuilder:
                     keys.append(key)
                 else:
                     unknown.append(f"{text!r} is not a security group this plan can identify")
-        return list(dict.fromkeys(keys)), unknown
+        return list(dict.fromkeys(k for k in keys if isinstance(k, str))), unknown
 
     def _group_from_text(self, text: str, kind: str) -> Optional[str]:
         if kind == "names":
@@ -176,7 +177,7 @@ class SnapshotBuilder:
                 self._vpc(inst)
             elif inst.type in ("aws_subnet", "aws_default_subnet"):
                 known, ident = self.value(inst, ("id",))
-                if known and ident:
+                if known and isinstance(ident, str) and ident:
                     self.subnets[ident] = inst
         for inst in self.instances:
             if inst.type in GROUP_TYPES:
@@ -239,11 +240,11 @@ class SnapshotBuilder:
         for attr in ("cidr_block", "ipv6_cidr_block"):
             known, val = self.value(inst, (attr,))
             if known and isinstance(val, str) and val and val != SENSITIVE:
-                cidrs = cidrs | AddressSet.parse(val)
+                cidrs = cidrs | _cidr_set(val)
         if cidrs:
             self.snap.vpcs[inst.addr] = cidrs
         known, ident = self.value(inst, ("id",))
-        if known and ident:
+        if known and isinstance(ident, str) and ident:
             self.vpc_ids[ident] = inst.addr
 
     def _group(self, inst: Instance) -> None:
@@ -287,7 +288,7 @@ class SnapshotBuilder:
     def _prefix_list(self, inst: Instance) -> None:
         addr = inst.addr
         known, ident = self.value(inst, ("id",))
-        if known and ident:
+        if known and isinstance(ident, str) and ident:
             self.prefix_ids[ident] = addr
         known, size = self.value(inst, ("max_entries",))
         if known and isinstance(size, int):
@@ -298,10 +299,10 @@ class SnapshotBuilder:
             self.unknown(addr, "entry", "prefix-list entries are known only after apply")
             return
         cidrs = AddressSet()
-        for entry in entries or []:
+        for entry in _as_list(entries):
             cidr = entry.get("cidr") if isinstance(entry, dict) else None
             if isinstance(cidr, str) and cidr != SENSITIVE:
-                cidrs = cidrs | AddressSet.parse(cidr)
+                cidrs = cidrs | _cidr_set(cidr)
         self.snap.prefix_lists[addr] = cidrs
 
     def _prefix_entry(self, inst: Instance) -> None:
@@ -310,7 +311,7 @@ class SnapshotBuilder:
         for key in lists:
             current = self.snap.prefix_lists.get(key)
             if known and isinstance(cidr, str) and current is not None:
-                self.snap.prefix_lists[key] = current | AddressSet.parse(cidr)
+                self.snap.prefix_lists[key] = current | _cidr_set(cidr)
             elif not known:
                 self.snap.prefix_lists[key] = None
                 self.unknown(inst.addr, "cidr", "prefix-list entry known only after apply")
@@ -407,11 +408,11 @@ class SnapshotBuilder:
             if mask.get(key) is True:
                 self.unknown(inst.addr, attr, f"a {direction} rule's {key} is known only after apply")
             else:
-                peers += self._cidr_peers(inst, [v for v in element.get(key) or [] if isinstance(v, str)], attr)
+                peers += self._cidr_peers(inst, [v for v in _as_list(element.get(key)) if isinstance(v, str)], attr)
         if mask.get("prefix_list_ids") is True:
             self.unknown(inst.addr, attr, f"a {direction} rule's prefix_list_ids are known only after apply")
         else:
-            peers += [Peer("prefix_list", self.prefix_ids.get(p, p)) for p in element.get("prefix_list_ids") or []
+            peers += [Peer("prefix_list", self.prefix_ids.get(p, p)) for p in _as_list(element.get("prefix_list_ids"))
                       if isinstance(p, str)]
         if mask.get("self") is not True and element.get("self") is True:
             peers.append(Peer("self"))
@@ -420,7 +421,7 @@ class SnapshotBuilder:
         elif mask.get("security_groups") is True:
             peers += self._collapsed_group_peers(inst, direction, element, hinted)
         else:
-            for sg in element.get("security_groups") or []:
+            for sg in _as_list(element.get("security_groups")):
                 key = self._group_from_text(sg, "ids") if isinstance(sg, str) else None
                 if key:
                     peers.append(Peer("group", key))
@@ -727,11 +728,11 @@ class SnapshotBuilder:
             for attr in ("cidr_block", "ipv6_cidr_block"):
                 known, val = self.value(subnet, (attr,))
                 if known and isinstance(val, str) and val:
-                    addresses = addresses | AddressSet.parse(val)
+                    addresses = addresses | _cidr_set(val)
                 elif attr == "cidr_block":
                     return None, None, None
             known, flag = self.value(subnet, ("map_public_ip_on_launch",))
-            public_flags.add(flag if known else None)
+            public_flags.add(flag if known and isinstance(flag, bool) else None)
             vpc = vpc or self._vpc_key(subnet)
         public = public_flags.pop() if len(public_flags) == 1 else (None if None in public_flags else True)
         return addresses, public, vpc
@@ -764,6 +765,18 @@ class SnapshotBuilder:
                 out += got
             return out
         return None
+
+
+def _as_list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _cidr_set(text: Any) -> AddressSet:
+    """A CIDR value as an address set; anything that is not one counts as no addresses."""
+    try:
+        return AddressSet.parse(text) if isinstance(text, str) else AddressSet()
+    except ValueError:
+        return AddressSet()
 
 
 def _has_unknown_groups(mask: Any, direction: str) -> bool:

@@ -32,6 +32,8 @@ class Instance:
     def __post_init__(self) -> None:
         self.addr = str(self.address)
         self.type = self.address.type
+        if not isinstance(self.values, dict):  # a whole object marked sensitive: nothing is known
+            self.values, self.partial = {}, True
 
 
 @dataclass
@@ -50,7 +52,7 @@ _ACTIONS = {
 
 
 def action_of(actions: Any) -> str:
-    if isinstance(actions, list):
+    if isinstance(actions, list) and all(isinstance(a, str) for a in actions):
         return _ACTIONS.get(tuple(actions), "update")
     return "no-op"
 
@@ -100,8 +102,9 @@ def _collect(value: Any, secrets: set[str]) -> None:
 
 
 def _address(where: str, entry: dict) -> Address:
+    text = entry.get("module_address")
     try:
-        module = parse_module_path(entry.get("module_address"))
+        module = parse_module_path(text if isinstance(text, str) else None)
     except ValueError:
         module = ()
     if not module and "address" in entry:
@@ -172,7 +175,7 @@ def _from_values(where: str, module: Any, secrets: set[str], action: str = "no-o
                  skip: Optional[set[str]] = None) -> list[Instance]:
     out = []
     for res in iter_module_resources(module):
-        if skip is not None and res.get("address") in skip:
+        if skip is not None and isinstance(res.get("address"), str) and res["address"] in skip:
             continue
         values = res.get("values")
         if not isinstance(values, dict):
@@ -189,7 +192,8 @@ def split_sides(where: str, data: dict, kind: str) -> Sides:
         after = _from_values(where, (data.get("values") or {}).get("root_module"), secrets)
         return Sides(None, after, secrets, {})
 
-    prior = (data.get("prior_state") or {}).get("values", {}) or {}
+    prior_state = data.get("prior_state") if isinstance(data.get("prior_state"), dict) else {}
+    prior = prior_state.get("values") if isinstance(prior_state.get("values"), dict) else {}
     changes = data.get("resource_changes")
     actions: dict[str, str] = {}
     if changes is None:

@@ -96,18 +96,19 @@ class ConfigIndex:
     """The ``configuration`` block, indexed by module call path."""
 
     def __init__(self, configuration: Optional[dict]) -> None:
-        self.root = (configuration or {}).get("root_module") or {}
+        self.root = _dict(_dict(configuration).get("root_module"))
         self._modules: dict[tuple[str, ...], dict] = {}
         self._resources: dict[tuple[tuple[str, ...], str], dict] = {}
         self._walk((), self.root)
 
     def _walk(self, path: tuple[str, ...], module: dict) -> None:
         self._modules[path] = module
-        for res in module.get("resources") or []:
+        resources = module.get("resources")
+        for res in resources if isinstance(resources, list) else []:
             if isinstance(res, dict) and isinstance(res.get("address"), str):
                 self._resources[(path, res["address"])] = res
-        for name, call in (module.get("module_calls") or {}).items():
-            if isinstance(call, dict) and isinstance(call.get("module"), dict):
+        for name, call in _dict(module.get("module_calls")).items():
+            if isinstance(name, str) and isinstance(call, dict) and isinstance(call.get("module"), dict):
                 self._walk(path + (name,), call["module"])
 
     @property
@@ -125,7 +126,8 @@ class ConfigIndex:
         if not path:
             return None
         parent = self._modules.get(path[:-1]) or {}
-        return (parent.get("module_calls") or {}).get(path[-1])
+        call = _dict(parent.get("module_calls")).get(path[-1])
+        return call if isinstance(call, dict) else None
 
     def expression(self, address: Address, attr_path: tuple) -> Optional[dict]:
         """The expression object written for ``attr_path`` of a resource (None: not written).
@@ -136,7 +138,7 @@ class ConfigIndex:
         res = self.resource(address)
         if res is None:
             return None
-        node: Any = res.get("expressions") or {}
+        node: Any = _dict(res.get("expressions"))
         for step in attr_path:
             if isinstance(step, int):
                 if isinstance(node, list) and step < len(node):
@@ -156,7 +158,7 @@ class ConfigIndex:
 
     def written(self, address: Address, attr: str) -> bool:
         res = self.resource(address)
-        return bool(res) and attr in (res.get("expressions") or {})
+        return bool(res) and attr in _dict(res.get("expressions"))
 
 
 class Resolver:
@@ -181,7 +183,7 @@ class Resolver:
         if "constant_value" in expr:
             return [Lit(expr["constant_value"])]
         refs = expr.get("references")
-        if refs:
+        if isinstance(refs, list) and refs:
             return self.references(refs, ctx, depth)
         return [Unk("computed by an expression the plan does not record (a function call or a local)")]
 
@@ -227,13 +229,14 @@ class Resolver:
     def _each_value(self, rest: list, ref: str, ctx: Context, depth: int) -> list[Term]:
         """``each.value...`` when for_each is a literal map, a root variable, or a whole
         resource or module (``for_each = module.svc``: each.value is that key's instance)."""
-        expr = ctx.for_each or {}
+        expr = _dict(ctx.for_each)
         plain = [p.key if isinstance(p, Idx) else p for p in rest]
         if "constant_value" in expr:
             value = expr["constant_value"]
-            item = value.get(ctx.key) if isinstance(value, dict) else (ctx.key if isinstance(value, list) else None)
+            item = value.get(ctx.key) if isinstance(value, dict) and isinstance(ctx.key, str) else (ctx.key if isinstance(value, list) else None)
             return [Lit(_index(item, plain))]
-        roots = maximal_refs(expr.get("references") or [])
+        refs = expr.get("references")
+        roots = maximal_refs(refs if isinstance(refs, list) else [])
         if len(roots) == 1:
             parts = parse_ref(roots[0])
             if parts and parts[0] == "var" and len(parts) == 2 and not ctx.module:
@@ -289,11 +292,11 @@ class Resolver:
             return [Unk(f"var.{name}: no value in the plan")]
         path = tuple(s.name for s in module)
         call = self.config.call(path) or {}
-        expr = (call.get("expressions") or {}).get(name)
-        parent_ctx = Context(module[:-1], module[-1].key, call.get("for_each_expression"))
+        expr = _dict(call.get("expressions")).get(name)
+        parent_ctx = Context(module[:-1], module[-1].key, _dict(call.get("for_each_expression")) or None)
         if expr is None:
             child = self.config.module(path) or {}
-            var = (child.get("variables") or {}).get(name) or {}
+            var = _dict(_dict(child.get("variables")).get(name))
             if "default" in var:
                 return [Lit(_index(var["default"], rest))]
             return [Unk(f"var.{name} of {module[-1]}: not set in the module call")]
@@ -314,7 +317,7 @@ class Resolver:
             return [Unk(f"{ref}: a whole module object; cannot tell which output")]
         output = rest[0]
         child_cfg = self.config.module(tuple(s.name for s in module) + (name,)) or {}
-        out_expr = ((child_cfg.get("outputs") or {}).get(output) or {}).get("expression")
+        out_expr = _dict(_dict(child_cfg.get("outputs")).get(output)).get("expression")
         chosen, note = self._pick_key(keys, explicit, modifiers, key, ref)
         terms: list[Term] = []
         for k in chosen:
@@ -322,6 +325,10 @@ class Resolver:
         if note:
             terms.append(Unk(note))
         return terms
+
+
+def _dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
 
 
 def _index(value: Any, rest: list) -> Any:
