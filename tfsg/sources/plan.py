@@ -29,7 +29,7 @@ class Loaded:
         return {"path": self.document.path, "kind": self.document.kind,
                 "format_version": self.document.format_version,
                 "terraform_version": self.document.terraform_version,
-                "sources": self.source_dir}
+                "sources": _display(self.source_dir)}
 
 
 def load_plan(path: str, source_dir: Optional[str] = None, auto_sources: bool = True) -> Loaded:
@@ -61,6 +61,14 @@ def load_plan(path: str, source_dir: Optional[str] = None, auto_sources: bool = 
             hints.locate(before)
         after.unknowns.extend(hints.problems)
     return Loaded(doc, before, after, sides.secrets, source_dir, sides.actions)
+
+
+def _display(path: Optional[str]) -> Optional[str]:
+    """Relative to the working directory when under it (as reviewers and SARIF want)."""
+    if path is None:
+        return None
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
 
 
 def _has_tf(directory: str) -> bool:
