@@ -31,3 +31,12 @@ def test_maximal_refs_drop_terraforms_prefix_expansion():
             "module.svc[0]", "aws_instance.app", "count.index"]
     assert maximal_refs(refs) == ["aws_instance.app", "aws_security_group.bastion.id", "count.index",
                                   "module.svc[0].sg_id"]
+
+
+def test_split_module_prefix_of_a_resource_address():
+    from tfsg.model import split_module_prefix
+
+    steps, rest = split_module_prefix('module.a["x.y[0]"].module.b[2].aws_security_group.web["k"]')
+    assert steps == (ModuleStep("a", "x.y[0]"), ModuleStep("b", 2))
+    assert rest == 'aws_security_group.web["k"]'
+    assert split_module_prefix("aws_instance.x") == ((), "aws_instance.x")

@@ -65,6 +65,14 @@ def _load(plan: str, source: Optional[str], no_sources: bool):
     return load_plan(plan, source_dir=source, auto_sources=not no_sources)
 
 
+def _graphs(loaded, max_hops: int):
+    """Flow graphs of both sides (before is None for a state); after reuses before's work."""
+    from .graph import FlowGraph
+
+    before = FlowGraph(loaded.before, max_hops=max_hops) if loaded.before is not None else None
+    return before, FlowGraph(loaded.after, max_hops=max_hops, base=before)
+
+
 def _emit(result: dict, fmt: Format, output: Optional[str], secrets: set[str]) -> None:
     if fmt is Format.json:
         from .report.jsonfmt import render
@@ -110,19 +118,13 @@ def diff(plan: str = PlanArg, format: Format = FormatOpt, output: Optional[str] 
          debug: bool = DebugOpt) -> None:
     """Describe what the change does to reachability: flows, exposure and paths added and removed."""
     _state["debug"] = debug or _state["debug"]
-    from .graph import FlowGraph
-    from .model import Snapshot
     from .result import diff as diff_result
 
     loaded = _load(plan, source, no_sources)
-    if loaded.before is None:
-        after = FlowGraph(loaded.after, max_hops=max_hops)
-        result = diff_result(loaded, after, after)
+    before, after = _graphs(loaded, max_hops)
+    result = diff_result(loaded, before or after, after)
+    if before is None:
         result["note"] = "This is a state, not a plan: one snapshot, nothing to compare. Use `tfsg show`."
-    else:
-        before = FlowGraph(loaded.before or Snapshot(), max_hops=max_hops)
-        after = FlowGraph(loaded.after, max_hops=max_hops, base=before)
-        result = diff_result(loaded, before, after)
     _emit(result, format, output, loaded.secrets)
 
 
@@ -148,7 +150,6 @@ def check(plan: str = PlanArg, format: Format = FormatOpt, output: Optional[str]
           debug: bool = DebugOpt) -> None:
     """The gate: evaluate policies on the change; exit 0 pass, 1 blocking finding, 2 error."""
     _state["debug"] = debug or _state["debug"]
-    from .graph import FlowGraph
     from .policy.gate import run_gate
     from .policy.load import load_config
     from .result import check as check_result
@@ -156,8 +157,7 @@ def check(plan: str = PlanArg, format: Format = FormatOpt, output: Optional[str]
 
     cfg = load_config(config, discover_from=".")
     loaded = _load(plan, source, no_sources)
-    before = FlowGraph(loaded.before, max_hops=max_hops) if loaded.before is not None else None
-    after = FlowGraph(loaded.after, max_hops=max_hops, base=before)
+    before, after = _graphs(loaded, max_hops)
     verdict = run_gate(cfg, before, after, fail_on=fail_on.value if fail_on else None,
                        fail_on_existing=fail_on_existing, source_dir=loaded.source_dir)
     result = check_result(diff_result(loaded, before or after, after), verdict, cfg.path)

@@ -37,28 +37,36 @@ class ModuleStep:
 _STEP = re.compile(r'module\.([A-Za-z_][A-Za-z0-9_-]*)(?:\[(?:(\d+)|("(?:[^"\\]|\\.)*"))\])?')
 
 
+def _step(m: re.Match) -> ModuleStep:
+    key: InstanceKey = None
+    if m.group(2) is not None:
+        key = int(m.group(2))
+    elif m.group(3) is not None:
+        key = json.loads(m.group(3))
+    return ModuleStep(m.group(1), key)
+
+
 def parse_module_path(text: Optional[str]) -> tuple[ModuleStep, ...]:
     """Parse ``module.a[0].module.b["x"]`` into steps (keys may hold dots and brackets)."""
     if not text:
         return ()
+    steps, rest = split_module_prefix(text + ".")
+    if rest:
+        raise ValueError(f"not a module address: {text!r}")
+    return steps
+
+
+def split_module_prefix(text: str) -> tuple[tuple[ModuleStep, ...], str]:
+    """``module.a[0].aws_x.y[1]`` -> ``((module.a[0],), "aws_x.y[1]")``."""
     steps: list[ModuleStep] = []
     pos = 0
-    while pos < len(text):
+    while text.startswith("module.", pos):
         m = _STEP.match(text, pos)
-        if not m:
-            raise ValueError(f"not a module address: {text!r}")
-        key: InstanceKey = None
-        if m.group(2) is not None:
-            key = int(m.group(2))
-        elif m.group(3) is not None:
-            key = json.loads(m.group(3))
-        steps.append(ModuleStep(m.group(1), key))
-        pos = m.end()
-        if pos < len(text):
-            if text[pos] != ".":
-                raise ValueError(f"not a module address: {text!r}")
-            pos += 1
-    return tuple(steps)
+        if not m or m.end() >= len(text) or text[m.end()] != ".":
+            break
+        steps.append(_step(m))
+        pos = m.end() + 1
+    return tuple(steps), text[pos:]
 
 
 def render_module_path(steps: tuple[ModuleStep, ...]) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from . import __version__
-from .graph import INTERNET, Exposure, FlowGraph, Path, Reach
+from .graph import Exposure, FlowGraph, Path, Reach
 from .model import Snapshot, Unknown
 from .netsets import NO_SERVICES, ServiceSet
 
@@ -87,20 +87,20 @@ def _reach_row(r: Reach) -> dict:
 
 def show(loaded: Any, graph: FlowGraph) -> dict:
     """Everything after the change (or in the state): groups, flows, exposure, paths, unknowns."""
-    flows = {k: (f.services, f.defined_by) for k, f in graph.flows.items()}
+    flow_rows = _flow_rows({k: (f.services, f.defined_by) for k, f in graph.flows.items()})
     paths = graph.paths()
     exposures = [(e, e.services) for e in graph.exposures]
     return {
         "schema_version": SCHEMA_VERSION, "tool": {"name": "tfsg", "version": __version__}, "command": "show",
         "input": _input(loaded),
-        "summary": {"groups": len(graph.snap.groups), "flows": len(_flow_rows(flows)),
+        "summary": {"groups": len(graph.snap.groups), "flows": len(flow_rows),
                     "exposed_resources": len({e.address for e in graph.exposures if e.kind == "resource"}),
                     "exposed_groups": len({e.address for e in graph.exposures if e.kind == "group"}),
                     "paths": len(paths), "unknown": len(set(graph.unknowns))},
         "groups": _group_rows(graph),
         "reach": {g: {"ingress": _reach_row(graph.reach(g, "ingress")), "egress": _reach_row(graph.reach(g, "egress"))}
                   for g in sorted(graph.snap.groups)},
-        "flows": _flow_rows(flows),
+        "flows": flow_rows,
         "exposed": _exposure_rows(exposures),
         "paths": [_path_row(p) for p in paths],
         "unknown": _unknown_rows(graph.unknowns),
@@ -152,18 +152,18 @@ def diff(loaded: Any, before: FlowGraph, after: FlowGraph) -> dict:
     added_rows, removed_rows = _flow_rows(added), _flow_rows(removed)
     changed = bool(added_rows or removed_rows or newly or no_longer or paths_added or paths_removed)
     changes = getattr(loaded, "actions", None)
+    group_rows = _group_rows(after, before.snap, changes)
     return {
         "schema_version": SCHEMA_VERSION, "tool": {"name": "tfsg", "version": __version__}, "command": "diff",
         "input": _input(loaded),
         "summary": {"reachability_changed": changed, "added": len(added_rows), "removed": len(removed_rows),
                     "newly_exposed": len(_exposure_rows(newly)), "no_longer_exposed": len(_exposure_rows(no_longer)),
                     "paths_added": len(paths_added), "paths_removed": len(paths_removed),
-                    "groups_changed": sum(1 for g in _group_rows(after, before.snap, changes)
-                                          if g["change"] not in ("no-op", "read")),
+                    "groups_changed": sum(1 for g in group_rows if g["change"] not in ("no-op", "read")),
                     "rule_resources_changed": sum(1 for addr, action in (changes or {}).items()
                                                   if action not in ("no-op", "read") and _is_rule(addr)),
                     "unknown": len(set(after.unknowns))},
-        "groups": _group_rows(after, before.snap, changes),
+        "groups": group_rows,
         "added": added_rows,
         "removed": removed_rows,
         "newly_exposed": _exposure_rows(newly),
@@ -175,8 +175,6 @@ def diff(loaded: Any, before: FlowGraph, after: FlowGraph) -> dict:
         "locations": {k: str(v) for k, v in sorted({**before.snap.locations, **after.snap.locations}.items())},
     }
 
-
-__all__ = ["show", "diff", "INTERNET", "SCHEMA_VERSION"]
 
 
 def check(diff_result: dict, verdict: Any, config_path: Optional[str]) -> dict:

@@ -86,7 +86,8 @@ def inline_waivers(root: str) -> list[Waiver]:
     for name in names:
         path = os.path.join(root, name)
         try:
-            text = open(path, encoding="utf-8").read()
+            with open(path, encoding="utf-8") as fh:
+                text = fh.read()
         except (OSError, UnicodeDecodeError):
             continue
         blocks = [(m.start(), m.group(1), m.group(2)) for m in _BLOCK.finditer(text)]

@@ -14,7 +14,7 @@ from typing import Any, Iterable, Optional, Protocol
 
 from ..attachments import ASSOCIATIONS, SUBNET_GROUP_TYPES, SUBNET_PATHS, attachment_table, public_signal
 from ..model import Attachment, Peer, Rule, SecurityGroup, Snapshot, Unknown
-from ..netsets import AddressSet, ProtocolError, ServiceSet, normalise_cidr, services_for_rule
+from ..netsets import AddressSet, ProtocolError, normalise_cidr, services_for_rule
 from .instances import SENSITIVE, Instance
 from .refs import ConfigIndex, Context, Lit, Res, Resolver, Term, Unk
 
@@ -52,11 +52,11 @@ class SnapshotBuilder:
         self.subnets: dict[str, Instance] = {}  # id -> subnet instance
         self.vpc_ids: dict[str, str] = {}  # vpc id -> vpc key
         self.prefix_ids: dict[str, str] = {}
-        self.by_addr = {i.addr: i for i in self.instances}
         # Rules each instance produced, so the other side can reuse them for unchanged
         # instances (most of a large plan is no-op); see _reusable.
         self.produced: dict[str, tuple[list[Rule], list[Unknown]]] = {}
         self.reuse = reuse or {}
+        self._owned: Optional[set[tuple[str, str, Peer]]] = None
 
     # ------------------------------------------------------------------ values
 
@@ -379,7 +379,7 @@ class SnapshotBuilder:
                 return
         if not isinstance(elements, list):
             return
-        _, mask = self._mask(inst, (direction,))
+        mask = inst.unknown.get(direction) if isinstance(inst.unknown, dict) else None
         for i, element in enumerate(elements):
             if not isinstance(element, dict):
                 continue
@@ -388,12 +388,6 @@ class SnapshotBuilder:
                 element_mask = {k: True for k in _INLINE_KEYS if k not in element}
             self._inline_element(inst, direction, element, element_mask, None, hinted,
                                  managed=written)
-
-    def _mask(self, inst: Instance, path: tuple) -> tuple[bool, Any]:
-        mask: Any = inst.unknown
-        for step in path:
-            mask = mask.get(step) if isinstance(mask, dict) else None
-        return True, mask
 
     def _inline_element(self, inst: Instance, direction: str, element: dict, mask: Any,
                         block: Optional[dict], hinted: Optional[list[dict]], managed: bool = True) -> None:
@@ -467,7 +461,8 @@ class SnapshotBuilder:
         return [Peer("group", k) for k in keys]
 
     def _prior_standalone(self) -> set[tuple[str, str, Peer]]:
-        if not hasattr(self, "_owned"):
+        """Rules the before side's rule resources own (a group's refreshed copy must not outlive them)."""
+        if self._owned is None:
             self._owned = {(r.group, r.direction, r.peer) for r in (self.prior.rules if self.prior else [])
                            if not r.inline}
         return self._owned
@@ -849,5 +844,3 @@ def _proto(value: Any) -> str:
     except ProtocolError:
         return str(value)
 
-
-__all__ = ["SnapshotBuilder", "ServiceSet"]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator, Optional
 
 from ..errors import InputError
-from ..model import Address, parse_module_path
+from ..model import Address, parse_module_path, split_module_prefix
 
 SENSITIVE = "(sensitive)"  # what a value marked sensitive becomes; never the value itself
 
@@ -108,7 +108,7 @@ def _address(where: str, entry: dict) -> Address:
     except ValueError:
         module = ()
     if not module and "address" in entry:
-        module = _module_from_address(str(entry["address"]))
+        module, _ = split_module_prefix(str(entry["address"]))
     typ, name = entry.get("type"), entry.get("name")
     if not isinstance(typ, str) or not isinstance(name, str):
         raise InputError(f"resource entry without type/name: {str(entry.get('address', '?'))!r}", where)
@@ -116,48 +116,6 @@ def _address(where: str, entry: dict) -> Address:
     if not isinstance(key, (int, str)) or isinstance(key, bool):
         key = None
     return Address(module, typ, name, key, "data" if entry.get("mode") == "data" else "managed")
-
-
-def _module_from_address(address: str) -> tuple:
-    # "module.a[0].aws_x.y" in a values representation: the module part precedes the type.
-    if not address.startswith("module."):
-        return ()
-    parts: list[str] = []
-    rest = address
-    while rest.startswith("module."):
-        end = _step_end(rest)
-        parts.append(rest[:end])
-        rest = rest[end + 1:]
-    try:
-        return parse_module_path(".".join(parts))
-    except ValueError:
-        return ()
-
-
-def _step_end(text: str) -> int:
-    i = len("module.")
-    while i < len(text) and (text[i].isalnum() or text[i] in "_-"):
-        i += 1
-    if i < len(text) and text[i] == "[":
-        depth, in_str = 0, False
-        while i < len(text):
-            ch = text[i]
-            if in_str:
-                if ch == "\\":
-                    i += 1
-                elif ch == '"':
-                    in_str = False
-            elif ch == '"':
-                in_str = True
-            elif ch == "[":
-                depth += 1
-            elif ch == "]":
-                depth -= 1
-                if depth == 0:
-                    i += 1
-                    break
-            i += 1
-    return i
 
 
 def iter_module_resources(module: Any) -> Iterator[dict]:

@@ -12,7 +12,7 @@ import os
 import re
 from typing import Any, Optional
 
-from ..model import Address, Location, Snapshot, Unknown
+from ..model import Address, Location, Snapshot, Unknown, split_module_prefix
 from .instances import Instance
 from .refs import ConfigIndex
 
@@ -200,7 +200,7 @@ class SourceHints:
         addresses = set(snapshot.groups) | {r.defined_by for r in snapshot.rules} | \
             {a.resource for a in snapshot.attachments}
         for text in addresses:
-            addr = _parse(text, snapshot)
+            addr = _parse(text)
             if addr is None:
                 continue
             module = self._module(addr.config_path())
@@ -211,25 +211,18 @@ class SourceHints:
                 snapshot.locations[text] = loc
 
 
-def _parse(text: str, snapshot: Snapshot) -> Optional[Address]:
-    from .instances import _address, _module_from_address
-
-    if not ("." in text and not text.startswith("sg-")):
+def _parse(text: str) -> Optional[Address]:
+    """A resource address string back into fields (module path, mode, type, name)."""
+    if text.startswith("sg-") or "." not in text:
         return None
-    module = _module_from_address(text)
-    rest = text
-    if module:
-        prefix = ".".join(str(s) for s in module)
-        rest = text[len(prefix) + 1:]
+    module, rest = split_module_prefix(text)
     mode = "managed"
     if rest.startswith("data."):
         mode, rest = "data", rest[5:]
-    parts = rest.split(".", 1)
-    if len(parts) != 2:
+    typ, _, name = rest.partition(".")
+    if not typ or not name:
         return None
-    name = parts[1].split("[", 1)[0]
-    return _address("", {"type": parts[0], "name": name, "mode": mode,
-                         "module_address": ".".join(str(s) for s in module) or None})
+    return Address(module, typ, name.split("[", 1)[0], None, mode)
 
 
 def _display(path: str) -> str:
