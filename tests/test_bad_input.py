@@ -28,7 +28,8 @@ def test_missing_file(command, tmp_path):
 
 
 def test_directory(tmp_path):
-    check_error(run_tfsg("show", str(tmp_path)), str(tmp_path), "is a directory")
+    # A directory is a root module (HCL mode); one without .tf files is an input error.
+    check_error(run_tfsg("show", str(tmp_path)), str(tmp_path), "no .tf files")
 
 
 def test_not_json(tmp_path):

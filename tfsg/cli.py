@@ -47,7 +47,8 @@ def _root(
     _state["debug"] = debug or _state["debug"]
 
 
-PlanArg = typer.Argument(..., metavar="PLAN", help="`terraform show -json` output (plan or state), or - for stdin.")
+PlanArg = typer.Argument(..., metavar="PLAN|DIR", help="`terraform show -json` output (plan or state), - for stdin, "
+                                                      "or a directory of .tf files (a root module).")
 FormatOpt = typer.Option(Format.text, "--format", "-f", help="Output format.")
 OutputOpt = typer.Option(None, "--output", "-o", help="Write the report to FILE instead of stdout.")
 SourceOpt = typer.Option(None, "--source", help="Directory of the .tf sources the plan was made from "
@@ -55,14 +56,31 @@ SourceOpt = typer.Option(None, "--source", help="Directory of the .tf sources th
 NoSourceOpt = typer.Option(False, "--no-sources", help="Do not read .tf sources even if they sit beside the plan.")
 HopsOpt = typer.Option(4, "--max-hops", min=1, max=16, help="Longest path from the internet to report.")
 DebugOpt = typer.Option(False, "--debug", help="Show tracebacks for errors.")
+BaseOpt = typer.Option(None, "--base", metavar="REV", help="With a directory: compare with the same directory at this "
+                                                           "git revision (read from git, no checkout).")
+VarOpt = typer.Option(None, "--var", metavar="NAME=VALUE", help="With a directory: set a root variable (repeatable).")
+VarFileOpt = typer.Option(None, "--var-file", metavar="FILE", help="With a directory: read variable values from a "
+                                                                   ".tfvars file (repeatable).")
 
 
-def _load(plan: str, source: Optional[str], no_sources: bool):
+def _load(target: str, source: Optional[str], no_sources: bool, base: Optional[str] = None,
+          variables: Optional[list[str]] = None, var_files: Optional[list[str]] = None, compare: bool = True):
+    """A plan or state file, or a directory of .tf files (HCL mode)."""
+    if target != "-" and os.path.isdir(target):
+        from .sources.hcl.load import VariableInputs, load_directory
+
+        if source is not None:
+            raise UsageError("--source applies to plan files; a directory is its own source", "--source")
+        return load_directory(target, base=base, compare=compare,
+                              inputs=VariableInputs(list(var_files or []), list(variables or [])))
+    if base is not None or variables or var_files:
+        raise UsageError("--base, --var and --var-file apply to a directory of .tf files, not to a plan",
+                         "--base" if base is not None else "--var")
     from .sources.plan import load_plan
 
     if source is not None and not os.path.isdir(source):
         raise UsageError("--source must be a directory of .tf files", source)
-    return load_plan(plan, source_dir=source, auto_sources=not no_sources)
+    return load_plan(target, source_dir=source, auto_sources=not no_sources)
 
 
 def _graphs(loaded, max_hops: int):
@@ -70,6 +88,8 @@ def _graphs(loaded, max_hops: int):
     from .graph import FlowGraph
 
     before = FlowGraph(loaded.before, max_hops=max_hops) if loaded.before is not None else None
+    if loaded.before is loaded.after:  # a directory checked without --base: one snapshot
+        return before, before
     return before, FlowGraph(loaded.after, max_hops=max_hops, base=before)
 
 
@@ -101,13 +121,14 @@ def scrub(text: str, secrets: set[str]) -> str:
 @app.command()
 def show(plan: str = PlanArg, format: Format = FormatOpt, output: Optional[str] = OutputOpt,
          source: Optional[str] = SourceOpt, no_sources: bool = NoSourceOpt, max_hops: int = HopsOpt,
+         var: Optional[list[str]] = VarOpt, var_file: Optional[list[str]] = VarFileOpt,
          debug: bool = DebugOpt) -> None:
     """Describe the network after the change: groups, flows, exposure, paths from the internet."""
     _state["debug"] = debug or _state["debug"]
     from .graph import FlowGraph
     from .result import show as show_result
 
-    loaded = _load(plan, source, no_sources)
+    loaded = _load(plan, source, no_sources, None, var, var_file, compare=False)
     graph = FlowGraph(loaded.after, max_hops=max_hops)
     _emit(show_result(loaded, graph), format, output, loaded.secrets)
 
@@ -115,14 +136,17 @@ def show(plan: str = PlanArg, format: Format = FormatOpt, output: Optional[str] 
 @app.command()
 def diff(plan: str = PlanArg, format: Format = FormatOpt, output: Optional[str] = OutputOpt,
          source: Optional[str] = SourceOpt, no_sources: bool = NoSourceOpt, max_hops: int = HopsOpt,
-         debug: bool = DebugOpt) -> None:
+         base: Optional[str] = BaseOpt, var: Optional[list[str]] = VarOpt,
+         var_file: Optional[list[str]] = VarFileOpt, debug: bool = DebugOpt) -> None:
     """Describe what the change does to reachability: flows, exposure and paths added and removed."""
     _state["debug"] = debug or _state["debug"]
     from .result import diff as diff_result
 
-    loaded = _load(plan, source, no_sources)
+    loaded = _load(plan, source, no_sources, base, var, var_file)
     before, after = _graphs(loaded, max_hops)
     result = diff_result(loaded, before or after, after)
+    if getattr(loaded, "base", "") is None:
+        result["note"] = "No --base revision: nothing to compare. Use `--base REV` (e.g. --base origin/main)."
     if before is None:
         result["note"] = "This is a state, not a plan: one snapshot, nothing to compare. Use `tfsg show`."
     _emit(result, format, output, loaded.secrets)
@@ -147,7 +171,8 @@ def check(plan: str = PlanArg, format: Format = FormatOpt, output: Optional[str]
                                                      "in the configuration)."),
           fail_on_existing: bool = typer.Option(False, "--fail-on-existing",
                                                 help="Fail on findings that were already there, too."),
-          debug: bool = DebugOpt) -> None:
+          base: Optional[str] = BaseOpt, var: Optional[list[str]] = VarOpt,
+          var_file: Optional[list[str]] = VarFileOpt, debug: bool = DebugOpt) -> None:
     """The gate: evaluate policies on the change; exit 0 pass, 1 blocking finding, 2 error."""
     _state["debug"] = debug or _state["debug"]
     from .policy.gate import run_gate
@@ -156,7 +181,7 @@ def check(plan: str = PlanArg, format: Format = FormatOpt, output: Optional[str]
     from .result import diff as diff_result
 
     cfg = load_config(config, discover_from=".")
-    loaded = _load(plan, source, no_sources)
+    loaded = _load(plan, source, no_sources, base, var, var_file)
     before, after = _graphs(loaded, max_hops)
     verdict = run_gate(cfg, before, after, fail_on=fail_on.value if fail_on else None,
                        fail_on_existing=fail_on_existing, source_dir=loaded.source_dir)

@@ -368,7 +368,7 @@ class SnapshotBuilder:
                 elements, known = expr["constant_value"], True
             elif hinted is not None and not any(b.get("unresolved") for b in hinted):
                 for block in hinted:
-                    self._inline_element(inst, direction, block["element"], None, block, hinted)
+                    self._inline_element(inst, direction, block["element"], block.get("mask"), block, hinted)
                 return
             elif not written and inst.action in ("create", "replace"):
                 # Omitted: AWS creates no inbound rules, and Terraform revokes the default
@@ -403,7 +403,9 @@ class SnapshotBuilder:
                 self.unknown(inst.addr, attr, f"a {direction} rule's {key} is known only after apply")
             else:
                 peers += self._cidr_peers(inst, [v for v in _as_list(element.get(key)) if isinstance(v, str)], attr)
-        if mask.get("prefix_list_ids") is True:
+        if block is not None and block.get("prefix_terms"):
+            peers += self._block_prefix_peers(inst, attr, block["prefix_terms"])
+        elif mask.get("prefix_list_ids") is True:
             self.unknown(inst.addr, attr, f"a {direction} rule's prefix_list_ids are known only after apply")
         else:
             peers += [Peer("prefix_list", self.prefix_ids.get(p, p)) for p in _as_list(element.get("prefix_list_ids"))
@@ -451,9 +453,16 @@ class SnapshotBuilder:
             self.unknown(inst.addr, direction, reason)
         return [Peer("group", k) for k in keys]
 
+    def _block_prefix_peers(self, inst: Instance, attr: str, terms: list[Term]) -> list[Peer]:
+        for term in terms:
+            if isinstance(term, Unk):
+                self.unknown(inst.addr, attr, term.reason)
+        return [Peer("prefix_list", k) for k in self._prefix_keys([t for t in terms if not isinstance(t, Unk)])]
+
     def _block_group_peers(self, inst: Instance, direction: str, block: dict) -> list[Peer]:
         refs = block.get("group_refs") or []
         terms: list[Term] = self.resolver.references(refs, self.context(inst)) if refs else []
+        terms += block.get("group_terms") or []
         terms += [Lit(text) for text in block.get("group_literals") or []]
         keys, unk = self.group_keys(terms)
         for reason in unk:

@@ -182,6 +182,8 @@ class Resolver:
             return [Unk("not written in the configuration")]
         if "constant_value" in expr:
             return [Lit(expr["constant_value"])]
+        if "terms" in expr:  # already resolved (HCL mode evaluates the expression itself)
+            return list(expr["terms"])
         refs = expr.get("references")
         if isinstance(refs, list) and refs:
             return self.references(refs, ctx, depth)

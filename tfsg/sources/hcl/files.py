@@ -1,0 +1,139 @@
+"""Where .tf files come from: the working tree, or a git revision read without a checkout."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from typing import Optional
+
+from ...errors import InputError, UsageError
+
+
+def display(path: str) -> str:
+    """Relative to the working directory when under it (what SARIF and annotations want)."""
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
+
+
+class Tree:
+    """Files of the working tree."""
+
+    label = "working tree"
+
+    def listdir(self, directory: str) -> list[str]:
+        try:
+            return sorted(os.listdir(directory))
+        except FileNotFoundError:
+            raise InputError("no such directory", display(directory)) from None
+        except NotADirectoryError:
+            raise InputError("not a directory", display(directory)) from None
+        except OSError as exc:
+            raise InputError(f"cannot list: {exc.strerror or exc}", display(directory)) from None
+
+    def isdir(self, path: str) -> bool:
+        return os.path.isdir(path)
+
+    def isfile(self, path: str) -> bool:
+        return os.path.isfile(path)
+
+    def read(self, path: str) -> str:
+        try:
+            with open(path, "rb") as fh:
+                raw = fh.read()
+        except PermissionError:
+            raise InputError("permission denied", display(path)) from None
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror or exc}", display(path)) from None
+        return _decode(raw, path)
+
+
+def _decode(raw: bytes, path: str) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})", display(path)) from None
+
+
+class GitRevision:
+    """Files as they are at a git revision (``git ls-tree`` + ``git cat-file --batch``), no checkout.
+
+    Paths are the working-tree paths, so a module's ``source = "../x"`` resolves the same way.
+    """
+
+    def __init__(self, directory: str, revision: str) -> None:
+        self.revision = revision
+        self.label = f"git revision {revision}"
+        top = _git(directory, "rev-parse", "--show-toplevel")
+        if top is None:
+            raise UsageError("--base needs a git repository: this directory is not in one", display(directory))
+        self.top = os.path.realpath(top.strip())
+        commit = _git(directory, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
+        if commit is None:
+            raise UsageError(f"unknown git revision {revision!r}", display(directory))
+        self.commit = commit.strip()
+        listing = _git(self.top, "ls-tree", "-r", "-z", "--full-tree", "--name-only", self.commit)
+        self.files: set[str] = set(listing.split("\0")) if listing else set()
+        self.files.discard("")
+        self.dirs: set[str] = {""}
+        for f in self.files:
+            parts = f.split("/")
+            for i in range(1, len(parts)):
+                self.dirs.add("/".join(parts[:i]))
+        self._cache: dict[str, Optional[bytes]] = {}
+
+    def _rel(self, path: str) -> str:
+        rel = os.path.relpath(os.path.realpath(path), self.top)
+        return "" if rel == "." else rel.replace(os.sep, "/")
+
+    def listdir(self, directory: str) -> list[str]:
+        rel = self._rel(directory)
+        if rel not in self.dirs:
+            raise InputError(f"no such directory at {self.label}", display(directory))
+        prefix = rel + "/" if rel else ""
+        names = {f[len(prefix):].split("/", 1)[0] for f in self.files if f.startswith(prefix)}
+        return sorted(names)
+
+    def isdir(self, path: str) -> bool:
+        return self._rel(path) in self.dirs
+
+    def isfile(self, path: str) -> bool:
+        return self._rel(path) in self.files
+
+    def prefetch(self, paths: list[str]) -> None:
+        """Read many files in one ``git cat-file --batch`` call."""
+        wanted = [p for p in paths if self._rel(p) in self.files and self._rel(p) not in self._cache]
+        if not wanted:
+            return
+        request = "".join(f"{self.commit}:{self._rel(p)}\n" for p in wanted).encode()
+        proc = subprocess.run(["git", "-C", self.top, "cat-file", "--batch"], input=request,
+                              capture_output=True, check=False)
+        out = proc.stdout
+        pos = 0
+        for p in wanted:
+            header_end = out.find(b"\n", pos)
+            header = out[pos:header_end].split()
+            if len(header) < 3 or header[1] != b"blob":
+                self._cache[self._rel(p)] = None
+                pos = header_end + 1
+                continue
+            size = int(header[2])
+            start = header_end + 1
+            self._cache[self._rel(p)] = out[start:start + size]
+            pos = start + size + 1
+
+    def read(self, path: str) -> str:
+        rel = self._rel(path)
+        if rel not in self._cache:
+            self.prefetch([path])
+        raw = self._cache.get(rel)
+        if raw is None:
+            raise InputError(f"cannot read at {self.label}", display(path))
+        return _decode(raw, path)
+
+
+def _git(directory: str, *args: str) -> Optional[str]:
+    try:
+        proc = subprocess.run(["git", "-C", directory, *args], capture_output=True, text=True, check=False)
+    except OSError:
+        raise UsageError("--base needs git, which is not installed", "git") from None
+    return proc.stdout if proc.returncode == 0 else None

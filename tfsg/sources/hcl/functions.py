@@ -1,0 +1,661 @@
+"""Terraform's built-in functions, as far as security-group code uses them.
+
+Each function takes evaluated arguments. Unknown inputs give an Unknown result, except where the
+shape is still known: ``concat``, ``flatten``, ``merge``, ``tolist``/``toset``, ``length``,
+``element``/``lookup`` with a known index, ``keys``, ``coalesce`` and ``try`` keep the known parts
+(``[aws_security_group.a.id]`` stays a list with one group reference in it).
+A function tfsg does not implement is an explicit unknown naming it, never a guess.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import math
+from typing import Any, Callable
+
+from .values import EvalError, Lazy, Ref, Unknown, equal, first_unknown, is_known, number, to_bool, to_number, \
+    to_string, type_name, unknown_from
+
+_IMPL: dict[str, Callable[..., Any]] = {}
+_SHAPE: set[str] = set()  # functions that accept unknown parts and keep the known shape
+
+
+def fn(name: str, shape: bool = False) -> Callable:
+    def register(func: Callable) -> Callable:
+        _IMPL[name] = func
+        if shape:
+            _SHAPE.add(name)
+        return func
+    return register
+
+
+def call(node: Any, env: Any) -> Any:
+    name = node.name
+    if name in ("try", "can"):
+        return _try(node, env) if name == "try" else _can(node, env)
+    impl = _IMPL.get(name.rsplit("::", 1)[-1] if name.startswith("core::") else name)
+    args = [a.ev(env) for a in node.args]
+    args = [a.as_value() if isinstance(a, Lazy) else a for a in args]
+    if node.expand and args:
+        last = args.pop()
+        if not isinstance(last, list):
+            return unknown_from(last, what=f"{name}(...)") if not is_known(last) else _bad(f"{name}: ... needs a list")
+        args.extend(last)
+    if impl is None:
+        return Unknown(f"function {name}() is not evaluated by tfsg")
+    if name not in _SHAPE and not all(is_known(a) for a in args):
+        return unknown_from(*args, what=f"{name}()")
+    return impl(*args)
+
+
+def _bad(message: str) -> Any:
+    raise EvalError(message)
+
+
+def _try(node: Any, env: Any) -> Any:
+    from .values import EvalError as _E
+
+    for arg in node.args:
+        try:
+            value = arg.ev(env)
+        except _E:
+            continue
+        return value.as_value() if isinstance(value, Lazy) else value
+    raise EvalError("try(): no argument could be evaluated")
+
+
+def _can(node: Any, env: Any) -> Any:
+    if len(node.args) != 1:
+        raise EvalError("can() takes one argument")
+    try:
+        value = node.args[0].ev(env)
+    except EvalError:
+        return False
+    if isinstance(value, Unknown):
+        return value
+    return True
+
+
+def _list(value: Any, what: str) -> list:
+    if isinstance(value, list):
+        return value
+    raise EvalError(f"{what}: expected a list, got a {type_name(value)}")
+
+
+# ---------------------------------------------------------------- collections
+
+@fn("concat", shape=True)
+def _concat(*lists: Any) -> Any:
+    out: list = []
+    for item in lists:
+        if isinstance(item, (Unknown, Ref)):
+            return unknown_from(item, what="concat()")
+        out.extend(_list(item, "concat"))
+    return out
+
+
+@fn("flatten", shape=True)
+def _flatten(value: Any) -> Any:
+    if isinstance(value, (Unknown, Ref)):
+        return unknown_from(value, what="flatten()")
+    out: list = []
+
+    def walk(v: Any) -> bool:
+        if isinstance(v, list):
+            return all(walk(x) for x in v)
+        if isinstance(v, Unknown):
+            return False
+        out.append(v)
+        return True
+
+    if not walk(_list(value, "flatten")):
+        return unknown_from(value, what="flatten()")
+    return out
+
+
+@fn("merge", shape=True)
+def _merge(*maps: Any) -> Any:
+    out: dict = {}
+    for m in maps:
+        if m is None:
+            continue
+        if isinstance(m, (Unknown, Ref)):
+            return unknown_from(m, what="merge()")
+        if not isinstance(m, dict):
+            raise EvalError(f"merge: expected maps, got a {type_name(m)}")
+        out.update(m)
+    return out
+
+
+def _set(values: list) -> list:
+    """A set: unique, and (as Terraform orders sets of strings) sorted when all are known strings."""
+    out: list = []
+    for v in values:
+        if not any(equal(v, o) if is_known(v) and is_known(o) else v == o for o in out):
+            out.append(v)
+    if all(isinstance(v, str) for v in out):
+        out.sort()
+    elif all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in out):
+        out.sort()
+    return out
+
+
+@fn("toset", shape=True)
+def _toset(value: Any) -> Any:
+    if isinstance(value, (Unknown, Ref)):
+        return unknown_from(value, what="toset()")
+    if isinstance(value, dict):
+        raise EvalError("toset: a map cannot become a set")
+    return _set(_list(value, "toset"))
+
+
+@fn("tolist", shape=True)
+def _tolist(value: Any) -> Any:
+    if isinstance(value, (Unknown, Ref)):
+        return unknown_from(value, what="tolist()")
+    return list(_list(value, "tolist"))
+
+
+@fn("tomap", shape=True)
+def _tomap(value: Any) -> Any:
+    if isinstance(value, (Unknown, Ref)):
+        return unknown_from(value, what="tomap()")
+    if not isinstance(value, dict):
+        raise EvalError("tomap: expected an object or map")
+    return dict(value)
+
+
+@fn("distinct", shape=True)
+def _distinct(value: Any) -> Any:
+    if isinstance(value, (Unknown, Ref)):
+        return unknown_from(value, what="distinct()")
+    out: list = []
+    for v in _list(value, "distinct"):
+        if not any((equal(v, o) if is_known(v) and is_known(o) else v == o) for o in out):
+            out.append(v)
+    return out
+
+
+@fn("compact", shape=True)
+def _compact(value: Any) -> Any:
+    if isinstance(value, (Unknown, Ref)):
+        return unknown_from(value, what="compact()")
+    return [v for v in _list(value, "compact") if v is not None and v != ""]
+
+
+@fn("length", shape=True)
+def _length(value: Any) -> Any:
+    if isinstance(value, (Unknown, Ref)):
+        return unknown_from(value, what="length()")
+    if isinstance(value, (list, dict)):
+        return len(value)
+    if isinstance(value, str):
+        return len(value)
+    raise EvalError(f"length: a {type_name(value)} has no length")
+
+
+@fn("element", shape=True)
+def _element(value: Any, index: Any) -> Any:
+    if isinstance(value, (Unknown, Ref)) or not is_known(index):
+        return unknown_from(value, index, what="element()")
+    items = _list(value, "element")
+    if not items:
+        raise EvalError("element: the list is empty")
+    return items[int(to_number(index)) % len(items)]
+
+
+@fn("lookup", shape=True)
+def _lookup(value: Any, key: Any, *default: Any) -> Any:
+    if isinstance(value, (Unknown, Ref)) or not is_known(key):
+        return unknown_from(value, key, what="lookup()")
+    if not isinstance(value, dict):
+        raise EvalError("lookup: expected a map")
+    k = to_string(key)
+    if k in value:
+        return value[k]
+    if default:
+        return default[0]
+    raise EvalError(f"lookup: no key {k!r} and no default")
+
+
+@fn("keys", shape=True)
+def _keys(value: Any) -> Any:
+    if isinstance(value, (Unknown, Ref)) or not isinstance(value, dict):
+        return unknown_from(value, what="keys()") if not is_known(value) else _bad("keys: expected a map")
+    return sorted(value)
+
+
+@fn("values", shape=True)
+def _values(value: Any) -> Any:
+    if isinstance(value, (Unknown, Ref)) or not isinstance(value, dict):
+        return unknown_from(value, what="values()") if not is_known(value) else _bad("values: expected a map")
+    return [value[k] for k in sorted(value)]
+
+
+@fn("zipmap", shape=True)
+def _zipmap(keys: Any, values: Any) -> Any:
+    if not is_known(keys) or isinstance(values, (Unknown, Ref)):
+        return unknown_from(keys, values, what="zipmap()")
+    keys, values = _list(keys, "zipmap"), _list(values, "zipmap")
+    if len(keys) != len(values):
+        raise EvalError("zipmap: the lists differ in length")
+    return {to_string(k): v for k, v in zip(keys, values)}
+
+
+@fn("contains")
+def _contains(value: Any, item: Any) -> Any:
+    return any(equal(v, item) for v in _list(value, "contains"))
+
+
+@fn("index")
+def _index(value: Any, item: Any) -> Any:
+    for i, v in enumerate(_list(value, "index")):
+        if equal(v, item):
+            return i
+    raise EvalError("index: the item is not in the list")
+
+
+@fn("coalesce", shape=True)
+def _coalesce(*values: Any) -> Any:
+    for v in values:
+        if isinstance(v, (Unknown, Ref)):
+            return unknown_from(v, what="coalesce()")
+        if v is not None and v != "":
+            return v
+    raise EvalError("coalesce: no non-null, non-empty argument")
+
+
+@fn("coalescelist", shape=True)
+def _coalescelist(*values: Any) -> Any:
+    for v in values:
+        if isinstance(v, (Unknown, Ref)):
+            return unknown_from(v, what="coalescelist()")
+        if isinstance(v, list) and v:
+            return v
+    return []
+
+
+@fn("one", shape=True)
+def _one(value: Any) -> Any:
+    if isinstance(value, (Unknown, Ref)):
+        return unknown_from(value, what="one()")
+    items = _list(value, "one")
+    if len(items) > 1:
+        raise EvalError("one: the list has more than one element")
+    return items[0] if items else None
+
+
+@fn("slice", shape=True)
+def _slice(value: Any, start: Any, end: Any) -> Any:
+    if isinstance(value, (Unknown, Ref)) or not (is_known(start) and is_known(end)):
+        return unknown_from(value, start, end, what="slice()")
+    return _list(value, "slice")[int(to_number(start)):int(to_number(end))]
+
+
+@fn("reverse", shape=True)
+def _reverse(value: Any) -> Any:
+    if isinstance(value, (Unknown, Ref)):
+        return unknown_from(value, what="reverse()")
+    return list(reversed(_list(value, "reverse")))
+
+
+@fn("sort")
+def _sort(value: Any) -> Any:
+    return sorted(to_string(v) for v in _list(value, "sort"))
+
+
+@fn("setunion", shape=True)
+def _setunion(*sets: Any) -> Any:
+    out: list = []
+    for s in sets:
+        if isinstance(s, (Unknown, Ref)):
+            return unknown_from(s, what="setunion()")
+        out.extend(_list(s, "setunion"))
+    return _set(out)
+
+
+@fn("setintersection")
+def _setintersection(first: Any, *rest: Any) -> Any:
+    return _set([v for v in _list(first, "setintersection") if all(any(equal(v, o) for o in r) for r in rest)])
+
+
+@fn("setsubtract")
+def _setsubtract(a: Any, b: Any) -> Any:
+    return _set([v for v in _list(a, "setsubtract") if not any(equal(v, o) for o in _list(b, "setsubtract"))])
+
+
+@fn("range")
+def _range(*args: Any) -> Any:
+    nums = [to_number(a) for a in args]
+    if len(nums) == 1:
+        nums = [0, nums[0], 1]
+    elif len(nums) == 2:
+        nums.append(1 if nums[1] >= nums[0] else -1)
+    start, stop, step = nums
+    if step == 0:
+        raise EvalError("range: step must not be zero")
+    out = []
+    value = start
+    while (value < stop) if step > 0 else (value > stop):
+        out.append(number(value))
+        value += step
+        if len(out) > 1024:
+            raise EvalError("range: more than 1024 elements")
+    return out
+
+
+@fn("setproduct")
+def _setproduct(*sets: Any) -> Any:
+    out: list = [[]]
+    for s in sets:
+        out = [prefix + [item] for prefix in out for item in _list(s, "setproduct")]
+    return out if sets else []
+
+
+@fn("chunklist")
+def _chunklist(value: Any, size: Any) -> Any:
+    items, n = _list(value, "chunklist"), int(to_number(size))
+    return [items[i:i + n] for i in range(0, len(items), n)] if n > 0 else [items]
+
+
+@fn("matchkeys")
+def _matchkeys(values: Any, keys: Any, search: Any) -> Any:
+    return [v for v, k in zip(values, keys) if any(equal(k, s) for s in search)]
+
+
+@fn("transpose")
+def _transpose(value: Any) -> Any:
+    out: dict = {}
+    for k in sorted(value):
+        for v in value[k]:
+            out.setdefault(v, []).append(k)
+    return out
+
+
+@fn("alltrue")
+def _alltrue(value: Any) -> Any:
+    return all(to_bool(v) for v in _list(value, "alltrue"))
+
+
+@fn("anytrue")
+def _anytrue(value: Any) -> Any:
+    return any(to_bool(v) for v in _list(value, "anytrue"))
+
+
+@fn("sum")
+def _sum(value: Any) -> Any:
+    return number(sum(to_number(v) for v in _list(value, "sum")))
+
+
+# ---------------------------------------------------------------- strings and numbers
+
+@fn("format")
+def _format(spec: Any, *args: Any) -> Any:
+    return _go_format(to_string(spec), list(args))
+
+
+@fn("formatlist")
+def _formatlist(spec: Any, *args: Any) -> Any:
+    lengths = {len(a) for a in args if isinstance(a, list)}
+    if len(lengths) > 1:
+        raise EvalError("formatlist: the lists differ in length")
+    n = lengths.pop() if lengths else 1
+    return [_go_format(to_string(spec), [a[i] if isinstance(a, list) else a for a in args]) for i in range(n)]
+
+
+def _go_format(spec: str, args: list) -> str:
+    """Go's fmt verbs as Terraform's format() supports the common ones (%s %d %v %q %f %%)."""
+    out: list[str] = []
+    i = 0
+    argi = 0
+    while i < len(spec):
+        ch = spec[i]
+        if ch != "%":
+            out.append(ch)
+            i += 1
+            continue
+        j = i + 1
+        while j < len(spec) and spec[j] in "+-# 0123456789.":
+            j += 1
+        if j >= len(spec):
+            raise EvalError("format: unterminated verb")
+        verb, flags = spec[j], spec[i + 1:j]
+        i = j + 1
+        if verb == "%":
+            out.append("%")
+            continue
+        if argi >= len(args):
+            raise EvalError("format: not enough arguments")
+        arg = args[argi]
+        argi += 1
+        if verb in "sv":
+            text = to_string(arg) if not isinstance(arg, (list, dict)) else json.dumps(arg, separators=(",", ":"))
+        elif verb == "d":
+            text = str(int(to_number(arg)))
+        elif verb == "q":
+            text = json.dumps(to_string(arg))
+        elif verb in "fFeg":
+            py = "%" + flags + verb
+            text = py % float(to_number(arg))
+        elif verb in "xX":
+            text = format(int(to_number(arg)), verb)
+        elif verb == "t":
+            text = "true" if to_bool(arg) else "false"
+        else:
+            raise EvalError(f"format: verb %{verb} is not supported")
+        width = "".join(c for c in flags if c.isdigit())
+        if width and verb not in "fFeg":
+            pad = "0" if flags.startswith("0") else " "
+            text = text.ljust(int(width)) if "-" in flags else text.rjust(int(width), pad)
+        out.append(text)
+    return "".join(out)
+
+
+@fn("join")
+def _join(sep: Any, *lists: Any) -> Any:
+    return to_string(sep).join(to_string(v) for lst in lists for v in _list(lst, "join"))
+
+
+@fn("split")
+def _split(sep: Any, text: Any) -> Any:
+    text = to_string(text)
+    return text.split(to_string(sep)) if text else [""]
+
+
+@fn("replace")
+def _replace(text: Any, old: Any, new: Any) -> Any:
+    old = to_string(old)
+    if len(old) > 1 and old.startswith("/") and old.endswith("/"):
+        raise EvalError("replace: regular expressions are not evaluated")
+    return to_string(text).replace(old, to_string(new))
+
+
+for _name, _func in {"lower": str.lower, "upper": str.upper, "trimspace": str.strip,
+                     "chomp": lambda s: s.rstrip("\r\n"), "title": str.title}.items():
+    _IMPL[_name] = (lambda f: (lambda s: f(to_string(s))))(_func)
+
+
+@fn("trim")
+def _trim(text: Any, chars: Any) -> Any:
+    return to_string(text).strip(to_string(chars))
+
+
+@fn("trimprefix")
+def _trimprefix(text: Any, prefix: Any) -> Any:
+    text, prefix = to_string(text), to_string(prefix)
+    return text[len(prefix):] if prefix and text.startswith(prefix) else text
+
+
+@fn("trimsuffix")
+def _trimsuffix(text: Any, suffix: Any) -> Any:
+    text, suffix = to_string(text), to_string(suffix)
+    return text[: -len(suffix)] if suffix and text.endswith(suffix) else text
+
+
+@fn("startswith")
+def _startswith(text: Any, prefix: Any) -> Any:
+    return to_string(text).startswith(to_string(prefix))
+
+
+@fn("endswith")
+def _endswith(text: Any, suffix: Any) -> Any:
+    return to_string(text).endswith(to_string(suffix))
+
+
+@fn("substr")
+def _substr(text: Any, offset: Any, length: Any) -> Any:
+    text, offset, length = to_string(text), int(to_number(offset)), int(to_number(length))
+    if offset < 0:
+        offset += len(text)
+    return text[offset:] if length < 0 else text[offset:offset + length]
+
+
+@fn("strrev")
+def _strrev(text: Any) -> Any:
+    return to_string(text)[::-1]
+
+
+@fn("tostring")
+def _tostring(value: Any) -> Any:
+    return None if value is None else to_string(value)
+
+
+@fn("tonumber")
+def _tonumber(value: Any) -> Any:
+    return None if value is None else to_number(value)
+
+
+@fn("tobool")
+def _tobool(value: Any) -> Any:
+    return None if value is None else to_bool(value)
+
+
+@fn("min")
+def _min(*values: Any) -> Any:
+    return min(to_number(v) for v in values)
+
+
+@fn("max")
+def _max(*values: Any) -> Any:
+    return max(to_number(v) for v in values)
+
+
+@fn("abs")
+def _abs(value: Any) -> Any:
+    return abs(to_number(value))
+
+
+@fn("ceil")
+def _ceil(value: Any) -> Any:
+    return math.ceil(to_number(value))
+
+
+@fn("floor")
+def _floor(value: Any) -> Any:
+    return math.floor(to_number(value))
+
+
+@fn("pow")
+def _pow(a: Any, b: Any) -> Any:
+    return number(to_number(a) ** to_number(b))
+
+
+@fn("signum")
+def _signum(value: Any) -> Any:
+    v = to_number(value)
+    return (v > 0) - (v < 0)
+
+
+@fn("parseint")
+def _parseint(text: Any, base: Any) -> Any:
+    return int(to_string(text), int(to_number(base)))
+
+
+@fn("jsonencode")
+def _jsonencode(value: Any) -> Any:
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+
+@fn("jsondecode")
+def _jsondecode(text: Any) -> Any:
+    try:
+        return json.loads(to_string(text))
+    except ValueError as exc:
+        raise EvalError(f"jsondecode: {exc}") from None
+
+
+@fn("sensitive", shape=True)
+def _sensitive(value: Any) -> Any:
+    return value  # the value is redacted from output through the variable that carries it
+
+
+@fn("nonsensitive", shape=True)
+def _nonsensitive(value: Any) -> Any:
+    return value
+
+
+# ---------------------------------------------------------------- networks
+
+def _network(prefix: Any) -> Any:
+    try:
+        return ipaddress.ip_network(to_string(prefix), strict=False)
+    except ValueError:
+        raise EvalError(f"{prefix!r} is not a CIDR prefix") from None
+
+
+@fn("cidrsubnet")
+def _cidrsubnet(prefix: Any, newbits: Any, netnum: Any) -> Any:
+    net = _network(prefix)
+    newbits, netnum = int(to_number(newbits)), int(to_number(netnum))
+    new_len = net.prefixlen + newbits
+    if new_len > net.max_prefixlen or newbits < 0:
+        raise EvalError(f"cidrsubnet: {newbits} more bits do not fit in {net}")
+    if netnum < 0 or netnum >= 2 ** newbits:
+        raise EvalError(f"cidrsubnet: {netnum} does not fit in {newbits} bits")
+    base = int(net.network_address) + (netnum << (net.max_prefixlen - new_len))
+    return str(ipaddress.ip_network((base, new_len)))
+
+
+@fn("cidrsubnets")
+def _cidrsubnets(prefix: Any, *newbits: Any) -> Any:
+    net = _network(prefix)
+    out = []
+    cursor = int(net.network_address)
+    for bits in newbits:
+        length = net.prefixlen + int(to_number(bits))
+        size = 1 << (net.max_prefixlen - length)
+        cursor = (cursor + size - 1) // size * size
+        out.append(str(ipaddress.ip_network((cursor, length))))
+        cursor += size
+    return out
+
+
+@fn("cidrhost")
+def _cidrhost(prefix: Any, hostnum: Any) -> Any:
+    net = _network(prefix)
+    n = int(to_number(hostnum))
+    if n < 0:
+        n += net.num_addresses
+    if not 0 <= n < net.num_addresses:
+        raise EvalError(f"cidrhost: host {hostnum} is outside {net}")
+    return str(net.network_address + n)
+
+
+@fn("cidrnetmask")
+def _cidrnetmask(prefix: Any) -> Any:
+    return str(_network(prefix).netmask)
+
+
+# ---------------------------------------------------------------- files (path.module relative)
+
+@fn("file")
+def _file(path: Any) -> Any:
+    return Unknown("file() contents are not read by tfsg")
+
+
+def known_functions() -> list[str]:
+    return sorted(_IMPL) + ["can", "try"]
+
+
+__all__ = ["call", "known_functions", "first_unknown"]

@@ -1,0 +1,397 @@
+"""A directory of .tf files (and optionally the same directory at a git revision) -> Snapshots.
+
+Every resource instance becomes the same ``Instance`` a plan gives, with the values the files
+determine and an unknown mask for the rest; where a value is unknown, the configuration
+index below hands the builder the evaluated references (``Res``/``Unk`` terms), so
+``SnapshotBuilder`` works unchanged for both inputs.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from ...errors import InputError, UsageError
+from ...model import Address, Location, Snapshot, Unknown as UnknownRecord
+from ..build import GROUP_TYPES, SnapshotBuilder
+from ..instances import Instance
+from ..refs import Lit, Res, Term, Unk
+from .files import GitRevision, Tree, display
+from .modules import Loader, ModuleInstance, ResourceInstance, META, convert
+from .parse import parse_body
+from .syntax import Env, safe
+from .values import Blocks, Ref, Unknown, first_unknown, is_known
+
+# Optional, non-computed attributes that tfsg reads on *other* resources: a plan shows their schema
+# default when they are not written, so HCL mode must too (aws provider 5.x schema).
+_SCHEMA_DEFAULTS = {
+    "aws_subnet": {"map_public_ip_on_launch": False, "assign_ipv6_address_on_creation": False},
+}
+
+_INLINE_DEFAULTS = {"cidr_blocks": [], "ipv6_cidr_blocks": [], "prefix_list_ids": [], "security_groups": [],
+                    "self": False, "description": None}
+
+
+@dataclass
+class VariableInputs:
+    """Root variable values from the command line, in the order Terraform applies them."""
+
+    var_files: list[str] = field(default_factory=list)
+    assignments: list[str] = field(default_factory=list)  # NAME=VALUE
+
+
+@dataclass
+class HclLoaded:
+    """Both sides of an HCL input; the same interface as a loaded plan."""
+
+    path: str
+    base: Optional[str]
+    before: Optional[Snapshot]
+    after: Snapshot
+    secrets: set[str] = field(default_factory=set)
+    source_dir: Optional[str] = None
+    actions: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def meta(self) -> dict:
+        meta = {"path": self.path, "kind": "hcl", "format_version": "", "terraform_version": None,
+                "sources": self.source_dir}
+        if self.base is not None:
+            meta["base"] = self.base
+        return meta
+
+
+def load_directory(directory: str, *, base: Optional[str] = None, inputs: Optional[VariableInputs] = None,
+                   compare: bool = True) -> HclLoaded:
+    """Analyse a root module directory; ``base`` is a git revision for the before side.
+
+    Without ``base`` the before side is the same as the after side (``compare``), so a check
+    reports existing findings only.
+    """
+    inputs = inputs or VariableInputs()
+    if not os.path.isdir(directory):
+        raise InputError("no such directory", directory)
+    tree = Tree()
+    if not any(n.endswith((".tf", ".tf.json")) for n in tree.listdir(directory)):
+        raise InputError("no .tf files in this directory (give a Terraform root module, or a plan JSON file)",
+                         display(directory))
+    secrets: set[str] = set()
+    after = _side(tree, directory, inputs, secrets)
+    before: Optional[Snapshot] = None
+    if base is not None:
+        revision = GitRevision(directory, base)
+        if not revision.isdir(directory) or not any(n.endswith((".tf", ".tf.json"))
+                                                    for n in revision.listdir(directory)):
+            before = Snapshot()  # the directory is new in this change: nothing was there before
+        else:
+            before = _side(revision, directory, inputs, secrets)
+    elif compare:
+        before = after
+    return HclLoaded(display(directory), base, before, after, secrets, display(directory))
+
+
+# ---------------------------------------------------------------------- one side
+
+def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str]) -> Snapshot:
+    loader = Loader(reader, directory)
+    config = loader.module(directory)
+    values = _root_values(reader, directory, config, inputs, secrets)
+    problems: list = []
+    root = ModuleInstance(loader, config, (), None, values, problems)
+    instances: list[Instance] = []
+    index = HclConfig()
+    locations: dict[str, Location] = {}
+    for module in root.walk():
+        for ri in module.all_resource_instances():
+            inst = _instance(ri)
+            instances.append(inst)
+            index.add(ri, inst)
+            locations[inst.addr] = Location(ri.block.file, ri.block.line)
+    snap = SnapshotBuilder(instances, index, {}, hints=HclHints(index)).build()
+    for text, attribute, reason, block in problems:
+        snap.unknowns.append(UnknownRecord(text, attribute, reason))
+        locations.setdefault(text, Location(block.file, block.line))
+    for cfg in loader.configs.values():
+        for note in cfg.skipped:
+            snap.unknowns.append(UnknownRecord(note.split(":", 1)[0], "", note.split(": ", 1)[1]))
+    for extra in index.problems:
+        snap.unknowns.append(extra)
+    snap.unknowns = _dedupe(snap.unknowns)
+    snap.locations.update(locations)
+    return snap
+
+
+def _dedupe(records: list[UnknownRecord]) -> list[UnknownRecord]:
+    seen = set()
+    out = []
+    for r in records:
+        key = (r.address, r.attribute, r.reason)
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out
+
+
+def _instance(ri: ResourceInstance) -> Instance:
+    values = ri.values() or {}
+    known, mask = _split(values, ri.address.type in GROUP_TYPES)
+    for attr, default in _SCHEMA_DEFAULTS.get(ri.address.type, {}).items():
+        if attr not in known and attr not in mask:
+            known[attr] = default
+    inst = Instance(ri.address, known, mask, "create")
+    inst.partial = True  # absent attributes are computed by the provider: unknown, not null
+    return inst
+
+
+def _split(values: dict, group: bool) -> tuple[dict, dict]:
+    """Known values, and an unknown mask (True where a value depends on apply or cannot be told)."""
+    known: dict = {}
+    mask: dict = {}
+    for key, value in values.items():
+        if group and key in ("ingress", "egress"):
+            elements = list(value) if isinstance(value, list) else value
+            if isinstance(elements, list) and all(isinstance(e, dict) and is_known(e) for e in elements):
+                known[key] = [{**_INLINE_DEFAULTS, **e} for e in elements]
+            else:
+                mask[key] = True  # the hints below give the builder each block exactly
+            continue
+        if isinstance(value, Blocks):
+            elements, masks, partly = [], [], False
+            for element in value:
+                if not isinstance(element, dict):
+                    mask[key] = True
+                    break
+                k, m = _split(element, False)
+                elements.append(k)
+                masks.append(m)
+                partly = partly or bool(m)
+            else:
+                known[key] = elements
+                if partly:
+                    mask[key] = masks
+            continue
+        if is_known(value):
+            known[key] = value
+        else:
+            mask[key] = True
+    return known, mask
+
+
+class HclConfig:
+    """What ``ConfigIndex`` gives the builder for plans, from evaluated HCL: per instance, which
+    attributes are written, and for unknown values the references they were computed from."""
+
+    present = True
+
+    def __init__(self) -> None:
+        self.raw: dict[str, dict] = {}
+        self.written_attrs: dict[str, set[str]] = {}
+        self.instances: dict[str, Instance] = {}
+        self.problems: list[UnknownRecord] = []
+
+    def add(self, ri: ResourceInstance, inst: Instance) -> None:
+        self.raw[inst.addr] = ri.values() or {}
+        self.written_attrs[inst.addr] = ri.block.body.written() - META
+        self.instances[inst.addr] = inst
+
+    def resource(self, address: Address) -> Optional[dict]:
+        raw = self.raw.get(str(address))
+        return None if raw is None else {"expressions": raw}
+
+    def written(self, address: Address, attr: str) -> bool:
+        return attr in self.written_attrs.get(str(address), ())
+
+    def call(self, path: tuple) -> None:
+        return None
+
+    def module(self, path: tuple) -> None:
+        return None
+
+    def expression(self, address: Address, path: tuple) -> Optional[dict]:
+        node: Any = self.raw.get(str(address))
+        if node is None:
+            return None
+        for step in path:
+            if isinstance(node, dict) and isinstance(step, str):
+                if step not in node:
+                    if address.mode == "data":
+                        return {"terms": [Unk(Ref(address, tuple(path)).reason)]}
+                    return None
+                node = node[step]
+            elif isinstance(node, list) and isinstance(step, int) and step < len(node):
+                node = node[step]
+            else:
+                return None
+        return {"terms": self.terms(node)}
+
+    def terms(self, value: Any) -> list[Term]:
+        """An evaluated value as resolution terms: literals, resource references, unknowns."""
+        if isinstance(value, Ref):
+            inst = self.instances.get(str(value.address))
+            if inst is None:
+                return [Unk(f"{value.text()}: no such resource instance")]
+            return [Res(inst, value.attr)]
+        if isinstance(value, Unknown):
+            return [Unk(value.reason)]
+        if isinstance(value, list) and not is_known(value):
+            out: list[Term] = []
+            for item in value:
+                out.extend(self.terms(item))
+            return out
+        if isinstance(value, dict) and not is_known(value):
+            found = first_unknown(value)
+            return [Unk(found.reason if found is not None else "not known")]
+        return [Lit(value)]
+
+
+class HclHints:
+    """Inline ``ingress``/``egress`` blocks exactly as evaluated (the builder's InlineHints)."""
+
+    def __init__(self, config: HclConfig) -> None:
+        self.config = config
+
+    def inline_blocks(self, inst: Instance, direction: str) -> Optional[list[dict]]:
+        raw = self.config.raw.get(inst.addr, {}).get(direction)
+        if raw is None:
+            return None
+        if not isinstance(raw, list):
+            found = first_unknown(raw)
+            reason = found.reason if found is not None else f"{direction} is not a list of rules"
+            self.config.problems.append(UnknownRecord(inst.addr, direction, reason))
+            return [{"unresolved": True}]
+        blocks: list[dict] = []
+        for element in raw:
+            if not isinstance(element, dict):
+                found = first_unknown(element)
+                reason = found.reason if found is not None else f"a {direction} rule is not an object"
+                self.config.problems.append(UnknownRecord(inst.addr, direction, reason))
+                blocks.append({"unresolved": True})
+                continue
+            known: dict = {}
+            mask: dict = {}
+            for key, value in element.items():
+                if key in ("security_groups", "prefix_list_ids"):
+                    continue
+                if is_known(value):
+                    known[key] = value
+                else:
+                    mask[key] = True
+                    found = first_unknown(value)
+                    if found is not None:
+                        self.config.problems.append(UnknownRecord(inst.addr, direction, found.reason))
+            for key, default in _INLINE_DEFAULTS.items():
+                known.setdefault(key, default)
+            blocks.append({"element": known, "mask": mask, "dynamic": False, "unresolved": False,
+                           "group_refs": [], "group_literals": [],
+                           "group_terms": self.config.terms(element.get("security_groups") or []),
+                           "prefix_terms": self.config.terms(element.get("prefix_list_ids") or [])})
+        return blocks
+
+    def has_dynamic(self, inst: Instance, direction: str) -> bool:
+        return False  # dynamic blocks are expanded by the evaluator and count as written
+
+
+# ---------------------------------------------------------------------- variables
+
+def _root_values(reader: Any, directory: str, config: Any, inputs: VariableInputs,
+                 secrets: set[str]) -> dict[str, Any]:
+    """Terraform's order: environment, terraform.tfvars, *.auto.tfvars, then -var-file and -var."""
+    declared = config.variables
+    values: dict[str, Any] = {}
+    for key, text in sorted(os.environ.items()):
+        if key.startswith("TF_VAR_") and key[7:] in declared:
+            values[key[7:]] = _from_text(text, declared[key[7:]], f"TF_VAR_{key[7:]}")
+    names = reader.listdir(directory)
+    files = [n for n in ("terraform.tfvars", "terraform.tfvars.json") if n in names]
+    files += sorted(n for n in names if n.endswith((".auto.tfvars", ".auto.tfvars.json")))
+    for name in files:
+        values.update(_tfvars(reader, os.path.join(directory, name)))
+    for path in inputs.var_files:
+        if not os.path.isfile(path):
+            raise UsageError("--var-file: no such file", path)
+        values.update(_tfvars(Tree(), path))
+    for assignment in inputs.assignments:
+        name, sep, text = assignment.partition("=")
+        if not sep or not name:
+            raise UsageError(f"--var expects NAME=VALUE, got {assignment!r}", "--var")
+        if name not in declared:
+            raise UsageError(f"--var {name}: no variable {name!r} is declared in the root module", "--var")
+        values[name] = _from_text(text, declared[name], f"--var {name}")
+    for name, value in values.items():
+        block = declared.get(name)
+        if block is not None and _literal_true(block.body.attrs.get("sensitive")):
+            _collect(value, secrets)
+    for name, block in declared.items():
+        if _literal_true(block.body.attrs.get("sensitive")) and "default" in block.body.attrs:
+            _collect(safe(block.body.attrs["default"].expr, Env(_Literal()), block.file), secrets)
+    return values
+
+
+def _literal_true(attr: Any) -> bool:
+    return attr is not None and getattr(attr.expr, "value", None) is True
+
+
+def _collect(value: Any, secrets: set[str]) -> None:
+    if isinstance(value, dict):
+        for v in value.values():
+            _collect(v, secrets)
+    elif isinstance(value, list):
+        for v in value:
+            _collect(v, secrets)
+    elif isinstance(value, (str, int, float)) and not isinstance(value, bool) and len(str(value)) >= 4:
+        secrets.add(str(value))
+
+
+class _Literal:
+    def root(self, name: str, line: int) -> Any:
+        from .values import EvalError
+
+        raise EvalError(f"{name} cannot be referred to in a variable value")
+
+
+def _tfvars(reader: Any, path: str) -> dict[str, Any]:
+    text = reader.read(path)
+    shown = display(path)
+    if path.endswith(".json"):
+        import json
+
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise InputError(f"not valid JSON: {exc}", shown) from None
+        if not isinstance(data, dict):
+            raise InputError("a .tfvars.json file must hold a JSON object", shown)
+        return data
+    body = parse_body(text, shown)
+    out = {}
+    for name, attr in body.attrs.items():
+        value = safe(attr.expr, Env(_Literal()), shown)
+        if isinstance(value, Unknown):
+            raise InputError(f"variable {name}: {value.reason.split(': ', 1)[-1]}", f"{shown}:{attr.line}")
+        out[name] = value
+    return out
+
+
+def _from_text(text: str, block: Any, where: str) -> Any:
+    """A value given as text (-var, TF_VAR_): a string for primitive types, else HCL syntax."""
+    type_attr = block.body.attrs.get("type")
+    kind = getattr(type_attr.expr, "name", None) if type_attr is not None else None
+    if type_attr is None or kind in ("string", "number", "bool"):
+        value: Any = text
+    else:
+        body = parse_body(f"v = {text}\n", where)
+        value = safe(body.attrs["v"].expr, Env(_Literal()), where) if "v" in body.attrs else text
+        if isinstance(value, Unknown):
+            raise UsageError(f"cannot read the value: {value.reason}", where)
+    if type_attr is not None:
+        from .values import EvalError
+
+        try:
+            value = convert(value, type_attr.expr)
+        except EvalError as exc:
+            raise UsageError(f"{exc}", where) from None
+    return value
+
+
+

@@ -1,0 +1,528 @@
+"""Modules, variables, locals, count, for_each and resources of a configuration, evaluated lazily.
+
+A ``ModuleInstance`` is the scope expressions of one module instance see. Values are computed on
+first use and memoised, so references may point forwards and across modules as in Terraform;
+a cycle between locals is an error at the local's file:line, as Terraform reports it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Callable, Iterator, Optional
+
+from ...errors import InputError
+from ...model import Address, ModuleStep
+from .files import display
+from .parse import parse_body, parse_json_config
+from .syntax import Attribute, Block, CallN, Env, Node, ObjectN, TupleN, VarN, eval_body, safe
+from .values import Blocks, EvalError, Lazy, Ref, Unknown, first_unknown, is_known, to_bool, to_number, \
+    to_string
+
+# Meta-arguments: not resource attributes (REFERENCE A.6 lists what plan JSON keeps).
+META = frozenset({"count", "for_each", "depends_on", "provider", "lifecycle", "provisioner", "connection"})
+
+
+class ModuleConfig:
+    """The blocks of one module directory."""
+
+    def __init__(self, directory: str) -> None:
+        self.directory = directory
+        self.files: list[str] = []
+        self.variables: dict[str, Block] = {}
+        self.locals: dict[str, tuple[Attribute, str]] = {}
+        self.resources: dict[tuple[str, str, str], Block] = {}  # (mode, type, name)
+        self.modules: dict[str, Block] = {}
+        self.outputs: dict[str, Block] = {}
+        self.skipped: list[str] = []
+
+    def add(self, blocks: list[Block], file: str) -> None:
+        for block in blocks:
+            kind, labels = block.type, block.labels
+            if kind == "resource" and len(labels) == 2:
+                self.resources[("managed", labels[0], labels[1])] = block
+            elif kind == "data" and len(labels) == 2:
+                self.resources[("data", labels[0], labels[1])] = block
+            elif kind == "variable" and labels:
+                self.variables[labels[0]] = block
+            elif kind == "locals":
+                for name, attr in block.body.attrs.items():
+                    self.locals[name] = (attr, file)
+            elif kind == "module" and labels:
+                self.modules[labels[0]] = block
+            elif kind == "output" and labels:
+                self.outputs[labels[0]] = block
+
+
+def read_module(reader: Any, directory: str) -> ModuleConfig:
+    """Parse every .tf (and .tf.json) file of a directory, in name order."""
+    config = ModuleConfig(directory)
+    names = [n for n in reader.listdir(directory) if n.endswith((".tf", ".tf.json"))]
+    paths = [os.path.join(directory, n) for n in names]
+    if hasattr(reader, "prefetch"):
+        reader.prefetch(paths)
+    for name, path in zip(names, paths):
+        if not reader.isfile(path):
+            continue
+        shown = display(path)
+        if name.endswith("_override.tf") or name == "override.tf" or name.endswith("override.tf.json"):
+            config.skipped.append(f"{shown}: override files are not merged by tfsg")
+            continue
+        text = reader.read(path)
+        blocks = parse_json_config(text, shown) if name.endswith(".json") else parse_body(text, shown).blocks
+        config.files.append(shown)
+        config.add(blocks, shown)
+    return config
+
+
+class Loader:
+    """Reads module directories once (local sources, and modules installed by ``terraform init``)."""
+
+    def __init__(self, reader: Any, root: str) -> None:
+        self.reader = reader
+        self.root = root
+        self.configs: dict[str, ModuleConfig] = {}
+        self.installed = _installed_modules(root)
+
+    def module(self, directory: str) -> ModuleConfig:
+        key = os.path.normpath(directory)
+        if key not in self.configs:
+            self.configs[key] = read_module(self.reader, key)
+        return self.configs[key]
+
+    def source_dir(self, parent_dir: str, call_path: tuple[str, ...], source: Any) -> tuple[Optional[str], str]:
+        """Where a module call's sources are, or (None, why not)."""
+        if isinstance(source, str) and source.startswith(("./", "../")):
+            return os.path.normpath(os.path.join(parent_dir, source)), ""
+        key = ".".join(call_path)
+        if key in self.installed:
+            return self.installed[key], ""
+        return None, (f"module source {source!r} is not local and not installed by `terraform init` "
+                      "(.terraform/modules/modules.json); its resources are unknown")
+
+
+def _installed_modules(root: str) -> dict[str, str]:
+    path = os.path.join(root, ".terraform", "modules", "modules.json")
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, ValueError):
+        return {}
+    out = {}
+    for entry in data.get("Modules") or [] if isinstance(data, dict) else []:
+        if isinstance(entry, dict) and entry.get("Key") and isinstance(entry.get("Dir"), str):
+            out[entry["Key"]] = os.path.normpath(os.path.join(root, entry["Dir"]))
+    return out
+
+
+# ---------------------------------------------------------------------- instances
+
+class ResourceInstance:
+    """One instance of a resource block, its body evaluated on first need."""
+
+    __slots__ = ("module", "block", "address", "env", "_values", "_busy")
+
+    def __init__(self, module: "ModuleInstance", block: Block, address: Address, env: Env) -> None:
+        self.module, self.block, self.address, self.env = module, block, address, env
+        self._values: Optional[dict] = None
+        self._busy = False
+
+    def values(self) -> Optional[dict]:
+        if self._values is None:
+            if self._busy:
+                return None  # referring to itself while being evaluated: only apply can tell
+            self._busy = True
+            try:
+                self._values = eval_body(self.block.body, self.env, self.block.file, META)
+            finally:
+                self._busy = False
+        return self._values
+
+
+class ResourceObject(Lazy):
+    """What ``aws_x.name`` (or one instance of it) is in an expression."""
+
+    __slots__ = ("instance",)
+
+    def __init__(self, instance: ResourceInstance) -> None:
+        self.instance = instance
+
+    def describe(self) -> str:
+        return str(self.instance.address)
+
+    def attr(self, name: str) -> Any:
+        values = self.instance.values()
+        if values is not None and name in values and name not in ("id", "arn"):
+            value = values[name]
+            return list(value) if isinstance(value, Blocks) else value
+        return Ref(self.instance.address, (name,))
+
+    def as_value(self) -> Any:
+        return Ref(self.instance.address, ())
+
+
+class ModuleObject(Lazy):
+    """What ``module.name`` (or one instance of it) is: its outputs."""
+
+    __slots__ = ("child",)
+
+    def __init__(self, child: "ModuleInstance") -> None:
+        self.child = child
+
+    def describe(self) -> str:
+        return self.child.label()
+
+    def attr(self, name: str) -> Any:
+        return self.child.output(name)
+
+    def as_value(self) -> Any:
+        return {name: _plain(self.child.output(name)) for name in sorted(self.child.config.outputs)}
+
+
+def _plain(value: Any) -> Any:
+    return value.as_value() if isinstance(value, Lazy) else value
+
+
+class _Namespace(Lazy):
+    __slots__ = ("get", "what")
+
+    def __init__(self, get: Callable[[str], Any], what: str) -> None:
+        self.get, self.what = get, what
+
+    def attr(self, name: str) -> Any:
+        return self.get(name)
+
+    def describe(self) -> str:
+        return self.what
+
+
+class ModuleInstance:
+    """The scope of one module instance: its variables, locals, resources, calls and outputs."""
+
+    def __init__(self, loader: Loader, config: ModuleConfig, path: tuple[ModuleStep, ...],
+                 inputs: Optional[dict[str, Callable[[], Any]]], root_values: Optional[dict[str, Any]] = None,
+                 problems: Optional[list] = None) -> None:
+        self.loader = loader
+        self.config = config
+        self.path = path
+        self.inputs = inputs  # None for the root module
+        self.root_values = root_values or {}
+        self.problems = problems if problems is not None else []
+        self._vars: dict[str, Any] = {}
+        self._locals: dict[str, Any] = {}
+        self._busy_locals: list[str] = []
+        self._resources: dict[tuple[str, str, str], Any] = {}
+        self._instances: dict[tuple[str, str, str], list[ResourceInstance]] = {}
+        self._calls: dict[str, Any] = {}
+        self._children: dict[str, list["ModuleInstance"]] = {}
+        self._outputs: dict[str, Any] = {}
+        self.env = Env(self)
+
+    def label(self) -> str:
+        return ".".join(str(s) for s in self.path) or "the root module"
+
+    # ---------------------------------------------------------- names
+    def root(self, name: str, line: int) -> Any:
+        if name == "var":
+            return _Namespace(self.variable, "var")
+        if name == "local":
+            return _Namespace(self.local, "local")
+        if name == "module":
+            return _Namespace(self.module_value, "module")
+        if name == "data":
+            return _Namespace(lambda t: _Namespace(lambda n: self.resource_value("data", t, n), f"data.{t}"), "data")
+        if name == "path":
+            here = display(self.config.directory)
+            return {"module": here, "root": display(self.loader.root), "cwd": "."}
+        if name == "terraform":
+            return {"workspace": "default"}
+        if name in ("each", "count"):
+            raise EvalError(f"{name} is only available inside a block with {'for_each' if name == 'each' else 'count'}")
+        if name == "self":
+            return Unknown("self is only known to provisioners")
+        return _Namespace(lambda n, t=name: self.resource_value("managed", t, n), name)
+
+    def variable(self, name: str) -> Any:
+        if name in self._vars:
+            return self._vars[name]
+        block = self.config.variables.get(name)
+        if block is None:
+            raise EvalError(f"no variable {name!r} is declared in {display(self.config.directory)}")
+        value: Any
+        if self.inputs is not None and name in self.inputs:
+            value = self.inputs[name]()
+        elif self.inputs is None and name in self.root_values:
+            value = self.root_values[name]
+        elif "default" in block.body.attrs:
+            value = safe(block.body.attrs["default"].expr, Env(_NoNames()), block.file)
+        elif self.inputs is None:
+            value = Unknown(f"var.{name} has no value ({block.file}:{block.line}); set it with --var, "
+                            f"--var-file, a .tfvars file or TF_VAR_{name}")
+        else:
+            value = Unknown(f"var.{name} of {self.label()} is not set by the module call ({block.file}:{block.line})")
+        if value is None and "default" in block.body.attrs and _literal_false(block.body.attrs.get("nullable")):
+            value = safe(block.body.attrs["default"].expr, Env(_NoNames()), block.file)
+        type_attr = block.body.attrs.get("type")
+        if type_attr is not None and not isinstance(value, (Unknown, Ref)):
+            try:
+                value = convert(value, type_attr.expr)
+            except EvalError as exc:
+                value = Unknown(f"var.{name} ({block.file}:{block.line}): {exc}")
+        self._vars[name] = value
+        return value
+
+    def local(self, name: str) -> Any:
+        if name in self._locals:
+            return self._locals[name]
+        entry = self.config.locals.get(name)
+        if entry is None:
+            raise EvalError(f"no local value {name!r} is declared in {display(self.config.directory)}")
+        attr, file = entry
+        if name in self._busy_locals:
+            chain = self._busy_locals[self._busy_locals.index(name):] + [name]
+            raise InputError("local values refer to each other in a cycle: " + " -> ".join(f"local.{n}" for n in chain),
+                             f"{file}:{attr.line}")
+        self._busy_locals.append(name)
+        try:
+            value = _plain(safe(attr.expr, self.env, file))
+        finally:
+            self._busy_locals.pop()
+        self._locals[name] = value
+        return value
+
+    def output(self, name: str) -> Any:
+        if name in self._outputs:
+            return self._outputs[name]
+        block = self.config.outputs.get(name)
+        if block is None:
+            raise EvalError(f"{self.label()} has no output {name!r}")
+        attr = block.body.attrs.get("value")
+        value = _plain(safe(attr.expr, self.env, block.file)) if attr is not None else None
+        self._outputs[name] = value
+        return value
+
+    # ---------------------------------------------------------- resources
+    def resource_value(self, mode: str, typ: str, name: str) -> Any:
+        key = (mode, typ, name)
+        if key in self._resources:
+            return self._resources[key]
+        instances = self.resource_instances(mode, typ, name)
+        block = self.config.resources.get(key)
+        if block is None:
+            prefix = "data." if mode == "data" else ""
+            raise EvalError(f"reference to undeclared resource {prefix}{typ}.{name}")
+        if isinstance(instances, Unknown):
+            value: Any = instances
+        elif "count" in block.body.attrs:
+            value = [ResourceObject(i) for i in instances]
+        elif "for_each" in block.body.attrs:
+            value = {i.address.key: ResourceObject(i) for i in instances}
+        else:
+            value = ResourceObject(instances[0]) if instances else Unknown(f"{typ}.{name} has no instance")
+        self._resources[key] = value
+        return value
+
+    def resource_instances(self, mode: str, typ: str, name: str) -> Any:
+        key = (mode, typ, name)
+        if key in self._instances:
+            return self._instances[key]
+        block = self.config.resources.get(key)
+        if block is None:
+            return []
+        keys = self.expand(block)
+        if isinstance(keys, Unknown):
+            self._instances[key] = keys
+            self.problems.append((str(Address(self.path, typ, name, None, mode)), "count" if "count" in block.body.attrs
+                                  else "for_each", keys.reason, block))
+            return keys
+        out = [ResourceInstance(self, block, Address(self.path, typ, name, k, mode), env) for k, env in keys]
+        self._instances[key] = out
+        return out
+
+    def expand(self, block: Block) -> Any:
+        """[(instance key, env)] from count / for_each, or an Unknown."""
+        attrs = block.body.attrs
+        if "count" in attrs:
+            value = safe(attrs["count"].expr, self.env, block.file)
+            if not is_known(value):
+                return Unknown(f"count is not known: {first_unknown(value).reason}; Terraform itself needs it "
+                               "known to plan")
+            try:
+                n = to_number(value)
+            except EvalError as exc:
+                return Unknown(f"count: {exc}")
+            if not isinstance(n, int) or n < 0:
+                return Unknown(f"count must be a whole number, got {value!r}")
+            return [(i, self.env.bind(count={"index": i})) for i in range(n)]
+        if "for_each" in attrs:
+            value = _plain(safe(attrs["for_each"].expr, self.env, block.file))
+            if isinstance(value, dict):
+                if any(isinstance(v, Unknown) for v in value.values()) and not all(isinstance(k, str) for k in value):
+                    return Unknown("for_each keys are not known")
+                return [(k, self.env.bind(each={"key": k, "value": _plain(value[k])})) for k in sorted(value)]
+            if isinstance(value, list):
+                if not all(isinstance(v, str) for v in value):
+                    found = first_unknown(value)
+                    return Unknown(f"for_each keys are not known: {found.reason}" if found else
+                                   "for_each needs a map or a set of strings")
+                return [(k, self.env.bind(each={"key": k, "value": k})) for k in sorted(set(value))]
+            if value is None:
+                return Unknown("for_each is null")
+            found = first_unknown(value)
+            return Unknown(f"for_each is not known: {found.reason}" if found else "for_each needs a map or a set")
+        return [(None, self.env)]
+
+    # ---------------------------------------------------------- module calls
+    def module_value(self, name: str) -> Any:
+        if name in self._calls:
+            return self._calls[name]
+        block = self.config.modules.get(name)
+        if block is None:
+            raise EvalError(f"reference to undeclared module {name!r}")
+        children = self.children(name)
+        if isinstance(children, Unknown):
+            value: Any = children
+        elif "count" in block.body.attrs:
+            value = [ModuleObject(c) for c in children]
+        elif "for_each" in block.body.attrs:
+            value = {c.path[-1].key: ModuleObject(c) for c in children}
+        else:
+            value = ModuleObject(children[0]) if children else Unknown(f"module.{name} has no instance")
+        self._calls[name] = value
+        return value
+
+    def children(self, name: str) -> Any:
+        if name in self._children:
+            return self._children[name]
+        block = self.config.modules[name]
+        call_path = tuple(s.name for s in self.path) + (name,)
+        source = safe(block.body.attrs["source"].expr, Env(_NoNames()), block.file) \
+            if "source" in block.body.attrs else None
+        directory, why = self.loader.source_dir(self.config.directory, call_path, source)
+        if directory is None or not self.loader.reader.isdir(directory):
+            reason = why or f"module source {display(directory or '?')} is not a directory"
+            result: Any = Unknown(reason)
+            self.problems.append((".".join(f"module.{s}" for s in call_path), "source", reason, block))
+            self._children[name] = result
+            return result
+        keys = self.expand(block)
+        if isinstance(keys, Unknown):
+            self.problems.append((f"module.{name}", "count" if "count" in block.body.attrs else "for_each",
+                                  keys.reason, block))
+            self._children[name] = keys
+            return keys
+        config = self.loader.module(directory)
+        out = []
+        skip = META | {"source", "version", "providers"}
+        for key, env in keys:
+            inputs = {attr_name: _thunk(attr.expr, env, block.file)
+                      for attr_name, attr in block.body.attrs.items() if attr_name not in skip}
+            out.append(ModuleInstance(self.loader, config, self.path + (ModuleStep(name, key),), inputs,
+                                      problems=self.problems))
+        self._children[name] = out
+        return out
+
+    def walk(self) -> Iterator["ModuleInstance"]:
+        """This instance and every module instance below it."""
+        yield self
+        for name in sorted(self.config.modules):
+            children = self.children(name)
+            if not isinstance(children, Unknown):
+                for child in children:
+                    yield from child.walk()
+
+    def all_resource_instances(self) -> Iterator[ResourceInstance]:
+        for mode, typ, name in sorted(self.config.resources):
+            found = self.resource_instances(mode, typ, name)
+            if not isinstance(found, Unknown):
+                yield from found
+
+
+def _thunk(expr: Node, env: Env, file: str) -> Callable[[], Any]:
+    cache: list = []
+
+    def get() -> Any:
+        if not cache:
+            cache.append(_plain(safe(expr, env, file)))
+        return cache[0]
+    return get
+
+
+class _NoNames:
+    """The scope of a variable default or a .tfvars file: literal values only."""
+
+    def root(self, name: str, line: int) -> Any:
+        raise EvalError(f"{name} cannot be referred to here (only literal values are allowed)")
+
+
+def _literal_false(attr: Optional[Attribute]) -> bool:
+    return attr is not None and getattr(attr.expr, "value", None) is False
+
+
+# ---------------------------------------------------------------------- type conversion
+
+def convert(value: Any, type_expr: Node) -> Any:
+    """Apply a variable's ``type`` constraint: primitive conversions and optional attributes."""
+    if value is None:
+        return None
+    if isinstance(value, (Unknown, Ref)):
+        return value
+    if isinstance(type_expr, VarN):
+        kind = type_expr.name
+        if not is_known(value) and kind != "any":
+            return value
+        if kind == "string":
+            return to_string(value) if not isinstance(value, (list, dict)) else _type_error(value, kind)
+        if kind == "number":
+            return to_number(value)
+        if kind == "bool":
+            return to_bool(value)
+        return value  # any
+    if isinstance(type_expr, CallN) and type_expr.args:
+        kind, arg = type_expr.name, type_expr.args[0]
+        if kind in ("list", "set"):
+            if not isinstance(value, list):
+                return _type_error(value, kind)
+            items = [convert(v, arg) for v in value]
+            if kind == "set" and all(isinstance(v, str) for v in items):
+                items = sorted(set(items))
+            return items
+        if kind == "map":
+            if not isinstance(value, dict):
+                return _type_error(value, kind)
+            return {k: convert(v, arg) for k, v in value.items()}
+        if kind == "object" and isinstance(arg, ObjectN):
+            if not isinstance(value, dict):
+                return _type_error(value, kind)
+            out = {}
+            for key, attr_type in arg.items:
+                if not isinstance(key, str):
+                    continue
+                optional = isinstance(attr_type, CallN) and attr_type.name == "optional"
+                if key in value:
+                    inner = attr_type.args[0] if optional and attr_type.args else attr_type
+                    out[key] = convert(value[key], inner) if value[key] is not None or not optional else \
+                        _optional_default(attr_type)
+                elif optional:
+                    out[key] = _optional_default(attr_type)
+                else:
+                    raise EvalError(f"attribute {key!r} is required")
+            return out
+        if kind == "tuple" and isinstance(arg, TupleN) and isinstance(value, list):
+            return [convert(v, t) for v, t in zip(value, arg.items)]
+    return value
+
+
+def _optional_default(attr_type: CallN) -> Any:
+    if len(attr_type.args) < 2:
+        return None
+    default = safe(attr_type.args[1], Env(_NoNames()), "type")
+    inner = attr_type.args[0]
+    try:
+        return convert(default, inner)
+    except EvalError:
+        return default
+
+
+def _type_error(value: Any, kind: str) -> Any:
+    raise EvalError(f"a {type(value).__name__} is not a {kind}")

@@ -1,0 +1,212 @@
+"""Values of HCL expressions: plain Python data, plus what is not known until apply.
+
+Known values are ``None``, ``bool``, ``int``/``float``, ``str``, ``list`` (tuples, lists and sets)
+and ``dict`` (objects and maps). Two more kinds stand for what the .tf files cannot tell:
+
+- ``Ref``: an attribute of a resource instance that only apply (or a plan's data read) knows,
+  such as ``aws_security_group.web.id``. It stays symbolic, so a rule still names its group.
+- ``Unknown``: anything else that cannot be computed, with the reason in words.
+
+``EvalError`` is what Terraform would report as an error (an unsupported attribute, an index out
+of range); ``try`` and ``can`` catch it, everything else turns it into an ``Unknown``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...model import Address
+
+
+class EvalError(Exception):
+    """An expression Terraform would reject; ``try``/``can`` catch it."""
+
+
+class Unknown:
+    """A value the .tf files cannot tell, and why."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def __repr__(self) -> str:
+        return f"Unknown({self.reason!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Unknown) and other.reason == self.reason
+
+    def __hash__(self) -> int:
+        return hash(("unknown", self.reason))
+
+
+class Ref:
+    """An attribute of a resource instance known only after apply (or read from AWS at plan)."""
+
+    __slots__ = ("address", "attr")
+
+    def __init__(self, address: Address, attr: tuple) -> None:
+        self.address = address
+        self.attr = attr
+
+    def __repr__(self) -> str:
+        return f"Ref({self.text()})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Ref) and other.address == self.address and other.attr == self.attr
+
+    def __hash__(self) -> int:
+        return hash((self.address, self.attr))
+
+    def text(self) -> str:
+        out = str(self.address)
+        for step in self.attr:
+            out += f"[{step}]" if isinstance(step, int) else f".{step}"
+        return out
+
+    @property
+    def reason(self) -> str:
+        if self.address.mode == "data":
+            return f"{self.text()} is read from AWS when Terraform plans; the .tf files alone do not tell it"
+        return f"{self.text()} is known only after apply"
+
+
+class Blocks(list):
+    """The nested blocks of one type in a body (``ingress { }`` x N), as plan JSON lists them."""
+
+
+class Lazy:
+    """An object whose attributes are computed on demand (resources, modules, namespaces)."""
+
+    def attr(self, name: str) -> Any:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def index(self, key: Any) -> Any:
+        raise EvalError(f"{self.describe()} cannot be indexed")
+
+    def describe(self) -> str:
+        return type(self).__name__
+
+    def as_value(self) -> Any:
+        """What this object is when used as a plain value."""
+        return Unknown(f"{self.describe()} used as a value")
+
+    def as_list(self) -> list:
+        """What a splat sees: a single object is a list of one."""
+        return [self]
+
+
+def is_known(value: Any) -> bool:
+    """True when the value holds no Unknown, Ref or lazy object anywhere."""
+    if value is None or value.__class__ in (str, int, float, bool):
+        return True
+    if isinstance(value, list):
+        return all(is_known(v) for v in value)
+    if isinstance(value, dict):
+        return all(is_known(v) for v in value.values())
+    return False
+
+
+def first_unknown(value: Any) -> Any:
+    """The first Unknown or Ref inside a value (for its reason), or None."""
+    if isinstance(value, (Unknown, Ref)):
+        return value
+    if isinstance(value, Lazy):
+        return Unknown(f"{value.describe()} used as a value")
+    if isinstance(value, list):
+        for v in value:
+            found = first_unknown(v)
+            if found is not None:
+                return found
+    elif isinstance(value, dict):
+        for v in value.values():
+            found = first_unknown(v)
+            if found is not None:
+                return found
+    return None
+
+
+def unknown_from(*values: Any, what: str = "") -> Unknown:
+    """An Unknown explaining which input was not known."""
+    for v in values:
+        found = first_unknown(v)
+        if found is not None:
+            reason = found.reason
+            return Unknown(f"{what}: {reason}" if what else reason)
+    return Unknown(what or "not known")
+
+
+def type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "object"
+    return "unknown"
+
+
+def number(value: Any) -> Any:
+    """Terraform numbers: integral values print without a fraction (ports are "22", not "22.0")."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        return int(value)
+    return value
+
+
+def to_string(value: Any) -> str:
+    """Terraform's automatic conversion of a primitive to a string (templates, join, ...)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        value = number(value)
+        return str(value) if isinstance(value, int) else repr(value)
+    if value is None:
+        raise EvalError("a null value cannot be used as a string")
+    raise EvalError(f"a {type_name(value)} cannot be used as a string")
+
+
+def to_number(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise EvalError("a bool cannot be used as a number")
+    if isinstance(value, (int, float)):
+        return number(value)
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            try:
+                return number(float(value))
+            except ValueError:
+                raise EvalError(f"{value!r} is not a number") from None
+    raise EvalError(f"a {type_name(value)} cannot be used as a number")
+
+
+def to_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    raise EvalError(f"a {type_name(value)} cannot be used as a bool")
+
+
+def equal(a: Any, b: Any) -> bool:
+    """HCL equality: types must agree (``1 == "1"`` is false), containers compare deeply."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return a == b
+    if type_name(a) != type_name(b):
+        return False
+    if isinstance(a, list):
+        return len(a) == len(b) and all(equal(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(equal(a[k], b[k]) for k in a)
+    return a == b
