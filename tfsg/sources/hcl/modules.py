@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterator, Optional
 from ...errors import InputError
 from ...model import Address, ModuleStep
 from .files import display
+from .cache import cached
 from .parse import parse_body, parse_json_config
 from .syntax import Attribute, Block, CallN, Env, Node, ObjectN, TupleN, VarN, eval_body, safe
 from .values import Blocks, EvalError, Lazy, Ref, Unknown, first_unknown, is_known, to_bool, to_number, \
@@ -69,10 +70,14 @@ def read_module(reader: Any, directory: str) -> ModuleConfig:
             config.skipped.append(f"{shown}: override files are not merged by tfsg")
             continue
         text = reader.read(path)
-        blocks = parse_json_config(text, shown) if name.endswith(".json") else parse_body(text, shown).blocks
+        blocks = cached(text, shown, parse_json_config if name.endswith(".json") else _blocks)
         config.files.append(shown)
         config.add(blocks, shown)
     return config
+
+
+def _blocks(text: str, file: str) -> list[Block]:
+    return parse_body(text, file).blocks
 
 
 class Loader:

@@ -154,8 +154,8 @@ def _json_expr(value: Any, file: str) -> Node:
     if isinstance(value, str):
         if "${" not in value and "%{" not in value:
             return Literal(value, 1)
-        body = parse_hcl(f"x = {json.dumps(value)}\n", file)
-        return body[0].body.attrs["x"].expr if body else Literal(value, 1)  # pragma: no cover
+        attr = parse_body(f"x = {json.dumps(value)}\n", file).attrs.get("x")
+        return attr.expr if attr is not None else Literal(value, 1)
     if isinstance(value, list):
         return TupleN([_json_expr(v, file) for v in value], 1)
     if isinstance(value, dict):
@@ -305,8 +305,8 @@ class _Compiler:
         if "${" in body.replace("$${", "") or "%{" in body.replace("%%{", ""):
             # Re-parse the body as a quoted template to evaluate its interpolations.
             quoted = json.dumps(body)
-            parsed = parse_hcl(f"x = {quoted}\n", self.file)
-            node = parsed[0].body.attrs["x"].expr if parsed else None
+            attr = parse_body(f"x = {quoted}\n", self.file).attrs.get("x")
+            node = attr.expr if attr is not None else None
             if node is None:  # pragma: no cover
                 return Literal(body, token.line)
             node.line = token.line

@@ -1,0 +1,273 @@
+"""The HCL expression evaluator and module expansion, against values worked out by hand
+(Terraform's documented results for its functions; Terraform's instance address syntax)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import pytest
+
+from conftest import ROOT, flows, run_tfsg, tfsg_json
+from tfsg.errors import InputError
+from tfsg.sources.hcl.files import Tree
+from tfsg.sources.hcl.modules import Loader, ModuleInstance
+from tfsg.sources.hcl.values import Ref, Unknown
+
+
+def root(tmp_path, files: dict[str, str], **values) -> ModuleInstance:
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    loader = Loader(Tree(), str(tmp_path))
+    return ModuleInstance(loader, loader.module(str(tmp_path)), (), None, values)
+
+
+def local(tmp_path, expr: str, extra: str = "") -> object:
+    return root(tmp_path, {"main.tf": f"locals {{\n  empty = {{}}\n  x = {expr}\n}}\n{extra}"}).local("x")
+
+
+CASES = [
+    # Terraform's documentation examples for the network functions
+    ('cidrsubnet("172.16.0.0/12", 4, 2)', "172.18.0.0/16"),
+    ('cidrsubnet("10.1.2.0/24", 4, 15)', "10.1.2.240/28"),
+    ('cidrsubnet("fd00:fd12:3456:7890::/56", 16, 162)', "fd00:fd12:3456:7800:a200::/72"),
+    ('cidrhost("10.12.112.0/20", 16)', "10.12.112.16"),
+    ('cidrhost("10.12.112.0/20", 268)', "10.12.113.12"),
+    ('cidrsubnets("10.1.0.0/16", 4, 4, 8, 4)', ["10.1.0.0/20", "10.1.16.0/20", "10.1.32.0/24", "10.1.48.0/20"]),
+    # collections
+    ('[for s in ["a", "b"] : upper(s)]', ["A", "B"]),
+    ('{for k, v in {a = 1, b = 2} : v => k}', {"1": "a", "2": "b"}),
+    ('{for s in ["x", "y", "x"] : s => 1...}', {"x": [1, 1], "y": [1]}),
+    ('[for i, v in ["p", "q"] : "${i}${v}" if i > 0]', ["1q"]),
+    ("flatten([[1, [2]], [3]])", [1, 2, 3]),
+    ("concat([1], [2, 3])", [1, 2, 3]),
+    ("merge({a = 1}, {b = 2}, {a = 3})", {"a": 3, "b": 2}),
+    ('zipmap(["a", "b"], [1, 2])', {"a": 1, "b": 2}),
+    ('lookup({a = 1}, "b", 5)', 5),
+    ('element(["a", "b", "c"], 4)', "b"),
+    ("distinct([1, 2, 1])", [1, 2]),
+    ('compact(["a", "", null, "b"])', ["a", "b"]),
+    ('contains(["22", "80"], "22")', True),
+    ('coalesce("", null, "x")', "x"),
+    ('toset(["b", "a", "b"])', ["a", "b"]),
+    ('tolist(toset(["22"]))[0]', "22"),
+    ('tomap({a = "1"})', {"a": "1"}),
+    ("length({a = 1, b = 2})", 2),
+    ("keys({b = 1, a = 2})", ["a", "b"]),
+    ("values({b = 1, a = 2})", [2, 1]),
+    ('setproduct(["a"], [1, 2])', [["a", 1], ["a", 2]]),
+    ("[{a = 1}, {a = 2}][*].a", [1, 2]),
+    ("range(3)", [0, 1, 2]),
+    # strings
+    ('format("%s-%03d", "web", 7)', "web-007"),
+    ('join(",", ["a", "b"])', "a,b"),
+    ('split(",", "a,b")', ["a", "b"]),
+    ('"${1 + 2}/32"', "3/32"),
+    ('"a%{if true}b%{else}c%{endif}"', "ab"),
+    ('"%{for p in [22, 80]}${p};%{endfor}"', "22;80;"),
+    ('"$${literal}"', "${literal}"),
+    ('jsonencode({b = 1, a = [true, null]})', '{"a":[true,null],"b":1}'),
+    # errors caught by try/can
+    ('try(local.empty.k, "fallback")', "fallback"),
+    ('can(local.empty.k)', False),
+    ('can(tonumber("22"))', True),
+    # arithmetic and logic
+    ("10 / 4", 2.5),
+    ("7 % 4", 3),
+    ('true && !false ? "y" : "n"', "y"),
+    ('1 == "1"', False),
+]
+
+
+@pytest.mark.parametrize("expr,want", CASES)
+def test_expression(tmp_path, expr, want):
+    assert local(tmp_path, expr) == want
+
+
+def test_heredoc_with_interpolation(tmp_path):
+    src = 'locals {\n  port = 22\n  x = <<-EOT\n    allow ${local.port}\n      indented\n    EOT\n}\n'
+    assert root(tmp_path, {"main.tf": src}).local("x") == "allow 22\n  indented\n"
+
+
+def test_resource_ids_stay_references(tmp_path):
+    """An id is known only after apply: a reference, kept through lists, concat and modules."""
+    src = ('resource "aws_security_group" "a" {\n  name = "a"\n}\n'
+           'locals {\n  ids = concat([aws_security_group.a.id], ["sg-0123456789abcdef0"])\n'
+           '  name = aws_security_group.a.name\n  text = "${aws_security_group.a.id}/x"\n}\n')
+    r = root(tmp_path, {"main.tf": src})
+    ids = r.local("ids")
+    assert isinstance(ids[0], Ref) and ids[0].text() == "aws_security_group.a.id"
+    assert ids[1] == "sg-0123456789abcdef0"
+    assert r.local("name") == "a"  # a configured attribute is known
+    text = r.local("text")
+    assert isinstance(text, Unknown) and "aws_security_group.a.id is known only after apply" in text.reason
+
+
+def test_count_and_for_each_addresses(tmp_path):
+    src = ('variable "names" {\n  default = ["b", "a"]\n}\n'
+           'resource "aws_security_group" "c" {\n  count = 2\n  name = "c-${count.index}"\n}\n'
+           'resource "aws_security_group" "f" {\n  for_each = toset(var.names)\n  name = each.key\n}\n'
+           'module "m" {\n  source = "./mod"\n  for_each = {x = 1}\n  n = each.value\n}\n'
+           'locals {\n  out = module.m["x"].doubled\n}\n')
+    mod = 'variable "n" {}\noutput "doubled" {\n  value = var.n * 2\n}\n' \
+          'resource "aws_security_group" "inner" {\n  name = "inner-${var.n}"\n}\n'
+    r = root(tmp_path, {"main.tf": src, "mod/main.tf": mod})
+    addresses = sorted(str(i.address) for m in r.walk() for i in m.all_resource_instances())
+    assert addresses == ['aws_security_group.c[0]', 'aws_security_group.c[1]', 'aws_security_group.f["a"]',
+                         'aws_security_group.f["b"]', 'module.m["x"].aws_security_group.inner']
+    assert r.local("out") == 2
+
+
+def test_dynamic_blocks_with_iterator_and_nested_content(tmp_path):
+    src = ('locals {\n  rules = [{port = 22, cidrs = ["10.0.0.0/8"]}, {port = 443, cidrs = ["0.0.0.0/0"]}]\n}\n'
+           'resource "aws_security_group" "d" {\n'
+           '  dynamic "ingress" {\n    for_each = local.rules\n    iterator = r\n'
+           '    content {\n      from_port = r.value.port\n      to_port = r.value.port\n'
+           '      protocol = "tcp"\n      cidr_blocks = r.value.cidrs\n      description = "rule ${r.key}"\n    }\n  }\n}\n')
+    r = root(tmp_path, {"main.tf": src})
+    inst = next(r.all_resource_instances())
+    assert [(b["from_port"], b["cidr_blocks"], b["description"]) for b in inst.values()["ingress"]] == \
+        [(22, ["10.0.0.0/8"], "rule 0"), (443, ["0.0.0.0/0"], "rule 1")]
+
+
+def test_variable_types_and_optional_defaults(tmp_path):
+    src = ('variable "rules" {\n  type = list(object({port = number, cidr = optional(string, "10.0.0.0/8")}))\n'
+           '  default = [{port = "22"}]\n}\nlocals {\n  x = var.rules\n}\n')
+    assert root(tmp_path, {"main.tf": src}).local("x") == [{"port": 22, "cidr": "10.0.0.0/8"}]
+
+
+def test_cycle_between_locals_is_an_input_error(tmp_path):
+    src = "locals {\n  a = local.b\n  b = local.a\n}\n"
+    with pytest.raises(InputError) as err:
+        root(tmp_path, {"main.tf": src}).local("a")
+    assert "local.a -> local.b -> local.a" in str(err.value)
+    assert "main.tf:2" in str(err.value) or "main.tf:3" in str(err.value)
+
+
+def test_missing_root_variable_is_an_explicit_unknown(tmp_path):
+    src = 'variable "cidr" {\n  type = string\n}\nlocals {\n  x = var.cidr\n}\n'
+    value = root(tmp_path, {"main.tf": src}).local("x")
+    assert isinstance(value, Unknown)
+    assert "var.cidr has no value" in value.reason and "main.tf:1" in value.reason
+
+
+def test_unimplemented_function_is_unknown_not_a_guess(tmp_path):
+    value = local(tmp_path, 'regex("[0-9]+", "port22")')
+    assert isinstance(value, Unknown) and "regex()" in value.reason
+
+
+# ---------------------------------------------------------------------- through the CLI
+
+SSH_FROM_VAR = '''variable "admin_cidr" {
+  type    = string
+  default = "10.0.0.0/8"
+}
+
+resource "aws_security_group" "admin" {
+  name = "admin"
+
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = [var.admin_cidr]
+  }
+}
+'''
+
+
+def test_variable_precedence(tmp_path):
+    """default < terraform.tfvars < *.auto.tfvars < --var-file < --var (Terraform's order)."""
+    (tmp_path / "main.tf").write_text(SSH_FROM_VAR)
+
+    def source() -> str:
+        return {f[0] for f in flows(tfsg_json("show", str(tmp_path), *extra)["flows"])}.pop()
+
+    extra: tuple = ()
+    assert source() == "10.0.0.0/8"
+    (tmp_path / "terraform.tfvars").write_text('admin_cidr = "10.1.0.0/16"\n')
+    assert source() == "10.1.0.0/16"
+    (tmp_path / "b.auto.tfvars").write_text('admin_cidr = "10.2.0.0/16"\n')
+    assert source() == "10.2.0.0/16"
+    (tmp_path / "ci.tfvars").write_text('admin_cidr = "10.3.0.0/16"\n')
+    extra = ("--var-file", str(tmp_path / "ci.tfvars"))
+    assert source() == "10.3.0.0/16"
+    extra = ("--var-file", str(tmp_path / "ci.tfvars"), "--var", "admin_cidr=0.0.0.0/0")
+    assert source() == "0.0.0.0/0"
+
+
+def test_check_directory_without_base_reports_existing_only(tmp_path):
+    (tmp_path / "main.tf").write_text(SSH_FROM_VAR)
+    proc = run_tfsg("check", str(tmp_path), "--var", "admin_cidr=0.0.0.0/0", "--format", "json")
+    result = json.loads(proc.stdout)
+    ssh = [f for f in result["findings"] if f["policy"] == "TFSG001"]
+    assert ssh and all(not f["introduced"] for f in ssh)
+    assert proc.returncode == 0  # existing findings do not block unless --fail-on-existing
+    proc = run_tfsg("check", str(tmp_path), "--var", "admin_cidr=0.0.0.0/0", "--fail-on-existing")
+    assert proc.returncode == 1
+
+
+def test_base_revision_blocks_what_the_commit_introduces(tmp_path):
+    (tmp_path / "main.tf").write_text(SSH_FROM_VAR)
+    git = ["git", "-C", str(tmp_path), "-c", "user.email=ci@example.com", "-c", "user.name=ci"]
+    subprocess.run(git + ["init", "-q"], check=True)
+    subprocess.run(git + ["add", "."], check=True)
+    subprocess.run(git + ["commit", "-qm", "base"], check=True)
+    (tmp_path / "main.tf").write_text(SSH_FROM_VAR.replace('"10.0.0.0/8"', '"0.0.0.0/0"'))
+    proc = run_tfsg("check", str(tmp_path), "--base", "HEAD", "--format", "json")
+    assert proc.returncode == 1
+    result = json.loads(proc.stdout)
+    assert flows(result["added"]) == {("0.0.0.0/0", "aws_security_group.admin", "tcp", "22")}
+    assert flows(result["removed"]) == {("10.0.0.0/8", "aws_security_group.admin", "tcp", "22")}
+    finding = next(f for f in result["findings"] if f["policy"] == "TFSG001")
+    assert finding["introduced"] and finding["location"].endswith("main.tf:6")
+
+
+def test_installed_and_remote_modules(tmp_path):
+    """Registry modules are read where `terraform init` put them; others are an explicit unknown."""
+    (tmp_path / "main.tf").write_text(
+        'module "sg" {\n  source = "terraform-aws-modules/security-group/aws"\n  port = 5432\n}\n'
+        'module "far" {\n  source = "git::https://example.com/x.git"\n}\n')
+    installed = tmp_path / ".terraform" / "modules" / "sg"
+    installed.mkdir(parents=True)
+    (installed / "main.tf").write_text(
+        'variable "port" {}\nresource "aws_security_group" "this" {\n  name = "db"\n'
+        '  ingress {\n    from_port = var.port\n    to_port = var.port\n    protocol = "tcp"\n'
+        '    cidr_blocks = ["10.0.0.0/16"]\n  }\n}\n')
+    (tmp_path / ".terraform" / "modules" / "modules.json").write_text(json.dumps({"Modules": [
+        {"Key": "", "Source": "", "Dir": "."},
+        {"Key": "sg", "Source": "registry.terraform.io/terraform-aws-modules/security-group/aws",
+         "Dir": ".terraform/modules/sg"}]}))
+    result = tfsg_json("show", str(tmp_path))
+    assert flows(result["flows"]) == {("10.0.0.0/16", "module.sg.aws_security_group.this", "tcp", "5432")}
+    far = [u for u in result["unknown"] if u["address"] == "module.far"]
+    assert far and "not local and not installed" in far[0]["reason"]
+
+
+def test_parse_cache_gives_identical_output(tmp_path):
+    (tmp_path / "main.tf").write_text(SSH_FROM_VAR)
+    env = dict(os.environ, TFSG_CACHE_DIR=str(tmp_path / "cache"))
+    import sys
+
+    def run() -> bytes:
+        return subprocess.run([sys.executable, "-m", "tfsg", "show", str(tmp_path), "--format", "json"],
+                              capture_output=True, env=env, cwd=ROOT, check=True).stdout
+    first = run()
+    assert list((tmp_path / "cache").rglob("*.pickle"))
+    assert run() == first
+
+
+def test_tf_json_files_are_read(tmp_path):
+    (tmp_path / "main.tf.json").write_text(json.dumps({
+        "resource": {"aws_security_group": {
+            "lb": {"name": "lb", "egress": [{"from_port": 0, "to_port": 0, "protocol": "-1",
+                                             "cidr_blocks": ["0.0.0.0/0"]}]},
+            "app": {"name": "app", "ingress": [{"from_port": 8080, "to_port": 8080, "protocol": "tcp",
+                                                "security_groups": ["${aws_security_group.lb.id}"]}]}}}}))
+    result = tfsg_json("show", str(tmp_path))
+    # A new group has no egress until written (REFERENCE B.1): lb's allow-all egress makes the flow.
+    assert flows(result["flows"]) == {("aws_security_group.lb", "aws_security_group.app", "tcp", "8080"),
+                                      ("aws_security_group.lb", "0.0.0.0/0", "all", "all")}
