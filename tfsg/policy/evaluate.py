@@ -184,7 +184,14 @@ class Context:
     _incoming: Optional[dict[str, list]] = None
 
     def finding(self, policy: Policy, address: str, key: str, message: str, **evidence: Any) -> Finding:
-        loc = self.graph.snap.locations.get(address)
+        # Point at the rule that grants it when one resource does (what a reviewer must change),
+        # else at the group or resource the finding is about.
+        locations = self.graph.snap.locations
+        defined = evidence.get("defined_by")
+        defined = [defined] if isinstance(defined, str) else list(defined or ())
+        loc = next((locations[d] for d in sorted(defined) if d != address and d in locations), None) \
+            if len(defined) == 1 else None
+        loc = loc or locations.get(address)
         return Finding(policy.id, policy.severity, policy.title, address, message, key, evidence,
                        remediation=policy.remediation, location=str(loc) if loc else None)
 

@@ -30,6 +30,10 @@ def _grouped(rows: list[dict]) -> list[tuple[str, str, str, list[str]]]:
 
 def _header(result: dict) -> str:
     inp = result["input"]
+    if inp["kind"] == "hcl":
+        against = f"compared with git {inp['base']}" if inp.get("base") else "no --base revision"
+        return f"tfsg {result['command']} {inp['path']} (.tf files, {against})" if result["command"] != "show" \
+            else f"tfsg show {inp['path']} (.tf files)"
     bits = [inp["kind"]]
     if inp.get("format_version"):
         bits.append(f"format {inp['format_version']}")

@@ -8,8 +8,9 @@ index below hands the builder the evaluated references (``Res``/``Unk`` terms), 
 
 from __future__ import annotations
 
+import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
 from ...errors import InputError, UsageError
@@ -77,23 +78,42 @@ def load_directory(directory: str, *, base: Optional[str] = None, inputs: Option
         raise InputError("no .tf files in this directory (give a Terraform root module, or a plan JSON file)",
                          display(directory))
     secrets: set[str] = set()
-    after = _side(tree, directory, inputs, secrets)
+    after, after_prints = _side(tree, directory, inputs, secrets)
     before: Optional[Snapshot] = None
+    before_prints: dict[str, tuple] = dict(after_prints)
     if base is not None:
         revision = GitRevision(directory, base)
         if not revision.isdir(directory) or not any(n.endswith((".tf", ".tf.json"))
                                                     for n in revision.listdir(directory)):
-            before = Snapshot()  # the directory is new in this change: nothing was there before
+            before, before_prints = Snapshot(), {}  # the directory is new: nothing was there before
         else:
-            before = _side(revision, directory, inputs, secrets)
+            before, before_prints = _side(revision, directory, inputs, secrets)
     elif compare:
         before = after
-    return HclLoaded(display(directory), base, before, after, secrets, display(directory))
+    actions = _actions(before_prints, after_prints)
+    for snap in (after, before):
+        if snap is not None:
+            snap.groups = {k: replace(g, change=actions.get(k, "no-op")) for k, g in snap.groups.items()}
+    return HclLoaded(display(directory), base, before, after, secrets, display(directory), actions)
+
+
+def _actions(before: dict[str, tuple], after: dict[str, tuple]) -> dict[str, str]:
+    """What a plan would call each instance's change, from the two sides' evaluated values."""
+    out = {}
+    for addr in sorted(set(before) | set(after)):
+        if addr not in before:
+            out[addr] = "create"
+        elif addr not in after:
+            out[addr] = "delete"
+        else:
+            out[addr] = "no-op" if before[addr] == after[addr] else "update"
+    return out
 
 
 # ---------------------------------------------------------------------- one side
 
-def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str]) -> Snapshot:
+def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str]) -> tuple[Snapshot, dict[str, tuple]]:
+    """One side's Snapshot, and a fingerprint of each managed instance's values (to name changes)."""
     loader = Loader(reader, directory)
     config = loader.module(directory)
     values = _root_values(reader, directory, config, inputs, secrets)
@@ -102,10 +122,13 @@ def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str]
     instances: list[Instance] = []
     index = HclConfig()
     locations: dict[str, Location] = {}
+    prints: dict[str, tuple] = {}
     for module in root.walk():
         for ri in module.all_resource_instances():
             inst = _instance(ri)
             instances.append(inst)
+            if inst.address.mode == "managed":
+                prints[inst.addr] = (inst.values, inst.unknown)  # compared with == (order-free)
             index.add(ri, inst)
             locations[inst.addr] = Location(ri.block.file, ri.block.line)
     snap = SnapshotBuilder(instances, index, {}, hints=HclHints(index)).build()
@@ -119,7 +142,7 @@ def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str]
         snap.unknowns.append(extra)
     snap.unknowns = _dedupe(snap.unknowns)
     snap.locations.update(locations)
-    return snap
+    return snap, prints
 
 
 def _dedupe(records: list[UnknownRecord]) -> list[UnknownRecord]:
@@ -354,8 +377,6 @@ def _tfvars(reader: Any, path: str) -> dict[str, Any]:
     text = reader.read(path)
     shown = display(path)
     if path.endswith(".json"):
-        import json
-
         try:
             data = json.loads(text)
         except ValueError as exc:

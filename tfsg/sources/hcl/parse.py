@@ -75,7 +75,13 @@ def parse_body(text: str, file: str) -> Body:
                          f"{file}:{exc.line}:{exc.column}") from None
     except UnexpectedToken as exc:
         token = exc.token
-        what = "end of file" if token.type == "$END" else repr(str(token).strip() or token.type)
+        text = str(token).strip().splitlines()
+        if token.type == "$END":
+            what = "end of file"
+        elif token.type == "NL_OR_COMMENT" or not text:
+            what = "end of line (an expression or a closing bracket is missing)"
+        else:
+            what = repr(text[0])
         raise InputError(f"HCL syntax error: unexpected {what}", f"{file}:{exc.line}:{exc.column}") from None
     except UnexpectedEOF:
         raise InputError("HCL syntax error: unexpected end of file", file) from None
