@@ -25,6 +25,14 @@ _state = {"debug": False}
 class Format(str, Enum):
     text = "text"
     json = "json"
+    markdown = "markdown"
+    sarif = "sarif"
+    github = "github"
+
+
+class Picture(str, Enum):
+    mermaid = "mermaid"
+    dot = "dot"
 
 
 def _version(value: bool) -> None:
@@ -43,8 +51,10 @@ def _version(value: bool) -> None:
 def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print versions and exit."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+    no_color: bool = typer.Option(False, "--no-color", help="No colours (also: the NO_COLOR environment variable)."),
 ) -> None:
     _state["debug"] = debug or _state["debug"]
+    _state["no_color"] = no_color
 
 
 PlanArg = typer.Argument(..., metavar="PLAN|DIR", help="`terraform show -json` output (plan or state), - for stdin, "
@@ -56,6 +66,11 @@ SourceOpt = typer.Option(None, "--source", help="Directory of the .tf sources th
 NoSourceOpt = typer.Option(False, "--no-sources", help="Do not read .tf sources even if they sit beside the plan.")
 HopsOpt = typer.Option(4, "--max-hops", min=1, max=16, help="Longest path from the internet to report.")
 DebugOpt = typer.Option(False, "--debug", help="Show tracebacks for errors.")
+JsonFileOpt = typer.Option(None, "--json", metavar="FILE", help="Also write the JSON report to FILE.")
+MarkdownFileOpt = typer.Option(None, "--markdown", metavar="FILE", help="Also write the Markdown report "
+                                                                         "(pull-request comment) to FILE.")
+SarifFileOpt = typer.Option(None, "--sarif", metavar="FILE", help="Also write SARIF 2.1.0 (code scanning) to FILE.")
+QuietOpt = typer.Option(False, "--quiet", "-q", help="Text output: only the verdict or summary line.")
 BaseOpt = typer.Option(None, "--base", metavar="REV", help="With a directory: compare with the same directory at this "
                                                            "git revision (read from git, no checkout).")
 VarOpt = typer.Option(None, "--var", metavar="NAME=VALUE", help="With a directory: set a root variable (repeatable).")
@@ -93,20 +108,84 @@ def _graphs(loaded, max_hops: int):
     return before, FlowGraph(loaded.after, max_hops=max_hops, base=before)
 
 
-def _emit(result: dict, fmt: Format, output: Optional[str], secrets: set[str]) -> None:
+def _emit(result: dict, fmt: Format, output: Optional[str], secrets: set[str],
+          extra: Optional[dict[Format, Optional[str]]] = None, quiet: bool = False) -> None:
+    """Render the result in ``fmt`` to stdout (or ``output``), and in each extra format to its file."""
+    for extra_fmt, path in sorted((extra or {}).items()):
+        if path:
+            _write(path, scrub(_render(result, extra_fmt), secrets))
+    text = scrub(_render(result, fmt, quiet=quiet), secrets)
+    if output:
+        _write(output, text)
+        return
+    if fmt is Format.text and _color():
+        from .report.text import colorize
+
+        text = colorize(text)
+    sys.stdout.write(text)
+
+
+def _render(result: dict, fmt: Format, quiet: bool = False) -> str:
     if fmt is Format.json:
         from .report.jsonfmt import render
-    else:
-        from .report.text import render
-    text = scrub(render(result), secrets)
-    if output:
-        try:
-            with open(output, "w", encoding="utf-8") as fh:
-                fh.write(text)
-        except OSError as exc:
-            raise UsageError(f"cannot write: {exc.strerror or exc}", output) from None
-    else:
-        sys.stdout.write(text)
+
+        return render(result)
+    if fmt is Format.markdown:
+        from .report.markdown import render as markdown
+
+        return markdown(result)
+    if fmt is Format.sarif:
+        from .report.sarif import render as sarif
+
+        return sarif(result, repo_root=_repo_root(), tool_version=__version__)
+    if fmt is Format.github:
+        from .report.github import render as github
+
+        return github(result, repo_root=_repo_root())
+    from .report.text import render
+
+    text = render(result)
+    return _quiet(result, text) if quiet else text
+
+
+def _quiet(result: dict, text: str) -> str:
+    """``--quiet``: the one line that matters (the verdict, or the reachability summary)."""
+    lines = text.splitlines()
+    if result["command"] == "check":
+        return lines[0] + "\n"
+    if result["command"] == "diff":
+        keep = [ln for ln in lines if ln.startswith(("Reachability", "No --base", "This is a state"))]
+        return "\n".join(keep[:1] or lines[:1]) + "\n"
+    return lines[0] + "\n"
+
+
+def _color() -> bool:
+    """Colour only for a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    if os.environ.get("NO_COLOR") or _state.get("no_color"):
+        return False
+    return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def _repo_root() -> Optional[str]:
+    """Where repository-relative paths (SARIF, annotations) start: the workspace or git top level."""
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    if workspace and os.path.isdir(workspace):
+        return workspace
+    import subprocess
+
+    try:
+        proc = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=False)
+    except OSError:
+        return None
+    return proc.stdout.strip() or None if proc.returncode == 0 else None
+
+
+def _write(path: str, text: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise UsageError(f"cannot write: {exc.strerror or exc}", path) from None
 
 
 def scrub(text: str, secrets: set[str]) -> str:
@@ -122,7 +201,8 @@ def scrub(text: str, secrets: set[str]) -> str:
 def show(plan: str = PlanArg, format: Format = FormatOpt, output: Optional[str] = OutputOpt,
          source: Optional[str] = SourceOpt, no_sources: bool = NoSourceOpt, max_hops: int = HopsOpt,
          var: Optional[list[str]] = VarOpt, var_file: Optional[list[str]] = VarFileOpt,
-         debug: bool = DebugOpt) -> None:
+         json_file: Optional[str] = JsonFileOpt, markdown_file: Optional[str] = MarkdownFileOpt,
+         quiet: bool = QuietOpt, debug: bool = DebugOpt) -> None:
     """Describe the network after the change: groups, flows, exposure, paths from the internet."""
     _state["debug"] = debug or _state["debug"]
     from .graph import FlowGraph
@@ -130,14 +210,16 @@ def show(plan: str = PlanArg, format: Format = FormatOpt, output: Optional[str] 
 
     loaded = _load(plan, source, no_sources, None, var, var_file, compare=False)
     graph = FlowGraph(loaded.after, max_hops=max_hops)
-    _emit(show_result(loaded, graph), format, output, loaded.secrets)
+    _emit(show_result(loaded, graph), format, output, loaded.secrets,
+          {Format.json: json_file, Format.markdown: markdown_file}, quiet)
 
 
 @app.command()
 def diff(plan: str = PlanArg, format: Format = FormatOpt, output: Optional[str] = OutputOpt,
          source: Optional[str] = SourceOpt, no_sources: bool = NoSourceOpt, max_hops: int = HopsOpt,
          base: Optional[str] = BaseOpt, var: Optional[list[str]] = VarOpt,
-         var_file: Optional[list[str]] = VarFileOpt, debug: bool = DebugOpt) -> None:
+         var_file: Optional[list[str]] = VarFileOpt, json_file: Optional[str] = JsonFileOpt,
+         markdown_file: Optional[str] = MarkdownFileOpt, quiet: bool = QuietOpt, debug: bool = DebugOpt) -> None:
     """Describe what the change does to reachability: flows, exposure and paths added and removed."""
     _state["debug"] = debug or _state["debug"]
     from .result import diff as diff_result
@@ -172,22 +254,118 @@ def check(plan: str = PlanArg, format: Format = FormatOpt, output: Optional[str]
           fail_on_existing: bool = typer.Option(False, "--fail-on-existing",
                                                 help="Fail on findings that were already there, too."),
           base: Optional[str] = BaseOpt, var: Optional[list[str]] = VarOpt,
-          var_file: Optional[list[str]] = VarFileOpt, debug: bool = DebugOpt) -> None:
+          var_file: Optional[list[str]] = VarFileOpt, json_file: Optional[str] = JsonFileOpt,
+          markdown_file: Optional[str] = MarkdownFileOpt, sarif_file: Optional[str] = SarifFileOpt,
+          quiet: bool = QuietOpt, debug: bool = DebugOpt) -> None:
     """The gate: evaluate policies on the change; exit 0 pass, 1 blocking finding, 2 error."""
     _state["debug"] = debug or _state["debug"]
-    from .policy.gate import run_gate
     from .policy.load import load_config
+
+    cfg = load_config(config, discover_from=".")
+    result, passed, secrets = _gate(cfg, plan, source, no_sources, base, var, var_file, max_hops,
+                                    fail_on, fail_on_existing)
+    _emit(result, format, output, secrets,
+          {Format.json: json_file, Format.markdown: markdown_file, Format.sarif: sarif_file}, quiet)
+    raise typer.Exit(0 if passed else 1)
+
+
+def _gate(cfg, target: str, source: Optional[str], no_sources: bool, base: Optional[str],
+          var: Optional[list[str]], var_file: Optional[list[str]], max_hops: int,
+          fail_on: Optional["Severity"], fail_on_existing: bool) -> tuple[dict, bool, set[str]]:
+    from .policy.gate import run_gate
     from .result import check as check_result
     from .result import diff as diff_result
 
-    cfg = load_config(config, discover_from=".")
-    loaded = _load(plan, source, no_sources, base, var, var_file)
+    loaded = _load(target, source, no_sources, base, var, var_file)
     before, after = _graphs(loaded, max_hops)
     verdict = run_gate(cfg, before, after, fail_on=fail_on.value if fail_on else None,
                        fail_on_existing=fail_on_existing, source_dir=loaded.source_dir)
-    result = check_result(diff_result(loaded, before or after, after), verdict, cfg.path)
-    _emit(result, format, output, loaded.secrets)
-    raise typer.Exit(0 if verdict.passed else 1)
+    rationales = {p.id: p.rationale for p in cfg.policies}
+    return check_result(diff_result(loaded, before or after, after), verdict, cfg.path, rationales), \
+        verdict.passed, loaded.secrets
+
+
+@app.command(name="pre-commit")
+def pre_commit(files: Optional[list[str]] = typer.Argument(None, metavar="[FILES]...",
+                                                           help="Changed files (pre-commit passes them)."),
+               root: Optional[list[str]] = typer.Option(None, "--root", metavar="DIR",
+                                                        help="Root module(s) to check, instead of the "
+                                                             "directories of the changed .tf files."),
+               base: str = typer.Option("HEAD", "--base", metavar="REV", help="Compare with this revision."),
+               config: Optional[str] = typer.Option(None, "--config", "-c", help="Configuration file."),
+               fail_on: Optional[Severity] = typer.Option(None, "--fail-on", help="Lowest blocking severity."),
+               var_file: Optional[list[str]] = VarFileOpt, debug: bool = DebugOpt) -> None:
+    """For pre-commit: check each changed root module (or plan JSON) against HEAD; exit 1 on a block.
+
+    .tf, .tf.json and .tfvars files select their directories; .json files are checked as plans.
+    """
+    _state["debug"] = debug or _state["debug"]
+    from .policy.load import load_config
+
+    plans = sorted({f for f in files or [] if f.endswith(".json") and not f.endswith(".tf.json")})
+    dirs = sorted(set(root or []) or {os.path.dirname(f) or "." for f in files or []
+                                      if f.endswith((".tf", ".tf.json", ".tfvars"))})
+    dirs = [d for d in dirs if root or any(n.endswith((".tf", ".tf.json")) for n in _listdir(d))]
+    cfg = load_config(config, discover_from=".")
+    failed = False
+    for target in dirs + plans:
+        is_dir = os.path.isdir(target)
+        revision = base if is_dir and _git_has(base, target) else None
+        result, passed, secrets = _gate(cfg, target, None, False, revision, None,
+                                        var_file if is_dir else None, 4, fail_on, False)
+        if not passed:
+            failed = True
+            sys.stdout.write(scrub(_render(result, Format.text), secrets) + "\n")
+        else:
+            sys.stdout.write(scrub(_render(result, Format.text, quiet=True), secrets))
+    raise typer.Exit(1 if failed else 0)
+
+
+def _listdir(directory: str) -> list[str]:
+    try:
+        return os.listdir(directory)
+    except OSError:
+        return []
+
+
+def _git_has(revision: str, directory: str) -> bool:
+    """False in a repository with no commits yet (everything is then new)."""
+    import subprocess
+
+    try:
+        return subprocess.run(["git", "-C", directory, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"],
+                              capture_output=True, check=False).returncode == 0
+    except OSError:
+        return False
+
+
+@app.command()
+def graph(plan: str = PlanArg, format: Picture = typer.Option(Picture.mermaid, "--format", "-f",
+                                                              help="Mermaid (renders in GitHub Markdown) or "
+                                                                   "Graphviz DOT."),
+          output: Optional[str] = OutputOpt, source: Optional[str] = SourceOpt, no_sources: bool = NoSourceOpt,
+          max_hops: int = HopsOpt, base: Optional[str] = BaseOpt, var: Optional[list[str]] = VarOpt,
+          var_file: Optional[list[str]] = VarFileOpt, debug: bool = DebugOpt) -> None:
+    """The flow graph as a picture; for a plan (or a directory with --base), the change."""
+    _state["debug"] = debug or _state["debug"]
+    from .report import picture
+    from .result import diff as diff_result
+    from .result import show as show_result
+
+    loaded = _load(plan, source, no_sources, base, var, var_file, compare=False)
+    if loaded.before is None:
+        from .graph import FlowGraph
+
+        result = show_result(loaded, FlowGraph(loaded.after, max_hops=max_hops))
+    else:
+        before, after = _graphs(loaded, max_hops)
+        result = diff_result(loaded, before, after)
+    text = picture.mermaid(result) if format is Picture.mermaid else picture.dot(result)
+    text = scrub(text if text.endswith("\n") else text + "\n", loaded.secrets)
+    if output:
+        _write(output, text)
+    else:
+        sys.stdout.write(text)
 
 
 @app.command()
@@ -206,7 +384,8 @@ def policies(config: Optional[str] = typer.Option(None, "--config", "-c", help="
 
 
 @app.command()
-def schema(report: bool = typer.Option(False, "--report", help="The JSON report schema instead of the policy schema.")) -> None:
+def schema(report: bool = typer.Option(False, "--report",
+                                       help="The JSON report schema instead of the policy schema.")) -> None:
     """Print the JSON Schema of policy files and .tfsg.yml (for editors), or of the JSON report."""
     from importlib import resources
 

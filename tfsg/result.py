@@ -26,13 +26,18 @@ def service_entries(services: ServiceSet) -> list[dict[str, str]]:
     return [{"protocol": p, "ports": ports} for p, ports in services.entries()]
 
 
-def _flow_rows(flows: dict[tuple[str, str], tuple[ServiceSet, set[str]]]) -> list[dict]:
+def _flow_rows(flows: dict[tuple[str, str], tuple[ServiceSet, set[str]]],
+               locations: Optional[dict[str, Any]] = None) -> list[dict]:
     rows = []
     for (source, target) in sorted(flows):
         services, by = flows[(source, target)]
+        defined = sorted(by)
+        where = [str(locations[d]) for d in defined if locations and d in locations]
         for proto, ports in services.entries():
-            rows.append({"from": source, "to": target, "protocol": proto, "ports": ports,
-                         "defined_by": sorted(by)})
+            row = {"from": source, "to": target, "protocol": proto, "ports": ports, "defined_by": defined}
+            if where:
+                row["locations"] = where
+            rows.append(row)
     return rows
 
 
@@ -87,7 +92,7 @@ def _reach_row(r: Reach) -> dict:
 
 def show(loaded: Any, graph: FlowGraph) -> dict:
     """Everything after the change (or in the state): groups, flows, exposure, paths, unknowns."""
-    flow_rows = _flow_rows({k: (f.services, f.defined_by) for k, f in graph.flows.items()})
+    flow_rows = _flow_rows({k: (f.services, f.defined_by) for k, f in graph.flows.items()}, graph.snap.locations)
     paths = graph.paths()
     exposures = [(e, e.services) for e in graph.exposures]
     return {
@@ -149,7 +154,7 @@ def diff(loaded: Any, before: FlowGraph, after: FlowGraph) -> dict:
             if rb != ra:
                 exposure_changes.append({"group": group, "direction": direction,
                                          "before": _reach_row(rb), "after": _reach_row(ra)})
-    added_rows, removed_rows = _flow_rows(added), _flow_rows(removed)
+    added_rows, removed_rows = _flow_rows(added, after.snap.locations), _flow_rows(removed, before.snap.locations)
     changed = bool(added_rows or removed_rows or newly or no_longer or paths_added or paths_removed)
     changes = getattr(loaded, "actions", None)
     group_rows = _group_rows(after, before.snap, changes)
@@ -177,15 +182,19 @@ def diff(loaded: Any, before: FlowGraph, after: FlowGraph) -> dict:
 
 
 
-def check(diff_result: dict, verdict: Any, config_path: Optional[str]) -> dict:
+def check(diff_result: dict, verdict: Any, config_path: Optional[str],
+          rationales: Optional[dict[str, str]] = None) -> dict:
     """The diff contract plus the gate: findings (introduced and existing), verdict, waivers."""
     blocking = {id(f) for f in verdict.blocking()}
     rows = []
     for f in verdict.findings:
-        rows.append({"policy": f.policy, "severity": f.severity, "title": f.title, "message": f.message,
-                     "address": f.address, "introduced": f.introduced, "status": f.status,
-                     "evidence": f.evidence, "waived": f.waived, "remediation": f.remediation,
-                     "location": f.location, "blocking": id(f) in blocking})
+        row = {"policy": f.policy, "severity": f.severity, "title": f.title, "message": f.message,
+               "address": f.address, "key": f.key, "introduced": f.introduced, "status": f.status,
+               "evidence": f.evidence, "waived": f.waived, "remediation": f.remediation,
+               "location": f.location, "blocking": id(f) in blocking}
+        if rationales and rationales.get(f.policy):
+            row["rationale"] = rationales[f.policy]
+        rows.append(row)
     order = {s: i for i, s in enumerate(("critical", "high", "medium", "low", "info"))}
     rows.sort(key=lambda r: (not r["blocking"], not r["introduced"], order[r["severity"]], r["policy"], r["address"],
                              r["message"]))

@@ -258,3 +258,28 @@ def render_check(result: dict) -> str:
     lines += ["", render_diff({**result, "command": "diff"}).split("\n", 2)[2].rstrip()]
     return "\n".join(lines) + "\n"
 
+
+_ANSI = {"red": "\033[31m", "green": "\033[32m", "yellow": "\033[33m", "bold": "\033[1m", "reset": "\033[0m"}
+
+
+def colorize(text: str) -> str:
+    """Terminal colours for the lines a reader scans for: the verdict, added and removed flows."""
+    out = []
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\n")
+        end = line[len(body):]
+        if body.startswith("FAIL"):
+            body = f"{_ANSI['bold']}{_ANSI['red']}{body}{_ANSI['reset']}"
+        elif body.startswith("PASS"):
+            body = f"{_ANSI['bold']}{_ANSI['green']}{body}{_ANSI['reset']}"
+        elif body.startswith("  + "):
+            body = f"{_ANSI['green']}{body}{_ANSI['reset']}"
+        elif body.startswith("  - "):
+            body = f"{_ANSI['red']}{body}{_ANSI['reset']}"
+        elif body.lstrip().startswith(("[critical]", "[high]")):
+            body = f"{_ANSI['red']}{body}{_ANSI['reset']}"
+        elif body.lstrip().startswith("[medium]"):
+            body = f"{_ANSI['yellow']}{body}{_ANSI['reset']}"
+        out.append(body + end)
+    return "".join(out)
+

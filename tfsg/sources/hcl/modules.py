@@ -63,8 +63,8 @@ def read_module(reader: Any, directory: str) -> ModuleConfig:
     if hasattr(reader, "prefetch"):
         reader.prefetch(paths)
     for name, path in zip(names, paths):
-        if not reader.isfile(path):
-            continue
+        if reader.isdir(path):
+            continue  # a directory named like a file; a dangling link fails below, as Terraform does
         shown = display(path)
         if name.endswith("_override.tf") or name == "override.tf" or name.endswith("override.tf.json"):
             config.skipped.append(f"{shown}: override files are not merged by tfsg")

@@ -1,0 +1,540 @@
+"""Markdown for a pull-request comment (GitHub-flavoured), from a report-v1 result dict.
+
+Layout: a verdict line (check: pass/fail with the count of blocking findings; diff/show: a
+summary), counts by severity, the blocking findings as a table, the reachability change (flows
+added and removed, resources newly reachable from the internet, paths added and removed), a
+Mermaid picture of the change (shared with :mod:`tfsg.report.picture`), and everything else
+folded in ``<details>`` blocks: other introduced findings, existing, waived, warnings about
+values unknown until apply, resolved findings, waivers to look at, exposure in numbers and the
+unknown list. A result with no reachability change and no finding gets a short comment.
+
+The comment stays under ``max_chars`` (GitHub refuses comments over 65,536 characters; lengths
+are counted in UTF-16 code units, as GitHub counts them): when the full comment is too long,
+tables and lists are cut to fewer rows, each with a note saying how many were left out, and the
+picture shrinks and then goes. Markdown is never cut in the middle: every table, code fence and
+``<details>`` block is closed. Table cells escape ``|``, ``<``, ``>``, ``&``, backticks, ``*``,
+``[``/``]``, ``@`` (no mentions) and line breaks; long cells are shortened.
+
+Pure and deterministic: the same result gives byte-identical Markdown.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any
+
+from . import picture
+from .text import SEVERITY_ORDER, _count, _reach_text, _service, _services
+
+#: GitHub's limit on a comment body is 65,536 characters; keep a margin.
+MAX_CHARS = 65000
+#: Longest text in one table cell or list entry, before escaping.
+CELL_CHARS = 300
+MORE = "see the job summary / SARIF"
+_MORE = "\x00more\x00"  # replaced by the ``more`` text once the comment is built
+MARKER = "<!-- tfsg:report -->"
+
+_ICON = {"critical": "🔴", "high": "🟠", "medium": "🟡", "low": "🔵", "info": "⚪"}
+
+# (rows per table or list, edges in the picture): tried in order until the comment fits
+_BUDGETS: tuple[tuple[int | None, int | None], ...] = (
+    (None, 150), (200, 150), (100, 100), (50, 60), (25, 40), (10, 25), (10, 0), (5, 0), (2, 0), (0, 0))
+
+
+# --------------------------------------------------------------------------- escaping
+
+
+def _shorten(text: str, limit: int = CELL_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _oneline(text: Any) -> str:
+    s = str(text).replace("\x00", "")
+    return " ".join(s.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+
+
+def text(value: Any, limit: int = CELL_CHARS) -> str:
+    """Plain text safe in a table cell or a list item: one line, nothing Markdown or HTML reads."""
+    s = _shorten(_oneline(value), limit)
+    out = []
+    for ch in s:
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == "|":
+            out.append("\\|")
+        elif ch == "&":
+            out.append("&amp;")
+        elif ch == "<":
+            out.append("&lt;")
+        elif ch == ">":
+            out.append("&gt;")
+        elif ch == "`":
+            out.append("&#96;")
+        elif ch in "*[]~":
+            out.append("\\" + ch)
+        elif ch == "@":
+            out.append("@\u2060")  # a word joiner: no @mention
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def code(value: Any, *, table: bool = True, limit: int = CELL_CHARS) -> str:
+    """An inline code span; ``|`` escaped inside tables (GFM splits cells before code spans)."""
+    s = _shorten(_oneline(value), limit)
+    if table:
+        s = s.replace("|", "\\|")
+    run = longest = 0
+    for ch in s:
+        run = run + 1 if ch == "`" else 0
+        longest = max(longest, run)
+    fence = "`" * (longest + 1)
+    if s.startswith(("`", " ")) or s.endswith(("`", " ")):
+        s = f" {s} "
+    return f"{fence}{s}{fence}" if s else "—"
+
+
+def codes(values: list[str], *, table: bool = True, most: int = 5) -> str:
+    """Addresses as code spans, comma-separated; past ``most`` the rest are counted."""
+    if not values:
+        return "—"
+    shown = [code(v, table=table, limit=120) for v in values[:most]]
+    if len(values) > most:
+        shown.append(f"+{len(values) - most} more")
+    return ", ".join(shown)
+
+
+def _n(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count:,} {word if count == 1 else (plural or word + 's')}"
+
+
+def _summary(value: str) -> str:
+    return html.escape(_oneline(value), quote=False)
+
+
+def length(markdown: str) -> int:
+    """The length GitHub counts: UTF-16 code units."""
+    return len(markdown.encode("utf-16-le")) // 2
+
+
+# --------------------------------------------------------------------------- building blocks
+
+
+def _first(rows: int | None) -> int | None:
+    """Rows for what matters most (the blocking findings): five times the others' share."""
+    return None if rows is None else rows * 5
+
+
+def _table(header: list[str], rows: list[list[str]], limit: int | None) -> list[str]:
+    """A closed table (blank line after it) and, when cut, a note on what was left out."""
+    if not rows:
+        return []
+    shown = rows if limit is None else rows[:limit]
+    out = []
+    if shown:
+        out.append("| " + " | ".join(header) + " |")
+        out.append("|" + "|".join("---" for _ in header) + "|")
+        out += ["| " + " | ".join(cells) + " |" for cells in shown]
+        out.append("")
+    if len(rows) > len(shown):
+        out += [f"_… and {len(rows) - len(shown)} more; {_MORE}._", ""]
+    return out
+
+
+def _list(items: list[str], limit: int | None) -> list[str]:
+    if not items:
+        return []
+    shown = items if limit is None else items[:limit]
+    out = [f"- {item}" for item in shown]
+    if len(items) > len(shown):
+        out.append(f"- _… and {len(items) - len(shown)} more; {_MORE}._")
+    return out + [""]
+
+
+def _details(summary: str, body: list[str]) -> list[str]:
+    if not body:
+        return []
+    return [f"<details><summary>{_summary(summary)}</summary>", "", *body, "</details>", ""]
+
+
+def evidence(finding: dict) -> str:
+    """A finding's evidence in one line (raw text; escape it with :func:`text`)."""
+    ev = finding.get("evidence") or {}
+    parts: list[str] = []
+    done = {"hops", "group"}
+    if ev.get("path"):
+        parts.append("path " + " → ".join(ev["path"]))
+    if ev.get("services"):
+        svc = _services(ev["services"])
+        parts.append(f"{svc} from {', '.join(ev['sources'])}" if ev.get("sources") else svc)
+    elif ev.get("sources"):
+        parts.append("from " + ", ".join(ev["sources"]))
+    if ev.get("source"):
+        parts.append(f"from {ev['source']}")
+    if ev.get("cidr"):
+        parts.append(f"CIDR {ev['cidr']}")
+    if ev.get("cidrs"):
+        parts.append("CIDRs " + ", ".join(ev["cidrs"]))
+    if isinstance(ev.get("addresses"), int):
+        parts.append(_count(ev["addresses"]) + (f" (budget {ev['budget']:,})" if "budget" in ev else ""))
+    if ev.get("groups"):
+        members = f" ({ev['members']} members)" if isinstance(ev.get("members"), int) else ""
+        parts.append("groups " + ", ".join(map(str, ev["groups"])) + members)
+    if ev.get("exposed_resources"):
+        parts.append("reaches " + ", ".join(ev["exposed_resources"]))
+    if ev.get("missing"):
+        parts.append("missing " + ", ".join(map(str, ev["missing"])))
+    if "count" in ev and "limit" in ev:
+        where = " ".join(str(ev[k]) for k in ("direction", "family") if ev.get(k))
+        parts.append(f"{ev['count']} {where + ' ' if where else ''}rules (limit {ev['limit']})")
+        done |= {"direction", "family"}
+    elif "limit" in ev:
+        parts.append(f"limit {ev['limit']}")
+    if ev.get("name") and ev.get("pattern"):
+        parts.append(f"name {ev['name']!r} does not match {ev['pattern']}")
+    if ev.get("ports"):
+        parts.append(f"ports {ev['ports']}")
+    if ev.get("rule_resources"):
+        parts.append("rule resources " + ", ".join(ev["rule_resources"]))
+    if ev.get("unknown"):
+        items = [f"{u['address']} {u['attribute']}".strip() if isinstance(u, dict) else str(u) for u in ev["unknown"]]
+        parts.append("unknown: " + ", ".join(items))
+    done |= {"path", "services", "sources", "source", "cidr", "cidrs", "addresses", "budget", "groups", "members",
+             "exposed_resources", "missing", "count", "limit", "name", "pattern", "ports", "rule_resources",
+             "unknown", "defined_by"}
+    if not parts and finding.get("message"):
+        # no evidence this function knows how to say: the message says more than raw keys
+        parts.append(finding["message"])
+    else:
+        for key in sorted(set(ev) - done):
+            value = ev[key]
+            if isinstance(value, list):
+                value = ", ".join(v if isinstance(v, str) else json.dumps(v, sort_keys=True) for v in value)
+            elif isinstance(value, dict):
+                value = json.dumps(value, sort_keys=True)
+            parts.append(f"{key} {value}")
+    if ev.get("defined_by"):
+        by = ev["defined_by"] if isinstance(ev["defined_by"], list) else [ev["defined_by"]]
+        parts.append("defined by " + ", ".join(by))
+    return " · ".join(parts)
+
+
+def _policy_cell(f: dict, *, mark_existing: bool = False) -> str:
+    tag = " (existing)" if mark_existing and not f.get("introduced") else ""
+    return f"**{text(f['policy'], 60)}** {text(f['title'], 120)}{tag}"
+
+
+def _where(f: dict) -> str:
+    return code(f["location"]) if f.get("location") else "—"
+
+
+def _finding_rows(findings: list[dict], *, mark_existing: bool = False) -> list[list[str]]:
+    return [[_policy_cell(f, mark_existing=mark_existing), f"{_ICON[f['severity']]} {f['severity']}",
+             code(f["address"]), _where(f), text(evidence(f))] for f in findings]
+
+
+_FINDING_HEADER = ["Policy", "Severity", "Resource", "Location", "Evidence"]
+
+
+def _services_of(rows: list[dict]) -> str:
+    return ", ".join(_service(r["protocol"], r["ports"]) for r in sorted(rows, key=picture.service_key))
+
+
+def _finding_key(f: dict) -> tuple:
+    return (not f.get("blocking"), not f.get("introduced"), SEVERITY_ORDER.index(f["severity"]), f["policy"],
+            f["address"], f["message"])
+
+
+def _normalised(result: dict) -> dict:
+    """A shallow copy with every list this module reads in a fixed order, whatever the input order."""
+    out = dict(result)
+    if "findings" in out:
+        out["findings"] = sorted(out["findings"] or [], key=_finding_key)
+    if "resolved" in out:
+        out["resolved"] = sorted(out["resolved"] or [], key=lambda f: (
+            SEVERITY_ORDER.index(f["severity"]), f["policy"], f["address"], f["message"]))
+    if "waivers" in out:
+        out["waivers"] = sorted(out["waivers"] or [], key=lambda w: (
+            w["origin"], w["policy"], w["address"], w["status"], w["message"]))
+    if "unknown" in out:
+        out["unknown"] = sorted(out["unknown"] or [], key=lambda u: (u["address"], u["attribute"], u["reason"]))
+    if "groups" in out:
+        out["groups"] = sorted(out["groups"] or [], key=lambda g: g.get("address") or "")
+    for key in ("paths", "paths_added", "paths_removed"):
+        if key in out:
+            out[key] = sorted(out[key] or [], key=lambda p: p["nodes"])
+    if "exposure_changes" in out:
+        out["exposure_changes"] = sorted(out["exposure_changes"] or [], key=lambda c: (c["group"], c["direction"]))
+    return out
+
+
+def _flow_rows(result: dict) -> list[list[str]]:
+    rows = []
+    for key, sign in (("added", "➕"), ("removed", "➖")):
+        pairs: dict[tuple[str, str], list[dict]] = {}
+        for r in result.get(key) or []:
+            pairs.setdefault((r["from"], r["to"]), []).append(r)
+        for (src, dst), items in sorted(pairs.items()):
+            by = sorted({b for r in items for b in r.get("defined_by") or []})
+            rows.append([sign, code(src), code(dst), text(_services_of(items)), codes(by)])
+    return rows
+
+
+def _exposure_rows(entries: list[dict], sign: str) -> list[list[str]]:
+    grouped: dict[tuple[str, str], list[dict]] = {}
+    for e in entries:
+        grouped.setdefault((e["kind"], e["address"]), []).append(e)
+    rows = []
+    for (kind, address), items in sorted(grouped.items(), key=lambda x: (x[0][0] != "resource", x[0][1])):
+        first = items[0]
+        what = code(address) + ("" if kind == "resource" else " (group)")
+        rows.append([sign, what, text(_services_of(items)), text(", ".join(first.get("sources") or [])),
+                     codes(first.get("via") or []), text(first.get("reason") or "—")])
+    return rows
+
+
+def _path_line(p: dict, *, table: bool = False) -> str:
+    out = code(p["nodes"][0], table=table)
+    for hop in p["hops"]:
+        out += f" → ({text(_services(hop['services']), 120)}) {code(hop['to'], table=table)}"
+    return out
+
+
+def _diagram(result: dict, edges: int | None) -> list[str]:
+    if not edges:
+        return []
+    body, pic = picture.render_mermaid(result, max_edges=edges)
+    if not pic.edges:
+        return []
+    out = ["```mermaid", body.rstrip("\n"), "```", ""]
+    if pic.change:
+        out.append("<sub>Thick red edges: flows added · dashed grey: flows removed · thin: unchanged hops of "
+                   "paths from the internet · plain lines: attached resources</sub>")
+    else:
+        out.append("<sub>Edges: flows, labelled with their services · plain lines: attached resources</sub>")
+    if pic.total_edges > len(pic.edges):
+        out[-1] = out[-1][:-len("</sub>")] + f" · {pic.total_edges - len(pic.edges)} more edges not drawn; {_MORE}</sub>"
+    return out + [""]
+
+
+def _unknown_block(result: dict, rows: int | None) -> list[str]:
+    unknown = result.get("unknown") or []
+    table = _table(["Address", "Attribute", "Reason"],
+                   [[code(u["address"]), code(u["attribute"]) if u.get("attribute") else "—", text(u["reason"])]
+                    for u in unknown], rows)
+    return _details(f"Unknown until apply or unresolved ({len(unknown)})", table)
+
+
+def _meta(result: dict) -> str:
+    inp = result.get("input") or {}
+    bits = [f"tfsg {result.get('tool', {}).get('version', '')}".strip(), result["command"],
+            f"{inp.get('kind', 'plan')} {inp.get('path', '')}".strip()]
+    if inp.get("terraform_version"):
+        bits.append(f"Terraform {inp['terraform_version']}")
+    return "<sub>" + " · ".join(text(b, 200) for b in bits) + "</sub>"
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def _reachability(result: dict, rows: int | None, edges: int | None) -> list[str]:
+    out = ["#### Reachability change", ""]
+    if result.get("note"):
+        out += [text(result["note"], 500), ""]
+    if not (result.get("summary") or {}).get("reachability_changed"):
+        out += ["No change to reachability: no flow added or removed, nothing newly reachable from the internet.", ""]
+    s = result.get("summary") or {}
+    counts = [f"{_n(s.get('added', 0), 'flow')} added", f"{s.get('removed', 0):,} removed",
+              f"{s.get('newly_exposed', 0):,} newly reachable from the internet",
+              f"{s.get('no_longer_exposed', 0):,} no longer", f"{_n(s.get('paths_added', 0), 'path')} added",
+              f"{s.get('paths_removed', 0):,} removed"]
+    if s.get("reachability_changed"):
+        out += ["**" + " · ".join(counts) + "**", ""]
+    out += _table(["", "From", "To", "Services", "Defined by"], _flow_rows(result), rows)
+    exposure = _exposure_rows(result.get("newly_exposed") or [], "➕") + \
+        _exposure_rows(result.get("no_longer_exposed") or [], "➖")
+    if exposure:
+        out += ["**Reachable from the internet** (➕ newly, ➖ no longer)", ""]
+        out += _table(["", "Resource", "Services", "From", "Via", "Why"], exposure, rows)
+    for key, title in (("paths_added", "New paths from the internet"), ("paths_removed", "Paths from the internet removed")):
+        paths = result.get(key) or []
+        if paths:
+            out += [f"**{title}**", ""] + _list([_path_line(p) for p in paths], rows)
+    out += _diagram(result, edges)
+    changes = result.get("exposure_changes") or []
+    out += _details(f"Exposure in numbers ({len(changes)})", _table(
+        ["Group", "Direction", "Before", "After"],
+        [[code(c["group"]), c["direction"], text(_reach_text(c["before"])), text(_reach_text(c["after"]))]
+         for c in changes], rows))
+    return out
+
+
+def _severity_counts(result: dict) -> list[str]:
+    findings = result.get("findings") or []
+    groups = [("Introduced", [f for f in findings if f["introduced"] and not f["waived"] and f["status"] == "violation"]),
+              ("Existing", [f for f in findings if not f["introduced"] and not f["waived"] and f["status"] == "violation"]),
+              ("Waived", [f for f in findings if f["waived"]]),
+              ("Unknown until apply (warnings)", [f for f in findings if f["status"] != "violation" and not f["waived"]]),
+              ("Resolved", result.get("resolved") or [])]
+    header = ["", *[f"{_ICON[s]} {s}" for s in SEVERITY_ORDER]]
+    rows = [[f"**{name}**", *[str(sum(1 for f in items if f["severity"] == s)) for s in SEVERITY_ORDER]]
+            for name, items in groups if items or name in ("Introduced", "Existing")]
+    return _table(header, rows, None)
+
+
+def _check(result: dict, rows: int | None, edges: int | None) -> list[str]:
+    v = result["verdict"]
+    findings = result.get("findings") or []
+    blocking = [f for f in findings if f["blocking"]]
+    if v["passed"]:
+        head = f"### ✅ tfsg check passed: no introduced finding at or above {v['fail_on']}"
+        if v.get("fail_on_existing"):
+            head = f"### ✅ tfsg check passed: no finding at or above {v['fail_on']}"
+    else:
+        n = v["blocking"]
+        head = f"### ❌ tfsg check failed: {n} blocking finding{'s' if n != 1 else ''} at or above {v['fail_on']}"
+    out = [head, "", _meta(result), ""]
+    out += _severity_counts(result)
+    if blocking:
+        out += ["#### Blocking findings", ""]
+        out += _table(_FINDING_HEADER, _finding_rows(blocking, mark_existing=True), _first(rows))
+        fixes: dict[str, str] = {}
+        for f in blocking:
+            if f.get("remediation"):
+                fixes.setdefault(f["policy"], f["remediation"])
+        out += ["**How to fix**", ""] + _list([f"**{text(p, 60)}**: {text(fix, 500)}"
+                                               for p, fix in sorted(fixes.items())], _first(rows))
+    out += _reachability(result, rows, edges)
+    rest = [f for f in findings if not f["blocking"]]
+    introduced = [f for f in rest if f["introduced"] and not f["waived"] and f["status"] == "violation"]
+    existing = [f for f in rest if not f["introduced"] and not f["waived"] and f["status"] == "violation"]
+    warnings = [f for f in rest if f["status"] != "violation" and not f["waived"]]
+    waived = [f for f in findings if f["waived"]]
+    out += _details(f"Other findings introduced by this change, not blocking ({len(introduced)})",
+                    _table(_FINDING_HEADER, _finding_rows(introduced), rows))
+    out += _details(f"Existing findings, already there before this change ({len(existing)})",
+                    _table(_FINDING_HEADER, _finding_rows(existing), rows))
+    out += _details(f"Waived findings ({len(waived)})", _table(
+        ["Policy", "Severity", "Resource", "Location", "Waiver"],
+        [[_policy_cell(f), f"{_ICON[f['severity']]} {f['severity']}", code(f["address"]), _where(f), text(f["waived"])]
+         for f in waived], rows))
+    out += _details(f"Findings a value unknown until apply may hide ({len(warnings)})",
+                    _table(_FINDING_HEADER, _finding_rows(warnings), rows))
+    resolved = result.get("resolved") or []
+    out += _details(f"Resolved by this change ({len(resolved)})", _table(
+        ["Policy", "Severity", "Resource", "What it was"],
+        [[_policy_cell(f), f"{_ICON[f['severity']]} {f['severity']}", code(f["address"]), text(f["message"])]
+         for f in resolved], rows))
+    notes = result.get("waivers") or []
+    out += _details(f"Waivers to look at ({len(notes)})", _table(
+        ["Where", "Policy", "Address", "Status", "Note"],
+        [[text(w["origin"]), text(w["policy"], 60), code(w["address"]), text(w["status"], 20), text(w["message"])]
+         for w in notes], rows))
+    out += _unknown_block(result, rows)
+    return out
+
+
+def _diff(result: dict, rows: int | None, edges: int | None) -> list[str]:
+    s = result.get("summary") or {}
+    head = (f"### 🔀 tfsg diff: {_n(s.get('added', 0), 'flow')} added, {s.get('removed', 0):,} removed, "
+            f"{s.get('newly_exposed', 0):,} newly reachable from the internet, "
+            f"{_n(s.get('paths_added', 0), 'new path')}")
+    out = [head, "", _meta(result), ""]
+    out += _reachability(result, rows, edges)
+    out += _unknown_block(result, rows)
+    return out
+
+
+def _show(result: dict, rows: int | None, edges: int | None) -> list[str]:
+    s = result.get("summary") or {}
+    head = (f"### 🗺️ tfsg show: {_n(s.get('groups', 0), 'security group')}, {_n(s.get('flows', 0), 'flow')}, "
+            f"{_n(s.get('exposed_resources', 0), 'resource')} reachable from the internet, "
+            f"{_n(s.get('paths', 0), 'path')} from the internet")
+    out = [head, "", _meta(result), ""]
+    exposed = _exposure_rows(result.get("exposed") or [], "🌐")
+    out += ["#### Reachable from the internet", ""]
+    out += _table(["", "Resource", "Services", "From", "Via", "Why"], exposed, rows) if exposed else ["Nothing.", ""]
+    if result.get("paths"):
+        out += ["#### Paths from the internet", ""] + _list([_path_line(p) for p in result["paths"]], rows)
+    out += _diagram(result, edges)
+    groups = result.get("groups") or []
+    out += _details(f"Security groups ({len(groups)})", _table(
+        ["Group", "Name", "Attached", "Change", "Location"],
+        [[code(g["address"]), text(g.get("name") or "—"), codes(g.get("attached") or []),
+          text(g.get("change") or "—"), code(g["location"]) if g.get("location") else "—"] for g in groups], rows))
+    pairs: dict[tuple[str, str], list[dict]] = {}
+    for r in result.get("flows") or []:
+        pairs.setdefault((r["from"], r["to"]), []).append(r)
+    out += _details(f"Flows ({len(result.get('flows') or [])})", _table(
+        ["From", "To", "Services", "Defined by"],
+        [[code(a), code(b), text(_services_of(items)),
+          codes(sorted({x for r in items for x in r.get("defined_by") or []}))]
+         for (a, b), items in sorted(pairs.items())], rows))
+    out += _unknown_block(result, rows)
+    return out
+
+
+def _is_quiet(result: dict) -> bool:
+    """No reachability change and nothing to report: the short comment."""
+    if result["command"] == "show":
+        return False
+    if (result.get("summary") or {}).get("reachability_changed"):
+        return False
+    return not (result.get("findings") or result.get("resolved") or result.get("waivers"))
+
+
+def _quiet(result: dict, more: str) -> str:
+    lines = []
+    if result["command"] == "check":
+        v = result["verdict"]
+        lines.append(f"### ✅ No change to reachability · tfsg check passed (fail on {v['fail_on']})")
+        lines += ["", "No flow added or removed, nothing newly reachable from the internet, and no policy finding. 🎉"]
+    else:
+        lines.append("### ✅ No change to reachability")
+        lines += ["", "No flow added or removed and nothing newly reachable from the internet. 🎉"]
+    if result.get("note"):
+        lines += ["", text(result["note"], 500)]
+    unknown = len(result.get("unknown") or [])
+    if unknown:
+        lines += ["", f"{unknown} value{'s' if unknown != 1 else ''} unknown until apply; {text(more, 200)}."]
+    lines += ["", _meta(result), "", MARKER]
+    return "\n".join(lines) + "\n"
+
+
+def _full(result: dict, rows: int | None, edges: int | None, more: str) -> str:
+    command = result["command"]
+    body = _check(result, rows, edges) if command == "check" else (
+        _diff(result, rows, edges) if command == "diff" else _show(result, rows, edges))
+    while body and body[-1] == "":
+        body.pop()
+    return ("\n".join(body + ["", MARKER]) + "\n").replace(_MORE, text(more, 200))
+
+
+def _minimal(result: dict, max_chars: int, more: str) -> str:
+    """The last resort: the verdict alone, cut to fit if even that is too long."""
+    first = _full(result, 0, 0, more).split("\n", 1)[0]
+    note = f"The full report does not fit in a comment; {text(more, 200)}."
+    out = f"{first}\n\n{note}\n"
+    while out and length(out) > max_chars:
+        out = out[:-1]
+    return out
+
+
+def render(result: dict, *, max_chars: int = MAX_CHARS, more: str = MORE) -> str:
+    """The pull-request comment for a show, diff or check result, under ``max_chars``.
+
+    ``more`` ends each note on rows left out ("… and 12 more; <more>."): where the rest is to
+    be found. Pass another text when this Markdown is itself the job summary.
+    """
+    result = _normalised(result)
+    if _is_quiet(result):
+        quiet = _quiet(result, more)
+        if length(quiet) <= max_chars:
+            return quiet
+        return _minimal(result, max_chars, more)
+    for rows, edges in _BUDGETS:
+        out = _full(result, rows, edges, more)
+        if length(out) <= max_chars:
+            return out
+    return _minimal(result, max_chars, more)
