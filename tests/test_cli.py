@@ -53,3 +53,77 @@ def test_max_hops_limits_paths():
     one = json.loads(run_tfsg("show", plan("three_tier"), "-f", "json", "--max-hops", "2").stdout)
     assert {tuple(p["nodes"]) for p in one["paths"]} == {
         ("internet", "aws_security_group.alb", "aws_security_group.web")}
+
+
+# ---------------------------------------------------------------------- formats and terminals
+
+def test_quiet_prints_only_the_verdict():
+    proc = run_tfsg("check", plan("ssh_open"), "--quiet")
+    assert proc.returncode == 1
+    lines = proc.stdout.decode().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("FAIL: 1 blocking finding at or above high")
+    diff = run_tfsg("diff", plan("tighten_cidr"), "-q").stdout.decode().splitlines()
+    assert len(diff) == 1 and diff[0].startswith("Reachability changes:")
+
+
+def test_extra_report_files_match_their_formats(tmp_path):
+    files = {fmt: tmp_path / f"r.{fmt}" for fmt in ("json", "markdown", "sarif")}
+    proc = run_tfsg("check", plan("ssh_open"), "--format", "github", "--json", str(files["json"]),
+                    "--markdown", str(files["markdown"]), "--sarif", str(files["sarif"]))
+    assert proc.returncode == 1
+    assert proc.stdout.decode().startswith("::error file=fixtures/ssh_open/main.tf,line=68,")
+    for fmt, path in files.items():
+        alone = run_tfsg("check", plan("ssh_open"), "--format", fmt).stdout.decode()
+        assert path.read_text() == alone, fmt
+    sarif = json.loads(files["sarif"].read_text())
+    assert sarif["version"] == "2.1.0"
+    assert [r["ruleId"] for r in sarif["runs"][0]["results"]][0] == "TFSG001"
+
+
+def _in_a_terminal(*args: str, no_color: bool) -> str:
+    """Run tfsg with stdout on a pseudo-terminal, as a user at a shell would."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    env["TERM"] = "xterm"
+    if no_color:
+        env["NO_COLOR"] = "1"
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "tfsg", *args], stdout=slave, stderr=subprocess.DEVNULL,
+                            cwd=ROOT, env=env)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=60)
+    os.close(master)
+    return b"".join(chunks).decode()
+
+
+def test_colour_only_in_a_terminal_and_never_with_no_color():
+    coloured = _in_a_terminal("check", plan("ssh_open"), no_color=False)
+    assert "\x1b[31m" in coloured and "FAIL" in coloured
+    plain = _in_a_terminal("check", plan("ssh_open"), no_color=True)
+    assert "\x1b[" not in plain and "FAIL" in plain
+    assert "\x1b[" not in run_tfsg("check", plan("ssh_open")).stdout.decode()  # a pipe: no colour
+
+
+def test_graph_pictures():
+    mermaid = run_tfsg("graph", plan("new_path_to_db")).stdout.decode()
+    assert mermaid.startswith("flowchart LR")
+    # the change adds tcp 5432 from the app group to the db group: a thick (added) edge
+    assert any("==>" in line and '"+ tcp 5432"' in line for line in mermaid.splitlines())
+    dot = run_tfsg("graph", plan("three_tier"), "--format", "dot").stdout.decode()
+    assert dot.startswith("digraph") and 'label="aws_security_group.db (create)"' in dot
+    assert "->" in dot and dot.rstrip().endswith("}")

@@ -231,7 +231,7 @@ def diff(plan: str = PlanArg, format: Format = FormatOpt, output: Optional[str] 
         result["note"] = "No --base revision: nothing to compare. Use `--base REV` (e.g. --base origin/main)."
     if before is None:
         result["note"] = "This is a state, not a plan: one snapshot, nothing to compare. Use `tfsg show`."
-    _emit(result, format, output, loaded.secrets)
+    _emit(result, format, output, loaded.secrets, {Format.json: json_file, Format.markdown: markdown_file}, quiet)
 
 
 class Severity(str, Enum):
