@@ -86,8 +86,9 @@ def _load(target: str, source: Optional[str], no_sources: bool, base: Optional[s
 
         if source is not None:
             raise UsageError("--source applies to plan files; a directory is its own source", "--source")
-        return load_directory(target, base=base, compare=compare,
-                              inputs=VariableInputs(list(var_files or []), list(variables or [])))
+        inputs = VariableInputs(list(var_files or []), list(variables or []))
+        inputs.ordered = _argv_order(inputs)
+        return load_directory(target, base=base, compare=compare, inputs=inputs)
     if base is not None or variables or var_files:
         raise UsageError("--base, --var and --var-file apply to a directory of .tf files, not to a plan",
                          "--base" if base is not None else "--var")
@@ -96,6 +97,30 @@ def _load(target: str, source: Optional[str], no_sources: bool, base: Optional[s
     if source is not None and not os.path.isdir(source):
         raise UsageError("--source must be a directory of .tf files", source)
     return load_plan(target, source_dir=source, auto_sources=not no_sources)
+
+
+def _argv_order(inputs) -> Optional[list[tuple[str, str]]]:
+    """--var and --var-file in command-line order (typer collects each into its own list)."""
+    out: list[tuple[str, str]] = []
+    argv = sys.argv[1:]
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            break
+        if arg in ("--var", "--var-file") and i + 1 < len(argv):
+            out.append(("var" if arg == "--var" else "file", argv[i + 1]))
+            i += 2
+            continue
+        for flag, kind in (("--var=", "var"), ("--var-file=", "file")):
+            if arg.startswith(flag):
+                out.append((kind, arg[len(flag):]))
+        i += 1
+    # Called another way (tests, embedding): argv does not describe this call; keep typer's lists.
+    if sorted(v for k, v in out if k == "var") != sorted(inputs.assignments) or \
+            sorted(v for k, v in out if k == "file") != sorted(inputs.var_files):
+        return None
+    return out
 
 
 def _graphs(loaded, max_hops: int):
@@ -281,8 +306,11 @@ def _gate(cfg, target: str, source: Optional[str], no_sources: bool, base: Optio
     verdict = run_gate(cfg, before, after, fail_on=fail_on.value if fail_on else None,
                        fail_on_existing=fail_on_existing, source_dir=loaded.source_dir)
     rationales = {p.id: p.rationale for p in cfg.policies}
-    return check_result(diff_result(loaded, before or after, after), verdict, cfg.path, rationales), \
-        verdict.passed, loaded.secrets
+    result = check_result(diff_result(loaded, before or after, after), verdict, cfg.path, rationales)
+    if getattr(loaded, "base", "") is None:
+        result["note"] = ("No --base revision: every finding counts as existing and blocks only with "
+                          "--fail-on-existing. Give --base REV (e.g. origin/main) to gate what a change introduces.")
+    return result, verdict.passed, loaded.secrets
 
 
 @app.command(name="pre-commit")

@@ -395,18 +395,18 @@ class SnapshotBuilder:
         mask = mask if isinstance(mask, dict) else {}
         for key in ("protocol", "from_port", "to_port"):
             if mask.get(key) is True:
-                self.unknown(inst.addr, attr, f"a {direction} rule's {key} is known only after apply")
+                self.unknown(inst.addr, attr, f"an {direction} rule's {key} is known only after apply")
                 return
         peers: list[Peer] = []
         for key in ("cidr_blocks", "ipv6_cidr_blocks"):
             if mask.get(key) is True:
-                self.unknown(inst.addr, attr, f"a {direction} rule's {key} is known only after apply")
+                self.unknown(inst.addr, attr, f"an {direction} rule's {key} is known only after apply")
             else:
                 peers += self._cidr_peers(inst, [v for v in _as_list(element.get(key)) if isinstance(v, str)], attr)
         if block is not None and block.get("prefix_terms"):
             peers += self._block_prefix_peers(inst, attr, block["prefix_terms"])
         elif mask.get("prefix_list_ids") is True:
-            self.unknown(inst.addr, attr, f"a {direction} rule's prefix_list_ids are known only after apply")
+            self.unknown(inst.addr, attr, f"an {direction} rule's prefix_list_ids are known only after apply")
         else:
             peers += [Peer("prefix_list", self.prefix_ids.get(p, p)) for p in _as_list(element.get("prefix_list_ids"))
                       if isinstance(p, str)]
@@ -440,7 +440,7 @@ class SnapshotBuilder:
             return self._block_group_peers(inst, direction, match)
         expr = self.config.expression(inst.address, (direction,))
         if expr is None:
-            self.unknown(inst.addr, direction, f"a {direction} rule references groups known only after apply")
+            self.unknown(inst.addr, direction, f"an {direction} rule references groups known only after apply")
             return []
         keys, unk = self.group_keys(self.resolver.expression(expr, self.context(inst)))
         keys = [k for k in keys]

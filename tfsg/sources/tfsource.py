@@ -19,7 +19,8 @@ from .refs import ConfigIndex
 _REF = re.compile(
     r"(?<![\w.\"-])((?:module|data|var|local|aws_[a-z0-9_]+)\.[A-Za-z_][\w-]*"
     r"(?:\[[^\]]*\]|\.[A-Za-z_][\w-]*|\.\*)*)")
-_RESOURCE_LINE = re.compile(r'^\s*resource\s+"([^"]+)"\s+"([^"]+)"', re.M)
+# [ \t]*, not \s*: under re.M a \s* would swallow blank lines and report the line before the block.
+_RESOURCE_LINE = re.compile(r'^[ \t]*resource\s+"([^"]+)"\s+"([^"]+)"', re.M)
 _INDEX = re.compile(r"\[([^\]]*)\]")
 
 

@@ -40,6 +40,14 @@ class VariableInputs:
 
     var_files: list[str] = field(default_factory=list)
     assignments: list[str] = field(default_factory=list)  # NAME=VALUE
+    # ("file", path) / ("var", NAME=VALUE) in command-line order, when known: Terraform applies
+    # -var and -var-file in the order given, the later one winning.
+    ordered: Optional[list[tuple[str, str]]] = None
+
+    def in_order(self) -> list[tuple[str, str]]:
+        if self.ordered is not None:
+            return self.ordered
+        return [("file", f) for f in self.var_files] + [("var", a) for a in self.assignments]
 
 
 @dataclass
@@ -330,11 +338,13 @@ def _root_values(reader: Any, directory: str, config: Any, inputs: VariableInput
     files += sorted(n for n in names if n.endswith((".auto.tfvars", ".auto.tfvars.json")))
     for name in files:
         values.update(_tfvars(reader, os.path.join(directory, name)))
-    for path in inputs.var_files:
-        if not os.path.isfile(path):
-            raise UsageError("--var-file: no such file", path)
-        values.update(_tfvars(Tree(), path))
-    for assignment in inputs.assignments:
+    for kind, item in inputs.in_order():
+        if kind == "file":
+            if not os.path.isfile(item):
+                raise UsageError("--var-file: no such file", item)
+            values.update(_tfvars(Tree(), item))
+            continue
+        assignment = item
         name, sep, text = assignment.partition("=")
         if not sep or not name:
             raise UsageError(f"--var expects NAME=VALUE, got {assignment!r}", "--var")
