@@ -271,3 +271,23 @@ def test_tf_json_files_are_read(tmp_path):
     # A new group has no egress until written (REFERENCE B.1): lb's allow-all egress makes the flow.
     assert flows(result["flows"]) == {("aws_security_group.lb", "aws_security_group.app", "tcp", "8080"),
                                       ("aws_security_group.lb", "0.0.0.0/0", "all", "all")}
+
+
+def test_sensitive_values_never_printed(tmp_path):
+    """A sensitive variable (root or module) and sensitive() keep their text out of every format."""
+    (tmp_path / "main.tf").write_text(
+        'variable "office" {\n  type = string\n  default = "203.0.113.77/32"\n  sensitive = true\n}\n'
+        'locals {\n  partner = sensitive("198.51.100.99/32")\n}\n'
+        'module "m" {\n  source = "./m"\n  label = "TopSecretLabel"\n}\n'
+        'resource "aws_security_group" "s" {\n  name = "s"\n  ingress {\n    from_port = 22\n    to_port = 22\n'
+        '    protocol = "tcp"\n    cidr_blocks = [var.office, local.partner]\n  }\n}\n')
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "main.tf").write_text(
+        'variable "label" {\n  sensitive = true\n}\nresource "aws_security_group" "t" {\n'
+        '  name = "t"\n  description = var.label\n}\n')
+    for fmt in ("text", "json", "markdown", "sarif", "github"):
+        out = run_tfsg("check", str(tmp_path), "--format", fmt, "--fail-on-existing").stdout.decode()
+        for secret in ("203.0.113.77", "198.51.100.99", "TopSecretLabel"):
+            assert secret not in out, (fmt, secret)
+    shown = run_tfsg("show", str(tmp_path)).stdout.decode()
+    assert "(sensitive)" in shown and "203.0.113.77" not in shown

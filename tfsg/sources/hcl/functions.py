@@ -14,8 +14,8 @@ import json
 import math
 from typing import Any, Callable
 
-from .values import EvalError, Lazy, Ref, Unknown, equal, first_unknown, is_known, number, to_bool, to_number, \
-    to_string, type_name, unknown_from
+from .values import EvalError, Lazy, Ref, Unknown, equal, first_unknown, is_known, mark_sensitive, number, \
+    to_bool, to_number, to_string, type_name, unknown_from
 
 _IMPL: dict[str, Callable[..., Any]] = {}
 _SHAPE: set[str] = set()  # functions that accept unknown parts and keep the known shape
@@ -587,7 +587,8 @@ def _jsondecode(text: Any) -> Any:
 
 @fn("sensitive", shape=True)
 def _sensitive(value: Any) -> Any:
-    return value  # the value is redacted from output through the variable that carries it
+    mark_sensitive(value)  # never printed: the output scrubber gets its text
+    return value
 
 
 @fn("nonsensitive", shape=True)

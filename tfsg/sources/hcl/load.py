@@ -22,7 +22,7 @@ from .files import GitRevision, Tree, display
 from .modules import Loader, ModuleInstance, ResourceInstance, META, convert
 from .parse import parse_body
 from .syntax import Env, safe
-from .values import Blocks, Ref, Unknown, first_unknown, is_known
+from .values import SECRETS, Blocks, Ref, Unknown, first_unknown, is_known
 
 # Optional, non-computed attributes that tfsg reads on *other* resources: a plan shows their schema
 # default when they are not written, so HCL mode must too (aws provider 5.x schema).
@@ -86,6 +86,7 @@ def load_directory(directory: str, *, base: Optional[str] = None, inputs: Option
         raise InputError("no .tf files in this directory (give a Terraform root module, or a plan JSON file)",
                          display(directory))
     secrets: set[str] = set()
+    SECRETS.clear()
     after, after_prints = _side(tree, directory, inputs, secrets)
     before: Optional[Snapshot] = None
     before_prints: dict[str, tuple] = dict(after_prints)
@@ -98,6 +99,7 @@ def load_directory(directory: str, *, base: Optional[str] = None, inputs: Option
             before, before_prints = _side(revision, directory, inputs, secrets)
     elif compare:
         before = after
+    secrets |= SECRETS
     actions = _actions(before_prints, after_prints)
     for snap in (after, before):
         if snap is not None:

@@ -17,8 +17,8 @@ from .files import display
 from .cache import cached
 from .parse import parse_body, parse_json_config
 from .syntax import Attribute, Block, CallN, Env, Node, ObjectN, TupleN, VarN, eval_body, safe
-from .values import Blocks, EvalError, Lazy, Ref, Unknown, first_unknown, is_known, to_bool, to_number, \
-    to_string
+from .values import Blocks, EvalError, Lazy, Ref, Unknown, first_unknown, is_known, mark_sensitive, to_bool, \
+    to_number, to_string
 
 # Meta-arguments: not resource attributes (REFERENCE A.6 lists what plan JSON keeps).
 META = frozenset({"count", "for_each", "depends_on", "provider", "lifecycle", "provisioner", "connection"})
@@ -273,6 +273,9 @@ class ModuleInstance:
                 value = convert(value, type_attr.expr)
             except EvalError as exc:
                 value = Unknown(f"var.{name} ({block.file}:{block.line}): {exc}")
+        sensitive = block.body.attrs.get("sensitive")
+        if sensitive is not None and getattr(sensitive.expr, "value", None) is True:
+            mark_sensitive(value)
         self._vars[name] = value
         return value
 
