@@ -103,16 +103,17 @@ def test_microservices_mesh():
         # service_discovery (for_each over var.service_discovery_endpoints) ∩ control_discovery_from_orders
         (m["orders"], m["mesh_control"], "tcp", "8500"), (m["orders"], m["mesh_control"], "udp", "8600"),
         (m["auth"], "0.0.0.0/0", "tcp", "443"),
-    }
+    } | {
+        # control_from_clients / control_to_sidecars take their groups from each.value of a
+        # for_each over local.mesh_clients. Plan JSON does not record it; the .tf sources beside
+        # the plan do: every client reaches the control plane on 15010-15011 (its egress: inline
+        # for auth/inventory/payments, orders_to_control for orders) and the control plane pushes
+        # to every client's sidecar on 15001 (each client's inline ingress from mesh_control).
+        (m[c], m["mesh_control"], "tcp", "15010-15011") for c in ("auth", "inventory", "orders", "payments")
+    } | {(m["mesh_control"], m[c], "tcp", "15001") for c in ("auth", "inventory", "orders", "payments")}
     # inventory/payments may not send to auth (no egress to it) even though auth admits them
     assert not any(f["from"] in (m["inventory"], m["payments"]) and f["to"] == m["auth"] for f in r["flows"])
-    # control_from_clients / control_to_sidecars take their groups from each.value of a for_each
-    # over a local: plan JSON cannot tell which, so they are unknown, not guessed
-    unknown = {u["address"] for u in r["unknown"]}
-    assert unknown == {f'aws_vpc_security_group_ingress_rule.control_from_clients["{c}-{p}"]'
-                       for c in ("auth", "inventory", "orders", "payments") for p in (15010, 15011)} | \
-                      {f'aws_vpc_security_group_egress_rule.control_to_sidecars["{c}"]'
-                       for c in ("auth", "inventory", "orders", "payments")}
+    assert r["unknown"] == []
     assert exposures(r["exposed"]) == {("aws_lb.edge", "resource", "tcp", "443"), (m["edge"], "group", "tcp", "443")}
     assert paths(r["paths"]) == {("internet", m["edge"], m["orders"])} | {
         ("internet", m["edge"], m["orders"], m[t]) for t in ("auth", "inventory", "payments", "orders_db", "mesh_control")}
@@ -120,6 +121,17 @@ def test_microservices_mesh():
     assert attached[m["auth"]] == ["aws_lambda_function.auth"]
     assert attached[m["orders"]] == ["aws_ecs_service.orders"]
     assert attached[m["orders_db"]] == ["aws_db_instance.orders"]
+
+
+def test_microservices_mesh_without_sources_says_unknown():
+    """The plan alone cannot tell which group each control-plane rule names: unknown, not guessed."""
+    r = tfsg_json("show", plan("microservices_mesh"), "--no-sources")
+    unknown = {u["address"] for u in r["unknown"]}
+    assert unknown >= {f'aws_vpc_security_group_ingress_rule.control_from_clients["{c}-{p}"]'
+                       for c in ("auth", "inventory", "orders", "payments") for p in (15010, 15011)} | \
+                      {f'aws_vpc_security_group_egress_rule.control_to_sidecars["{c}"]'
+                       for c in ("auth", "inventory", "orders", "payments")}
+    assert not any(f["to"] == MESH["mesh_control"] and f["ports"] == "15010-15011" for f in r["flows"])
 
 
 EDGE = [f"module.edge[{i}].aws_security_group.this" for i in (0, 1)]
@@ -134,16 +146,23 @@ def test_module_dynamic_blocks_count_and_for_each():
     for s in SVC.values():  # dynamic ingress 22 from 10.0.100.0/24; egress 5432 to two /24s, 443 anywhere
         expected |= {("10.0.100.0/24", s, "tcp", "22"), (s, "10.0.20.0/24", "tcp", "5432"),
                      (s, "10.0.21.0/24", "tcp", "5432"), (s, "0.0.0.0/0", "tcp", "443")}
+    # from_allowed: app port 8080 from allowed_sg_ids = each.value of module "svc"'s for_each
+    # (blue: both edge groups, green: edge[0]); the edge groups' egress 8080 to the VPC covers
+    # the svc members. Plan JSON drops each.value; the sources beside the plan give it.
+    expected |= {(EDGE[0], SVC["blue"], "tcp", "8080"), (EDGE[1], SVC["blue"], "tcp", "8080"),
+                 (EDGE[0], SVC["green"], "tcp", "8080")}
     assert flows(r["flows"]) == expected
+    assert r["unknown"] == []
     attached = {g["address"]: g["attached"] for g in r["groups"]}
     # the launch template lists both edge groups (module outputs), the ASG inherits them
     assert attached[EDGE[0]] == attached[EDGE[1]] == ["aws_autoscaling_group.edge", "aws_launch_template.edge"]
     # for_each = module.svc: each.value.sg_id is that key's module output
     assert attached[SVC["blue"]] == ['aws_autoscaling_group.svc["blue"]', 'aws_launch_template.svc["blue"]']
     assert attached[SVC["green"]] == ['aws_autoscaling_group.svc["green"]', 'aws_launch_template.svc["green"]']
-    # from_allowed: var.allowed_sg_ids[count.index], fed by each.value of a for_each over a map of
-    # module outputs: plan JSON does not record which key holds which, so: unknown, with the reason
-    unknown = {u["address"] for u in r["unknown"]}
+    # without the sources, from_allowed (var.allowed_sg_ids[count.index], fed by each.value of a
+    # for_each over a map of module outputs) is unknown, with the reason, not guessed
+    bare = tfsg_json("show", plan("module_dynamic"), "--no-sources")
+    unknown = {u["address"] for u in bare["unknown"]}
     assert unknown == {'module.svc["blue"].aws_security_group_rule.from_allowed[0]',
                        'module.svc["blue"].aws_security_group_rule.from_allowed[1]',
                        'module.svc["green"].aws_security_group_rule.from_allowed[0]'}

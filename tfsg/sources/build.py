@@ -40,8 +40,12 @@ class SnapshotBuilder:
 
     def __init__(self, instances: list[Instance], config: ConfigIndex, root_variables: dict[str, Any],
                  hints: Optional[InlineHints] = None, prior: Optional[Snapshot] = None,
-                 reuse: Optional[dict[str, tuple[list[Rule], list[Unknown]]]] = None) -> None:
+                 reuse: Optional[dict[str, tuple[list[Rule], list[Unknown]]]] = None,
+                 sources: Any = None) -> None:
         self.instances = sorted(instances, key=lambda i: i.address.sort_key())
+        # The .tf sources evaluated (hcl.load.SourceValues), for what plan JSON does not record.
+        self.sources = sources
+        self._by_addr: Optional[dict[str, Instance]] = None
         self.config = config
         self.resolver = Resolver(self.instances, config, root_variables)
         self.hints = hints
@@ -113,7 +117,14 @@ class SnapshotBuilder:
             if optional and self.config.present:
                 return []
             return [Unk(f"{_path_text(path)} is known only after apply")]
-        return self.resolver.expression(expr, self.context(inst), depth)
+        terms = self.resolver.expression(expr, self.context(inst), depth)
+        if self.sources is not None and any(isinstance(t, Unk) for t in terms):
+            if self._by_addr is None:
+                self._by_addr = {i.addr: i for i in self.instances}
+            better = self.sources.terms(inst.address, tuple(path), self._by_addr)
+            if better is not None:
+                return better
+        return terms
 
     def strings(self, terms: Iterable[Term], attr: str = "id", depth: int = 0) -> tuple[list[str], list[str]]:
         """Flatten terms into literal strings, reading ``attr`` of referenced resources."""

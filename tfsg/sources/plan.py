@@ -43,10 +43,13 @@ def load_plan(path: str, source_dir: Optional[str] = None, auto_sources: bool = 
     if source_dir is None and auto_sources and doc.directory and _has_tf(doc.directory):
         source_dir = doc.directory
     hints = None
+    sources = None
     if source_dir is not None:
+        from .hcl.load import SourceValues
         from .tfsource import SourceHints  # lazy: python-hcl2 costs start-up time
 
         hints = SourceHints(source_dir, config)
+        sources = SourceValues(source_dir, variables)
 
     before = None
     reuse = None
@@ -54,7 +57,8 @@ def load_plan(path: str, source_dir: Optional[str] = None, auto_sources: bool = 
         builder = SnapshotBuilder(sides.before, config, variables, hints=None)
         before = builder.build()
         reuse = builder.produced
-    after = SnapshotBuilder(sides.after, config, variables, hints=hints, prior=before, reuse=reuse).build()
+    after = SnapshotBuilder(sides.after, config, variables, hints=hints, prior=before, reuse=reuse,
+                            sources=sources).build()
     if hints is not None:
         hints.locate(after)
         if before is not None:
