@@ -6,11 +6,14 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# HCL mode caches parsed files (tfsg/sources/hcl/cache.py): keep the tests' cache to themselves.
+os.environ.setdefault("TFSG_CACHE_DIR", tempfile.mkdtemp(prefix="tfsg-test-cache-"))
 FIXTURES = Path(os.environ.get("TFSG_FIXTURES", ROOT / "fixtures"))
 
 
