@@ -51,11 +51,12 @@ def _user_repo(tmp_path: Path) -> Path:
     return repo
 
 
-def _try(hook_repo: Path, repo: Path, home: Path) -> subprocess.CompletedProcess:
+def _try(hook_repo: Path, repo: Path, home: Path, hook: str = "tfsg", files: str = "infra/main.tf",
+         *extra: str) -> subprocess.CompletedProcess:
     _git(repo, "add", ".")
     env = dict(os.environ, PRE_COMMIT_HOME=str(home), NO_COLOR="1")
-    return subprocess.run([str(PRE_COMMIT), "try-repo", str(hook_repo), "tfsg", "--files", "infra/main.tf",
-                           "--color", "never"], cwd=repo, capture_output=True, text=True, env=env, timeout=600)
+    return subprocess.run([str(PRE_COMMIT), "try-repo", str(hook_repo), hook, "--files", files, "--color", "never",
+                           *extra], cwd=repo, capture_output=True, text=True, env=env, timeout=600)
 
 
 def test_pre_commit_blocks_ssh_to_the_world_and_passes_a_harmless_change(hook_repo, tmp_path_factory, tmp_path):
@@ -78,3 +79,14 @@ def test_pre_commit_blocks_ssh_to_the_world_and_passes_a_harmless_change(hook_re
     assert "TFSG001" in out and "admits the whole internet on tcp 22" in out
     assert "infra/main.tf:68" in out  # the rule resource the commit adds
     assert "Traceback" not in out + blocked.stderr
+
+
+def test_manual_stage_hook_checks_plan_files(hook_repo, tmp_path_factory, tmp_path):
+    home = tmp_path_factory.getbasetemp() / "pre-commit-home"
+    repo = _user_repo(tmp_path)
+    shutil.copy(FIXTURES / "ssh_open" / "plan.json", repo / "plan.json")
+    skipped = _try(hook_repo, repo, home, "tfsg-plan", "plan.json")  # a manual hook: not run on commit
+    assert "No hook with id `tfsg-plan` in stage `pre-commit`" in skipped.stdout
+    run = _try(hook_repo, repo, home, "tfsg-plan", "plan.json", "--hook-stage", "manual")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "TFSG001" in run.stdout and "tfsg check plan.json (plan" in run.stdout
