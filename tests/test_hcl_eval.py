@@ -291,3 +291,20 @@ def test_sensitive_values_never_printed(tmp_path):
             assert secret not in out, (fmt, secret)
     shown = run_tfsg("show", str(tmp_path)).stdout.decode()
     assert "(sensitive)" in shown and "203.0.113.77" not in shown
+
+
+def test_base_revision_follows_symbolic_links(tmp_path):
+    """Monorepos share providers.tf or variables by symlink: at --base the link is followed too."""
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "shared" / "vars.tf").write_text('variable "admin_cidr" {\n  default = "10.0.0.0/8"\n}\n')
+    os.symlink("../shared/vars.tf", tmp_path / "infra" / "vars.tf")
+    (tmp_path / "infra" / "main.tf").write_text(SSH_FROM_VAR.split("\n\n", 1)[1])
+    git = ["git", "-C", str(tmp_path), "-c", "user.email=ci@example.com", "-c", "user.name=ci"]
+    subprocess.run(git + ["init", "-q"], check=True)
+    subprocess.run(git + ["add", "."], check=True)
+    subprocess.run(git + ["commit", "-qm", "base"], check=True)
+    (tmp_path / "shared" / "vars.tf").write_text('variable "admin_cidr" {\n  default = "10.1.0.0/16"\n}\n')
+    result = tfsg_json("diff", str(tmp_path / "infra"), "--base", "HEAD")
+    assert flows(result["removed"]) == {("10.0.0.0/8", "aws_security_group.admin", "tcp", "22")}
+    assert flows(result["added"]) == {("10.1.0.0/16", "aws_security_group.admin", "tcp", "22")}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import posixpath
 import subprocess
 from typing import Optional
 
@@ -71,9 +72,16 @@ class GitRevision:
         if commit is None:
             raise UsageError(f"unknown git revision {revision!r}", display(directory))
         self.commit = commit.strip()
-        listing = _git(self.top, "ls-tree", "-r", "-z", "--full-tree", "--name-only", self.commit)
-        self.files: set[str] = set(listing.split("\0")) if listing else set()
-        self.files.discard("")
+        listing = _git(self.top, "ls-tree", "-r", "-z", "--full-tree", self.commit)
+        self.files: set[str] = set()
+        self.links: set[str] = set()  # symbolic links (mode 120000): their blob is the target path
+        for entry in (listing or "").split("\0"):
+            meta, _, path = entry.partition("\t")
+            if not path:
+                continue
+            self.files.add(path)
+            if meta.startswith("120000"):
+                self.links.add(path)
         self.dirs: set[str] = {""}
         for f in self.files:
             parts = f.split("/")
@@ -101,30 +109,43 @@ class GitRevision:
 
     def prefetch(self, paths: list[str]) -> None:
         """Read many files in one ``git cat-file --batch`` call."""
-        wanted = [p for p in paths if self._rel(p) in self.files and self._rel(p) not in self._cache]
+        self._fetch([self._rel(p) for p in paths])
+
+    def _fetch(self, rels: list[str]) -> None:
+        wanted = sorted({r for r in rels if r in self.files and r not in self._cache})
         if not wanted:
             return
-        request = "".join(f"{self.commit}:{self._rel(p)}\n" for p in wanted).encode()
+        request = "".join(f"{self.commit}:{r}\n" for r in wanted).encode()
         proc = subprocess.run(["git", "-C", self.top, "cat-file", "--batch"], input=request,
                               capture_output=True, check=False)
         out = proc.stdout
         pos = 0
-        for p in wanted:
+        for rel in wanted:
             header_end = out.find(b"\n", pos)
             header = out[pos:header_end].split()
             if len(header) < 3 or header[1] != b"blob":
-                self._cache[self._rel(p)] = None
+                self._cache[rel] = None
                 pos = header_end + 1
                 continue
             size = int(header[2])
             start = header_end + 1
-            self._cache[self._rel(p)] = out[start:start + size]
+            self._cache[rel] = out[start:start + size]
             pos = start + size + 1
 
+    def _target(self, rel: str) -> str:
+        """Follow symbolic links within the repository (shared providers.tf and the like)."""
+        for _ in range(8):
+            if rel not in self.links:
+                return rel
+            self._fetch([rel])
+            link = (self._cache.get(rel) or b"").decode("utf-8", "replace")
+            rel = posixpath.normpath(posixpath.join(posixpath.dirname(rel), link))
+        return rel
+
     def read(self, path: str) -> str:
-        rel = self._rel(path)
+        rel = self._target(self._rel(path))
         if rel not in self._cache:
-            self.prefetch([path])
+            self._fetch([rel])
         raw = self._cache.get(rel)
         if raw is None:
             raise InputError(f"cannot read at {self.label}", display(path))
