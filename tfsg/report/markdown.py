@@ -54,30 +54,15 @@ def _oneline(text: Any) -> str:
     return " ".join(s.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
 
 
+# What Markdown or HTML would read in a table cell, and what stands for it instead.
+_CELL_ESCAPES = str.maketrans({"\\": "\\\\", "|": "\\|", "&": "&amp;", "<": "&lt;", ">": "&gt;", "`": "&#96;",
+                               "*": "\\*", "[": "\\[", "]": "\\]", "~": "\\~",
+                               "@": "@\u2060"})  # a word joiner after @: no @mention
+
+
 def text(value: Any, limit: int = CELL_CHARS) -> str:
     """Plain text safe in a table cell or a list item: one line, nothing Markdown or HTML reads."""
-    s = _shorten(_oneline(value), limit)
-    out = []
-    for ch in s:
-        if ch == "\\":
-            out.append("\\\\")
-        elif ch == "|":
-            out.append("\\|")
-        elif ch == "&":
-            out.append("&amp;")
-        elif ch == "<":
-            out.append("&lt;")
-        elif ch == ">":
-            out.append("&gt;")
-        elif ch == "`":
-            out.append("&#96;")
-        elif ch in "*[]~":
-            out.append("\\" + ch)
-        elif ch == "@":
-            out.append("@\u2060")  # a word joiner: no @mention
-        else:
-            out.append(ch)
-    return "".join(out)
+    return _shorten(_oneline(value), limit).translate(_CELL_ESCAPES)
 
 
 def code(value: Any, *, table: bool = True, limit: int = CELL_CHARS) -> str:

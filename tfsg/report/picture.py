@@ -176,29 +176,14 @@ def build(result: dict, *, max_edges: int | None = None) -> Picture:
 # --------------------------------------------------------------------------- Mermaid
 
 
+# Mermaid's entity codes for the characters its label parser reads; control characters -> space.
+_MERMAID_ESCAPES = str.maketrans({"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "`": "#96;",
+                                  "|": "#124;", "&": "#amp;", **{chr(c): " " for c in (*range(32), 0x7f)}})
+
+
 def mermaid_label(text: str) -> str:
     """Text for a quoted Mermaid label: entity codes for the characters its parser reads."""
-    out = []
-    for ch in text.replace("\r\n", " ").replace("\n", " ").replace("\r", " "):
-        if ch == "#":
-            out.append("#35;")
-        elif ch == '"':
-            out.append("#quot;")
-        elif ch == "<":
-            out.append("#lt;")
-        elif ch == ">":
-            out.append("#gt;")
-        elif ch == "`":
-            out.append("#96;")
-        elif ch == "|":
-            out.append("#124;")
-        elif ch == "&":
-            out.append("#amp;")
-        elif ord(ch) < 32 or ch == "\x7f":
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return text.replace("\r\n", " ").translate(_MERMAID_ESCAPES)
 
 
 _MERMAID_SHAPES = {
