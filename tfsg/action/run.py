@@ -245,24 +245,18 @@ def _ensure_commit(rev: str, cwd: Path) -> None:
 
 def _config(inputs: Inputs, wd: Path, workspace: Path) -> str:
     """The configuration file to pass: the input, else the nearest .tfsg.yml from the working
-    directory up to the workspace (tfsg itself only looks upward from where it runs)."""
+    directory up to the repository root (tfsg runs from the workspace, so it is found here)."""
     if inputs.config:
         path = (wd / inputs.config).resolve()
         if not path.is_file():
             raise ActionError(f"config {_rel(path, workspace)} does not exist (is it relative to working-directory?)")
         return _rel(path, workspace)
-    from ..policy.load import CONFIG_NAMES
+    from ..policy.load import find_config  # the CLI's own discovery, started where the user works
 
-    current = wd
-    while True:
-        for name in CONFIG_NAMES:
-            if (current / name).is_file():
-                return _rel(current / name, workspace)
-        if current == workspace or (current / ".git").exists() or current.parent == current:
-            return ""
-        if workspace not in current.parents:
-            return ""
-        current = current.parent
+    found = find_config(str(wd))
+    if found is None or workspace not in Path(found).resolve().parents:
+        return ""
+    return _rel(Path(found).resolve(), workspace)
 
 
 # -- reporting -------------------------------------------------------------------------------

@@ -415,7 +415,7 @@ class SnapshotBuilder:
             else:
                 peers += self._cidr_peers(inst, [v for v in _as_list(element.get(key)) if isinstance(v, str)], attr)
         if block is not None and block.get("prefix_terms"):
-            peers += self._block_prefix_peers(inst, attr, block["prefix_terms"])
+            peers += self._prefix_peers_of(inst, attr, block["prefix_terms"])
         elif mask.get("prefix_list_ids") is True:
             self.unknown(inst.addr, attr, f"an {direction} rule's prefix_list_ids are known only after apply")
         else:
@@ -464,7 +464,8 @@ class SnapshotBuilder:
             self.unknown(inst.addr, direction, reason)
         return [Peer("group", k) for k in keys]
 
-    def _block_prefix_peers(self, inst: Instance, attr: str, terms: list[Term]) -> list[Peer]:
+    def _prefix_peers_of(self, inst: Instance, attr: str, terms: list[Term]) -> list[Peer]:
+        """Prefix-list peers from resolved terms; what is unknown is reported on ``attr``."""
         for term in terms:
             if isinstance(term, Unk):
                 self.unknown(inst.addr, attr, term.reason)
@@ -549,11 +550,7 @@ class SnapshotBuilder:
         return [Peer("group", k) for k in keys]
 
     def _prefix_peers(self, inst: Instance, attr: str) -> list[Peer]:
-        terms = self.terms(inst, (attr,), optional=True)
-        for term in terms:
-            if isinstance(term, Unk):
-                self.unknown(inst.addr, attr, term.reason)
-        return [Peer("prefix_list", k) for k in self._prefix_keys([t for t in terms if not isinstance(t, Unk)])]
+        return self._prefix_peers_of(inst, attr, self.terms(inst, (attr,), optional=True))
 
     def _scalar(self, inst: Instance, attr: str) -> Any:
         texts, unk = self.strings(self.terms(inst, (attr,)))

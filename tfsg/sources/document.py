@@ -34,6 +34,12 @@ class Document:
         return None if self.path == "-" else os.path.dirname(os.path.abspath(self.path))
 
 
+def display(path: str) -> str:
+    """Relative to the working directory when under it (what reviewers, SARIF and annotations want)."""
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
+
+
 def read_text(path: str) -> str:
     """Read a file (or stdin for ``-``) as UTF-8, with one-line errors."""
     try:

@@ -77,7 +77,7 @@ def _marks(mask: Any) -> bool:
 
 def _redact(value: Any, mask: Any, secrets: set[str]) -> Any:
     if mask is True:
-        _collect(value, secrets)
+        collect_secrets(value, secrets)
         return SENSITIVE if value is not None else None
     if not mask:
         return value
@@ -88,13 +88,14 @@ def _redact(value: Any, mask: Any, secrets: set[str]) -> Any:
     return value
 
 
-def _collect(value: Any, secrets: set[str]) -> None:
+def collect_secrets(value: Any, secrets: set[str]) -> None:
+    """The text of every leaf long enough to be recognised (4+ characters), for the scrubber."""
     if isinstance(value, dict):
         for v in value.values():
-            _collect(v, secrets)
+            collect_secrets(v, secrets)
     elif isinstance(value, list):
         for v in value:
-            _collect(v, secrets)
+            collect_secrets(v, secrets)
     elif isinstance(value, str) and len(value) >= 4:
         secrets.add(value)
     elif isinstance(value, (int, float)) and not isinstance(value, bool) and len(str(value)) >= 4:

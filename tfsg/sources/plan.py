@@ -8,7 +8,7 @@ from typing import Optional
 
 from ..model import Snapshot
 from .build import SnapshotBuilder
-from .document import Document, load_document
+from .document import Document, display, load_document
 from .instances import split_sides
 from .refs import ConfigIndex
 
@@ -29,7 +29,7 @@ class Loaded:
         return {"path": self.document.path, "kind": self.document.kind,
                 "format_version": self.document.format_version,
                 "terraform_version": self.document.terraform_version,
-                "sources": _display(self.source_dir)}
+                "sources": display(self.source_dir) if self.source_dir else None}
 
 
 def load_plan(path: str, source_dir: Optional[str] = None, auto_sources: bool = True) -> Loaded:
@@ -45,7 +45,7 @@ def load_plan(path: str, source_dir: Optional[str] = None, auto_sources: bool = 
     hints = None
     sources = None
     if source_dir is not None:
-        from .hcl.load import SourceValues
+        from .hcl.fill import SourceValues
         from .tfsource import SourceHints  # lazy: python-hcl2 costs start-up time
 
         hints = SourceHints(source_dir, config)
@@ -65,14 +65,6 @@ def load_plan(path: str, source_dir: Optional[str] = None, auto_sources: bool = 
             hints.locate(before)
         after.unknowns.extend(hints.problems)
     return Loaded(doc, before, after, sides.secrets, source_dir, sides.actions)
-
-
-def _display(path: Optional[str]) -> Optional[str]:
-    """Relative to the working directory when under it (as reviewers and SARIF want)."""
-    if path is None:
-        return None
-    rel = os.path.relpath(path)
-    return path if rel.startswith("..") else rel
 
 
 def _has_tf(directory: str) -> bool:

@@ -13,6 +13,7 @@ import re
 from typing import Any, Optional
 
 from ..model import Address, Location, Snapshot, Unknown, split_module_prefix
+from .document import display
 from .instances import Instance
 from .refs import ConfigIndex
 
@@ -106,11 +107,11 @@ class SourceHints:
             with open(file, encoding="utf-8") as fh:
                 text = fh.read()
         except (OSError, UnicodeDecodeError) as exc:
-            self.problems.append(Unknown(_display(file), "", f"cannot read source: {exc}"))
+            self.problems.append(Unknown(display(file), "", f"cannot read source: {exc}"))
             return
         starts = list(_RESOURCE_LINE.finditer(text))
         for i, m in enumerate(starts):
-            into["lines"][(m.group(1), m.group(2))] = Location(_display(file), text.count("\n", 0, m.start()) + 1)
+            into["lines"][(m.group(1), m.group(2))] = Location(display(file), text.count("\n", 0, m.start()) + 1)
             end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
             into["bodies"][(m.group(1), m.group(2))] = text[m.start():end]
         if "aws_security_group" in text or "aws_default_security_group" in text:
@@ -129,7 +130,7 @@ class SourceHints:
             doc = hcl2.loads(text)
         except Exception as exc:  # lark raises many types; all mean "not valid HCL"
             line = getattr(exc, "line", None)
-            where = f"{_display(file)}:{line}" if line else _display(file)
+            where = f"{display(file)}:{line}" if line else display(file)
             self.problems.append(Unknown(where, "", f"HCL syntax error, sources ignored for this file: "
                                                     f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"))
             return
@@ -224,9 +225,3 @@ def _parse(text: str) -> Optional[Address]:
     if not typ or not name:
         return None
     return Address(module, typ, name.split("[", 1)[0], None, mode)
-
-
-def _display(path: str) -> str:
-    """Repository-relative when under the working directory, as SARIF and annotations need."""
-    rel = os.path.relpath(path)
-    return path if rel.startswith("..") else rel

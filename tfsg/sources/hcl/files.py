@@ -8,12 +8,7 @@ import subprocess
 from typing import Optional
 
 from ...errors import InputError, UsageError
-
-
-def display(path: str) -> str:
-    """Relative to the working directory when under it (what SARIF and annotations want)."""
-    rel = os.path.relpath(path)
-    return path if rel.startswith("..") else rel
+from ..document import display
 
 
 class Tree:
@@ -33,9 +28,6 @@ class Tree:
 
     def isdir(self, path: str) -> bool:
         return os.path.isdir(path)
-
-    def isfile(self, path: str) -> bool:
-        return os.path.isfile(path)
 
     def read(self, path: str) -> str:
         try:
@@ -103,9 +95,6 @@ class GitRevision:
 
     def isdir(self, path: str) -> bool:
         return self._rel(path) in self.dirs
-
-    def isfile(self, path: str) -> bool:
-        return self._rel(path) in self.files
 
     def prefetch(self, paths: list[str]) -> None:
         """Read many files in one ``git cat-file --batch`` call."""

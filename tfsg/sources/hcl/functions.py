@@ -14,7 +14,7 @@ import json
 import math
 from typing import Any, Callable
 
-from .values import EvalError, Lazy, Ref, Unknown, equal, first_unknown, is_known, mark_sensitive, number, \
+from .values import EvalError, Lazy, Ref, Unknown, equal, is_known, mark_sensitive, number, \
     to_bool, to_number, to_string, type_name, unknown_from
 
 _IMPL: dict[str, Callable[..., Any]] = {}
@@ -46,6 +46,10 @@ def call(node: Any, env: Any) -> Any:
         return Unknown(f"function {name}() is not evaluated by tfsg")
     if name not in _SHAPE and not all(is_known(a) for a in args):
         return unknown_from(*args, what=f"{name}()")
+    if name == "sensitive":
+        secrets = getattr(getattr(env.scope, "loader", None), "secrets", None)
+        if secrets is not None:
+            mark_sensitive(args, secrets)
     return impl(*args)
 
 
@@ -587,8 +591,7 @@ def _jsondecode(text: Any) -> Any:
 
 @fn("sensitive", shape=True)
 def _sensitive(value: Any) -> Any:
-    mark_sensitive(value)  # never printed: the output scrubber gets its text
-    return value
+    return value  # call() hands the value's text to the loader's secrets
 
 
 @fn("nonsensitive", shape=True)
@@ -653,10 +656,3 @@ def _cidrnetmask(prefix: Any) -> Any:
 @fn("file")
 def _file(path: Any) -> Any:
     return Unknown("file() contents are not read by tfsg")
-
-
-def known_functions() -> list[str]:
-    return sorted(_IMPL) + ["can", "try"]
-
-
-__all__ = ["call", "known_functions", "first_unknown"]

@@ -19,10 +19,10 @@ from ..build import GROUP_TYPES, SnapshotBuilder
 from ..instances import Instance
 from ..refs import Lit, Res, Term, Unk
 from .files import GitRevision, Tree, display
-from .modules import Loader, ModuleInstance, ResourceInstance, META, convert
+from .modules import META, LiteralScope, Loader, ModuleInstance, ResourceInstance, convert
 from .parse import parse_body
 from .syntax import Env, safe
-from .values import SECRETS, Blocks, Ref, Unknown, first_unknown, is_known
+from .values import Blocks, Ref, Unknown, first_unknown, is_known
 
 # Optional, non-computed attributes that tfsg reads on *other* resources: a plan shows their schema
 # default when they are not written, so HCL mode must too (aws provider 5.x schema).
@@ -86,7 +86,6 @@ def load_directory(directory: str, *, base: Optional[str] = None, inputs: Option
         raise InputError("no .tf files in this directory (give a Terraform root module, or a plan JSON file)",
                          display(directory))
     secrets: set[str] = set()
-    SECRETS.clear()
     after, after_prints = _side(tree, directory, inputs, secrets)
     before: Optional[Snapshot] = None
     before_prints: dict[str, tuple] = dict(after_prints)
@@ -99,7 +98,6 @@ def load_directory(directory: str, *, base: Optional[str] = None, inputs: Option
             before, before_prints = _side(revision, directory, inputs, secrets)
     elif compare:
         before = after
-    secrets |= SECRETS
     actions = _actions(before_prints, after_prints)
     for snap in (after, before):
         if snap is not None:
@@ -126,7 +124,7 @@ def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str]
     """One side's Snapshot, and a fingerprint of each managed instance's values (to name changes)."""
     loader = Loader(reader, directory)
     config = loader.module(directory)
-    values = _root_values(reader, directory, config, inputs, secrets)
+    values = _root_values(reader, directory, config, inputs)
     problems: list = []
     root = ModuleInstance(loader, config, (), None, values, problems)
     instances: list[Instance] = []
@@ -135,13 +133,14 @@ def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str]
     prints: dict[str, tuple] = {}
     for module in root.walk():
         for ri in module.all_resource_instances():
-            inst = _instance(ri)
+            inst = instance_of(ri)
             instances.append(inst)
             if inst.address.mode == "managed":
                 prints[inst.addr] = (inst.values, inst.unknown)  # compared with == (order-free)
             index.add(ri, inst)
             locations[inst.addr] = Location(ri.block.file, ri.block.line)
     snap = SnapshotBuilder(instances, index, {}, hints=HclHints(index)).build()
+    secrets |= loader.secrets  # sensitive values the evaluation met (variables, sensitive())
     for text, attribute, reason, block in problems:
         snap.unknowns.append(UnknownRecord(text, attribute, reason))
         locations.setdefault(text, Location(block.file, block.line))
@@ -166,7 +165,8 @@ def _dedupe(records: list[UnknownRecord]) -> list[UnknownRecord]:
     return out
 
 
-def _instance(ri: ResourceInstance) -> Instance:
+def instance_of(ri: ResourceInstance) -> Instance:
+    """The Instance a plan would give for this resource instance."""
     values = ri.values() or {}
     known, mask = _split(values, ri.address.type in GROUP_TYPES)
     for attr, default in _SCHEMA_DEFAULTS.get(ri.address.type, {}).items():
@@ -325,64 +325,9 @@ class HclHints:
         return False  # dynamic blocks are expanded by the evaluator and count as written
 
 
-# ---------------------------------------------------------------------- plans with sources
-
-class SourceValues:
-    """The .tf sources beside a plan, evaluated on first need, for values plan JSON drops.
-
-    Plan JSON records a reference's text but not the value of ``each.value`` when for_each
-    iterates over a local or a module output, nor what a local holds. The sources do: an
-    attribute the plan cannot resolve is evaluated here, with the plan's own root variable
-    values, and its references are mapped back to the plan's instances by address.
-    """
-
-    def __init__(self, directory: str, variables: dict[str, Any]) -> None:
-        self.directory = directory
-        self.variables = variables
-        self._config: Optional[HclConfig] = None
-        self._failed = False
-
-    def _load(self) -> Optional[HclConfig]:
-        if self._config is None and not self._failed:
-            from ...errors import TfsgError
-
-            try:
-                loader = Loader(Tree(), self.directory)
-                config = HclConfig()
-                root = ModuleInstance(loader, loader.module(self.directory), (), None, dict(self.variables), [])
-                for module in root.walk():
-                    for ri in module.all_resource_instances():
-                        config.add(ri, _instance(ri))
-                self._config = config
-            except TfsgError:  # a syntax error or cycle: the plan stands alone (hints report it)
-                self._failed = True
-        return self._config
-
-    def terms(self, address: Address, path: tuple, instances: dict[str, Instance]) -> Optional[list[Term]]:
-        """The attribute's terms from the sources, over the plan's instances; None if unknown there too."""
-        config = self._load()
-        if config is None:
-            return None
-        expr = config.expression(address, path)
-        if expr is None:
-            return None
-        out: list[Term] = []
-        for term in expr["terms"]:
-            if isinstance(term, Unk):
-                return None
-            if isinstance(term, Res):
-                planned = instances.get(term.instance.addr)
-                if planned is None:
-                    return None
-                term = Res(planned, term.attr)
-            out.append(term)
-        return out
-
-
 # ---------------------------------------------------------------------- variables
 
-def _root_values(reader: Any, directory: str, config: Any, inputs: VariableInputs,
-                 secrets: set[str]) -> dict[str, Any]:
+def _root_values(reader: Any, directory: str, config: Any, inputs: VariableInputs) -> dict[str, Any]:
     """Terraform's order: environment, terraform.tfvars, *.auto.tfvars, then -var-file and -var."""
     declared = config.variables
     values: dict[str, Any] = {}
@@ -407,36 +352,7 @@ def _root_values(reader: Any, directory: str, config: Any, inputs: VariableInput
         if name not in declared:
             raise UsageError(f"--var {name}: no variable {name!r} is declared in the root module", "--var")
         values[name] = _from_text(text, declared[name], f"--var {name}")
-    for name, value in values.items():
-        block = declared.get(name)
-        if block is not None and _literal_true(block.body.attrs.get("sensitive")):
-            _collect(value, secrets)
-    for name, block in declared.items():
-        if _literal_true(block.body.attrs.get("sensitive")) and "default" in block.body.attrs:
-            _collect(safe(block.body.attrs["default"].expr, Env(_Literal()), block.file), secrets)
     return values
-
-
-def _literal_true(attr: Any) -> bool:
-    return attr is not None and getattr(attr.expr, "value", None) is True
-
-
-def _collect(value: Any, secrets: set[str]) -> None:
-    if isinstance(value, dict):
-        for v in value.values():
-            _collect(v, secrets)
-    elif isinstance(value, list):
-        for v in value:
-            _collect(v, secrets)
-    elif isinstance(value, (str, int, float)) and not isinstance(value, bool) and len(str(value)) >= 4:
-        secrets.add(str(value))
-
-
-class _Literal:
-    def root(self, name: str, line: int) -> Any:
-        from .values import EvalError
-
-        raise EvalError(f"{name} cannot be referred to in a variable value")
 
 
 def _tfvars(reader: Any, path: str) -> dict[str, Any]:
@@ -453,7 +369,7 @@ def _tfvars(reader: Any, path: str) -> dict[str, Any]:
     body = parse_body(text, shown)
     out = {}
     for name, attr in body.attrs.items():
-        value = safe(attr.expr, Env(_Literal()), shown)
+        value = safe(attr.expr, Env(LiteralScope()), shown)
         if isinstance(value, Unknown):
             raise InputError(f"variable {name}: {value.reason.split(': ', 1)[-1]}", f"{shown}:{attr.line}")
         out[name] = value
@@ -468,7 +384,7 @@ def _from_text(text: str, block: Any, where: str) -> Any:
         value: Any = text
     else:
         body = parse_body(f"v = {text}\n", where)
-        value = safe(body.attrs["v"].expr, Env(_Literal()), where) if "v" in body.attrs else text
+        value = safe(body.attrs["v"].expr, Env(LiteralScope()), where) if "v" in body.attrs else text
         if isinstance(value, Unknown):
             raise UsageError(f"cannot read the value: {value.reason}", where)
     if type_attr is not None:

@@ -16,7 +16,7 @@ from ...model import Address, ModuleStep
 from .files import display
 from .cache import cached
 from .parse import parse_body, parse_json_config
-from .syntax import Attribute, Block, CallN, Env, Node, ObjectN, TupleN, VarN, eval_body, safe
+from .syntax import Attribute, Block, CallN, Env, Node, ObjectN, TupleN, VarN, eval_body, plain, safe
 from .values import Blocks, EvalError, Lazy, Ref, Unknown, first_unknown, is_known, mark_sensitive, to_bool, \
     to_number, to_string
 
@@ -88,6 +88,7 @@ class Loader:
         self.root = root
         self.configs: dict[str, ModuleConfig] = {}
         self.installed = _installed_modules(root)
+        self.secrets: set[str] = set()  # text of sensitive values met while evaluating
 
     def module(self, directory: str) -> ModuleConfig:
         key = os.path.normpath(directory)
@@ -181,11 +182,7 @@ class ModuleObject(Lazy):
         return self.child.output(name)
 
     def as_value(self) -> Any:
-        return {name: _plain(self.child.output(name)) for name in sorted(self.child.config.outputs)}
-
-
-def _plain(value: Any) -> Any:
-    return value.as_value() if isinstance(value, Lazy) else value
+        return {name: plain(self.child.output(name)) for name in sorted(self.child.config.outputs)}
 
 
 class _Namespace(Lazy):
@@ -259,14 +256,14 @@ class ModuleInstance:
         elif self.inputs is None and name in self.root_values:
             value = self.root_values[name]
         elif "default" in block.body.attrs:
-            value = safe(block.body.attrs["default"].expr, Env(_NoNames()), block.file)
+            value = safe(block.body.attrs["default"].expr, Env(LiteralScope()), block.file)
         elif self.inputs is None:
             value = Unknown(f"var.{name} has no value ({block.file}:{block.line}); set it with --var, "
                             f"--var-file, a .tfvars file or TF_VAR_{name}")
         else:
             value = Unknown(f"var.{name} of {self.label()} is not set by the module call ({block.file}:{block.line})")
         if value is None and "default" in block.body.attrs and _literal_false(block.body.attrs.get("nullable")):
-            value = safe(block.body.attrs["default"].expr, Env(_NoNames()), block.file)
+            value = safe(block.body.attrs["default"].expr, Env(LiteralScope()), block.file)
         type_attr = block.body.attrs.get("type")
         if type_attr is not None and not isinstance(value, (Unknown, Ref)):
             try:
@@ -275,7 +272,7 @@ class ModuleInstance:
                 value = Unknown(f"var.{name} ({block.file}:{block.line}): {exc}")
         sensitive = block.body.attrs.get("sensitive")
         if sensitive is not None and getattr(sensitive.expr, "value", None) is True:
-            mark_sensitive(value)
+            mark_sensitive(value, self.loader.secrets)
         self._vars[name] = value
         return value
 
@@ -292,7 +289,7 @@ class ModuleInstance:
                              f"{file}:{attr.line}")
         self._busy_locals.append(name)
         try:
-            value = _plain(safe(attr.expr, self.env, file))
+            value = plain(safe(attr.expr, self.env, file))
         finally:
             self._busy_locals.pop()
         self._locals[name] = value
@@ -305,7 +302,7 @@ class ModuleInstance:
         if block is None:
             raise EvalError(f"{self.label()} has no output {name!r}")
         attr = block.body.attrs.get("value")
-        value = _plain(safe(attr.expr, self.env, block.file)) if attr is not None else None
+        value = plain(safe(attr.expr, self.env, block.file)) if attr is not None else None
         self._outputs[name] = value
         return value
 
@@ -363,11 +360,11 @@ class ModuleInstance:
                 return Unknown(f"count must be a whole number, got {value!r}")
             return [(i, self.env.bind(count={"index": i})) for i in range(n)]
         if "for_each" in attrs:
-            value = _plain(safe(attrs["for_each"].expr, self.env, block.file))
+            value = plain(safe(attrs["for_each"].expr, self.env, block.file))
             if isinstance(value, dict):
                 if any(isinstance(v, Unknown) for v in value.values()) and not all(isinstance(k, str) for k in value):
                     return Unknown("for_each keys are not known")
-                return [(k, self.env.bind(each={"key": k, "value": _plain(value[k])})) for k in sorted(value)]
+                return [(k, self.env.bind(each={"key": k, "value": plain(value[k])})) for k in sorted(value)]
             if isinstance(value, list):
                 if not all(isinstance(v, str) for v in value):
                     found = first_unknown(value)
@@ -404,7 +401,7 @@ class ModuleInstance:
             return self._children[name]
         block = self.config.modules[name]
         call_path = tuple(s.name for s in self.path) + (name,)
-        source = safe(block.body.attrs["source"].expr, Env(_NoNames()), block.file) \
+        source = safe(block.body.attrs["source"].expr, Env(LiteralScope()), block.file) \
             if "source" in block.body.attrs else None
         directory, why = self.loader.source_dir(self.config.directory, call_path, source)
         if directory is None or not self.loader.reader.isdir(directory):
@@ -451,13 +448,13 @@ def _thunk(expr: Node, env: Env, file: str) -> Callable[[], Any]:
 
     def get() -> Any:
         if not cache:
-            cache.append(_plain(safe(expr, env, file)))
+            cache.append(plain(safe(expr, env, file)))
         return cache[0]
     return get
 
 
-class _NoNames:
-    """The scope of a variable default or a .tfvars file: literal values only."""
+class LiteralScope:
+    """The scope of a variable default, a .tfvars file or a -var value: literal values only."""
 
     def root(self, name: str, line: int) -> Any:
         raise EvalError(f"{name} cannot be referred to here (only literal values are allowed)")
@@ -524,7 +521,7 @@ def convert(value: Any, type_expr: Node) -> Any:
 def _optional_default(attr_type: CallN) -> Any:
     if len(attr_type.args) < 2:
         return None
-    default = safe(attr_type.args[1], Env(_NoNames()), "type")
+    default = safe(attr_type.args[1], Env(LiteralScope()), "type")
     inner = attr_type.args[0]
     try:
         return convert(default, inner)

@@ -57,13 +57,9 @@ class _PostLexer:
             yield pending
 
 
-def parse_hcl(text: str, file: str) -> list[Block]:
-    """Top-level blocks of one file; a syntax error is an InputError at file:line:column."""
-    return parse_body(text, file).blocks
-
-
 def parse_body(text: str, file: str) -> Body:
-    """A whole file as a body (``.tfvars`` files are attributes only)."""
+    """A whole file as a body (``.tfvars`` files are attributes only); a syntax error is an
+    InputError at file:line:column."""
     from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
     if not text.endswith("\n"):

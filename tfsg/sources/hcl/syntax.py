@@ -102,7 +102,7 @@ class TupleN(Node):
         self.items, self.line = items, line
 
     def ev(self, env: Env) -> Any:
-        return [_plain(item.ev(env)) for item in self.items]
+        return [plain(item.ev(env)) for item in self.items]
 
 
 class ObjectN(Node):
@@ -119,7 +119,7 @@ class ObjectN(Node):
                 if not is_known(key):
                     return unknown_from(key, what="an object key")
                 key = to_string(key)
-            out[key] = _plain(value.ev(env))
+            out[key] = plain(value.ev(env))
         return out
 
 
@@ -174,7 +174,7 @@ class SplatN(Node):
         for item in items:
             for kind, step in self.steps:
                 item = get_attr(item, step) if kind == "attr" else index(item, step.ev(env))
-            out.append(_plain(item))
+            out.append(plain(item))
         return out
 
 
@@ -290,7 +290,7 @@ class ForN(Node):
                     return unknown_from(keep, what="a for expression's if clause")
                 if not to_bool(keep):
                     continue
-            value = _plain(self.value.ev(inner))
+            value = plain(self.value.ev(inner))
             if not as_object:
                 out_list.append(value)
                 continue
@@ -314,7 +314,7 @@ def _items(coll: Any) -> list[tuple[Any, Any]]:
     return list(enumerate(coll))
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """A lazy object stored inside a collection becomes a value (a resource: its Ref)."""
     return value.as_value() if isinstance(value, Lazy) else value
 
@@ -408,7 +408,7 @@ def eval_body(body: Body, env: Env, file: str, skip: frozenset = frozenset()) ->
     out: dict[str, Any] = {}
     for name, attr in body.attrs.items():
         if name not in skip:
-            out[name] = _plain(safe(attr.expr, env, file))
+            out[name] = plain(safe(attr.expr, env, file))
     for block in body.blocks:
         if block.type in skip:
             continue
@@ -444,8 +444,3 @@ def _dynamic(block: Block, env: Env, file: str, out: dict) -> None:
         return
     for k, v in _items(coll):
         blocks.append(eval_body(content.body, env.bind(**{iterator: {"key": k, "value": v}}), file))
-
-
-__all__ = ["Env", "Node", "Literal", "Template", "TupleN", "ObjectN", "VarN", "GetAttrN", "IndexN", "SplatN",
-           "CallN", "CondN", "BinN", "UnaryN", "ForN", "Attribute", "Block", "Body", "eval_body", "safe",
-           "get_attr", "index", "Blocks"]

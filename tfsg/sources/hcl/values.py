@@ -18,21 +18,12 @@ from typing import Any
 from ...model import Address
 
 
-# Text of values marked sensitive while evaluating (``sensitive()``, ``sensitive = true``
-# variables of any module); the loader hands them to the output scrubber. One run, one load.
-SECRETS: set[str] = set()
+def mark_sensitive(value: Any, secrets: set[str]) -> None:
+    """Remember the text of every leaf of a sensitive value (``sensitive()``, a ``sensitive =
+    true`` variable), so the output scrubber keeps it out of every report."""
+    from ..instances import collect_secrets
 
-
-def mark_sensitive(value: Any) -> None:
-    """Remember the text of every leaf of a sensitive value, so no report ever prints it."""
-    if isinstance(value, dict):
-        for v in value.values():
-            mark_sensitive(v)
-    elif isinstance(value, list):
-        for v in value:
-            mark_sensitive(v)
-    elif isinstance(value, (str, int, float)) and not isinstance(value, bool) and len(str(value)) >= 4:
-        SECRETS.add(str(value))
+    collect_secrets(value, secrets)
 
 
 class EvalError(Exception):
