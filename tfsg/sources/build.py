@@ -45,7 +45,6 @@ class SnapshotBuilder:
         self.instances = sorted(instances, key=lambda i: i.address.sort_key())
         # The .tf sources evaluated (hcl.load.SourceValues), for what plan JSON does not record.
         self.sources = sources
-        self._by_addr: Optional[dict[str, Instance]] = None
         self.config = config
         self.resolver = Resolver(self.instances, config, root_variables)
         self.hints = hints
@@ -119,9 +118,7 @@ class SnapshotBuilder:
             return [Unk(f"{_path_text(path)} is known only after apply")]
         terms = self.resolver.expression(expr, self.context(inst), depth)
         if self.sources is not None and any(isinstance(t, Unk) for t in terms):
-            if self._by_addr is None:
-                self._by_addr = {i.addr: i for i in self.instances}
-            better = self.sources.terms(inst.address, tuple(path), self._by_addr)
+            better = self.sources.terms(inst.address, tuple(path))
             if better is not None:
                 return better
         return terms

@@ -46,10 +46,10 @@ def load_plan(path: str, source_dir: Optional[str] = None, auto_sources: bool = 
     sources = None
     if source_dir is not None:
         from .hcl.fill import SourceValues
-        from .tfsource import SourceHints  # lazy: python-hcl2 costs start-up time
+        from .tfsource import SourceHints
 
-        hints = SourceHints(source_dir, config)
-        sources = SourceValues(source_dir, variables)
+        sources = SourceValues(source_dir, variables, sides.after)
+        hints = SourceHints(source_dir, config, sources)
 
     before = None
     reuse = None
@@ -63,7 +63,7 @@ def load_plan(path: str, source_dir: Optional[str] = None, auto_sources: bool = 
         hints.locate(after)
         if before is not None:
             hints.locate(before)
-        after.unknowns.extend(hints.problems)
+        after.unknowns.extend(hints.problems + sources.problems)
     return Loaded(doc, before, after, sides.secrets, source_dir, sides.actions)
 
 

@@ -22,11 +22,13 @@ class SourceValues:
     values, and its references are mapped back to the plan's instances by address.
     """
 
-    def __init__(self, directory: str, variables: dict[str, Any]) -> None:
+    def __init__(self, directory: str, variables: dict[str, Any], instances: list[Instance]) -> None:
         self.directory = directory
         self.variables = variables
+        self.instances = {i.addr: i for i in instances}  # the plan's side these values fill
         self._config: Any = None  # HclConfig, once evaluated
         self._failed = False
+        self.problems: list = []  # model.Unknown records: why the sources could not help
 
     def _load(self) -> Any:
         if self._config is None and not self._failed:
@@ -43,26 +45,40 @@ class SourceValues:
                     for ri in module.all_resource_instances():
                         config.add(ri, instance_of(ri))
                 self._config = config
-            except TfsgError:  # a syntax error or cycle: the plan stands alone (hints report it)
+            except TfsgError as exc:  # a syntax error or a cycle: the plan stands alone, and says so
+                from ...model import Unknown as UnknownRecord
+
                 self._failed = True
+                self.problems.append(UnknownRecord(str(exc).split(": ", 1)[0], "",
+                                                   f"sources not used: {str(exc).split(': ', 1)[-1]}"))
         return self._config
 
-    def terms(self, address: Address, path: tuple, instances: dict[str, Instance]) -> Optional[list[Term]]:
+    def terms(self, address: Address, path: tuple) -> Optional[list[Term]]:
         """The attribute's terms from the sources, over the plan's instances; None if unknown there too."""
+        config = self._load()
+        expr = config.expression(address, path) if config is not None else None
+        if expr is None:
+            return None
+        out = self._mapped(expr["terms"])
+        return None if any(isinstance(t, Unk) for t in out) else out
+
+    def inline_blocks(self, inst: Instance, direction: str) -> Optional[list[dict]]:
+        """The instance's evaluated ``ingress``/``egress`` blocks (see ``load.block_hints``)."""
         config = self._load()
         if config is None:
             return None
-        expr = config.expression(address, path)
-        if expr is None:
-            return None
+        from .load import block_hints
+
+        return block_hints(config.raw.get(inst.addr, {}).get(direction), inst.addr, direction,
+                           lambda value: self._mapped(config.terms(value)), self.problems)
+
+    def _mapped(self, terms: list[Term]) -> list[Term]:
+        """Terms over the sources' instances -> the same terms over the plan's instances."""
         out: list[Term] = []
-        for term in expr["terms"]:
-            if isinstance(term, Unk):
-                return None
+        for term in terms:
             if isinstance(term, Res):
-                planned = instances.get(term.instance.addr)
-                if planned is None:
-                    return None
-                term = Res(planned, term.attr)
+                planned = self.instances.get(term.instance.addr)
+                term = Res(planned, term.attr) if planned is not None else \
+                    Unk(f"{term.instance.addr}: in the sources but not in the plan")
             out.append(term)
         return out

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field, replace
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from ...errors import InputError, UsageError
 from ...model import Address, Location, Snapshot, Unknown as UnknownRecord
@@ -278,6 +278,46 @@ class HclConfig:
         return [Lit(value)]
 
 
+def block_hints(raw: Any, address: str, direction: str, terms: Callable[[Any], list[Term]],
+                problems: list[UnknownRecord]) -> Optional[list[dict]]:
+    """Evaluated inline ``ingress``/``egress`` blocks as the builder's InlineHints gives them:
+    per block its known fields (``literal``, to match a planned element), an element with the
+    provider's defaults, a mask of what is unknown, and the terms of its group and prefix-list
+    references. A block only apply can tell (a dynamic for_each over an id) is ``unresolved``."""
+    if raw is None:
+        return None
+    if not isinstance(raw, list):
+        found = first_unknown(raw)
+        problems.append(UnknownRecord(address, direction, found.reason if found is not None
+                                      else f"{direction} is not a list of rules"))
+        return [{"unresolved": True}]
+    blocks: list[dict] = []
+    for element in raw:
+        if not isinstance(element, dict):
+            found = first_unknown(element)
+            problems.append(UnknownRecord(address, direction, found.reason if found is not None
+                                          else f"an {direction} rule is not an object"))
+            blocks.append({"unresolved": True})
+            continue
+        known: dict = {}
+        mask: dict = {}
+        for key, value in element.items():
+            if key in ("security_groups", "prefix_list_ids"):
+                continue
+            if is_known(value):
+                known[key] = value
+            else:
+                mask[key] = True
+                found = first_unknown(value)
+                if found is not None:
+                    problems.append(UnknownRecord(address, direction, found.reason))
+        literal = {k: known[k] for k in ("protocol", "from_port", "to_port", "description", "self") if k in known}
+        blocks.append({"element": {**_INLINE_DEFAULTS, **known}, "literal": literal, "mask": mask,
+                       "unresolved": False, "group_terms": terms(element.get("security_groups") or []),
+                       "prefix_terms": terms(element.get("prefix_list_ids") or [])})
+    return blocks
+
+
 class HclHints:
     """Inline ``ingress``/``egress`` blocks exactly as evaluated (the builder's InlineHints)."""
 
@@ -285,41 +325,8 @@ class HclHints:
         self.config = config
 
     def inline_blocks(self, inst: Instance, direction: str) -> Optional[list[dict]]:
-        raw = self.config.raw.get(inst.addr, {}).get(direction)
-        if raw is None:
-            return None
-        if not isinstance(raw, list):
-            found = first_unknown(raw)
-            reason = found.reason if found is not None else f"{direction} is not a list of rules"
-            self.config.problems.append(UnknownRecord(inst.addr, direction, reason))
-            return [{"unresolved": True}]
-        blocks: list[dict] = []
-        for element in raw:
-            if not isinstance(element, dict):
-                found = first_unknown(element)
-                reason = found.reason if found is not None else f"a {direction} rule is not an object"
-                self.config.problems.append(UnknownRecord(inst.addr, direction, reason))
-                blocks.append({"unresolved": True})
-                continue
-            known: dict = {}
-            mask: dict = {}
-            for key, value in element.items():
-                if key in ("security_groups", "prefix_list_ids"):
-                    continue
-                if is_known(value):
-                    known[key] = value
-                else:
-                    mask[key] = True
-                    found = first_unknown(value)
-                    if found is not None:
-                        self.config.problems.append(UnknownRecord(inst.addr, direction, found.reason))
-            for key, default in _INLINE_DEFAULTS.items():
-                known.setdefault(key, default)
-            blocks.append({"element": known, "mask": mask, "dynamic": False, "unresolved": False,
-                           "group_refs": [], "group_literals": [],
-                           "group_terms": self.config.terms(element.get("security_groups") or []),
-                           "prefix_terms": self.config.terms(element.get("prefix_list_ids") or [])})
-        return blocks
+        return block_hints(self.config.raw.get(inst.addr, {}).get(direction), inst.addr, direction,
+                           self.config.terms, self.config.problems)
 
     def has_dynamic(self, inst: Instance, direction: str) -> bool:
         return False  # dynamic blocks are expanded by the evaluator and count as written
