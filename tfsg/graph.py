@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .model import Attachment, Rule, Snapshot, Unknown
+from .model import Attachment, Rule, Snapshot, Unknown, is_outside_group
 from .netsets import (NO_SERVICES, PRIVATE, PUBLIC, PUBLIC_V4, PUBLIC_V6, AddressSet, ServiceSet, ALL_SERVICES,
                       covering_services)
 
@@ -62,7 +62,7 @@ class Path:
 class Reach:
     """How much a group admits (ingress) or may send to (egress), in numbers."""
 
-    addresses: int = 0  # addresses in CIDR and known prefix-list rules
+    addresses: Optional[int] = 0  # addresses in CIDR and known prefix-list rules; None: sensitive
     groups: int = 0  # groups referenced
     members: int = 0  # resources attached to those groups in the plan
     unknown_members: bool = False
@@ -103,6 +103,9 @@ class FlowGraph:
             self._rules_of.setdefault(rule.group, []).append(rule)
         self.refs: dict[str, dict[str, dict[str, list[Rule]]]] = {"ingress": {}, "egress": {}}
         self.cidrs: dict[str, dict[str, list[tuple[Rule, AddressSet, str]]]] = {"ingress": {}, "egress": {}}
+        # Labels of address blocks derived from sensitive values: their addresses, prefix
+        # lengths and sizes are never shown (only a placeholder label is).
+        self.sensitive_labels: set[str] = set()
         for rule in self.snap.rules:
             peer = rule.peer
             if peer.kind in ("group", "self"):
@@ -110,15 +113,19 @@ class FlowGraph:
                 self.refs[rule.direction].setdefault(rule.group, {}).setdefault(other, []).append(rule)
             elif peer.kind == "cidr":
                 self.cidrs[rule.direction].setdefault(rule.group, []).append(
-                    (rule, AddressSet.parse(peer.value), peer.value))
+                    (rule, AddressSet.parse(peer.value), peer.label))
+                if peer.sensitive:
+                    self.sensitive_labels.add(peer.label)
             elif peer.kind == "prefix_list":
+                if peer.sensitive or peer.value in self.snap.sensitive_prefix_lists:
+                    self.sensitive_labels.add(peer.label)
                 entries = self.snap.prefix_lists.get(peer.value)
                 if entries is None:
                     self.unknowns.append(Unknown(rule.defined_by, "prefix_list",
-                                                 f"the entries of prefix list {peer.value} are not in the plan; "
+                                                 f"the entries of prefix list {peer.label} are not in the plan; "
                                                  "its addresses are unknown"))
                     entries = AddressSet()
-                self.cidrs[rule.direction].setdefault(rule.group, []).append((rule, entries, peer.value))
+                self.cidrs[rule.direction].setdefault(rule.group, []).append((rule, entries, peer.label))
 
     def bound(self, group: str) -> Optional[AddressSet]:
         """Where the group's members live, as precisely as the plan says; None if unknown."""
@@ -230,7 +237,7 @@ class FlowGraph:
         return inbound & self._side("egress", source, target)[0] if inbound else NO_SERVICES
 
     def is_group(self, node: str) -> bool:
-        return node in self.snap.groups or node.startswith("sg-")
+        return node in self.snap.groups or is_outside_group(node)
 
     def _address_flows(self) -> None:
         for direction in ("ingress", "egress"):
@@ -307,8 +314,7 @@ class FlowGraph:
             for (source, target), flow in self.flows.items():
                 if source == target:
                     continue
-                if (source in self.snap.groups or source.startswith("sg-")) and \
-                        (target in self.snap.groups or target.startswith("sg-")):
+                if self.is_group(source) and self.is_group(target):
                     g.add_edge(source, target, services=flow.services)
             self._digraph = g
         return self._digraph
@@ -345,9 +351,11 @@ class FlowGraph:
 
     def _compute_reach(self, group: str, direction: str) -> Reach:
         blocks = AddressSet()
-        for _, block, _ in self.cidrs[direction].get(group, ()):
+        sensitive = False
+        for _, block, label in self.cidrs[direction].get(group, ()):
             blocks = blocks | block
-        r = Reach(addresses=blocks.count())
+            sensitive = sensitive or label in self.sensitive_labels
+        r = Reach(addresses=None if sensitive else blocks.count())
         for other in self.refs[direction].get(group, {}):
             r.groups += 1
             atts = self.members.get(other, [])

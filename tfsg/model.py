@@ -122,8 +122,60 @@ class Location:
         return f"{self.file}:{self.line}"
 
 
-# A group is identified by its Terraform address when the plan manages it, else by ``sg-...``.
+# A group is identified by its Terraform address when the plan manages it, else by ``sg-...``,
+# or ``123456789012/sg-...`` for a group of another account (a peered VPC: AWS writes such a
+# reference as UserId/GroupId, the provider parses "[UserID/]GroupID").
 GroupKey = str
+
+_GROUP_ID = re.compile(r"(?:(\d{12})/)?(sg-[0-9a-zA-Z]+)")
+
+
+def group_id(text: str) -> Optional[str]:
+    """``sg-...`` or ``ACCOUNT/sg-...`` as written (the account kept), else None."""
+    m = _GROUP_ID.fullmatch(text.strip()) if isinstance(text, str) else None
+    return m.group(0) if m else None
+
+
+def is_outside_group(key: str) -> bool:
+    """A group that the plan does not manage, known by its id (possibly account-qualified)."""
+    return _GROUP_ID.fullmatch(key) is not None
+
+
+SENSITIVE = "(sensitive)"  # what a value marked sensitive is shown as; never the value itself
+
+
+class SensitiveStr(str):
+    """A string Terraform marks sensitive (``*_sensitive`` masks, sensitive variables).
+
+    The mark travels with the value, as cty marks do in Terraform: tfsg computes with it like
+    any other string, and whatever shows it (a peer's label, a message) shows ``SENSITIVE``.
+    ``repr`` is masked so that ``f"{x!r}"`` in a message cannot leak it.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return repr(SENSITIVE)
+
+
+def is_sensitive(value: object) -> bool:
+    return isinstance(value, SensitiveStr)
+
+
+def shown(value: object) -> object:
+    """The value as output may show it: ``SENSITIVE`` for a sensitive string."""
+    return SENSITIVE if isinstance(value, SensitiveStr) else value
+
+
+def mark_sensitive(value: object) -> object:
+    """A copy of ``value`` whose string leaves are ``SensitiveStr`` (numbers and bools stay)."""
+    if isinstance(value, str):
+        return value if isinstance(value, SensitiveStr) else SensitiveStr(value)
+    if isinstance(value, dict):
+        return {k: mark_sensitive(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mark_sensitive(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)
@@ -131,14 +183,29 @@ class Peer:
     """The other end of a rule: ``cidr``, ``group``, ``self``, ``prefix_list`` or ``unknown``.
 
     ``value`` is the normalised CIDR, the group key, the prefix-list key (``pl-...`` or its
-    address); for ``unknown`` it is the reason.
+    address); for ``unknown`` it is the reason. ``label`` is what output shows and what flows
+    are keyed by: the value itself, or for a sensitive value a placeholder such as
+    ``(sensitive 1)``, numbered per input so that both sides of a diff agree.
     """
 
     kind: str
     value: str = ""
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.label:
+            label = "self" if self.kind == "self" else SENSITIVE if isinstance(self.value, SensitiveStr) \
+                else str.__str__(self.value)
+            object.__setattr__(self, "label", label)
+        if isinstance(self.value, SensitiveStr):
+            object.__setattr__(self, "value", str.__str__(self.value))
+
+    @property
+    def sensitive(self) -> bool:
+        return self.label.startswith("(sensitive")
 
     def __str__(self) -> str:
-        return "self" if self.kind == "self" else self.value
+        return self.label
 
 
 @dataclass(frozen=True)
@@ -209,6 +276,7 @@ class Snapshot:
     rules: list[Rule] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
     prefix_lists: dict[str, Optional[AddressSet]] = field(default_factory=dict)
+    sensitive_prefix_lists: set[str] = field(default_factory=set)  # entries marked sensitive
     prefix_list_sizes: dict[str, int] = field(default_factory=dict)  # max_entries (quota weight)
     vpcs: dict[str, AddressSet] = field(default_factory=dict)  # vpc key (id or address) -> CIDRs
     unknowns: list[Unknown] = field(default_factory=list)

@@ -252,7 +252,8 @@ def forbidden_flow(policy: Policy, ctx: Context) -> list[Finding]:
                 continue
             common = hit(services)
             if common:
-                extra = {"addresses": block.count()} if block is not None else {}
+                extra = {"addresses": block.count()} \
+                    if block is not None and src not in ctx.graph.sensitive_labels else {}
                 out.append(ctx.finding(policy, group, f"{src} {common.describe()}",
                                        f"{group} admits {src} on {common.describe()}",
                                        source=src, services=service_rows(common), defined_by=by, **extra))
@@ -315,9 +316,11 @@ def exposure_budget(policy: Policy, ctx: Context) -> list[Finding]:
     out: list[Finding] = []
     for group in ctx.sel.groups(spec.get("to")):
         blocks = AddressSet()
-        for rule, block, _ in ctx.graph.cidrs["ingress"].get(group, ()):
+        sensitive = False
+        for rule, block, label in ctx.graph.cidrs["ingress"].get(group, ()):
             if rule.services & wanted:
                 blocks = blocks | block
+                sensitive = sensitive or label in ctx.graph.sensitive_labels
         members = 0
         referenced = []
         for other, rules in sorted(ctx.graph.refs["ingress"].get(group, {}).items()):
@@ -325,7 +328,12 @@ def exposure_budget(policy: Policy, ctx: Context) -> list[Finding]:
                 referenced.append(other)
                 members += len(ctx.graph.members.get(other, ()))
         total = blocks.count() + members
-        if total > limit:
+        if total > limit and sensitive:  # the size of a sensitive block is not shown
+            out.append(ctx.finding(policy, group, f"budget {limit}",
+                                   f"{group} admits more than {limit:,} addresses on {wanted.describe()} "
+                                   f"(budget {limit:,}), some of them through sensitive values",
+                                   groups=referenced, members=members, budget=limit))
+        elif total > limit:
             out.append(ctx.finding(policy, group, f"budget {limit}",
                                    f"{group} admits {total:,} addresses on {wanted.describe()} "
                                    f"(budget {limit:,}): {blocks.count():,} by CIDR, {members} group members",
@@ -489,8 +497,8 @@ def egress_everything(policy: Policy, ctx: Context) -> list[Finding]:
     for rule in _rules(ctx, policy.spec.get("to")):
         if rule.direction == "egress" and rule.peer.kind == "cidr" and rule.peer.value in ("0.0.0.0/0", "::/0") \
                 and rule.services.is_all():
-            out.append(ctx.finding(policy, rule.group, f"egress {rule.peer.value}",
-                                   f"{rule.group} may send anything to {rule.peer.value}", defined_by=rule.defined_by))
+            out.append(ctx.finding(policy, rule.group, f"egress {rule.peer}",
+                                   f"{rule.group} may send anything to {rule.peer}", defined_by=rule.defined_by))
     return out
 
 
@@ -502,7 +510,12 @@ def vpc_cidr_instead_of_group(policy: Policy, ctx: Context) -> list[Finding]:
         if rule.direction != "ingress" or rule.peer.kind != "cidr" or vpc is None:
             continue
         block = AddressSet.parse(rule.peer.value)
-        if vpc.issuperset(block):
+        if vpc.issuperset(block) and rule.peer.sensitive:
+            out.append(ctx.finding(policy, rule.group, f"{rule.peer} {rule.services.describe()}",
+                                   f"{rule.group} admits {rule.peer}, addresses inside its VPC, on "
+                                   f"{rule.services.describe()}; a group reference would admit only the members",
+                                   cidr=rule.peer.label, defined_by=rule.defined_by))
+        elif vpc.issuperset(block):
             out.append(ctx.finding(policy, rule.group, f"{rule.peer.value} {rule.services.describe()}",
                                    f"{rule.group} admits {rule.peer.value} ({block.count():,} addresses inside its VPC) "
                                    f"on {rule.services.describe()}; a group reference would admit only the members",

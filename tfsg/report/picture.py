@@ -21,6 +21,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from ..model import is_outside_group
 from .text import _service
 
 ADDED, REMOVED, CONTEXT, FLOW, ATTACHED = "added", "removed", "context", "flow", "attached"
@@ -94,7 +95,7 @@ def _endpoint_kind(key: str, groups: dict[str, dict]) -> str:
         return "internet"
     if key in groups:
         return "group"
-    if key.startswith("sg-"):
+    if is_outside_group(key):
         return "outside-group"
     if re.match(r"^[0-9a-fA-F:.]+/[0-9]+$", key) or key.startswith("pl-"):
         return "address"

@@ -75,7 +75,9 @@ def _count(n: int) -> str:
 
 def _reach_text(r: dict) -> str:
     parts = []
-    if r["addresses"]:
+    if r["addresses"] is None:
+        parts.append("a sensitive number of addresses")
+    elif r["addresses"]:
         parts.append(_count(r["addresses"]))
     if r["groups"]:
         members = "unknown members" if r["unknown_members"] and not r["members"] else _plural(r["members"], "member")

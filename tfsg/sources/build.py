@@ -13,9 +13,10 @@ import re
 from typing import Any, Iterable, Optional, Protocol
 
 from ..attachments import ASSOCIATIONS, SUBNET_GROUP_TYPES, SUBNET_PATHS, attachment_table, public_signal
-from ..model import Attachment, Peer, Rule, SecurityGroup, Snapshot, Unknown
+from ..model import (Attachment, Peer, Rule, SecurityGroup, SensitiveStr, Snapshot, Unknown, group_id, is_outside_group,
+                     is_sensitive, shown)
 from ..netsets import AddressSet, ProtocolError, normalise_cidr, services_for_rule
-from .instances import SENSITIVE, Instance
+from .instances import Instance
 from .refs import ConfigIndex, Context, Lit, Res, Resolver, Term, Unk
 
 GROUP_TYPES = ("aws_security_group", "aws_default_security_group")
@@ -41,7 +42,7 @@ class SnapshotBuilder:
     def __init__(self, instances: list[Instance], config: ConfigIndex, root_variables: dict[str, Any],
                  hints: Optional[InlineHints] = None, prior: Optional[Snapshot] = None,
                  reuse: Optional[dict[str, tuple[list[Rule], list[Unknown]]]] = None,
-                 sources: Any = None) -> None:
+                 sources: Any = None, labels: Optional[dict[tuple[str, str], str]] = None) -> None:
         self.instances = sorted(instances, key=lambda i: i.address.sort_key())
         # The .tf sources evaluated (hcl.load.SourceValues), for what plan JSON does not record.
         self.sources = sources
@@ -60,6 +61,9 @@ class SnapshotBuilder:
         self.produced: dict[str, tuple[list[Rule], list[Unknown]]] = {}
         self.reuse = reuse or {}
         self._owned: Optional[set[tuple[str, str, Peer]]] = None
+        # Placeholders of sensitive peers, shared by both sides of a plan so that they agree.
+        self.labels = labels if labels is not None else {}
+        self._entries_unread: set[str] = set()
 
     # ------------------------------------------------------------------ values
 
@@ -108,11 +112,14 @@ class SnapshotBuilder:
         """An attribute as resolution terms. ``optional``: unknown and not written means "not set"."""
         known, val = self.value(inst, path)
         if known:
-            if val == SENSITIVE or (isinstance(val, list) and SENSITIVE in val):
-                return [Unk("the value is sensitive")]
             return [Lit(val)]
         expr = self.config.expression(inst.address, tuple(p for p in path))
         if expr is None:
+            if self.sources is not None and self._block_missing(inst, path):
+                # a dynamic block: plan JSON drops it from the configuration, the sources have it
+                better = self.sources.terms(inst.address, tuple(path))
+                if better is not None:
+                    return better
             if optional and self.config.present:
                 return []
             return [Unk(f"{_path_text(path)} is known only after apply")]
@@ -172,10 +179,14 @@ class SnapshotBuilder:
         if kind == "csv":
             return None
         match = _SG_ID.search(text) if kind == "arns" else None
-        ident = match.group(1) if match else text
-        if ident.startswith("sg-"):
-            return self.id_to_group.get(ident, ident)
-        return None
+        ident = group_id(match.group(1) if match else text)
+        if ident is None:
+            return None
+        # a group of this plan by its id, even account-qualified; else a group outside it
+        found = self.id_to_group.get(ident.rsplit("/", 1)[-1])
+        if found is not None:
+            return found
+        return SensitiveStr(ident) if is_sensitive(text) else ident
 
     # ------------------------------------------------------------------ build
 
@@ -195,6 +206,7 @@ class SnapshotBuilder:
         for inst in self.instances:
             if inst.type == "aws_ec2_managed_prefix_list_entry":
                 self._prefix_entry(inst)
+        self._unread_prefix_lists()
         for inst in self.instances:
             if inst.address.mode != "managed" or (inst.type not in GROUP_TYPES and inst.type not in RULE_TYPES):
                 continue
@@ -235,8 +247,8 @@ class SnapshotBuilder:
             if rule.group not in groups or (rule.peer.kind == "group" and "." in rule.peer.value
                                             and rule.peer.value not in groups):
                 return None
-            if rule.peer.kind == "group" and rule.peer.value.startswith("sg-") and \
-                    rule.peer.value in self.id_to_group:
+            if rule.peer.kind == "group" and is_outside_group(rule.peer.value) and \
+                    rule.peer.value.rsplit("/", 1)[-1] in self.id_to_group:
                 return None
         return rules, unknowns
 
@@ -247,7 +259,7 @@ class SnapshotBuilder:
         cidrs = AddressSet()
         for attr in ("cidr_block", "ipv6_cidr_block"):
             known, val = self.value(inst, (attr,))
-            if known and isinstance(val, str) and val and val != SENSITIVE:
+            if known and isinstance(val, str) and val:
                 cidrs = cidrs | _cidr_set(val)
         if cidrs:
             self.snap.vpcs[inst.addr] = cidrs
@@ -276,11 +288,11 @@ class SnapshotBuilder:
         vpc = self._vpc_key(inst)
         known, desc = self.value(inst, ("description",))
         known_tags, tags = self.value(inst, ("tags",))
-        tag_items = tuple(sorted((str(k), str(v)) for k, v in (tags or {}).items())) \
+        tag_items = tuple(sorted((str(shown(k)), str(shown(v))) for k, v in (tags or {}).items())) \
             if known_tags and isinstance(tags, dict) else ()
         self.snap.groups[addr] = SecurityGroup(
-            key=addr, address=addr, id=ident, name=name, vpc_id=vpc,
-            description=desc if known and isinstance(desc, str) else None,
+            key=addr, address=addr, id=ident, name=shown(name), vpc_id=vpc,
+            description=shown(desc) if known and isinstance(desc, str) else None,
             change=inst.action, default=inst.type == "aws_default_security_group", tags=tag_items)
 
     def _vpc_key(self, inst: Instance) -> Optional[str]:
@@ -303,26 +315,51 @@ class SnapshotBuilder:
             self.snap.prefix_list_sizes[addr] = size
         known, entries = self.value(inst, ("entry",))
         if not known:
+            # ``entry`` is Optional+Computed: omitted, the list holds what its
+            # aws_ec2_managed_prefix_list_entry resources add (provider docs: never both).
+            dynamic = self.hints.has_dynamic(inst, "entry") if self.hints is not None else None
+            if self.config.present and not self.config.written(inst.address, "entry") and dynamic is False:
+                self.snap.prefix_lists[addr] = AddressSet()
+                return
+            if self.config.present and not self.config.written(inst.address, "entry"):
+                self.snap.prefix_lists[addr] = AddressSet()
+                self._entries_unread.add(addr)  # a dynamic block, unless entry resources fill it
+                return
             self.snap.prefix_lists[addr] = None
             self.unknown(addr, "entry", "prefix-list entries are known only after apply")
             return
         cidrs = AddressSet()
         for entry in _as_list(entries):
             cidr = entry.get("cidr") if isinstance(entry, dict) else None
-            if isinstance(cidr, str) and cidr != SENSITIVE:
+            if isinstance(cidr, str):
                 cidrs = cidrs | _cidr_set(cidr)
+                if is_sensitive(cidr):
+                    self.snap.sensitive_prefix_lists.add(addr)
         self.snap.prefix_lists[addr] = cidrs
 
     def _prefix_entry(self, inst: Instance) -> None:
         lists = self._prefix_keys(self.terms(inst, ("prefix_list_id",)))
         known, cidr = self.value(inst, ("cidr",))
+        if not lists:
+            self.unknown(inst.addr, "prefix_list_id", "cannot tell which prefix list the entry belongs to")
         for key in lists:
+            self._entries_unread.discard(key)
             current = self.snap.prefix_lists.get(key)
             if known and isinstance(cidr, str) and current is not None:
                 self.snap.prefix_lists[key] = current | _cidr_set(cidr)
+                if is_sensitive(cidr):
+                    self.snap.sensitive_prefix_lists.add(key)
             elif not known:
                 self.snap.prefix_lists[key] = None
                 self.unknown(inst.addr, "cidr", "prefix-list entry known only after apply")
+
+    def _unread_prefix_lists(self) -> None:
+        """Lists whose ``entry`` is omitted in plan JSON's configuration and that no entry
+        resource fills: a ``dynamic "entry"`` block (dropped from plan JSON) may write them."""
+        for addr in sorted(self._entries_unread):
+            self.snap.prefix_lists[addr] = None
+            self.unknown(addr, "entry", "the entries are not in the plan's configuration (a dynamic block is "
+                         "dropped from plan JSON); give the .tf sources with --source to read them")
 
     def _prefix_keys(self, terms: list[Term]) -> list[str]:
         keys = []
@@ -343,21 +380,28 @@ class SnapshotBuilder:
         except ProtocolError as exc:
             self.unknown(inst.addr, attribute, f"rule not understood: {exc}")
             return
-        desc = description if isinstance(description, str) and description != SENSITIVE else ""
-        if description == SENSITIVE:
-            desc = SENSITIVE
+        desc = shown(description) if isinstance(description, str) else ""
         for peer in peers:
             if peer.kind == "group" and peer.value == group:
                 peer = Peer("self")
             self.snap.rules.append(Rule(group, direction, services, peer, inst.addr, desc, inline))
 
+    def peer(self, kind: str, value: str, sensitive: bool = False) -> Peer:
+        """A peer; a sensitive one is labelled ``(sensitive N)``, never by its value."""
+        if not (sensitive or is_sensitive(value)):
+            return Peer(kind, value)
+        label = self.labels.get((kind, value))
+        if label is None:
+            label = self.labels[(kind, value)] = f"(sensitive {len(self.labels) + 1})"
+        return Peer(kind, str.__str__(value), label)
+
     def _cidr_peers(self, inst: Instance, values: list[str], attribute: str) -> list[Peer]:
         peers = []
         for text in values:
             try:
-                peers.append(Peer("cidr", normalise_cidr(text)))
+                peers.append(self.peer("cidr", normalise_cidr(text), is_sensitive(text)))
             except ValueError:
-                self.unknown(inst.addr, attribute, f"{text!r} is not a CIDR block")
+                self.unknown(inst.addr, attribute, f"{shown(text)!r} is not a CIDR block")
         return peers
 
     def _inline_rules(self, inst: Instance, direction: str) -> None:
@@ -416,7 +460,7 @@ class SnapshotBuilder:
         elif mask.get("prefix_list_ids") is True:
             self.unknown(inst.addr, attr, f"an {direction} rule's prefix_list_ids are known only after apply")
         else:
-            peers += [Peer("prefix_list", self.prefix_ids.get(p, p)) for p in _as_list(element.get("prefix_list_ids"))
+            peers += [self.peer("prefix_list", self.prefix_ids.get(p, p)) for p in _as_list(element.get("prefix_list_ids"))
                       if isinstance(p, str)]
         if mask.get("self") is not True and element.get("self") is True:
             peers.append(Peer("self"))
@@ -428,7 +472,7 @@ class SnapshotBuilder:
             for sg in _as_list(element.get("security_groups")):
                 key = self._group_from_text(sg, "ids") if isinstance(sg, str) else None
                 if key:
-                    peers.append(Peer("group", key))
+                    peers.append(self.peer("group", key))
         if not managed and self.prior is not None:
             owned = self._prior_standalone()
             peers = [p for p in peers if (inst.addr, direction, p) not in owned]
@@ -459,14 +503,14 @@ class SnapshotBuilder:
                          f"is assumed to allow each of {', '.join(keys)} (give the .tf sources with --source to be exact)")
         for reason in unk:
             self.unknown(inst.addr, direction, reason)
-        return [Peer("group", k) for k in keys]
+        return [self.peer("group", k) for k in keys]
 
     def _prefix_peers_of(self, inst: Instance, attr: str, terms: list[Term]) -> list[Peer]:
         """Prefix-list peers from resolved terms; what is unknown is reported on ``attr``."""
         for term in terms:
             if isinstance(term, Unk):
                 self.unknown(inst.addr, attr, term.reason)
-        return [Peer("prefix_list", k) for k in self._prefix_keys([t for t in terms if not isinstance(t, Unk)])]
+        return [self.peer("prefix_list", k) for k in self._prefix_keys([t for t in terms if not isinstance(t, Unk)])]
 
     def _block_group_peers(self, inst: Instance, direction: str, block: dict) -> list[Peer]:
         refs = block.get("group_refs") or []
@@ -476,7 +520,7 @@ class SnapshotBuilder:
         keys, unk = self.group_keys(terms)
         for reason in unk:
             self.unknown(inst.addr, direction, reason)
-        return [Peer("group", k) for k in keys]
+        return [self.peer("group", k) for k in keys]
 
     def _prior_standalone(self) -> set[tuple[str, str, Peer]]:
         """Rules the before side's rule resources own (a group's refreshed copy must not outlive them)."""
@@ -544,7 +588,7 @@ class SnapshotBuilder:
         keys, unk = self.group_keys(self.terms(inst, (attr,), optional=True))
         for reason in unk:
             self.unknown(inst.addr, attr, reason)
-        return [Peer("group", k) for k in keys]
+        return [self.peer("group", k) for k in keys]
 
     def _prefix_peers(self, inst: Instance, attr: str) -> list[Peer]:
         return self._prefix_peers_of(inst, attr, self.terms(inst, (attr,), optional=True))
@@ -689,6 +733,14 @@ class SnapshotBuilder:
                 nxt.extend(p + (i,) for i in range(count))
             paths = nxt
         return paths
+
+    def _block_missing(self, inst: Instance, path: tuple) -> bool:
+        """Does ``path`` go through a nested block that plan JSON's configuration does not
+        hold (a ``dynamic`` block, REFERENCE A.6)?"""
+        for i, step in enumerate(path):
+            if isinstance(step, int) and len(self._config_blocks(inst, path[:i])) <= step:
+                return True
+        return False
 
     def _config_blocks(self, inst: Instance, path: tuple) -> list:
         node: Any = (self.config.resource(inst.address) or {}).get("expressions") or {}

@@ -2,7 +2,11 @@
 
 This is where Terraform's JSON shapes end: ``resource_changes`` (with ``after_unknown`` and
 ``*_sensitive``), ``planned_values``, ``prior_state`` and a state's ``values`` all become
-``Instance`` records with redacted values and an unknown mask.
+``Instance`` records with marked values and an unknown mask.
+
+Sensitive values are kept, not redacted: Terraform only *marks* them (``*_sensitive``), and a
+rule opened through a sensitive variable opens the network like any other. Their string leaves
+become ``SensitiveStr`` so that whatever shows them shows ``(sensitive)`` instead.
 """
 
 from __future__ import annotations
@@ -11,9 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator, Optional
 
 from ..errors import InputError
-from ..model import Address, parse_module_path, split_module_prefix
+from ..model import SENSITIVE, Address, mark_sensitive, parse_module_path, split_module_prefix
 
-SENSITIVE = "(sensitive)"  # what a value marked sensitive becomes; never the value itself
+__all__ = ["SENSITIVE", "Instance", "Sides", "action_of", "apply_marks", "collect_secrets", "split_sides"]
 
 
 @dataclass
@@ -57,11 +61,12 @@ def action_of(actions: Any) -> str:
     return "no-op"
 
 
-def redact(value: Any, mask: Any, secrets: set[str]) -> Any:
-    """Replace every leaf the mask marks sensitive by ``SENSITIVE``, remembering its text."""
+def apply_marks(value: Any, mask: Any, secrets: set[str]) -> Any:
+    """Mark every string leaf the mask marks sensitive (``SensitiveStr``), remembering its text
+    for the output scrubber; the value itself is kept for the analysis (REFERENCE A.5)."""
     if mask is not True and not _marks(mask):
         return value
-    return _redact(value, mask, secrets)
+    return _mark(value, mask, secrets)
 
 
 def _marks(mask: Any) -> bool:
@@ -75,16 +80,16 @@ def _marks(mask: Any) -> bool:
     return False
 
 
-def _redact(value: Any, mask: Any, secrets: set[str]) -> Any:
+def _mark(value: Any, mask: Any, secrets: set[str]) -> Any:
     if mask is True:
         collect_secrets(value, secrets)
-        return SENSITIVE if value is not None else None
+        return mark_sensitive(value)
     if not mask:
         return value
     if isinstance(value, dict) and isinstance(mask, dict):
-        return {k: _redact(v, mask.get(k), secrets) for k, v in value.items()}
+        return {k: _mark(v, mask.get(k), secrets) for k, v in value.items()}
     if isinstance(value, list) and isinstance(mask, list):
-        return [_redact(v, mask[i] if i < len(mask) else None, secrets) for i, v in enumerate(value)]
+        return [_mark(v, mask[i] if i < len(mask) else None, secrets) for i, v in enumerate(value)]
     return value
 
 
@@ -139,7 +144,7 @@ def _from_values(where: str, module: Any, secrets: set[str], action: str = "no-o
         values = res.get("values")
         if not isinstance(values, dict):
             values = {}
-        out.append(Instance(_address(where, res), redact(values, res.get("sensitive_values"), secrets),
+        out.append(Instance(_address(where, res), apply_marks(values, res.get("sensitive_values"), secrets),
                             {}, action))
     return out
 
@@ -178,18 +183,18 @@ def split_sides(where: str, data: dict, kind: str) -> Sides:
         if rc.get("deposed"):
             # A deposed object is on its way out: it exists before, not after.
             if isinstance(change.get("before"), dict):
-                before.append(Instance(address, redact(change["before"], change.get("before_sensitive"), secrets),
+                before.append(Instance(address, apply_marks(change["before"], change.get("before_sensitive"), secrets),
                                        {}, "delete"))
             continue
         seen.add(key)
         if address.mode == "managed":
             actions[key] = action
         if isinstance(change.get("before"), dict):
-            before.append(Instance(address, redact(change["before"], change.get("before_sensitive"), secrets),
+            before.append(Instance(address, apply_marks(change["before"], change.get("before_sensitive"), secrets),
                                    {}, action, rc.get("previous_address")))
         if isinstance(change.get("after"), dict) or change.get("after_unknown") is True:
             after_values = change.get("after") if isinstance(change.get("after"), dict) else {}
-            after.append(Instance(address, redact(after_values, change.get("after_sensitive"), secrets),
+            after.append(Instance(address, apply_marks(after_values, change.get("after_sensitive"), secrets),
                                   change.get("after_unknown") or {}, action, rc.get("previous_address")))
     # Data sources read during planning (and anything else not listed) live only in prior_state.
     for inst in _from_values(where, prior.get("root_module"), secrets, skip=seen):

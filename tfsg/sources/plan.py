@@ -53,12 +53,13 @@ def load_plan(path: str, source_dir: Optional[str] = None, auto_sources: bool = 
 
     before = None
     reuse = None
+    labels: dict = {}  # placeholders of sensitive peers, the same on both sides
     if sides.before is not None:
-        builder = SnapshotBuilder(sides.before, config, variables, hints=None)
+        builder = SnapshotBuilder(sides.before, config, variables, hints=None, labels=labels)
         before = builder.build()
         reuse = builder.produced
     after = SnapshotBuilder(sides.after, config, variables, hints=hints, prior=before, reuse=reuse,
-                            sources=sources).build()
+                            sources=sources, labels=labels).build()
     if hints is not None:
         hints.locate(after)
         if before is not None:
@@ -75,12 +76,13 @@ def _has_tf(directory: str) -> bool:
 
 
 def _collect_sensitive_variables(data: dict, values: dict, secrets: set[str]) -> None:
-    """Root variables declared ``sensitive`` appear in clear text in plan JSON (REFERENCE A.2)."""
+    """Root variables declared ``sensitive`` appear in clear text in plan JSON (REFERENCE A.2):
+    mark them, so that what they feed is analysed but never shown."""
     declared = ((data.get("configuration") or {}).get("root_module") or {}).get("variables") or {}
-    from .instances import redact
+    from .instances import apply_marks
 
     for name, decl in declared.items():
         if isinstance(decl, dict) and decl.get("sensitive") and name in values:
-            redact(values[name], True, secrets)
+            values[name] = apply_marks(values[name], True, secrets)
             if "default" in decl:
-                redact(decl["default"], True, secrets)
+                apply_marks(decl["default"], True, secrets)
