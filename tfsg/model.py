@@ -236,6 +236,7 @@ class SecurityGroup:
     change: str = "no-op"
     default: bool = False  # aws_default_security_group
     tags: tuple[tuple[str, str], ...] = ()
+    inline: tuple[str, ...] = ()  # directions the configuration manages inline (even as ``[]``)
 
 
 @dataclass(frozen=True)
@@ -274,6 +275,7 @@ class Snapshot:
 
     groups: dict[GroupKey, SecurityGroup] = field(default_factory=dict)
     rules: list[Rule] = field(default_factory=list)
+    revoked: list[Rule] = field(default_factory=list)  # rule resources' rules this apply revokes
     attachments: list[Attachment] = field(default_factory=list)
     prefix_lists: dict[str, Optional[AddressSet]] = field(default_factory=dict)
     sensitive_prefix_lists: set[str] = field(default_factory=set)  # entries marked sensitive

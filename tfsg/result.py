@@ -85,6 +85,18 @@ def _input(loaded: Any) -> dict:
     return dict(loaded.meta)
 
 
+def _revoked_rows(snap: Snapshot) -> list[dict]:
+    """Rules of unchanged rule resources that this apply revokes (a group managing the
+    direction inline is reset to its planned list; hashicorp/terraform#27674)."""
+    rows = []
+    for rule in snap.revoked:
+        for proto, ports in rule.services.entries():
+            rows.append({"group": rule.group, "direction": rule.direction, "peer": rule.peer.label,
+                         "protocol": proto, "ports": ports, "defined_by": rule.defined_by})
+    return sorted(rows, key=lambda r: (r["group"], r["direction"], r["defined_by"], r["peer"], r["protocol"],
+                                       r["ports"]))
+
+
 def _reach_row(r: Reach) -> dict:
     return {"addresses": r.addresses, "groups": r.groups, "members": r.members,
             "unknown_members": r.unknown_members}
@@ -176,6 +188,7 @@ def diff(loaded: Any, before: FlowGraph, after: FlowGraph) -> dict:
         "paths_added": [_path_row(p) for p in paths_added],
         "paths_removed": [_path_row(p) for p in paths_removed],
         "exposure_changes": exposure_changes,
+        "revoked": _revoked_rows(after.snap),
         "unknown": _unknown_rows(after.unknowns),
         "locations": {k: str(v) for k, v in sorted({**before.snap.locations, **after.snap.locations}.items())},
     }

@@ -427,22 +427,34 @@ def unattached(policy: Policy, ctx: Context) -> list[Finding]:
 
 
 def mixed(policy: Policy, ctx: Context) -> list[Finding]:
-    """Inline rules and rule resources in the same direction of one group: each apply of the
-    group resets the direction to its inline set, removing the resources' rules."""
+    """Inline rules (or an explicitly managed inline list, even ``[]``) and rule resources in the
+    same direction of one group: each apply of the group resets the direction to its inline
+    set, revoking the resources' rules (hashicorp/terraform#27674)."""
     out = []
-    by_group: dict[tuple[str, str], set[bool]] = {}
+    snap = ctx.graph.snap
+    chosen = set(ctx.sel.groups(policy.spec.get("to")))
+    inline: set[tuple[str, str]] = {(k, d) for k, sg in snap.groups.items() if k in chosen for d in sg.inline}
     owners: dict[tuple[str, str], set[str]] = {}
-    for rule in _rules(ctx, policy.spec.get("to")):
-        key = (rule.group, rule.direction)
-        by_group.setdefault(key, set()).add(rule.inline)
-        if not rule.inline:
-            owners.setdefault(key, set()).add(rule.defined_by)
-    for (group, direction), kinds in sorted(by_group.items()):
-        if kinds == {True, False}:
-            names = sorted(owners[(group, direction)])
-            out.append(ctx.finding(policy, group, f"mixed {direction}",
-                                   f"{group} has inline {direction} rules and {direction} rules from "
-                                   f"{', '.join(names)}; Terraform will fight over them", rule_resources=names))
+    revoked: dict[tuple[str, str], set[str]] = {}
+    for rule in snap.rules:
+        if rule.group in chosen:
+            if rule.inline:
+                inline.add((rule.group, rule.direction))
+            else:
+                owners.setdefault((rule.group, rule.direction), set()).add(rule.defined_by)
+    for rule in snap.revoked:
+        if rule.group in chosen:
+            owners.setdefault((rule.group, rule.direction), set()).add(rule.defined_by)
+            revoked.setdefault((rule.group, rule.direction), set()).add(rule.defined_by)
+    for (group, direction) in sorted(inline & set(owners)):
+        names = sorted(owners[(group, direction)])
+        gone = sorted(revoked.get((group, direction), ()))
+        note = f"; this apply revokes the rules of {', '.join(gone)} and the next one re-creates them" \
+            if gone else ""
+        out.append(ctx.finding(policy, group, f"mixed {direction}",
+                               f"{group} manages its {direction} rules inline and has {direction} rules from "
+                               f"{', '.join(names)}; Terraform will fight over them{note}", rule_resources=names,
+                               revoked=gone))
     return out
 
 

@@ -175,6 +175,13 @@ def render_diff(result: dict) -> str:
             lines.append("")
             lines.append(title)
             lines.extend(f"  {sign} {_path(p)}" for p in result[key])
+    if result.get("revoked"):
+        lines.append("")
+        lines.append("Revoked by this apply (the group manages these rules inline; the unchanged rule resources "
+                     "re-create them on the next apply)")
+        for r in result["revoked"]:
+            arrow = f"{r['peer']} -> {r['group']}" if r["direction"] == "ingress" else f"{r['group']} -> {r['peer']}"
+            lines.append(f"  - {arrow}: {_service(r['protocol'], r['ports'])}  ({r['defined_by']})")
     if result["exposure_changes"]:
         lines.append("")
         lines.append("Exposure in numbers (before -> after)")

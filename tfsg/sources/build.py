@@ -158,9 +158,15 @@ class SnapshotBuilder:
                     and term.attr in ((), ("id",), ("arn",), ("name",)):
                 keys.append(term.instance.addr)
                 continue
-            if isinstance(term, Res) and term.instance.type == "aws_vpc" and term.attr == ("default_security_group_id",):
-                known, val = self.value(term.instance, ("default_security_group_id",))
-                keys.append(val if known and isinstance(val, str) and val else f"{term.instance.addr} default group")
+            if isinstance(term, Res) and term.instance.type in ("aws_vpc", "aws_default_vpc") \
+                    and term.attr == ("default_security_group_id",):
+                key = self._default_group_of(term.instance)
+                if key is not None:
+                    keys.append(key)
+                else:
+                    unknown.append(f"{term.instance.addr}.default_security_group_id: the VPC's default group, whose "
+                                   "id is known only after apply and which this plan does not manage "
+                                   "(aws_default_security_group)")
                 continue
             texts, unk = self.strings([term])
             unknown.extend(unk)
@@ -171,6 +177,17 @@ class SnapshotBuilder:
                 else:
                     unknown.append(f"{text!r} is not a security group this plan can identify")
         return list(dict.fromkeys(k for k in keys if isinstance(k, str))), unknown
+
+    def _default_group_of(self, vpc: Instance) -> Optional[str]:
+        """The VPC's default group: the aws_default_security_group of that VPC when the plan
+        manages it (``aws_vpc.x.default_security_group_id`` names it), else its id if known."""
+        for key, sg in self.snap.groups.items():
+            if sg.default and sg.vpc_id == vpc.addr:
+                return key
+        known, val = self.value(vpc, ("default_security_group_id",))
+        if known and isinstance(val, str) and val:
+            return self._group_from_text(val, "ids")
+        return None
 
     def _group_from_text(self, text: str, kind: str) -> Optional[str]:
         if kind == "names":
@@ -207,6 +224,12 @@ class SnapshotBuilder:
             if inst.type == "aws_ec2_managed_prefix_list_entry":
                 self._prefix_entry(inst)
         self._unread_prefix_lists()
+        if self.prior is not None:
+            # A replaced group's new id is unknown until apply; what refresh left in other
+            # resources (a no-op group's inline copy of a rule) still names the old one.
+            for key, sg in self.prior.groups.items():
+                if sg.id and key in self.snap.groups:
+                    self.id_to_group.setdefault(sg.id, key)
         for inst in self.instances:
             if inst.address.mode != "managed" or (inst.type not in GROUP_TYPES and inst.type not in RULE_TYPES):
                 continue
@@ -227,6 +250,8 @@ class SnapshotBuilder:
             self.produced[inst.addr] = (self.snap.rules[first_rule:], self.snap.unknowns[first_unknown:])
         self._attachments()
         self._dedupe_rules()
+        if self.prior is not None:
+            self._revocations()
         return self.snap
 
     def _reusable(self, inst: Instance) -> Optional[tuple[list[Rule], list[Unknown]]]:
@@ -293,7 +318,17 @@ class SnapshotBuilder:
         self.snap.groups[addr] = SecurityGroup(
             key=addr, address=addr, id=ident, name=shown(name), vpc_id=vpc,
             description=shown(desc) if known and isinstance(desc, str) else None,
-            change=inst.action, default=inst.type == "aws_default_security_group", tags=tag_items)
+            change=inst.action, default=inst.type == "aws_default_security_group", tags=tag_items,
+            inline=tuple(d for d in ("ingress", "egress") if self._manages_inline(inst, d)))
+
+    def _manages_inline(self, inst: Instance, direction: str) -> bool:
+        """Does the configuration manage the direction inline (blocks, ``= []``, a dynamic block)?
+        Omitted, the argument is Optional+Computed: "not managed" (REFERENCE B.1)."""
+        if not self.config.present:
+            return False
+        if self.config.written(inst.address, direction):
+            return True
+        return self.hints is not None and self.hints.has_dynamic(inst, direction)
 
     def _vpc_key(self, inst: Instance) -> Optional[str]:
         terms = self.terms(inst, ("vpc_id",), optional=True)
@@ -606,6 +641,29 @@ class SnapshotBuilder:
             return val
         texts, _ = self.strings(self.terms(inst, (attr,), optional=True))
         return texts[0] if len(texts) == 1 else None
+
+    def _revocations(self) -> None:
+        """Rules of unchanged rule resources that this apply revokes.
+
+        A group that manages a direction inline is set to exactly its planned list when it is
+        updated; a rule that an ``aws_security_group_rule`` (or v5 rule resource) created and
+        that the list lacks is revoked, while the rule resource itself is no-op and re-creates it
+        only on the next apply (provider docs on mixing inline and rule resources;
+        hashicorp/terraform#27674). Such rules move to ``Snapshot.revoked``.
+        """
+        actions = {i.addr: i.action for i in self.instances}
+        updated = {k for k, sg in self.snap.groups.items() if actions.get(k) == "update" and sg.inline}
+        if not updated:
+            return
+        planned = {r.identity() for r in self.snap.rules if r.inline and r.group in updated}
+        kept = []
+        for rule in self.snap.rules:
+            if not rule.inline and rule.group in updated and rule.direction in self.snap.groups[rule.group].inline \
+                    and actions.get(rule.defined_by) in ("no-op", "update") and rule.identity() not in planned:
+                self.snap.revoked.append(rule)
+            else:
+                kept.append(rule)
+        self.snap.rules = kept
 
     def _dedupe_rules(self) -> None:
         """One rule per AWS permission; a standalone resource owns it over the group's copy.
