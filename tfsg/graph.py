@@ -123,7 +123,8 @@ class FlowGraph:
                 if entries is None:
                     self.unknowns.append(Unknown(rule.defined_by, "prefix_list",
                                                  f"the entries of prefix list {peer.label} are not in the plan; "
-                                                 "its addresses are unknown"))
+                                                 "its addresses are unknown", (rule.direction, rule.group),
+                                                 rule.services))
                     entries = AddressSet()
                 self.cidrs[rule.direction].setdefault(rule.group, []).append((rule, entries, peer.label))
 
@@ -294,7 +295,8 @@ class FlowGraph:
             elif att.public is None:
                 self.unknowns.append(Unknown(att.resource, "public address",
                                              f"reachable from the internet on {services.describe()} through "
-                                             f"{', '.join(via)} if it has a public address: {att.public_reason}"))
+                                             f"{', '.join(via)} if it has a public address: {att.public_reason}",
+                                             ("public", att.resource)))
         return out
 
     # ------------------------------------------------------------------ paths

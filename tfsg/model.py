@@ -259,11 +259,22 @@ class Attachment:
 
 @dataclass(frozen=True)
 class Unknown:
-    """Something the analysis could not resolve; reported, never silently dropped."""
+    """Something the analysis could not resolve; reported, never silently dropped.
+
+    ``scope`` says what the unknown value can change, so that only the policies it can affect
+    warn: ``("ingress", group)`` / ``("egress", group)`` / ``("group", group)`` (both
+    directions) for a group's rules, ``("members", resource)`` for which groups a resource is
+    in, ``("public", resource)`` for whether it has a public address (the analysis already
+    assumes it may), ``("none", "")`` for what is re-reported where it is used (a prefix list's
+    entries), and ``("all", "")`` when it cannot tell. ``services``: the ports and protocols
+    of the rule whose source or destination is unknown, when those are known (None: any).
+    """
 
     address: str
     attribute: str
     reason: str
+    scope: tuple[str, str] = ("all", "")
+    services: Optional[ServiceSet] = None
 
     def sort_key(self) -> tuple:
         return (self.address, self.attribute, self.reason)

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Optional
 
 from ..graph import INTERNET, FlowGraph
+from ..model import Unknown
 from ..netsets import (NO_SERVICES, PUBLIC, PUBLIC_V4, PUBLIC_V6, AddressSet, ServiceSet, covering_services,
                        services_for_rule)
 from .load import Policy
@@ -182,6 +184,7 @@ class Context:
     sel: Selectors
     prefix_sizes: dict[str, int]
     _incoming: Optional[dict[str, list]] = None
+    _memo: dict = field(default_factory=dict)
 
     def finding(self, policy: Policy, address: str, key: str, message: str, **evidence: Any) -> Finding:
         # Point at the rule that grants it when one resource does (what a reviewer must change),
@@ -194,6 +197,42 @@ class Context:
         loc = loc or locations.get(address)
         return Finding(policy.id, policy.severity, policy.title, address, message, key, evidence,
                        remediation=policy.remediation, location=str(loc) if loc else None)
+
+    def _cached(self, key: tuple, compute: Callable[[], set[str]]) -> set[str]:
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+    def uses_attachments(self, spec: dict) -> bool:
+        """Does the policy select groups by what is attached to them (directly or via a tier)?"""
+        text = json.dumps(spec)
+        if '"tier"' in text:
+            text += json.dumps(self.sel.tiers)
+        return "attached_to" in text
+
+    def targets(self, selector: Optional[dict]) -> set[str]:
+        return self._cached(("to", json.dumps(selector, sort_keys=True)), lambda: set(self.sel.groups(selector)))
+
+    def upstream(self, selector: Optional[dict]) -> set[str]:
+        """The targets and every group from which one of them can be reached."""
+        def compute() -> set[str]:
+            import networkx as nx
+
+            g = self.graph.digraph()
+            out = set(self.targets(selector))
+            for t in list(out):
+                if t in g:
+                    out |= nx.ancestors(g, t)
+            return out
+        return self._cached(("up", json.dumps(selector, sort_keys=True)), compute)
+
+    def internet_reached(self) -> set[str]:
+        def compute() -> set[str]:
+            import networkx as nx
+
+            g = self.graph.digraph()
+            return set(nx.descendants(g, INTERNET)) if INTERNET in g else set()
+        return self._cached(("internet",), compute)
 
     def incoming(self, group: str) -> list[tuple[str, ServiceSet, Optional[AddressSet], list[str]]]:
         """Flows into a group: (source endpoint, services, address block or None, defined_by)."""
@@ -418,6 +457,10 @@ def default_group(policy: Policy, ctx: Context) -> list[Finding]:
 
 def unattached(policy: Policy, ctx: Context) -> list[Finding]:
     out = []
+    # A membership the plan could not read (a for_each value plan JSON drops, a dynamic block)
+    # may attach any group: "attached to nothing" cannot be said then (the unknown is listed).
+    if any(u.scope[0] == "members" for u in ctx.graph.unknowns):
+        return out
     for group in ctx.sel.groups(policy.spec.get("to")):
         sg = ctx.graph.snap.groups[group]
         if not sg.default and not ctx.graph.members.get(group):
@@ -562,16 +605,65 @@ KINDS: dict[str, Callable[[Policy, Context], list[Finding]]] = {
 REACHABILITY_KINDS = {"forbidden-flow", "allowed-flows-only", "forbidden-path", "exposure-budget"}
 
 
+def _can_affect(u: Unknown, policy: Policy, ctx: Context) -> bool:
+    """Could the unknown value change this policy's findings? (Unknown.scope says what it is.)
+
+    Flow policies judge a target's ingress (and, for flows from groups, the senders' egress);
+    an unknown egress of a group cannot make anything reachable from the internet. A path
+    policy is affected by an unknown ingress of a group from which a target can be reached, and
+    by an unknown egress of a group the internet can already reach. Whether a resource has a
+    public address never hides a group-level finding: the analysis assumes it may.
+    """
+    kind, where = u.scope
+    if kind == "all":
+        return True
+    if kind in ("none", "public"):
+        return False
+    spec = policy.spec
+    if kind == "members":
+        return policy.kind in ("exposure-budget", "forbidden-path") or ctx.uses_attachments(spec)
+    if u.services is not None and "services" in spec and policy.kind != "forbidden-path":
+        wanted = parse_services(spec.get("services"))
+        if spec.get("match") == "all":
+            # only if the unknown rule could complete "every service" with what the group has
+            have = NO_SERVICES
+            for rule in ctx.graph.snap.rules:
+                if rule.group == where and rule.direction == "ingress":
+                    have = have | rule.services
+            if not (have | u.services).issuperset(wanted):
+                return False
+        elif not (u.services & wanted):
+            return False
+    ingress, egress = kind in ("ingress", "group"), kind in ("egress", "group")
+    targets = ctx.targets(spec.get("to"))
+    if policy.kind == "forbidden-path":
+        upstream = ctx.upstream(spec.get("to"))
+        return (ingress and where in upstream) or (egress and where in ctx.internet_reached())
+    if ingress and where in targets:
+        return True
+    if not egress:
+        return False
+    if policy.kind == "allowed-flows-only":
+        return True  # any group may be a sender the allow list does not name
+    if policy.kind == "forbidden-flow":
+        source = spec.get("from") or {}
+        return "groups" in source and ctx.sel.match(where, source["groups"])
+    return False
+
+
 def evaluate(policies: list[Policy], graph: FlowGraph, tiers: dict[str, dict],
              prefix_sizes: Optional[dict[str, int]] = None) -> list[Finding]:
     """Every policy on one side; findings sorted and unique by identity."""
     ctx = Context(graph, Selectors(graph, tiers), prefix_sizes or {})
     found: dict[tuple, Finding] = {}
-    unknowns = sorted(set(graph.unknowns), key=lambda u: u.sort_key())
+    all_unknowns = sorted(set(graph.unknowns), key=lambda u: u.sort_key())
     for policy in policies:
         for f in KINDS[policy.kind](policy, ctx):
             found.setdefault(f.identity(), f)
-        if policy.kind in REACHABILITY_KINDS and policy.unknown != "ignore" and unknowns:
+        if policy.kind not in REACHABILITY_KINDS or policy.unknown == "ignore" or not all_unknowns:
+            continue
+        unknowns = [u for u in all_unknowns if _can_affect(u, policy, ctx)]
+        if unknowns:
             listed = "; ".join(f"{u.address}: {u.reason}" for u in unknowns[:3])
             more = f" (and {len(unknowns) - 3} more)" if len(unknowns) > 3 else ""
             f = ctx.finding(policy, unknowns[0].address, "unknown",

@@ -317,7 +317,10 @@ def _meta(result: dict) -> str:
             f"{inp.get('kind', 'plan')} {inp.get('path', '')}".strip()]
     if inp.get("terraform_version"):
         bits.append(f"Terraform {inp['terraform_version']}")
-    return "<sub>" + " · ".join(text(b, 200) for b in bits) + "</sub>"
+    meta = "<sub>" + " · ".join(text(b, 200) for b in bits) + "</sub>"
+    if inp.get("sources_note"):  # right under the verdict: what reading a plan alone costs
+        meta += "\n\n> ⚠️ " + text(inp["sources_note"], 500)
+    return meta
 
 
 # --------------------------------------------------------------------------- sections

@@ -41,7 +41,8 @@ def _header(result: dict) -> str:
         bits.append(f"Terraform {inp['terraform_version']}")
     if inp.get("sources"):
         bits.append(f"sources {inp['sources']}")
-    return f"tfsg {result['command']} {inp['path']} ({', '.join(bits)})"
+    head = f"tfsg {result['command']} {inp['path']} ({', '.join(bits)})"
+    return head + (f"\n{inp['sources_note']}" if inp.get("sources_note") else "")
 
 
 def _path(p: dict) -> str:

@@ -15,7 +15,7 @@ from typing import Any, Iterable, Optional, Protocol
 from ..attachments import ASSOCIATIONS, SUBNET_GROUP_TYPES, SUBNET_PATHS, attachment_table, public_signal
 from ..model import (Attachment, Peer, Rule, SecurityGroup, SensitiveStr, Snapshot, Unknown, group_id, is_outside_group,
                      is_sensitive, shown)
-from ..netsets import AddressSet, ProtocolError, normalise_cidr, services_for_rule
+from ..netsets import AddressSet, ProtocolError, ServiceSet, normalise_cidr, services_for_rule
 from .instances import Instance
 from .refs import ConfigIndex, Context, Lit, Res, Resolver, Term, Unk
 
@@ -26,6 +26,7 @@ RULE_TYPES = ("aws_security_group_rule", "aws_vpc_security_group_ingress_rule", 
 _INLINE_KEYS = ("cidr_blocks", "ipv6_cidr_blocks", "prefix_list_ids", "security_groups", "self",
                 "protocol", "from_port", "to_port")
 _SG_ID = re.compile(r"\b(sg-[0-9a-zA-Z]+)\b")
+_SOURCE_KEYS = ("cidr_blocks", "ipv6_cidr_blocks", "prefix_list_ids", "security_groups")
 
 
 class InlineHints(Protocol):
@@ -64,6 +65,8 @@ class SnapshotBuilder:
         # Placeholders of sensitive peers, shared by both sides of a plan so that they agree.
         self.labels = labels if labels is not None else {}
         self._entries_unread: set[str] = set()
+        self._scope: tuple[str, str] = ("all", "")  # what an unknown raised now can affect
+        self._services: Optional[ServiceSet] = None  # and on which services, when known
 
     # ------------------------------------------------------------------ values
 
@@ -115,16 +118,23 @@ class SnapshotBuilder:
             return [Lit(val)]
         expr = self.config.expression(inst.address, tuple(p for p in path))
         if expr is None:
-            if self.sources is not None and self._block_missing(inst, path):
+            if self.config.present and self._block_missing(inst, path):
                 # a dynamic block: plan JSON drops it from the configuration, the sources have it
-                better = self.sources.terms(inst.address, tuple(path))
+                better = self.sources.terms(inst.address, tuple(path)) if self.sources is not None else None
                 if better is not None:
                     return better
+                if self.sources is not None and self.sources.written(inst.address, tuple(path)) is False:
+                    return [] if optional else [Unk(f"{_path_text(path)} is known only after apply")]
+                return [Unk(f"{_path_text(path)} is written in a dynamic block, which plan JSON drops from its "
+                            "configuration; give the .tf sources with --source")]
             if optional and self.config.present:
                 return []
             return [Unk(f"{_path_text(path)} is known only after apply")]
         terms = self.resolver.expression(expr, self.context(inst), depth)
-        if self.sources is not None and any(isinstance(t, Unk) for t in terms):
+        # A whole-resource reference (``aws_vpc.x[*].ipv6_cidr_block`` is recorded as just
+        # ``aws_vpc.x``) does not say which attribute is read: the sources do.
+        if self.sources is not None and any(isinstance(t, Unk) or (isinstance(t, Res) and not t.attr)
+                                            for t in terms):
             better = self.sources.terms(inst.address, tuple(path))
             if better is not None:
                 return better
@@ -140,6 +150,12 @@ class SnapshotBuilder:
             elif isinstance(term, Lit):
                 _flatten(term.value, out)
             elif isinstance(term, Res):
+                if not term.attr and attr != "id":
+                    # plan JSON records a splat or for expression as the bare resource: which
+                    # attribute it reads (cidr_block? ipv6_cidr_block?) is not known; never guess
+                    unknown.append(f"{term.instance.addr}: the expression reads an attribute that plan JSON does "
+                                   "not record (a splat or a for expression); give the .tf sources with --source")
+                    continue
                 path = term.attr or (attr,)
                 if depth > 8:
                     unknown.append("reference chain too deep")
@@ -219,11 +235,14 @@ class SnapshotBuilder:
             if inst.type in GROUP_TYPES:
                 self._group(inst)
             elif inst.type == "aws_ec2_managed_prefix_list":
+                self._scope = ("none", "")  # the graph reports an unknown list where a rule uses it
                 self._prefix_list(inst)
         for inst in self.instances:
             if inst.type == "aws_ec2_managed_prefix_list_entry":
+                self._scope = ("none", "")
                 self._prefix_entry(inst)
         self._unread_prefix_lists()
+        self._scope = ("all", "")
         if self.prior is not None:
             # A replaced group's new id is unknown until apply; what refresh left in other
             # resources (a no-op group's inline copy of a rule) still names the old one.
@@ -242,11 +261,15 @@ class SnapshotBuilder:
             first_rule, first_unknown = len(self.snap.rules), len(self.snap.unknowns)
             if inst.type in GROUP_TYPES:
                 for direction in ("ingress", "egress"):
+                    self._scope = (direction, inst.addr)
                     self._inline_rules(inst, direction)
-            elif inst.type == "aws_security_group_rule":
-                self._classic_rule(inst)
             else:
-                self._vpc_rule(inst)
+                self._scope = ("all", "")  # until the rule's group is known
+                if inst.type == "aws_security_group_rule":
+                    self._classic_rule(inst)
+                else:
+                    self._vpc_rule(inst)
+            self._scope, self._services = ("all", ""), None
             self.produced[inst.addr] = (self.snap.rules[first_rule:], self.snap.unknowns[first_unknown:])
         self._attachments()
         self._dedupe_rules()
@@ -278,7 +301,7 @@ class SnapshotBuilder:
         return rules, unknowns
 
     def unknown(self, address: str, attribute: str, reason: str) -> None:
-        self.snap.unknowns.append(Unknown(address, attribute, reason))
+        self.snap.unknowns.append(Unknown(address, attribute, reason, self._scope, self._services))
 
     def _vpc(self, inst: Instance) -> None:
         cidrs = AddressSet()
@@ -480,18 +503,29 @@ class SnapshotBuilder:
                         block: Optional[dict], hinted: Optional[list[dict]], managed: bool = True) -> None:
         attr = direction
         mask = mask if isinstance(mask, dict) else {}
+        if block is None and hinted and any(mask.get(k) is True for k in _SOURCE_KEYS):
+            # Part of the element is unknown in plan JSON (a reference in a multi-source block):
+            # the source block it came from says what it is.
+            match = _match_block(element, hinted)
+            if match is not None and not match.get("unresolved"):
+                element, mask = dict(element), dict(mask)
+                for key in ("cidr_blocks", "ipv6_cidr_blocks"):
+                    if mask.get(key) is True and not match["mask"].get(key) and key in match["element"]:
+                        element[key], mask[key] = match["element"][key], False
+                block = match
         for key in ("protocol", "from_port", "to_port"):
             if mask.get(key) is True:
                 self.unknown(inst.addr, attr, f"an {direction} rule's {key} is known only after apply")
                 return
+        self._services = _services_or_none(element.get("protocol"), element.get("from_port"), element.get("to_port"))
         peers: list[Peer] = []
         for key in ("cidr_blocks", "ipv6_cidr_blocks"):
             if mask.get(key) is True:
                 self.unknown(inst.addr, attr, f"an {direction} rule's {key} is known only after apply")
             else:
                 peers += self._cidr_peers(inst, [v for v in _as_list(element.get(key)) if isinstance(v, str)], attr)
-        if block is not None and block.get("prefix_terms"):
-            peers += self._prefix_peers_of(inst, attr, block["prefix_terms"])
+        if block is not None and (block.get("prefix_terms") or mask.get("prefix_list_ids") is True):
+            peers += self._prefix_peers_of(inst, attr, block.get("prefix_terms") or [])
         elif mask.get("prefix_list_ids") is True:
             self.unknown(inst.addr, attr, f"an {direction} rule's prefix_list_ids are known only after apply")
         else:
@@ -513,6 +547,7 @@ class SnapshotBuilder:
             peers = [p for p in peers if (inst.addr, direction, p) not in owned]
         self._add_rule(inst, inst.addr, direction, element.get("protocol"), element.get("from_port"),
                        element.get("to_port"), peers, element.get("description"), True, attr)
+        self._services = None
 
     def _collapsed_group_peers(self, inst: Instance, direction: str, element: dict,
                                hinted: Optional[list[dict]]) -> list[Peer]:
@@ -577,12 +612,14 @@ class SnapshotBuilder:
         if group is None:
             return
         known, direction = self.value(inst, ("type",))
+        self._scope = (direction if direction in ("ingress", "egress") else "group", group)
         if not known or direction not in ("ingress", "egress"):
             self.unknown(inst.addr, "type", "rule type is known only after apply")
             return
         proto = self._scalar(inst, "protocol")
         if proto is None:
             return
+        self._services = _services_or_none(proto, self._port(inst, "from_port"), self._port(inst, "to_port"))
         peers = self._address_peers(inst, ("cidr_blocks", "ipv6_cidr_blocks"), "prefix_list_ids")
         known, self_flag = self.value(inst, ("self",))
         if known and self_flag is True:
@@ -599,9 +636,11 @@ class SnapshotBuilder:
         if group is None:
             return
         direction = "ingress" if inst.type.endswith("ingress_rule") else "egress"
+        self._scope = (direction, group)
         proto = self._scalar(inst, "ip_protocol")
         if proto is None:
             return
+        self._services = _services_or_none(proto, self._port(inst, "from_port"), self._port(inst, "to_port"))
         peers = self._address_peers(inst, ("cidr_ipv4", "cidr_ipv6"), "prefix_list_id")
         peers += self._group_peers(inst, "referenced_security_group_id")
         if not peers and not any(u.address == inst.addr for u in self.snap.unknowns[-4:]):
@@ -684,6 +723,7 @@ class SnapshotBuilder:
     # ------------------------------------------------------------------ attachments
 
     def _attachments(self) -> None:
+        self._scope = ("members", "")
         table = attachment_table()
         merged: dict[str, dict] = {}
         for inst in self.instances:
@@ -733,8 +773,10 @@ class SnapshotBuilder:
         for key, sg in self.snap.groups.items():
             if sg.default and vpc is not None and sg.vpc_id == vpc:
                 return key
+        scope, self._scope = self._scope, ("none", "")  # a group outside the plan: changes none of its groups
         self.unknown(inst.addr, "vpc_security_group_ids",
                      "no group is set, so AWS puts it in its VPC's default group, which this plan does not manage")
+        self._scope = scope
         return None
 
     def _elastic_ip_targets(self) -> dict[str, str]:
@@ -773,6 +815,8 @@ class SnapshotBuilder:
                 for term in self.terms(inst, concrete, optional=True):
                     if isinstance(term, Res) and term.instance.type == "aws_launch_template":
                         out.append(term.instance.addr)
+                    elif isinstance(term, Unk) and "dynamic block" in term.reason:
+                        self.unknown(inst.addr, _path_text(concrete), term.reason)
         return out
 
     def _expand(self, inst: Instance, steps: tuple) -> list[tuple]:
@@ -886,6 +930,14 @@ class SnapshotBuilder:
         return None
 
 
+def _services_or_none(protocol: Any, from_port: Any, to_port: Any) -> Optional[ServiceSet]:
+    """A rule's services when its protocol and ports are readable (scopes its unknowns)."""
+    try:
+        return services_for_rule(protocol, from_port, to_port)
+    except (ProtocolError, TypeError, ValueError):
+        return None
+
+
 def _as_list(value: Any) -> list:
     return value if isinstance(value, list) else []
 
@@ -899,13 +951,14 @@ def _cidr_set(text: Any) -> AddressSet:
 
 
 def _has_unknown_groups(mask: Any, direction: str) -> bool:
-    """Does after_unknown mark a group reference inside an inline block unknown?"""
+    """Does after_unknown mark a source (group, prefix list, CIDR) inside an inline block unknown?"""
     if not isinstance(mask, dict):
         return mask is True
     inner = mask.get(direction)
     if inner is True:
         return True
-    return isinstance(inner, list) and any(isinstance(m, dict) and m.get("security_groups") for m in inner)
+    return isinstance(inner, list) and any(isinstance(m, dict) and any(m.get(k) for k in _SOURCE_KEYS)
+                                           for m in inner)
 
 
 def _flatten(value: Any, out: list[str]) -> None:

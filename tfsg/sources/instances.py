@@ -82,7 +82,7 @@ def _marks(mask: Any) -> bool:
 
 def _mark(value: Any, mask: Any, secrets: set[str]) -> Any:
     if mask is True:
-        collect_secrets(value, secrets)
+        collect_secrets(value, secrets, addresses=False)
         return mark_sensitive(value)
     if not mask:
         return value
@@ -93,18 +93,33 @@ def _mark(value: Any, mask: Any, secrets: set[str]) -> Any:
     return value
 
 
-def collect_secrets(value: Any, secrets: set[str]) -> None:
-    """The text of every leaf long enough to be recognised (4+ characters), for the scrubber."""
+def collect_secrets(value: Any, secrets: set[str], addresses: bool = True) -> None:
+    """The text of every string leaf long enough to be recognised (4+ characters), for the scrubber.
+
+    ``addresses=False`` (plan mode) leaves out CIDRs and IP addresses: the analysis marks those
+    structurally (a sensitive peer is shown by a placeholder) and scrubbing their text would
+    also hide the same, non-sensitive block elsewhere (``0.0.0.0/0`` of every other rule).
+    """
     if isinstance(value, dict):
         for v in value.values():
-            collect_secrets(v, secrets)
+            collect_secrets(v, secrets, addresses)
     elif isinstance(value, list):
         for v in value:
-            collect_secrets(v, secrets)
-    elif isinstance(value, str) and len(value) >= 4:
-        secrets.add(value)
-    elif isinstance(value, (int, float)) and not isinstance(value, bool) and len(str(value)) >= 4:
-        secrets.add(str(value))
+            collect_secrets(v, secrets, addresses)
+    elif isinstance(value, str) and len(value) >= 4 and (addresses or not _is_address(value)):
+        secrets.add(str.__str__(value))
+    # Numbers are not collected: the scrubber replaces text, and a port number replaced in JSON
+    # output would break it; rule ports are shown by design (README "What it reads").
+
+
+def _is_address(text: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_network(str.__str__(text).strip(), strict=False)
+        return True
+    except ValueError:
+        return False
 
 
 def _address(where: str, entry: dict) -> Address:

@@ -23,13 +23,17 @@ class Loaded:
     secrets: set[str] = field(default_factory=set)
     source_dir: Optional[str] = None
     actions: dict[str, str] = field(default_factory=dict)  # address -> planned action
+    sources_note: Optional[str] = None  # why no sources were read, and what that costs
 
     @property
     def meta(self) -> dict:
-        return {"path": self.document.path, "kind": self.document.kind,
+        meta = {"path": self.document.path, "kind": self.document.kind,
                 "format_version": self.document.format_version,
                 "terraform_version": self.document.terraform_version,
                 "sources": display(self.source_dir) if self.source_dir else None}
+        if self.sources_note:
+            meta["sources_note"] = self.sources_note
+        return meta
 
 
 def load_plan(path: str, source_dir: Optional[str] = None, auto_sources: bool = True) -> Loaded:
@@ -65,7 +69,13 @@ def load_plan(path: str, source_dir: Optional[str] = None, auto_sources: bool = 
         if before is not None:
             hints.locate(before)
         after.unknowns.extend(hints.problems + sources.problems)
-    return Loaded(doc, before, after, sides.secrets, source_dir, sides.actions)
+    note = None
+    if source_dir is None and doc.kind == "plan":
+        why = "not read (--no-sources)" if not auto_sources else "not found beside the plan"
+        note = (f"Sources: {why}. Plan JSON drops what only the .tf files say (which inline block names which "
+                "group, dynamic blocks, for_each values over locals); such values are listed as unknown. "
+                "Give the .tf directory with --source DIR.")
+    return Loaded(doc, before, after, sides.secrets, source_dir, sides.actions, note)
 
 
 def _has_tf(directory: str) -> bool:

@@ -62,6 +62,11 @@ class SourceValues:
         out = self._mapped(expr["terms"])
         return None if any(isinstance(t, Unk) for t in out) else out
 
+    def written(self, address: Address, path: tuple) -> Optional[bool]:
+        """Is the attribute written in the sources (None: the sources could not be evaluated)?"""
+        config = self._load()
+        return None if config is None else config.expression(address, path) is not None
+
     def inline_blocks(self, inst: Instance, direction: str) -> Optional[list[dict]]:
         """The instance's evaluated ``ingress``/``egress`` blocks (see ``load.block_hints``)."""
         config = self._load()

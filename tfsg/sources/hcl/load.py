@@ -301,6 +301,7 @@ def block_hints(raw: Any, address: str, direction: str, terms: Callable[[Any], l
             continue
         known: dict = {}
         mask: dict = {}
+        reasons = []
         for key, value in element.items():
             if key in ("security_groups", "prefix_list_ids"):
                 continue
@@ -310,7 +311,14 @@ def block_hints(raw: Any, address: str, direction: str, terms: Callable[[Any], l
                 mask[key] = True
                 found = first_unknown(value)
                 if found is not None:
-                    problems.append(UnknownRecord(address, direction, found.reason))
+                    reasons.append(found.reason)
+        if reasons:  # scoped to this rule's direction and services, for the policies
+            from ...netsets import ProtocolError, services_for_rule
+            try:
+                services = services_for_rule(known.get("protocol"), known.get("from_port"), known.get("to_port"))
+            except (ProtocolError, TypeError, ValueError):
+                services = None
+            problems.extend(UnknownRecord(address, direction, r, (direction, address), services) for r in reasons)
         literal = {k: known[k] for k in ("protocol", "from_port", "to_port", "description", "self") if k in known}
         blocks.append({"element": {**_INLINE_DEFAULTS, **known}, "literal": literal, "mask": mask,
                        "unresolved": False, "group_terms": terms(element.get("security_groups") or []),
