@@ -21,7 +21,11 @@ import pytest
 
 from conftest import FIXTURES, flows, paths, run_tfsg, tfsg_json
 
-CREATE = ["three_tier", "microservices_mesh", "module_dynamic", "vpc_rules", "traps", "hygiene"]
+CREATE = ["three_tier", "microservices_mesh", "module_dynamic", "vpc_rules", "traps", "hygiene",
+          # issue 9's plan-input kinds (sensitive_rules differs by design until HCL mode marks
+          # sensitive values structurally too: it shows a placeholder per text, not per value)
+          "asg_dynamic_lt", "cross_account_refs", "default_group_attr", "no_sources_attach",
+          "prefix_list_entries", "splat_sources", "unknown_scope"]
 UPDATE = ["tighten_cidr", "ssh_open", "new_path_to_db", "refactor_inline_to_rules",
           "refactor_inline_to_rules_emptied", "existing_rdp"]
 
@@ -57,11 +61,16 @@ def test_plan_json_alone_differs_only_where_it_says_unknown(case: str) -> None:
     bare = tfsg_json("show", str(FIXTURES / case / "plan.json"), "--no-sources")
     hcl = tfsg_json("show", str(FIXTURES / case))
     unknown_in_plan = {u["address"] for u in bare["unknown"]}
+    # a membership the plan cannot read (each.value of a for_each over a local) moves the
+    # members, and with them which groups a CIDR rule covers: every flow may differ then
+    memberships_unknown = any(u["address"] not in {g["address"] for g in bare["groups"]} and
+                              u["attribute"].endswith(("security_group_ids", "security_groups"))
+                              for u in bare["unknown"])
     bare_rows = {(r["from"], r["to"], r["protocol"], r["ports"]): r for r in bare["flows"]}
     hcl_rows = {(r["from"], r["to"], r["protocol"], r["ports"]): r for r in hcl["flows"]}
     for key in set(bare_rows) ^ set(hcl_rows):
         row = bare_rows.get(key) or hcl_rows[key]
-        assert set(row["defined_by"]) & unknown_in_plan, row
+        assert set(row["defined_by"]) & unknown_in_plan or memberships_unknown, row
 
 
 def test_extra_knowledge_is_exact_where_the_plan_says_unknown() -> None:

@@ -733,16 +733,18 @@ class SnapshotBuilder:
                 self._association(inst, merged)
                 continue
             keys: list[str] = []
+            unread = False
             for spec in table[inst.type]:
                 for path in self._expand(inst, spec.steps):
                     found, unk = self.group_keys(self.terms(inst, path, optional=True), spec.kind)
                     keys += found
+                    unread = unread or bool(unk)
                     for reason in unk:
                         self.unknown(inst.addr, _path_text(path), reason)
             if keys:
                 entry = merged.setdefault(inst.addr, {"inst": inst, "groups": []})
                 entry["groups"] += keys
-            elif inst.type in DEFAULT_GROUP_TYPES:
+            elif inst.type in DEFAULT_GROUP_TYPES and not unread:  # groups set but unknown: not the default
                 default = self._vpc_default_group(inst)
                 if default:
                     merged.setdefault(inst.addr, {"inst": inst, "groups": []})["groups"].append(default)
