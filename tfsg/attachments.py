@@ -23,7 +23,8 @@ SUBNET_PATHS = (
     ("subnet_id",), ("subnet_ids",), ("subnets",), ("vpc_zone_identifier",),
     ("vpc_config", "[]", "subnet_ids"), ("network_configuration", "[]", "subnets"),
     ("vpc_options", "[]", "subnet_ids"), ("subnet_mapping", "[]", "subnet_id"),
-    ("db_subnet_group_name",), ("subnet_group_name",),
+    ("db_subnet_group_name",), ("subnet_group_name",), ("cluster_subnet_group_name",), ("vpc_subnet_ids",),
+    ("vpc_settings", "[]", "subnet_ids"), ("connect_settings", "[]", "subnet_ids"),
 )
 SUBNET_GROUP_TYPES = {"aws_db_subnet_group", "aws_elasticache_subnet_group", "aws_redshift_subnet_group",
                       "aws_docdb_subnet_group", "aws_neptune_subnet_group", "aws_dms_replication_subnet_group"}
@@ -130,6 +131,12 @@ def _eni(get: Getter, subnet_public: Optional[bool]) -> Signal:
     return None, "a public IP can be associated with it later (EIP); the plan does not show one"
 
 
+def _node_subnets(get: Getter, subnet_public: Optional[bool]) -> Signal:
+    if subnet_public is not None:
+        return subnet_public, "from its subnets' map_public_ip_on_launch"
+    return None, "a public IP depends on the subnets its nodes launch in, which the plan does not show"
+
+
 PUBLIC_SIGNALS: dict[str, Callable[[Getter, Optional[bool]], Signal]] = {
     "aws_lb": lambda g, s: _lb_internal(g) if g(("load_balancer_type",)) != (True, "gateway")
     else (False, "gateway load balancer"),
@@ -159,6 +166,9 @@ PUBLIC_SIGNALS: dict[str, Callable[[Getter, Optional[bool]], Signal]] = {
     "aws_dax_cluster": _never("DAX endpoints are private"),
     "aws_docdb_cluster": _never("DocumentDB clusters have no public endpoint"),
     "aws_neptune_cluster": _never("Neptune clusters have no public endpoint"),
+    "aws_eks_node_group": _node_subnets,
+    "aws_eks_fargate_profile": _never("pods on Fargate get no public IP (EKS user guide, fargate-profile)"),
+    "aws_directory_service_directory": _never("domain controllers have private addresses only"),
     "aws_opensearch_domain": _never("VPC domain: its endpoint is in the VPC"),
     "aws_elasticsearch_domain": _never("VPC domain: its endpoint is in the VPC"),
 }

@@ -79,9 +79,17 @@ class FlowGraph:
         self.flows: dict[tuple[str, str], Flow] = {}
         self.unknowns: list[Unknown] = list(snap.unknowns)
         self.members: dict[str, list[Attachment]] = {}
+        # AWS aggregates the rules of every group on a network interface: what a member of A
+        # may send is the union of the egress rules of all groups on its interface.
+        self.cogroups: dict[str, set[str]] = {}
+        self._cosets: dict[str, dict[frozenset, set[str]]] = {}  # group -> co-groups -> members
         for att in snap.attachments:
             for g in att.groups:
                 self.members.setdefault(g, []).append(att)
+                co = frozenset(o for o in att.groups if o != g)
+                if co:
+                    self.cogroups.setdefault(g, set()).update(co)
+                    self._cosets.setdefault(g, {}).setdefault(co, set()).add(att.resource)
         self._index_rules()
         self._bounds: dict[str, Optional[AddressSet]] = {}
         self._cover_cache: dict[tuple, tuple[ServiceSet, set[str]]] = {}
@@ -152,7 +160,27 @@ class FlowGraph:
         return block.overlaps(PRIVATE) or bool(block.v6)
 
     def _side(self, direction: str, group: str, other: str) -> tuple[ServiceSet, set[str]]:
-        """What ``group``'s rules in ``direction`` allow with ``other`` (references and CIDRs)."""
+        """What ``group``'s rules in ``direction`` allow with ``other`` (references and CIDRs).
+
+        Egress is aggregated per interface (EC2 user guide, "Security groups": the rules of all
+        groups associated with an instance are aggregated): a member of ``group`` sends through
+        the egress rules of every group on its interface. Ingress stays the admitting group's own
+        (a co-group that admits the sender makes a flow of its own).
+        """
+        services, by = self._own_side(direction, group, other)
+        if direction == "egress" and group in self._cosets:
+            receivers = {a.resource for a in self.members.get(other, ())}
+            for co, senders in sorted(self._cosets[group].items(), key=lambda kv: sorted(kv[0])):
+                if len(receivers) == 1 and receivers == senders:
+                    continue  # the only receiver is the sender's own interface: not a flow
+                for c in sorted(co):
+                    if c in self.snap.groups:
+                        more, more_by = self._own_side(direction, c, other)
+                        if more:
+                            services, by = services | more, by | more_by
+        return services, by
+
+    def _own_side(self, direction: str, group: str, other: str) -> tuple[ServiceSet, set[str]]:
         if group not in self.snap.groups:
             return ALL_SERVICES, set()  # outside the plan: rules unknown, taken as open
         services = NO_SERVICES
@@ -212,8 +240,10 @@ class FlowGraph:
 
     def _signature(self, group: str) -> tuple:
         """Everything a group's flows depend on: its rules, its members, where they live."""
+        co = self.cogroups.get(group, set())
         return (group in self.snap.groups, frozenset(self._rules_of.get(group, ())),
-                frozenset(self.members.get(group, ())), self.bound(group))
+                frozenset(self.members.get(group, ())), self.bound(group),
+                frozenset(r for c in co for r in self._rules_of.get(c, ()) if r.direction == "egress"))
 
     def _dirty_groups(self, base: "FlowGraph") -> set[str]:
         if self.snap.prefix_lists != base.snap.prefix_lists or self.snap.vpcs != base.snap.vpcs:

@@ -17,6 +17,7 @@ from ..model import (Attachment, Peer, Rule, SecurityGroup, SensitiveStr, Snapsh
                      is_sensitive, shown)
 from ..netsets import AddressSet, ProtocolError, ServiceSet, normalise_cidr, services_for_rule
 from .instances import Instance
+from .services import ServiceEffects, service_effects
 from .refs import ConfigIndex, Context, Lit, Res, Resolver, Term, Unk
 
 GROUP_TYPES = ("aws_security_group", "aws_default_security_group")
@@ -61,6 +62,7 @@ class SnapshotBuilder:
         # instances (most of a large plan is no-op); see _reusable.
         self.produced: dict[str, tuple[list[Rule], list[Unknown]]] = {}
         self.reuse = reuse or {}
+        self.services: Optional[ServiceEffects] = None  # what AWS does on its own (tfsg/services.py)
         self._owned: Optional[set[tuple[str, str, Peer]]] = None
         # Placeholders of sensitive peers, shared by both sides of a plan so that they agree.
         self.labels = labels if labels is not None else {}
@@ -118,7 +120,7 @@ class SnapshotBuilder:
             return [Lit(val)]
         expr = self.config.expression(inst.address, tuple(p for p in path))
         if expr is None:
-            if self.config.present and self._block_missing(inst, path):
+            if isinstance(self.config, ConfigIndex) and self.config.present and self._block_missing(inst, path):
                 # a dynamic block: plan JSON drops it from the configuration, the sources have it
                 better = self.sources.terms(inst.address, tuple(path)) if self.sources is not None else None
                 if better is not None:
@@ -170,6 +172,11 @@ class SnapshotBuilder:
         keys: list[str] = []
         unknown: list[str] = []
         for term in terms:
+            if isinstance(term, Res) and self.services is not None:
+                key = self.services.key_for(term.instance.addr, term.attr)
+                if key:  # aws_eks_cluster.x.vpc_config[0].cluster_security_group_id and the like
+                    keys.append(key)
+                    continue
             if isinstance(term, Res) and term.instance.type in GROUP_TYPES and term.instance.address.mode == "managed" \
                     and term.attr in ((), ("id",), ("arn",), ("name",)):
                 keys.append(term.instance.addr)
@@ -243,6 +250,14 @@ class SnapshotBuilder:
                 self._prefix_entry(inst)
         self._unread_prefix_lists()
         self._scope = ("all", "")
+        # Groups and rules AWS creates, before the rules that may name them (tfsg/services.py).
+        self.services = service_effects(self)
+        for group in self.services.groups:
+            self.snap.groups.setdefault(group.key, group)
+        for ident, key in self.services.ids.items():
+            self.id_to_group.setdefault(ident, key)
+        self.snap.rules += self.services.rules
+        self.snap.unknowns += self.services.unknowns
         if self.prior is not None:
             # A replaced group's new id is unknown until apply; what refresh left in other
             # resources (a no-op group's inline copy of a rule) still names the old one.
@@ -754,6 +769,10 @@ class SnapshotBuilder:
                     if template in merged:
                         entry = merged.setdefault(inst.addr, {"inst": inst, "groups": []})
                         entry["groups"] += merged[template]["groups"]
+        if self.services is not None:  # groups AWS puts resources in (tfsg/services.py)
+            by_addr = {i.addr: i for i in self.instances}
+            for addr, keys in self.services.memberships.items():
+                merged.setdefault(addr, {"inst": by_addr[addr], "groups": []})["groups"] += keys
         eips = self._elastic_ip_targets()
         for addr in sorted(merged):
             entry = merged[addr]
