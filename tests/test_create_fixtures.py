@@ -218,7 +218,8 @@ def test_traps_peers_fall_into():
         # the self rule listed first does not hide the world-open RDP block
         (SELF_OPEN, "group", "tcp", "3389"),
         ("aws_instance.public_host", "resource", "tcp", "3389"),
-        ("aws_instance.public_host", "resource", "icmpv6", "128"),
+        # not ("aws_instance.public_host", "resource", "icmpv6", "128"): the group admits ::/0 but the
+        # instance has no IPv6 address (its subnet assigns none): reachable over IPv4 only (issue 10)
         (PROTOS, "group", "icmpv6", "128"),
         (INTERNAL, "group", "tcp", "443"),  # the group is open, the internal load balancer is not
     }

@@ -156,7 +156,7 @@ def test_markdown_ssh_open_check():
     # the change: both flows into the bastion, the instance newly reachable
     assert "| ➕ | `0.0.0.0/0` | `aws_security_group.bastion` | tcp 22 | `aws_security_group_rule.ssh_anywhere` |" in md
     assert "| ➕ | `::/0` | `aws_security_group.bastion` | tcp 22 |" in md
-    assert "| ➕ | `aws_instance.bastion` | tcp 22 | 0.0.0.0/0, ::/0 |" in md
+    assert "| ➕ | `aws_instance.bastion` | tcp 22 | 0.0.0.0/0 |" in md  # IPv4 only: no IPv6 address
     # existing findings folded
     existing = md.split("<details><summary>Existing findings", 1)[1].split("</details>", 1)[0]
     assert "TFSG017" in existing and "TFSG019" in existing and "TFSG001" not in existing
@@ -218,7 +218,7 @@ def test_markdown_show():
     assert md.startswith("### 🗺️ tfsg show: 4 security groups, 10 flows, 1 resource reachable from the internet, "
                          "2 paths from the internet\n")
     assert_balanced_markdown(md)
-    assert "| 🌐 | `aws_lb.alb` | tcp 80, tcp 443 | 0.0.0.0/0 | `aws_security_group.alb` | internet-facing load balancer |" in md
+    assert "| 🌐 | `aws_lb.alb` | tcp 80, tcp 443 | 0.0.0.0/0 | `aws_security_group.alb` | IPv4: internet-facing load balancer |" in md
 
 
 def test_markdown_escapes_table_cells():

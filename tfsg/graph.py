@@ -50,6 +50,8 @@ class Exposure:
     via: tuple[str, ...]  # groups that admit the internet
     sources: tuple[str, ...]  # public blocks admitted
     reason: str = ""
+    family: str = ""  # resources: "ipv4" | "ipv6", the family of the public address reached
+    listener: Optional[str] = None  # reached through this listener of an internet-facing LB
 
 
 @dataclass(frozen=True)
@@ -289,19 +291,35 @@ class FlowGraph:
 
     def _internet(self) -> dict[str, ServiceSet]:
         out: dict[str, ServiceSet] = {}
+        self.internet_family: dict[str, dict[str, ServiceSet]] = {}
         for group, entries in self.cidrs["ingress"].items():
             pairs = [(rule.services, block) for rule, block, _ in entries if block.overlaps(PUBLIC)]
             if not pairs:
                 continue
-            services = covering_services(pairs, PUBLIC_V4) | covering_services(pairs, PUBLIC_V6)
-            if services:
-                out[group] = services
+            v4, v6 = covering_services(pairs, PUBLIC_V4), covering_services(pairs, PUBLIC_V6)
+            if v4 or v6:
+                out[group] = v4 | v6
+                self.internet_family[group] = {"ipv4": v4, "ipv6": v6}
         return out
 
-    def internet_sources(self, group: str) -> tuple[str, ...]:
-        services = self.internet_services.get(group, NO_SERVICES)
+    def internet_sources(self, group: str, family: str = "") -> tuple[str, ...]:
+        services = self.internet_family.get(group, {}).get(family) if family else self.internet_services.get(group)
+        space = PUBLIC_V4 if family == "ipv4" else PUBLIC_V6 if family == "ipv6" else PUBLIC
         return tuple(sorted({label for rule, block, label in self.cidrs["ingress"].get(group, ())
-                             if block.overlaps(PUBLIC) and (rule.services & services)}))
+                             if block.overlaps(space) and (rule.services & (services or NO_SERVICES))}))
+
+    def _resource_internet(self, att: Attachment) -> dict[str, tuple[ServiceSet, tuple[str, ...], tuple[str, ...]]]:
+        """Per family, what the internet reaches on an interface: its groups' ingress rules are
+        aggregated (two groups admitting half the internet each admit all of it together)."""
+        out = {}
+        entries = [(g, rule, block, label) for g in att.groups for rule, block, label in self.cidrs["ingress"].get(g, ())
+                   if block.overlaps(PUBLIC)]
+        for family, space in (("ipv4", PUBLIC_V4), ("ipv6", PUBLIC_V6)):
+            services = covering_services([(rule.services, block) for _, rule, block, _ in entries], space)
+            if services:
+                used = [(g, label) for g, rule, block, label in entries if block.overlaps(space) and rule.services & services]
+                out[family] = (services, tuple(sorted({g for g, _ in used})), tuple(sorted({lb for _, lb in used})))
+        return out
 
     def _exposures(self) -> list[Exposure]:
         out: list[Exposure] = []
@@ -311,22 +329,19 @@ class FlowGraph:
                                 else "aws_security_group", self.internet_services[group], (group,),
                                 self.internet_sources(group)))
         for att in sorted(self.snap.attachments, key=lambda a: a.resource):
-            via = tuple(g for g in att.groups if g in self.internet_services)
-            if not via:
+            if not any(g in self.cidrs["ingress"] for g in att.groups):
                 continue
-            services = NO_SERVICES
-            sources: set[str] = set()
-            for g in via:
-                services = services | self.internet_services[g]
-                sources.update(self.internet_sources(g))
-            if att.public is True:
-                out.append(Exposure(att.resource, "resource", att.type, services, via, tuple(sorted(sources)),
-                                    att.public_reason))
-            elif att.public is None:
-                self.unknowns.append(Unknown(att.resource, "public address",
-                                             f"reachable from the internet on {services.describe()} through "
-                                             f"{', '.join(via)} if it has a public address: {att.public_reason}",
-                                             ("public", att.resource)))
+            for family, (services, via, sources) in sorted(self._resource_internet(att).items()):
+                public, reason = (att.public, att.public_reason) if family == "ipv4" else \
+                    (att.public_v6, att.public_v6_reason)
+                if public is True:
+                    out.append(Exposure(att.resource, "resource", att.type, services, via, sources,
+                                        f"{'IPv4' if family == 'ipv4' else 'IPv6'}: {reason}", family))
+                elif public is None:
+                    self.unknowns.append(Unknown(att.resource, "public address",
+                                                 f"reachable from the internet over {family} on {services.describe()} "
+                                                 f"through {', '.join(via)} if it has a public {family} address: "
+                                                 f"{reason}", ("public", att.resource)))
         return out
 
     # ------------------------------------------------------------------ paths

@@ -243,8 +243,10 @@ class SecurityGroup:
 class Attachment:
     """A resource that puts its network interfaces in ``groups``.
 
-    ``public`` is True when the resource has an internet-facing address, False when it
-    cannot have one, None when the plan does not say (``public_reason`` explains).
+    ``public`` is True when the resource has an internet-facing IPv4 address, False when it
+    cannot have one, None when the plan does not say (``public_reason`` explains);
+    ``public_v6`` the same for IPv6 (IPv6 addresses are public). Either counts only when the
+    subnet routes that family to an internet gateway (assumed when the plan does not say).
     ``addresses`` are the subnets its interfaces live in, when known.
     """
 
@@ -255,6 +257,8 @@ class Attachment:
     public_reason: str
     addresses: Optional[AddressSet] = None
     vpc_id: Optional[str] = None
+    public_v6: Optional[bool] = False  # an IPv6 address the internet can route to
+    public_v6_reason: str = ""
 
 
 @dataclass(frozen=True)

@@ -43,11 +43,15 @@ def _flow_rows(flows: dict[tuple[str, str], tuple[ServiceSet, set[str]]],
 
 def _exposure_rows(exposures: list[tuple[Exposure, ServiceSet]]) -> list[dict]:
     rows = []
-    for exp, services in sorted(exposures, key=lambda e: (e[0].kind != "resource", e[0].address)):
+    for exp, services in sorted(exposures, key=lambda e: (e[0].kind != "resource", e[0].address, e[0].family)):
         for proto, ports in services.entries():
-            rows.append({"address": exp.address, "kind": exp.kind, "type": exp.resource_type,
-                         "protocol": proto, "ports": ports, "via": list(exp.via), "sources": list(exp.sources),
-                         "reason": exp.reason})
+            row = {"address": exp.address, "kind": exp.kind, "type": exp.resource_type,
+                   "protocol": proto, "ports": ports, "via": list(exp.via), "sources": list(exp.sources),
+                   "reason": exp.reason}
+            if exp.kind == "resource":
+                row["family"] = exp.family
+                row["listener"] = exp.listener
+            rows.append(row)
     return rows
 
 
@@ -141,10 +145,10 @@ def diff(loaded: Any, before: FlowGraph, after: FlowGraph) -> dict:
             removed[key] = (bs - as_, b.defined_by if b else set())
 
     def exposure_delta(x: FlowGraph, y: FlowGraph) -> list[tuple[Exposure, ServiceSet]]:
-        prior = {(e.address, e.kind): e.services for e in x.exposures}
+        prior = {(e.address, e.kind, e.family, e.listener): e.services for e in x.exposures}
         out = []
         for e in y.exposures:
-            extra = e.services - prior.get((e.address, e.kind), NO_SERVICES)
+            extra = e.services - prior.get((e.address, e.kind, e.family, e.listener), NO_SERVICES)
             if extra:
                 out.append((e, extra))
         return out

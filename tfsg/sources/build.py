@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Optional, Protocol
 
-from ..attachments import ASSOCIATIONS, SUBNET_GROUP_TYPES, SUBNET_PATHS, attachment_table, public_signal
+from ..attachments import ASSOCIATIONS, attachment_table
 from ..model import (Attachment, Peer, Rule, SecurityGroup, SensitiveStr, Snapshot, Unknown, group_id, is_outside_group,
                      is_sensitive, shown)
 from ..netsets import AddressSet, ProtocolError, ServiceSet, normalise_cidr, services_for_rule
 from .instances import Instance
+from .placement import Placement, Placements
 from .services import ServiceEffects, service_effects
 from .refs import ConfigIndex, Context, Lit, Res, Resolver, Term, Unk
 
@@ -67,6 +68,7 @@ class SnapshotBuilder:
         # Placeholders of sensitive peers, shared by both sides of a plan so that they agree.
         self.labels = labels if labels is not None else {}
         self._entries_unread: set[str] = set()
+        self._placements: Optional[Placements] = None
         self._scope: tuple[str, str] = ("all", "")  # what an unknown raised now can affect
         self._services: Optional[ServiceSet] = None  # and on which services, when known
 
@@ -778,19 +780,19 @@ class SnapshotBuilder:
             entry = merged[addr]
             inst = entry["inst"]
             groups = tuple(sorted(set(entry["groups"])))
-            addresses, subnet_public, vpc = self._placement(inst) if isinstance(inst, Instance) else (None, None, None)
             if isinstance(inst, Instance):
-                public, reason = public_signal(inst.type, lambda p, i=inst: self.setting(i, p), subnet_public)
-                typ = inst.type
+                place = self._placement(inst)
+                (public, reason), (public6, reason6) = self._placements.public(inst, place, eips.get(addr))
+                self.snap.attachments.append(Attachment(addr, inst.type, groups, public, reason, place.addresses,
+                                                        place.vpc, public6, reason6))
             else:
-                public, reason, typ = None, "a network interface outside this plan", "aws_network_interface"
-            if addr in eips:
-                public, reason = True, f"Elastic IP {eips[addr]} is associated with it"
-            self.snap.attachments.append(Attachment(addr, typ, groups, public, reason, addresses, vpc))
+                self.snap.attachments.append(Attachment(addr, "aws_network_interface", groups, None,
+                                                        "a network interface outside this plan", None, None, None,
+                                                        "a network interface outside this plan"))
 
     def _vpc_default_group(self, inst: Instance) -> Optional[str]:
         """An instance or interface launched without groups gets its VPC's default group."""
-        _, _, vpc = self._placement(inst)
+        vpc = self._placement(inst).vpc
         for key, sg in self.snap.groups.items():
             if sg.default and vpc is not None and sg.vpc_id == vpc:
                 return key
@@ -876,79 +878,10 @@ class SnapshotBuilder:
                 return []
         return node if isinstance(node, list) else []
 
-    def _subnet_group_named(self, name: str) -> Optional[Instance]:
-        if not hasattr(self, "_subnet_groups"):
-            self._subnet_groups = {}
-            for inst in self.instances:
-                if inst.type in SUBNET_GROUP_TYPES:
-                    known, value = self.value(inst, ("name",))
-                    if known and isinstance(value, str):
-                        self._subnet_groups[value] = inst
-        return self._subnet_groups.get(name)
-
-    def _placement(self, inst: Instance) -> tuple[Optional[AddressSet], Optional[bool], Optional[str]]:
-        """Subnet addresses, whether those subnets map public IPs, and the VPC."""
-        subnets: list[Instance] = []
-        unresolved = False
-        found_any = False
-        for steps in SUBNET_PATHS:
-            for path in self._expand(inst, steps):
-                terms = self.terms(inst, path, optional=True)
-                if not terms:
-                    continue
-                found_any = True
-                for term in terms:
-                    resolved = self._subnet_instances(term)
-                    if resolved is None:
-                        unresolved = True
-                    else:
-                        subnets += resolved
-        if not found_any or unresolved or not subnets:
-            return None, None, None
-        addresses = AddressSet()
-        public_flags = set()
-        vpc = None
-        for subnet in subnets:
-            for attr in ("cidr_block", "ipv6_cidr_block"):
-                known, val = self.value(subnet, (attr,))
-                if known and isinstance(val, str) and val:
-                    addresses = addresses | _cidr_set(val)
-                elif attr == "cidr_block":
-                    return None, None, None
-            known, flag = self.value(subnet, ("map_public_ip_on_launch",))
-            public_flags.add(flag if known and isinstance(flag, bool) else None)
-            vpc = vpc or self._vpc_key(subnet)
-        public = public_flags.pop() if len(public_flags) == 1 else (None if None in public_flags else True)
-        return addresses, public, vpc
-
-    def _subnet_instances(self, term: Term) -> Optional[list[Instance]]:
-        if isinstance(term, Res):
-            if term.instance.type in ("aws_subnet", "aws_default_subnet"):
-                return [term.instance]
-            if term.instance.type in SUBNET_GROUP_TYPES:
-                out: list[Instance] = []
-                for sub in self.terms(term.instance, ("subnet_ids",)):
-                    got = self._subnet_instances(sub)
-                    if got is None:
-                        return None
-                    out += got
-                return out
-            return None
-        if isinstance(term, Lit):
-            values: list[str] = []
-            _flatten(term.value, values)
-            out = []
-            for v in values:
-                if v in self.subnets:
-                    out.append(self.subnets[v])
-                    continue
-                group = self._subnet_group_named(v)  # db_subnet_group_name = "orders-db"
-                got = self._subnet_instances(Res(group, ())) if group is not None else None
-                if got is None:
-                    return None
-                out += got
-            return out
-        return None
+    def _placement(self, inst: Instance) -> Placement:
+        if self._placements is None:
+            self._placements = Placements(self)
+        return self._placements.of(inst)
 
 
 def _services_or_none(protocol: Any, from_port: Any, to_port: Any) -> Optional[ServiceSet]:

@@ -1,0 +1,214 @@
+"""Where a resource's network interfaces live, and whether the internet can address them.
+
+Per address family, as AWS decides it (issue 10, "exposure per family"):
+
+* IPv4: a public address (the provider-documented signals of ``attachments.public_signal``: a
+  public IP, ``associate_public_ip_address``, the subnet's ``map_public_ip_on_launch``, an
+  internet-facing load balancer, ``publicly_accessible``, an Elastic IP).
+* IPv6: IPv6 addresses are public; an interface has one when it asks for it
+  (``ipv6_address_count``, ``ipv6_addresses``) or its subnet assigns one on creation
+  (``assign_ipv6_address_on_creation``); a dual-stack internet-facing load balancer has them.
+* Either family is reachable only when the subnet routes it to an internet gateway
+  (``routes.RouteIndex``); when the plan does not hold the route tables the route is assumed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from ..attachments import SUBNET_GROUP_TYPES, SUBNET_PATHS, public_signal
+from ..netsets import AddressSet
+from .instances import Instance
+from .refs import Lit, Res, Term
+from .routes import ASSUMED, RouteIndex, Routing
+
+Signal = tuple[Optional[bool], str]
+
+
+@dataclass(frozen=True)
+class Placement:
+    """The subnets a resource's interfaces are in, as far as the plan says."""
+
+    addresses: Optional[AddressSet] = None  # the subnets' CIDRs (None: unknown)
+    map_public: Optional[bool] = None  # map_public_ip_on_launch of the subnets
+    assign_ipv6: Optional[bool] = None  # assign_ipv6_address_on_creation of the subnets
+    vpc: Optional[str] = None
+    subnets: tuple[Instance, ...] = ()
+
+
+class Placements:
+    """Placement and public addresses of the resources of one side; subnets read once."""
+
+    def __init__(self, builder: Any) -> None:
+        self.b = builder
+        self.routes: Optional[RouteIndex] = None
+        self._groups_by_name: Optional[dict[str, Instance]] = None
+
+    # ------------------------------------------------------------------ subnets
+
+    def of(self, inst: Instance) -> Placement:
+        subnets: list[Instance] = []
+        unresolved = found_any = False
+        for steps in SUBNET_PATHS:
+            for path in self.b._expand(inst, steps):
+                terms = self.b.terms(inst, path, optional=True)
+                if not terms:
+                    continue
+                found_any = True
+                for term in terms:
+                    resolved = self._subnets(term)
+                    if resolved is None:
+                        unresolved = True
+                    else:
+                        subnets += resolved
+        if not found_any or unresolved or not subnets:
+            return Placement()
+        addresses = AddressSet()
+        v4_flags, v6_flags = set(), set()
+        vpc = None
+        for subnet in subnets:
+            for attr in ("cidr_block", "ipv6_cidr_block"):
+                known, val = self.b.value(subnet, (attr,))
+                if known and isinstance(val, str) and val:
+                    try:
+                        addresses = addresses | AddressSet.parse(val)
+                    except ValueError:
+                        return Placement()
+                elif attr == "cidr_block":
+                    return Placement()
+            for attr, flags in (("map_public_ip_on_launch", v4_flags), ("assign_ipv6_address_on_creation", v6_flags)):
+                known, flag = self.b.value(subnet, (attr,))
+                flags.add(flag if known and isinstance(flag, bool) else None)
+            vpc = vpc or self.b._vpc_key(subnet)
+        return Placement(addresses, _any(v4_flags), _any(v6_flags), vpc, tuple(subnets))
+
+    def _subnets(self, term: Term) -> Optional[list[Instance]]:
+        if isinstance(term, Res):
+            if term.instance.type in ("aws_subnet", "aws_default_subnet"):
+                return [term.instance]
+            if term.instance.type in SUBNET_GROUP_TYPES:
+                out: list[Instance] = []
+                for sub in self.b.terms(term.instance, ("subnet_ids",)):
+                    got = self._subnets(sub)
+                    if got is None:
+                        return None
+                    out += got
+                return out
+            return None
+        if isinstance(term, Lit):
+            values: list[str] = []
+            _flatten(term.value, values)
+            out = []
+            for v in values:
+                if v in self.b.subnets:
+                    out.append(self.b.subnets[v])
+                    continue
+                group = self._subnet_group_named(v)  # db_subnet_group_name = "orders-db"
+                got = self._subnets(Res(group, ())) if group is not None else None
+                if got is None:
+                    return None
+                out += got
+            return out
+        return None
+
+    def _subnet_group_named(self, name: str) -> Optional[Instance]:
+        if self._groups_by_name is None:
+            self._groups_by_name = {}
+            for inst in self.b.instances:
+                if inst.type in SUBNET_GROUP_TYPES:
+                    known, value = self.b.value(inst, ("name",))
+                    if known and isinstance(value, str):
+                        self._groups_by_name[value] = inst
+        return self._groups_by_name.get(name)
+
+    # ------------------------------------------------------------------ public addresses
+
+    def public(self, inst: Instance, place: Placement, eip: Optional[str]) -> tuple[Signal, Signal]:
+        """(IPv4, IPv6): is the resource addressable from the internet, and why."""
+        get = lambda p: self.b.setting(inst, p)  # noqa: E731
+        v4 = public_signal(inst.type, get, place.map_public)
+        if eip:
+            v4 = (True, f"Elastic IP {eip} is associated with it")
+        v6 = ipv6_signal(inst.type, get, place.assign_ipv6)
+        if inst.type in ("aws_lb", "aws_alb") and v4[0] is True:
+            known, kind = get(("ip_address_type",))
+            if known and kind == "dualstack-without-public-ipv4":
+                v4 = (False, "ip_address_type = dualstack-without-public-ipv4: no public IPv4 address")
+        if not place.subnets or (v4[0] is False and v6[0] is False):
+            return v4, v6
+        if self.routes is None:
+            self.routes = RouteIndex(self.b)
+        routing = _combine([self.routes.subnet(s) for s in place.subnets])
+        return _routed(v4, routing.ipv4, routing), _routed(v6, routing.ipv6, routing)
+
+
+def ipv6_signal(resource_type: str, get: Any, assign_ipv6: Optional[bool]) -> Signal:
+    """Does the resource get an IPv6 address (IPv6 addresses are public)?"""
+    if resource_type in ("aws_lb", "aws_alb", "aws_elb"):
+        known, internal = get(("internal",))
+        known_type, kind = get(("ip_address_type",))
+        if known and internal is True:
+            return False, "internal load balancer"
+        if known_type and isinstance(kind, str) and kind.startswith("dualstack"):
+            return (None if not known else True), f"ip_address_type = {kind}"
+        return False, "ip_address_type is ipv4"
+    paths = {"aws_instance": ("",), "aws_spot_instance_request": ("",), "aws_network_interface": ("",),
+             "aws_launch_template": ("network_interfaces", 0), "aws_autoscaling_group": None}
+    if resource_type in paths and paths[resource_type] is not None:
+        prefix = tuple(p for p in paths[resource_type] if p != "")
+        known, count = get(prefix + ("ipv6_address_count",))
+        known_list, addrs = get(prefix + ("ipv6_addresses",))
+        if known and isinstance(count, int) and count > 0:
+            return True, f"ipv6_address_count = {count}"
+        if known_list and isinstance(addrs, list) and addrs:
+            return True, "it has IPv6 addresses"
+    if resource_type == "aws_db_instance":
+        known, network = get(("network_type",))
+        if known and network == "DUAL":
+            known_pub, pub = get(("publicly_accessible",))
+            return (pub is True if known_pub else None), "network_type = DUAL"
+        return False, "network_type is IPV4"
+    if resource_type == "aws_lambda_function":
+        return False, "Lambda functions accept no inbound connections"
+    if assign_ipv6 is True:
+        return True, "its subnet assigns IPv6 addresses on creation"
+    if assign_ipv6 is None:
+        return None, "whether it gets an IPv6 address depends on its subnets, which the plan does not show"
+    return False, "no IPv6 address (none requested, and its subnet assigns none)"
+
+
+def _routed(signal: Signal, routed: Optional[bool], routing: Routing) -> Signal:
+    public, reason = signal
+    if public is False:
+        return signal
+    if routed is False:
+        return False, f"{reason}, but {routing.reason}"
+    if routing is ASSUMED or routed is None:
+        return public, f"{reason} ({ASSUMED.reason})"
+    return signal
+
+
+def _combine(routings: list[Routing]) -> Routing:
+    """Several subnets: routed if any is, not routed if all are known not to be."""
+    if any(r is ASSUMED for r in routings):
+        return ASSUMED
+
+    def family(flags: list[Optional[bool]]) -> Optional[bool]:
+        return True if True in flags else (None if None in flags else False)
+
+    v4, v6 = family([r.ipv4 for r in routings]), family([r.ipv6 for r in routings])
+    return Routing(v4, v6, "; ".join(sorted({r.reason for r in routings})))
+
+
+def _any(flags: set) -> Optional[bool]:
+    return flags.pop() if len(flags) == 1 else (None if None in flags else True)
+
+
+def _flatten(value: Any, out: list[str]) -> None:
+    if isinstance(value, list):
+        for v in value:
+            _flatten(v, out)
+    elif isinstance(value, str):
+        if value:
+            out.append(value)
