@@ -600,13 +600,11 @@ def test_interfaces_today_keys_that_hold():
     assert [(f["address"], f["evidence"]["exposed_resources"]) for f in host] == [(sg("host"), [HOST])]
 
 
-@V2
 def test_interfaces_aurora_instances_carry_the_cluster_groups():
     """Fails today: the group is attached to aws_rds_cluster.aurora only [AURORA]."""
     assert set(AURORA) <= members(tfsg_json("show", plan("engine_interfaces")))[sg("aurora")]
 
 
-@V2
 def test_interfaces_appliance_groups_come_from_its_interface():
     """Fails today: the appliance is reported unknown, "no group is set, so AWS puts it in its
     VPC's default group" [ENISG]."""
@@ -614,7 +612,6 @@ def test_interfaces_appliance_groups_come_from_its_interface():
     assert not any(_resource(u["address"]) == APPLIANCE for u in r["unknown"])
 
 
-@V2
 def test_interfaces_today_keys_exposure_per_interface():
     """Fails today: the secondary ENI is listed reachable on 443 "from its subnet's
     map_public_ip_on_launch" [PUBIP], and the public Aurora instances are missing."""
@@ -628,7 +625,6 @@ def test_interfaces_today_keys_exposure_per_interface():
         (CLUSTER, "resource", "tcp", "5432")}
 
 
-@V2
 def test_interfaces_database_policy_names_the_aurora_instances():
     """Fails today: TFSG002 on the aurora group lists no reachable resource."""
     aurora = {f["address"]: f for f in findings(check("engine_interfaces"), "TFSG002")}[sg("aurora")]
@@ -641,7 +637,6 @@ def test_interfaces_resource_flows():
     assert INTERFACES_FLOWS <= got <= INTERFACES_FLOWS | INTERFACES_FLOWS_MAY
 
 
-@V2
 def test_interfaces_resource_exposures():
     got = resource_exposures(tfsg_json("show", plan("engine_interfaces")))
     assert INTERFACES_EXPOSED <= got <= INTERFACES_EXPOSED | INTERFACES_EXPOSED_MAY

@@ -126,9 +126,10 @@ def _never(reason: str) -> Callable[[Getter, Optional[bool]], Signal]:
 
 
 def _eni(get: Getter, subnet_public: Optional[bool]) -> Signal:
-    if subnet_public is not None:
-        return subnet_public, "from its subnet's map_public_ip_on_launch"
-    return None, "a public IP can be associated with it later (EIP); the plan does not show one"
+    # EC2 API (AssociatePublicIpAddress, MapPublicIpOnLaunch): an automatic public IPv4 "can
+    # only be assigned to a network interface for eth0, and can only be assigned to a new
+    # network interface, not an existing one": a network interface made on its own gets none.
+    return False, "a network interface created on its own gets no public IPv4 from its subnet (only an Elastic IP)"
 
 
 def _node_subnets(get: Getter, subnet_public: Optional[bool]) -> Signal:
@@ -149,6 +150,9 @@ PUBLIC_SIGNALS: dict[str, Callable[[Getter, Optional[bool]], Signal]] = {
     "aws_autoscaling_group": _launch_template,
     "aws_network_interface": _eni,
     "aws_db_instance": _publicly_accessible,
+    "aws_rds_cluster_instance": _publicly_accessible,
+    "aws_docdb_cluster_instance": _never("DocumentDB instances have no public endpoint"),
+    "aws_neptune_cluster_instance": _never("Neptune instances have no public endpoint"),
     "aws_redshift_cluster": _publicly_accessible,
     "aws_redshiftserverless_workgroup": _publicly_accessible,
     "aws_dms_replication_instance": _publicly_accessible,

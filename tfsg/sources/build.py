@@ -24,6 +24,10 @@ from .refs import ConfigIndex, Context, Lit, Res, Resolver, Term, Unk
 GROUP_TYPES = ("aws_security_group", "aws_default_security_group")
 # Resources that AWS puts in the VPC's default group when the configuration names none.
 DEFAULT_GROUP_TYPES = ("aws_instance", "aws_network_interface", "aws_spot_instance_request")
+# Cluster members that take their cluster's groups (and its address, through the instance's own
+# subnet group).
+CLUSTER_MEMBERS = {"aws_rds_cluster_instance": "aws_rds_cluster", "aws_docdb_cluster_instance": "aws_docdb_cluster",
+                   "aws_neptune_cluster_instance": "aws_neptune_cluster"}
 RULE_TYPES = ("aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule")
 _INLINE_KEYS = ("cidr_blocks", "ipv6_cidr_blocks", "prefix_list_ids", "security_groups", "self",
                 "protocol", "from_port", "to_port")
@@ -761,16 +765,17 @@ class SnapshotBuilder:
             if keys:
                 entry = merged.setdefault(inst.addr, {"inst": inst, "groups": []})
                 entry["groups"] += keys
-            elif inst.type in DEFAULT_GROUP_TYPES and not unread:  # groups set but unknown: not the default
+            elif inst.type in DEFAULT_GROUP_TYPES and not unread and not self._borrowed(inst):
+                # groups set but unknown, or taken from its interfaces: not the default group
                 default = self._vpc_default_group(inst)
                 if default:
                     merged.setdefault(inst.addr, {"inst": inst, "groups": []})["groups"].append(default)
-        for inst in self.instances:  # auto scaling groups take their launch template's groups
-            if inst.type == "aws_autoscaling_group" and inst.address.mode == "managed":
-                for template in self._launch_templates(inst):
-                    if template in merged:
+        for inst in self.instances:  # groups taken from another resource (see _borrowed)
+            if inst.address.mode == "managed":
+                for lender in self._borrowed(inst):
+                    if lender in merged:
                         entry = merged.setdefault(inst.addr, {"inst": inst, "groups": []})
-                        entry["groups"] += merged[template]["groups"]
+                        entry["groups"] += merged[lender]["groups"]
         if self.services is not None:  # groups AWS puts resources in (tfsg/services.py)
             by_addr = {i.addr: i for i in self.instances}
             for addr, keys in self.services.memberships.items():
@@ -789,6 +794,25 @@ class SnapshotBuilder:
                 self.snap.attachments.append(Attachment(addr, "aws_network_interface", groups, None,
                                                         "a network interface outside this plan", None, None, None,
                                                         "a network interface outside this plan"))
+
+    def _borrowed(self, inst: Instance) -> list[str]:
+        """Resources whose groups ``inst`` takes: an auto scaling group its launch template's;
+        an Aurora/DocumentDB/Neptune instance its cluster's (RDS API CreateDBInstance: for
+        Aurora the groups "are managed by the DB cluster"); an instance launched with existing
+        network interfaces (``network_interface`` blocks) those interfaces' groups."""
+        if inst.type == "aws_autoscaling_group":
+            return self._launch_templates(inst)
+        cluster = CLUSTER_MEMBERS.get(inst.type)
+        if cluster is not None:
+            return [t.instance.addr for t in self.terms(inst, ("cluster_identifier",), optional=True)
+                    if isinstance(t, Res) and t.instance.type == cluster]
+        if inst.type in ("aws_instance", "aws_spot_instance_request"):
+            out = []
+            for path in self._expand(inst, ("network_interface", "[]", "network_interface_id")):
+                out += [t.instance.addr for t in self.terms(inst, path, optional=True)
+                        if isinstance(t, Res) and t.instance.type == "aws_network_interface"]
+            return out
+        return []
 
     def _vpc_default_group(self, inst: Instance) -> Optional[str]:
         """An instance or interface launched without groups gets its VPC's default group."""
