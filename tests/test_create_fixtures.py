@@ -31,7 +31,12 @@ def test_three_tier_flows_with_sources():
     assert exposures(r["exposed"]) == {
         ("aws_lb.alb", "resource", "tcp", "80"), ("aws_lb.alb", "resource", "tcp", "443"),
         (ALB, "group", "tcp", "80"), (ALB, "group", "tcp", "443"),
+        # the listeners forward to web on 8080 (target group attachments), web admits the ALB's
+        # group: the web servers are reachable from the internet *through* the ALB (issue 10)
+        ("aws_instance.web[0]", "resource", "tcp", "8080"), ("aws_instance.web[1]", "resource", "tcp", "8080"),
     }
+    via = {(e["address"], e["listener"]) for e in r["exposed"] if e["address"].startswith("aws_instance.web")}
+    assert {listener for _, listener in via} <= {"aws_lb_listener.http", "aws_lb_listener.https"} and via
     assert paths(r["paths"]) == {("internet", ALB, WEB), ("internet", ALB, WEB, DB)}
     hops = {tuple(p["nodes"]): p["hops"] for p in r["paths"]}[("internet", ALB, WEB, DB)]
     assert [[(s["protocol"], s["ports"]) for s in h["services"]] for h in hops] == [

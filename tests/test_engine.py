@@ -372,7 +372,6 @@ def test_nlb_today_keys_that_hold():
     assert r["unknown"] == []
 
 
-@V2
 def test_nlb_today_keys_expose_targets_behind_load_balancers():
     """Today's `exposed` rows with v2 content. Fails today: neither the NLB nor any target is
     listed (only the ALB is)."""
@@ -381,7 +380,6 @@ def test_nlb_today_keys_expose_targets_behind_load_balancers():
         (address, "resource", proto, ports) for address, _family, proto, ports, _via in NLB_EXPOSED}
 
 
-@V2
 def test_nlb_alb_reaches_a_target_admitted_by_cidr():
     """Fails today: web admits 0.0.0.0/0, which holds the ALB's private addresses, but the
     alb -> web pair is not listed [ALB][CIDR]."""
@@ -395,7 +393,6 @@ def test_nlb_resource_flows():
     assert resource_flows(tfsg_json("show", plan("engine_nlb"))) == NLB_FLOWS
 
 
-@V2
 def test_nlb_resource_exposures():
     assert resource_exposures(tfsg_json("show", plan("engine_nlb"))) == NLB_EXPOSED
 
@@ -405,7 +402,6 @@ def test_nlb_resource_paths():
     assert resource_paths(tfsg_json("show", plan("engine_nlb"))) == NLB_PATHS
 
 
-@V2
 def test_nlb_ssh_policy_names_the_target_behind_the_nlb():
     """Fails today: TFSG001 on git_ssh lists no reachable resource."""
     ssh = {f["address"]: f for f in findings(check("engine_nlb"), "TFSG001")}
@@ -414,7 +410,6 @@ def test_nlb_ssh_policy_names_the_target_behind_the_nlb():
     assert GIT in ssh[sg("git_ssh")]["evidence"]["exposed_resources"]
 
 
-@V2
 @pytest.mark.parametrize("policy", ["TFSG002", "TFSG007"])
 def test_nlb_data_tier_one_hop_behind_the_nlb(policy: str):
     """postgres (Tier = data) is reached from the internet in one hop through the NLB: "no

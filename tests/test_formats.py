@@ -215,7 +215,8 @@ def test_markdown_no_change_is_a_short_comment():
 
 def test_markdown_show():
     md = markdown.render(result("show", "three_tier"))
-    assert md.startswith("### 🗺️ tfsg show: 4 security groups, 10 flows, 1 resource reachable from the internet, "
+    # the ALB and, through its listener, the two web servers (issue 10)
+    assert md.startswith("### 🗺️ tfsg show: 4 security groups, 10 flows, 3 resources reachable from the internet, "
                          "2 paths from the internet\n")
     assert_balanced_markdown(md)
     assert "| 🌐 | `aws_lb.alb` | tcp 80, tcp 443 | 0.0.0.0/0 | `aws_security_group.alb` | IPv4: internet-facing load balancer |" in md

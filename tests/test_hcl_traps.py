@@ -465,7 +465,11 @@ def test_https_on_an_internet_facing_load_balancer():
     assert exposures(r["exposed"]) == {
         (LB, "group", "tcp", "443"),
         ("aws_lb.shop", "resource", "tcp", "443"),  # environment = "prod" from terraform.tfvars
-    }  # the app servers are in private subnets, reached only through the LB
+        # the app servers are in private subnets, reached only through the LB's listener
+        ("aws_instance.app[0]", "resource", "tcp", "8080"), ("aws_instance.app[1]", "resource", "tcp", "8080"),
+    }
+    assert {e["listener"] for e in r["exposed"] if e["address"].startswith("aws_instance.app")} == \
+        {"aws_lb_listener.https"}
     reason = {e["address"]: e["reason"] for e in r["exposed"] if e["kind"] == "resource"}["aws_lb.shop"]
     assert "internet-facing" in reason
     assert paths(r["paths"]) == {("internet", LB, SHOP_APP)}

@@ -101,7 +101,10 @@ class FlowGraph:
         self._group_flows()
         self._address_flows()
         self.internet_services = self._internet()
-        self.exposures = self._exposures()
+        from .hops import lb_hops
+
+        self.hops = lb_hops(self)
+        self.exposures = self._exposures() + self.hops.exposures
         self._paths: Optional[list[Path]] = None
         self._digraph = None
 
@@ -225,6 +228,11 @@ class FlowGraph:
                 for _, block, _ in entries:
                     if block and not block.overlaps(PUBLIC):
                         pairs.update((g, target) for g in known_bounds if g != target and self.covers(block, g))
+        atts = {a.resource: a for a in self.snap.attachments}
+        for link in self.snap.lb_links:  # a load balancer and its targets: CIDR rules count too
+            lb, target = atts.get(link.lb), atts.get(link.target)
+            if lb is not None and target is not None:
+                pairs.update((lg, tg) for lg in lb.groups for tg in target.groups if lg != tg)
         dirty, base = self.dirty, self.base
         for source, target in sorted(pairs):
             if dirty is not None and base is not None and source not in dirty and target not in dirty:
@@ -305,8 +313,11 @@ class FlowGraph:
     def internet_sources(self, group: str, family: str = "") -> tuple[str, ...]:
         services = self.internet_family.get(group, {}).get(family) if family else self.internet_services.get(group)
         space = PUBLIC_V4 if family == "ipv4" else PUBLIC_V6 if family == "ipv6" else PUBLIC
-        return tuple(sorted({label for rule, block, label in self.cidrs["ingress"].get(group, ())
-                             if block.overlaps(space) and (rule.services & (services or NO_SERVICES))}))
+        labels = {label for rule, block, label in self.cidrs["ingress"].get(group, ())
+                  if block.overlaps(space) and (rule.services & (services or NO_SERVICES))}
+        if not family and hasattr(self, "hops"):
+            labels |= self.hops.lb_sources.get(group, set())  # reached through a listener
+        return tuple(sorted(labels))
 
     def _resource_internet(self, att: Attachment) -> dict[str, tuple[ServiceSet, tuple[str, ...], tuple[str, ...]]]:
         """Per family, what the internet reaches on an interface: its groups' ingress rules are
@@ -363,6 +374,10 @@ class FlowGraph:
                     continue
                 if self.is_group(source) and self.is_group(target):
                     g.add_edge(source, target, services=flow.services)
+            for (source, target), services in self.hops.edges.items():  # load balancers as hops
+                if g.has_edge(source, target):
+                    services = services | g.edges[source, target]["services"]
+                g.add_edge(source, target, services=services)
             self._digraph = g
         return self._digraph
 

@@ -262,6 +262,20 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class LbLink:
+    """A load balancer forwards clients of ``listener`` (on ``front``) to ``target`` (on
+    ``back``). ``client_ip``: the target sees the client's address (True), or the load
+    balancer's private address (False); None when the plan cannot tell."""
+
+    lb: str
+    listener: str
+    front: ServiceSet
+    target: str
+    back: ServiceSet
+    client_ip: Optional[bool]
+
+
+@dataclass(frozen=True)
 class Unknown:
     """Something the analysis could not resolve; reported, never silently dropped.
 
@@ -292,6 +306,7 @@ class Snapshot:
     rules: list[Rule] = field(default_factory=list)
     revoked: list[Rule] = field(default_factory=list)  # rule resources' rules this apply revokes
     attachments: list[Attachment] = field(default_factory=list)
+    lb_links: list[LbLink] = field(default_factory=list)  # listener -> target hops
     prefix_lists: dict[str, Optional[AddressSet]] = field(default_factory=dict)
     sensitive_prefix_lists: set[str] = field(default_factory=set)  # entries marked sensitive
     prefix_list_sizes: dict[str, int] = field(default_factory=dict)  # max_entries (quota weight)

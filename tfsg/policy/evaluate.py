@@ -247,11 +247,14 @@ class Context:
 
 
 def _internet_services(ctx: Context, group: str, family: Any) -> ServiceSet:
+    """What the internet reaches on a group: by its own CIDR rules, or through a listener of an
+    internet-facing load balancer (hops.py)."""
+    via_lb = ctx.graph.hops.via_lb.get(group, NO_SERVICES)
     if family is True:
-        return ctx.graph.internet_services.get(group, NO_SERVICES)
+        return ctx.graph.internet_services.get(group, NO_SERVICES) | via_lb
     pairs = [(rule.services, block) for rule, block, _ in ctx.graph.cidrs["ingress"].get(group, ())
              if block.overlaps(PUBLIC)]
-    return covering_services(pairs, PUBLIC_V4 if family == "ipv4" else PUBLIC_V6)
+    return covering_services(pairs, PUBLIC_V4 if family == "ipv4" else PUBLIC_V6) | via_lb
 
 
 # --------------------------------------------------------------------------- kinds

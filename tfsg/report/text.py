@@ -115,10 +115,10 @@ def render_show(result: dict) -> str:
     lines.append("Reachable from the internet")
     if not result["exposed"]:
         lines.append("  nothing")
-    for addr in sorted({e["address"] for e in exposed}):
-        rows = [e for e in exposed if e["address"] == addr]
-        lines.append(f"  {addr}: {_services(rows)} via {', '.join(rows[0]['via'])} "
-                     f"from {', '.join(rows[0]['sources'])} ({rows[0]['reason']})")
+    for key in sorted({(e["address"], e.get("family") or "", e.get("listener") or "") for e in exposed}):
+        rows = [e for e in exposed if (e["address"], e.get("family") or "", e.get("listener") or "") == key]
+        via = f" via {', '.join(rows[0]['via'])}" if rows[0]["via"] else ""
+        lines.append(f"  {key[0]}: {_services(rows)}{via} from {', '.join(rows[0]['sources'])} ({rows[0]['reason']})")
     for addr in sorted({e["address"] for e in result["exposed"] if e["kind"] == "group"}):
         rows = [e for e in result["exposed"] if e["address"] == addr and e["kind"] == "group"]
         lines.append(f"  group {addr}: {_services(rows)} from {', '.join(rows[0]['sources'])}")

@@ -17,6 +17,7 @@ from ..model import (Attachment, Peer, Rule, SecurityGroup, SensitiveStr, Snapsh
                      is_sensitive, shown)
 from ..netsets import AddressSet, ProtocolError, ServiceSet, normalise_cidr, services_for_rule
 from .instances import Instance
+from .lbs import LB_TYPES, LoadBalancers
 from .placement import Placement, Placements
 from .services import ServiceEffects, service_effects
 from .refs import ConfigIndex, Context, Lit, Res, Resolver, Term, Unk
@@ -293,6 +294,7 @@ class SnapshotBuilder:
             self._scope, self._services = ("all", ""), None
             self.produced[inst.addr] = (self.snap.rules[first_rule:], self.snap.unknowns[first_unknown:])
         self._attachments()
+        self.snap.lb_links = LoadBalancers(self).links()
         self._dedupe_rules()
         if self.prior is not None:
             self._revocations()
@@ -780,6 +782,9 @@ class SnapshotBuilder:
             by_addr = {i.addr: i for i in self.instances}
             for addr, keys in self.services.memberships.items():
                 merged.setdefault(addr, {"inst": by_addr[addr], "groups": []})["groups"] += keys
+        for inst in self.instances:  # a load balancer without groups (an NLB) is still a hop
+            if inst.type in LB_TYPES and inst.address.mode == "managed":
+                merged.setdefault(inst.addr, {"inst": inst, "groups": []})
         eips = self._elastic_ip_targets()
         for addr in sorted(merged):
             entry = merged[addr]
