@@ -37,6 +37,7 @@ class Hops:
     lb_sources: dict[str, set[str]] = field(default_factory=dict)  # group -> listeners
     edges: dict[tuple[str, str], ServiceSet] = field(default_factory=dict)  # (from, to) -> services
     pairs: set[tuple[str, str]] = field(default_factory=set)  # LB group -> target group pairs
+    lb_reach: dict[tuple[str, str], ServiceSet] = field(default_factory=dict)  # (LB, target) -> services
 
 
 def lb_hops(graph: "FlowGraph") -> Hops:
@@ -54,6 +55,9 @@ def lb_hops(graph: "FlowGraph") -> Hops:
         if not sendable:
             continue
         from_lb, lb_by = _admitted_from_lb(graph, lb, target, sendable)
+        reach = from_lb if link.client_ip is False else from_lb | _admitted_any(graph, target, sendable)
+        if reach:  # seen from the client's address when it is preserved
+            _add(out.lb_reach, (link.lb, link.target), reach)
         for lg in lb.groups:  # the hop between the load balancer's groups and the target's
             for tg in lb_by:
                 _add(out.edges, (lg, tg), from_lb)
@@ -132,6 +136,15 @@ def _admitted_from_lb(graph: "FlowGraph", lb: Attachment, target: Attachment,
             by[tg] = got
             total = total | got
     return total, by
+
+
+def _admitted_any(graph: "FlowGraph", target: Attachment, services: ServiceSet) -> ServiceSet:
+    """What the target admits from some address (a client the load balancer passes on)."""
+    got = NO_SERVICES
+    for g in target.groups:
+        for rule, _, _ in graph.cidrs["ingress"].get(g, ()):
+            got = got | rule.services
+    return got & services
 
 
 def _admitted_from_internet(graph: "FlowGraph", target: Attachment, services: ServiceSet,

@@ -10,6 +10,7 @@ from typing import Any, Optional
 
 from . import __version__
 from .graph import Exposure, FlowGraph, Path, Reach
+from .resources import resource_flows
 from .model import Snapshot, Unknown
 from .netsets import NO_SERVICES, ServiceSet
 
@@ -89,6 +90,14 @@ def _input(loaded: Any) -> dict:
     return dict(loaded.meta)
 
 
+def _resource_rows(flows: Optional[dict]) -> Optional[list[dict]]:
+    """Resource-level reachability (resources.py); None when the plan is too large to list it."""
+    if flows is None:
+        return None
+    return [{"from": a, "to": b, "protocol": p, "ports": ports}
+            for (a, b) in sorted(flows) for p, ports in flows[(a, b)].entries()]
+
+
 def _revoked_rows(snap: Snapshot) -> list[dict]:
     """Rules of unchanged rule resources that this apply revokes (a group managing the
     direction inline is reset to its planned list; hashicorp/terraform#27674)."""
@@ -122,6 +131,7 @@ def show(loaded: Any, graph: FlowGraph) -> dict:
         "reach": {g: {"ingress": _reach_row(graph.reach(g, "ingress")), "egress": _reach_row(graph.reach(g, "egress"))}
                   for g in sorted(graph.snap.groups)},
         "flows": flow_rows,
+        "resource_flows": _resource_rows(resource_flows(graph)),
         "exposed": _exposure_rows(exposures),
         "paths": [_path_row(p) for p in paths],
         "unknown": _unknown_rows(graph.unknowns),
@@ -171,6 +181,11 @@ def diff(loaded: Any, before: FlowGraph, after: FlowGraph) -> dict:
                 exposure_changes.append({"group": group, "direction": direction,
                                          "before": _reach_row(rb), "after": _reach_row(ra)})
     added_rows, removed_rows = _flow_rows(added, after.snap.locations), _flow_rows(removed, before.snap.locations)
+    rb, ra = resource_flows(before), resource_flows(after)
+    resources_added = resources_removed = None
+    if rb is not None and ra is not None:
+        resources_added = {k: ra[k] - rb.get(k, NO_SERVICES) for k in ra if ra[k] - rb.get(k, NO_SERVICES)}
+        resources_removed = {k: rb[k] - ra.get(k, NO_SERVICES) for k in rb if rb[k] - ra.get(k, NO_SERVICES)}
     changed = bool(added_rows or removed_rows or newly or no_longer or paths_added or paths_removed)
     changes = getattr(loaded, "actions", None)
     group_rows = _group_rows(after, before.snap, changes)
@@ -189,6 +204,8 @@ def diff(loaded: Any, before: FlowGraph, after: FlowGraph) -> dict:
         "removed": removed_rows,
         "newly_exposed": _exposure_rows(newly),
         "no_longer_exposed": _exposure_rows(no_longer),
+        "resource_flows_added": _resource_rows(resources_added),
+        "resource_flows_removed": _resource_rows(resources_removed),
         "paths_added": [_path_row(p) for p in paths_added],
         "paths_removed": [_path_row(p) for p in paths_removed],
         "exposure_changes": exposure_changes,
