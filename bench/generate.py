@@ -117,8 +117,8 @@ def main(groups: int, rules: int, out: str, seed: int = 7) -> None:
                        "expressions": exprs, "schema_version": 0})
         new = g in new_groups or ("group" in p and p["group"] in new_groups)
         if new:
-            after = dict(values)
             unknown = {"id": True, "security_group_rule_id": True}
+            after = {k: v for k, v in values.items() if k not in unknown}  # unknown values are omitted
             for key in ("security_group_id", "source_security_group_id", "referenced_security_group_id"):
                 ref = g if key == "security_group_id" else p.get("group")
                 if key in after and after[key] and ref in new_groups:
@@ -136,6 +136,7 @@ def main(groups: int, rules: int, out: str, seed: int = 7) -> None:
             cidr = f"10.{rnd.randrange(256)}.0.0/16"
             if kind == "aws_security_group_rule":
                 after["cidr_blocks"] = [cidr]
+                del after["id"]  # known after apply: omitted from after, marked in after_unknown
                 changes.append(_rc(addr, kind, name, ["delete", "create"], values, after, {"id": True}, {}))
             else:
                 after["cidr_ipv4"] = cidr

@@ -61,7 +61,7 @@ def test_empty_file(tmp_path):
     ({"resources": []}, "no `format_version` key"),
     ({"format_version": 1.2}, "format_version must be a string"),
     ({"format_version": "2.0", "planned_values": {}}, "unsupported format_version '2.0'"),
-    ({"format_version": "1.2", "resource_changes": {}}, "`resource_changes` should be a JSON array"),
+    ({"format_version": "1.2", "resource_changes": {}}, "resource_changes: expected a list, got an object"),
     ({"format_version": "1.0", "foo": 1}, "not a Terraform plan or state"),
 ])
 def test_not_a_plan(tmp_path, doc, needle):
@@ -95,13 +95,15 @@ def test_odd_but_legal_plans_do_not_crash(tmp_path):
         {"format_version": "1.2", "resource_changes": [], "planned_values": {}},
         {"format_version": "1.2", "resource_changes": [
             {"address": "aws_security_group.x", "type": "aws_security_group", "name": "x", "mode": "managed",
-             "change": {"actions": ["create"], "before": None, "after": {"ingress": None, "egress": "odd"},
+             "change": {"actions": ["create"], "before": None, "after": {},
                         "after_unknown": True}},
             {"address": "aws_security_group_rule.r", "type": "aws_security_group_rule", "name": "r",
+             "mode": "managed",
              "change": {"actions": ["create"], "before": None,
                         "after": {"type": "ingress", "security_group_id": "sg-1", "protocol": "tcp",
-                                  "from_port": "x", "to_port": 22, "cidr_blocks": ["not-a-cidr"]}}},
-            "junk", {"change": "junk"}]},
+                                  "from_port": 70000, "to_port": 22, "cidr_blocks": ["not-a-cidr"],
+                                  "ipv6_cidr_blocks": None, "prefix_list_ids": None, "self": False,
+                                  "source_security_group_id": None}}}]},
     ]
     for i, doc in enumerate(cases):
         f = tmp_path / f"odd{i}.json"

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import math
+import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Optional
 
@@ -263,7 +265,13 @@ def _icmp_entries(codes: IntervalSet) -> list[str]:
 
 
 class ProtocolError(ValueError):
-    """A protocol or port value AWS would reject."""
+    """A protocol or port value AWS would reject (the builder reports it as an unknown)."""
+
+
+def _shown(value: object) -> str:
+    """A value in an error message: short, one line (messages end up in reports)."""
+    text = repr(value)
+    return text if len(text) <= 24 else text[:23] + "…"
 
 
 def normalise_protocol(value: object) -> str:
@@ -271,23 +279,29 @@ def normalise_protocol(value: object) -> str:
 
     The classic resources normalise in the plan (``ProtocolForValue``) but the
     ``aws_vpc_security_group_*_rule`` resources keep what the user wrote ("ALL", "TCP", "6").
+    A number is an IANA protocol number 0-255, or -1 for all; anything else raises ProtocolError.
     """
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise ProtocolError(f"protocol {_shown(value)} is not a protocol name or number")
     text = str(value).strip().lower()
     if text in ("-1", "all"):
         return "all"
-    if text.isdigit():
+    if _INTEGER.fullmatch(text):
         number = int(text)
+        if not 0 <= number <= 255:
+            raise ProtocolError(f"protocol number {number} is out of range (0-255, or -1 for all)")
         for name, num in NAMED_NUMBERS.items():
             if num == number:
                 return name
-        if number > 255:
-            raise ProtocolError(f"protocol number {number} is out of range 0-255")
         return str(number)
     if text in NAMED_NUMBERS:
         return text
     if text in _PROTOCOL_NAMES:
         return str(_PROTOCOL_NAMES[text])
-    raise ProtocolError(f"unknown protocol {value!r}")
+    raise ProtocolError(f"unknown protocol {_shown(value)}")
+
+
+_INTEGER = re.compile(r"-?[0-9]+")  # ASCII digits only: str.isdigit() also accepts "²" and "١"
 
 
 # Names AWS accepts besides the four with their own dimension (IANA keywords).
@@ -296,14 +310,20 @@ _PROTOCOL_NAMES = {"esp": 50, "ah": 51, "gre": 47, "sctp": 132, "igmp": 2, "ipv6
 
 
 def services_for_rule(protocol: object, from_port: object, to_port: object) -> ServiceSet:
-    """What one rule allows (cached: plans repeat the same few port ranges)."""
+    """What one rule allows (cached: plans repeat the same few port ranges).
+
+    Raises ProtocolError for anything AWS would reject: an unknown protocol, a protocol number
+    outside 0-255, a port that is not an integer, a TCP/UDP port outside 0-65535 or a range
+    that runs backwards, an ICMP type or code outside 0-255 (-1 = all).
+    """
     try:
         return _services_cached(protocol, from_port, to_port)
     except TypeError:  # unhashable odd values
         return _services_for_rule(protocol, from_port, to_port)
 
 
-@functools.lru_cache(maxsize=4096)
+# typed: True == 1 and 22.5 != 22, but the cache must not answer for one what it computed for the other
+@functools.lru_cache(maxsize=4096, typed=True)
 def _services_cached(protocol: object, from_port: object, to_port: object) -> ServiceSet:
     return _services_for_rule(protocol, from_port, to_port)
 
@@ -312,31 +332,39 @@ def _services_for_rule(protocol: object, from_port: object, to_port: object) -> 
     """What one rule allows, with AWS's port semantics (REFERENCE D).
 
     ``all`` and protocols other than tcp/udp/icmp/icmpv6 ignore ports. For ICMP the ports
-    are type and code, ``-1`` meaning all. A missing range means all (icmpv6 and the
-    ``aws_vpc_security_group_*_rule`` read-back of ``-1``).
+    are type and code, ``-1`` meaning all. Only icmpv6 may omit the range (all types and codes);
+    tcp, udp and icmp need both ports (an unknown port is not "every port").
     """
     proto = normalise_protocol(protocol)
     if proto == "all":
         return ALL_SERVICES
+    if proto in ("tcp", "udp", "icmp") and (_unset(from_port) or _unset(to_port)):
+        # required for these protocols (AWS and the provider); only -1 and icmpv6 may omit them
+        raise ProtocolError(f"{proto} needs from_port and to_port (got {_shown(from_port)}, {_shown(to_port)})")
     if proto in ("tcp", "udp"):
         lo = _port(from_port, 0)
         hi = _port(to_port, 65535)
-        if lo == -1 or hi == -1:  # AWS treats -1 as "all ports" for tcp/udp when both are -1
+        if lo == -1 and hi == -1:  # both -1: every port (what AWS reads back for "all")
             lo, hi = 0, 65535
-        if not (0 <= lo <= hi <= 65535):
-            raise ProtocolError(f"port range {from_port}-{to_port} is not valid for {proto}")
+        for port in (lo, hi):
+            if not 0 <= port <= 65535:
+                raise ProtocolError(f"port {port} is out of range for {proto} (0-65535)")
+        if lo > hi:
+            raise ProtocolError(f"port range {lo}-{hi} runs backwards (from_port is above to_port)")
         return ServiceSet(**{proto: IntervalSet([(lo, hi)])})
     if proto in ("icmp", "icmpv6"):
         icmp_type = _port(from_port, -1)
         code = _port(to_port, -1)
         if icmp_type == -1:
+            if code != -1:  # AWS: "if you specify all ICMP types, you must specify all codes"
+                raise ProtocolError(f"{proto} type -1 (all types) with code {code}: all types need code -1")
             span = ICMP_ALL
         elif not 0 <= icmp_type <= 255:
-            raise ProtocolError(f"ICMP type {icmp_type} is out of range")
+            raise ProtocolError(f"{proto} type {icmp_type} is out of range (0-255, or -1 for all)")
         elif code == -1:
             span = IntervalSet([(icmp_type * 256, icmp_type * 256 + 255)])
         elif not 0 <= code <= 255:
-            raise ProtocolError(f"ICMP code {code} is out of range")
+            raise ProtocolError(f"{proto} code {code} is out of range (0-255, or -1 for all)")
         else:
             span = IntervalSet([(icmp_type * 256 + code, icmp_type * 256 + code)])
         return ServiceSet(**{proto: span})
@@ -344,13 +372,27 @@ def _services_for_rule(protocol: object, from_port: object, to_port: object) -> 
     return ServiceSet(other=IntervalSet([(number, number)]))
 
 
+def _unset(value: object) -> bool:
+    return value is None or value == ""
+
+
 def _port(value: object, default: int) -> int:
+    """A port (or ICMP type/code) as an integer: None or "" is ``default``; a whole number, or
+    a string of ASCII digits (resolved through the configuration), is the number; anything
+    else (a fraction, a boolean, NaN, a list) raises ProtocolError."""
     if value is None or value == "":
         return default
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ProtocolError(f"port {value!r} is not a number") from None
+    if isinstance(value, bool):
+        raise ProtocolError(f"port {_shown(value)} is not a number")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer():
+            return int(value)
+        raise ProtocolError(f"port {_shown(value)} is not a whole number")
+    if isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
+        return int(value.strip())
+    raise ProtocolError(f"port {_shown(value)} is not a number")
 
 
 # --------------------------------------------------------------------------- addresses
@@ -404,7 +446,7 @@ def _fast_v4(cidr: str) -> Optional[tuple[int, int]]:
     """(network, prefix) of a plain IPv4 CIDR, or None to let ipaddress decide (and explain)."""
     addr, _, plen = cidr.partition("/")
     parts = addr.split(".")
-    if len(parts) != 4 or not plen.isdigit() or not all(p.isdigit() and len(p) <= 3 for p in parts):
+    if len(parts) != 4 or not _DIGITS.fullmatch(plen) or not all(_DIGITS.fullmatch(p) and len(p) <= 3 for p in parts):
         return None
     octets = [int(p) for p in parts]
     prefix = int(plen)
@@ -413,6 +455,9 @@ def _fast_v4(cidr: str) -> Optional[tuple[int, int]]:
     value = (octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]
     mask = ((1 << 32) - 1) ^ ((1 << (32 - prefix)) - 1)
     return value & mask, prefix
+
+
+_DIGITS = re.compile(r"[0-9]+")  # ASCII only
 
 
 @functools.lru_cache(maxsize=65536)
@@ -426,14 +471,33 @@ def _parse_cidr(cidr: str) -> AddressSet:
     return AddressSet(v4=span) if net.version == 4 else AddressSet(v6=span)
 
 
+def normalise_cidr(cidr: object, version: Optional[int] = None) -> str:
+    """The canonical text of a CIDR block of a rule: ``10.0.0.5/16`` -> ``10.0.0.0/16``, IPv6
+    compressed. Raises ValueError for what AWS would not take as one: not a string, no
+    ``/prefix`` (a bare address), a netmask instead of a prefix length, an IPv6 zone
+    (``%eth0``), anything ``ipaddress`` cannot parse, or with ``version`` (4 for
+    ``cidr_blocks``/``cidr_ipv4``, 6 for ``ipv6_cidr_blocks``/``cidr_ipv6``) a block of the
+    other family. Host bits set are tolerated."""
+    if not isinstance(cidr, str):
+        raise ValueError(f"{_shown(cidr)} is not a CIDR block (not a string)")
+    text = _normalise_cidr(cidr)
+    if version is not None and (6 if ":" in text else 4) != version:
+        raise ValueError(f"{_shown(cidr)} is an IPv{6 if version == 4 else 4} block where an IPv{version} "
+                         "one is expected")
+    return text
+
+
 @functools.lru_cache(maxsize=65536)
-def normalise_cidr(cidr: str) -> str:
-    """The canonical text of a CIDR: ``10.0.0.5/16`` -> ``10.0.0.0/16``, IPv6 compressed."""
-    fast = _fast_v4(cidr.strip())
+def _normalise_cidr(cidr: str) -> str:
+    text = cidr.strip()
+    fast = _fast_v4(text)
     if fast is not None:
         net, prefix = fast
         return f"{net >> 24}.{(net >> 16) & 255}.{(net >> 8) & 255}.{net & 255}/{prefix}"
-    return str(ipaddress.ip_network(cidr.strip(), strict=False))
+    addr, slash, prefix_text = text.partition("/")
+    if not slash or not _DIGITS.fullmatch(prefix_text) or "%" in addr:
+        raise ValueError(f"{_shown(cidr)} is not a CIDR block (address/prefix-length)")
+    return str(ipaddress.ip_network(text, strict=False))
 
 
 def _union(cidrs: Iterable[str]) -> AddressSet:

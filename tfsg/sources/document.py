@@ -68,8 +68,10 @@ def load_document(path: str) -> Document:
     text = read_text(path)
     if not text.strip():
         raise InputError("empty file; expected the output of `terraform show -json`", path)
+    from .validate import loads
+
     try:
-        data = json.loads(text)
+        data = loads(text, path)  # json.loads, refusing NaN, Infinity and 1e400
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON: {exc.msg}", f"{path}:{exc.lineno}:{exc.colno}") from None
     except RecursionError:
@@ -98,16 +100,11 @@ def classify(path: str, data: Any) -> Document:
     else:
         raise InputError("not a Terraform plan or state: none of planned_values, resource_changes, "
                          "prior_state or values is present", path)
-    _check_shapes(path, data)
+    from .validate import validate
+
+    # The parts tfsg reads, against schemas/plan-subset.json: one line naming the JSON path.
+    validate(path, data)
     return Document(path=path, data=data, kind=kind)
-
-
-def _check_shapes(path: str, data: dict) -> None:
-    expect = {"planned_values": dict, "resource_changes": list, "prior_state": dict, "configuration": dict,
-              "values": dict, "variables": dict, "resource_drift": list}
-    for key, typ in expect.items():
-        if key in data and data[key] is not None and not isinstance(data[key], typ):
-            raise InputError(f"`{key}` should be a JSON {_json_type(typ())}, found {_json_type(data[key])}", path)
 
 
 def _json_type(value: Any) -> str:
