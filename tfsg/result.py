@@ -110,6 +110,13 @@ def _revoked_rows(snap: Snapshot) -> list[dict]:
                                        r["ports"]))
 
 
+def _before_only(before: list[Unknown], after: list[Unknown]) -> list[Unknown]:
+    """What could not be read in the prior values: a flow may look added because of it."""
+    seen = {(u.address, u.attribute) for u in after}
+    return [Unknown(u.address, u.attribute, f"before the change: {u.reason}", u.scope, u.services)
+            for u in before if (u.address, u.attribute) not in seen]
+
+
 def _reach_row(r: Reach) -> dict:
     return {"addresses": r.addresses, "groups": r.groups, "members": r.members,
             "unknown_members": r.unknown_members}
@@ -189,6 +196,7 @@ def diff(loaded: Any, before: FlowGraph, after: FlowGraph) -> dict:
     changed = bool(added_rows or removed_rows or newly or no_longer or paths_added or paths_removed)
     changes = getattr(loaded, "actions", None)
     group_rows = _group_rows(after, before.snap, changes)
+    unknown_rows = _unknown_rows(after.unknowns + _before_only(before.unknowns, after.unknowns))
     return {
         "schema_version": SCHEMA_VERSION, "tool": {"name": "tfsg", "version": __version__}, "command": "diff",
         "input": _input(loaded),
@@ -198,7 +206,7 @@ def diff(loaded: Any, before: FlowGraph, after: FlowGraph) -> dict:
                     "groups_changed": sum(1 for g in group_rows if g["change"] not in ("no-op", "read")),
                     "rule_resources_changed": sum(1 for addr, action in (changes or {}).items()
                                                   if action not in ("no-op", "read") and _is_rule(addr)),
-                    "unknown": len(set(after.unknowns))},
+                    "unknown": len(unknown_rows)},
         "groups": group_rows,
         "added": added_rows,
         "removed": removed_rows,
@@ -210,7 +218,7 @@ def diff(loaded: Any, before: FlowGraph, after: FlowGraph) -> dict:
         "paths_removed": [_path_row(p) for p in paths_removed],
         "exposure_changes": exposure_changes,
         "revoked": _revoked_rows(after.snap),
-        "unknown": _unknown_rows(after.unknowns),
+        "unknown": unknown_rows,
         "locations": {k: str(v) for k, v in sorted({**before.snap.locations, **after.snap.locations}.items())},
     }
 

@@ -476,13 +476,15 @@ class SnapshotBuilder:
             label = self.labels[(kind, value)] = f"(sensitive {len(self.labels) + 1})"
         return Peer(kind, str.__str__(value), label)
 
-    def _cidr_peers(self, inst: Instance, values: list[str], attribute: str) -> list[Peer]:
+    def _cidr_peers(self, inst: Instance, values: list[str], attribute: str, version: Optional[int] = None) -> list[Peer]:
+        """``version``: the family the attribute takes (``cidr_blocks`` 4, ``ipv6_cidr_blocks`` 6)."""
         peers = []
         for text in values:
             try:
-                peers.append(self.peer("cidr", normalise_cidr(text), is_sensitive(text)))
+                peers.append(self.peer("cidr", normalise_cidr(text, version), is_sensitive(text)))
             except ValueError:
-                self.unknown(inst.addr, attribute, f"{shown(text)!r} is not a CIDR block")
+                family = f" (an IPv{version} block)" if version else ""
+                self.unknown(inst.addr, attribute, f"{shown(text)!r} is not a CIDR block{family}")
         return peers
 
     def _inline_rules(self, inst: Instance, direction: str) -> None:
@@ -546,7 +548,8 @@ class SnapshotBuilder:
             if mask.get(key) is True:
                 self.unknown(inst.addr, attr, f"an {direction} rule's {key} is known only after apply")
             else:
-                peers += self._cidr_peers(inst, [v for v in _as_list(element.get(key)) if isinstance(v, str)], attr)
+                peers += self._cidr_peers(inst, [v for v in _as_list(element.get(key)) if isinstance(v, str)], attr,
+                                          6 if key.startswith("ipv6") else 4)
         if block is not None and (block.get("prefix_terms") or mask.get("prefix_list_ids") is True):
             peers += self._prefix_peers_of(inst, attr, block.get("prefix_terms") or [])
         elif mask.get("prefix_list_ids") is True:
@@ -565,6 +568,8 @@ class SnapshotBuilder:
                 key = self._group_from_text(sg, "ids") if isinstance(sg, str) else None
                 if key:
                     peers.append(self.peer("group", key))
+                else:
+                    self.unknown(inst.addr, attr, f"{shown(sg)!r} is not a security group id")
         if not managed and self.prior is not None:
             owned = self._prior_standalone()
             peers = [p for p in peers if (inst.addr, direction, p) not in owned]
@@ -637,7 +642,8 @@ class SnapshotBuilder:
         known, direction = self.value(inst, ("type",))
         self._scope = (direction if direction in ("ingress", "egress") else "group", group)
         if not known or direction not in ("ingress", "egress"):
-            self.unknown(inst.addr, "type", "rule type is known only after apply")
+            self.unknown(inst.addr, "type", "rule type is known only after apply" if not known
+                         else f"rule type {shown(direction)!r} is neither ingress nor egress")
             return
         proto = self._scalar(inst, "protocol")
         if proto is None:
@@ -651,6 +657,8 @@ class SnapshotBuilder:
         if not peers or self.config.written(inst.address, "source_security_group_id") or \
                 self.value(inst, ("source_security_group_id",))[1]:
             peers += self._group_peers(inst, "source_security_group_id")
+        if not peers and not any(u.address == inst.addr for u in self.snap.unknowns[-6:]):
+            self.unknown(inst.addr, "source_security_group_id", "the rule names no source or destination tfsg can read")
         self._add_rule(inst, group, direction, proto, self._port(inst, "from_port"), self._port(inst, "to_port"),
                        peers, self.value(inst, ("description",))[1], False, "protocol")
 
@@ -674,9 +682,9 @@ class SnapshotBuilder:
     def _address_peers(self, inst: Instance, cidr_attrs: tuple[str, str], prefix_attr: str) -> list[Peer]:
         """CIDR and prefix-list peers of a standalone rule resource."""
         peers: list[Peer] = []
-        for attr in cidr_attrs:
+        for attr, version in zip(cidr_attrs, (4, 6)):
             texts, unk = self.strings(self.terms(inst, (attr,), optional=True), "cidr_block")
-            peers += self._cidr_peers(inst, texts, attr)
+            peers += self._cidr_peers(inst, texts, attr, version)
             for reason in unk:
                 self.unknown(inst.addr, attr, reason)
         return peers + self._prefix_peers(inst, prefix_attr)
