@@ -21,6 +21,8 @@ from .lbs import LB_TYPES, LoadBalancers
 from .placement import Placement, Placements
 from .services import ServiceEffects, service_effects
 from .refs import ConfigIndex, Context, Lit, Res, Resolver, Term, Unk
+from .refs import flatten_strings as _flatten
+from .refs import path_text as _path_text
 
 GROUP_TYPES = ("aws_security_group", "aws_default_security_group")
 # Resources that AWS puts in the VPC's default group when the configuration names none.
@@ -950,24 +952,6 @@ def _has_unknown_groups(mask: Any, direction: str) -> bool:
         return True
     return isinstance(inner, list) and any(isinstance(m, dict) and any(m.get(k) for k in _SOURCE_KEYS)
                                            for m in inner)
-
-
-def _flatten(value: Any, out: list[str]) -> None:
-    if isinstance(value, list):
-        for v in value:
-            _flatten(v, out)
-    elif isinstance(value, str):
-        if value:
-            out.append(value)
-    elif value is not None and not isinstance(value, (dict, bool)):
-        out.append(str(value))
-
-
-def _path_text(path: tuple) -> str:
-    out = ""
-    for step in path:
-        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
-    return out
 
 
 def _element_ports(element: dict) -> str:

@@ -21,6 +21,7 @@ from ..attachments import SUBNET_GROUP_TYPES, SUBNET_PATHS, public_signal
 from ..netsets import AddressSet
 from .instances import Instance
 from .refs import Lit, Res, Term
+from .refs import flatten_strings as _flatten
 from .routes import ASSUMED, RouteIndex, Routing
 
 Signal = tuple[Optional[bool], str]
@@ -204,11 +205,3 @@ def _combine(routings: list[Routing]) -> Routing:
 def _any(flags: set) -> Optional[bool]:
     return flags.pop() if len(flags) == 1 else (None if None in flags else True)
 
-
-def _flatten(value: Any, out: list[str]) -> None:
-    if isinstance(value, list):
-        for v in value:
-            _flatten(v, out)
-    elif isinstance(value, str):
-        if value:
-            out.append(value)

@@ -342,3 +342,23 @@ def _index(value: Any, rest: list) -> Any:
         else:
             return None
     return value
+
+
+def flatten_strings(value: Any, out: list[str]) -> None:
+    """The non-empty strings (and numbers, as text) of a value, depth first."""
+    if isinstance(value, list):
+        for v in value:
+            flatten_strings(v, out)
+    elif isinstance(value, str):
+        if value:
+            out.append(value)
+    elif value is not None and not isinstance(value, (dict, bool)):
+        out.append(str(value))
+
+
+def path_text(path: tuple) -> str:
+    """An attribute path as Terraform writes it: ``network_interface[0].security_groups``."""
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return out

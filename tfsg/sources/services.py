@@ -18,6 +18,7 @@ from ..services import (REMOTE_ACCESS_DEFAULT_OS, REMOTE_ACCESS_OS, ServiceFact,
                         service_group_key)
 from .instances import Instance
 from .refs import Lit, Res, Term, Unk
+from .refs import path_text as _path_text
 
 VPC_TYPES = ("aws_vpc", "aws_default_vpc")
 # (VPC key as groups' vpc_id holds it, the VPC instance when in the plan, whether it is the default VPC)
@@ -85,11 +86,6 @@ def _steps(argument: str) -> tuple[str, ...]:
     return tuple(steps)
 
 
-def _path_text(path: tuple) -> str:
-    out = ""
-    for step in path:
-        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
-    return out
 
 
 def _empty(value: Any) -> bool:
