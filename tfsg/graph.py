@@ -224,10 +224,21 @@ class FlowGraph:
         known_bounds = [g for g in self.snap.groups
                         if self.members.get(g) and all(a.addresses for a in self.members[g])]
         if known_bounds:
+            # Coverage is decided once per distinct (block, member bound): a large plan has a few
+            # dozen private blocks and a handful of bounds, but thousands of groups.
+            by_bound: dict[AddressSet, list[str]] = {}
+            for g in known_bounds:
+                by_bound.setdefault(self.bound(g), []).append(g)  # type: ignore[arg-type]
+            covered: dict[AddressSet, list[str]] = {}
             for target, entries in self.cidrs["ingress"].items():
                 for _, block, _ in entries:
-                    if block and not block.overlaps(PUBLIC):
-                        pairs.update((g, target) for g in known_bounds if g != target and self.covers(block, g))
+                    if not block or block.overlaps(PUBLIC):
+                        continue
+                    senders = covered.get(block)
+                    if senders is None:
+                        senders = covered[block] = [g for bound, gs in by_bound.items() if block.overlaps(bound)
+                                                    for g in gs]
+                    pairs.update((g, target) for g in senders if g != target)
         atts = {a.resource: a for a in self.snap.attachments}
         for link in self.snap.lb_links:  # a load balancer and its targets: CIDR rules count too
             lb, target = atts.get(link.lb), atts.get(link.target)
