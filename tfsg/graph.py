@@ -369,11 +369,12 @@ class FlowGraph:
     # ------------------------------------------------------------------ paths
 
     def digraph(self):
-        """The flow graph as networkx: groups and the internet as nodes, flows as edges."""
+        """The flow graph: groups, load balancers without groups and the internet as nodes, flows
+        as edges (digraph.DiGraph)."""
         if self._digraph is None:
-            import networkx as nx  # lazy: ~0.1 s of import, needed only for path queries
+            from .digraph import DiGraph
 
-            g = nx.DiGraph()
+            g = DiGraph()
             g.add_node(INTERNET)
             for group, services in self.internet_services.items():
                 atts = self.members.get(group, [])
@@ -396,10 +397,10 @@ class FlowGraph:
         """Shortest paths from the internet that cross at least two groups, up to max_hops."""
         if self._paths is not None:
             return self._paths
-        import networkx as nx
+        from .digraph import predecessor
 
         g = self.digraph()
-        preds, dist = nx.predecessor(g, INTERNET, cutoff=self.max_hops, return_seen=True)
+        preds, dist = predecessor(g, INTERNET, cutoff=self.max_hops)
         out: list[Path] = []
         for target in sorted(n for n, d in dist.items() if d >= 2):
             for nodes in _enumerate(preds, target, MAX_PATHS_PER_TARGET):

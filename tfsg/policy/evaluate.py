@@ -216,22 +216,22 @@ class Context:
     def upstream(self, selector: Optional[dict]) -> set[str]:
         """The targets and every group from which one of them can be reached."""
         def compute() -> set[str]:
-            import networkx as nx
+            from ..digraph import ancestors
 
             g = self.graph.digraph()
             out = set(self.targets(selector))
             for t in list(out):
                 if t in g:
-                    out |= nx.ancestors(g, t)
+                    out |= ancestors(g, t)
             return out
         return self._cached(("up", json.dumps(selector, sort_keys=True)), compute)
 
     def internet_reached(self) -> set[str]:
         def compute() -> set[str]:
-            import networkx as nx
+            from ..digraph import descendants
 
             g = self.graph.digraph()
-            return set(nx.descendants(g, INTERNET)) if INTERNET in g else set()
+            return descendants(g, INTERNET) if INTERNET in g else set()
         return self._cached(("internet",), compute)
 
     def incoming(self, group: str) -> list[tuple[str, ServiceSet, Optional[AddressSet], list[str]]]:
@@ -323,7 +323,7 @@ def allowed_flows_only(policy: Policy, ctx: Context) -> list[Finding]:
 def forbidden_path(policy: Policy, ctx: Context) -> list[Finding]:
     """Targets reachable within max_hops group hops from the internet (default; 1 hop = directly
     exposed) or from the groups a ``from: {groups: selector}`` names."""
-    import networkx as nx
+    from ..digraph import shortest_paths
 
     spec = policy.spec
     max_hops = spec.get("max_hops", 3)
@@ -333,7 +333,7 @@ def forbidden_path(policy: Policy, ctx: Context) -> list[Finding]:
         [s for s in ctx.sel.groups(source.get("groups")) if s in g] if "groups" in source else []
     best: dict[str, list[str]] = {}
     for start in starts:
-        for target, nodes in nx.single_source_shortest_path(g, start, cutoff=max_hops).items():
+        for target, nodes in shortest_paths(g, start, cutoff=max_hops).items():
             if len(nodes) >= 2 and (target not in best or (len(nodes), nodes) < (len(best[target]), best[target])):
                 best[target] = nodes
     out: list[Finding] = []
