@@ -2,6 +2,8 @@
 
     python3 bench/run.py            # both sizes + fixtures; prints a Markdown table
     python3 bench/run.py --quick    # the small size only
+    python3 bench/run.py --realistic [--quick]   # plans shaped like real ones (bench/realistic.py),
+                                                 # every command side by side (bench/compare.py)
 
 Stages: ``json.load`` (the yardstick, with Python's defaults), ``load`` (read + both snapshots; includes its own JSON
 parse), ``graph`` (flow graphs and paths of both sides), ``diff`` (the change set), and the
@@ -88,8 +90,29 @@ def bench_plan(groups: int, rules: int) -> dict:
             "added": res["summary"]["added"], "removed": res["summary"]["removed"]}
 
 
+def realistic(quick: bool) -> None:
+    """Create and update plans of bench/realistic.py (cached in bench/out), timed by bench/compare.py:
+    every command at 1,000 groups; at 5,000 groups (unless --quick) diff and check, with the timeout."""
+    import compare
+    import realistic as gen
+
+    os.makedirs(os.path.join(HERE, "out"), exist_ok=True)
+    for groups in ([1000] if quick else [1000, 5000]):
+        plans = []
+        for kind in ("create", "update"):
+            path = os.path.join(HERE, "out", f"realistic-{groups}-{kind}.json")
+            if not os.path.exists(path):
+                gen.generate(groups, kind, path)
+            plans.append(path)
+        commands = ",".join(compare.COMMANDS) if groups <= 1000 else "json.load,diff,check"
+        compare.main(plans + ["--commands", commands])
+
+
 def main() -> None:
     quick = "--quick" in sys.argv
+    if "--realistic" in sys.argv:
+        realistic(quick)
+        return
     rows = [bench_plan(g, r) for g, r in (SIZES[:1] if quick else SIZES)]
     print("| plan | json.load | load | graph | diff | `tfsg diff` wall | wall / json.load "
           "| policies (both sides) | `tfsg check` wall |")
