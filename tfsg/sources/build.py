@@ -75,6 +75,7 @@ class SnapshotBuilder:
         # Placeholders of sensitive peers, shared by both sides of a plan so that they agree.
         self.labels = labels if labels is not None else {}
         self._entries_unread: set[str] = set()
+        self._defaults: Optional[dict[str, str]] = None  # see _default_groups
         self._placements: Optional[Placements] = None
         self._scope: tuple[str, str] = ("all", "")  # what an unknown raised now can affect
         self._services: Optional[ServiceSet] = None  # and on which services, when known
@@ -210,12 +211,21 @@ class SnapshotBuilder:
                     unknown.append(f"{text!r} is not a security group this plan can identify")
         return list(dict.fromkeys(k for k in keys if isinstance(k, str))), unknown
 
+    def _default_groups(self) -> dict[str, str]:
+        """VPC key -> the aws_default_security_group the plan manages for it (built once groups are)."""
+        if self._defaults is None:
+            self._defaults = {}
+            for key, sg in sorted(self.snap.groups.items()):
+                if sg.default and sg.vpc_id is not None:
+                    self._defaults.setdefault(sg.vpc_id, key)
+        return self._defaults
+
     def _default_group_of(self, vpc: Instance) -> Optional[str]:
         """The VPC's default group: the aws_default_security_group of that VPC when the plan
         manages it (``aws_vpc.x.default_security_group_id`` names it), else its id if known."""
-        for key, sg in self.snap.groups.items():
-            if sg.default and sg.vpc_id == vpc.addr:
-                return key
+        key = self._default_groups().get(vpc.addr)
+        if key is not None:
+            return key
         known, val = self.value(vpc, ("default_security_group_id",))
         if known and isinstance(val, str) and val:
             return self._group_from_text(val, "ids")
@@ -370,8 +380,9 @@ class SnapshotBuilder:
             inline=tuple(d for d in ("ingress", "egress") if self._manages_inline(inst, d)))
 
     def _manages_inline(self, inst: Instance, direction: str) -> bool:
-        """Does the configuration manage the direction inline (blocks, ``= []``, a dynamic block)?
-        Omitted, the argument is Optional+Computed: "not managed" (REFERENCE B.1)."""
+        """Does the configuration manage the direction inline (blocks, ``= []``, a dynamic block,
+        which plan JSON drops but the sources show)? Omitted, the argument is Optional+Computed:
+        "not managed" (REFERENCE B.1)."""
         if not self.config.present:
             return False
         if self.config.written(inst.address, direction):
@@ -400,13 +411,10 @@ class SnapshotBuilder:
         if not known:
             # ``entry`` is Optional+Computed: omitted, the list holds what its
             # aws_ec2_managed_prefix_list_entry resources add (provider docs: never both).
-            dynamic = self.hints.has_dynamic(inst, "entry") if self.hints is not None else None
-            if self.config.present and not self.config.written(inst.address, "entry") and dynamic is False:
-                self.snap.prefix_lists[addr] = AddressSet()
-                return
             if self.config.present and not self.config.written(inst.address, "entry"):
                 self.snap.prefix_lists[addr] = AddressSet()
-                self._entries_unread.add(addr)  # a dynamic block, unless entry resources fill it
+                if self.hints is None or self.hints.has_dynamic(inst, "entry"):
+                    self._entries_unread.add(addr)  # a dynamic block may write them, unless entry resources do
                 return
             self.snap.prefix_lists[addr] = None
             self.unknown(addr, "entry", "prefix-list entries are known only after apply")
@@ -492,10 +500,7 @@ class SnapshotBuilder:
     def _inline_rules(self, inst: Instance, direction: str) -> None:
         group = inst.addr
         known, elements = self.value(inst, (direction,))
-        written = self.config.written(inst.address, direction) or not self.config.present
-        # plan JSON drops dynamic blocks from the configuration: the sources tell they exist
-        if not written and self.hints is not None and self.hints.has_dynamic(inst, direction):
-            written = True
+        written = self._manages_inline(inst, direction) or not self.config.present
         hinted: Optional[list[dict]] = None
         if self.hints is not None and (not known or _has_unknown_groups(inst.unknown, direction)):
             hinted = self.hints.inline_blocks(inst, direction)  # parses HCL only when needed
@@ -832,9 +837,8 @@ class SnapshotBuilder:
     def _vpc_default_group(self, inst: Instance) -> Optional[str]:
         """An instance or interface launched without groups gets its VPC's default group."""
         vpc = self._placement(inst).vpc
-        for key, sg in self.snap.groups.items():
-            if sg.default and vpc is not None and sg.vpc_id == vpc:
-                return key
+        if vpc is not None and vpc in self._default_groups():
+            return self._default_groups()[vpc]
         scope, self._scope = self._scope, ("none", "")  # a group outside the plan: changes none of its groups
         self.unknown(inst.addr, "vpc_security_group_ids",
                      "no group is set, so AWS puts it in its VPC's default group, which this plan does not manage")
