@@ -24,8 +24,12 @@ def run_tfsg(*args: str, stdin: bytes | None = None, cwd: Path | None = None) ->
                           cwd=cwd or ROOT, env=env, timeout=120)
 
 
-def tfsg_json(*args: str) -> dict:
-    proc = run_tfsg(*args, "--format", "json")
+def tfsg_json(*args: str, compact: bool = False) -> dict:
+    """The JSON report. The tests written against group pairs read every pair (``--expand``);
+    ``compact=True`` gives the default output, where CIDR-derived pairs are ``cidr_flows`` rows
+    naming sets of groups (tests/test_compact.py holds the two forms equal on every fixture)."""
+    expand = ("--expand",) if args and args[0] in ("show", "diff", "check") and not compact else ()
+    proc = run_tfsg(*args, *expand, "--format", "json")
     assert proc.returncode == 0, proc.stderr.decode()
     result = json.loads(proc.stdout)
     validate_report(result)
@@ -41,7 +45,7 @@ def validate_report(result: dict) -> None:
     import jsonschema
 
     if _SCHEMA is None:
-        _SCHEMA = json.loads((ROOT / "tfsg" / "schemas" / "report-v1.json").read_text())
+        _SCHEMA = json.loads((ROOT / "tfsg" / "schemas" / "report-v2.json").read_text())
     jsonschema.Draft202012Validator(_SCHEMA).validate(result)
 
 

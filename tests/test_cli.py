@@ -51,8 +51,10 @@ def test_source_must_be_a_directory(tmp_path):
 
 def test_max_hops_limits_paths():
     one = json.loads(run_tfsg("show", plan("three_tier"), "-f", "json", "--max-hops", "2").stdout)
+    # paths of resources (schema v2): the ALB's listener forwards to both web instances; the
+    # database is a third hop, past --max-hops 2
     assert {tuple(p["nodes"]) for p in one["paths"]} == {
-        ("internet", "aws_security_group.alb", "aws_security_group.web")}
+        ("internet", "aws_lb.alb", "aws_instance.web[0]"), ("internet", "aws_lb.alb", "aws_instance.web[1]")}
 
 
 # ---------------------------------------------------------------------- formats and terminals

@@ -37,8 +37,14 @@ def test_three_tier_flows_with_sources():
     }
     via = {(e["address"], e["listener"]) for e in r["exposed"] if e["address"].startswith("aws_instance.web")}
     assert {listener for _, listener in via} <= {"aws_lb_listener.http", "aws_lb_listener.https"} and via
-    assert paths(r["paths"]) == {("internet", ALB, WEB), ("internet", ALB, WEB, DB)}
-    hops = {tuple(p["nodes"]): p["hops"] for p in r["paths"]}[("internet", ALB, WEB, DB)]
+    # paths of resources (schema v2): the listeners forward to each web server, each may open
+    # 3306 to the database (db admits web's group)
+    lb, db = "aws_lb.alb", "aws_db_instance.db"
+    assert paths(r["paths"]) == {("internet", lb, f"aws_instance.web[{i}]") for i in (0, 1)} | {
+        ("internet", lb, f"aws_instance.web[{i}]", db) for i in (0, 1)}
+    hops = {tuple(p["nodes"]): p["hops"] for p in r["paths"]}[("internet", lb, "aws_instance.web[0]", db)]
+    groups = {tuple(p["nodes"]): p["groups"] for p in r["paths"]}[("internet", lb, "aws_instance.web[0]", db)]
+    assert groups == [[], [ALB], [WEB], [DB]]
     assert [[(s["protocol"], s["ports"]) for s in h["services"]] for h in hops] == [
         [("tcp", "80"), ("tcp", "443")], [("tcp", "8080")], [("tcp", "3306")]]
     attached = {g["address"]: g["attached"] for g in r["groups"]}
@@ -120,8 +126,13 @@ def test_microservices_mesh():
     assert not any(f["from"] in (m["inventory"], m["payments"]) and f["to"] == m["auth"] for f in r["flows"])
     assert r["unknown"] == []
     assert exposures(r["exposed"]) == {("aws_lb.edge", "resource", "tcp", "443"), (m["edge"], "group", "tcp", "443")}
-    assert paths(r["paths"]) == {("internet", m["edge"], m["orders"])} | {
-        ("internet", m["edge"], m["orders"], m[t]) for t in ("auth", "inventory", "payments", "orders_db", "mesh_control")}
+    # paths of resources (schema v2): the edge ALB forwards to the orders service, which opens
+    # what the groups above allow to each resource of the mesh
+    edge, orders = "aws_lb.edge", "aws_ecs_service.orders"
+    assert paths(r["paths"]) == {("internet", edge, orders)} | {
+        ("internet", edge, orders, t) for t in ("aws_lambda_function.auth", "aws_ecs_service.inventory",
+                                                 "aws_ecs_service.payments", "aws_db_instance.orders",
+                                                 "aws_ecs_service.control_plane")}
     attached = {g["address"]: g["attached"] for g in r["groups"]}
     assert attached[m["auth"]] == ["aws_lambda_function.auth"]
     assert attached[m["orders"]] == ["aws_ecs_service.orders"]
@@ -230,5 +241,11 @@ def test_traps_peers_fall_into():
     }
     reasons = {e["address"]: e["reason"] for e in r["exposed"] if e["kind"] == "resource"}
     assert "Elastic IP" in reasons["aws_instance.eip_host"]
-    assert r["paths"] == []
+    # public_host (reached on RDP) shares self_then_open with private_host, whose self rule admits
+    # everything from members; and its egress (all) reaches the internal LB, whose group admits
+    # 443 from anywhere: two lateral hops a reviewer must see (resource paths, schema v2)
+    assert {tuple(p["nodes"]): [[(s["protocol"], s["ports"]) for s in h["services"]] for h in p["hops"]]
+            for p in r["paths"]} == {
+        ("internet", "aws_instance.public_host", "aws_instance.private_host"): [[("tcp", "3389")], [("all", "all")]],
+        ("internet", "aws_instance.public_host", "aws_lb.internal"): [[("tcp", "3389")], [("tcp", "443")]]}
     assert r["unknown"] == []  # private_host and the internal LB are known not to be public

@@ -80,7 +80,6 @@ import pytest
 
 from conftest import FIXTURES, exposures, flows, paths, plan, run_tfsg, tfsg_json, validate_report
 
-V2 = pytest.mark.xfail(reason="engine v2: paths of resources (issue 10 point 4) not yet", strict=True)
 
 # ---------------------------------------------------------------- v2 accessors (adapt here)
 
@@ -395,7 +394,6 @@ def test_nlb_resource_exposures():
     assert resource_exposures(tfsg_json("show", plan("engine_nlb"))) == NLB_EXPOSED
 
 
-@V2
 def test_nlb_resource_paths():
     assert resource_paths(tfsg_json("show", plan("engine_nlb"))) == NLB_PATHS
 

@@ -177,13 +177,20 @@ def test_markdown_new_path_to_db_shows_the_path_and_context_edges():
     row = next(line for line in md.split("\n") if line.startswith("| **TFSG007**"))
     assert "`aws_security_group.db`" in row and "`fixtures/new_path_to_db/main.tf:115`" in row
     assert "path internet → aws_security_group.alb → aws_security_group.app → aws_security_group.db" in row
-    assert ("- `internet` → (tcp 443) `aws_security_group.alb` → (tcp 8080) `aws_security_group.app` → "
-            "(tcp 5432) `aws_security_group.db`") in md
+    # paths of resources (schema v2): through the ALB's listener to each app server, then 5432
+    for i in (0, 1):
+        assert (f"- `internet` → (tcp 443) `aws_lb.alb` → (tcp 8080) `aws_instance.app[{i}]` → "
+                "(tcp 5432) `aws_db_instance.db`") in md
     edges = mermaid_edges(md.split("```mermaid\n", 1)[1].split("```", 1)[0])
-    assert (nid("aws_security_group.app"), "==>", "+ tcp 5432", nid("aws_security_group.db")) in edges
-    assert (nid("aws_security_group.alb"), "-->", "tcp 8080", nid("aws_security_group.app")) in edges
-    assert (nid("internet"), "-->", "tcp 443", nid("aws_security_group.alb")) in edges
-    assert len(edges) == 3
+    app, db = "aws_security_group.app", "aws_security_group.db"
+    apps = [f"aws_instance.app[{i}]" for i in (0, 1)]
+    assert set(edges) == {
+        (nid(app), "==>", "+ tcp 5432", nid(db)),  # the flow added
+        (nid("internet"), "-->", "tcp 443", nid("aws_lb.alb")),  # the path's unchanged hops
+        *((nid("aws_lb.alb"), "-->", "tcp 8080", nid(a)) for a in apps),
+        *((nid(a), "-->", "tcp 5432", nid("aws_db_instance.db")) for a in apps),
+        *((nid(app), "---", "", nid(a)) for a in apps),  # the resources beside their groups
+        (nid(db), "---", "", nid("aws_db_instance.db"))}
 
 
 def test_markdown_tightening_passes_with_removed_flows_dashed():
@@ -216,8 +223,9 @@ def test_markdown_no_change_is_a_short_comment():
 def test_markdown_show():
     md = markdown.render(result("show", "three_tier"))
     # the ALB and, through its listener, the two web servers (issue 10)
+    # paths of resources: internet -> aws_lb.alb -> each web server (-> the database)
     assert md.startswith("### 🗺️ tfsg show: 4 security groups, 10 flows, 3 resources reachable from the internet, "
-                         "2 paths from the internet\n")
+                         "4 paths from the internet\n")
     assert_balanced_markdown(md)
     assert "| 🌐 | `aws_lb.alb` | tcp 80, tcp 443 | 0.0.0.0/0 | `aws_security_group.alb` | IPv4: internet-facing load balancer |" in md
 
@@ -302,7 +310,7 @@ def test_sarif_is_valid_with_a_location_for_every_result(command, case):
         assert loc["artifactLocation"]["uri"] and not loc["artifactLocation"]["uri"].startswith("/")
         assert loc["region"]["startLine"] >= 1
         assert rules[r["ruleIndex"]]["id"] == r["ruleId"]
-    fingerprints = [r["partialFingerprints"]["tfsgFinding/v1"] for r in run["results"]]
+    fingerprints = [r["partialFingerprints"]["tfsgFinding/v2"] for r in run["results"]]
     assert len(set(fingerprints)) == len(fingerprints)
 
 
@@ -310,7 +318,7 @@ def test_sarif_ssh_open_rules_and_results():
     line = ssh_line(result("check", "ssh_open"))
     log = sarif_log(result("check", "ssh_open"))
     driver = log["runs"][0]["tool"]["driver"]
-    assert driver["version"] == "0.1.0" and driver["informationUri"].startswith("https://")
+    assert driver["version"] == "0.2.0" and driver["informationUri"].startswith("https://")
     rule = driver["rules"][0]
     assert rule["id"] == "TFSG001" and rule["shortDescription"]["text"] == "No SSH or RDP from the internet"
     assert rule["properties"]["security-severity"] == "9.5" and "security" in rule["properties"]["tags"]
@@ -346,7 +354,7 @@ def test_sarif_fingerprints_survive_reruns_and_moved_lines(tmp_path):
     assert next(f for f in moved["findings"] if f["policy"] == "TFSG001")["location"].endswith(f"main.tf:{line + 5}")
 
     def prints(log: dict) -> dict:
-        return {(r["ruleId"], r["message"]["text"]): (r["partialFingerprints"]["tfsgFinding/v1"],
+        return {(r["ruleId"], r["message"]["text"]): (r["partialFingerprints"]["tfsgFinding/v2"],
                                                       r["locations"][0]["physicalLocation"]["region"]["startLine"])
                 for r in log["runs"][0]["results"]}
 

@@ -472,9 +472,12 @@ def test_https_on_an_internet_facing_load_balancer():
         {"aws_lb_listener.https"}
     reason = {e["address"]: e["reason"] for e in r["exposed"] if e["kind"] == "resource"}["aws_lb.shop"]
     assert "internet-facing" in reason
-    assert paths(r["paths"]) == {("internet", LB, SHOP_APP)}
-    hops = r["paths"][0]["hops"]
-    assert [[(s["protocol"], s["ports"]) for s in h["services"]] for h in hops] == [[("tcp", "443")], [("tcp", "8080")]]
+    # paths of resources (schema v2): through the LB's listener to each app server
+    assert paths(r["paths"]) == {("internet", "aws_lb.shop", f"aws_instance.app[{i}]") for i in (0, 1)}
+    for p in r["paths"]:
+        assert [[(s["protocol"], s["ports"]) for s in h["services"]] for h in p["hops"]] == \
+            [[("tcp", "443")], [("tcp", "8080")]]
+        assert p["groups"] == [[], [LB], [SHOP_APP]]
     assert attached(r) == {LB: ["aws_lb.shop"], SHOP_APP: ["aws_instance.app[0]", "aws_instance.app[1]"]}
     assert r["unknown"] == []
 

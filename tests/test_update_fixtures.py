@@ -47,13 +47,16 @@ def test_new_reference_opens_a_path_from_the_internet_to_the_database():
     # aws_security_group_rule.db_from_app (new) ∩ app's egress all to 0.0.0.0/0
     assert flows(r["added"]) == {(app, db, "tcp", "5432")}
     assert r["removed"] == []
-    assert paths(r["paths_added"]) == {("internet", alb, app, db)}
+    # paths of resources (schema v2): through the ALB's listener to each app server, then 5432
+    lb, rds = "aws_lb.alb", "aws_db_instance.db"
+    assert paths(r["paths_added"]) == {("internet", lb, f"aws_instance.app[{i}]", rds) for i in (0, 1)}
     assert r["paths_removed"] == []
     hops = r["paths_added"][0]["hops"]
     assert [(h["from"], h["to"], h["services"]) for h in hops] == [
-        ("internet", alb, [{"protocol": "tcp", "ports": "443"}]),
-        (alb, app, [{"protocol": "tcp", "ports": "8080"}]),
-        (app, db, [{"protocol": "tcp", "ports": "5432"}])]
+        ("internet", lb, [{"protocol": "tcp", "ports": "443"}]),
+        (lb, "aws_instance.app[0]", [{"protocol": "tcp", "ports": "8080"}]),
+        ("aws_instance.app[0]", rds, [{"protocol": "tcp", "ports": "5432"}])]
+    assert r["paths_added"][0]["groups"] == [[], [alb], [app], [db]]
     assert r["newly_exposed"] == []  # the database itself is not open to the internet
     for fmt in ("text", "json"):  # the db password is sensitive in the plan
         assert "fixture-only-password" not in run_tfsg("diff", plan("new_path_to_db"), "-f", fmt).stdout.decode()

@@ -1,3 +1,3 @@
 """tfsg: who can reach whom through AWS security groups, before and after a Terraform change."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -70,6 +70,8 @@ JsonFileOpt = typer.Option(None, "--json", metavar="FILE", help="Also write the 
 MarkdownFileOpt = typer.Option(None, "--markdown", metavar="FILE", help="Also write the Markdown report "
                                                                          "(pull-request comment) to FILE.")
 SarifFileOpt = typer.Option(None, "--sarif", metavar="FILE", help="Also write SARIF 2.1.0 (code scanning) to FILE.")
+ExpandOpt = typer.Option(False, "--expand", help="List every group pair that CIDR rules connect as a flow "
+                                                  "(default: one row per admitted block and set of groups).")
 QuietOpt = typer.Option(False, "--quiet", "-q", help="Text output: only the verdict or summary line.")
 BaseOpt = typer.Option(None, "--base", metavar="REV", help="With a directory: compare with the same directory at this "
                                                            "git revision (read from git, no checkout).")
@@ -227,7 +229,7 @@ def show(plan: str = PlanArg, format: Format = FormatOpt, output: Optional[str] 
          source: Optional[str] = SourceOpt, no_sources: bool = NoSourceOpt, max_hops: int = HopsOpt,
          var: Optional[list[str]] = VarOpt, var_file: Optional[list[str]] = VarFileOpt,
          json_file: Optional[str] = JsonFileOpt, markdown_file: Optional[str] = MarkdownFileOpt,
-         quiet: bool = QuietOpt, debug: bool = DebugOpt) -> None:
+         expand: bool = ExpandOpt, quiet: bool = QuietOpt, debug: bool = DebugOpt) -> None:
     """Describe the network after the change: groups, flows, exposure, paths from the internet."""
     _state["debug"] = debug or _state["debug"]
     from .graph import FlowGraph
@@ -235,7 +237,7 @@ def show(plan: str = PlanArg, format: Format = FormatOpt, output: Optional[str] 
 
     loaded = _load(plan, source, no_sources, None, var, var_file, compare=False)
     graph = FlowGraph(loaded.after, max_hops=max_hops)
-    _emit(show_result(loaded, graph), format, output, loaded.secrets,
+    _emit(show_result(loaded, graph, expand=expand), format, output, loaded.secrets,
           {Format.json: json_file, Format.markdown: markdown_file}, quiet)
 
 
@@ -244,14 +246,15 @@ def diff(plan: str = PlanArg, format: Format = FormatOpt, output: Optional[str] 
          source: Optional[str] = SourceOpt, no_sources: bool = NoSourceOpt, max_hops: int = HopsOpt,
          base: Optional[str] = BaseOpt, var: Optional[list[str]] = VarOpt,
          var_file: Optional[list[str]] = VarFileOpt, json_file: Optional[str] = JsonFileOpt,
-         markdown_file: Optional[str] = MarkdownFileOpt, quiet: bool = QuietOpt, debug: bool = DebugOpt) -> None:
+         markdown_file: Optional[str] = MarkdownFileOpt, expand: bool = ExpandOpt, quiet: bool = QuietOpt,
+         debug: bool = DebugOpt) -> None:
     """Describe what the change does to reachability: flows, exposure and paths added and removed."""
     _state["debug"] = debug or _state["debug"]
     from .result import diff as diff_result
 
     loaded = _load(plan, source, no_sources, base, var, var_file)
     before, after = _graphs(loaded, max_hops)
-    result = diff_result(loaded, before or after, after)
+    result = diff_result(loaded, before or after, after, expand=expand)
     if getattr(loaded, "base", "") is None:
         result["note"] = "No --base revision: nothing to compare. Use `--base REV` (e.g. --base origin/main)."
     if before is None:
@@ -281,14 +284,14 @@ def check(plan: str = PlanArg, format: Format = FormatOpt, output: Optional[str]
           base: Optional[str] = BaseOpt, var: Optional[list[str]] = VarOpt,
           var_file: Optional[list[str]] = VarFileOpt, json_file: Optional[str] = JsonFileOpt,
           markdown_file: Optional[str] = MarkdownFileOpt, sarif_file: Optional[str] = SarifFileOpt,
-          quiet: bool = QuietOpt, debug: bool = DebugOpt) -> None:
+          expand: bool = ExpandOpt, quiet: bool = QuietOpt, debug: bool = DebugOpt) -> None:
     """The gate: evaluate policies on the change; exit 0 pass, 1 blocking finding, 2 error."""
     _state["debug"] = debug or _state["debug"]
     from .policy.load import load_config
 
     cfg = load_config(config, discover_from=".")
     result, passed, secrets = _gate(cfg, plan, source, no_sources, base, var, var_file, max_hops,
-                                    fail_on, fail_on_existing)
+                                    fail_on, fail_on_existing, expand)
     _emit(result, format, output, secrets,
           {Format.json: json_file, Format.markdown: markdown_file, Format.sarif: sarif_file}, quiet)
     raise typer.Exit(0 if passed else 1)
@@ -296,7 +299,7 @@ def check(plan: str = PlanArg, format: Format = FormatOpt, output: Optional[str]
 
 def _gate(cfg, target: str, source: Optional[str], no_sources: bool, base: Optional[str],
           var: Optional[list[str]], var_file: Optional[list[str]], max_hops: int,
-          fail_on: Optional["Severity"], fail_on_existing: bool) -> tuple[dict, bool, set[str]]:
+          fail_on: Optional["Severity"], fail_on_existing: bool, expand: bool = False) -> tuple[dict, bool, set[str]]:
     from .policy.gate import run_gate
     from .result import check as check_result
     from .result import diff as diff_result
@@ -306,7 +309,7 @@ def _gate(cfg, target: str, source: Optional[str], no_sources: bool, base: Optio
     verdict = run_gate(cfg, before, after, fail_on=fail_on.value if fail_on else None,
                        fail_on_existing=fail_on_existing, source_dir=loaded.source_dir)
     rationales = {p.id: p.rationale for p in cfg.policies}
-    result = check_result(diff_result(loaded, before or after, after), verdict, cfg.path, rationales)
+    result = check_result(diff_result(loaded, before or after, after, expand=expand), verdict, cfg.path, rationales)
     if getattr(loaded, "base", "") is None:
         result["note"] = ("No --base revision: every finding counts as existing and blocks only with "
                           "--fail-on-existing. Give --base REV (e.g. origin/main) to gate what a change introduces.")
@@ -417,7 +420,7 @@ def schema(report: bool = typer.Option(False, "--report",
     """Print the JSON Schema of policy files and .tfsg.yml (for editors), or of the JSON report."""
     from importlib import resources
 
-    path = ("schemas", "report-v1.json") if report else ("policy", "schema.json")
+    path = ("schemas", "report-v2.json") if report else ("policy", "schema.json")
     text = resources.files("tfsg").joinpath(*path).read_text(encoding="utf-8")
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 

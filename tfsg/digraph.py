@@ -13,12 +13,31 @@ from typing import Any, Iterator, Optional
 
 
 class DiGraph:
-    """Nodes and edges with attributes: ``g.edges[a, b]["services"]``, ``a in g``, ``g[a]``."""
+    """Nodes and edges with attributes: ``g.edges[a, b]["services"]``, ``a in g``, ``g[a]``.
 
-    def __init__(self) -> None:
+    ``more``: edges not stored here but answered on demand (an object with ``successors(node)``,
+    ``predecessors(node)`` and ``services(a, b)``): the CIDR-derived flows of a large plan are
+    hundreds of thousands of pairs that a search visits only in part. They come after the stored
+    edges of a node, in sorted order.
+    """
+
+    def __init__(self, more: Any = None) -> None:
         self.adj: dict[str, dict[str, dict[str, Any]]] = {}
         self.pred: dict[str, dict[str, None]] = {}
-        self.edges = _Edges(self.adj)
+        self.more = more
+        self.edges = _Edges(self)
+
+    def successors(self, node: str) -> list[str]:
+        own = self.adj.get(node, {})
+        if self.more is None:
+            return list(own)
+        return list(own) + [w for w in self.more.successors(node) if w not in own]
+
+    def predecessors(self, node: str) -> list[str]:
+        own = self.pred.get(node, {})
+        if self.more is None:
+            return list(own)
+        return list(own) + [w for w in self.more.predecessors(node) if w not in own]
 
     def add_node(self, node: str) -> None:
         self.adj.setdefault(node, {})
@@ -31,7 +50,9 @@ class DiGraph:
         self.pred[b][a] = None
 
     def has_edge(self, a: str, b: str) -> bool:
-        return b in self.adj.get(a, {})
+        if b in self.adj.get(a, {}):
+            return True
+        return self.more is not None and bool(self.more.services(a, b))
 
     def __contains__(self, node: object) -> bool:
         return node in self.adj
@@ -44,11 +65,18 @@ class DiGraph:
 
 
 class _Edges:
-    def __init__(self, adj: dict) -> None:
-        self.adj = adj
+    def __init__(self, g: DiGraph) -> None:
+        self.g = g
 
     def __getitem__(self, key: tuple[str, str]) -> dict[str, Any]:
-        return self.adj[key[0]][key[1]]
+        a, b = key
+        own = self.g.adj.get(a, {}).get(b)
+        if own is not None:
+            return own
+        services = self.g.more.services(a, b) if self.g.more is not None else None
+        if not services:
+            raise KeyError(key)
+        return {"services": services}
 
 
 def predecessor(g: DiGraph, source: str, cutoff: Optional[int] = None) -> tuple[dict[str, list[str]], dict[str, int]]:
@@ -61,7 +89,7 @@ def predecessor(g: DiGraph, source: str, cutoff: Optional[int] = None) -> tuple[
         level += 1
         thislevel, nextlevel = nextlevel, []
         for v in thislevel:
-            for w in g.adj[v]:
+            for w in g.successors(v):
                 if w not in seen:
                     pred[w] = [v]
                     seen[w] = level
@@ -81,7 +109,7 @@ def shortest_paths(g: DiGraph, source: str, cutoff: Optional[int] = None) -> dic
     while nextlevel and (cutoff is None or cutoff > level):
         thislevel, nextlevel = nextlevel, {}
         for v in thislevel:
-            for w in g.adj[v]:
+            for w in g.successors(v):
                 if w not in paths:
                     paths[w] = paths[v] + [w]
                     nextlevel[w] = 1
@@ -90,18 +118,18 @@ def shortest_paths(g: DiGraph, source: str, cutoff: Optional[int] = None) -> dic
 
 
 def descendants(g: DiGraph, source: str) -> set[str]:
-    return _reach(g.adj, source)
+    return _reach(g.successors, source)
 
 
 def ancestors(g: DiGraph, target: str) -> set[str]:
-    return _reach(g.pred, target)
+    return _reach(g.predecessors, target)
 
 
-def _reach(adj: dict, start: str) -> set[str]:
+def _reach(step: Any, start: str) -> set[str]:
     seen = {start}
     todo = [start]
     while todo:
-        for w in adj.get(todo.pop(), ()):
+        for w in step(todo.pop()):
             if w not in seen:
                 seen.add(w)
                 todo.append(w)

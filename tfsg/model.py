@@ -70,7 +70,7 @@ def split_module_prefix(text: str) -> tuple[tuple[ModuleStep, ...], str]:
 
 
 def render_module_path(steps: tuple[ModuleStep, ...]) -> str:
-    return ".".join(str(s) for s in steps)
+    return ".".join(str(s) for s in steps) if steps else ""
 
 
 @dataclass(frozen=True)
@@ -84,9 +84,13 @@ class Address:
     mode: str = "managed"
 
     def __str__(self) -> str:
-        prefix = render_module_path(self.module)
-        local = ("data." if self.mode == "data" else "") + f"{self.type}.{self.name}{render_key(self.key)}"
-        return f"{prefix}.{local}" if prefix else local
+        text = self.__dict__.get("_text")
+        if text is None:  # rendered once: a large plan renders each address many times
+            prefix = render_module_path(self.module)
+            local = ("data." if self.mode == "data" else "") + f"{self.type}.{self.name}{render_key(self.key)}"
+            text = f"{prefix}.{local}" if prefix else local
+            self.__dict__["_text"] = text
+        return text
 
     @property
     def module_text(self) -> str:
@@ -100,7 +104,11 @@ class Address:
         return Address(self.module, self.type, self.name, None, self.mode)
 
     def sort_key(self) -> tuple:
-        return (str(self.module_text), self.mode, self.type, self.name, _key_order(self.key))
+        key = self.__dict__.get("_sort_key")
+        if key is None:
+            key = self.__dict__["_sort_key"] = (render_module_path(self.module), self.mode, self.type, self.name,
+                                                _key_order(self.key))
+        return key
 
 
 def _key_order(key: InstanceKey) -> tuple:

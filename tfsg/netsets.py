@@ -150,6 +150,24 @@ DIMENSIONS = ("tcp", "udp", "icmp", "icmpv6", "other")
 _FULL = {"tcp": PORTS_ALL, "udp": PORTS_ALL, "icmp": ICMP_ALL, "icmpv6": ICMP_ALL, "other": OTHERS_ALL}
 
 
+# A plan has thousands of rules but a few dozen distinct service sets: unions and intersections
+# are computed once per distinct pair.
+@functools.lru_cache(maxsize=65536)
+def _service_union(a: "ServiceSet", b: "ServiceSet") -> "ServiceSet":
+    return ServiceSet(*(x | y for x, y in zip(a._parts, b._parts)))
+
+
+@functools.lru_cache(maxsize=65536)
+def _service_intersection(a: "ServiceSet", b: "ServiceSet") -> "ServiceSet":
+    return ServiceSet(*(x & y for x, y in zip(a._parts, b._parts)))
+
+
+@functools.lru_cache(maxsize=65536)
+def _entries(services: "ServiceSet") -> tuple[tuple[str, str], ...]:
+    """``ServiceSet.entries``, once per distinct set (a large plan renders the same few thousand times)."""
+    return services._entries()
+
+
 class ServiceSet:
     """Traffic a rule (or a union of rules) allows: ports per protocol.
 
@@ -157,13 +175,14 @@ class ServiceSet:
     Immutable; a plain slotted class because flow computation builds many of these.
     """
 
-    __slots__ = ("tcp", "udp", "icmp", "icmpv6", "other", "_parts", "_hash")
+    __slots__ = ("tcp", "udp", "icmp", "icmpv6", "other", "_parts", "_hash", "_any")
 
     def __init__(self, tcp: IntervalSet = EMPTY, udp: IntervalSet = EMPTY, icmp: IntervalSet = EMPTY,
                  icmpv6: IntervalSet = EMPTY, other: IntervalSet = EMPTY) -> None:
         self.tcp, self.udp, self.icmp, self.icmpv6, self.other = tcp, udp, icmp, icmpv6, other
         self._parts = (tcp, udp, icmp, icmpv6, other)
         self._hash = hash(self._parts)
+        self._any = any(self._parts)
 
     @staticmethod
     def all() -> "ServiceSet":
@@ -182,21 +201,23 @@ class ServiceSet:
         return f"ServiceSet({self.describe() or 'nothing'})"
 
     def __bool__(self) -> bool:
-        return any(self._parts)
+        return self._any
 
     def __or__(self, other: "ServiceSet") -> "ServiceSet":
-        if self is other or not other:
+        if self is other or not other._any:
             return self
-        if not self:
+        if not self._any:
             return other
-        return ServiceSet(*(a | b for a, b in zip(self._parts, other._parts)))
+        return _service_union(self, other)
 
     def __and__(self, other: "ServiceSet") -> "ServiceSet":
         if self is other or other is ALL_SERVICES:
             return self
         if self is ALL_SERVICES:
             return other
-        return ServiceSet(*(a & b for a, b in zip(self._parts, other._parts)))
+        if not (self._any and other._any):
+            return NO_SERVICES
+        return _service_intersection(self, other)
 
     def __sub__(self, other: "ServiceSet") -> "ServiceSet":
         if self is other or self == other:
@@ -218,8 +239,11 @@ class ServiceSet:
         (e.g. "all traffic except tcp 22", which a narrowed flow produces) renders each part on
         its own, with ``other`` protocols as ``("other", "all")`` when all of them are present.
         """
+        return list(_entries(self))
+
+    def _entries(self) -> tuple[tuple[str, str], ...]:
         if self.is_all():
-            return [("all", "all")]
+            return (("all", "all"),)
         out: list[tuple[str, str]] = []
         for proto in ("tcp", "udp"):
             ports: IntervalSet = getattr(self, proto)
@@ -234,7 +258,7 @@ class ServiceSet:
         else:
             for lo, hi in self.other:
                 out.extend((str(n), "all") for n in range(lo, hi + 1))
-        return out
+        return tuple(out)
 
     def describe(self) -> str:
         """Short human text: ``tcp 22, tcp 443`` or ``all traffic``."""

@@ -1,7 +1,9 @@
-"""The JSON contract (schema v1): what ``show`` and ``diff`` report, as plain sorted data.
+"""The JSON contract (schema v2): what ``show`` and ``diff`` report, as plain sorted data.
 
 Every report format renders these dicts, so text and JSON never disagree. The contract is
-published as ``schemas/report-v1.json`` and documented in the README.
+published as ``schemas/report-v2.json`` and documented in the README (changes from v1 in its
+changelog: CIDR-derived flows are stated compactly in ``cidr_flows`` with ``group_sets``
+unless ``--expand``; paths list resources).
 """
 
 from __future__ import annotations
@@ -9,12 +11,12 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from . import __version__
-from .graph import Exposure, FlowGraph, Path, Reach
-from .resources import resource_flows
+from .graph import CidrFlow, Exposure, Flow, FlowGraph, Path, Reach
+from .graph.resources import resource_flows
 from .model import Snapshot, Unknown
 from .netsets import NO_SERVICES, ServiceSet
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _RULE_TYPES = ("aws_security_group_rule.", "aws_vpc_security_group_ingress_rule.", "aws_vpc_security_group_egress_rule.")
 
 
@@ -56,10 +58,103 @@ def _exposure_rows(exposures: list[tuple[Exposure, ServiceSet]]) -> list[dict]:
     return rows
 
 
-def _path_row(path: Path) -> dict:
+def _path_row(path: Path, graph: FlowGraph) -> dict:
+    """A path with, beside each resource, its groups (the groups of a group node: itself)."""
+    atts = graph.attachment_groups()
     return {"nodes": list(path.nodes),
+            "groups": [atts.get(n, [n] if graph.is_group(n) else []) for n in path.nodes],
             "hops": [{"from": a, "to": b, "services": service_entries(s)}
                      for a, b, s in zip(path.nodes, path.nodes[1:], path.hops)]}
+
+
+class GroupSets:
+    """Sets of groups named by CIDR flow rows, defined once in the report (``group_sets``)."""
+
+    def __init__(self) -> None:
+        self.sets: dict[frozenset, str] = {}
+
+    def rows(self, rows: list[CidrFlow], locations: Optional[dict[str, Any]] = None) -> list[dict]:
+        out = []
+        for row in rows:
+            where = str(locations[row.defined_by]) if locations and row.defined_by in locations else None
+            for proto, ports in row.services.entries():
+                item = {"from": row.block, "to": row.target, "protocol": proto, "ports": ports,
+                        "defined_by": [row.defined_by], "groups": row.groups}
+                if where:
+                    item["locations"] = [where]
+                out.append(item)
+        out.sort(key=lambda r: (r["from"], r["to"], r["protocol"], r["ports"], r["defined_by"]))
+        return out
+
+    def finish(self, *row_lists: list[dict]) -> dict[str, list[str]]:
+        """Number the sets (in sorted order of their members) and put the ids in the rows."""
+        used = {id(r["groups"]): r["groups"] for rows in row_lists for r in rows}
+        ordered = sorted((sorted(s), s) for s in used.values())
+        ids = {id(s): f"S{i}" for i, (_, s) in enumerate(ordered, 1)}
+        for rows in row_lists:
+            for r in rows:
+                r["groups"] = ids[id(r["groups"])]
+        return {f"S{i}": members for i, (members, _) in enumerate(ordered, 1)}
+
+
+def _pair_count(rows: list[dict], sets: dict[str, list[str]]) -> int:
+    """Distinct (source group, target) pairs the CIDR rows state (a target never flows to itself)."""
+    by_target: dict[str, set[str]] = {}
+    for r in rows:
+        by_target.setdefault(r["to"], set()).add(r["groups"])
+    total = 0
+    for target, ids in by_target.items():
+        if len(ids) == 1:
+            members = sets[next(iter(ids))]
+            total += len(members) - (target in members)
+        else:
+            union = set().union(*(sets[i] for i in ids))
+            total += len(union) - (target in union)
+    return total
+
+
+def _expanded(graph: FlowGraph) -> dict[tuple[str, str], Flow]:
+    """Every flow, the CIDR-derived group pairs spelled out (``--expand``)."""
+    flows = dict(graph.flows)
+    for target in graph.cidr_flows.rows:
+        for source in graph.cidr_flows.predecessors(target):
+            if (source, target) not in flows:
+                services = graph.pair(source, target)
+                if services:
+                    by = graph._side("ingress", target, source)[1] | graph._side("egress", source, target)[1]
+                    flows[(source, target)] = Flow(services, by)
+    return flows
+
+
+def _cidr_delta(x: FlowGraph, y: FlowGraph) -> list[CidrFlow]:
+    """CIDR-derived flows of ``y`` that ``x`` does not have, as rows of (new) group sets.
+
+    A target whose rows are the same objects on both sides adds nothing; a target ``x`` does not
+    have at all adds all its rows; otherwise each group a row names that the matching row of
+    ``x`` does not is checked against ``x.pair`` and the services it really gains are kept. Pairs
+    that are explicit flows of ``y`` are left to the explicit rows."""
+    out: list[CidrFlow] = []
+    for target, rows in sorted(y.cidr_flows.rows.items()):
+        prior = x.cidr_flows.rows.get(target, [])
+        if len(prior) == len(rows) and all(a is b or (a.groups is b.groups and a == b) for a, b in zip(prior, rows)):
+            continue
+        if not prior and target not in x.snap.groups:
+            out.extend(rows)
+            continue
+        matching = {(r.block, r.services, r.defined_by): r.groups for r in prior}
+        gained: dict[tuple[str, ServiceSet, str], set[str]] = {}
+        for row in rows:
+            before = matching.get((row.block, row.services, row.defined_by))
+            candidates = row.groups if before is None else row.groups - before
+            for g in sorted(candidates):
+                if g == target or (g, target) in y.flows:
+                    continue
+                extra = row.services - x.pair(g, target)
+                if extra:
+                    gained.setdefault((row.block, extra, row.defined_by), set()).add(g)
+        for (block, services, by), groups in gained.items():
+            out.append(CidrFlow(block, target, services, y.intern.setdefault(frozenset(groups), frozenset(groups)), by))
+    return out
 
 
 def _unknown_rows(unknowns: list[Unknown]) -> list[dict]:
@@ -122,15 +217,23 @@ def _reach_row(r: Reach) -> dict:
             "unknown_members": r.unknown_members}
 
 
-def show(loaded: Any, graph: FlowGraph) -> dict:
-    """Everything after the change (or in the state): groups, flows, exposure, paths, unknowns."""
-    flow_rows = _flow_rows({k: (f.services, f.defined_by) for k, f in graph.flows.items()}, graph.snap.locations)
+def show(loaded: Any, graph: FlowGraph, expand: bool = False) -> dict:
+    """Everything after the change (or in the state): groups, flows, exposure, paths, unknowns.
+
+    ``expand``: list every CIDR-derived group pair in ``flows`` (``cidr_flows`` is then empty)."""
+    flows = _expanded(graph) if expand else graph.flows
+    flow_rows = _flow_rows({k: (f.services, f.defined_by) for k, f in flows.items()}, graph.snap.locations)
+    sets = GroupSets()
+    cidr_rows = [] if expand else sets.rows([r for rows in graph.cidr_flows.rows.values() for r in rows],
+                                            graph.snap.locations)
+    group_sets = sets.finish(cidr_rows)
     paths = graph.paths()
     exposures = [(e, e.services) for e in graph.exposures]
     return {
         "schema_version": SCHEMA_VERSION, "tool": {"name": "tfsg", "version": __version__}, "command": "show",
         "input": _input(loaded),
-        "summary": {"groups": len(graph.snap.groups), "flows": len(flow_rows),
+        "summary": {"groups": len(graph.snap.groups), "flows": len(flow_rows), "cidr_flows": len(cidr_rows),
+                    "cidr_group_pairs": _pair_count(cidr_rows, group_sets), "expanded": expand,
                     "exposed_resources": len({e.address for e in graph.exposures if e.kind == "resource"}),
                     "exposed_groups": len({e.address for e in graph.exposures if e.kind == "group"}),
                     "paths": len(paths), "unknown": len(set(graph.unknowns))},
@@ -138,20 +241,26 @@ def show(loaded: Any, graph: FlowGraph) -> dict:
         "reach": {g: {"ingress": _reach_row(graph.reach(g, "ingress")), "egress": _reach_row(graph.reach(g, "egress"))}
                   for g in sorted(graph.snap.groups)},
         "flows": flow_rows,
+        "cidr_flows": cidr_rows,
+        "group_sets": group_sets,
         "resource_flows": _resource_rows(resource_flows(graph)),
         "exposed": _exposure_rows(exposures),
-        "paths": [_path_row(p) for p in paths],
+        "paths": [_path_row(p, graph) for p in paths],
         "unknown": _unknown_rows(graph.unknowns),
         "locations": {k: str(v) for k, v in sorted(graph.snap.locations.items())},
     }
 
 
-def diff(loaded: Any, before: FlowGraph, after: FlowGraph) -> dict:
-    """What the change does to reachability: flows, exposure and paths added and removed."""
+def diff(loaded: Any, before: FlowGraph, after: FlowGraph, expand: bool = False) -> dict:
+    """What the change does to reachability: flows, exposure and paths added and removed.
+
+    ``added``/``removed``: explicit and address flows (every group pair with ``expand``);
+    ``cidr_added``/``cidr_removed``: CIDR-derived flows gained or lost, per set of groups."""
     added, removed = {}, {}
-    for key in set(before.flows) | set(after.flows):
-        b = before.flows.get(key)
-        a = after.flows.get(key)
+    bflows, aflows = (_expanded(before), _expanded(after)) if expand else (before.flows, after.flows)
+    for key in set(bflows) | set(aflows):
+        b = bflows.get(key)
+        a = aflows.get(key)
         # A group pair that is a flow on one side only is evaluated on the other side too: a
         # CIDR rule may already have allowed what a new group reference now names.
         bs = b.services if b else before.pair(*key)
@@ -180,7 +289,12 @@ def diff(loaded: Any, before: FlowGraph, after: FlowGraph) -> dict:
     paths_removed = [before_paths[n] for n in sorted(set(before_paths) - set(after_paths)) if not after.has_path(n)]
 
     exposure_changes = []
+    delta_added = [] if expand else _cidr_delta(before, after)
+    delta_removed = [] if expand else _cidr_delta(after, before)
     touched = {end for key in list(added) + list(removed) for end in key}
+    touched |= {r.target for r in delta_added + delta_removed}
+    touched |= {g for r in delta_added + delta_removed for g in r.groups} if len(delta_added) + len(delta_removed) < 64 \
+        else set()
     for group in sorted((set(before.snap.groups) | set(after.snap.groups)) & touched):
         for direction in ("ingress", "egress"):
             rb, ra = before.reach(group, direction), after.reach(group, direction)
@@ -188,12 +302,16 @@ def diff(loaded: Any, before: FlowGraph, after: FlowGraph) -> dict:
                 exposure_changes.append({"group": group, "direction": direction,
                                          "before": _reach_row(rb), "after": _reach_row(ra)})
     added_rows, removed_rows = _flow_rows(added, after.snap.locations), _flow_rows(removed, before.snap.locations)
+    sets = GroupSets()
+    cidr_added = sets.rows(delta_added, after.snap.locations)
+    cidr_removed = sets.rows(delta_removed, before.snap.locations)
+    group_sets = sets.finish(cidr_added, cidr_removed)
     rb, ra = resource_flows(before), resource_flows(after)
     resources_added = resources_removed = None
     if rb is not None and ra is not None:
         resources_added = {k: ra[k] - rb.get(k, NO_SERVICES) for k in ra if ra[k] - rb.get(k, NO_SERVICES)}
         resources_removed = {k: rb[k] - ra.get(k, NO_SERVICES) for k in rb if rb[k] - ra.get(k, NO_SERVICES)}
-    changed = bool(added_rows or removed_rows or newly or no_longer or paths_added or paths_removed)
+    changed = bool(added_rows or removed_rows or cidr_added or cidr_removed or newly or no_longer or paths_added or paths_removed)
     changes = getattr(loaded, "actions", None)
     group_rows = _group_rows(after, before.snap, changes)
     unknown_rows = _unknown_rows(after.unknowns + _before_only(before.unknowns, after.unknowns))
@@ -201,6 +319,9 @@ def diff(loaded: Any, before: FlowGraph, after: FlowGraph) -> dict:
         "schema_version": SCHEMA_VERSION, "tool": {"name": "tfsg", "version": __version__}, "command": "diff",
         "input": _input(loaded),
         "summary": {"reachability_changed": changed, "added": len(added_rows), "removed": len(removed_rows),
+                    "cidr_added": len(cidr_added), "cidr_removed": len(cidr_removed),
+                    "cidr_group_pairs_added": _pair_count(cidr_added, group_sets),
+                    "cidr_group_pairs_removed": _pair_count(cidr_removed, group_sets), "expanded": expand,
                     "newly_exposed": len(_exposure_rows(newly)), "no_longer_exposed": len(_exposure_rows(no_longer)),
                     "paths_added": len(paths_added), "paths_removed": len(paths_removed),
                     "groups_changed": sum(1 for g in group_rows if g["change"] not in ("no-op", "read")),
@@ -210,12 +331,15 @@ def diff(loaded: Any, before: FlowGraph, after: FlowGraph) -> dict:
         "groups": group_rows,
         "added": added_rows,
         "removed": removed_rows,
+        "cidr_added": cidr_added,
+        "cidr_removed": cidr_removed,
+        "group_sets": group_sets,
         "newly_exposed": _exposure_rows(newly),
         "no_longer_exposed": _exposure_rows(no_longer),
         "resource_flows_added": _resource_rows(resources_added),
         "resource_flows_removed": _resource_rows(resources_removed),
-        "paths_added": [_path_row(p) for p in paths_added],
-        "paths_removed": [_path_row(p) for p in paths_removed],
+        "paths_added": [_path_row(p, after) for p in paths_added],
+        "paths_removed": [_path_row(p, before) for p in paths_removed],
         "exposure_changes": exposure_changes,
         "revoked": _revoked_rows(after.snap),
         "unknown": unknown_rows,

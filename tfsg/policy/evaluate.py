@@ -183,7 +183,6 @@ class Context:
     graph: FlowGraph
     sel: Selectors
     prefix_sizes: dict[str, int]
-    _incoming: Optional[dict[str, list]] = None
     _memo: dict = field(default_factory=dict)
 
     def finding(self, policy: Policy, address: str, key: str, message: str, **evidence: Any) -> Finding:
@@ -234,16 +233,21 @@ class Context:
             return descendants(g, INTERNET) if INTERNET in g else set()
         return self._cached(("internet",), compute)
 
-    def incoming(self, group: str) -> list[tuple[str, ServiceSet, Optional[AddressSet], list[str]]]:
-        """Flows into a group: (source endpoint, services, address block or None, defined_by)."""
-        if self._incoming is None:
-            self._incoming = {}
-            for (src, dst), flow in sorted(self.graph.flows.items()):
-                if src != dst:
-                    self._incoming.setdefault(dst, []).append((src, flow))
+    def incoming(self, group: str, groups: bool = True) -> list[tuple[str, ServiceSet, Optional[AddressSet], list[str]]]:
+        """Flows into a group: (source endpoint, services, address block or None, defined_by);
+        CIDR-derived group sources only with ``groups`` (they are many on a large plan)."""
         blocks = {label: block for _, block, label in self.graph.cidrs["ingress"].get(group, ())}
-        return [(src, flow.services, blocks.get(src), sorted(flow.defined_by))
-                for src, flow in self._incoming.get(group, ())]
+        out = []
+        explicit = {src: flow for (src, _), flow in self.graph._into().get(group, ())}
+        for src, flow in explicit.items():
+            out.append((src, flow.services, blocks.get(src), sorted(flow.defined_by)))
+        if groups:
+            for src, services in sorted(self.graph.cidr_flows.into(group).items()):
+                if src in explicit:
+                    continue
+                by = self.graph._side("ingress", group, src)[1] | self.graph._side("egress", src, group)[1]
+                out.append((src, services, None, sorted(by)))
+        return out
 
 
 def _internet_services(ctx: Context, group: str, family: Any) -> ServiceSet:
@@ -289,7 +293,7 @@ def forbidden_flow(policy: Policy, ctx: Context) -> list[Finding]:
         other = {k: v for k, v in source.items() if k != "internet"}
         if not other:
             continue
-        for src, services, block, by in ctx.incoming(group):
+        for src, services, block, by in ctx.incoming(group, groups="groups" in other):
             if not source_matches(ctx.graph, ctx.sel, other, src, block):
                 continue
             common = hit(services)

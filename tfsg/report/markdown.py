@@ -1,4 +1,4 @@
-"""Markdown for a pull-request comment (GitHub-flavoured), from a report-v1 result dict.
+"""Markdown for a pull-request comment (GitHub-flavoured), from a report-v2 result dict.
 
 Layout: a verdict line (check: pass/fail with the count of blocking findings; diff/show: a
 summary), counts by severity, the blocking findings as a table, the reachability change (flows
@@ -21,6 +21,7 @@ Pure and deterministic: the same result gives byte-identical Markdown.
 from __future__ import annotations
 
 import html
+import re
 import json
 from typing import Any
 
@@ -65,15 +66,15 @@ def text(value: Any, limit: int = CELL_CHARS) -> str:
     return _shorten(_oneline(value), limit).translate(_CELL_ESCAPES)
 
 
+_BACKTICKS = re.compile("`+")
+
+
 def code(value: Any, *, table: bool = True, limit: int = CELL_CHARS) -> str:
     """An inline code span; ``|`` escaped inside tables (GFM splits cells before code spans)."""
     s = _shorten(_oneline(value), limit)
     if table:
         s = s.replace("|", "\\|")
-    run = longest = 0
-    for ch in s:
-        run = run + 1 if ch == "`" else 0
-        longest = max(longest, run)
+    longest = max(map(len, _BACKTICKS.findall(s)), default=0) if "`" in s else 0
     fence = "`" * (longest + 1)
     if s.startswith(("`", " ")) or s.endswith(("`", " ")):
         s = f" {s} "
@@ -111,11 +112,16 @@ def _first(rows: int | None) -> int | None:
     return None if rows is None else rows * 5
 
 
-def _table(header: list[str], rows: list[list[str]], limit: int | None) -> list[str]:
-    """A closed table (blank line after it) and, when cut, a note on what was left out."""
+def _table(header: list[str], rows: list, limit: int | None, fmt: Any = None) -> list[str]:
+    """A closed table (blank line after it) and, when cut, a note on what was left out.
+
+    ``fmt``: turns a row into its cells, called for the rows shown only (a large plan has
+    hundreds of thousands of rows and a comment shows a few dozen)."""
     if not rows:
         return []
     shown = rows if limit is None else rows[:limit]
+    if fmt is not None:
+        shown = [fmt(r) for r in shown]
     out = []
     if shown:
         out.append("| " + " | ".join(header) + " |")
@@ -254,16 +260,41 @@ def _normalised(result: dict) -> dict:
     return out
 
 
-def _flow_rows(result: dict) -> list[list[str]]:
+def _flow_rows(result: dict) -> list[tuple]:
+    """(sign, from, to, rows) per endpoint pair; cells by ``_flow_cells``."""
     rows = []
     for key, sign in (("added", "➕"), ("removed", "➖")):
         pairs: dict[tuple[str, str], list[dict]] = {}
         for r in result.get(key) or []:
             pairs.setdefault((r["from"], r["to"]), []).append(r)
-        for (src, dst), items in sorted(pairs.items()):
-            by = sorted({b for r in items for b in r.get("defined_by") or []})
-            rows.append([sign, code(src), code(dst), text(_services_of(items)), codes(by)])
+        rows += [(sign, src, dst, items) for (src, dst), items in sorted(pairs.items())]
     return rows
+
+
+def _flow_cells(row: tuple) -> list[str]:
+    sign, src, dst, items = row
+    by = sorted({b for r in items for b in r.get("defined_by") or []})
+    return [sign, code(src), code(dst), text(_services_of(items)), codes(by)]
+
+
+def _cidr_rows(result: dict, keys: tuple[tuple[str, str], ...]) -> list[tuple]:
+    """CIDR-derived flows per (block, target, set), the largest sets first."""
+    sets = result.get("group_sets") or {}
+    rows = []
+    for key, sign in keys:
+        merged: dict[tuple[str, str, str], list[dict]] = {}
+        for r in result.get(key) or []:
+            merged.setdefault((r["from"], r["to"], r["groups"]), []).append(r)
+        for (block, target, ident), items in merged.items():
+            members = [m for m in sets.get(ident, ()) if m != target]
+            rows.append((sign, members, target, items, block))
+    rows.sort(key=lambda r: (r[0], -len(r[1]), r[2], r[4]))
+    return rows
+
+
+def _cidr_cells(row: tuple) -> list[str]:
+    sign, members, target, items, block = row
+    return ([sign] if sign else []) + [codes(members, most=3), code(target), text(_services_of(items)), code(block)]
 
 
 def _exposure_rows(entries: list[dict], sign: str) -> list[list[str]]:
@@ -339,7 +370,11 @@ def _reachability(result: dict, rows: int | None, edges: int | None) -> list[str
               f"{s.get('paths_removed', 0):,} removed"]
     if s.get("reachability_changed"):
         out += ["**" + " · ".join(counts) + "**", ""]
-    out += _table(["", "From", "To", "Services", "Defined by"], _flow_rows(result), rows)
+    out += _table(["", "From", "To", "Services", "Defined by"], _flow_rows(result), rows, _flow_cells)
+    through = _cidr_rows(result, (("cidr_added", "➕"), ("cidr_removed", "➖")))
+    if through:
+        out += ["**Flows through CIDR rules** (groups whose members are inside a block another group admits)", ""]
+        out += _table(["", "From groups", "To", "Services", "Block admitted"], through, rows, _cidr_cells)
     exposure = _exposure_rows(result.get("newly_exposed") or [], "➕") + \
         _exposure_rows(result.get("no_longer_exposed") or [], "➖")
     if exposure:
@@ -451,14 +486,13 @@ def _show(result: dict, rows: int | None, edges: int | None) -> list[str]:
         ["Group", "Name", "Attached", "Change", "Location"],
         [[code(g["address"]), text(g.get("name") or "—"), codes(g.get("attached") or []),
           text(g.get("change") or "—"), code(g["location"]) if g.get("location") else "—"] for g in groups], rows))
-    pairs: dict[tuple[str, str], list[dict]] = {}
-    for r in result.get("flows") or []:
-        pairs.setdefault((r["from"], r["to"]), []).append(r)
+    flows = _flow_rows({"added": result.get("flows") or []})
     out += _details(f"Flows ({len(result.get('flows') or [])})", _table(
-        ["From", "To", "Services", "Defined by"],
-        [[code(a), code(b), text(_services_of(items)),
-          codes(sorted({x for r in items for x in r.get("defined_by") or []}))]
-         for (a, b), items in sorted(pairs.items())], rows))
+        ["From", "To", "Services", "Defined by"], flows, rows, lambda r: _flow_cells(r)[1:]))
+    through = _cidr_rows(result, (("cidr_flows", ""),))
+    if through:
+        out += _details(f"Flows through CIDR rules ({len(through)})", _table(
+            ["From groups", "To", "Services", "Block admitted"], through, rows, _cidr_cells))
     out += _unknown_block(result, rows)
     return out
 

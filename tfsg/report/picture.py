@@ -1,6 +1,6 @@
 """The flow graph as a picture: Mermaid (GitHub renders it in Markdown) and Graphviz DOT.
 
-Both are pure functions of a report-v1 result dict and deterministic (nodes and edges sorted).
+Both are pure functions of a report-v2 result dict and deterministic (nodes and edges sorted).
 
 * ``show`` results draw the whole network after the change: security groups, the CIDRs, prefix
   lists and outside groups that flows name, and the resources attached to each group; one edge
@@ -140,7 +140,11 @@ def build(result: dict, *, max_edges: int | None = None) -> Picture:
                 changed_pairs.add((src, dst))
         changed_targets = {dst for (_, dst) in changed_pairs}
         context: dict[tuple[str, str], tuple[str, ...]] = {}
+        members: dict[str, list[str]] = {}  # a resource on a path -> its groups (schema v2)
         for p in (result.get("paths_added") or []) + (result.get("paths_removed") or []):
+            for node, of in zip(p["nodes"], p.get("groups") or []):
+                if of and of != [node]:
+                    members.setdefault(node, of)
             for hop in p["hops"]:
                 pair = (hop["from"], hop["to"])
                 if pair in changed_pairs:
@@ -151,6 +155,9 @@ def build(result: dict, *, max_edges: int | None = None) -> Picture:
                 context.setdefault(pair, _services(hop["services"]))
         edges.extend(Edge(src, dst, CONTEXT, svc) for (src, dst), svc in sorted(context.items()))
         attached = set()
+        # a resource on a path is drawn beside those of its groups the picture already shows
+        drawn = {e.src for e in edges} | {e.dst for e in edges}
+        attached.update((g, res) for res, of in members.items() for g in of if g in drawn)
         for key in ("newly_exposed", "no_longer_exposed"):
             for e in result.get(key) or []:
                 if e["kind"] == "resource":

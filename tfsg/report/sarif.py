@@ -1,4 +1,4 @@
-"""SARIF 2.1.0 for GitHub code scanning, from a report-v1 result dict.
+"""SARIF 2.1.0 for GitHub code scanning, from a report-v2 result dict.
 
 One run; ``tool.driver`` names tfsg, its version and one rule per policy that has a result.
 
@@ -25,7 +25,9 @@ show and diff results have no findings and give a run with no results.
   another instance of the same resource block, a file of the same module, a root-module file
   from ``locations``, the plan itself; ``region.startLine`` 1 then. A path outside ``repo_root``
   becomes an absolute ``file://`` URI.
-* **partialFingerprints** ``tfsgFinding/v1``: sha256 of policy id, address and the finding's
+* **partialFingerprints** ``tfsgFinding/v2`` (v2 since the engine of schema v2, whose findings
+  name resources and paths of resources: one-time churn of alerts, see the README's changelog):
+  sha256 of the version, policy id, address and the finding's
   ``key`` (what tfsg uses to tell findings of one policy on one address apart) when the result
   has it, else its message. No line number and no file enter it, so moving a block or adding
   lines above it keeps the alert.
@@ -50,7 +52,7 @@ from .. import __version__
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://tfsg.dev"
-FINGERPRINT = "tfsgFinding/v1"
+FINGERPRINT = "tfsgFinding/v2"
 MAX_RESULTS = 25_000
 MAX_RELATED = 10
 
@@ -150,7 +152,7 @@ def finding_location(finding: dict, result: dict) -> tuple[str, int, bool]:
 def fingerprint(finding: dict) -> str:
     """sha256 of policy, address and the finding's key (else its message): no line, no file."""
     ident = finding.get("key") or finding.get("message", "")
-    data = "\x1f".join((finding["policy"], finding["address"], ident))
+    data = "\x1f".join((FINGERPRINT, finding["policy"], finding["address"], ident))
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 
 def _service(protocol: str, ports: str) -> str:
@@ -45,6 +45,19 @@ def _header(result: dict) -> str:
     return head + (f"\n{inp['sources_note']}" if inp.get("sources_note") else "")
 
 
+# A diff lists at most this many lines per section (the largest first where they have counts),
+# then how many more there are: the text of a 5,000-group plan fits a screen; JSON has them all.
+TOP = 15
+
+
+def _top(lines: list[str], items: list[str], limit: Optional[int], what: str = "more") -> None:
+    if limit is None or len(items) <= limit:
+        lines.extend(items)
+        return
+    lines.extend(items[:limit])
+    lines.append(f"  ... and {len(items) - limit:,} {what} (all of them: --format json)")
+
+
 def _path(p: dict) -> str:
     text = p["nodes"][0]
     for hop in p["hops"]:
@@ -52,14 +65,31 @@ def _path(p: dict) -> str:
     return text
 
 
-def _unknown(result: dict, lines: list[str]) -> None:
+def _unknown(result: dict, lines: list[str], limit: Optional[int] = None) -> None:
     unknown = result.get("unknown") or []
     if unknown:
         lines.append("")
-        lines.append(f"Unknown until apply or unresolved ({len(unknown)})")
+        lines.append(f"Unknown until apply or unresolved ({len(unknown):,})")
+        items = []
         for u in unknown:
             attr = f" {u['attribute']}" if u["attribute"] else ""
-            lines.append(f"  ? {u['address']}{attr}: {u['reason']}")
+            items.append(f"  ? {u['address']}{attr}: {u['reason']}")
+        _top(lines, items, limit)
+
+
+def _cidr_lines(rows: list[dict], sets: dict[str, list[str]], sign: str) -> list[str]:
+    """CIDR-derived flows, one line per (block, target, set of groups), the largest sets first."""
+    merged: dict[tuple[str, str, str], list[str]] = {}
+    for r in rows:
+        merged.setdefault((r["from"], r["to"], r["groups"]), []).append(_service(r["protocol"], r["ports"]))
+    items = sorted(merged.items(), key=lambda kv: (-len(sets.get(kv[0][2], ())), kv[0]))
+    out = []
+    for (block, target, ident), services in items:
+        members = sets.get(ident, [])
+        n = len(members) - (target in members)
+        who = members[0] if n == 1 and members[0] != target else _plural(n, "group")
+        out.append(f"  {sign} {who} -> {target}: {', '.join(services)}  (their members are in {block}; set {ident})")
+    return out
 
 
 def _plural(n: int, word: str) -> str:
@@ -88,7 +118,16 @@ def _reach_text(r: dict) -> str:
 
 def render_show(result: dict) -> str:
     lines = [_header(result), ""]
-    flows = result["flows"]
+    grouped = _grouped(result["flows"])
+    inbound_of: dict[str, list] = {}
+    outbound_of: dict[str, list] = {}
+    for f in grouped:
+        inbound_of.setdefault(f[1], []).append(f)
+        outbound_of.setdefault(f[0], []).append(f)
+    sets = result.get("group_sets") or {}
+    held: dict[tuple[str, str], set[str]] = {}
+    for r in result.get("cidr_flows") or []:
+        held.setdefault((r["from"], r["to"]), set()).update(m for m in sets.get(r["groups"], ()) if m != r["to"])
     groups = result["groups"]
     lines.append(f"Security groups ({len(groups)})")
     for g in groups:
@@ -100,10 +139,12 @@ def render_show(result: dict) -> str:
             lines.append(f"    attached: {', '.join(g['attached'])}")
         else:
             lines.append("    attached: nothing in this plan")
-        inbound = [f for f in _grouped(flows) if f[1] == g["address"]]
-        outbound = [f for f in _grouped(flows) if f[0] == g["address"]]
+        inbound = inbound_of.get(g["address"], [])
+        outbound = outbound_of.get(g["address"], [])
         for src, _, svc, _ in inbound:
-            lines.append(f"    in  <- {src}: {svc}")
+            members = held.get((src, g["address"]))
+            more = f" (holds members of {_plural(len(members), 'group')})" if members else ""
+            lines.append(f"    in  <- {src}: {svc}{more}")
         for _, dst, svc, _ in outbound:
             if dst == g["address"]:
                 continue
@@ -115,15 +156,20 @@ def render_show(result: dict) -> str:
     lines.append("Reachable from the internet")
     if not result["exposed"]:
         lines.append("  nothing")
-    for key in sorted({(e["address"], e.get("family") or "", e.get("listener") or "") for e in exposed}):
-        rows = [e for e in exposed if (e["address"], e.get("family") or "", e.get("listener") or "") == key]
+    by_key: dict[tuple[str, str, str], list[dict]] = {}
+    for e in exposed:
+        by_key.setdefault((e["address"], e.get("family") or "", e.get("listener") or ""), []).append(e)
+    for key, rows in sorted(by_key.items()):
         via = f" via {', '.join(rows[0]['via'])}" if rows[0]["via"] else ""
         lines.append(f"  {key[0]}: {_services(rows)}{via} from {', '.join(rows[0]['sources'])} ({rows[0]['reason']})")
-    for addr in sorted({e["address"] for e in result["exposed"] if e["kind"] == "group"}):
-        rows = [e for e in result["exposed"] if e["address"] == addr and e["kind"] == "group"]
+    by_group: dict[str, list[dict]] = {}
+    for e in result["exposed"]:
+        if e["kind"] == "group":
+            by_group.setdefault(e["address"], []).append(e)
+    for addr, rows in sorted(by_group.items()):
         lines.append(f"  group {addr}: {_services(rows)} from {', '.join(rows[0]['sources'])}")
     lines.append("")
-    lines.append("Paths from the internet across groups")
+    lines.append("Paths from the internet")
     if not result["paths"]:
         lines.append("  none")
     for p in result["paths"]:
@@ -132,7 +178,8 @@ def render_show(result: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_diff(result: dict) -> str:
+def render_diff(result: dict, limit: Optional[int] = TOP) -> str:
+    """``limit``: lines per section (None: every line)."""
     lines = [_header(result), ""]
     s = result["summary"]
     if result.get("note"):
@@ -147,18 +194,28 @@ def render_diff(result: dict) -> str:
             parts.append(f"{n} rule resource{'s' if n != 1 else ''}")
         what = (" and ".join(parts) + " change, but") if parts else "nothing security-relevant changes:"
         lines.append(f"Reachability is unchanged: {what} who can reach whom stays the same.")
-        _unknown(result, lines)
+        _unknown(result, lines, limit)
         return "\n".join(lines) + "\n"
-    lines.append(f"Reachability changes: {_plural(s['added'], 'flow')} added, {s['removed']} removed; "
-                 f"{s['newly_exposed']} newly exposed, {s['no_longer_exposed']} no longer exposed; "
-                 f"{_plural(s['paths_added'], 'path')} from the internet added, {s['paths_removed']} removed.")
+    pairs = ""
+    if s.get("cidr_group_pairs_added") or s.get("cidr_group_pairs_removed"):
+        pairs = (f" (and {_plural(s['cidr_group_pairs_added'], 'group pair')} added, "
+                 f"{s['cidr_group_pairs_removed']:,} removed through CIDR rules)")
+    lines.append(f"Reachability changes: {_plural(s['added'], 'flow')} added, {s['removed']:,} removed{pairs}; "
+                 f"{s['newly_exposed']:,} newly exposed, {s['no_longer_exposed']:,} no longer exposed; "
+                 f"{_plural(s['paths_added'], 'path')} from the internet added, {s['paths_removed']:,} removed.")
     if result["added"] or result["removed"]:
         lines.append("")
         lines.append("Flows")
-        for src, dst, svc, by in _grouped(result["added"]):
-            lines.append(f"  + {src} -> {dst}: {svc}  ({', '.join(by)})")
-        for src, dst, svc, by in _grouped(result["removed"]):
-            lines.append(f"  - {src} -> {dst}: {svc}  ({', '.join(by)})")
+        _top(lines, [f"  + {src} -> {dst}: {svc}  ({', '.join(by)})" for src, dst, svc, by in _grouped(result["added"])],
+             limit, "more added")
+        _top(lines, [f"  - {src} -> {dst}: {svc}  ({', '.join(by)})"
+                     for src, dst, svc, by in _grouped(result["removed"])], limit, "more removed")
+    sets = result.get("group_sets") or {}
+    if result.get("cidr_added") or result.get("cidr_removed"):
+        lines.append("")
+        lines.append("Flows through CIDR rules (groups whose members are inside a block another group admits)")
+        _top(lines, _cidr_lines(result.get("cidr_added") or [], sets, "+"), limit, "more added")
+        _top(lines, _cidr_lines(result.get("cidr_removed") or [], sets, "-"), limit, "more removed")
     for key, title, sign in (("newly_exposed", "Newly reachable from the internet", "+"),
                              ("no_longer_exposed", "No longer reachable from the internet", "-")):
         rows = result[key]
@@ -166,29 +223,35 @@ def render_diff(result: dict) -> str:
             continue
         lines.append("")
         lines.append(title)
-        for addr in sorted({(e["kind"], e["address"]) for e in rows}, key=lambda x: (x[0] != "resource", x[1])):
-            sel = [e for e in rows if (e["kind"], e["address"]) == addr]
+        by_addr: dict[tuple[str, str], list[dict]] = {}
+        for e in rows:
+            by_addr.setdefault((e["kind"], e["address"]), []).append(e)
+        items = []
+        for addr, sel in sorted(by_addr.items(), key=lambda kv: (kv[0][0] != "resource", kv[0][1])):
             label = addr[1] if addr[0] == "resource" else f"group {addr[1]}"
-            lines.append(f"  {sign} {label}: {_services(sel)} from {', '.join(sel[0]['sources'])}")
+            items.append(f"  {sign} {label}: {_services(sel)} from {', '.join(sel[0]['sources'])}")
+        _top(lines, items, limit)
     for key, title, sign in (("paths_added", "Paths from the internet added", "+"),
                              ("paths_removed", "Paths from the internet removed", "-")):
         if result[key]:
             lines.append("")
             lines.append(title)
-            lines.extend(f"  {sign} {_path(p)}" for p in result[key])
+            _top(lines, [f"  {sign} {_path(p)}" for p in result[key]], limit)
     if result.get("revoked"):
         lines.append("")
         lines.append("Revoked by this apply (the group manages these rules inline; the unchanged rule resources "
                      "re-create them on the next apply)")
+        items = []
         for r in result["revoked"]:
             arrow = f"{r['peer']} -> {r['group']}" if r["direction"] == "ingress" else f"{r['group']} -> {r['peer']}"
-            lines.append(f"  - {arrow}: {_service(r['protocol'], r['ports'])}  ({r['defined_by']})")
+            items.append(f"  - {arrow}: {_service(r['protocol'], r['ports'])}  ({r['defined_by']})")
+        _top(lines, items, limit)
     if result["exposure_changes"]:
         lines.append("")
         lines.append("Exposure in numbers (before -> after)")
-        for c in result["exposure_changes"]:
-            lines.append(f"  {c['group']} {c['direction']}: {_reach_text(c['before'])} -> {_reach_text(c['after'])}")
-    _unknown(result, lines)
+        _top(lines, [f"  {c['group']} {c['direction']}: {_reach_text(c['before'])} -> {_reach_text(c['after'])}"
+                     for c in result["exposure_changes"]], limit)
+    _unknown(result, lines, limit)
     return "\n".join(lines) + "\n"
 
 

@@ -174,6 +174,8 @@ class Resolver:
             self.by_resource.setdefault((a.module, a.mode, a.type, a.name), []).append(inst)
             for i, step in enumerate(a.module):
                 self.module_instances.setdefault((a.module[:i], step.name), set()).add(step.key)
+        for found in self.by_resource.values():
+            found.sort(key=lambda i: i.address.sort_key())
 
     # ---------------------------------------------------------------- expressions
 
@@ -280,8 +282,7 @@ class Resolver:
         if explicit is not None and explicit != "*" and explicit not in keys:
             return [Unk(f"{ref}: no such instance in the plan")]
         chosen, note = self._pick_key(keys, explicit, modifiers, key, ref)
-        out: list[Term] = [Res(i, attr) for i in sorted(found, key=lambda i: i.address.sort_key())
-                           if i.address.key in chosen]
+        out: list[Term] = [Res(i, attr) for i in found if i.address.key in chosen]  # sorted once, at indexing
         if note:
             out.append(Unk(note))
         return out

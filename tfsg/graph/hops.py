@@ -20,11 +20,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .model import Attachment, LbLink
-from .netsets import NO_SERVICES, PRIVATE, PUBLIC_V4, PUBLIC_V6, ServiceSet, covering_services
+from ..model import Attachment, LbLink
+from ..netsets import NO_SERVICES, PRIVATE, PUBLIC_V4, PUBLIC_V6, ServiceSet, covering_services
 
 if TYPE_CHECKING:
-    from .graph import FlowGraph
+    from . import FlowGraph
 
 
 @dataclass
@@ -41,7 +41,7 @@ class Hops:
 
 
 def lb_hops(graph: "FlowGraph") -> Hops:
-    from .graph import INTERNET, Exposure
+    from .records import INTERNET, Exposure
 
     out = Hops()
     atts = {a.resource: a for a in graph.snap.attachments}

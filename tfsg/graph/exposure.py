@@ -1,0 +1,88 @@
+"""Exposure: what the internet reaches, per group (by its rules) and per resource (by the
+aggregated ingress of its interface, in each address family where it has a public, routed
+address).
+
+The internet is every public address (``netsets.PUBLIC``). A group is reachable on the services
+for which its CIDR and prefix-list rules together admit all public IPv4 or all public IPv6
+addresses. A resource is reachable in a family when its groups' rules together admit every
+public address of that family and it has a public address of that family (sources/placement.py
+gives the reason: EIP, public IP on eth0, LB scheme, IPv6 address, ...); when that is not
+known, the exposure is an explicit unknown. Load balancers add exposures through their
+listeners (hops.py).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..model import Attachment, Unknown
+from ..netsets import NO_SERVICES, PUBLIC, PUBLIC_V4, PUBLIC_V6, ServiceSet, covering_services
+from .records import Exposure
+
+if TYPE_CHECKING:
+    from . import FlowGraph
+
+
+class ExposureQueries:
+    """Mixed into ``FlowGraph``: internet services per group, exposures, their sources."""
+
+    def _internet(self: "FlowGraph") -> dict[str, ServiceSet]:
+        out: dict[str, ServiceSet] = {}
+        self.internet_family: dict[str, dict[str, ServiceSet]] = {}
+        for group, entries in self.cidrs["ingress"].items():
+            pairs = [(rule.services, block) for rule, block, _ in entries if block.overlaps(PUBLIC)]
+            if not pairs:
+                continue
+            v4, v6 = covering_services(pairs, PUBLIC_V4), covering_services(pairs, PUBLIC_V6)
+            if v4 or v6:
+                out[group] = v4 | v6
+                self.internet_family[group] = {"ipv4": v4, "ipv6": v6}
+        return out
+
+    def internet_sources(self: "FlowGraph", group: str, family: str = "") -> tuple[str, ...]:
+        """The public blocks (and listeners) through which the internet reaches ``group``."""
+        services = self.internet_family.get(group, {}).get(family) if family else self.internet_services.get(group)
+        space = PUBLIC_V4 if family == "ipv4" else PUBLIC_V6 if family == "ipv6" else PUBLIC
+        labels = {label for rule, block, label in self.cidrs["ingress"].get(group, ())
+                  if block.overlaps(space) and (rule.services & (services or NO_SERVICES))}
+        if not family and hasattr(self, "hops"):
+            labels |= self.hops.lb_sources.get(group, set())  # reached through a listener
+        return tuple(sorted(labels))
+
+    def _resource_internet(self: "FlowGraph", att: Attachment) -> dict[str, tuple[ServiceSet, tuple[str, ...],
+                                                                                  tuple[str, ...]]]:
+        """Per family, what the internet reaches on an interface: its groups' ingress rules are
+        aggregated (two groups admitting half the internet each admit all of it together)."""
+        out = {}
+        entries = [(g, rule, block, label) for g in att.groups for rule, block, label in self.cidrs["ingress"].get(g, ())
+                   if block.overlaps(PUBLIC)]
+        for family, space in (("ipv4", PUBLIC_V4), ("ipv6", PUBLIC_V6)):
+            services = covering_services([(rule.services, block) for _, rule, block, _ in entries], space)
+            if services:
+                used = [(g, label) for g, rule, block, label in entries
+                        if block.overlaps(space) and rule.services & services]
+                out[family] = (services, tuple(sorted({g for g, _ in used})), tuple(sorted({lb for _, lb in used})))
+        return out
+
+    def _exposures(self: "FlowGraph") -> list[Exposure]:
+        out: list[Exposure] = []
+        for group in sorted(self.internet_services):
+            sg = self.snap.groups.get(group)
+            out.append(Exposure(group, "group", "aws_default_security_group" if sg and sg.default
+                                else "aws_security_group", self.internet_services[group], (group,),
+                                self.internet_sources(group)))
+        for att in sorted(self.snap.attachments, key=lambda a: a.resource):
+            if not any(g in self.cidrs["ingress"] for g in att.groups):
+                continue
+            for family, (services, via, sources) in sorted(self._resource_internet(att).items()):
+                public, reason = (att.public, att.public_reason) if family == "ipv4" else \
+                    (att.public_v6, att.public_v6_reason)
+                if public is True:
+                    out.append(Exposure(att.resource, "resource", att.type, services, via, sources,
+                                        f"{'IPv4' if family == 'ipv4' else 'IPv6'}: {reason}", family))
+                elif public is None:
+                    self.unknowns.append(Unknown(att.resource, "public address",
+                                                 f"reachable from the internet over {family} on {services.describe()} "
+                                                 f"through {', '.join(via)} if it has a public {family} address: "
+                                                 f"{reason}", ("public", att.resource)))
+        return out

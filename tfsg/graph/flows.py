@@ -1,0 +1,158 @@
+"""Group flows: what the rules of two groups together allow, evaluated as AWS does.
+
+A flow A -> B exists on the services that B's ingress admits from A *and* A's egress allows to
+B (security groups are stateful: replies need no rule). Each side counts group references (and
+``self``) and CIDR rules whose block holds the other group's members (coverage.py). Explicit
+flows are the pairs where one side names the other (or a load balancer and its target); the
+pairs that only CIDR rules connect are ``CidrRelation`` rows, and ``pair`` answers for any two
+groups either way. A group outside the plan (``sg-...``) has unknown rules: its egress is taken
+as open (the AWS default) and its ingress as admitting what the sender allows.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..netsets import ALL_SERVICES, NO_SERVICES, ServiceSet
+from .records import Flow
+
+if TYPE_CHECKING:
+    from . import FlowGraph
+
+
+class FlowQueries:
+    """Mixed into ``FlowGraph``: the explicit flows, the address flows, ``pair``."""
+
+    def _side(self: "FlowGraph", direction: str, group: str, other: str) -> tuple[ServiceSet, set[str]]:
+        """What ``group``'s rules in ``direction`` allow with ``other`` (references and CIDRs).
+
+        Egress is aggregated per interface (EC2 user guide, "Security groups": the rules of all
+        groups associated with an instance are aggregated): a member of ``group`` sends through
+        the egress rules of every group on its interface. Ingress stays the admitting group's own
+        (a co-group that admits the sender makes a flow of its own).
+        """
+        services, by = self._own_side(direction, group, other)
+        if direction == "egress" and group in self.cosets:
+            receivers = {a.resource for a in self.members.get(other, ())}
+            for co, senders in sorted(self.cosets[group].items(), key=lambda kv: sorted(kv[0])):
+                if len(receivers) == 1 and receivers == senders:
+                    continue  # the only receiver is the sender's own interface: not a flow
+                for c in sorted(co):
+                    if c in self.snap.groups:
+                        more, more_by = self._own_side(direction, c, other)
+                        if more:
+                            services, by = services | more, by | more_by
+        return services, by
+
+    def _own_side(self: "FlowGraph", direction: str, group: str, other: str) -> tuple[ServiceSet, set[str]]:
+        if group not in self.snap.groups:
+            return ALL_SERVICES, set()  # outside the plan: rules unknown, taken as open
+        services = NO_SERVICES
+        by: set[str] = set()
+        for rule in self.refs[direction].get(group, {}).get(other, ()):
+            services = services | rule.services
+            by.add(rule.defined_by)
+        # CIDR rules count for groups of the plan only: of a group outside it (sg-...) nothing is
+        # known, so its flow is what the explicit reference allows.
+        if self.cidrs[direction].get(group) and other in self.snap.groups:
+            covered, covered_by = self.coverage.covered(direction, group, self.where.bound(other))
+            services = services | covered
+            by = by | covered_by
+        return services, by
+
+    def _explicit_pairs(self: "FlowGraph") -> set[tuple[str, str]]:
+        """Pairs where one side names the other, directly or through a co-group of the sender's
+        interfaces, and load balancers with their targets (CIDR rules count there too: a target
+        group admitting 0.0.0.0/0 admits the load balancer's private addresses)."""
+        pairs: set[tuple[str, str]] = set()
+        for target, sources in self.refs["ingress"].items():
+            pairs.update((src, target) for src in sources)
+        for source, targets in self.refs["egress"].items():
+            pairs.update((source, dst) for dst in targets)
+            for co in self.cogroups.get(source, ()):
+                pairs.update((co, dst) for dst in targets if dst != co)
+        atts = {a.resource: a for a in self.snap.attachments}
+        for link in self.snap.lb_links:
+            lb, target = atts.get(link.lb), atts.get(link.target)
+            if lb is not None and target is not None:
+                pairs.update((lg, tg) for lg in lb.groups for tg in target.groups if lg != tg)
+        return pairs
+
+    def _group_flows(self: "FlowGraph") -> None:
+        dirty, base = self.dirty, self.base
+        for source, target in sorted(self._explicit_pairs()):
+            if dirty is not None and base is not None and source not in dirty and target not in dirty:
+                flow = base.flows.get((source, target))
+                if flow is not None:
+                    self._add(source, target, flow.services, flow.defined_by)
+                continue
+            inbound, by_in = self._side("ingress", target, source)
+            if not inbound:
+                continue
+            outbound, by_out = self._side("egress", source, target)
+            services = inbound & outbound
+            if services:
+                self._add(source, target, services, by_in | by_out)
+
+    def _signature(self: "FlowGraph", group: str) -> tuple:
+        """Everything a group's flows depend on: its rules, its members, where they live."""
+        co = self.cogroups.get(group, set())
+        rules_of = self.rules.rules_of
+        return (group in self.snap.groups, frozenset(rules_of.get(group, ())),
+                frozenset(self.members.get(group, ())), self.where.bound(group),
+                frozenset(r for c in co for r in rules_of.get(c, ()) if r.direction == "egress"))
+
+    def _dirty_groups(self: "FlowGraph", base: "FlowGraph") -> set[str]:
+        if self.snap.prefix_lists != base.snap.prefix_lists or self.snap.vpcs != base.snap.vpcs:
+            return set(self.snap.groups) | set(base.snap.groups)  # rare: recompute everything
+        return {g for g in set(self.snap.groups) | set(base.snap.groups) if self._signature(g) != base._signature(g)}
+
+    def pair(self: "FlowGraph", source: str, target: str) -> ServiceSet:
+        """What ``source`` may open to ``target`` in this snapshot, evaluated for any two groups
+        (explicit, CIDR-derived, or neither: the diff compares like with like)."""
+        flow = self.flows.get((source, target))
+        if flow is not None:
+            return flow.services
+        if not (self.is_group(source) and self.is_group(target)) or source == target:
+            return NO_SERVICES
+        if source not in self.snap.groups and target not in self.snap.groups:
+            return NO_SERVICES
+        inbound, _ = self._side("ingress", target, source)
+        return inbound & self._side("egress", source, target)[0] if inbound else NO_SERVICES
+
+    def is_group(self: "FlowGraph", node: str) -> bool:
+        from ..model import is_outside_group
+
+        return node in self.snap.groups or is_outside_group(node)
+
+    def _address_flows(self: "FlowGraph") -> None:
+        for direction in ("ingress", "egress"):
+            for group, entries in self.cidrs[direction].items():
+                for rule, _, label in entries:
+                    key = (label, group) if direction == "ingress" else (group, label)
+                    self._add(*key, rule.services, {rule.defined_by})
+
+    def _add(self: "FlowGraph", source: str, target: str, services: ServiceSet, by: set[str]) -> None:
+        flow = self.flows.get((source, target))
+        if flow is None:
+            self.flows[(source, target)] = Flow(services, set(by))
+        else:
+            flow.services = flow.services | services
+            flow.defined_by |= by
+
+    def incoming(self: "FlowGraph", target: str, groups: bool = True) -> dict[str, ServiceSet]:
+        """Sources of flows into ``target`` (explicit and address flows; with ``groups``, also
+        the CIDR-derived group sources) and their services."""
+        out = {src: f.services for (src, dst), f in self._into().get(target, ())}
+        if groups:
+            for src, services in self.cidr_flows.into(target).items():
+                out[src] = out.get(src, NO_SERVICES) | services
+        return out
+
+    def _into(self: "FlowGraph") -> dict[str, list]:
+        if self._incoming is None:
+            self._incoming = {}
+            for key, flow in sorted(self.flows.items()):
+                if key[0] != key[1]:
+                    self._incoming.setdefault(key[1], []).append((key, flow))
+        return self._incoming

@@ -1,0 +1,54 @@
+"""Who sits where: the groups of each network interface, and where a group's members live.
+
+AWS evaluates a network interface, not a group (EC2 user guide, "Security groups": the rules of
+all groups associated with an interface are aggregated), so every query that asks what a
+member of a group may send also looks at the other groups on that member's interfaces.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from ..model import Attachment, Snapshot
+from ..netsets import AddressSet
+
+
+class Interfaces:
+    """Members of each group, the groups they share an interface with, and the members' bounds."""
+
+    def __init__(self, snap: Snapshot) -> None:
+        self.snap = snap
+        self.members: dict[str, list[Attachment]] = {}
+        self.cogroups: dict[str, set[str]] = {}
+        self.cosets: dict[str, dict[frozenset, set[str]]] = {}  # group -> co-groups -> members
+        for att in snap.attachments:
+            for g in att.groups:
+                self.members.setdefault(g, []).append(att)
+                co = frozenset(o for o in att.groups if o != g)
+                if co:
+                    self.cogroups.setdefault(g, set()).update(co)
+                    self.cosets.setdefault(g, {}).setdefault(co, set()).add(att.resource)
+        self._bounds: dict[str, Optional[AddressSet]] = {}
+
+    def bound(self, group: str) -> Optional[AddressSet]:
+        """Where the group's members live, as precisely as the plan says; None if unknown: the
+        members' subnets when all are known, else the group's VPC CIDR."""
+        if group in self._bounds:
+            return self._bounds[group]
+        result: Optional[AddressSet] = None
+        atts = self.members.get(group, [])
+        if atts and all(a.addresses for a in atts):
+            result = AddressSet()
+            for a in atts:
+                result = result | a.addresses  # type: ignore[operator]
+        else:
+            sg = self.snap.groups.get(group)
+            if sg is not None and sg.vpc_id in self.snap.vpcs:
+                result = self.snap.vpcs[sg.vpc_id]
+        self._bounds[group] = result
+        return result
+
+    def known_bound(self, group: str) -> bool:
+        """Are all of the group's members in known subnets (so a CIDR can be said to hold them)?"""
+        atts = self.members.get(group)
+        return bool(atts) and all(a.addresses for a in atts)

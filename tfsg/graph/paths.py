@@ -1,0 +1,218 @@
+"""Paths from the internet, over groups and over resources (issue 10, "paths of resources").
+
+The group graph has the internet, the groups and load balancers without groups as nodes; its
+edges are the explicit flows, the load balancers' hops and, answered on demand, the CIDR-derived
+flows (a search visits only what it reaches). The internet reaches a group on what its rules
+admit from every public address, unless every member is known to be private.
+
+The resource graph is what a reviewer reads: the internet, the attached resources, and groups
+with no known member (their group-level paths remain). The internet reaches a resource it can
+address (an exposure, direct or through an internet-facing load balancer); a resource ``m``
+reaches ``n`` on what ``m``'s aggregated egress allows to ``n`` and ``n``'s aggregated ingress
+admits from ``m`` (resources.py), and a load balancer reaches its targets (hops.py). Paths are
+shortest paths that cross at least two nodes after the internet, up to ``max_hops``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+from ..netsets import NO_SERVICES, ServiceSet
+from .records import INTERNET, MAX_PATHS_PER_TARGET, Path
+
+if TYPE_CHECKING:
+    from . import FlowGraph
+
+
+class _Derived:
+    """The CIDR-derived edges, for ``DiGraph(more=...)``: exact services from ``pair``."""
+
+    def __init__(self, graph: "FlowGraph") -> None:
+        self.graph = graph
+
+    def successors(self, node: str) -> list[str]:
+        return self.graph.cidr_flows.successors(node)
+
+    def predecessors(self, node: str) -> list[str]:
+        return self.graph.cidr_flows.predecessors(node)
+
+    def services(self, a: str, b: str) -> ServiceSet:
+        if not self.graph.cidr_flows.services(a, b):
+            return NO_SERVICES
+        return self.graph.pair(a, b)
+
+
+class PathQueries:
+    """Mixed into ``FlowGraph``: the group graph, group paths and resource paths."""
+
+    def digraph(self: "FlowGraph"):
+        """The flow graph: groups, load balancers without groups and the internet as nodes, flows
+        as edges (digraph.DiGraph, CIDR-derived edges on demand)."""
+        if self._digraph is None:
+            from ..digraph import DiGraph
+
+            g = DiGraph(more=_Derived(self))
+            g.add_node(INTERNET)
+            for group in sorted(self.snap.groups):
+                g.add_node(group)
+            for group, services in self.internet_services.items():
+                atts = self.members.get(group, [])
+                if atts and all(a.public is False for a in atts):
+                    continue  # every member is private: the internet cannot address them
+                g.add_edge(INTERNET, group, services=services)
+            for (source, target), flow in self.flows.items():
+                if source != target and self.is_group(source) and self.is_group(target):
+                    g.add_edge(source, target, services=flow.services)
+            for (source, target), services in self.hops.edges.items():  # load balancers as hops
+                if g.has_edge(source, target) and target in g.adj.get(source, {}):
+                    services = services | g.edges[source, target]["services"]
+                g.add_edge(source, target, services=services)
+            self._digraph = g
+        return self._digraph
+
+    def group_paths(self: "FlowGraph") -> list[Path]:
+        """Shortest group paths from the internet that cross at least two groups, up to max_hops."""
+        if self._group_paths is None:
+            self._group_paths = _shortest(self.digraph(), self.max_hops)
+        return self._group_paths
+
+    def paths(self: "FlowGraph") -> list[Path]:
+        """Resource paths, and the group paths through groups with no known member."""
+        if self._paths is None:
+            out = list(self.resource_paths())
+            for p in self.group_paths():
+                if any(n != INTERNET and self.is_group(n) and not self.members.get(n) for n in p.nodes):
+                    out.append(p)
+            self._paths = sorted(out, key=lambda p: p.nodes)
+        return self._paths
+
+    def resource_paths(self: "FlowGraph") -> list[Path]:
+        if self._resource_paths is None:
+            from ..digraph import DiGraph
+
+            self._resource_paths = _shortest(DiGraph(more=_Resources(self)), self.max_hops)
+        return self._resource_paths
+
+    def has_path(self: "FlowGraph", nodes: tuple[str, ...]) -> bool:
+        """Does every hop of a path exist in this graph (whether or not it is a shortest path)?"""
+        g = self.digraph()
+        res = _Resources(self)
+        for a, b in zip(nodes, nodes[1:]):
+            if b in self.snap.groups or a in self.snap.groups or a == INTERNET and b in g:
+                if g.has_edge(a, b):
+                    continue
+            if not res.services(a, b):
+                return False
+        return True
+
+
+class _Resources:
+    """Resource-level edges on demand (``DiGraph(more=...)``)."""
+
+    def __init__(self, graph: "FlowGraph") -> None:
+        self.graph = graph
+        self.atts = {a.resource: a for a in graph.snap.attachments}
+        self._succ: dict[str, dict[str, ServiceSet]] = {}
+        self._internet: Optional[dict[str, ServiceSet]] = None
+        self._by_block: Optional[dict] = None
+        self._sorted: dict[str, list[str]] = {}
+
+    def _from_internet(self) -> dict[str, ServiceSet]:
+        if self._internet is None:
+            out: dict[str, ServiceSet] = {}
+            for e in self.graph.exposures:
+                if e.kind == "resource" and e.listener is None:
+                    out[e.address] = out.get(e.address, NO_SERVICES) | e.services
+            self._internet = out
+        return self._internet
+
+    def successors(self, node: str) -> list[str]:
+        hit = self._sorted.get(node)
+        if hit is None:
+            hit = self._sorted[node] = sorted(self._edges(node))
+        return hit
+
+    def _receivers(self, m) -> set[str]:
+        """Groups whose ingress may admit ``m``: they name one of its groups, or admit a block
+        that may hold its addresses (blocks indexed once, so this is per distinct block)."""
+        from .resources import _covers
+
+        if self._by_block is None:
+            self._named_by: dict[str, set[str]] = {}
+            for g, others in self.graph.refs["ingress"].items():
+                for other in others:
+                    self._named_by.setdefault(other, set()).add(g)
+            self._by_block = {}
+            for g, entries in self.graph.cidrs["ingress"].items():
+                for _, block, _ in entries:
+                    self._by_block.setdefault(block, set()).add(g)
+        out: set[str] = set()
+        for group in m.groups:
+            out |= self._named_by.get(group, set())
+        for block, groups in self._by_block.items():
+            if block and _covers(block, m.addresses):
+                out |= groups
+        return out
+
+    def predecessors(self, node: str) -> list[str]:  # not needed for searches from the internet
+        return []
+
+    def services(self, a: str, b: str) -> ServiceSet:
+        return self._edges(a).get(b, NO_SERVICES)
+
+    def _edges(self, node: str) -> dict[str, ServiceSet]:
+        hit = self._succ.get(node)
+        if hit is not None:
+            return hit
+        graph = self.graph
+        out: dict[str, ServiceSet] = {}
+        if node == INTERNET:
+            out = dict(self._from_internet())
+        elif node in self.atts:
+            from .resources import allowed
+
+            m = self.atts[node]
+            candidates: set[str] = set()
+            for group in self._receivers(m):
+                candidates.update(a.resource for a in graph.members.get(group, ()))
+            for (lb, target), services in graph.hops.lb_reach.items():
+                if lb == node:
+                    out[target] = out.get(target, NO_SERVICES) | services
+            for name in sorted(candidates - {node}):
+                n = self.atts[name]
+                inbound = allowed(graph, "ingress", n, m)
+                if inbound:
+                    services = inbound & allowed(graph, "egress", m, n)
+                    if services:
+                        out[name] = out.get(name, NO_SERVICES) | services
+        self._succ[node] = out
+        return out
+
+
+def _shortest(g, max_hops: int) -> list[Path]:
+    from ..digraph import predecessor
+
+    preds, dist = predecessor(g, INTERNET, cutoff=max_hops)
+    out: list[Path] = []
+    for target in sorted(n for n, d in dist.items() if d >= 2):
+        for nodes in _enumerate(preds, target, MAX_PATHS_PER_TARGET):
+            hops = tuple(g.edges[a, b]["services"] for a, b in zip(nodes, nodes[1:]))
+            out.append(Path(tuple(nodes), hops))
+    return sorted(out, key=lambda p: p.nodes)
+
+
+def _enumerate(preds: dict, target: str, limit: int) -> list[list[str]]:
+    """Up to ``limit`` shortest paths to target, in sorted order, from a predecessor map."""
+    out: list[list[str]] = []
+
+    def walk(node: str, suffix: list[str]) -> None:
+        if len(out) >= limit:
+            return
+        if node == INTERNET:
+            out.append([INTERNET] + suffix)
+            return
+        for p in sorted(preds.get(node, ())):
+            walk(p, [node] + suffix)
+
+    walk(target, [])
+    return sorted(out)

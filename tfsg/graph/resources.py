@@ -1,0 +1,68 @@
+"""Resource-level reachability: which resources of the plan can open a connection to which.
+
+AWS evaluates a network interface, not a group (EC2 user guide, "Security groups": the rules of
+all groups associated with an interface are aggregated). A resource ``m`` reaches a resource
+``n`` on the services that the union of ``m``'s groups' egress rules allows towards ``n`` (a
+reference to one of ``n``'s groups, or a CIDR holding ``n``'s addresses) *and* the union of
+``n``'s groups' ingress rules admits from ``m`` (a reference to one of ``m``'s groups, or a
+CIDR holding ``m``'s addresses). A load balancer reaches the targets of its listeners
+(``hops.py``). Where a resource's addresses are unknown, a CIDR is taken to hold them when it
+overlaps private address space (as for groups).
+
+Group flows stay the summary reviewers read; this relation is spelled out for plans of up to
+``MAX_RESOURCES`` attached resources (a larger plan lists it as not computed).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+from ..model import Attachment
+from ..netsets import NO_SERVICES, PRIVATE, AddressSet, ServiceSet
+
+if TYPE_CHECKING:
+    from . import FlowGraph
+
+MAX_RESOURCES = 500
+
+
+def resource_flows(graph: "FlowGraph") -> Optional[dict[tuple[str, str], ServiceSet]]:
+    """``(from resource, to resource) -> services``; None when the plan is too large.
+
+    The candidates of each sender are the members of the groups its groups flow to (and its
+    load balancer targets), not every resource: near-linear in the flows, not all pairs."""
+    from .paths import _Resources
+
+    lbs = {lb for lb, _ in graph.hops.lb_reach}
+    atts = sorted((a for a in graph.snap.attachments if a.groups or a.resource in lbs), key=lambda a: a.resource)
+    if len(atts) > MAX_RESOURCES:
+        return None
+    edges = _Resources(graph)
+    out: dict[tuple[str, str], ServiceSet] = {}
+    for m in atts:
+        for n, services in edges._edges(m.resource).items():
+            if services:
+                out[(m.resource, n)] = services
+    return out
+
+
+def allowed(graph: "FlowGraph", direction: str, own: Attachment, other: Attachment) -> ServiceSet:
+    """What ``own``'s groups allow with ``other`` in ``direction`` (references, and CIDRs that may
+    hold ``other``'s addresses: coverage.py, cached per distinct bound)."""
+    services = NO_SERVICES
+    bound = other.addresses
+    for g in own.groups:
+        refs = graph.refs[direction].get(g)
+        if refs:
+            for h in other.groups:
+                for rule in refs.get(h, ()):
+                    services = services | rule.services
+        if g in graph.cidrs[direction]:
+            services = services | graph.coverage.covered(direction, g, bound)[0]
+    return services
+
+
+def _covers(block: AddressSet, bound: Optional[AddressSet]) -> bool:
+    if bound is not None:
+        return block.overlaps(bound)
+    return block.overlaps(PRIVATE) or bool(block.v6)

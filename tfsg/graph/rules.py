@@ -1,0 +1,62 @@
+"""The rules of a snapshot indexed by group, direction and peer, and the reach numbers.
+
+``refs[direction][group][other]``: rules of ``group`` naming ``other`` (a group reference, or
+``self``); ``cidrs[direction][group]``: ``(rule, addresses, label)`` for CIDR and prefix-list
+rules (a prefix list whose entries the plan does not hold is an explicit unknown and counts as
+no address).
+"""
+
+from __future__ import annotations
+
+from ..model import Rule, Snapshot, Unknown
+from ..netsets import AddressSet
+from .records import Reach
+
+
+class RuleIndex:
+    def __init__(self, snap: Snapshot, unknowns: list[Unknown]) -> None:
+        self.snap = snap
+        self.rules_of: dict[str, list[Rule]] = {}
+        for rule in snap.rules:
+            self.rules_of.setdefault(rule.group, []).append(rule)
+        self.refs: dict[str, dict[str, dict[str, list[Rule]]]] = {"ingress": {}, "egress": {}}
+        self.cidrs: dict[str, dict[str, list[tuple[Rule, AddressSet, str]]]] = {"ingress": {}, "egress": {}}
+        # Labels of address blocks derived from sensitive values: their addresses, prefix
+        # lengths and sizes are never shown (only a placeholder label is).
+        self.sensitive_labels: set[str] = set()
+        for rule in snap.rules:
+            peer = rule.peer
+            if peer.kind in ("group", "self"):
+                other = rule.group if peer.kind == "self" else peer.value
+                self.refs[rule.direction].setdefault(rule.group, {}).setdefault(other, []).append(rule)
+            elif peer.kind == "cidr":
+                self.cidrs[rule.direction].setdefault(rule.group, []).append(
+                    (rule, AddressSet.parse(peer.value), peer.label))
+                if peer.sensitive:
+                    self.sensitive_labels.add(peer.label)
+            elif peer.kind == "prefix_list":
+                if peer.sensitive or peer.value in snap.sensitive_prefix_lists:
+                    self.sensitive_labels.add(peer.label)
+                entries = snap.prefix_lists.get(peer.value)
+                if entries is None:
+                    unknowns.append(Unknown(rule.defined_by, "prefix_list",
+                                            f"the entries of prefix list {peer.label} are not in the plan; "
+                                            "its addresses are unknown", (rule.direction, rule.group),
+                                            rule.services))
+                    entries = AddressSet()
+                self.cidrs[rule.direction].setdefault(rule.group, []).append((rule, entries, peer.label))
+
+    def reach(self, group: str, direction: str, members: dict) -> Reach:
+        """The size of what a group admits (ingress) or may send to (egress)."""
+        blocks = AddressSet()
+        sensitive = False
+        for _, block, label in self.cidrs[direction].get(group, ()):
+            blocks = blocks | block
+            sensitive = sensitive or label in self.sensitive_labels
+        r = Reach(addresses=None if sensitive else blocks.count())
+        for other in self.refs[direction].get(group, {}):
+            r.groups += 1
+            r.members += len(members.get(other, []))
+            if other not in self.snap.groups:
+                r.unknown_members = True
+        return r

@@ -1,0 +1,166 @@
+"""Build a ``Snapshot`` (groups, rules, attachments, prefix lists) from one side's instances.
+
+All rule sources end up as ``Rule`` values: inline ``ingress``/``egress`` of
+``aws_security_group`` and ``aws_default_security_group``, ``aws_security_group_rule`` (one
+rule per CIDR / prefix list / source), and ``aws_vpc_security_group_{ingress,egress}_rule``.
+Values unknown until apply are resolved through the configuration where they can be and
+recorded as ``Unknown`` where they cannot.
+
+``SnapshotBuilder`` (here) holds one side's state and runs the passes in order (``build``).
+Each pass is a mixin in a module of its own; read them in this order:
+
+- ``terms``: an instance's values and settings, its arguments as resolution terms, the paths
+  of its nested blocks.
+- ``groups``: VPCs and security groups; group references resolved to group keys.
+- ``prefix_lists``: managed prefix lists and their entries.
+- ``rules``: what every rule source shares (rules, peers) and the passes over all rules.
+- ``inline``: the inline ``ingress``/``egress`` blocks of a group.
+- ``rule_resources``: ``aws_security_group_rule`` and ``aws_vpc_security_group_*_rule``.
+- ``attachments``: who sits in which group (instances, interfaces, borrowed groups).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from ...model import Peer, Rule, Snapshot, Unknown, is_outside_group
+from ...netsets import ServiceSet
+from ..instances import Instance
+from ..lbs import LoadBalancers
+from ..placement import Placements
+from ..refs import ConfigIndex, Resolver
+from ..services import ServiceEffects, service_effects
+from .attachments import CLUSTER_MEMBERS, DEFAULT_GROUP_TYPES, AttachmentsMixin
+from .groups import GROUP_TYPES, GroupsMixin
+from .inline import InlineHints, InlineRulesMixin
+from .prefix_lists import PrefixListsMixin
+from .rule_resources import RULE_TYPES, RuleResourcesMixin
+from .rules import RulesMixin
+from .terms import TermsMixin
+
+__all__ = ["CLUSTER_MEMBERS", "DEFAULT_GROUP_TYPES", "GROUP_TYPES", "RULE_TYPES", "InlineHints", "SnapshotBuilder"]
+
+
+class SnapshotBuilder(TermsMixin, GroupsMixin, PrefixListsMixin, RulesMixin, InlineRulesMixin, RuleResourcesMixin,
+                      AttachmentsMixin):
+    """Turns one side's instances into a Snapshot; one builder per side."""
+
+    def __init__(self, instances: list[Instance], config: ConfigIndex, root_variables: dict[str, Any],
+                 hints: Optional[InlineHints] = None, prior: Optional[Snapshot] = None,
+                 reuse: Optional[dict[str, tuple[list[Rule], list[Unknown]]]] = None,
+                 sources: Any = None, labels: Optional[dict[tuple[str, str], str]] = None) -> None:
+        self.instances = sorted(instances, key=lambda i: i.address.sort_key())
+        # The .tf sources evaluated (hcl.load.SourceValues), for what plan JSON does not record.
+        self.sources = sources
+        self.config = config
+        self.resolver = Resolver(self.instances, config, root_variables)
+        self.hints = hints
+        self.prior = prior
+        self.snap = Snapshot()
+        self.id_to_group: dict[str, str] = {}
+        self.name_to_group: dict[str, list[str]] = {}
+        self.subnets: dict[str, Instance] = {}  # id -> subnet instance
+        self.vpc_ids: dict[str, str] = {}  # vpc id -> vpc key
+        self.prefix_ids: dict[str, str] = {}
+        # Rules each instance produced, so the other side can reuse them for unchanged
+        # instances (most of a large plan is no-op); see _reusable.
+        self.produced: dict[str, tuple[list[Rule], list[Unknown]]] = {}
+        self.reuse = reuse or {}
+        self.services: Optional[ServiceEffects] = None  # what AWS does on its own (tfsg/services.py)
+        self._owned: Optional[set[tuple[str, str, Peer]]] = None
+        # Placeholders of sensitive peers, shared by both sides of a plan so that they agree.
+        self.labels = labels if labels is not None else {}
+        self._entries_unread: set[str] = set()
+        self._defaults: Optional[dict[str, str]] = None  # see _default_groups
+        self._placements: Optional[Placements] = None
+        self._scope: tuple[str, str] = ("all", "")  # what an unknown raised now can affect
+        self._services: Optional[ServiceSet] = None  # and on which services, when known
+
+    def build(self) -> Snapshot:
+        for inst in self.instances:
+            if inst.type in ("aws_vpc", "aws_default_vpc"):
+                self._vpc(inst)
+            elif inst.type in ("aws_subnet", "aws_default_subnet"):
+                known, ident = self.value(inst, ("id",))
+                if known and isinstance(ident, str) and ident:
+                    self.subnets[ident] = inst
+        for inst in self.instances:
+            if inst.type in GROUP_TYPES:
+                self._group(inst)
+            elif inst.type == "aws_ec2_managed_prefix_list":
+                self._scope = ("none", "")  # the graph reports an unknown list where a rule uses it
+                self._prefix_list(inst)
+        for inst in self.instances:
+            if inst.type == "aws_ec2_managed_prefix_list_entry":
+                self._scope = ("none", "")
+                self._prefix_entry(inst)
+        self._unread_prefix_lists()
+        self._scope = ("all", "")
+        # Groups and rules AWS creates, before the rules that may name them (tfsg/services.py).
+        self.services = service_effects(self)
+        for group in self.services.groups:
+            self.snap.groups.setdefault(group.key, group)
+        for ident, key in self.services.ids.items():
+            self.id_to_group.setdefault(ident, key)
+        self.snap.rules += self.services.rules
+        self.snap.unknowns += self.services.unknowns
+        if self.prior is not None:
+            # A replaced group's new id is unknown until apply; what refresh left in other
+            # resources (a no-op group's inline copy of a rule) still names the old one.
+            for key, sg in self.prior.groups.items():
+                if sg.id and key in self.snap.groups:
+                    self.id_to_group.setdefault(sg.id, key)
+        for inst in self.instances:
+            if inst.address.mode != "managed" or (inst.type not in GROUP_TYPES and inst.type not in RULE_TYPES):
+                continue
+            reused = self._reusable(inst)
+            if reused is not None:
+                self.snap.rules += reused[0]
+                self.snap.unknowns += reused[1]
+                self.produced[inst.addr] = reused
+                continue
+            first_rule, first_unknown = len(self.snap.rules), len(self.snap.unknowns)
+            if inst.type in GROUP_TYPES:
+                for direction in ("ingress", "egress"):
+                    self._scope = (direction, inst.addr)
+                    self._inline_rules(inst, direction)
+            else:
+                self._scope = ("all", "")  # until the rule's group is known
+                if inst.type == "aws_security_group_rule":
+                    self._classic_rule(inst)
+                else:
+                    self._vpc_rule(inst)
+            self._scope, self._services = ("all", ""), None
+            self.produced[inst.addr] = (self.snap.rules[first_rule:], self.snap.unknowns[first_unknown:])
+        self._attachments()
+        self.snap.lb_links = LoadBalancers(self).links()
+        self._dedupe_rules()
+        if self.prior is not None:
+            self._revocations()
+        return self.snap
+
+    def _reusable(self, inst: Instance) -> Optional[tuple[list[Rule], list[Unknown]]]:
+        """The other side's rules for an unchanged instance, when they must be the same.
+
+        A no-op instance has identical values on both sides; its rules are the same unless a
+        group it names is resolved differently (one that is deleted or replaced), and a
+        group's inline rules are the same only when the configuration manages them.
+        """
+        if inst.action != "no-op" or inst.addr not in self.reuse:
+            return None
+        if inst.type in GROUP_TYPES and not (self.config.written(inst.address, "ingress")
+                                              and self.config.written(inst.address, "egress")):
+            return None
+        rules, unknowns = self.reuse[inst.addr]
+        groups = self.snap.groups
+        for rule in rules:
+            if rule.group not in groups or (rule.peer.kind == "group" and "." in rule.peer.value
+                                            and rule.peer.value not in groups):
+                return None
+            if rule.peer.kind == "group" and is_outside_group(rule.peer.value) and \
+                    rule.peer.value.rsplit("/", 1)[-1] in self.id_to_group:
+                return None
+        return rules, unknowns
+
+    def unknown(self, address: str, attribute: str, reason: str) -> None:
+        self.snap.unknowns.append(Unknown(address, attribute, reason, self._scope, self._services))

@@ -1,0 +1,160 @@
+"""Who sits in which group: instances, interfaces, load balancers, borrowed groups.
+
+The arguments that name each resource type's groups come from ``tfsg.attachments``;
+association resources put a member elsewhere in a group; a resource that names no group
+lands in its VPC's default group; some take the groups of another resource (``_borrowed``).
+Each attachment also records where the resource sits and whether it is public (``Placements``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from ...attachments import ASSOCIATIONS, attachment_table
+from ...model import Attachment
+from ..instances import Instance
+from ..lbs import LB_TYPES
+from ..placement import Placement, Placements
+from ..refs import Lit, Res, Unk
+from ..refs import path_text as _path_text
+
+# Resources that AWS puts in the VPC's default group when the configuration names none.
+DEFAULT_GROUP_TYPES = ("aws_instance", "aws_network_interface", "aws_spot_instance_request")
+# Cluster members that take their cluster's groups (and its address, through the instance's own
+# subnet group).
+CLUSTER_MEMBERS = {"aws_rds_cluster_instance": "aws_rds_cluster", "aws_docdb_cluster_instance": "aws_docdb_cluster",
+                   "aws_neptune_cluster_instance": "aws_neptune_cluster"}
+
+
+class AttachmentsMixin:
+    """Fills ``snap.attachments``: one per resource in a group, and per load balancer."""
+
+    def _attachments(self) -> None:
+        self._scope = ("members", "")
+        table = attachment_table()
+        merged: dict[str, dict] = {}
+        for inst in self.instances:
+            if inst.address.mode != "managed" or inst.type not in table:
+                continue
+            if inst.type in ASSOCIATIONS:
+                self._association(inst, merged)
+                continue
+            keys: list[str] = []
+            unread = False
+            for spec in table[inst.type]:
+                for path in self._expand(inst, spec.steps):
+                    found, unk = self.group_keys(self.terms(inst, path, optional=True), spec.kind)
+                    keys += found
+                    unread = unread or bool(unk)
+                    for reason in unk:
+                        self.unknown(inst.addr, _path_text(path), reason)
+            if keys:
+                entry = merged.setdefault(inst.addr, {"inst": inst, "groups": []})
+                entry["groups"] += keys
+            elif inst.type in DEFAULT_GROUP_TYPES and not unread and not self._borrowed(inst):
+                # groups set but unknown, or taken from its interfaces: not the default group
+                default = self._vpc_default_group(inst)
+                if default:
+                    merged.setdefault(inst.addr, {"inst": inst, "groups": []})["groups"].append(default)
+        for inst in self.instances:  # groups taken from another resource (see _borrowed)
+            if inst.address.mode == "managed":
+                for lender in self._borrowed(inst):
+                    if lender in merged:
+                        entry = merged.setdefault(inst.addr, {"inst": inst, "groups": []})
+                        entry["groups"] += merged[lender]["groups"]
+        if self.services is not None:  # groups AWS puts resources in (tfsg/services.py)
+            by_addr = {i.addr: i for i in self.instances}
+            for addr, keys in self.services.memberships.items():
+                merged.setdefault(addr, {"inst": by_addr[addr], "groups": []})["groups"] += keys
+        for inst in self.instances:  # a load balancer without groups (an NLB) is still a hop
+            if inst.type in LB_TYPES and inst.address.mode == "managed":
+                merged.setdefault(inst.addr, {"inst": inst, "groups": []})
+        eips = self._elastic_ip_targets()
+        for addr in sorted(merged):
+            entry = merged[addr]
+            inst = entry["inst"]
+            groups = tuple(sorted(set(entry["groups"])))
+            if isinstance(inst, Instance):
+                place = self._placement(inst)
+                (public, reason), (public6, reason6) = self._placements.public(inst, place, eips.get(addr))
+                self.snap.attachments.append(Attachment(addr, inst.type, groups, public, reason, place.addresses,
+                                                        place.vpc, public6, reason6))
+            else:
+                self.snap.attachments.append(Attachment(addr, "aws_network_interface", groups, None,
+                                                        "a network interface outside this plan", None, None, None,
+                                                        "a network interface outside this plan"))
+
+    def _borrowed(self, inst: Instance) -> list[str]:
+        """Resources whose groups ``inst`` takes: an auto scaling group its launch template's;
+        an Aurora/DocumentDB/Neptune instance its cluster's (RDS API CreateDBInstance: for
+        Aurora the groups "are managed by the DB cluster"); an instance launched with existing
+        network interfaces (``network_interface`` blocks) those interfaces' groups."""
+        if inst.type == "aws_autoscaling_group":
+            return self._launch_templates(inst)
+        cluster = CLUSTER_MEMBERS.get(inst.type)
+        if cluster is not None:
+            return [t.instance.addr for t in self.terms(inst, ("cluster_identifier",), optional=True)
+                    if isinstance(t, Res) and t.instance.type == cluster]
+        if inst.type in ("aws_instance", "aws_spot_instance_request"):
+            out = []
+            for path in self._expand(inst, ("network_interface", "[]", "network_interface_id")):
+                out += [t.instance.addr for t in self.terms(inst, path, optional=True)
+                        if isinstance(t, Res) and t.instance.type == "aws_network_interface"]
+            return out
+        return []
+
+    def _launch_templates(self, inst: Instance) -> list[str]:
+        out = []
+        for path in ((("launch_template", "[]", "id")), ("launch_template", "[]", "name"),
+                     ("mixed_instances_policy", "[]", "launch_template", "[]", "launch_template_specification", "[]",
+                      "launch_template_id")):
+            for concrete in self._expand(inst, path):
+                for term in self.terms(inst, concrete, optional=True):
+                    if isinstance(term, Res) and term.instance.type == "aws_launch_template":
+                        out.append(term.instance.addr)
+                    elif isinstance(term, Unk) and "dynamic block" in term.reason:
+                        self.unknown(inst.addr, _path_text(concrete), term.reason)
+        return out
+
+    def _association(self, inst: Instance, merged: dict) -> None:
+        keys, unk = self.group_keys(self.terms(inst, ("security_group_id",)))
+        for reason in unk:
+            self.unknown(inst.addr, "security_group_id", reason)
+        member_attr = ASSOCIATIONS[inst.type]
+        member: Any = inst.addr
+        for term in self.terms(inst, (member_attr,)):
+            if isinstance(term, Res):
+                member = term.instance
+            elif isinstance(term, Lit) and isinstance(term.value, str):
+                member = term.value
+        addr = member.addr if isinstance(member, Instance) else member
+        entry = merged.setdefault(addr, {"inst": member, "groups": []})
+        entry["groups"] += keys
+
+    def _vpc_default_group(self, inst: Instance) -> Optional[str]:
+        """An instance or interface launched without groups gets its VPC's default group."""
+        vpc = self._placement(inst).vpc
+        if vpc is not None and vpc in self._default_groups():
+            return self._default_groups()[vpc]
+        scope, self._scope = self._scope, ("none", "")  # a group outside the plan: changes none of its groups
+        self.unknown(inst.addr, "vpc_security_group_ids",
+                     "no group is set, so AWS puts it in its VPC's default group, which this plan does not manage")
+        self._scope = scope
+        return None
+
+    def _elastic_ip_targets(self) -> dict[str, str]:
+        """Instances and interfaces that get an Elastic IP (aws_eip, aws_eip_association)."""
+        out: dict[str, str] = {}
+        for inst in self.instances:
+            if inst.type not in ("aws_eip", "aws_eip_association") or inst.address.mode != "managed":
+                continue
+            for attr in ("instance", "instance_id", "network_interface", "network_interface_id"):
+                for term in self.terms(inst, (attr,), optional=True):
+                    if isinstance(term, Res):
+                        out.setdefault(term.instance.addr, inst.addr)
+        return out
+
+    def _placement(self, inst: Instance) -> Placement:
+        if self._placements is None:
+            self._placements = Placements(self)
+        return self._placements.of(inst)

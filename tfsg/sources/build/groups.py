@@ -1,0 +1,146 @@
+"""VPCs and security groups, and group references resolved to group keys.
+
+A group's key is its address when the plan manages it (``aws_security_group.web``), the key
+``services`` gives a group AWS creates, else its ``sg-`` id (a group outside the plan, or one
+read through a data source). ``group_keys`` turns the terms of any argument that names groups
+(rule sources, attachments) into keys.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, Optional
+
+from ...model import SecurityGroup, SensitiveStr, group_id, is_sensitive, shown
+from ...netsets import AddressSet
+from ..instances import Instance
+from ..refs import Res, Term
+from .terms import _cidr_set
+
+GROUP_TYPES = ("aws_security_group", "aws_default_security_group")
+_SG_ID = re.compile(r"\b(sg-[0-9a-zA-Z]+)\b")
+
+
+class GroupsMixin:
+    """Fills ``snap.vpcs``, ``snap.groups`` and the id/name indexes, and reads group references."""
+
+    def _vpc(self, inst: Instance) -> None:
+        cidrs = AddressSet()
+        for attr in ("cidr_block", "ipv6_cidr_block"):
+            known, val = self.value(inst, (attr,))
+            if known and isinstance(val, str) and val:
+                cidrs = cidrs | _cidr_set(val)
+        if cidrs:
+            self.snap.vpcs[inst.addr] = cidrs
+        known, ident = self.value(inst, ("id",))
+        if known and isinstance(ident, str) and ident:
+            self.vpc_ids[ident] = inst.addr
+
+    def _vpc_key(self, inst: Instance) -> Optional[str]:
+        terms = self.terms(inst, ("vpc_id",), optional=True)
+        for term in terms:
+            if isinstance(term, Res) and term.instance.type in ("aws_vpc", "aws_default_vpc"):
+                return term.instance.addr
+        texts, _ = self.strings(terms)
+        for text in texts:
+            return self.vpc_ids.get(text, text)
+        return None
+
+    def _group(self, inst: Instance) -> None:
+        addr = inst.addr
+        if inst.address.mode == "data":
+            known, ident = self.value(inst, ("id",))
+            if known and isinstance(ident, str):
+                self.id_to_group.setdefault(ident, ident)
+                known, name = self.value(inst, ("name",))
+                if known and isinstance(name, str):
+                    self.name_to_group.setdefault(name, []).append(ident)
+            return
+        known, ident = self.value(inst, ("id",))
+        ident = ident if known and isinstance(ident, str) else None
+        if ident:
+            self.id_to_group[ident] = addr
+        known, name = self.value(inst, ("name",))
+        name = name if known and isinstance(name, str) else None
+        if name:
+            self.name_to_group.setdefault(name, []).append(addr)
+        vpc = self._vpc_key(inst)
+        known, desc = self.value(inst, ("description",))
+        known_tags, tags = self.value(inst, ("tags",))
+        tag_items = tuple(sorted((str(shown(k)), str(shown(v))) for k, v in (tags or {}).items())) \
+            if known_tags and isinstance(tags, dict) else ()
+        self.snap.groups[addr] = SecurityGroup(
+            key=addr, address=addr, id=ident, name=shown(name), vpc_id=vpc,
+            description=shown(desc) if known and isinstance(desc, str) else None,
+            change=inst.action, default=inst.type == "aws_default_security_group", tags=tag_items,
+            inline=tuple(d for d in ("ingress", "egress") if self._manages_inline(inst, d)))
+
+    def group_keys(self, terms: Iterable[Term], kind: str = "ids") -> tuple[list[str], list[str]]:
+        """Terms -> group keys: the address of a group in the plan, else the ``sg-`` id."""
+        keys: list[str] = []
+        unknown: list[str] = []
+        for term in terms:
+            if isinstance(term, Res) and self.services is not None:
+                key = self.services.key_for(term.instance.addr, term.attr)
+                if key:  # aws_eks_cluster.x.vpc_config[0].cluster_security_group_id and the like
+                    keys.append(key)
+                    continue
+            if isinstance(term, Res) and term.instance.type in GROUP_TYPES and term.instance.address.mode == "managed" \
+                    and term.attr in ((), ("id",), ("arn",), ("name",)):
+                keys.append(term.instance.addr)
+                continue
+            if isinstance(term, Res) and term.instance.type in ("aws_vpc", "aws_default_vpc") \
+                    and term.attr == ("default_security_group_id",):
+                key = self._default_group_of(term.instance)
+                if key is not None:
+                    keys.append(key)
+                else:
+                    unknown.append(f"{term.instance.addr}.default_security_group_id: the VPC's default group, whose "
+                                   "id is known only after apply and which this plan does not manage "
+                                   "(aws_default_security_group)")
+                continue
+            texts, unk = self.strings([term])
+            unknown.extend(unk)
+            for text in texts:
+                key = self._group_from_text(text, kind)
+                if key:
+                    keys.append(key)
+                else:
+                    unknown.append(f"{text!r} is not a security group this plan can identify")
+        return list(dict.fromkeys(k for k in keys if isinstance(k, str))), unknown
+
+    def _group_from_text(self, text: str, kind: str) -> Optional[str]:
+        if kind == "names":
+            found = self.name_to_group.get(text)
+            return found[0] if found else None
+        if kind == "csv":
+            return None
+        match = _SG_ID.search(text) if kind == "arns" else None
+        ident = group_id(match.group(1) if match else text)
+        if ident is None:
+            return None
+        # a group of this plan by its id, even account-qualified; else a group outside it
+        found = self.id_to_group.get(ident.rsplit("/", 1)[-1])
+        if found is not None:
+            return found
+        return SensitiveStr(ident) if is_sensitive(text) else ident
+
+    def _default_groups(self) -> dict[str, str]:
+        """VPC key -> the aws_default_security_group the plan manages for it (built once groups are)."""
+        if self._defaults is None:
+            self._defaults = {}
+            for key, sg in sorted(self.snap.groups.items()):
+                if sg.default and sg.vpc_id is not None:
+                    self._defaults.setdefault(sg.vpc_id, key)
+        return self._defaults
+
+    def _default_group_of(self, vpc: Instance) -> Optional[str]:
+        """The VPC's default group: the aws_default_security_group of that VPC when the plan
+        manages it (``aws_vpc.x.default_security_group_id`` names it), else its id if known."""
+        key = self._default_groups().get(vpc.addr)
+        if key is not None:
+            return key
+        known, val = self.value(vpc, ("default_security_group_id",))
+        if known and isinstance(val, str) and val:
+            return self._group_from_text(val, "ids")
+        return None

@@ -1,0 +1,104 @@
+"""Standalone rule resources: ``aws_security_group_rule`` and ``aws_vpc_security_group_{ingress,egress}_rule``.
+
+Each belongs to the one group its ``security_group_id`` names, and gives one rule per CIDR
+block, prefix list, ``self`` and source group it names.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from ...model import Peer, shown
+from ..instances import Instance
+from .rules import _services_or_none
+
+RULE_TYPES = ("aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule")
+
+
+class RuleResourcesMixin:
+    """Rules of the standalone rule resources."""
+
+    def _single_group(self, inst: Instance) -> Optional[str]:
+        keys, unk = self.group_keys(self.terms(inst, ("security_group_id",)))
+        if len(keys) == 1:
+            return keys[0]
+        reason = "; ".join(unk) if unk else ("refers to several groups" if keys else "no group found")
+        self.unknown(inst.addr, "security_group_id", f"cannot tell which group the rule belongs to: {reason}")
+        return None
+
+    def _classic_rule(self, inst: Instance) -> None:
+        group = self._single_group(inst)
+        if group is None:
+            return
+        known, direction = self.value(inst, ("type",))
+        self._scope = (direction if direction in ("ingress", "egress") else "group", group)
+        if not known or direction not in ("ingress", "egress"):
+            self.unknown(inst.addr, "type", "rule type is known only after apply" if not known
+                         else f"rule type {shown(direction)!r} is neither ingress nor egress")
+            return
+        proto = self._scalar(inst, "protocol")
+        if proto is None:
+            return
+        self._services = _services_or_none(proto, self._port(inst, "from_port"), self._port(inst, "to_port"))
+        peers = self._address_peers(inst, ("cidr_blocks", "ipv6_cidr_blocks"), "prefix_list_ids")
+        known, self_flag = self.value(inst, ("self",))
+        if known and self_flag is True:
+            peers.append(Peer("self"))
+        # source_security_group_id is Optional+Computed: unknown at create even when unused.
+        if not peers or self.config.written(inst.address, "source_security_group_id") or \
+                self.value(inst, ("source_security_group_id",))[1]:
+            peers += self._group_peers(inst, "source_security_group_id")
+        if not peers and not any(u.address == inst.addr for u in self.snap.unknowns[-6:]):
+            self.unknown(inst.addr, "source_security_group_id", "the rule names no source or destination tfsg can read")
+        self._add_rule(inst, group, direction, proto, self._port(inst, "from_port"), self._port(inst, "to_port"),
+                       peers, self.value(inst, ("description",))[1], False, "protocol")
+
+    def _vpc_rule(self, inst: Instance) -> None:
+        group = self._single_group(inst)
+        if group is None:
+            return
+        direction = "ingress" if inst.type.endswith("ingress_rule") else "egress"
+        self._scope = (direction, group)
+        proto = self._scalar(inst, "ip_protocol")
+        if proto is None:
+            return
+        self._services = _services_or_none(proto, self._port(inst, "from_port"), self._port(inst, "to_port"))
+        peers = self._address_peers(inst, ("cidr_ipv4", "cidr_ipv6"), "prefix_list_id")
+        peers += self._group_peers(inst, "referenced_security_group_id")
+        if not peers and not any(u.address == inst.addr for u in self.snap.unknowns[-4:]):
+            self.unknown(inst.addr, "cidr_ipv4", "the rule's source or destination is known only after apply")
+        self._add_rule(inst, group, direction, proto, self._port(inst, "from_port"), self._port(inst, "to_port"),
+                       peers, self.value(inst, ("description",))[1], False, "ip_protocol")
+
+    def _address_peers(self, inst: Instance, cidr_attrs: tuple[str, str], prefix_attr: str) -> list[Peer]:
+        """CIDR and prefix-list peers of a standalone rule resource."""
+        peers: list[Peer] = []
+        for attr, version in zip(cidr_attrs, (4, 6)):
+            texts, unk = self.strings(self.terms(inst, (attr,), optional=True), "cidr_block")
+            peers += self._cidr_peers(inst, texts, attr, version)
+            for reason in unk:
+                self.unknown(inst.addr, attr, reason)
+        return peers + self._prefix_peers(inst, prefix_attr)
+
+    def _group_peers(self, inst: Instance, attr: str) -> list[Peer]:
+        keys, unk = self.group_keys(self.terms(inst, (attr,), optional=True))
+        for reason in unk:
+            self.unknown(inst.addr, attr, reason)
+        return [self.peer("group", k) for k in keys]
+
+    def _prefix_peers(self, inst: Instance, attr: str) -> list[Peer]:
+        return self._prefix_peers_of(inst, attr, self.terms(inst, (attr,), optional=True))
+
+    def _scalar(self, inst: Instance, attr: str) -> Any:
+        texts, unk = self.strings(self.terms(inst, (attr,)))
+        if unk or len(texts) != 1:
+            self.unknown(inst.addr, attr, "; ".join(unk) or f"{attr} is known only after apply")
+            return None
+        return texts[0]
+
+    def _port(self, inst: Instance, attr: str) -> Any:
+        known, val = self.value(inst, (attr,))
+        if known:
+            return val
+        texts, _ = self.strings(self.terms(inst, (attr,), optional=True))
+        return texts[0] if len(texts) == 1 else None

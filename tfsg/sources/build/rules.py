@@ -1,0 +1,107 @@
+"""What every rule source shares, and the passes over all rules once they are built.
+
+``_add_rule`` turns one permission (protocol, ports, peers) into ``Rule`` values, one per peer;
+``peer`` and the helpers below it make CIDR, prefix-list and sensitive peers. Once every source
+has been read, ``_revocations`` sets aside the rules an apply revokes and ``_dedupe_rules`` keeps
+one rule per AWS permission.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from ...model import Peer, Rule, is_sensitive, shown
+from ...netsets import ProtocolError, ServiceSet, normalise_cidr, services_for_rule
+from ..instances import Instance
+from ..refs import Term, Unk
+
+
+class RulesMixin:
+    """Rules and peers for the inline and standalone rule sources (``inline``, ``rule_resources``)."""
+
+    def _add_rule(self, inst: Instance, group: str, direction: str, protocol: Any, from_port: Any, to_port: Any,
+                  peers: list[Peer], description: Any, inline: bool, attribute: str) -> None:
+        try:
+            services = services_for_rule(protocol, from_port, to_port)
+        except ProtocolError as exc:
+            self.unknown(inst.addr, attribute, f"rule not understood: {exc}")
+            return
+        desc = shown(description) if isinstance(description, str) else ""
+        for peer in peers:
+            if peer.kind == "group" and peer.value == group:
+                peer = Peer("self")
+            self.snap.rules.append(Rule(group, direction, services, peer, inst.addr, desc, inline))
+
+    def peer(self, kind: str, value: str, sensitive: bool = False) -> Peer:
+        """A peer; a sensitive one is labelled ``(sensitive N)``, never by its value."""
+        if not (sensitive or is_sensitive(value)):
+            return Peer(kind, value)
+        label = self.labels.get((kind, value))
+        if label is None:
+            label = self.labels[(kind, value)] = f"(sensitive {len(self.labels) + 1})"
+        return Peer(kind, str.__str__(value), label)
+
+    def _cidr_peers(self, inst: Instance, values: list[str], attribute: str, version: Optional[int] = None) -> list[Peer]:
+        """``version``: the family the attribute takes (``cidr_blocks`` 4, ``ipv6_cidr_blocks`` 6)."""
+        peers = []
+        for text in values:
+            try:
+                peers.append(self.peer("cidr", normalise_cidr(text, version), is_sensitive(text)))
+            except ValueError:
+                family = f" (an IPv{version} block)" if version else ""
+                self.unknown(inst.addr, attribute, f"{shown(text)!r} is not a CIDR block{family}")
+        return peers
+
+    def _prefix_peers_of(self, inst: Instance, attr: str, terms: list[Term]) -> list[Peer]:
+        """Prefix-list peers from resolved terms; what is unknown is reported on ``attr``."""
+        for term in terms:
+            if isinstance(term, Unk):
+                self.unknown(inst.addr, attr, term.reason)
+        return [self.peer("prefix_list", k) for k in self._prefix_keys([t for t in terms if not isinstance(t, Unk)])]
+
+    def _revocations(self) -> None:
+        """Rules of unchanged rule resources that this apply revokes.
+
+        A group that manages a direction inline is set to exactly its planned list when it is
+        updated; a rule that an ``aws_security_group_rule`` (or v5 rule resource) created and
+        that the list lacks is revoked, while the rule resource itself is no-op and re-creates it
+        only on the next apply (provider docs on mixing inline and rule resources;
+        hashicorp/terraform#27674). Such rules move to ``Snapshot.revoked``.
+        """
+        actions = {i.addr: i.action for i in self.instances}
+        updated = {k for k, sg in self.snap.groups.items() if actions.get(k) == "update" and sg.inline}
+        if not updated:
+            return
+        planned = {r.identity() for r in self.snap.rules if r.inline and r.group in updated}
+        kept = []
+        for rule in self.snap.rules:
+            if not rule.inline and rule.group in updated and rule.direction in self.snap.groups[rule.group].inline \
+                    and actions.get(rule.defined_by) in ("no-op", "update") and rule.identity() not in planned:
+                self.snap.revoked.append(rule)
+            else:
+                kept.append(rule)
+        self.snap.rules = kept
+
+    def _dedupe_rules(self) -> None:
+        """One rule per AWS permission; a standalone resource owns it over the group's copy.
+
+        On update plans the group's refreshed ``ingress`` already holds the rules of
+        ``aws_security_group_rule`` resources (REFERENCE F, regula#401).
+        """
+        best: dict[tuple, Rule] = {}
+        for rule in self.snap.rules:
+            ident = rule.identity()
+            cur = best.get(ident)
+            if cur is None or (cur.inline and not rule.inline) or \
+                    (cur.inline == rule.inline and rule.defined_by < cur.defined_by):
+                best[ident] = rule
+        self.snap.rules = sorted(best.values(), key=lambda r: (r.group, r.direction, r.peer.kind, r.peer.value,
+                                                               r.defined_by, [p.spans for p in r.services.parts()]))
+
+
+def _services_or_none(protocol: Any, from_port: Any, to_port: Any) -> Optional[ServiceSet]:
+    """A rule's services when its protocol and ports are readable (scopes its unknowns)."""
+    try:
+        return services_for_rule(protocol, from_port, to_port)
+    except (ProtocolError, TypeError, ValueError):
+        return None
