@@ -25,7 +25,9 @@ CREATE = ["three_tier", "microservices_mesh", "module_dynamic", "vpc_rules", "tr
           # issue 9's plan-input kinds (sensitive_rules differs by design until HCL mode marks
           # sensitive values structurally too: it shows a placeholder per text, not per value)
           "asg_dynamic_lt", "cross_account_refs", "default_group_attr", "no_sources_attach",
-          "prefix_list_entries", "splat_sources", "unknown_scope"]
+          "prefix_list_entries", "splat_sources", "unknown_scope",
+          # HCL semantics (issue 11): schema types, null Optional+Computed arguments
+          "hcl_types"]
 UPDATE = ["tighten_cidr", "ssh_open", "new_path_to_db", "refactor_inline_to_rules",
           "refactor_inline_to_rules_emptied", "existing_rdp"]
 

@@ -29,6 +29,7 @@ class _Derived:
 
     def __init__(self, graph: "FlowGraph") -> None:
         self.graph = graph
+        self._services: dict[tuple[str, str], ServiceSet] = {}
 
     def successors(self, node: str) -> list[str]:
         return self.graph.cidr_flows.successors(node)
@@ -37,9 +38,11 @@ class _Derived:
         return self.graph.cidr_flows.predecessors(node)
 
     def services(self, a: str, b: str) -> ServiceSet:
-        if not self.graph.cidr_flows.services(a, b):
-            return NO_SERVICES
-        return self.graph.pair(a, b)
+        hit = self._services.get((a, b))
+        if hit is None:
+            hit = self._services[(a, b)] = self.graph.pair(a, b) if self.graph.cidr_flows.services(a, b) \
+                else NO_SERVICES
+        return hit
 
 
 class PathQueries:

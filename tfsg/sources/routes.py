@@ -140,11 +140,16 @@ class RouteIndex:
         routes: list[tuple[Any, Any, Any]] = []  # (ipv4 destination, ipv6 destination, gateway terms)
         known, inline = self.b.value(inst, ("route",))
         unknown = not known
-        for i, route in enumerate(inline if known and isinstance(inline, list) else []):
+        if not known and isinstance(inst.values.get("route"), list) and isinstance(inst.unknown.get("route"), list):
+            # the routes are written, only parts of them (the gateway's id) are known after apply
+            inline, unknown = inst.values["route"], False
+        for i, route in enumerate(inline if isinstance(inline, list) else []):
             if isinstance(route, dict):
                 gw_known, gw = self.b.value(inst, ("route", i, "gateway_id"))
                 routes.append((route.get("cidr_block"), route.get("ipv6_cidr_block"),
-                               [Lit(gw)] if gw_known else self._collapsed_gateway(inst)))
+                               [Lit(gw)] if gw_known else
+                               self.b.terms(inst, ("route", i, "gateway_id"), optional=True) or
+                               self._collapsed_gateway(inst)))
         for r in self.extra.get(table, ()):
             d4 = self.b.value(r, ("destination_cidr_block",))
             d6 = self.b.value(r, ("destination_ipv6_cidr_block",))

@@ -81,6 +81,10 @@ class TermsMixin:
             if optional and self.config.present:
                 return []
             return [Unk(f"{_path_text(path)} is known only after apply")]
+        if isinstance(expr, dict) and "constant_value" in expr and expr["constant_value"] is None:
+            # written null, yet unknown in the plan: an Optional+Computed argument the provider
+            # computes (``ipv6_cidr_block = null`` with ``assign_generated_ipv6_cidr_block``)
+            return [Unk(f"{_path_text(path)} is computed by the provider (written null): known only after apply")]
         terms = self.resolver.expression(expr, self.context(inst), depth)
         # A whole-resource reference (``aws_vpc.x[*].ipv6_cidr_block`` is recorded as just
         # ``aws_vpc.x``) does not say which attribute is read: the sources do.

@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterator, Optional
 
 from ...errors import InputError
 from ...model import Address, ModuleStep
+from .argtypes import arguments
 from .files import display
 from .cache import cached
 from .parse import parse_body, parse_json_config
@@ -139,7 +140,8 @@ class ResourceInstance:
                 return None  # referring to itself while being evaluated: only apply can tell
             self._busy = True
             try:
-                self._values = eval_body(self.block.body, self.env, self.block.file, META)
+                self._values = arguments(self.address.type,
+                                         eval_body(self.block.body, self.env, self.block.file, META))
             finally:
                 self._busy = False
         return self._values

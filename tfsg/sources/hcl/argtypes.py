@@ -1,0 +1,98 @@
+"""Resource arguments as Terraform sees them: converted to the provider schema's types, and a
+null Optional+Computed argument left to the provider.
+
+Terraform converts every argument value to the attribute's type before the provider sees it
+(Terraform language docs, "Type Constraints", "Conversion of Primitive Types": ``"true"`` and
+``"false"`` to bool, numeric strings to number, bool and number to string). A ``list(map(string))``
+module input turns ``self = true`` into ``"true"``; the resource still reads self. An argument
+the schema marks Optional+Computed and the configuration sets to ``null`` is "not set": the
+provider computes it and the plan shows it as unknown (``ipv6_cidr_block = null`` with
+``assign_generated_ipv6_cidr_block = true``), so it is left out of the values here, which the
+builder and references read as "known after apply".
+
+The types and flags come from the aws provider 5.100.0 schema (``tfsg/data/argtypes.json``,
+made by ``tfsg/data/make_argtypes.py``), for the resource types tfsg reads.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from importlib import resources
+from typing import Any, Optional
+
+from .values import Blocks, EvalError, Ref, Unknown, to_bool, to_number, to_string
+
+# tfsg gives these its own reading (written, empty or omitted inline rules): not "computed".
+_OWN = {"ingress", "egress"}
+
+
+@functools.lru_cache(maxsize=1)
+def _table() -> dict[str, dict[str, list]]:
+    text = resources.files("tfsg.data").joinpath("argtypes.json").read_text(encoding="utf-8")
+    return json.loads(text)["resources"]
+
+
+def arguments(resource_type: str, values: Optional[dict]) -> Optional[dict]:
+    """``values`` (an evaluated resource body) with known values converted to their schema types
+    and null Optional+Computed arguments removed; unchanged for a type not in the table."""
+    schema = _table().get(resource_type)
+    if schema is None or not isinstance(values, dict):
+        return values
+    return _body(values, schema, top=True)
+
+
+def _body(values: dict, schema: dict, top: bool = False) -> dict:
+    out = {}
+    for key, value in values.items():
+        spec = schema.get(key)
+        if spec is None:
+            out[key] = value
+            continue
+        ty, flags = spec
+        if value is None:
+            if top and "c" in flags and "o" in flags and key not in _OWN:
+                continue  # left to the provider: unknown until apply
+            out[key] = None
+            continue
+        if isinstance(ty, list) and ty and ty[0] == "block":
+            attrs = ty[2]
+            if isinstance(value, Blocks):
+                out[key] = Blocks(_body(e, attrs) if isinstance(e, dict) else e for e in value)
+            elif isinstance(value, list):
+                out[key] = [_body(e, attrs) if isinstance(e, dict) else e for e in value]
+            else:
+                out[key] = value
+            continue
+        out[key] = convert(value, ty)
+    return out
+
+
+def convert(value: Any, ty: Any) -> Any:
+    """One value to a cty type (as the schema writes it); a value that does not convert is kept
+    as written (Terraform would refuse the configuration; the builder reports what it cannot
+    read) and unknown parts stay unknown."""
+    if value is None or isinstance(value, (Unknown, Ref)):
+        return value
+    try:
+        if ty == "bool":
+            return to_bool(value) if isinstance(value, str) else value
+        if ty == "number":
+            return to_number(value) if isinstance(value, str) else value
+        if ty == "string":
+            return to_string(value) if isinstance(value, (bool, int, float)) else value
+        if isinstance(ty, list) and len(ty) == 2:
+            kind, inner = ty
+            if kind in ("list", "set") and isinstance(value, list):
+                items = [convert(v, inner) for v in value]
+                return Blocks(items) if isinstance(value, Blocks) else items  # blocks stay blocks
+            if kind == "map" and isinstance(value, dict):
+                return {k: convert(v, inner) for k, v in value.items()}
+            if kind == "object" and isinstance(value, dict) and isinstance(inner, dict):
+                return {k: convert(v, inner[k]) if k in inner else v for k, v in value.items()}
+    except EvalError:
+        return value
+    return value
+
+
+__all__ = ["arguments", "convert"]
