@@ -29,7 +29,7 @@ CREATE = ["three_tier", "microservices_mesh", "module_dynamic", "vpc_rules", "tr
           # HCL semantics (issue 11): schema types, null Optional+Computed arguments
           "hcl_types"]
 UPDATE = ["tighten_cidr", "ssh_open", "new_path_to_db", "refactor_inline_to_rules",
-          "refactor_inline_to_rules_emptied", "existing_rdp"]
+          "refactor_inline_to_rules_emptied", "existing_rdp", "hcl_unmanaged"]
 
 
 def _exposures(rows: list[dict]) -> set:

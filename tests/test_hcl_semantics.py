@@ -80,3 +80,160 @@ def test_turn2_computednull(tmp_path: Path):
         unknown = {u["address"] for u in r["unknown"]}
         assert {"aws_security_group_rule.direct", "aws_security_group_rule.joined",
                 "aws_security_group_rule.compacted"} <= unknown
+
+
+# ---------------------------------------------------------------- unknowns as Terraform has them
+
+
+def test_turn2_neqnull(tmp_path: Path):
+    """``local.rules != null`` on a map whose values are known only after apply is true: both
+    for_each instances are planned (Terraform plans this["from_app"] and this["world"])."""
+    r = tfsg_json("show", str(_case("neqnull", tmp_path)))
+    assert ("0.0.0.0/0", "aws_security_group.lb", "tcp", "80") in flows(r["flows"])
+    assert exposures(r["exposed"]) == {("aws_security_group.lb", "group", "tcp", "80")}
+    assert not [u for u in r["unknown"] if "for_each" in u["attribute"] or "!= operator" in u["reason"]]
+
+
+def test_turn2_knownshape(tmp_path: Path):
+    """``!= null``, ``length() > 0``, ``!= {}`` guards and ``count = length(list)`` over values
+    known after apply are known; ``coalesce(aws_security_group.peer.id, "sg-...")`` is the
+    reference (a created resource's id is never null or empty)."""
+    r = tfsg_json("show", str(_case("knownshape", tmp_path)))
+    t = "aws_security_group.t"
+    assert {("0.0.0.0/0", t, "tcp", p) for p in ("22", "1022", "2022")} | {
+        ("sg-0123456789abcdef0", t, "tcp", "3000")} <= flows(r["flows"])
+    assert exposures(r["exposed"]) == {(t, "group", "tcp", p) for p in ("22", "1022", "2022")}
+    assert r["unknown"] == []
+    rules = {g["address"]: g for g in r["groups"]}
+    assert set(rules) == {"aws_security_group.peer", t}
+
+
+def test_turn2_nestedaddr(tmp_path: Path):
+    """A nested module's for_each keeps its parent's address; known keys give the instance."""
+    r = tfsg_json("show", str(_case("nestedaddr", tmp_path)))
+    assert {g["address"] for g in r["groups"]} == {
+        "aws_security_group.peer", 'module.outer.module.inner["a"].aws_security_group.this'}
+    assert r["unknown"] == [] and r["exposed"] == []
+
+
+def test_unknown_nested_module_keeps_its_address(tmp_path: Path):
+    """The same module with for_each keys known only after apply: the unknown names
+    module.outer.module.inner, never a bare module.inner."""
+    d = _case("nestedaddr", tmp_path)
+    outer = d / "outer" / "main.tf"
+    text = outer.read_text()
+    assert "for_each = var.groups != null ? var.groups : {}" in text
+    outer.write_text(text.replace("for_each = var.groups != null ? var.groups : {}",
+                                  "for_each = toset([for k, v in var.groups : v.sg])")
+                     .replace("sg       = each.value.sg", "sg       = each.value"))
+    r = tfsg_json("show", str(d))
+    assert [(u["address"], u["attribute"]) for u in r["unknown"]] == [("module.outer.module.inner", "for_each")]
+
+
+# ---------------------------------------------------------------- omitted means not managed
+
+GIT = ["git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", "-c", "commit.gpgsign=false"]
+
+
+def _base_repo(tmp_path: Path, before: Path, after: Path) -> Path:
+    """A git repository whose HEAD holds ``before``'s .tf files and whose work tree ``after``'s."""
+    import subprocess
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    for f in before.glob("*.tf"):
+        shutil.copy(f, repo / f.name)
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "base"]):
+        subprocess.run(GIT + ["-C", str(repo), *args], check=True, capture_output=True)
+    for f in repo.glob("*.tf"):
+        f.unlink()
+    for f in after.glob("*.tf"):
+        shutil.copy(f, repo / f.name)
+    return repo
+
+
+DEFAULT = "aws_default_security_group.default"
+UNMANAGED_CHANGES = {DEFAULT: "update", "aws_security_group.cache": "create", "aws_security_group.db": "no-op",
+                     "aws_security_group.web": "no-op"}
+
+
+@pytest.mark.parametrize("mode", ["plan", "hcl"])
+def test_omitted_inline_rules_stay(tmp_path: Path, mode: str):
+    """fixtures/hcl_unmanaged (an update plan against moto): web's egress block deleted, db's
+    ingress written as a dynamic block over [] (zero blocks: not set either), the default
+    group's egress deleted: Terraform plans no change for them and AWS keeps the rules. Only the
+    default group's ingress changes (self: all traffic -> tcp 22)."""
+    case = FIXTURES / "hcl_unmanaged"
+    if mode == "plan":
+        r = tfsg_json("diff", str(case / "plan.json"))
+    else:
+        r = tfsg_json("diff", str(_base_repo(tmp_path, case / "before", case)), "--base", "HEAD")
+    assert flows(r["added"]) == set()
+    removed = flows(r["removed"])
+    assert {(a, b) for a, b, _, _ in removed} == {(DEFAULT, DEFAULT)}
+    assert (DEFAULT, DEFAULT, "tcp", "22") not in removed and (DEFAULT, DEFAULT, "udp", "all") in removed
+    assert {g["address"]: g["change"] for g in r["groups"]} == UNMANAGED_CHANGES
+    assert r["revoked"] == [] and r["newly_exposed"] == [] and r["no_longer_exposed"] == []
+
+
+def test_turn2_omitted_blocks_update(tmp_path: Path):
+    """Deleting the blocks without `= []` keeps the rules (the real plan: no-op); legacy_explicit's
+    `ingress = []` revokes its SSH rule: the only flow removed."""
+    d = TURN2 / "omitted_blocks_update"
+    if not d.is_dir():
+        pytest.skip(f"{d} is not here")
+    r = tfsg_json("diff", str(_base_repo(tmp_path, d / "before", d)), "--base", "HEAD")
+    assert flows(r["removed"]) == {("0.0.0.0/0", "aws_security_group.legacy_explicit", "tcp", "22")}
+    assert flows(r["added"]) == set()
+    assert {g["address"]: g["change"] for g in r["groups"]} == {
+        DEFAULT: "no-op", "aws_security_group.legacy": "no-op", "aws_security_group.legacy_explicit": "update"}
+
+
+# ---------------------------------------------------------------- shapes the configuration fixes
+
+SHAPES = '''
+resource "aws_security_group" "peer" {
+  name   = "peer"
+  vpc_id = "vpc-1"
+}
+data "aws_availability_zones" "az" {}
+locals {
+  m     = { a = aws_security_group.peer.id, b = aws_security_group.peer.id }
+  azs   = slice(data.aws_availability_zones.az.names, 0, 3)
+  cidrs = [for i, az in local.azs : cidrsubnet("10.0.0.0/16", 4, i)]
+}
+resource "aws_security_group" "t" {
+  name        = "t"
+  vpc_id      = "vpc-1"
+  description = jsonencode([length(local.m), keys(local.m), length(local.azs)])
+}
+resource "aws_vpc_security_group_ingress_rule" "each" {
+  for_each                     = local.m
+  security_group_id            = aws_security_group.t.id
+  ip_protocol                  = "tcp"
+  from_port                    = 443
+  to_port                      = 443
+  referenced_security_group_id = each.value
+}
+resource "aws_vpc_security_group_ingress_rule" "az" {
+  count             = length(local.cidrs)
+  security_group_id = aws_security_group.t.id
+  ip_protocol       = "tcp"
+  from_port         = 22
+  to_port           = 22
+  cidr_ipv4         = local.cidrs[count.index]
+}
+'''
+
+
+def test_shapes_the_configuration_fixes(tmp_path: Path):
+    """A map with known keys and values known after apply has a known length and keys, and
+    for_each over it plans its instances (as Terraform does); slice(data...names, 0, 3) has 3
+    elements (tfsg's documented inference: the data source is read from AWS at plan), so the
+    terraform-aws-modules/vpc idiom [for i, az in ... : cidrsubnet(cidr, 4, i)] is known."""
+    (tmp_path / "main.tf").write_text(SHAPES)
+    r = tfsg_json("show", str(tmp_path))
+    t = "aws_security_group.t"
+    assert flows(r["flows"]) == {(c, t, "tcp", "22") for c in ("10.0.0.0/20", "10.0.16.0/20", "10.0.32.0/20")}
+    assert r["unknown"] == []
+    assert {g["address"]: g["description"] for g in r["groups"]}[t] == '[2,["a","b"],3]'

@@ -121,17 +121,20 @@ def descendants(g: DiGraph, source: str) -> set[str]:
     return _reach(g.successors, source)
 
 
-def ancestors(g: DiGraph, target: str) -> set[str]:
-    return _reach(g.predecessors, target)
+def ancestors(g: DiGraph, *targets: str) -> set[str]:
+    """Every node from which one of ``targets`` can be reached (one search for all of them);
+    a target is included only when another target (or itself, through a cycle) reaches it."""
+    return _reach(g.predecessors, *targets)
 
 
-def _reach(step: Any, start: str) -> set[str]:
-    seen = {start}
-    todo = [start]
+def _reach(step: Any, *starts: str) -> set[str]:
+    seen = set(starts)
+    todo = list(starts)
+    found: set[str] = set()
     while todo:
         for w in step(todo.pop()):
+            found.add(w)
             if w not in seen:
                 seen.add(w)
                 todo.append(w)
-    seen.discard(start)
-    return seen
+    return found if len(starts) > 1 else found - set(starts)

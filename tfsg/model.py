@@ -321,3 +321,6 @@ class Snapshot:
     vpcs: dict[str, AddressSet] = field(default_factory=dict)  # vpc key (id or address) -> CIDRs
     unknowns: list[Unknown] = field(default_factory=list)
     locations: dict[str, Location] = field(default_factory=dict)  # resource address -> source
+    # HCL mode: (group address, direction) whose inline rules the configuration does not write
+    # at all (no block, no attribute): "not managed", which matters against a --base revision
+    omitted_inline: set[tuple[str, str]] = field(default_factory=set)

@@ -75,6 +75,7 @@ class FlowGraph(FlowQueries, ExposureQueries, PathQueries):
         self._resource_paths: Optional[list[Path]] = None
         self._digraph = None
         self._atts: Optional[dict[str, list[str]]] = None
+        self.interface_rules: dict[tuple[str, str], tuple[dict, dict]] = {}  # resources.py's cache
 
     def attachment_groups(self) -> dict[str, list[str]]:
         """Resource address -> its groups, sorted."""

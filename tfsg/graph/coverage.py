@@ -76,6 +76,7 @@ class CidrRelation:
         self.rows: dict[str, list[CidrFlow]] = {}
         self._by_set: Optional[dict[frozenset, list[str]]] = None
         self._succ: dict[str, list[str]] = {}
+        self._pred: dict[str, list[str]] = {}
         snap = rules.snap
         senders = sorted(g for g in snap.groups if where.known_bound(g))
         if not senders:
@@ -170,7 +171,10 @@ class CidrRelation:
         return got
 
     def predecessors(self, target: str) -> list[str]:
-        return sorted(self._sources(target))
+        hit = self._pred.get(target)
+        if hit is None:
+            hit = self._pred[target] = sorted(self._sources(target))
+        return hit
 
     def _sources(self, target: str) -> set[str]:
         sets = {id(row.groups): row.groups for row in self.rows.get(target, ())}

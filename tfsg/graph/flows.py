@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..model import is_outside_group
 from ..netsets import ALL_SERVICES, NO_SERVICES, ServiceSet
 from .records import Flow
 
@@ -121,8 +122,6 @@ class FlowQueries:
         return inbound & self._side("egress", source, target)[0] if inbound else NO_SERVICES
 
     def is_group(self: "FlowGraph", node: str) -> bool:
-        from ..model import is_outside_group
-
         return node in self.snap.groups or is_outside_group(node)
 
     def _address_flows(self: "FlowGraph") -> None:

@@ -48,18 +48,42 @@ def resource_flows(graph: "FlowGraph") -> Optional[dict[tuple[str, str], Service
 
 def allowed(graph: "FlowGraph", direction: str, own: Attachment, other: Attachment) -> ServiceSet:
     """What ``own``'s groups allow with ``other`` in ``direction`` (references, and CIDRs that may
-    hold ``other``'s addresses: coverage.py, cached per distinct bound)."""
+    hold ``other``'s addresses: coverage.py), from the interface's aggregated rules: the
+    references per named group, and the CIDR part once per distinct bound of ``other``."""
+    named, cached = _aggregate(graph, direction, own)
     services = NO_SERVICES
+    for h in other.groups:
+        got = named.get(h)
+        if got is not None:
+            services = services | got
     bound = other.addresses
-    for g in own.groups:
-        refs = graph.refs[direction].get(g)
-        if refs:
-            for h in other.groups:
-                for rule in refs.get(h, ()):
-                    services = services | rule.services
-        if g in graph.cidrs[direction]:
-            services = services | graph.coverage.covered(direction, g, bound)[0]
-    return services
+    hit = cached.get(bound, _MISSING)
+    if hit is _MISSING:
+        hit = NO_SERVICES
+        for g in own.groups:
+            if g in graph.cidrs[direction]:
+                hit = hit | graph.coverage.covered(direction, g, bound)[0]
+        cached[bound] = hit
+    return services | hit
+
+
+_MISSING = object()
+
+
+def _aggregate(graph: "FlowGraph", direction: str, own: Attachment) -> tuple[dict[str, ServiceSet], dict]:
+    """Per interface (cached on the graph): services its groups' references grant per named
+    group, and a cache of the CIDR part per bound."""
+    table = graph.interface_rules
+    key = (direction, own.resource)
+    hit = table.get(key)
+    if hit is None:
+        named: dict[str, ServiceSet] = {}
+        for g in own.groups:
+            for other, rules in graph.refs[direction].get(g, {}).items():
+                for rule in rules:
+                    named[other] = named.get(other, NO_SERVICES) | rule.services
+        hit = table[key] = (named, {})
+    return hit
 
 
 def _covers(block: AddressSet, bound: Optional[AddressSet]) -> bool:

@@ -218,11 +218,8 @@ class Context:
             from ..digraph import ancestors
 
             g = self.graph.digraph()
-            out = set(self.targets(selector))
-            for t in list(out):
-                if t in g:
-                    out |= ancestors(g, t)
-            return out
+            targets = set(self.targets(selector))
+            return targets | ancestors(g, *[t for t in sorted(targets) if t in g])  # one search for all
         return self._cached(("up", json.dumps(selector, sort_keys=True)), compute)
 
     def internet_reached(self) -> set[str]:
@@ -645,8 +642,8 @@ def _can_affect(u: Unknown, policy: Policy, ctx: Context) -> bool:
         if spec.get("match") == "all":
             # only if the unknown rule could complete "every service" with what the group has
             have = NO_SERVICES
-            for rule in ctx.graph.snap.rules:
-                if rule.group == where and rule.direction == "ingress":
+            for rule in ctx.graph.rules.rules_of.get(where, ()):
+                if rule.direction == "ingress":
                     have = have | rule.services
             if not (have | u.services).issuperset(wanted):
                 return False

@@ -50,6 +50,8 @@ def call(node: Any, env: Any) -> Any:
         secrets = getattr(getattr(env.scope, "loader", None), "secrets", None)
         if secrets is not None:
             mark_sensitive(args, secrets)
+    if name in _WITH_ENV:
+        return impl(env, *args)
     return impl(*args)
 
 
@@ -260,9 +262,16 @@ def _index(value: Any, item: Any) -> Any:
     raise EvalError("index: the item is not in the list")
 
 
+# Attributes a managed resource always has once created: never null, never "" (the provider sets
+# them on create), so ``coalesce(aws_security_group.x.id, "...")`` is the reference itself.
+_NEVER_EMPTY = {("id",), ("arn",)}
+
+
 @fn("coalesce", shape=True)
 def _coalesce(*values: Any) -> Any:
     for v in values:
+        if isinstance(v, Ref) and v.attr in _NEVER_EMPTY and v.address.mode == "managed":
+            return v
         if isinstance(v, (Unknown, Ref)):
             return unknown_from(v, what="coalesce()")
         if v is not None and v != "":
@@ -292,6 +301,15 @@ def _one(value: Any) -> Any:
 
 @fn("slice", shape=True)
 def _slice(value: Any, start: Any, end: Any) -> Any:
+    if isinstance(value, (Unknown, Ref)) and is_known(start) and is_known(end):
+        # An inference beyond Terraform's plan (documented in the README): the configuration
+        # fixes the length. slice(data.aws_availability_zones.x.names, 0, 3) has 3 elements,
+        # or Terraform fails; so [for i, az in ... : cidrsubnet(var.cidr, 4, i)] is known (the
+        # terraform-aws-modules/vpc idiom). The elements themselves stay unknown.
+        lo, hi = int(to_number(start)), int(to_number(end))
+        if 0 <= lo <= hi and hi - lo <= 4096:
+            reason = unknown_from(value, what="slice()")
+            return [Unknown(f"element {i} of {getattr(reason, 'reason', 'slice()')}") for i in range(hi - lo)]
     if isinstance(value, (Unknown, Ref)) or not (is_known(start) and is_known(end)):
         return unknown_from(value, start, end, what="slice()")
     return _list(value, "slice")[int(to_number(start)):int(to_number(end))]
@@ -653,6 +671,12 @@ def _cidrnetmask(prefix: Any) -> Any:
 
 # ---------------------------------------------------------------- files (path.module relative)
 
-@fn("file")
-def _file(path: Any) -> Any:
-    return Unknown("file() contents are not read by tfsg")
+# file, fileexists, templatefile: read through the module's reader, inside the repository only
+_WITH_ENV = {"file", "fileexists", "templatefile"}
+
+
+from . import functions_text  # noqa: E402,F401  (registers regex, hashes, paths, time, YAML)
+from .functions_files import file as _file, fileexists as _fileexists, templatefile as _templatefile  # noqa: E402
+
+for _name, _impl in (("file", _file), ("fileexists", _fileexists), ("templatefile", _templatefile)):
+    fn(_name)(_impl)

@@ -30,6 +30,8 @@ _SCHEMA_DEFAULTS = {
     "aws_subnet": {"map_public_ip_on_launch": False, "assign_ipv6_address_on_creation": False},
 }
 
+_INLINE_GROUP_TYPES = ("aws_security_group", "aws_default_security_group")
+
 _INLINE_DEFAULTS = {"cidr_blocks": [], "ipv6_cidr_blocks": [], "prefix_list_ids": [], "security_groups": [],
                     "self": False, "description": None}
 
@@ -96,6 +98,7 @@ def load_directory(directory: str, *, base: Optional[str] = None, inputs: Option
             before, before_prints = Snapshot(), {}  # the directory is new: nothing was there before
         else:
             before, before_prints = _side(revision, directory, inputs, secrets)
+            _unmanaged(before, after, before_prints, after_prints)
     elif compare:
         before = after
     actions = _actions(before_prints, after_prints)
@@ -131,6 +134,7 @@ def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str]
     index = HclConfig()
     locations: dict[str, Location] = {}
     prints: dict[str, tuple] = {}
+    omitted: set[tuple[str, str]] = set()
     for module in root.walk():
         for ri in module.all_resource_instances():
             inst = instance_of(ri)
@@ -139,6 +143,15 @@ def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str]
                 prints[inst.addr] = (inst.values, inst.unknown)  # compared with == (order-free)
             index.add(ri, inst)
             locations[inst.addr] = Location(ri.block.file, ri.block.line)
+            if inst.type in _INLINE_GROUP_TYPES:
+                # Attributes as blocks: zero blocks (none written, or a dynamic block over an
+                # empty collection) is null, "not set"; only `ingress = []` sets it empty
+                evaluated = ri.values() or {}
+                for direction in ("ingress", "egress"):
+                    blocks = evaluated.get(direction)
+                    if direction not in ri.block.body.attrs and (blocks is None or (isinstance(blocks, Blocks)
+                                                                                    and not blocks)):
+                        omitted.add((inst.addr, direction))
     snap = SnapshotBuilder(instances, index, {}, hints=HclHints(index)).build()
     secrets |= loader.secrets  # sensitive values the evaluation met (variables, sensitive())
     for text, attribute, reason, block in problems:
@@ -151,7 +164,33 @@ def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str]
         snap.unknowns.append(extra)
     snap.unknowns = _dedupe(snap.unknowns)
     snap.locations.update(locations)
+    snap.omitted_inline = omitted
     return snap, prints
+
+
+def _unmanaged(before: Snapshot, after: Snapshot, before_prints: dict[str, tuple],
+               after_prints: dict[str, tuple]) -> None:
+    """An inline ``ingress``/``egress`` the new revision omits on a group that existed at the base
+    is no longer managed, not emptied: the argument is Optional+Computed, so Terraform plans no
+    change and the rules stay in AWS (terraform-provider-aws#644, hashicorp/terraform#13181; the
+    aws_default_security_group the same, provider#17569). Only ``ingress = []`` revokes them. The
+    after side keeps the base's inline rules (and what could not be read of them) for those."""
+    carried = {key for key in after.omitted_inline if key[0] in before.groups}
+    if not carried:
+        return
+    after.rules = after.rules + [r for r in before.rules if r.inline and (r.group, r.direction) in carried]
+    have = {(u.address, u.attribute) for u in after.unknowns}
+    after.unknowns = after.unknowns + [u for u in before.unknowns if (u.address, u.attribute) in carried
+                                       and (u.address, u.attribute) not in have]
+    for addr, direction in carried:  # the change Terraform would plan: none for that argument
+        if addr in before_prints and addr in after_prints:
+            (bv, bu), (av, au) = before_prints[addr], after_prints[addr]
+            av, au = dict(av), dict(au)
+            for table, src in ((av, bv), (au, bu)):
+                table.pop(direction, None)
+                if direction in src:
+                    table[direction] = src[direction]
+            after_prints[addr] = (av, au)
 
 
 def _dedupe(records: list[UnknownRecord]) -> list[UnknownRecord]:

@@ -12,7 +12,7 @@ import os
 from typing import Any, Callable, Iterator, Optional
 
 from ...errors import InputError
-from ...model import Address, ModuleStep
+from ...model import Address, ModuleStep, render_module_path
 from .argtypes import arguments
 from .files import display
 from .cache import cached
@@ -409,13 +409,14 @@ class ModuleInstance:
         if directory is None or not self.loader.reader.isdir(directory):
             reason = why or f"module source {display(directory or '?')} is not a directory"
             result: Any = Unknown(reason)
-            self.problems.append((".".join(f"module.{s}" for s in call_path), "source", reason, block))
+            self.problems.append((render_module_path(self.path + (ModuleStep(name, None),)), "source", reason, block))
             self._children[name] = result
             return result
         keys = self.expand(block)
         if isinstance(keys, Unknown):
-            self.problems.append((f"module.{name}", "count" if "count" in block.body.attrs else "for_each",
-                                  keys.reason, block))
+            # the full address of the call (module.outer["x"].module.inner): what a reviewer looks up
+            self.problems.append((render_module_path(self.path + (ModuleStep(name, None),)),
+                                  "count" if "count" in block.body.attrs else "for_each", keys.reason, block))
             self._children[name] = keys
             return keys
         config = self.loader.module(directory)

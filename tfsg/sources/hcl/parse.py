@@ -261,6 +261,7 @@ class _Compiler:
     def x_string(self, tree: Any) -> Node:
         line = tree.children[0].line
         flat: list = []
+        strip_next = False  # a directive's "~}" strips the whitespace after it
         for part in tree.children[1:-1]:
             child = part.children[0]
             if not hasattr(child, "data"):
@@ -271,13 +272,22 @@ class _Compiler:
                     text = text[1:]
                 else:
                     text = _unescape(text)
+                if strip_next:
+                    text, strip_next = text.lstrip(), False
                 if flat and isinstance(flat[-1], str):
                     flat[-1] += text
                 else:
                     flat.append(text)
             elif child.data == "interpolation":
+                strip_next = False
                 flat.append(self.expr(_trees(child)[0]))
             else:
+                # "%{~" strips the whitespace before the directive, "~}" the whitespace after
+                # (HCL native syntax spec, "Template Strip Markers")
+                marks = [str(t) for t in child.children if not hasattr(t, "data")]
+                if len(marks) > 1 and marks[1] == "~" and flat and isinstance(flat[-1], str):
+                    flat[-1] = flat[-1].rstrip()
+                strip_next = len(marks) > 1 and marks[-2] == "~"
                 flat.append(self.directive(child))
         return Template(_nest(flat, line, self.file) if any(isinstance(p, tuple) for p in flat) else flat or [""],
                         line)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from .values import (Blocks, EvalError, Lazy, Ref, Unknown, equal, first_unknown, is_known, number, to_bool,
+from .values import (Blocks, EvalError, Lazy, Ref, Unknown, equal, equal_partial, first_unknown, is_known, number, to_bool,
                      to_number, to_string, unknown_from)
 
 
@@ -212,6 +212,12 @@ class BinN(Node):
     def ev(self, env: Env) -> Any:
         a, b = self.left.ev(env), self.right.ev(env)
         op = self.op
+        if op in ("==", "!=") and not (is_known(a) and is_known(b)):
+            # Terraform compares what is known: a map whose values are known only after apply
+            # is still not null, and two lists of different lengths still differ (cty equality)
+            same = equal_partial(a, b)
+            if same is not None:
+                return same if op == "==" else not same
         if not (is_known(a) and is_known(b)):
             return unknown_from(a, b, what=f"the {op} operator")
         if op == "==":

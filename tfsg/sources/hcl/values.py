@@ -13,7 +13,7 @@ of range); ``try`` and ``can`` catch it, everything else turns it into an ``Unkn
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 from ...model import Address
 
@@ -203,6 +203,40 @@ def to_bool(value: Any) -> bool:
     if value in ("true", "false"):
         return value == "true"
     raise EvalError(f"a {type_name(value)} cannot be used as a bool")
+
+
+def equal_partial(a: Any, b: Any) -> Optional[bool]:
+    """``equal`` on values with unknown parts: True or False when the known parts decide it (a
+    null against a collection, different types, lengths or keys, a known leaf that differs),
+    None when an unknown part could change the answer (cty's ``Equals`` on unknowns)."""
+    if isinstance(a, (Unknown, Ref, Lazy)) or isinstance(b, (Unknown, Ref, Lazy)):
+        return None
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return a == b
+    if type_name(a) != type_name(b):
+        return False
+    if isinstance(a, list):
+        if len(a) != len(b):
+            return False
+        pairs = list(zip(a, b))
+    elif isinstance(a, dict):
+        if a.keys() != b.keys():
+            return False
+        pairs = [(a[k], b[k]) for k in a]
+    else:
+        return a == b
+    result: Optional[bool] = True
+    for x, y in pairs:
+        same = equal_partial(x, y)
+        if same is False:
+            return False
+        if same is None:
+            result = None
+    return result
 
 
 def equal(a: Any, b: Any) -> bool:

@@ -1,0 +1,86 @@
+"""Terraform functions added for issue 11 (item 5), each against the value Terraform 1.11.4
+itself gives (``terraform console``, recorded below) on the same expression."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import tfsg_json
+
+# expression -> jsonencode(expression) as terraform console prints it
+TERRAFORM = {
+    'regex("^(?P<name>[a-z]+)-(?P<port>[0-9]+)$", "web-8080")': {"name": "web", "port": "8080"},
+    'regexall("[0-9]+", "10.0.0.0/16 and 172.16.0.0/12")': ["10", "0", "0", "0", "16", "172", "16", "0", "0", "12"],
+    'regex("[a-z]+", "123abc456")': "abc",
+    'regex("(\\\\d+)\\\\.(\\\\d+)", "v1.22")': ["1", "22"],
+    'regex("(a)|(b)", "b")': [None, "b"],
+    'regexall("x", "abc")': [],
+    'regexall("(?P<k>[a-z])=(?P<v>[0-9])", "a=1,b=2")': [{"k": "a", "v": "1"}, {"k": "b", "v": "2"}],
+    'base64encode("tcp/22")': "dGNwLzIy",
+    'base64decode("dGNwLzIy")': "tcp/22",
+    'md5("x")': "9dd4e461268c8034f5c8564e155c67a6",
+    'sha1("tcp")': "6ce375e315d720af2ba683096f660d623f64151f",
+    'sha256("x")': "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881",
+    'basename("a/b/c.json")': "c.json",
+    'basename("/")': "/",
+    'basename("a/b/")': "b",
+    'dirname("a/b/c.json")': "a/b",
+    'dirname("file")': ".",
+    'dirname("/a")': "/",
+    'dirname("a/b/")': "a/b",
+    'strcontains("0.0.0.0/0", "/0")': True,
+    'strcontains("abc", "")': True,
+    'timeadd("2026-01-01T00:00:00Z", "1h30m")': "2026-01-01T01:30:00Z",
+    'timeadd("2026-01-01T00:00:00Z", "-10m")': "2025-12-31T23:50:00Z",
+    'timeadd("2026-01-01T00:00:00+02:00", "90s")': "2026-01-01T00:01:30+02:00",
+    'yamldecode("ports: [22, 443]\\nname: web")': {"name": "web", "ports": [22, 443]},
+    'yamldecode("a: 1.5\\nb: true\\nc: null\\nd: \'10\'")': {"a": 1.5, "b": True, "c": None, "d": "10"},
+}
+
+
+@pytest.fixture(scope="module")
+def evaluated(tmp_path_factory) -> dict[str, object]:
+    """Every expression in one module: each is the description of a group, as JSON."""
+    d = tmp_path_factory.mktemp("functions")
+    blocks = []
+    for i, expr in enumerate(TERRAFORM):
+        blocks.append(f'resource "aws_security_group" "f{i}" {{\n  name        = "f{i}"\n'
+                      f'  description = jsonencode({expr})\n  vpc_id      = "vpc-1"\n}}\n')
+    (d / "main.tf").write_text("\n".join(blocks))
+    r = tfsg_json("show", str(d))
+    assert r["unknown"] == []
+    by_name = {g["name"]: g["description"] for g in r["groups"]}
+    return {expr: json.loads(by_name[f"f{i}"]) for i, expr in enumerate(TERRAFORM)}
+
+
+@pytest.mark.parametrize("expr", list(TERRAFORM))
+def test_function_gives_terraforms_value(evaluated: dict, expr: str):
+    assert evaluated[expr] == TERRAFORM[expr]
+
+
+@pytest.mark.parametrize("expr, why", [
+    ('regex("(a+)+\\\\1", "aa")', "invalid regular expression"),  # backreferences: not RE2, not Go
+    ('regex("x", "abc")', "did not match"),
+    ('regex("(?P<a>x)(y)", "xy")', "cannot mix"),
+    ("timestamp()", "known only at apply"),
+    ('base64decode("%%%")', "not valid base64"),
+])
+def test_what_terraform_refuses_or_only_apply_knows_is_an_unknown(tmp_path: Path, expr: str, why: str):
+    (tmp_path / "main.tf").write_text('resource "aws_security_group_rule" "r" {\n  type = "ingress"\n'
+                                      '  security_group_id = "sg-0123456789abcdef0"\n  protocol = "tcp"\n'
+                                      f'  from_port = 22\n  to_port = 22\n  cidr_blocks = [{expr}]\n}}\n')
+    r = tfsg_json("show", str(tmp_path))
+    assert any(u["address"] == "aws_security_group_rule.r" and why in u["reason"] for u in r["unknown"]), r["unknown"]
+    assert r["flows"] == []
+
+
+def test_a_catastrophic_pattern_runs_in_linear_time(tmp_path: Path):
+    """(a+)+$ on a long run of a's then b: exponential for a backtracking engine, instant on RE2."""
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_security_group" "g" {\n  name = "g"\n  vpc_id = "vpc-1"\n'
+        f'  description = jsonencode(regexall("(a+)+$", "{"a" * 5000}b"))\n}}\n')
+    r = tfsg_json("show", str(tmp_path))
+    assert r["groups"][0]["description"] == "[]"

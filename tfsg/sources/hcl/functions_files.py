@@ -1,0 +1,107 @@
+"""``file``, ``fileexists`` and ``templatefile``: files next to the configuration, read only inside
+the repository under review.
+
+Terraform resolves a relative path against its working directory, the root module's directory;
+tfsg's ``path.module`` and ``path.root`` are relative to where tfsg runs, so a path that starts
+with the root module's displayed path is read from there. Either way the file must lie inside
+the repository (the git work tree, else the root module's directory), symbolic links resolved:
+a .tf file in a pull request must not make tfsg read ``/etc/passwd`` or ``~/.aws/credentials``.
+At ``--base`` the file is read from the base revision through git, like the .tf files.
+
+``templatefile(path, vars)`` renders the file as a Terraform template (``${...}`` and
+``%{ if }``/``%{ for }`` directives, no backslash escapes) with only ``vars`` in scope, as
+Terraform does (Terraform language docs, "templatefile Function").
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import subprocess
+from typing import Any, Optional
+
+from ...errors import InputError
+from .values import EvalError, to_string
+
+MAX_FILE_BYTES = 4 * 1024 * 1024  # a file a configuration reads: policies, rule lists, user data
+
+
+@functools.lru_cache(maxsize=64)
+def _work_tree(directory: str) -> Optional[str]:
+    try:
+        proc = subprocess.run(["git", "-C", directory, "rev-parse", "--show-toplevel"], capture_output=True,
+                              text=True, check=False, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return os.path.realpath(proc.stdout.strip()) if proc.returncode == 0 and proc.stdout.strip() else None
+
+
+def _resolve(env: Any, path: Any, what: str) -> tuple[Any, str]:
+    """(reader, absolute path) of a file the configuration names, or EvalError."""
+    loader = getattr(env.scope, "loader", None)
+    if loader is None:
+        raise EvalError(f"{what}: files are not read here")
+    text = to_string(path)
+    if "\0" in text:
+        raise EvalError(f"{what}: the path holds a NUL character")
+    root = os.path.realpath(loader.root)
+    shown = os.path.relpath(loader.root)
+    if os.path.isabs(text):
+        full = text
+    elif text == shown or text.startswith(shown.rstrip("/") + "/") and shown != ".":
+        full = os.path.abspath(text)  # built from path.module / path.root: relative to tfsg's directory
+    else:
+        full = os.path.join(root, text)  # Terraform's working directory: the root module
+    reader = loader.reader
+    top = getattr(reader, "top", None) or _work_tree(root) or root
+    real = os.path.realpath(full)
+    if os.path.commonpath([real, top]) != top:
+        raise EvalError(f"{what}: {text!r} is outside the repository; tfsg reads files inside it only")
+    return reader, real
+
+
+def _read(env: Any, path: Any, what: str) -> str:
+    reader, real = _resolve(env, path, what)
+    try:
+        if getattr(reader, "top", None) is None and os.path.getsize(real) > MAX_FILE_BYTES:
+            raise EvalError(f"{what}: {to_string(path)!r} is larger than {MAX_FILE_BYTES:,} bytes")
+        text = reader.read(real)
+    except (InputError, OSError) as exc:
+        raise EvalError(f"{what}: cannot read {to_string(path)!r}: {getattr(exc, 'args', [''])[0]}") from None
+    if len(text) > MAX_FILE_BYTES:
+        raise EvalError(f"{what}: {to_string(path)!r} is larger than {MAX_FILE_BYTES:,} bytes")
+    return text
+
+
+def file(env: Any, path: Any) -> Any:
+    return _read(env, path, "file")
+
+
+def fileexists(env: Any, path: Any) -> Any:
+    reader, real = _resolve(env, path, "fileexists")
+    if getattr(reader, "top", None) is not None:
+        return os.path.relpath(real, reader.top).replace(os.sep, "/") in reader.files
+    return os.path.isfile(real)
+
+
+class _TemplateScope:
+    """A template sees only the variables given to templatefile (and functions)."""
+
+    def root(self, name: str, line: int) -> Any:
+        raise EvalError(f"templatefile: the template refers to {name!r}, which is not among the variables given")
+
+
+def templatefile(env: Any, path: Any, variables: Any) -> Any:
+    if not isinstance(variables, dict):
+        raise EvalError("templatefile: the second argument must be a map or object")
+    text = _read(env, path, "templatefile")
+    marker = "TFSG_TEMPLATE_END"
+    while marker in text:
+        marker += "_"
+    from .parse import parse_body
+    from .syntax import Env
+
+    # A template file is a bare template: the body of a heredoc (no backslash escapes either)
+    body = parse_body(f"t = <<{marker}\n{text}\n{marker}\n", to_string(path))
+    out = body.attrs["t"].expr.ev(Env(_TemplateScope(), dict(variables)))
+    return out[:-1] if isinstance(out, str) and out.endswith("\n") else out

@@ -1,0 +1,214 @@
+"""More of Terraform's built-in functions: regular expressions, encodings, hashes, paths, time.
+
+Semantics from the Terraform language documentation ("Functions") and go-cty's stdlib, which
+Terraform uses. Regular expressions run on RE2 (google-re2), the engine and syntax Terraform's
+Go ``regexp`` implements: linear time on untrusted .tf files, and a pattern Terraform refuses
+(backreferences, lookaround) is refused here too. ``timestamp()`` is known only at apply.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import functools
+import hashlib
+import os
+import posixpath
+import re
+from typing import Any
+
+from .functions import fn
+from .values import EvalError, Unknown, to_string
+
+# ---------------------------------------------------------------- regular expressions (RE2)
+
+MAX_PATTERN = 10_000  # characters: a pattern is written by hand
+
+
+@functools.lru_cache(maxsize=256)
+def _compile(pattern: str) -> Any:
+    import re2
+
+    if len(pattern) > MAX_PATTERN:
+        raise EvalError(f"regex: pattern longer than {MAX_PATTERN} characters")
+    options = re2.Options()
+    options.log_errors = False  # the error becomes the function's error, not a line on stderr
+    try:
+        return re2.compile(pattern, options)
+    except re2.error as exc:
+        raise EvalError(f"invalid regular expression: {exc.args[0].decode('utf-8', 'replace') if isinstance(exc.args[0], bytes) else exc}") from None
+
+
+def _result(compiled: Any, match: Any) -> Any:
+    """What Terraform returns for one match: the matched text (no capture groups), a map of the
+    named groups, or a list of the groups (an unmatched group is null)."""
+    names = compiled.groupindex
+    if compiled.groups == 0:
+        return match.group(0)
+    if names:
+        if len(names) != compiled.groups:
+            raise EvalError("invalid regular expression: cannot mix both named and unnamed capture groups")
+        return {name: match.group(i) for name, i in names.items()}
+    return [match.group(i) for i in range(1, compiled.groups + 1)]
+
+
+@fn("regex")
+def _regex(pattern: Any, string: Any) -> Any:
+    compiled = _compile(to_string(pattern))
+    match = compiled.search(to_string(string))
+    if match is None:
+        raise EvalError("regex: pattern did not match any part of the given string")
+    return _result(compiled, match)
+
+
+@fn("regexall")
+def _regexall(pattern: Any, string: Any) -> Any:
+    compiled = _compile(to_string(pattern))
+    return [_result(compiled, m) for m in compiled.finditer(to_string(string))]
+
+
+# ---------------------------------------------------------------- encodings and hashes
+
+@fn("base64encode")
+def _base64encode(value: Any) -> Any:
+    return base64.b64encode(to_string(value).encode("utf-8")).decode("ascii")
+
+
+@fn("base64decode")
+def _base64decode(value: Any) -> Any:
+    try:
+        raw = base64.b64decode(to_string(value), validate=True)
+        return raw.decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        raise EvalError("base64decode: the string is not valid base64 of UTF-8 text") from None
+
+
+def _digest(name: str) -> Any:
+    def digest(value: Any) -> Any:
+        return hashlib.new(name, to_string(value).encode("utf-8")).hexdigest()
+    return digest
+
+
+for _name in ("md5", "sha1", "sha256", "sha512"):
+    fn(_name)(_digest(_name))
+
+
+# ---------------------------------------------------------------- strings
+
+@fn("strcontains")
+def _strcontains(string: Any, substr: Any) -> Any:
+    return to_string(substr) in to_string(string)
+
+
+# ---------------------------------------------------------------- paths (Go's filepath on Linux)
+
+@fn("basename")
+def _basename(path: Any) -> Any:
+    text = to_string(path)
+    if text == "":
+        return "."
+    stripped = text.rstrip("/")
+    return posixpath.basename(stripped) if stripped else "/"
+
+
+@fn("dirname")
+def _dirname(path: Any) -> Any:
+    text = to_string(path)  # Go's filepath.Dir: all but the last element, cleaned
+    cut = text.rfind("/")
+    if cut < 0:
+        return "."
+    head = posixpath.normpath(text[:cut + 1])
+    return "/" + head.lstrip("/") if head.startswith("//") else head
+
+
+@fn("abspath")
+def _abspath(path: Any) -> Any:
+    return os.path.abspath(to_string(path))
+
+
+@fn("pathexpand")
+def _pathexpand(path: Any) -> Any:
+    return os.path.expanduser(to_string(path))
+
+
+# ---------------------------------------------------------------- time
+
+@fn("timestamp")
+def _timestamp() -> Any:
+    return Unknown("timestamp() is known only at apply")
+
+
+_DURATION = re.compile(r"([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)")
+_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def _duration(text: str) -> datetime.timedelta:
+    """Go's ``time.ParseDuration``: ``"1h30m"``, ``"-10m"``, ``"2.5s"``."""
+    sign, body = (-1, text[1:]) if text.startswith("-") else (1, text.lstrip("+"))
+    if body == "0":
+        return datetime.timedelta(0)
+    seconds, pos = 0.0, 0
+    while pos < len(body):
+        m = _DURATION.match(body, pos)
+        if not m or m.group(1) in ("", "."):
+            raise EvalError(f"timeadd: invalid duration {text!r}")
+        seconds += float(m.group(1)) * _UNITS[m.group(2)]
+        pos = m.end()
+    if not body:
+        raise EvalError(f"timeadd: invalid duration {text!r}")
+    return datetime.timedelta(seconds=sign * seconds)
+
+
+@fn("timeadd")
+def _timeadd(timestamp: Any, duration: Any) -> Any:
+    text = to_string(timestamp)
+    try:
+        when = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise EvalError(f"timeadd: {text!r} is not an RFC 3339 timestamp") from None
+    out = when + _duration(to_string(duration))
+    if out.utcoffset() == datetime.timedelta(0):
+        return out.strftime("%Y-%m-%dT%H:%M:%S") + (f".{out.microsecond:06d}".rstrip("0") if out.microsecond else "") + "Z"
+    return out.isoformat()
+
+
+# ---------------------------------------------------------------- YAML
+
+@fn("yamldecode")
+def _yamldecode(text: Any) -> Any:
+    import yaml
+
+    try:
+        value = yaml.safe_load(to_string(text))
+    except yaml.YAMLError as exc:
+        raise EvalError(f"yamldecode: {str(exc).splitlines()[0]}") from None
+    return _plain(value, [MAX_YAML_NODES])
+
+
+# YAML aliases share one object many times over: expanding a "billion laughs" document would
+# never end, so the values an expansion may make are counted.
+MAX_YAML_NODES = 1_000_000
+
+
+def _plain(value: Any, budget: list[int]) -> Any:
+    """YAML values as HCL values: numbers stay numbers, dates become strings, keys strings."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise EvalError(f"yamldecode: the document expands to more than {MAX_YAML_NODES:,} values")
+    if isinstance(value, dict):
+        return {to_string(k) if not isinstance(k, str) else k: _plain(v, budget) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v, budget) for v in value]
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, float) and value != value:
+        raise EvalError("yamldecode: NaN is not a number Terraform accepts")
+    return value
+
+
+@fn("yamlencode")
+def _yamlencode(value: Any) -> Any:
+    return Unknown("yamlencode(): tfsg does not reproduce its exact text")
+
+
+
