@@ -237,3 +237,36 @@ def test_shapes_the_configuration_fixes(tmp_path: Path):
     assert flows(r["flows"]) == {(c, t, "tcp", "22") for c in ("10.0.0.0/20", "10.0.16.0/20", "10.0.32.0/20")}
     assert r["unknown"] == []
     assert {g["address"]: g["description"] for g in r["groups"]}[t] == '[2,["a","b"],3]'
+
+
+# ---------------------------------------------------------------- sensitivity is a mark
+
+# fixtures/hcl_sensitive: what the sensitive defaults are, and every spelling derived from them
+# (cidrsubnet respells 198.51.7.77/16 as 198.51.0.0/16; the module output is 198.51.3.0/24;
+# replace, format+split and substr give 203.0.113.0/25, /32, /26; join+split marks 10.9.0.0/16
+# too, as Terraform does), the prefix lengths only they have, and the note in a description.
+SENSITIVE_LEAKS = ["198.51.", "203.0.113", "192.0.2.16", "10.9.0.0", "break glass", "/24", "/25", "/26", "/28", "/32"]
+OUTPUTS = [(cmd, fmt) for cmd in ("show", "diff", "check") for fmt in ("text", "json", "markdown", "sarif", "github")]
+
+
+@pytest.mark.parametrize("source", ["", "plan.json"], ids=["hcl", "plan"])
+@pytest.mark.parametrize("cmd,fmt", OUTPUTS, ids=[f"{c}-{f}" for c, f in OUTPUTS])
+def test_values_derived_from_sensitive_ones_are_never_printed(source: str, cmd: str, fmt: str, tmp_path: Path):
+    from conftest import run_tfsg
+
+    proc = run_tfsg(cmd, str(FIXTURES / "hcl_sensitive" / source), "--format", fmt, cwd=tmp_path)
+    assert proc.returncode in (0, 1), proc.stderr.decode()
+    out = proc.stdout.decode() + proc.stderr.decode()
+    assert not [s for s in SENSITIVE_LEAKS if s in out]
+
+
+@pytest.mark.parametrize("source", ["", "plan.json"], ids=["hcl", "plan"])
+def test_sensitive_values_are_still_evaluated(source: str):
+    r = tfsg_json("show", str(FIXTURES / "hcl_sensitive" / source))
+    app = "aws_security_group.app"
+    rows = {(f["from"], f["ports"]) for f in r["flows"] if f["to"] == app}
+    # seven placeholders (one per derived block), the plain rule in clear
+    placeholders = {src for src, _ in rows if src.startswith("(sensitive ")}
+    assert len(placeholders) == 7 and ("10.20.0.0/16", "25") in rows
+    assert {p for _, p in rows} == {"443", "8443", "22", "3389", "6379", "9000", "5432", "25"}
+    assert r["reach"][app]["ingress"]["addresses"] is None  # a count would tell the prefix lengths

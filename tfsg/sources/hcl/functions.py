@@ -14,7 +14,7 @@ import json
 import math
 from typing import Any, Callable
 
-from .values import EvalError, Lazy, Ref, Unknown, equal, is_known, mark_sensitive, number, \
+from .values import EvalError, Lazy, Ref, Unknown, equal, has_mark, is_known, mark_sensitive, number, unmark, \
     to_bool, to_number, to_string, type_name, unknown_from
 
 _IMPL: dict[str, Callable[..., Any]] = {}
@@ -48,11 +48,16 @@ def call(node: Any, env: Any) -> Any:
         return unknown_from(*args, what=f"{name}()")
     if name == "sensitive":
         secrets = getattr(getattr(env.scope, "loader", None), "secrets", None)
-        if secrets is not None:
-            mark_sensitive(args, secrets)
-    if name in _WITH_ENV:
-        return impl(env, *args)
-    return impl(*args)
+        args = [mark_sensitive(a, secrets) for a in args]
+    if name == "nonsensitive":
+        return unmark(args[0]) if args else impl(*args)
+    result = impl(env, *args) if name in _WITH_ENV else impl(*args)
+    # A value computed from a sensitive one is sensitive (cty marks): replace(), format(),
+    # cidrsubnet(), join()... return new strings, which Python's str methods leave unmarked.
+    # Functions that only pick or rearrange values keep each value's own mark.
+    if name not in _PICKING and has_mark(args):
+        result = mark_sensitive(result)
+    return result
 
 
 def _bad(message: str) -> Any:
@@ -670,6 +675,14 @@ def _cidrnetmask(prefix: Any) -> Any:
 
 
 # ---------------------------------------------------------------- files (path.module relative)
+
+# Functions whose result is made of their arguments' own values (a pick, a merge, a reordering):
+# each value keeps its own mark, and a sensitive password beside a CIDR in one map does not
+# hide the CIDR.
+_PICKING = {"lookup", "element", "index", "merge", "concat", "flatten", "keys", "values", "slice", "reverse",
+            "distinct", "compact", "coalesce", "coalescelist", "one", "tolist", "toset", "tomap", "setunion",
+            "setintersection", "setsubtract", "zipmap", "chunklist", "transpose", "try", "sort", "matchkeys",
+            "contains", "length"}
 
 # file, fileexists, templatefile: read through the module's reader, inside the repository only
 _WITH_ENV = {"file", "fileexists", "templatefile"}

@@ -88,7 +88,8 @@ def load_directory(directory: str, *, base: Optional[str] = None, inputs: Option
         raise InputError("no .tf files in this directory (give a Terraform root module, or a plan JSON file)",
                          display(directory))
     secrets: set[str] = set()
-    after, after_prints = _side(tree, directory, inputs, secrets)
+    labels: dict = {}  # placeholders of sensitive peers, the same on both sides
+    after, after_prints = _side(tree, directory, inputs, secrets, labels)
     before: Optional[Snapshot] = None
     before_prints: dict[str, tuple] = dict(after_prints)
     if base is not None:
@@ -97,7 +98,7 @@ def load_directory(directory: str, *, base: Optional[str] = None, inputs: Option
                                                     for n in revision.listdir(directory)):
             before, before_prints = Snapshot(), {}  # the directory is new: nothing was there before
         else:
-            before, before_prints = _side(revision, directory, inputs, secrets)
+            before, before_prints = _side(revision, directory, inputs, secrets, labels)
             _unmanaged(before, after, before_prints, after_prints)
     elif compare:
         before = after
@@ -123,7 +124,8 @@ def _actions(before: dict[str, tuple], after: dict[str, tuple]) -> dict[str, str
 
 # ---------------------------------------------------------------------- one side
 
-def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str]) -> tuple[Snapshot, dict[str, tuple]]:
+def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str],
+          labels: dict) -> tuple[Snapshot, dict[str, tuple]]:
     """One side's Snapshot, and a fingerprint of each managed instance's values (to name changes)."""
     loader = Loader(reader, directory)
     config = loader.module(directory)
@@ -152,7 +154,7 @@ def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str]
                     if direction not in ri.block.body.attrs and (blocks is None or (isinstance(blocks, Blocks)
                                                                                     and not blocks)):
                         omitted.add((inst.addr, direction))
-    snap = SnapshotBuilder(instances, index, {}, hints=HclHints(index)).build()
+    snap = SnapshotBuilder(instances, index, {}, hints=HclHints(index), labels=labels).build()
     secrets |= loader.secrets  # sensitive values the evaluation met (variables, sensitive())
     for text, attribute, reason, block in problems:
         snap.unknowns.append(UnknownRecord(text, attribute, reason))

@@ -274,7 +274,7 @@ class ModuleInstance:
                 value = Unknown(f"var.{name} ({block.file}:{block.line}): {exc}")
         sensitive = block.body.attrs.get("sensitive")
         if sensitive is not None and getattr(sensitive.expr, "value", None) is True:
-            mark_sensitive(value, self.loader.secrets)
+            value = mark_sensitive(value, self.loader.secrets)
         self._vars[name] = value
         return value
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from .values import (Blocks, EvalError, Lazy, Ref, Unknown, equal, equal_partial, first_unknown, is_known, number, to_bool,
+from .values import (Blocks, EvalError, Lazy, Ref, Unknown, equal, equal_partial, first_unknown, has_mark, is_known,
+                     mark_sensitive, number, to_bool,
                      to_number, to_string, unknown_from)
 
 
@@ -64,7 +65,11 @@ class Template(Node):
             return parts[0].ev(env)  # "${x}" is x itself, not converted to a string
         out: list[str] = []
         bad = _render(parts, env, out)
-        return bad if bad is not None else "".join(out)
+        if bad is not None:
+            return bad
+        text = "".join(out)
+        # a template holding a sensitive value is sensitive (its text is the secret, respelled)
+        return mark_sensitive(text) if any(has_mark(p) for p in out) else text
 
 
 def _render(parts: list, env: Env, out: list[str]) -> Optional[Unknown]:

@@ -18,12 +18,43 @@ from typing import Any, Optional
 from ...model import Address
 
 
-def mark_sensitive(value: Any, secrets: set[str]) -> None:
-    """Remember the text of every leaf of a sensitive value (``sensitive()``, a ``sensitive =
-    true`` variable), so the output scrubber keeps it out of every report."""
+def mark_sensitive(value: Any, secrets: Optional[set[str]] = None) -> Any:
+    """The value with every string leaf marked sensitive (``model.SensitiveStr``, as cty marks
+    values in Terraform: ``sensitive()``, a ``sensitive = true`` variable); the mark travels
+    with the value through expressions and functions, and the builder shows a marked CIDR as a
+    placeholder. The text also goes to ``secrets``, the output scrubber's second line."""
+    from ...model import mark_sensitive as mark
     from ..instances import collect_secrets
 
-    collect_secrets(value, secrets)
+    if secrets is not None:  # CIDRs are marked structurally: 0.0.0.0/0 elsewhere stays readable
+        collect_secrets(value, secrets, addresses=False)
+    return mark(value)
+
+
+def has_mark(value: Any) -> bool:
+    """Does a sensitive string sit anywhere in the value?"""
+    from ...model import SensitiveStr
+
+    if isinstance(value, SensitiveStr):
+        return True
+    if isinstance(value, list):
+        return any(has_mark(v) for v in value)
+    if isinstance(value, dict):
+        return any(has_mark(v) for v in value.values())
+    return False
+
+
+def unmark(value: Any) -> Any:
+    """``nonsensitive()``: the same value without marks."""
+    from ...model import SensitiveStr
+
+    if isinstance(value, SensitiveStr):
+        return str.__str__(value)
+    if isinstance(value, list):
+        return [unmark(v) for v in value]
+    if isinstance(value, dict):
+        return {k: unmark(v) for k, v in value.items()}
+    return value
 
 
 class EvalError(Exception):
@@ -106,7 +137,7 @@ class Lazy:
 
 def is_known(value: Any) -> bool:
     """True when the value holds no Unknown, Ref or lazy object anywhere."""
-    if value is None or value.__class__ in (str, int, float, bool):
+    if value is None or value.__class__ in (str, int, float, bool) or isinstance(value, str):
         return True
     if isinstance(value, list):
         return all(is_known(v) for v in value)
