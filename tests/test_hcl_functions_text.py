@@ -38,6 +38,14 @@ TERRAFORM = {
     'timeadd("2026-01-01T00:00:00+02:00", "90s")': "2026-01-01T00:01:30+02:00",
     'yamldecode("ports: [22, 443]\\nname: web")': {"name": "web", "ports": [22, 443]},
     'yamldecode("a: 1.5\\nb: true\\nc: null\\nd: \'10\'")': {"a": 1.5, "b": True, "c": None, "d": "10"},
+    'yamlencode({a = "b", c = ["d", 1, true, null], e = {f = "g"}})':
+        '"a": "b"\n"c":\n- "d"\n- 1\n- true\n- null\n"e":\n  "f": "g"\n',
+    'yamlencode([{a = 1}, [1, 2], "x"])': '- "a": 1\n- - 1\n  - 2\n- "x"\n',
+    'yamlencode({a = {b = "m\\nn\\n\\n"}})': '"a":\n  "b": |+\n    m\n    n\n\n',
+    'yamlencode("multi\\nline")': '|-\n  multi\n  line\n',
+    'yamlencode([{a = "x\\ny"}])': '- "a": |-\n    x\n    y\n',
+    'yamlencode(["a\\"b", "c:d", "", "tab\\there"])': '- "a\\"b"\n- "c:d"\n- ""\n- "tab\\there"\n',
+    'yamlencode({})': "{}\n",
 }
 
 

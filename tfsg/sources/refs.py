@@ -10,6 +10,7 @@ Reference strings are compared as Terraform renders them (REFERENCE A.6).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -63,6 +64,13 @@ _TOKEN = re.compile(r'\.?([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*
 
 def parse_ref(ref: str) -> Optional[list]:
     """``module.a[0].out`` -> ``["module", "a", Idx(0), "out"]``; None when it is not a plain traversal."""
+    parsed = _parse_ref(ref)
+    return list(parsed) if parsed is not None else None
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse_ref(ref: str) -> Optional[tuple]:
+    """Parsed once per distinct text: a large plan repeats the same references thousands of times."""
     out: list = []
     pos = 0
     while pos < len(ref):
@@ -78,18 +86,23 @@ def parse_ref(ref: str) -> Optional[list]:
         else:
             out.append(SPLAT)
         pos = m.end()
-    return out
+    return tuple(out)
 
 
 def maximal_refs(refs: list[str]) -> list[str]:
     """Drop the prefixes Terraform lists after each reference (``x.id`` then ``x``)."""
-    uniq = sorted(set(r for r in refs if isinstance(r, str)))
+    return list(_maximal(tuple(r for r in refs if isinstance(r, str))))
+
+
+@functools.lru_cache(maxsize=65536)
+def _maximal(refs: tuple) -> tuple:
+    uniq = sorted(set(refs))
     keep = []
     for r in uniq:
         if any(o != r and (o.startswith(r + ".") or o.startswith(r + "[")) for o in uniq):
             continue
         keep.append(r)
-    return keep
+    return tuple(keep)
 
 
 class ConfigIndex:

@@ -208,7 +208,84 @@ def _plain(value: Any, budget: list[int]) -> Any:
 
 @fn("yamlencode")
 def _yamlencode(value: Any) -> Any:
-    return Unknown("yamlencode(): tfsg does not reproduce its exact text")
+    """Terraform's layout (go-cty's yaml encoder, go-yaml v3): keys sorted and double-quoted,
+    strings double-quoted, a multi-line string as a literal block, a list under a key not
+    indented, a map under a key indented by two."""
+    lines: list[str] = []
+    _yaml(value, 0, lines, top=True)
+    return "\n".join(lines) + "\n"
+
+
+def _quoted(text: str) -> str:
+    out = []
+    for ch in text:
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == '"':
+            out.append('\\"')
+        elif ch == "\t":
+            out.append("\\t")
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\x{ord(ch):02X}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def _scalar(value: Any, indent: int) -> list[str]:
+    """A scalar as YAML text; a multi-line string is a literal block (its lines follow)."""
+    if value is None:
+        return ["null"]
+    if isinstance(value, bool):
+        return ["true" if value else "false"]
+    if isinstance(value, (int, float)):
+        return [to_string(value)]
+    text = to_string(value)
+    if "\n" in text:
+        body = text.rstrip("\n")
+        trailing = len(text) - len(body)
+        head = "|-" if trailing == 0 else ("|" if trailing == 1 else "|+")
+        pad = " " * (indent + 2)
+        rest = [pad + line if line else "" for line in body.split("\n")]
+        rest += [""] * (trailing - 1 if trailing > 1 else 0)
+        return [head] + rest
+    return [_quoted(text)]
+
+
+def _yaml(value: Any, indent: int, lines: list[str], top: bool = False, item: bool = False) -> None:
+    pad = " " * indent
+    if isinstance(value, dict):
+        if not value:
+            lines.append(pad + "{}")
+            return
+        for key in sorted(value):
+            item = value[key]
+            head = f"{pad}{_quoted(str(key))}:"
+            if isinstance(item, dict) and item:
+                lines.append(head)
+                _yaml(item, indent + 2, lines)
+            elif isinstance(item, list) and item:
+                lines.append(head)
+                _yaml(item, indent, lines)
+            else:
+                first, *rest = _scalar(item, indent) if not isinstance(item, (dict, list)) else \
+                    (["{}"] if isinstance(item, dict) else ["[]"])
+                lines.append(f"{head} {first}")
+                lines.extend(rest)
+        return
+    if isinstance(value, list):
+        if not value:
+            lines.append(pad + "[]")
+            return
+        for item in value:
+            sub: list[str] = []
+            _yaml(item, 0, sub, item=True)
+            lines.append(f"{pad}- {sub[0]}")
+            lines.extend(f"{pad}  {line}" if line else "" for line in sub[1:])
+        return
+    first, *rest = _scalar(value, indent - 2 if item else indent)  # a block's lines: 2 past its owner
+    lines.append(pad + first)
+    lines.extend(rest)
 
 
 
