@@ -201,15 +201,17 @@ def test_variable_precedence(tmp_path):
     assert source() == "0.0.0.0/0"
 
 
-def test_check_directory_without_base_reports_existing_only(tmp_path):
+def test_check_directory_without_base_is_a_scan_with_no_baseline(tmp_path):
+    """Issue 12: without --base there is nothing to compare, so what is there is judged: SSH from
+    the world is introduced and blocks (it used to count as existing and pass)."""
     (tmp_path / "main.tf").write_text(SSH_FROM_VAR)
     proc = run_tfsg("check", str(tmp_path), "--var", "admin_cidr=0.0.0.0/0", "--format", "json")
     result = json.loads(proc.stdout)
     ssh = [f for f in result["findings"] if f["policy"] == "TFSG001"]
-    assert ssh and all(not f["introduced"] for f in ssh)
-    assert proc.returncode == 0  # existing findings do not block unless --fail-on-existing
-    proc = run_tfsg("check", str(tmp_path), "--var", "admin_cidr=0.0.0.0/0", "--fail-on-existing")
+    assert ssh and all(f["introduced"] and f["blocking"] for f in ssh)
     assert proc.returncode == 1
+    proc = run_tfsg("check", str(tmp_path), "--var", "admin_cidr=10.0.0.0/16")
+    assert proc.returncode == 0
 
 
 def test_base_revision_blocks_what_the_commit_introduces(tmp_path):

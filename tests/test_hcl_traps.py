@@ -110,7 +110,7 @@ def test_group_references_are_edges_from_groups():
         # rules, its egress taken as open (AWS's default)
         (APP, API, "tcp", "8443"), (OUTSIDE, API, "tcp", "8443"),
     }
-    by = {(f["from"], f["to"]): f["defined_by"] for f in r["flows"]}
+    by = _by_pair(r)
     assert by[(WORKER, CACHE)] == ["aws_security_group.worker", "aws_security_group_rule.cache_from_clients[1]"]
     assert "aws_security_group_rule.cache_from_clients[0]" in by[(APP, CACHE)]
     assert "aws_vpc_security_group_ingress_rule.db_from_app" in by[(APP, DB)]
@@ -163,7 +163,7 @@ def test_ipv6_anywhere_on_vpc_rule_resources():
     sources = {(e["address"], e["ports"]): e["sources"] for e in r["exposed"]}
     assert sources[(ADMIN, "22")] == ["::/0"]
     assert sources[(WEB6, "443")] == ["::/0"]  # the office /24 is not part of the exposure
-    by = {(f["from"], f["to"]): f["defined_by"] for f in r["flows"]}
+    by = _by_pair(r)
     assert by[("::/0", WEB6)] == ["aws_vpc_security_group_ingress_rule.https_v6",
                                   'aws_vpc_security_group_ingress_rule.web_v6["80"]',
                                   'aws_vpc_security_group_ingress_rule.web_v6["8080"]']
@@ -196,7 +196,7 @@ def test_protocol_minus_one_is_all_traffic():
     }
     assert not [f for f in r["flows"] if "10.99.0.0/16" in (f["from"], f["to"])]  # the unused default
     assert exposures(r["exposed"]) == {(DEBUG, "group", *ALL), ("aws_instance.debug", "resource", *ALL)}
-    by = {(f["from"], f["to"]): f["defined_by"] for f in r["flows"]}
+    by = _by_pair(r)
     assert by[("10.30.0.0/16", PEERING)] == ['aws_vpc_security_group_ingress_rule.from_trusted["monitoring"]']
     assert r["unknown"] == [] and r["paths"] == []
 
@@ -330,7 +330,7 @@ def test_cidr_algebra():
         ("1.2.3.4/32", PARTNER, "tcp", "80"), ("5.6.6.0/23", PARTNER, "tcp", "80"),
         ("10.0.2.0/23", INTERNAL, "tcp", "8080"),  # cidrsubnet("10.0.0.0/16", 7, 1)
     }  # no group has egress: no group-to-group flow
-    by = {(f["from"], f["to"]): f["defined_by"] for f in r["flows"]}
+    by = _by_pair(r)
     assert by[("128.0.0.0/1", SPLIT)] == ['aws_vpc_security_group_ingress_rule.ssh_half["128.0.0.0/1"]']
     assert exposures(r["exposed"]) == {
         (SPLIT, "group", "tcp", "22"), ("aws_instance.bastion", "resource", "tcp", "22"),
@@ -591,9 +591,12 @@ def test_world_open_database_ports():
     assert flows(r["flows"]) == {("0.0.0.0/0", ANALYTICS, "tcp", p) for p in DB_PORTS}
     assert exposures(r["exposed"]) == {(ANALYTICS, "group", "tcp", p) for p in DB_PORTS} | \
         {("aws_instance.analytics", "resource", "tcp", p) for p in DB_PORTS}
-    by = {(f["from"], f["to"]): f["defined_by"] for f in r["flows"]}
+    by = _by_pair(r)
     assert by[("0.0.0.0/0", ANALYTICS)] == sorted(f'aws_vpc_security_group_ingress_rule.analysts["{k}"]'
                                                   for k in ("mongodb", "mssql", "mysql", "postgres", "redis"))
+    # each port range lists the one rule that grants it (issue 12: defined_by per port range)
+    per_port = {f["ports"]: f["defined_by"] for f in r["flows"] if f["to"] == ANALYTICS}
+    assert per_port["5432"] == ['aws_vpc_security_group_ingress_rule.analysts["postgres"]']
     assert r["unknown"] == []
 
 
@@ -628,7 +631,7 @@ def test_port_and_peer_are_evaluated_per_rule():
         (WEB, "group", "tcp", "443"), (WEB_INLINE, "group", "tcp", "443"),
         ("aws_instance.web", "resource", "tcp", "443"),
     }
-    by = {(f["from"], f["to"]): f["defined_by"] for f in r["flows"]}
+    by = _by_pair(r)
     assert by[("10.0.0.0/8", WEB)] == ['aws_vpc_security_group_ingress_rule.web["ssh"]']
     assert r["unknown"] == []
 
@@ -722,3 +725,12 @@ def test_completing_the_internet_is_introduced_by_the_change(tmp_path):
     validate_report(r)
     assert blocking(r) == {("TFSG001", bastion)}
     assert finding(r, "TFSG001", bastion)["introduced"] is True
+
+
+def _by_pair(r: dict) -> dict:
+    """The rules behind each (from, to) pair, over all its port ranges (each row lists those of
+    its own range)."""
+    out: dict = {}
+    for f in r["flows"]:
+        out.setdefault((f["from"], f["to"]), set()).update(f["defined_by"])
+    return {k: sorted(v) for k, v in out.items()}

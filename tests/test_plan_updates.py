@@ -278,9 +278,10 @@ def test_mixed_management_fires_on_explicit_empty_lists(src, tmp_path):
 
 
 def test_mixed_management_fires_in_hcl_mode(tmp_path):
-    # the same .tf files read as a directory (no --base: what is there is existing)
+    # the same .tf files read as a directory (no --base: a scan with no baseline, so every
+    # finding counts as introduced; TFSG013 is medium, below the default fail_on)
     code, r = check(str(FIXTURES / "revoke_standalone"), cwd=tmp_path)
     assert code == 0
     mixed = violations(r, "TFSG013")
     assert set(mixed) == {API, WEB, WORKER}
-    assert not any(f["introduced"] for f in mixed.values())
+    assert all(f["introduced"] and not f["blocking"] for f in mixed.values())

@@ -60,8 +60,8 @@ def _root(
 PlanArg = typer.Argument(..., metavar="PLAN|DIR", help="`terraform show -json` output (plan or state), - for stdin, "
                                                       "or a directory of .tf files (a root module).")
 FormatOpt = typer.Option(Format.text, "--format", "-f", help="Output format.")
-OutputOpt = typer.Option(None, "--output", "-o", help="Write the report to FILE instead of stdout.")
-SourceOpt = typer.Option(None, "--source", help="Directory of the .tf sources the plan was made from "
+OutputOpt = typer.Option(None, "--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout.")
+SourceOpt = typer.Option(None, "--source", metavar="DIR", help="Directory of the .tf sources the plan was made from "
                                                 "(default: the plan's directory when it holds .tf files).")
 NoSourceOpt = typer.Option(False, "--no-sources", help="Do not read .tf sources even if they sit beside the plan.")
 HopsOpt = typer.Option(4, "--max-hops", min=1, max=16, help="Longest path from the internet to report.")
@@ -232,6 +232,7 @@ def show(plan: str = PlanArg, format: Format = FormatOpt, output: Optional[str] 
          expand: bool = ExpandOpt, quiet: bool = QuietOpt, debug: bool = DebugOpt) -> None:
     """Describe the network after the change: groups, flows, exposure, paths from the internet."""
     _state["debug"] = debug or _state["debug"]
+    _findings_format(format, "show")
     from .graph import FlowGraph
     from .result import show as show_result
 
@@ -250,6 +251,7 @@ def diff(plan: str = PlanArg, format: Format = FormatOpt, output: Optional[str] 
          debug: bool = DebugOpt) -> None:
     """Describe what the change does to reachability: flows, exposure and paths added and removed."""
     _state["debug"] = debug or _state["debug"]
+    _findings_format(format, "diff")
     from .result import diff as diff_result
 
     loaded = _load(plan, source, no_sources, base, var, var_file)
@@ -260,6 +262,14 @@ def diff(plan: str = PlanArg, format: Format = FormatOpt, output: Optional[str] 
     if before is None:
         result["note"] = "This is a state, not a plan: one snapshot, nothing to compare. Use `tfsg show`."
     _emit(result, format, output, loaded.secrets, {Format.json: json_file, Format.markdown: markdown_file}, quiet)
+
+
+def _findings_format(fmt: "Format", command: str) -> None:
+    """SARIF and workflow annotations carry findings, which only check has: an empty report that
+    exits 0 would read as "nothing wrong" in code scanning."""
+    if fmt in (Format.sarif, Format.github):
+        raise UsageError(f"{fmt.value} reports findings, which `tfsg {command}` does not compute; "
+                         f"use `tfsg check` (or --format text|json|markdown)", "--format")
 
 
 class Severity(str, Enum):
@@ -273,7 +283,7 @@ class Severity(str, Enum):
 @app.command()
 def check(plan: str = PlanArg, format: Format = FormatOpt, output: Optional[str] = OutputOpt,
           source: Optional[str] = SourceOpt, no_sources: bool = NoSourceOpt, max_hops: int = HopsOpt,
-          config: Optional[str] = typer.Option(None, "--config", "-c", help="Configuration file "
+          config: Optional[str] = typer.Option(None, "--config", "-c", metavar="FILE", help="Configuration file "
                                                "(default: .tfsg.yml found from the current directory up to the "
                                                "repository root; without one, the baseline pack)."),
           fail_on: Optional[Severity] = typer.Option(None, "--fail-on", help="Lowest severity of an introduced "
@@ -306,13 +316,17 @@ def _gate(cfg, target: str, source: Optional[str], no_sources: bool, base: Optio
 
     loaded = _load(target, source, no_sources, base, var, var_file)
     before, after = _graphs(loaded, max_hops)
-    verdict = run_gate(cfg, before, after, fail_on=fail_on.value if fail_on else None,
+    # A directory without --base is a scan with no baseline: what is there is what is judged,
+    # so every finding counts as introduced and blocks at --fail-on (a gate must not pass a
+    # world-open SSH rule because nothing was compared).
+    no_baseline = getattr(loaded, "base", "") is None
+    verdict = run_gate(cfg, None if no_baseline else before, after, fail_on=fail_on.value if fail_on else None,
                        fail_on_existing=fail_on_existing, source_dir=loaded.source_dir)
     rationales = {p.id: p.rationale for p in cfg.policies}
     result = check_result(diff_result(loaded, before or after, after, expand=expand), verdict, cfg.path, rationales)
-    if getattr(loaded, "base", "") is None:
-        result["note"] = ("No --base revision: every finding counts as existing and blocks only with "
-                          "--fail-on-existing. Give --base REV (e.g. origin/main) to gate what a change introduces.")
+    if no_baseline:
+        result["note"] = ("No --base revision: a scan with no baseline, every finding counts as introduced. "
+                          "Give --base REV (e.g. origin/main) to gate only what a change introduces.")
     return result, verdict.passed, loaded.secrets
 
 
@@ -323,7 +337,7 @@ def pre_commit(files: Optional[list[str]] = typer.Argument(None, metavar="[FILES
                                                         help="Root module(s) to check, instead of the "
                                                              "directories of the changed .tf files."),
                base: str = typer.Option("HEAD", "--base", metavar="REV", help="Compare with this revision."),
-               config: Optional[str] = typer.Option(None, "--config", "-c", help="Configuration file."),
+               config: Optional[str] = typer.Option(None, "--config", "-c", metavar="FILE", help="Configuration file."),
                fail_on: Optional[Severity] = typer.Option(None, "--fail-on", help="Lowest blocking severity."),
                var_file: Optional[list[str]] = VarFileOpt, debug: bool = DebugOpt) -> None:
     """For pre-commit: check each changed root module (or plan JSON) against HEAD; exit 1 on a block.
@@ -341,7 +355,9 @@ def pre_commit(files: Optional[list[str]] = typer.Argument(None, metavar="[FILES
     failed = False
     for target in dirs + plans:
         is_dir = os.path.isdir(target)
-        revision = base if is_dir and _git_has(base, target) else None
+        # a revision that does not exist is an error (exit 2 naming it); a repository without
+        # commits is an empty base: everything is new (sources/hcl/files.py unborn)
+        revision = base if is_dir else None
         result, passed, secrets = _gate(cfg, target, None, False, revision, None,
                                         var_file if is_dir else None, 4, fail_on, False)
         if not passed:
@@ -357,17 +373,6 @@ def _listdir(directory: str) -> list[str]:
         return os.listdir(directory)
     except OSError:
         return []
-
-
-def _git_has(revision: str, directory: str) -> bool:
-    """False in a repository with no commits yet (everything is then new)."""
-    import subprocess
-
-    try:
-        return subprocess.run(["git", "-C", directory, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"],
-                              capture_output=True, check=False).returncode == 0
-    except OSError:
-        return False
 
 
 @app.command()
@@ -400,7 +405,7 @@ def graph(plan: str = PlanArg, format: Picture = typer.Option(Picture.mermaid, "
 
 
 @app.command()
-def policies(config: Optional[str] = typer.Option(None, "--config", "-c", help="Configuration file."),
+def policies(config: Optional[str] = typer.Option(None, "--config", "-c", metavar="FILE", help="Configuration file."),
              debug: bool = DebugOpt) -> None:
     """List the policies in effect and where each came from."""
     _state["debug"] = debug or _state["debug"]
@@ -425,8 +430,22 @@ def schema(report: bool = typer.Option(False, "--report",
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
+_GLOBAL = ("--no-color",)
+
+
+def _global_options_first(argv: list[str]) -> None:
+    """``tfsg check plan.json --no-color`` as well as ``tfsg --no-color check plan.json``: global
+    options written after the subcommand are moved before it (click reads them there only)."""
+    end = argv.index("--") if "--" in argv else len(argv)
+    found = [a for a in argv[2:end] if a in _GLOBAL]
+    if found and len(argv) > 1 and not argv[1].startswith("-"):
+        rest = [a for a in argv[2:end] if a not in _GLOBAL]
+        argv[1:end] = found + [argv[1]] + rest
+
+
 def main() -> None:
     """Entry point: turn TfsgError into one line on stderr and exit 2."""
+    _global_options_first(sys.argv)
     debug = "--debug" in sys.argv[1:]
     # A short-lived process over one large JSON tree: the cyclic collector would re-scan the
     # millions of parsed objects again and again (~25% of run time) and finds almost nothing.

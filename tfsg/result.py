@@ -8,13 +8,15 @@ unless ``--expand``; paths list resources).
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Optional
 
 from . import __version__
 from .graph import CidrFlow, Exposure, Flow, FlowGraph, Path, Reach
+from .graph.records import granting, merge_by
 from .graph.resources import resource_flows
 from .model import Snapshot, Unknown
-from .netsets import NO_SERVICES, ServiceSet
+from .netsets import ALL_SERVICES, NO_SERVICES, ServiceSet, services_for_rule
 
 SCHEMA_VERSION = 2
 _RULE_TYPES = ("aws_security_group_rule.", "aws_vpc_security_group_ingress_rule.", "aws_vpc_security_group_egress_rule.")
@@ -29,19 +31,40 @@ def service_entries(services: ServiceSet) -> list[dict[str, str]]:
     return [{"protocol": p, "ports": ports} for p, ports in services.entries()]
 
 
-def _flow_rows(flows: dict[tuple[str, str], tuple[ServiceSet, set[str]]],
+def _flow_rows(flows: dict[tuple[str, str], tuple[ServiceSet, dict[str, ServiceSet]]],
                locations: Optional[dict[str, Any]] = None) -> list[dict]:
+    """One row per contiguous range; ``defined_by`` lists the rules that grant that range."""
     rows = []
     for (source, target) in sorted(flows):
         services, by = flows[(source, target)]
-        defined = sorted(by)
-        where = [str(locations[d]) for d in defined if locations and d in locations]
         for proto, ports in services.entries():
+            defined = granting(by, _entry_set(proto, ports)) if len(by) > 1 else sorted(by)
             row = {"from": source, "to": target, "protocol": proto, "ports": ports, "defined_by": defined}
+            where = [str(locations[d]) for d in defined if locations and d in locations]
             if where:
                 row["locations"] = where
             rows.append(row)
     return rows
+
+
+@functools.lru_cache(maxsize=4096)
+def _entry_set(proto: str, ports: str) -> ServiceSet:
+    """The services one row stands for (to tell which rules grant it)."""
+    try:
+        if proto == "all" or proto == "other":
+            return ALL_SERVICES
+        if proto in ("tcp", "udp"):
+            lo, _, hi = ports.partition("-")
+            return services_for_rule(proto, 0, 65535) if ports == "all" else \
+                services_for_rule(proto, int(lo), int(hi or lo))
+        if proto in ("icmp", "icmpv6"):
+            if ports == "all":
+                return services_for_rule(proto, -1, -1)
+            kind, _, code = ports.partition("/")
+            return services_for_rule(proto, int(kind), int(code) if code else -1)
+        return services_for_rule(proto, 0, 0)
+    except ValueError:
+        return ALL_SERVICES
 
 
 def _exposure_rows(exposures: list[tuple[Exposure, ServiceSet]]) -> list[dict]:
@@ -121,8 +144,8 @@ def _expanded(graph: FlowGraph) -> dict[tuple[str, str], Flow]:
             if (source, target) not in flows:
                 services = graph.pair(source, target)
                 if services:
-                    by = graph._side("ingress", target, source)[1] | graph._side("egress", source, target)[1]
-                    flows[(source, target)] = Flow(services, by)
+                    by = merge_by(graph._side("ingress", target, source)[1], graph._side("egress", source, target)[1])
+                    flows[(source, target)] = Flow(services, {r: s & services for r, s in by.items() if s & services})
     return flows
 
 
@@ -266,9 +289,9 @@ def diff(loaded: Any, before: FlowGraph, after: FlowGraph, expand: bool = False)
         bs = b.services if b else before.pair(*key)
         as_ = a.services if a else after.pair(*key)
         if as_ - bs:
-            added[key] = (as_ - bs, a.defined_by if a else set())
+            added[key] = (as_ - bs, a.defined_by if a else {})
         if bs - as_:
-            removed[key] = (bs - as_, b.defined_by if b else set())
+            removed[key] = (bs - as_, b.defined_by if b else {})
 
     def exposure_delta(x: FlowGraph, y: FlowGraph) -> list[tuple[Exposure, ServiceSet]]:
         prior = {(e.address, e.kind, e.family, e.listener): e.services for e in x.exposures}

@@ -25,25 +25,26 @@ class Coverage:
     def __init__(self, rules: RuleIndex, where: Interfaces) -> None:
         self.rules = rules
         self.where = where
-        self._cache: dict[tuple, tuple[ServiceSet, set[str]]] = {}
+        self._cache: dict[tuple, tuple[ServiceSet, dict[str, ServiceSet]]] = {}
 
     def covers(self, block: AddressSet, group: str) -> bool:
         """Does ``block`` hold (some of) ``group``'s members? With no known bound: any block
         overlapping private IPv4 space (or any IPv6 block) may hold them."""
         return _overlaps(block, self.where.bound(group))
 
-    def covered(self, direction: str, group: str, bound: Optional[AddressSet]) -> tuple[ServiceSet, set[str]]:
+    def covered(self, direction: str, group: str, bound: Optional[AddressSet]) -> tuple[ServiceSet, dict[str, ServiceSet]]:
         """Services of ``group``'s CIDR rules in ``direction`` that reach members within ``bound``,
         and the rules that grant them."""
         key = (direction, group, bound)
         hit = self._cache.get(key)
         if hit is None:
             services = NO_SERVICES
-            by: set[str] = set()
+            by: dict[str, ServiceSet] = {}
             for rule, block, _ in self.rules.cidrs[direction].get(group, ()):
                 if _overlaps(block, bound):
                     services = services | rule.services
-                    by.add(rule.defined_by)
+                    by[rule.defined_by] = by[rule.defined_by] | rule.services if rule.defined_by in by \
+                        else rule.services
             hit = self._cache[key] = (services, by)
         return hit
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..model import is_outside_group
 from ..netsets import ALL_SERVICES, NO_SERVICES, ServiceSet
-from .records import Flow
+from .records import Flow, merge_by
 
 if TYPE_CHECKING:
     from . import FlowGraph
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 class FlowQueries:
     """Mixed into ``FlowGraph``: the explicit flows, the address flows, ``pair``."""
 
-    def _side(self: "FlowGraph", direction: str, group: str, other: str) -> tuple[ServiceSet, set[str]]:
+    def _side(self: "FlowGraph", direction: str, group: str, other: str) -> tuple[ServiceSet, dict[str, ServiceSet]]:
         """What ``group``'s rules in ``direction`` allow with ``other`` (references and CIDRs).
 
         Egress is aggregated per interface (EC2 user guide, "Security groups": the rules of all
@@ -42,23 +42,23 @@ class FlowQueries:
                     if c in self.snap.groups:
                         more, more_by = self._own_side(direction, c, other)
                         if more:
-                            services, by = services | more, by | more_by
+                            services, by = services | more, merge_by(by, more_by)
         return services, by
 
-    def _own_side(self: "FlowGraph", direction: str, group: str, other: str) -> tuple[ServiceSet, set[str]]:
+    def _own_side(self: "FlowGraph", direction: str, group: str, other: str) -> tuple[ServiceSet, dict[str, ServiceSet]]:
         if group not in self.snap.groups:
-            return ALL_SERVICES, set()  # outside the plan: rules unknown, taken as open
+            return ALL_SERVICES, {}  # outside the plan: rules unknown, taken as open
         services = NO_SERVICES
-        by: set[str] = set()
+        by: dict[str, ServiceSet] = {}
         for rule in self.refs[direction].get(group, {}).get(other, ()):
             services = services | rule.services
-            by.add(rule.defined_by)
+            by = merge_by(by, {rule.defined_by: rule.services})
         # CIDR rules count for groups of the plan only: of a group outside it (sg-...) nothing is
         # known, so its flow is what the explicit reference allows.
         if self.cidrs[direction].get(group) and other in self.snap.groups:
             covered, covered_by = self.coverage.covered(direction, group, self.where.bound(other))
             services = services | covered
-            by = by | covered_by
+            by = merge_by(by, covered_by)
         return services, by
 
     def _explicit_pairs(self: "FlowGraph") -> set[tuple[str, str]]:
@@ -93,7 +93,7 @@ class FlowQueries:
             outbound, by_out = self._side("egress", source, target)
             services = inbound & outbound
             if services:
-                self._add(source, target, services, by_in | by_out)
+                self._add(source, target, services, merge_by(by_in, by_out))
 
     def _signature(self: "FlowGraph", group: str) -> tuple:
         """Everything a group's flows depend on: its rules, its members, where they live."""
@@ -129,15 +129,17 @@ class FlowQueries:
             for group, entries in self.cidrs[direction].items():
                 for rule, _, label in entries:
                     key = (label, group) if direction == "ingress" else (group, label)
-                    self._add(*key, rule.services, {rule.defined_by})
+                    self._add(*key, rule.services, {rule.defined_by: rule.services})
 
-    def _add(self: "FlowGraph", source: str, target: str, services: ServiceSet, by: set[str]) -> None:
+    def _add(self: "FlowGraph", source: str, target: str, services: ServiceSet, by: dict[str, ServiceSet]) -> None:
+        # each rule is credited with the part of the flow it grants
+        by = {rule: granted & services for rule, granted in by.items() if granted & services}
         flow = self.flows.get((source, target))
         if flow is None:
-            self.flows[(source, target)] = Flow(services, set(by))
+            self.flows[(source, target)] = Flow(services, by)
         else:
             flow.services = flow.services | services
-            flow.defined_by |= by
+            flow.defined_by = merge_by(flow.defined_by, by)
 
     def incoming(self: "FlowGraph", target: str, groups: bool = True) -> dict[str, ServiceSet]:
         """Sources of flows into ``target`` (explicit and address flows; with ``groups``, also

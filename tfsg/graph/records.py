@@ -14,10 +14,29 @@ MAX_PATHS_PER_TARGET = 8
 
 @dataclass
 class Flow:
-    """What one endpoint may open to another: services, and the rules that say so (addresses)."""
+    """What one endpoint may open to another: services, and the rules that say so, each with the
+    part of the services it grants (so a report lists, per port range, only the rules that
+    grant it: a tcp 443 egress rule is not credited for tcp 3306)."""
 
     services: ServiceSet
-    defined_by: set[str] = field(default_factory=set)
+    defined_by: dict[str, ServiceSet] = field(default_factory=dict)
+
+    def granting(self, services: ServiceSet) -> list[str]:
+        """The rules that grant some of ``services``, sorted."""
+        return granting(self.defined_by, services)
+
+
+def granting(by: dict[str, ServiceSet], services: ServiceSet) -> list[str]:
+    return sorted(rule for rule, granted in by.items() if granted & services)
+
+
+def merge_by(a: dict[str, ServiceSet], b: dict[str, ServiceSet]) -> dict[str, ServiceSet]:
+    if not b:
+        return a
+    out = dict(a)
+    for rule, services in b.items():
+        out[rule] = out[rule] | services if rule in out else services
+    return out
 
 
 @dataclass(frozen=True)

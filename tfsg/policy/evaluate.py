@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Optional
 
 from ..graph import INTERNET, FlowGraph
+from ..graph.records import granting, merge_by
 from ..model import Unknown
 from ..netsets import (NO_SERVICES, PUBLIC, PUBLIC_V4, PUBLIC_V6, AddressSet, ServiceSet, covering_services,
                        services_for_rule)
@@ -230,20 +231,20 @@ class Context:
             return descendants(g, INTERNET) if INTERNET in g else set()
         return self._cached(("internet",), compute)
 
-    def incoming(self, group: str, groups: bool = True) -> list[tuple[str, ServiceSet, Optional[AddressSet], list[str]]]:
-        """Flows into a group: (source endpoint, services, address block or None, defined_by);
+    def incoming(self, group: str, groups: bool = True) -> list[tuple[str, ServiceSet, Optional[AddressSet], dict]]:
+        """Flows into a group: (source endpoint, services, address block or None, rule -> services granted);
         CIDR-derived group sources only with ``groups`` (they are many on a large plan)."""
         blocks = {label: block for _, block, label in self.graph.cidrs["ingress"].get(group, ())}
         out = []
         explicit = {src: flow for (src, _), flow in self.graph._into().get(group, ())}
         for src, flow in explicit.items():
-            out.append((src, flow.services, blocks.get(src), sorted(flow.defined_by)))
+            out.append((src, flow.services, blocks.get(src), flow.defined_by))
         if groups:
             for src, services in sorted(self.graph.cidr_flows.into(group).items()):
                 if src in explicit:
                     continue
-                by = self.graph._side("ingress", group, src)[1] | self.graph._side("egress", src, group)[1]
-                out.append((src, services, None, sorted(by)))
+                by = merge_by(self.graph._side("ingress", group, src)[1], self.graph._side("egress", src, group)[1])
+                out.append((src, services, None, by))
         return out
 
 
@@ -299,7 +300,8 @@ def forbidden_flow(policy: Policy, ctx: Context) -> list[Finding]:
                     if block is not None and src not in ctx.graph.sensitive_labels else {}
                 out.append(ctx.finding(policy, group, f"{src} {common.describe()}",
                                        f"{group} admits {src} on {common.describe()}",
-                                       source=src, services=service_rows(common), defined_by=by, **extra))
+                                       source=src, services=service_rows(common), defined_by=granting(by, common),
+                                       **extra))
     return out
 
 
@@ -317,7 +319,7 @@ def allowed_flows_only(policy: Policy, ctx: Context) -> list[Finding]:
             if rest:
                 out.append(ctx.finding(policy, group, f"{src} {rest.describe()}",
                                        f"{group} admits {src} on {rest.describe()}, which no allow entry lists",
-                                       source=src, services=service_rows(rest), defined_by=by))
+                                       source=src, services=service_rows(rest), defined_by=granting(by, rest)))
     return out
 
 
@@ -360,28 +362,39 @@ def exposure_budget(policy: Policy, ctx: Context) -> list[Finding]:
     for group in ctx.sel.groups(spec.get("to")):
         blocks = AddressSet()
         sensitive = False
+        admitted = NO_SERVICES  # what the group admits of the policy's services: what the message names
+        by: set[str] = set()
         for rule, block, label in ctx.graph.cidrs["ingress"].get(group, ()):
             if rule.services & wanted:
                 blocks = blocks | block
                 sensitive = sensitive or label in ctx.graph.sensitive_labels
+                admitted = admitted | (rule.services & wanted)
+                by.add(rule.defined_by)
         members = 0
         referenced = []
         for other, rules in sorted(ctx.graph.refs["ingress"].get(group, {}).items()):
             if any(r.services & wanted for r in rules):
                 referenced.append(other)
                 members += len(ctx.graph.members.get(other, ()))
+                for r in rules:
+                    if r.services & wanted:
+                        admitted = admitted | (r.services & wanted)
+                        by.add(r.defined_by)
         total = blocks.count() + members
+        wanted_text = admitted.describe() if admitted else wanted.describe()
         if total > limit and sensitive:  # the size of a sensitive block is not shown
             out.append(ctx.finding(policy, group, f"budget {limit}",
-                                   f"{group} admits more than {limit:,} addresses on {wanted.describe()} "
+                                   f"{group} admits more than {limit:,} addresses on {wanted_text} "
                                    f"(budget {limit:,}), some of them through sensitive values",
-                                   groups=referenced, members=members, budget=limit))
+                                   groups=referenced, members=members, budget=limit,
+                                   services=service_rows(admitted), defined_by=sorted(by)))
         elif total > limit:
             out.append(ctx.finding(policy, group, f"budget {limit}",
-                                   f"{group} admits {total:,} addresses on {wanted.describe()} "
+                                   f"{group} admits {total:,} addresses on {wanted_text} "
                                    f"(budget {limit:,}): {blocks.count():,} by CIDR, {members} group members",
                                    addresses=blocks.count(), cidrs=blocks.cidrs()[:20], groups=referenced,
-                                   members=members, budget=limit))
+                                   members=members, budget=limit, services=service_rows(admitted),
+                                   defined_by=sorted(by)))
     return out
 
 

@@ -417,7 +417,10 @@ def _check(result: dict, rows: int | None, edges: int | None) -> list[str]:
     else:
         n = v["blocking"]
         head = f"### ❌ tfsg check failed: {n} blocking finding{'s' if n != 1 else ''} at or above {v['fail_on']}"
-    out = [head, "", _meta(result), ""]
+    out = [head, ""]
+    if result.get("note"):  # right after the verdict: what it was judged against
+        out += [f"> ℹ️ {text(result['note'], 500)}", ""]
+    out += [_meta(result), ""]
     out += _severity_counts(result)
     if blocking:
         out += ["#### Blocking findings", ""]

@@ -309,9 +309,12 @@ def render_check(result: dict) -> str:
         head = f"FAIL: {_plural(v['blocking'], 'blocking finding')} at or above {v['fail_on']}"
     resolved = len(result.get("resolved") or [])
     lines = [head + f" (introduced: {counts}; existing: {len(existing)}; waived: {len(waived)}; "
-                    f"resolved: {resolved})",
-             _header(result)]
-    for title, group in (("Introduced by this change", introduced), ("Already there (existing)", existing)):
+                    f"resolved: {resolved})"]
+    if result.get("note"):  # right after the verdict: what the verdict was judged against
+        lines.append(result["note"])
+    lines.append(_header(result))
+    first = "Introduced by this change" if not result.get("note") else "Found (no baseline: each counts as introduced)"
+    for title, group in ((first, introduced), ("Already there (existing)", existing)):
         if not group:
             continue
         lines += ["", title]
@@ -328,6 +331,8 @@ def render_check(result: dict) -> str:
     if result.get("waivers"):
         lines += ["", "Waivers to look at"]
         lines += [f"  {w['origin']}: {w['policy']} {w['address']}: {w['message']}" for w in result["waivers"]]
+    if result.get("note"):  # no baseline: the reachability of what is there is the findings above
+        return "\n".join(lines) + "\n"
     lines += ["", render_diff({**result, "command": "diff"}).split("\n", 2)[2].rstrip()]
     return "\n".join(lines) + "\n"
 

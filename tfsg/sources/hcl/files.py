@@ -141,6 +141,19 @@ class GitRevision:
         return _decode(raw, path)
 
 
+def unborn(directory: str, revision: str) -> bool:
+    """Is ``revision`` the current branch of a repository with no commits yet? Then the base is
+    empty: everything in the work tree is new (``git init``, first commit being checked)."""
+    if _git(directory, "rev-parse", "--git-dir") is None:
+        return False
+    if _git(directory, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}") is not None:
+        return False
+    branch = (_git(directory, "symbolic-ref", "-q", "HEAD") or "").strip()
+    if not branch or _git(directory, "rev-parse", "--verify", "--quiet", "HEAD") is not None:
+        return False
+    return revision in ("HEAD", "@", branch, branch.removeprefix("refs/heads/"))
+
+
 def _git(directory: str, *args: str) -> Optional[str]:
     try:
         proc = subprocess.run(["git", "-C", directory, *args], capture_output=True, text=True, check=False)

@@ -18,7 +18,7 @@ from ...model import Address, Location, Snapshot, Unknown as UnknownRecord
 from ..build import GROUP_TYPES, SnapshotBuilder
 from ..instances import Instance
 from ..refs import Lit, Res, Term, Unk
-from .files import GitRevision, Tree, display
+from .files import GitRevision, Tree, display, unborn
 from .modules import META, LiteralScope, Loader, ModuleInstance, ResourceInstance, convert
 from .parse import parse_body
 from .syntax import Env, safe
@@ -92,7 +92,9 @@ def load_directory(directory: str, *, base: Optional[str] = None, inputs: Option
     after, after_prints = _side(tree, directory, inputs, secrets, labels)
     before: Optional[Snapshot] = None
     before_prints: dict[str, tuple] = dict(after_prints)
-    if base is not None:
+    if base is not None and unborn(directory, base):
+        before, before_prints = Snapshot(), {}  # no commit yet: nothing was there before
+    elif base is not None:
         revision = GitRevision(directory, base)
         if not revision.isdir(directory) or not any(n.endswith((".tf", ".tf.json"))
                                                     for n in revision.listdir(directory)):

@@ -1,0 +1,79 @@
+"""The gate's defaults and formats (issue 12, items 1 and 5): a scan with no baseline blocks,
+a revision that does not exist is an error, a repository with no commits is an empty base, and
+formats that carry findings are refused where there are none."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, run_tfsg
+
+GIT = ["git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", "-c", "commit.gpgsign=false"]
+
+
+def _infra(tmp_path: Path, case: str = "ssh_open") -> Path:
+    """The .tf files of a fixture (ssh_open: SSH open to the world on the bastion) in a repo."""
+    infra = tmp_path / "repo" / "infra"
+    infra.mkdir(parents=True)
+    for f in (FIXTURES / case).glob("*.tf"):
+        shutil.copy(f, infra / f.name)
+    subprocess.run(GIT + ["-C", str(infra.parent), "init", "-q"], check=True, capture_output=True)
+    return infra
+
+
+def _commit(infra: Path) -> None:
+    for args in (["add", "-A"], ["commit", "-qm", "base"]):
+        subprocess.run(GIT + ["-C", str(infra.parent), *args], check=True, capture_output=True)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+def test_a_directory_without_base_is_a_scan_that_blocks(tmp_path: Path, fmt: str):
+    """ssh_open's sources: the bastion's SSH from 0.0.0.0/0 and ::/0 (TFSG001, critical) blocks,
+    and the line right after the verdict says why it counts as introduced."""
+    infra = _infra(tmp_path)
+    proc = run_tfsg("check", str(infra), "--format", fmt)
+    assert proc.returncode == 1, proc.stderr.decode()
+    out = proc.stdout.decode()
+    if fmt == "json":
+        r = json.loads(out)
+        assert r["verdict"]["passed"] is False and "no baseline" in r["note"]
+        tfsg001 = [f for f in r["findings"] if f["policy"] == "TFSG001"]
+        assert tfsg001 and all(f["introduced"] and f["blocking"] for f in tfsg001)
+    else:
+        lines = out.splitlines()
+        first = 0 if fmt == "text" else 0
+        assert lines[first].startswith(("FAIL: 1 blocking finding", "### ❌ tfsg check failed: 1 blocking finding"))
+        after = [line for line in lines[1:] if line.strip()][0]
+        assert "No --base revision: a scan with no baseline" in after
+
+
+def test_pre_commit_in_a_repository_without_commits_sees_everything_as_new(tmp_path: Path):
+    infra = _infra(tmp_path)
+    proc = run_tfsg("pre-commit", str(infra / "main.tf"), cwd=infra.parent)
+    assert proc.returncode == 1, proc.stdout.decode() + proc.stderr.decode()
+    assert "TFSG001" in proc.stdout.decode()
+
+
+@pytest.mark.parametrize("cmd", [["pre-commit", "--base", "no-such-rev", "infra/main.tf"],
+                                 ["check", "infra", "--base", "no-such-rev"]])
+def test_a_base_revision_that_does_not_exist_is_an_error(tmp_path: Path, cmd: list[str]):
+    infra = _infra(tmp_path)
+    _commit(infra)
+    proc = run_tfsg(*cmd, cwd=infra.parent)
+    assert proc.returncode == 2
+    err = proc.stderr.decode().strip().splitlines()
+    assert len(err) == 1 and "unknown git revision 'no-such-rev'" in err[0]
+
+
+@pytest.mark.parametrize("cmd", ["show", "diff"])
+@pytest.mark.parametrize("fmt", ["sarif", "github"])
+def test_show_and_diff_refuse_formats_that_carry_findings(cmd: str, fmt: str):
+    proc = run_tfsg(cmd, str(FIXTURES / "ssh_open" / "plan.json"), "--format", fmt)
+    assert proc.returncode == 2 and proc.stdout == b""
+    err = proc.stderr.decode().strip().splitlines()
+    assert len(err) == 1 and "tfsg check" in err[0]

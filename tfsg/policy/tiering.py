@@ -1,0 +1,143 @@
+"""Tiering policies (issue 12, "tiering that matches how people build").
+
+``tier-exposure``: a resource of the selected tier (the data tier) is reached from the internet
+only *through* a tier that is not internet-facing itself. It fails when the resource is directly
+reachable from the internet, or when a resource the internet reaches directly (an
+internet-facing load balancer, an instance with a public address whose groups admit the
+internet) can open a connection to it: internet -> public LB -> app -> db passes (app is private),
+internet -> app -> db with a public app fails, internet -> LB -> db fails. The number of hops
+does not matter, nor does ``--max-hops``.
+
+``newly-reachable``: a resource of the tier that existed before the change and becomes reachable
+from the internet through it, by any number of hops (one new reference from web to db; a new
+internet-facing load balancer in front of an app that already talks to the database). Judged
+per side here; the gate keeps only what the change introduces on resources that existed.
+
+Both judge resources (what actually connects, rules aggregated per network interface,
+graph/paths.py); a tier group with no known member is judged on the group graph the same way.
+A finding is located at the rule that grants the last hop (what the change must undo).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Optional
+
+from ..graph import INTERNET
+from ..netsets import NO_SERVICES
+
+if TYPE_CHECKING:
+    from .evaluate import Context, Finding, Policy
+
+
+def _graphs(ctx: "Context") -> tuple[Any, Any]:
+    from ..digraph import DiGraph
+    from ..graph.paths import _Resources
+
+    return DiGraph(more=_Resources(ctx.graph)), ctx.graph.digraph()
+
+
+def _subjects(ctx: "Context", spec: dict) -> list[tuple[str, str, bool]]:
+    """(subject, group, is_resource): each member resource of the selected groups, or the group
+    itself when it has no known member."""
+    out = []
+    for group in ctx.sel.groups(spec.get("to")):
+        members = ctx.graph.members.get(group)
+        if members:
+            out.extend((a.resource, group, True) for a in members)
+        else:
+            out.append((group, group, False))
+    return sorted(set(out))
+
+
+def _granting(ctx: "Context", source: str, target: str, group: str, resource: bool) -> list[str]:
+    """The rules that let ``source`` open ``target`` (the last hop): target's ingress and the
+    source's egress, per group."""
+    from .evaluate import merge_by
+
+    graph = ctx.graph
+    atts = {a.resource: a for a in graph.snap.attachments}
+    src_groups = atts[source].groups if source in atts else ((source,) if graph.is_group(source) else ())
+    dst_groups = atts[target].groups if resource and target in atts else (group,)
+    by: dict = {}
+    for d in dst_groups:
+        for s in src_groups:
+            if d in graph.snap.groups and s != d:
+                by = merge_by(by, graph._side("ingress", d, s)[1])
+                by = merge_by(by, graph._side("egress", s, d)[1])
+    return sorted(r for r, granted in by.items() if granted)
+
+
+def tier_exposure(policy: "Policy", ctx: "Context") -> list["Finding"]:
+    from .evaluate import service_rows
+
+    res, grp = _graphs(ctx)
+    facing_res = set(res.successors(INTERNET))
+    facing_grp = set(grp.successors(INTERNET)) if INTERNET in grp else set()
+    out = []
+    for subject, group, is_resource in _subjects(ctx, policy.spec):
+        g, facing = (res, facing_res) if is_resource else (grp, facing_grp)
+        if subject in facing:
+            services = g.edges[INTERNET, subject]["services"]
+            out.append(ctx.finding(policy, subject, "internet",
+                                   f"{subject} is reachable from the internet directly on {services.describe()}",
+                                   path=[INTERNET, subject], services=service_rows(services),
+                                   defined_by=sorted(_internet_rules(ctx, *_groups_of(ctx, subject, group)))))
+            continue
+        through = sorted(p for p in facing if p != subject and g.has_edge(p, subject))
+        if not through:
+            continue
+        first = through[0]
+        hop = g.edges[first, subject]["services"]
+        by = _granting(ctx, first, subject, group, is_resource)
+        more = f" (and {len(through) - 1} more)" if len(through) > 1 else ""
+        out.append(ctx.finding(policy, subject, "internet",
+                               f"{subject} is reachable from the internet through {first}, which is itself "
+                               f"internet-facing{more}: internet -> {first} -> {subject} on {hop.describe()}",
+                               path=[INTERNET, first, subject], through=through, services=service_rows(hop),
+                               defined_by=by))
+    return out
+
+
+def _internet_rules(ctx: "Context", *groups: str) -> set[str]:
+    from ..netsets import PUBLIC
+
+    return {rule.defined_by for group in groups for rule, block, _ in ctx.graph.cidrs["ingress"].get(group, ())
+            if block.overlaps(PUBLIC)}
+
+
+def _groups_of(ctx: "Context", subject: str, group: str) -> tuple[str, ...]:
+    for a in ctx.graph.snap.attachments:
+        if a.resource == subject:
+            return tuple(a.groups)
+    return (group,)
+
+
+def newly_reachable(policy: "Policy", ctx: "Context") -> list["Finding"]:
+    """Every tier resource the internet reaches, by any number of hops (the gate keeps the ones
+    a change makes reachable, among the resources that existed)."""
+    from ..digraph import predecessor
+    from .evaluate import service_rows
+
+    res, grp = _graphs(ctx)
+    out = []
+    reach: dict[bool, Optional[tuple[dict, dict]]] = {True: None, False: None}
+    for subject, group, is_resource in _subjects(ctx, policy.spec):
+        g = res if is_resource else grp
+        if reach[is_resource] is None:
+            reach[is_resource] = predecessor(g, INTERNET) if INTERNET in g else ({}, {})
+        preds, dist = reach[is_resource]  # type: ignore[misc]
+        if subject not in dist or subject == INTERNET:
+            continue
+        path = [subject]
+        while path[-1] != INTERNET:
+            path.append(sorted(preds[path[-1]])[0])
+        path.reverse()
+        last = path[-2]
+        services = g.edges[last, subject]["services"] if g.has_edge(last, subject) else NO_SERVICES
+        out.append(ctx.finding(policy, subject, "reachable from the internet",
+                               f"{subject} is reachable from the internet in {len(path) - 1} "
+                               f"hop{'s' if len(path) > 2 else ''}: {' -> '.join(path)}",
+                               path=path, services=service_rows(services),
+                               defined_by=_granting(ctx, last, subject, group, is_resource) if last != INTERNET
+                               else sorted(_internet_rules(ctx, *_groups_of(ctx, subject, group)))))
+    return out
