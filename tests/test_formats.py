@@ -9,8 +9,8 @@ from each fixture's .tf files:
   one rule that grants the access (both are accepted below); existing TFSG017 (egress 0.0.0.0/0)
   and TFSG019 (no Name tag) on the group.
 * new_path_to_db: `db_from_app` (main.tf:184) adds app -> db tcp 5432, closing the path
-  internet -(443)-> alb -(8080)-> app -(5432)-> db; blocking TFSG007 on `aws_security_group.db`
-  (main.tf:115). The alb and app hops are unchanged.
+  internet -(443)-> alb -(8080)-> app -(5432)-> db; blocking TFSG020 (the existing database newly
+  reachable) on `aws_db_instance.db` at main.tf:184. The alb and app hops are unchanged.
 * tighten_cidr: the db group stops admitting 10.0.0.0/16 on all traffic (and stops sending all
   traffic to it); the check passes and resolves TFSG005/TFSG006 on the db group.
 * refactor_inline_to_rules: rules move from inline blocks to rule resources; reachability does not
@@ -174,9 +174,10 @@ def test_markdown_new_path_to_db_shows_the_path_and_context_edges():
     md = markdown.render(result("check", "new_path_to_db"))
     assert md.startswith("### ❌ tfsg check failed: 1 blocking finding")
     assert_balanced_markdown(md)
-    row = next(line for line in md.split("\n") if line.startswith("| **TFSG007**"))
-    assert "`aws_security_group.db`" in row and "`fixtures/new_path_to_db/main.tf:115`" in row
-    assert "path internet → aws_security_group.alb → aws_security_group.app → aws_security_group.db" in row
+    # issue 12: the existing database newly reachable (TFSG020), at the rule that added the hop
+    row = next(line for line in md.split("\n") if line.startswith("| **TFSG020**"))
+    assert "`aws_db_instance.db`" in row and "`fixtures/new_path_to_db/main.tf:184`" in row
+    assert "path internet → aws_lb.alb → aws_instance.app\\[0\\] → aws_db_instance.db" in row
     # paths of resources (schema v2): through the ALB's listener to each app server, then 5432
     for i in (0, 1):
         assert (f"- `internet` → (tcp 443) `aws_lb.alb` → (tcp 8080) `aws_instance.app[{i}]` → "

@@ -604,7 +604,8 @@ def test_world_open_database_ports_fail_the_check(tmp_path):
     code, r = check(case_dir("database_ports"), cwd=tmp_path)
     assert code == 1
     # TFSG007: the group is the data tier (Tier = data) and the internet reaches it in one hop
-    assert blocking(r) == {("TFSG002", ANALYTICS), ("TFSG007", ANALYTICS)}
+    # TFSG007 judges the resource the internet reaches (issue 12): the analytics instance
+    assert blocking(r) == {("TFSG002", ANALYTICS), ("TFSG007", "aws_instance.analytics")}
     assert finding(r, "TFSG002", ANALYTICS)["evidence"]["services"] == [
         {"protocol": "tcp", "ports": p} for p in DB_PORTS]
     assert not [f for f in r["findings"] if f["policy"] in ("TFSG001", "TFSG003")]

@@ -35,7 +35,9 @@ EXPECTED_HYGIENE = {
     "TFSG002": {SG + "all_open", SG + "db_world"},  # 5432/6379 from 0.0.0.0/0, 3306 from ::/0
     "TFSG003": {SG + "all_open"},
     "TFSG006": {SG + "db_world"},  # Tier=db: the whole internet on database ports, budget 256
-    "TFSG007": {SG + "db_world"},  # Tier=db and open to the internet: 1 hop
+    # Tier=db and open to the internet: its instance (public subnet) is reached directly; the
+    # tiering policy judges resources (issue 12)
+    "TFSG007": {"aws_instance.db_world"},
     "TFSG008": {SG + "mixed", SG + "no_descriptions", SG + "vpc_cidr_instead_of_group", SG + "wide_ports"},
     "TFSG009": {SG + "no_descriptions"},  # its inline rule has no description
     "TFSG010": {SG + "no_descriptions"},  # "Managed by Terraform"
@@ -60,7 +62,8 @@ def test_hygiene_fixture_findings_exactly(hygiene):
     # policies the hygiene fixture passes, with the real plans where they fail
     ("TFSG004", "tighten_cidr", {SG + "db"}),  # before: all traffic from 10.0.0.0/16 (resolved)
     ("TFSG005", "tighten_cidr", {SG + "db"}),
-    ("TFSG007", "new_path_to_db", {SG + "db"}),
+    ("TFSG020", "new_path_to_db", {"aws_db_instance.db"}),  # the existing database newly reachable
+    ("TFSG007", "engine_nlb", {"aws_instance.pg"}),  # data tier right behind an internet-facing NLB
     ("TFSG001", "ssh_open", {SG + "bastion"}),
     ("TFSG001", "existing_rdp", {SG + "legacy", SG + "app"}),
 ])

@@ -186,14 +186,16 @@ class Context:
     prefix_sizes: dict[str, int]
     _memo: dict = field(default_factory=dict)
 
-    def finding(self, policy: Policy, address: str, key: str, message: str, **evidence: Any) -> Finding:
+    def finding(self, policy: Policy, address: str, key: str, message: str, at: Optional[str] = None,
+                **evidence: Any) -> Finding:
         # Point at the rule that grants it when one resource does (what a reviewer must change),
-        # else at the group or resource the finding is about.
+        # else at the group or resource the finding is about. ``at``: the rule to point at.
         locations = self.graph.snap.locations
         defined = evidence.get("defined_by")
         defined = [defined] if isinstance(defined, str) else list(defined or ())
-        loc = next((locations[d] for d in sorted(defined) if d != address and d in locations), None) \
-            if len(defined) == 1 else None
+        loc = locations.get(at) if at else None
+        loc = loc or next((locations[d] for d in sorted(defined) if d != address and d in locations), None) \
+            if len(defined) == 1 or loc else loc
         loc = loc or locations.get(address)
         return Finding(policy.id, policy.severity, policy.title, address, message, key, evidence,
                        remediation=policy.remediation, location=str(loc) if loc else None)
@@ -621,16 +623,22 @@ HYGIENE: dict[str, Callable[[Policy, Context], list[Finding]]] = {
     "vpc-cidr-instead-of-group": vpc_cidr_instead_of_group,
 }
 
+from .tiering import newly_reachable, tier_exposure  # noqa: E402  (they use the names above)
+
 KINDS: dict[str, Callable[[Policy, Context], list[Finding]]] = {
     "forbidden-flow": forbidden_flow,
     "allowed-flows-only": allowed_flows_only,
     "forbidden-path": forbidden_path,
     "exposure-budget": exposure_budget,
     "hygiene": hygiene,
+    "tier-exposure": tier_exposure,
+    "newly-reachable": newly_reachable,
 }
 
 # Kinds whose answer depends on reachability, and so on values unknown until apply.
-REACHABILITY_KINDS = {"forbidden-flow", "allowed-flows-only", "forbidden-path", "exposure-budget"}
+REACHABILITY_KINDS = {"forbidden-flow", "allowed-flows-only", "forbidden-path", "exposure-budget", "tier-exposure",
+                      "newly-reachable"}
+PATH_KINDS = {"forbidden-path", "tier-exposure", "newly-reachable"}
 
 
 def _can_affect(u: Unknown, policy: Policy, ctx: Context) -> bool:
@@ -649,8 +657,8 @@ def _can_affect(u: Unknown, policy: Policy, ctx: Context) -> bool:
         return False
     spec = policy.spec
     if kind == "members":
-        return policy.kind in ("exposure-budget", "forbidden-path") or ctx.uses_attachments(spec)
-    if u.services is not None and "services" in spec and policy.kind != "forbidden-path":
+        return policy.kind in ("exposure-budget",) or policy.kind in PATH_KINDS or ctx.uses_attachments(spec)
+    if u.services is not None and "services" in spec and policy.kind not in PATH_KINDS:
         wanted = parse_services(spec.get("services"))
         if spec.get("match") == "all":
             # only if the unknown rule could complete "every service" with what the group has
@@ -664,7 +672,7 @@ def _can_affect(u: Unknown, policy: Policy, ctx: Context) -> bool:
             return False
     ingress, egress = kind in ("ingress", "group"), kind in ("egress", "group")
     targets = ctx.targets(spec.get("to"))
-    if policy.kind == "forbidden-path":
+    if policy.kind in PATH_KINDS:
         upstream = ctx.upstream(spec.get("to"))
         return (ingress and where in upstream) or (egress and where in ctx.internet_reached())
     if ingress and where in targets:

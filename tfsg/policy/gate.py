@@ -50,8 +50,14 @@ def run_gate(config: Config, before: Optional[FlowGraph], after: FlowGraph, *, f
                                                    before.snap.prefix_list_sizes)}
     for f in after_findings:
         f.introduced = f.identity() not in prior
+    # newly-reachable judges a change: only what it introduces, on resources that existed before
+    kinds = {p.id: p.kind for p in config.policies}
+    existed = set(before.snap.groups) | {a.resource for a in before.snap.attachments} if before is not None else set()
+    after_findings = [f for f in after_findings if kinds.get(f.policy) != "newly-reachable" or
+                      (f.introduced and f.address in existed and f.status == "violation")]
     now = {f.identity() for f in after_findings}
-    resolved = [f for key, f in sorted(prior.items()) if key not in now and f.status == "violation"]
+    resolved = [f for key, f in sorted(prior.items()) if key not in now and f.status == "violation"
+                and kinds.get(f.policy) != "newly-reachable"]
     waivers = list(config.waivers) + (inline_waivers(source_dir) if source_dir else [])
     notes = apply_waivers(after_findings, waivers, today)
     return Verdict(after_findings, notes, fail_on or config.fail_on, fail_on_existing, resolved)

@@ -52,6 +52,21 @@ def _subjects(ctx: "Context", spec: dict) -> list[tuple[str, str, bool]]:
 def _granting(ctx: "Context", source: str, target: str, group: str, resource: bool) -> list[str]:
     """The rules that let ``source`` open ``target`` (the last hop): target's ingress and the
     source's egress, per group."""
+    return sorted(set(_admitting(ctx, source, target, group, resource)) | set(_sending(ctx, source, target, group,
+                                                                                        resource)))
+
+
+def _admitting(ctx: "Context", source: str, target: str, group: str, resource: bool) -> list[str]:
+    """The target's ingress rules that admit ``source``: where a path finding points (the hop a
+    change adds is most often a new rule admitting the source)."""
+    return _rules(ctx, source, target, group, resource, "ingress")
+
+
+def _sending(ctx: "Context", source: str, target: str, group: str, resource: bool) -> list[str]:
+    return _rules(ctx, source, target, group, resource, "egress")
+
+
+def _rules(ctx: "Context", source: str, target: str, group: str, resource: bool, direction: str) -> list[str]:
     from .evaluate import merge_by
 
     graph = ctx.graph
@@ -59,11 +74,18 @@ def _granting(ctx: "Context", source: str, target: str, group: str, resource: bo
     src_groups = atts[source].groups if source in atts else ((source,) if graph.is_group(source) else ())
     dst_groups = atts[target].groups if resource and target in atts else (group,)
     by: dict = {}
+    if not src_groups and source in atts and direction == "ingress":
+        # a load balancer without groups: the target admits the clients it passes on (client IP
+        # preserved) or the load balancer's own addresses
+        for d in dst_groups:
+            if d in graph.snap.groups:
+                by = merge_by(by, graph.coverage.covered("ingress", d, atts[source].addresses)[1])
+        return sorted(set(by) | _internet_rules(ctx, *dst_groups))
     for d in dst_groups:
         for s in src_groups:
             if d in graph.snap.groups and s != d:
-                by = merge_by(by, graph._side("ingress", d, s)[1])
-                by = merge_by(by, graph._side("egress", s, d)[1])
+                by = merge_by(by, graph._side(direction, d, s)[1] if direction == "ingress" else
+                              graph._side("egress", s, d)[1])
     return sorted(r for r, granted in by.items() if granted)
 
 
@@ -90,9 +112,11 @@ def tier_exposure(policy: "Policy", ctx: "Context") -> list["Finding"]:
         hop = g.edges[first, subject]["services"]
         by = _granting(ctx, first, subject, group, is_resource)
         more = f" (and {len(through) - 1} more)" if len(through) > 1 else ""
+        admitting = _admitting(ctx, first, subject, group, is_resource)
         out.append(ctx.finding(policy, subject, "internet",
                                f"{subject} is reachable from the internet through {first}, which is itself "
                                f"internet-facing{more}: internet -> {first} -> {subject} on {hop.describe()}",
+                               at=admitting[0] if len(admitting) == 1 else None,
                                path=[INTERNET, first, subject], through=through, services=service_rows(hop),
                                defined_by=by))
     return out
@@ -124,7 +148,7 @@ def newly_reachable(policy: "Policy", ctx: "Context") -> list["Finding"]:
     for subject, group, is_resource in _subjects(ctx, policy.spec):
         g = res if is_resource else grp
         if reach[is_resource] is None:
-            reach[is_resource] = predecessor(g, INTERNET) if INTERNET in g else ({}, {})
+            reach[is_resource] = predecessor(g, INTERNET)  # the resource graph stores no node: no "in" test
         preds, dist = reach[is_resource]  # type: ignore[misc]
         if subject not in dist or subject == INTERNET:
             continue
@@ -134,9 +158,11 @@ def newly_reachable(policy: "Policy", ctx: "Context") -> list["Finding"]:
         path.reverse()
         last = path[-2]
         services = g.edges[last, subject]["services"] if g.has_edge(last, subject) else NO_SERVICES
+        admitting = _admitting(ctx, last, subject, group, is_resource) if last != INTERNET else []
         out.append(ctx.finding(policy, subject, "reachable from the internet",
                                f"{subject} is reachable from the internet in {len(path) - 1} "
                                f"hop{'s' if len(path) > 2 else ''}: {' -> '.join(path)}",
+                               at=admitting[0] if len(admitting) == 1 else None,
                                path=path, services=service_rows(services),
                                defined_by=_granting(ctx, last, subject, group, is_resource) if last != INTERNET
                                else sorted(_internet_rules(ctx, *_groups_of(ctx, subject, group)))))
