@@ -77,3 +77,49 @@ def test_show_and_diff_refuse_formats_that_carry_findings(cmd: str, fmt: str):
     assert proc.returncode == 2 and proc.stdout == b""
     err = proc.stderr.decode().strip().splitlines()
     assert len(err) == 1 and "tfsg check" in err[0]
+
+
+SG_MODULE = '''variable "admin_cidrs" {
+  type = list(string)
+}
+resource "aws_security_group" "this" {
+  name        = "admin"
+  description = "admin access"
+  vpc_id      = "vpc-0123456789abcdef0"
+}
+resource "aws_security_group_rule" "ssh" {
+  type              = "ingress"
+  description       = "ssh from admins"
+  security_group_id = aws_security_group.this.id
+  from_port         = PORT
+  to_port           = PORT
+  protocol          = "tcp"
+  cidr_blocks       = var.admin_cidrs
+}
+'''
+
+
+def test_pre_commit_checks_the_roots_that_call_a_changed_module(tmp_path: Path):
+    """A commit that changes only modules/sg (port 2222 -> 22): live/prod calls it with
+    0.0.0.0/0 (SSH from the world: blocks), live/dev through a wrapper module with 10.0.0.0/8
+    (passes); both roots are checked and named."""
+    repo = tmp_path / "repo"
+    for d in ("modules/sg", "modules/wrapper", "live/prod", "live/dev"):
+        (repo / d).mkdir(parents=True)
+    (repo / "modules/sg/main.tf").write_text(SG_MODULE.replace("PORT", "2222"))
+    (repo / "modules/wrapper/main.tf").write_text(
+        'variable "cidrs" {\n  type = list(string)\n}\nmodule "sg" {\n  source      = "../sg"\n'
+        '  admin_cidrs = var.cidrs\n}\n')
+    (repo / "live/prod/main.tf").write_text('module "admin" {\n  source      = "../../modules/sg"\n'
+                                            '  admin_cidrs = ["0.0.0.0/0"]\n}\n')
+    (repo / "live/dev/main.tf").write_text('module "admin" {\n  source = "../../modules/wrapper"\n'
+                                           '  cidrs  = ["10.0.0.0/8"]\n}\n')
+    subprocess.run(GIT + ["-C", str(repo), "init", "-q"], check=True, capture_output=True)
+    _commit(repo / "live")
+    (repo / "modules/sg/main.tf").write_text(SG_MODULE.replace("PORT", "22"))
+    proc = run_tfsg("pre-commit", "modules/sg/main.tf", cwd=repo)
+    out = proc.stdout.decode()
+    assert proc.returncode == 1, out + proc.stderr.decode()
+    assert "tfsg check live/prod" in out and "TFSG001" in out and "module.admin.aws_security_group.this" in out
+    assert "live/dev: PASS" in out
+    assert "modules/sg:" not in out and "tfsg check modules/sg" not in out  # the module itself is not a root

@@ -351,6 +351,13 @@ def pre_commit(files: Optional[list[str]] = typer.Argument(None, metavar="[FILES
     dirs = sorted(set(root or []) or {os.path.dirname(f) or "." for f in files or []
                                       if f.endswith((".tf", ".tf.json", ".tfvars"))})
     dirs = [d for d in dirs if root or any(n.endswith((".tf", ".tf.json")) for n in _listdir(d))]
+    if not root and dirs:
+        # a changed local module is checked through every root module that calls it (directly or
+        # through other local modules): its callers' arguments decide what it opens
+        from .sources.hcl.callers import roots_calling
+
+        reached = roots_calling(dirs)
+        dirs = sorted({os.path.relpath(r) for d in dirs for r in reached.get(os.path.realpath(d), [d])})
     cfg = load_config(config, discover_from=".")
     failed = False
     for target in dirs + plans:
@@ -363,8 +370,8 @@ def pre_commit(files: Optional[list[str]] = typer.Argument(None, metavar="[FILES
         if not passed:
             failed = True
             sys.stdout.write(scrub(_render(result, Format.text), secrets) + "\n")
-        else:
-            sys.stdout.write(scrub(_render(result, Format.text, quiet=True), secrets))
+        else:  # one line per root checked, naming it
+            sys.stdout.write(f"{target}: " + scrub(_render(result, Format.text, quiet=True), secrets))
     raise typer.Exit(1 if failed else 0)
 
 
