@@ -123,3 +123,46 @@ def test_pre_commit_checks_the_roots_that_call_a_changed_module(tmp_path: Path):
     assert "tfsg check live/prod" in out and "TFSG001" in out and "module.admin.aws_security_group.this" in out
     assert "live/dev: PASS" in out
     assert "modules/sg:" not in out and "tfsg check modules/sg" not in out  # the module itself is not a root
+
+
+DYNAMIC_70 = '''
+locals {
+  partners = [for i in range(70) : "10.${i}.0.0/16"]
+}
+resource "aws_security_group" "db" {
+  name        = "db"
+  description = "partner database"
+  vpc_id      = "vpc-0123456789abcdef0"
+  dynamic "ingress" {
+    for_each = local.partners
+    content {
+      description = "postgres from partner ${ingress.key}"
+      from_port   = 5432
+      to_port     = 5432
+      protocol    = "tcp"
+      cidr_blocks = [ingress.value]
+    }
+  }
+}
+'''
+
+
+def test_one_finding_per_policy_subject_and_status(tmp_path: Path):
+    """One dynamic block of 70 rules, each admitting a /16 on 5432: TFSG005 (database ports only
+    from narrow sources) is one finding on the group, naming all 70 sources; SARIF has one
+    result for it, and the summary counts what is listed."""
+    (tmp_path / "main.tf").write_text(DYNAMIC_70)
+    proc = run_tfsg("check", str(tmp_path), "--format", "json")
+    r = json.loads(proc.stdout)
+    tfsg005 = [f for f in r["findings"] if f["policy"] == "TFSG005"]
+    assert len(tfsg005) == 1 and tfsg005[0]["address"] == "aws_security_group.db"
+    assert len(tfsg005[0]["evidence"]["parts"]) == 70
+    assert {p["key"].split()[0] for p in tfsg005[0]["evidence"]["parts"]} == {f"10.{i}.0.0/16" for i in range(70)}
+    assert "and 64 more" in tfsg005[0]["message"]
+    identities = [(f["policy"], f["address"], f["introduced"], f["status"]) for f in r["findings"]]
+    assert len(identities) == len(set(identities))
+    sarif = json.loads(run_tfsg("check", str(tmp_path), "--format", "sarif").stdout)
+    results = [x for x in sarif["runs"][0]["results"] if x["ruleId"] == "TFSG005"]
+    assert len(results) == 1
+    text = run_tfsg("check", str(tmp_path)).stdout.decode()
+    assert text.count("TFSG005") == 1

@@ -60,7 +60,11 @@ def run_gate(config: Config, before: Optional[FlowGraph], after: FlowGraph, *, f
                 and kinds.get(f.policy) != "newly-reachable"]
     waivers = list(config.waivers) + (inline_waivers(source_dir) if source_dir else [])
     notes = apply_waivers(after_findings, waivers, today)
-    return Verdict(after_findings, notes, fail_on or config.fail_on, fail_on_existing, resolved)
+    # one finding per (policy, subject, status), after the waivers (a waiver may cover a part)
+    from .aggregate import aggregate
+
+    return Verdict(aggregate(after_findings), notes, fail_on or config.fail_on, fail_on_existing,
+                   aggregate(resolved))
 
 
 def apply_waivers(findings: list[Finding], waivers: list[Waiver], today: _dt.date) -> list[dict]:
