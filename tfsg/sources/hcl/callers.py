@@ -12,10 +12,10 @@ import os
 import subprocess
 from typing import Optional
 
-from .modules import read_module
 from .files import Tree
+from .functions_files import work_tree
+from .modules import LiteralScope, read_module
 from .syntax import Env, safe
-from .modules import LiteralScope
 
 
 def _tf_dirs(top: str) -> list[str]:
@@ -50,7 +50,7 @@ def roots_calling(changed: list[str], top: Optional[str] = None) -> dict[str, li
     sorted; a directory no root reaches maps to itself."""
     if not changed:
         return {}
-    top = top or _top(changed[0])
+    top = top or work_tree(changed[0])
     dirs = _tf_dirs(top) if top else []
     callers: dict[str, set[str]] = {}
     for d in dirs:
@@ -70,12 +70,3 @@ def roots_calling(changed: list[str], top: Optional[str] = None) -> dict[str, li
                 todo.append(u)
         out[start] = sorted(roots)
     return out
-
-
-def _top(directory: str) -> Optional[str]:
-    try:
-        proc = subprocess.run(["git", "-C", directory, "rev-parse", "--show-toplevel"], capture_output=True,
-                              text=True, check=False, timeout=30)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return os.path.realpath(proc.stdout.strip()) if proc.returncode == 0 else None

@@ -27,7 +27,8 @@ MAX_FILE_BYTES = 4 * 1024 * 1024  # a file a configuration reads: policies, rule
 
 
 @functools.lru_cache(maxsize=64)
-def _work_tree(directory: str) -> Optional[str]:
+def work_tree(directory: str) -> Optional[str]:
+    """The git work tree holding ``directory`` (symbolic links resolved), or None."""
     try:
         proc = subprocess.run(["git", "-C", directory, "rev-parse", "--show-toplevel"], capture_output=True,
                               text=True, check=False, timeout=30)
@@ -53,7 +54,7 @@ def _resolve(env: Any, path: Any, what: str) -> tuple[Any, str]:
     else:
         full = os.path.join(root, text)  # Terraform's working directory: the root module
     reader = loader.reader
-    top = getattr(reader, "top", None) or _work_tree(root) or root
+    top = getattr(reader, "top", None) or work_tree(root) or root
     real = os.path.realpath(full)
     if os.path.commonpath([real, top]) != top:
         raise EvalError(f"{what}: {text!r} is outside the repository; tfsg reads files inside it only")
