@@ -166,3 +166,16 @@ def test_one_finding_per_policy_subject_and_status(tmp_path: Path):
     assert len(results) == 1
     text = run_tfsg("check", str(tmp_path)).stdout.decode()
     assert text.count("TFSG005") == 1
+
+
+def test_unknown_values_are_said_once_for_every_policy_they_touch():
+    """splat_sources: two rules whose IPv6 block is the VPC's (known after apply) may hide
+    findings of TFSG002 and TFSG005: one section names both policies and both values, and no
+    finding repeats them."""
+    out = run_tfsg("check", str(FIXTURES / "splat_sources" / "plan.json")).stdout.decode()
+    assert "Not fully evaluated: 2 policies (TFSG002, TFSG005) because of 2 values unknown until apply" in out
+    section = out.split("Not fully evaluated:", 1)[1].split("\n\n", 1)[0]
+    assert section.splitlines()[1:] == [
+        "  ? aws_security_group_rule.db_from_vpc_v6 ipv6_cidr_blocks: ipv6_cidr_block is known only after apply",
+        "  ? aws_vpc_security_group_ingress_rule.cache_from_vpc_v6 cidr_ipv6: ipv6_cidr_block is known only after apply"]
+    assert "[warning]" not in out

@@ -297,7 +297,10 @@ def _finding_lines(f: dict) -> list[str]:
 
 def render_check(result: dict) -> str:
     v = result["verdict"]
-    findings = result["findings"]
+    # warnings that unknown values raise are said once for all the policies they touch (issue 12)
+    unsure = [f for f in result["findings"] if f["status"] == "warning" and f["key"] == "unknown"
+              and not f.get("blocking")]
+    findings = [f for f in result["findings"] if f not in unsure]
     introduced = [f for f in findings if f["introduced"] and not f["waived"]]
     existing = [f for f in findings if not f["introduced"] and not f["waived"]]
     waived = [f for f in findings if f["waived"]]
@@ -321,6 +324,13 @@ def render_check(result: dict) -> str:
         for severity in SEVERITY_ORDER:
             for f in (x for x in group if x["severity"] == severity):
                 lines += _finding_lines(f)
+    if unsure:
+        values = sorted({(u["address"], u.get("attribute") or "", u["reason"]) for f in unsure
+                         for u in f["evidence"].get("unknown") or []})
+        policies = sorted({f["policy"] for f in unsure})
+        lines += ["", f"Not fully evaluated: {len(policies)} polic{'y' if len(policies) == 1 else 'ies'} "
+                      f"({', '.join(policies)}) because of {_plural(len(values), 'value')} unknown until apply"]
+        lines += [f"  ? {a}{' ' + attr if attr else ''}: {reason}" for a, attr, reason in values]
     if result.get("resolved"):
         lines += ["", "Resolved by this change"]
         lines += [f"  [{f['severity']}] {f['policy']} {f['address']}: {f['message']}" for f in result["resolved"]]
