@@ -179,3 +179,35 @@ def test_unknown_values_are_said_once_for_every_policy_they_touch():
         "  ? aws_security_group_rule.db_from_vpc_v6 ipv6_cidr_blocks: ipv6_cidr_block is known only after apply",
         "  ? aws_vpc_security_group_ingress_rule.cache_from_vpc_v6 cidr_ipv6: ipv6_cidr_block is known only after apply"]
     assert "[warning]" not in out
+
+
+def test_existing_info_findings_are_folded_unless_verbose():
+    """ssh_open: two existing info findings (TFSG017 egress to everything, TFSG019 tags) are
+    counted in one line; --verbose lists them."""
+    plan_file = str(FIXTURES / "ssh_open" / "plan.json")
+    short = run_tfsg("check", plan_file).stdout.decode()
+    assert "Already there: 2 info findings (--verbose lists them)" in short and "[info]" not in short
+    full = run_tfsg("check", plan_file, "--verbose").stdout.decode()
+    assert full.count("[info]") == 2 and "--verbose lists them" not in full
+
+
+TURN2 = Path(__file__).resolve().parents[2] / "shared" / "cases" / "turn2"
+
+
+@pytest.mark.parametrize("source", ["plan.json", ""], ids=["plan", "hcl"])
+def test_turn2_definedby_lists_only_the_rules_granting_each_port(tmp_path: Path, source: str):
+    """../shared/cases/turn2/definedby: 22 is granted by aws_security_group_rule.ssh only, 443
+    by ...https only (both from 10.10.0.0/16)."""
+    case = TURN2 / "definedby"
+    if not case.is_dir():
+        pytest.skip(f"{case} is not here")
+    d = tmp_path / "definedby"
+    shutil.copytree(case, d)
+    if not source:
+        (d / "plan.json").unlink()
+    r = json.loads(run_tfsg("show", str(d / source), "--format", "json").stdout)
+    rows = {(f["from"], f["to"], f["protocol"], f["ports"]): f["defined_by"] for f in r["flows"]}
+    a = "aws_security_group.a"
+    assert rows[("10.10.0.0/16", a, "tcp", "22")] == ["aws_security_group_rule.ssh"]
+    assert rows[("10.10.0.0/16", a, "tcp", "443")] == ["aws_security_group_rule.https"]
+    assert r["exposed"] == []

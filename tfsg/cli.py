@@ -171,7 +171,7 @@ def _render(result: dict, fmt: Format, quiet: bool = False) -> str:
         return github(result, repo_root=_repo_root())
     from .report.text import render
 
-    text = render(result)
+    text = render(result, verbose=bool(_state.get("verbose")))
     return _quiet(result, text) if quiet else text
 
 
@@ -294,9 +294,13 @@ def check(plan: str = PlanArg, format: Format = FormatOpt, output: Optional[str]
           base: Optional[str] = BaseOpt, var: Optional[list[str]] = VarOpt,
           var_file: Optional[list[str]] = VarFileOpt, json_file: Optional[str] = JsonFileOpt,
           markdown_file: Optional[str] = MarkdownFileOpt, sarif_file: Optional[str] = SarifFileOpt,
-          expand: bool = ExpandOpt, quiet: bool = QuietOpt, debug: bool = DebugOpt) -> None:
+          expand: bool = ExpandOpt, quiet: bool = QuietOpt,
+          verbose: bool = typer.Option(False, "--verbose", "-v", help="Text output: also list the info-level "
+                                                                      "findings that were already there."),
+          debug: bool = DebugOpt) -> None:
     """The gate: evaluate policies on the change; exit 0 pass, 1 blocking finding, 2 error."""
     _state["debug"] = debug or _state["debug"]
+    _state["verbose"] = verbose
     from .policy.load import load_config
 
     cfg = load_config(config, discover_from=".")

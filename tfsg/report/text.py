@@ -255,9 +255,9 @@ def render_diff(result: dict, limit: Optional[int] = TOP) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render(result: dict[str, Any]) -> str:
+def render(result: dict[str, Any], verbose: bool = False) -> str:
     if result["command"] == "check":
-        return render_check(result)
+        return render_check(result, verbose)
     return render_diff(result) if result["command"] == "diff" else render_show(result)
 
 
@@ -295,7 +295,8 @@ def _finding_lines(f: dict) -> list[str]:
     return out
 
 
-def render_check(result: dict) -> str:
+def render_check(result: dict, verbose: bool = False) -> str:
+    """``verbose``: also list the info-level findings that were already there (else counted)."""
     v = result["verdict"]
     # warnings that unknown values raise are said once for all the policies they touch (issue 12)
     unsure = [f for f in result["findings"] if f["status"] == "warning" and f["key"] == "unknown"
@@ -303,6 +304,7 @@ def render_check(result: dict) -> str:
     findings = [f for f in result["findings"] if f not in unsure]
     introduced = [f for f in findings if f["introduced"] and not f["waived"]]
     existing = [f for f in findings if not f["introduced"] and not f["waived"]]
+    folded = [] if verbose else [f for f in existing if f["severity"] == "info" and not f.get("blocking")]
     waived = [f for f in findings if f["waived"]]
     counts = ", ".join(f"{sum(1 for f in introduced if f['severity'] == s and f['status'] == 'violation')} {s}"
                        for s in SEVERITY_ORDER)
@@ -317,13 +319,15 @@ def render_check(result: dict) -> str:
         lines.append(result["note"])
     lines.append(_header(result))
     first = "Introduced by this change" if not result.get("note") else "Found (no baseline: each counts as introduced)"
-    for title, group in ((first, introduced), ("Already there (existing)", existing)):
+    for title, group in ((first, introduced), ("Already there (existing)", [f for f in existing if f not in folded])):
         if not group:
             continue
         lines += ["", title]
         for severity in SEVERITY_ORDER:
             for f in (x for x in group if x["severity"] == severity):
                 lines += _finding_lines(f)
+    if folded:
+        lines += ["", f"Already there: {_plural(len(folded), 'info finding')} (--verbose lists them)"]
     if unsure:
         values = sorted({(u["address"], u.get("attribute") or "", u["reason"]) for f in unsure
                          for u in f["evidence"].get("unknown") or []})
