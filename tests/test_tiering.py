@@ -34,6 +34,10 @@ def test_a_new_load_balancer_in_front_of_an_app_that_talks_to_the_database(tmp_p
     new = tiering[("TFSG020", DB)]
     assert new["introduced"] and new["blocking"] and new["severity"] == "high"
     assert new["evidence"]["path"] == ["internet", "aws_lb.public", "aws_instance.app", DB]
+    # located at the hop the change adds (the app admitting the new ALB: app_from_lb), not at
+    # the app -> database rule that was already there
+    assert new["evidence"]["new_hop"] == ["aws_lb.public", "aws_instance.app"]
+    assert new["location"].endswith("fixtures/tier_lb_in_front/main.tf:167")
     old = tiering[("TFSG007", REPORTS_DB)]
     assert not old["introduced"] and not old["blocking"]
     assert old["evidence"]["path"] == ["internet", "aws_instance.reports", REPORTS_DB]

@@ -55,6 +55,12 @@ def run_gate(config: Config, before: Optional[FlowGraph], after: FlowGraph, *, f
     existed = set(before.snap.groups) | {a.resource for a in before.snap.attachments} if before is not None else set()
     after_findings = [f for f in after_findings if kinds.get(f.policy) != "newly-reachable" or
                       (f.introduced and f.address in existed and f.status == "violation")]
+    if before is not None:
+        from .tiering import locate_new_hop
+
+        for f in after_findings:
+            if kinds.get(f.policy) == "newly-reachable":
+                locate_new_hop(f, before, after)
     now = {f.identity() for f in after_findings}
     resolved = [f for key, f in sorted(prior.items()) if key not in now and f.status == "violation"
                 and kinds.get(f.policy) != "newly-reachable"]

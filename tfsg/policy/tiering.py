@@ -167,3 +167,29 @@ def newly_reachable(policy: "Policy", ctx: "Context") -> list["Finding"]:
                                defined_by=_granting(ctx, last, subject, group, is_resource) if last != INTERNET
                                else sorted(_internet_rules(ctx, *_groups_of(ctx, subject, group)))))
     return out
+
+
+def locate_new_hop(finding: "Finding", before: Any, after: Any) -> None:
+    """Point a newly-reachable finding at the rule admitting the first hop of its path that the
+    base did not have (a new load balancer in front of the app: the ALB -> app hop, not the app
+    -> database hop that was already there)."""
+    from ..graph.paths import _Resources
+
+    path = finding.evidence.get("path") or []
+    old = _Resources(before)
+    for a, b in zip(path, path[1:]):
+        if a == INTERNET or old.services(a, b):
+            continue
+        group = next((g for att in after.snap.attachments if att.resource == b for g in sorted(att.groups)), b)
+        admitting = _admitting(_GraphOnly(after), a, b, group, b in {x.resource for x in after.snap.attachments})
+        if len(admitting) == 1 and admitting[0] in after.snap.locations:
+            finding.location = str(after.snap.locations[admitting[0]])
+            finding.evidence["new_hop"] = [a, b]
+        return
+
+
+class _GraphOnly:
+    """What the rule helpers above read of a policy context: the graph."""
+
+    def __init__(self, graph: Any) -> None:
+        self.graph = graph
