@@ -580,7 +580,10 @@ def test_inputs_reach_scripts_through_env_only():
     assert ACTION["inputs"]["github-token"]["default"] == "${{ github.token }}"
     assert ACTION["inputs"]["comment"]["default"] == "update"
     uses = [s["uses"] for s in ACTION["runs"]["steps"] if "uses" in s]
-    assert all(re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+", u) for u in uses), uses  # pinned by major
+    # pinned to a full commit SHA (issue 13: a tag can be moved under the action)
+    assert all(re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", u) for u in uses), uses
+    text = (ROOT / "action.yml").read_text()
+    assert all(f"{u} # v" in text for u in uses)  # the version it stands for, beside it
 
 
 def test_the_token_is_not_passed_on_to_tfsg():
