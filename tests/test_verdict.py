@@ -211,3 +211,17 @@ def test_turn2_definedby_lists_only_the_rules_granting_each_port(tmp_path: Path,
     assert rows[("10.10.0.0/16", a, "tcp", "22")] == ["aws_security_group_rule.ssh"]
     assert rows[("10.10.0.0/16", a, "tcp", "443")] == ["aws_security_group_rule.https"]
     assert r["exposed"] == []
+
+
+@pytest.mark.parametrize("pattern, code", [("([", 2), ("^(a+)+$", 1)])
+def test_naming_patterns_run_on_re2(tmp_path: Path, pattern: str, code: int):
+    """A naming pattern from .tfsg.yml (issue 13): one that RE2 refuses is one line, exit 2,
+    naming the file and the policy; a catastrophic one for a backtracking engine runs at once."""
+    (tmp_path / ".tfsg.yml").write_text(
+        "extends: [baseline]\npolicies:\n  - id: NAME-1\n    title: names\n    severity: low\n"
+        f"    kind: hygiene\n    check: naming\n    pattern: {json.dumps(pattern)}\n")
+    proc = run_tfsg("check", str(FIXTURES / "ssh_open" / "plan.json"), cwd=tmp_path)
+    assert proc.returncode == code, proc.stderr.decode()
+    if code == 2:
+        err = proc.stderr.decode().strip().splitlines()
+        assert len(err) == 1 and ".tfsg.yml" in err[0] and "NAME-1" in err[0] and "RE2" in err[0]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import fnmatch
 import functools
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Optional
 
@@ -447,7 +446,15 @@ def group_description(policy: Policy, ctx: Context) -> list[Finding]:
 
 
 def naming(policy: Policy, ctx: Context) -> list[Finding]:
-    pattern = re.compile(policy.spec.get("pattern", r"^[a-z][a-z0-9-]*$"))
+    from ..errors import InputError
+    from ..regex import compile_re2
+
+    text = policy.spec.get("pattern", r"^[a-z][a-z0-9-]*$")
+    try:
+        pattern = compile_re2(text)  # from the configuration under review: linear time (RE2)
+    except ValueError as exc:
+        raise InputError(f"policy {policy.id}: pattern {text[:60]!r} is not a regular expression RE2 accepts: "
+                         f"{exc}", policy.origin) from None
     out = []
     for group in ctx.sel.groups(policy.spec.get("to")):
         sg = ctx.graph.snap.groups[group]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import datetime
-import functools
 import hashlib
 import os
 import posixpath
@@ -22,21 +21,13 @@ from .values import EvalError, Unknown, to_string
 
 # ---------------------------------------------------------------- regular expressions (RE2)
 
-MAX_PATTERN = 10_000  # characters: a pattern is written by hand
-
-
-@functools.lru_cache(maxsize=256)
 def _compile(pattern: str) -> Any:
-    import re2
+    from ...regex import compile_re2
 
-    if len(pattern) > MAX_PATTERN:
-        raise EvalError(f"regex: pattern longer than {MAX_PATTERN} characters")
-    options = re2.Options()
-    options.log_errors = False  # the error becomes the function's error, not a line on stderr
     try:
-        return re2.compile(pattern, options)
-    except re2.error as exc:
-        raise EvalError(f"invalid regular expression: {exc.args[0].decode('utf-8', 'replace') if isinstance(exc.args[0], bytes) else exc}") from None
+        return compile_re2(pattern)
+    except ValueError as exc:
+        raise EvalError(f"invalid regular expression: {exc}") from None
 
 
 def _result(compiled: Any, match: Any) -> Any:
