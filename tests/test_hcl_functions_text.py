@@ -92,3 +92,16 @@ def test_a_catastrophic_pattern_runs_in_linear_time(tmp_path: Path):
         f'  description = jsonencode(regexall("(a+)+$", "{"a" * 5000}b"))\n}}\n')
     r = tfsg_json("show", str(tmp_path))
     assert r["groups"][0]["description"] == "[]"
+
+
+@pytest.mark.parametrize("expr", ["min()", "pow(10, 5000)", "pow(10, 1000000000)", '"${pow(2, 4000)}"',
+                                  'cidrsubnet("10.0.0.0/16", 40, 1)', 'element([], 0)'])
+def test_a_call_terraform_refuses_is_an_unknown_not_a_crash(tmp_path: Path, expr: str):
+    """Issue 13's crash sites in functions: each is the function's error, an unknown naming the
+    file and line, in bounded time (pow(10, 1000000000) is refused before it is computed)."""
+    (tmp_path / "main.tf").write_text('resource "aws_security_group_rule" "r" {\n  type = "ingress"\n'
+                                      '  security_group_id = "sg-0123456789abcdef0"\n  protocol = "tcp"\n'
+                                      f'  from_port = 22\n  to_port = 22\n  cidr_blocks = [tostring({expr})]\n}}\n')
+    r = tfsg_json("show", str(tmp_path))
+    unknown = [u for u in r["unknown"] if u["address"] == "aws_security_group_rule.r"]
+    assert unknown and "main.tf:" in unknown[0]["reason"], r["unknown"]

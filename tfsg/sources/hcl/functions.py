@@ -51,7 +51,12 @@ def call(node: Any, env: Any) -> Any:
         args = [mark_sensitive(a, secrets) for a in args]
     if name == "nonsensitive":
         return unmark(args[0]) if args else impl(*args)
-    result = impl(env, *args) if name in _WITH_ENV else impl(*args)
+    try:
+        result = impl(env, *args) if name in _WITH_ENV else impl(*args)
+    except (ValueError, TypeError, OverflowError, ZeroDivisionError, KeyError, IndexError, AttributeError) as exc:
+        # Terraform refuses such a call with an error; here it is the function's error, which
+        # becomes an unknown naming the file and line (never an internal error)
+        raise EvalError(f"{name}(): {exc}") from None
     # A value computed from a sensitive one is sensitive (cty marks): replace(), format(),
     # cidrsubnet(), join()... return new strings, which Python's str methods leave unmarked.
     # Functions that only pick or rearrange values keep each value's own mark.
@@ -583,9 +588,17 @@ def _floor(value: Any) -> Any:
     return math.floor(to_number(value))
 
 
+# Numbers past this many decimal digits are refused: a security-group argument never needs them,
+# and pow(10, 1000000000) would compute for hours (issue 13, "number magnitude").
+MAX_DIGITS = 1000
+
+
 @fn("pow")
 def _pow(a: Any, b: Any) -> Any:
-    return number(to_number(a) ** to_number(b))
+    base, exp = to_number(a), to_number(b)
+    if abs(base) > 1 and abs(exp) * math.log10(abs(base)) > MAX_DIGITS:
+        raise EvalError(f"pow: the result would have more than {MAX_DIGITS} digits")
+    return number(base ** exp)
 
 
 @fn("signum")

@@ -206,6 +206,8 @@ def to_string(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         value = number(value)
+        if isinstance(value, int) and value.bit_length() > 3400:  # over ~1,000 digits
+            raise EvalError("a number too large to write as a string")
         return str(value) if isinstance(value, int) else repr(value)
     if value is None:
         raise EvalError("a null value cannot be used as a string")
