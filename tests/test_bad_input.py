@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import run_tfsg
+from conftest import FIXTURES, run_tfsg
 
 
 def check_error(proc, *needles: str) -> str:
@@ -112,3 +112,19 @@ def test_odd_but_legal_plans_do_not_crash(tmp_path):
             proc = run_tfsg(command, str(f), "--format", "json")
             assert proc.returncode == 0, (i, command, proc.stderr.decode())
             json.loads(proc.stdout)
+
+
+def test_a_sensitivity_mask_nested_400_deep_is_one_line(tmp_path):
+    """Issue 13 crash site: hand-written (malformed) JSON whose after_sensitive nests 400 lists."""
+    doc = json.loads((FIXTURES / "ssh_open" / "plan.json").read_text())
+    rule = next(rc for rc in doc["resource_changes"] if rc["type"] == "aws_security_group_rule")
+    mask: object = True
+    for _ in range(400):
+        mask = [mask]
+    rule["change"]["after_sensitive"] = {"cidr_blocks": mask}
+    path = tmp_path / "deep.json"
+    path.write_text(json.dumps(doc))
+    proc = run_tfsg("show", str(path))
+    err = proc.stderr.decode().strip().splitlines()
+    assert proc.returncode == 2 and len(err) == 1 and "deep.json" in err[0] and "nested too deeply" in err[0]
+    assert "internal error" not in err[0]

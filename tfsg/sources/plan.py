@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Optional
 
+from ..errors import InputError
 from ..model import Snapshot
 from .build import SnapshotBuilder
 from .document import Document, display, load_document
@@ -37,7 +38,17 @@ class Loaded:
 
 
 def load_plan(path: str, source_dir: Optional[str] = None, auto_sources: bool = True) -> Loaded:
-    """Read a plan or state; use .tf sources from ``source_dir`` or beside the file when present."""
+    """Read a plan or state; use .tf sources from ``source_dir`` or beside the file when present.
+
+    Raises InputError (one line, the file) for what cannot be read, including values nested
+    deeper than the walks over them can go (a sensitivity mask 400 levels deep)."""
+    try:
+        return _load_plan(path, source_dir, auto_sources)
+    except RecursionError:
+        raise InputError("values nested too deeply to read (hundreds of levels)", display(path)) from None
+
+
+def _load_plan(path: str, source_dir: Optional[str], auto_sources: bool) -> Loaded:
     doc = load_document(path)
     sides = split_sides(path, doc.data, doc.kind)
     config = ConfigIndex(doc.data.get("configuration"))
