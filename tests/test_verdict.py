@@ -225,3 +225,42 @@ def test_naming_patterns_run_on_re2(tmp_path: Path, pattern: str, code: int):
     if code == 2:
         err = proc.stderr.decode().strip().splitlines()
         assert len(err) == 1 and ".tfsg.yml" in err[0] and "NAME-1" in err[0] and "RE2" in err[0]
+
+
+def test_a_configuration_from_the_repository_names_files_inside_it_only(tmp_path: Path):
+    """Issue 13: a .tfsg.yml discovered in the repository under review comes from the pull
+    request: extends/policy_files outside the repository are refused in one line, and the
+    file's content never shows; the same file given with --config (the operator's) is trusted."""
+    outside = tmp_path / "central.yml"
+    outside.write_text("extends: [baseline]\ndisable: [TFSG001]\n")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run(GIT + ["-C", str(repo), "init", "-q"], check=True, capture_output=True)
+    plan_file = str(FIXTURES / "ssh_open" / "plan.json")
+    for bad in ("/etc/passwd", "../central.yml", "nested/../../central.yml"):
+        (repo / ".tfsg.yml").write_text(f"extends: [{json.dumps(bad)}]\n")
+        proc = run_tfsg("check", plan_file, cwd=repo)
+        err = proc.stderr.decode().strip().splitlines()
+        assert proc.returncode == 2 and len(err) == 1, (bad, err)
+        assert "outside the repository" in err[0] and "root:" not in err[0]
+    (repo / ".tfsg.yml").write_text("policy_files: [../central.yml]\n")
+    assert run_tfsg("check", plan_file, cwd=repo).returncode == 2
+    # the operator's configuration may name what it wants: TFSG001 disabled, so ssh_open passes
+    (tmp_path / "ops.yml").write_text("extends: [central.yml]\n")
+    assert run_tfsg("check", plan_file, "--config", str(tmp_path / "ops.yml"), cwd=repo).returncode == 0
+
+
+def test_outside_a_repository_discovery_does_not_walk_up(tmp_path: Path):
+    (tmp_path / ".tfsg.yml").write_text("extends: [baseline]\ndisable: [TFSG001]\n")
+    work = tmp_path / "work"
+    work.mkdir()
+    plan_file = str(FIXTURES / "ssh_open" / "plan.json")
+    assert run_tfsg("check", plan_file, cwd=work).returncode == 1  # the parent's config is not used
+    assert run_tfsg("check", plan_file, cwd=tmp_path).returncode == 0  # its own directory's is
+
+
+def test_every_error_is_one_line(tmp_path: Path):
+    """A path with a newline and backticks (issue 13's comment injection) stays on one line."""
+    proc = run_tfsg("check", str(FIXTURES / "ssh_open" / "plan.json"), "--config", str(tmp_path / "x\n```\n# hi"))
+    err = proc.stderr.decode().strip().splitlines()
+    assert proc.returncode == 2 and len(err) == 1 and "\\x0a" in err[0]

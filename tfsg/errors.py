@@ -16,7 +16,10 @@ class TfsgError(Exception):
         self.where = where
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.message}" if self.where else self.message
+        text = f"{self.where}: {self.message}" if self.where else self.message
+        # one line, always: a path or value from the input may hold newlines or control
+        # characters (an error message can end up in a pull-request comment)
+        return "".join(ch if ch >= " " and ch != "\x7f" else f"\\x{ord(ch):02x}" for ch in text)
 
 
 class InputError(TfsgError):

@@ -205,9 +205,28 @@ def _read_pack(name: str) -> tuple[Any, Any]:
     return data or {}, node
 
 
+def _repository_of(directory: str) -> Optional[str]:
+    """The nearest ancestor holding ``.git`` (the work tree), or None outside a repository."""
+    current = os.path.realpath(directory)
+    while True:
+        if os.path.exists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
 def find_config(start: str) -> Optional[str]:
-    """``.tfsg.yml`` in ``start`` or a parent, stopping at the repository root."""
+    """``.tfsg.yml`` in ``start`` or a parent, stopping at the repository root; outside a
+    repository, in ``start`` only (never a configuration of some parent up to ``/``)."""
     current = os.path.abspath(start)
+    if _repository_of(current) is None:
+        for name in CONFIG_NAMES:
+            candidate = os.path.join(current, name)
+            if os.path.isfile(candidate):
+                return candidate
+        return None
     while True:
         for name in CONFIG_NAMES:
             candidate = os.path.join(current, name)
@@ -228,8 +247,15 @@ def load_config(config_path: Optional[str] = None, discover_from: Optional[str] 
     if path is None:
         _include_pack("baseline", config, set())
         return config
+    # A configuration given on the command line is the operator's: it and what it names are
+    # trusted (a central policy repository checked out beside). One found in the repository
+    # under review comes from the pull request: it names files inside that repository only
+    # (outside a repository, inside its own directory), or /etc/passwd would end up in an error
+    # message, and from there in a pull-request comment.
+    jail = None if config_path else (_repository_of(os.path.dirname(os.path.abspath(path))) or
+                                     os.path.dirname(os.path.realpath(path)))
     data, _ = _read_file(path)
-    _apply(data, path, config, set(), top=True)
+    _apply(data, path, config, set(), top=True, jail=jail)
     return config
 
 
@@ -241,16 +267,16 @@ def _include_pack(name: str, config: Config, seen: set[str]) -> None:
     _apply(data, f"pack {name}", config, seen, top=False)
 
 
-def _apply(data: dict, origin: str, config: Config, seen: set[str], top: bool) -> None:
+def _apply(data: dict, origin: str, config: Config, seen: set[str], top: bool, jail: Optional[str] = None) -> None:
     base = os.path.dirname(os.path.abspath(origin)) if not origin.startswith("pack ") else "."
     extends = data.get("extends", ["baseline"] if top else [])
     for item in extends:
         if item in PACKS:
             _include_pack(item, config, seen)
         else:
-            _include_file(os.path.join(base, item), config, seen)
+            _include_file(os.path.join(base, item), config, seen, jail, origin)
     for item in data.get("policy_files", []):
-        _include_file(os.path.join(base, item), config, seen)
+        _include_file(os.path.join(base, item), config, seen, jail, origin)
     for raw in data.get("policies", []):
         policy = Policy(id=raw["id"], title=raw["title"], severity=raw["severity"], kind=raw["kind"], spec=raw,
                         origin=origin, rationale=raw.get("rationale", ""), remediation=raw.get("remediation", ""),
@@ -269,10 +295,21 @@ def _apply(data: dict, origin: str, config: Config, seen: set[str], top: bool) -
         config.fail_on = data["fail_on"]
 
 
-def _include_file(path: str, config: Config, seen: set[str]) -> None:
+def _include_file(path: str, config: Config, seen: set[str], jail: Optional[str] = None,
+                  origin: str = "") -> None:
     key = os.path.abspath(path)
     if key in seen:
         return
     seen.add(key)
+    if jail is not None and os.path.commonpath([os.path.realpath(path), jail]) != jail:
+        raise InputError(f"names {_excerpt(path)}, which is outside the repository under review; a configuration "
+                         "found in the repository may only name files inside it (give --config to trust one)",
+                         origin or "configuration")
     data, _ = _read_file(path)
-    _apply(data, os.path.relpath(path), config, seen, top=False)
+    _apply(data, os.path.relpath(path), config, seen, top=False, jail=jail)
+
+
+def _excerpt(text: str, limit: int = 80) -> str:
+    """A short, escaped rendering of a value for a one-line error (no newlines, no backticks)."""
+    shown = repr(text if len(text) <= limit else text[:limit] + "...")
+    return shown.replace("`", "\\x60")
