@@ -46,8 +46,7 @@ def test_a_directory_without_base_is_a_scan_that_blocks(tmp_path: Path, fmt: str
         assert tfsg001 and all(f["introduced"] and f["blocking"] for f in tfsg001)
     else:
         lines = out.splitlines()
-        first = 0 if fmt == "text" else 0
-        assert lines[first].startswith(("FAIL: 1 blocking finding", "### ❌ tfsg check failed: 1 blocking finding"))
+        assert lines[0].startswith(("FAIL: 1 blocking finding", "### ❌ tfsg check failed: 1 blocking finding"))
         after = [line for line in lines[1:] if line.strip()][0]
         assert "No --base revision: a scan with no baseline" in after
 

@@ -73,6 +73,7 @@ class FlowGraph(FlowQueries, ExposureQueries, PathQueries):
         self._paths: Optional[list[Path]] = None
         self._group_paths: Optional[list[Path]] = None
         self._resource_paths: Optional[list[Path]] = None
+        self._resource_graph = None
         self._digraph = None
         self._atts: Optional[dict[str, list[str]]] = None
         self.interface_rules: dict[tuple[str, str], tuple[dict, dict]] = {}  # resources.py's cache
@@ -82,12 +83,6 @@ class FlowGraph(FlowQueries, ExposureQueries, PathQueries):
         if self._atts is None:
             self._atts = {a.resource: sorted(a.groups) for a in self.snap.attachments}
         return self._atts
-
-    def bound(self, group: str):
-        return self.where.bound(group)
-
-    def covers(self, block, group: str) -> bool:
-        return self.coverage.covers(block, group)
 
     def reach(self, group: str, direction: str) -> Reach:
         """The size of what a group admits (ingress) or may send to (egress)."""

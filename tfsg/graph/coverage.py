@@ -27,11 +27,6 @@ class Coverage:
         self.where = where
         self._cache: dict[tuple, tuple[ServiceSet, dict[str, ServiceSet]]] = {}
 
-    def covers(self, block: AddressSet, group: str) -> bool:
-        """Does ``block`` hold (some of) ``group``'s members? With no known bound: any block
-        overlapping private IPv4 space (or any IPv6 block) may hold them."""
-        return _overlaps(block, self.where.bound(group))
-
     def covered(self, direction: str, group: str, bound: Optional[AddressSet]) -> tuple[ServiceSet, dict[str, ServiceSet]]:
         """Services of ``group``'s CIDR rules in ``direction`` that reach members within ``bound``,
         and the rules that grant them."""
@@ -41,7 +36,7 @@ class Coverage:
             services = NO_SERVICES
             by: dict[str, ServiceSet] = {}
             for rule, block, _ in self.rules.cidrs[direction].get(group, ()):
-                if _overlaps(block, bound):
+                if overlaps(block, bound):
                     services = services | rule.services
                     by[rule.defined_by] = by[rule.defined_by] | rule.services if rule.defined_by in by \
                         else rule.services
@@ -49,7 +44,9 @@ class Coverage:
         return hit
 
 
-def _overlaps(block: AddressSet, bound: Optional[AddressSet]) -> bool:
+def overlaps(block: AddressSet, bound: Optional[AddressSet]) -> bool:
+    """Does ``block`` hold members that live within ``bound``? With no known bound: any block
+    overlapping private IPv4 space (or any IPv6 block) may hold them."""
     if bound is not None:
         return block.overlaps(bound)
     return block.overlaps(PRIVATE) or bool(block.v6)
@@ -195,15 +192,3 @@ class CidrRelation:
             found.discard(source)
             hit = self._succ[source] = sorted(found)
         return hit
-
-    def pair_count(self) -> int:
-        """How many (source, target) group pairs the rows state, counted once each."""
-        total = 0
-        for target, rows in self.rows.items():
-            sets = {id(row.groups): row.groups for row in rows}
-            if len(sets) == 1:
-                only = next(iter(sets.values()))
-                total += len(only) - (target in only)
-            else:
-                total += len(self._sources(target))
-        return total

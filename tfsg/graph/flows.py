@@ -141,16 +141,8 @@ class FlowQueries:
             flow.services = flow.services | services
             flow.defined_by = merge_by(flow.defined_by, by)
 
-    def incoming(self: "FlowGraph", target: str, groups: bool = True) -> dict[str, ServiceSet]:
-        """Sources of flows into ``target`` (explicit and address flows; with ``groups``, also
-        the CIDR-derived group sources) and their services."""
-        out = {src: f.services for (src, dst), f in self._into().get(target, ())}
-        if groups:
-            for src, services in self.cidr_flows.into(target).items():
-                out[src] = out.get(src, NO_SERVICES) | services
-        return out
-
-    def _into(self: "FlowGraph") -> dict[str, list]:
+    def flows_into(self: "FlowGraph") -> dict[str, list]:
+        """target -> [((source, target), Flow)] of the explicit and address flows, sorted."""
         if self._incoming is None:
             self._incoming = {}
             for key, flow in sorted(self.flows.items()):

@@ -67,7 +67,7 @@ class PathQueries:
                 if source != target and self.is_group(source) and self.is_group(target):
                     g.add_edge(source, target, services=flow.services)
             for (source, target), services in self.hops.edges.items():  # load balancers as hops
-                if g.has_edge(source, target) and target in g.adj.get(source, {}):
+                if target in g.adj.get(source, {}):
                     services = services | g.edges[source, target]["services"]
                 g.add_edge(source, target, services=services)
             self._digraph = g
@@ -89,24 +89,26 @@ class PathQueries:
             self._paths = sorted(out, key=lambda p: p.nodes)
         return self._paths
 
-    def resource_paths(self: "FlowGraph") -> list[Path]:
-        if self._resource_paths is None:
+    def resource_graph(self: "FlowGraph"):
+        """The resource graph (digraph.DiGraph whose edges are all answered on demand by
+        ``_Resources``), built once: paths, has_path, resource flows and the tiering policies
+        share its edges."""
+        if self._resource_graph is None:
             from ..digraph import DiGraph
 
-            self._resource_paths = _shortest(DiGraph(more=_Resources(self)), self.max_hops)
+            self._resource_graph = DiGraph(more=_Resources(self))
+        return self._resource_graph
+
+    def resource_paths(self: "FlowGraph") -> list[Path]:
+        if self._resource_paths is None:
+            self._resource_paths = _shortest(self.resource_graph(), self.max_hops)
         return self._resource_paths
 
     def has_path(self: "FlowGraph", nodes: tuple[str, ...]) -> bool:
-        """Does every hop of a path exist in this graph (whether or not it is a shortest path)?"""
-        g = self.digraph()
-        res = _Resources(self)
-        for a, b in zip(nodes, nodes[1:]):
-            if b in self.snap.groups or a in self.snap.groups or a == INTERNET and b in g:
-                if g.has_edge(a, b):
-                    continue
-            if not res.services(a, b):
-                return False
-        return True
+        """Does every hop of a path exist in this graph (whether or not it is a shortest path)?
+        A hop is an edge of the group graph or of the resource graph (paths list both)."""
+        groups, resources = self.digraph(), self.resource_graph()
+        return all(groups.has_edge(a, b) or resources.has_edge(a, b) for a, b in zip(nodes, nodes[1:]))
 
 
 class _Resources:
@@ -132,13 +134,13 @@ class _Resources:
     def successors(self, node: str) -> list[str]:
         hit = self._sorted.get(node)
         if hit is None:
-            hit = self._sorted[node] = sorted(self._edges(node))
+            hit = self._sorted[node] = sorted(self.edges_of(node))
         return hit
 
     def _receivers(self, m) -> set[str]:
         """Groups whose ingress may admit ``m``: they name one of its groups, or admit a block
         that may hold its addresses (blocks indexed once, so this is per distinct block)."""
-        from .resources import _covers
+        from .coverage import overlaps
 
         if self._by_block is None:
             self._named_by: dict[str, set[str]] = {}
@@ -153,7 +155,7 @@ class _Resources:
         for group in m.groups:
             out |= self._named_by.get(group, set())
         for block, groups in self._by_block.items():
-            if block and _covers(block, m.addresses):
+            if block and overlaps(block, m.addresses):
                 out |= groups
         return out
 
@@ -161,9 +163,9 @@ class _Resources:
         return []
 
     def services(self, a: str, b: str) -> ServiceSet:
-        return self._edges(a).get(b, NO_SERVICES)
+        return self.edges_of(a).get(b, NO_SERVICES)
 
-    def _edges(self, node: str) -> dict[str, ServiceSet]:
+    def edges_of(self, node: str) -> dict[str, ServiceSet]:
         hit = self._succ.get(node)
         if hit is not None:
             return hit

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Optional
 
 from ..model import Attachment
-from ..netsets import NO_SERVICES, PRIVATE, AddressSet, ServiceSet
+from ..netsets import NO_SERVICES, ServiceSet
 
 if TYPE_CHECKING:
     from . import FlowGraph
@@ -31,16 +31,14 @@ def resource_flows(graph: "FlowGraph") -> Optional[dict[tuple[str, str], Service
 
     The candidates of each sender are the members of the groups its groups flow to (and its
     load balancer targets), not every resource: near-linear in the flows, not all pairs."""
-    from .paths import _Resources
-
     lbs = {lb for lb, _ in graph.hops.lb_reach}
     atts = sorted((a for a in graph.snap.attachments if a.groups or a.resource in lbs), key=lambda a: a.resource)
     if len(atts) > MAX_RESOURCES:
         return None
-    edges = _Resources(graph)
+    edges = graph.resource_graph().more
     out: dict[tuple[str, str], ServiceSet] = {}
     for m in atts:
-        for n, services in edges._edges(m.resource).items():
+        for n, services in edges.edges_of(m.resource).items():
             if services:
                 out[(m.resource, n)] = services
     return out
@@ -84,9 +82,3 @@ def _aggregate(graph: "FlowGraph", direction: str, own: Attachment) -> tuple[dic
                     named[other] = named.get(other, NO_SERVICES) | rule.services
         hit = table[key] = (named, {})
     return hit
-
-
-def _covers(block: AddressSet, bound: Optional[AddressSet]) -> bool:
-    if bound is not None:
-        return block.overlaps(bound)
-    return block.overlaps(PRIVATE) or bool(block.v6)

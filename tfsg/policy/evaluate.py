@@ -237,7 +237,7 @@ class Context:
         CIDR-derived group sources only with ``groups`` (they are many on a large plan)."""
         blocks = {label: block for _, block, label in self.graph.cidrs["ingress"].get(group, ())}
         out = []
-        explicit = {src: flow for (src, _), flow in self.graph._into().get(group, ())}
+        explicit = {src: flow for (src, _), flow in self.graph.flows_into().get(group, ())}
         for src, flow in explicit.items():
             out.append((src, flow.services, blocks.get(src), flow.defined_by))
         if groups:

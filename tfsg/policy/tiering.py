@@ -30,10 +30,7 @@ if TYPE_CHECKING:
 
 
 def _graphs(ctx: "Context") -> tuple[Any, Any]:
-    from ..digraph import DiGraph
-    from ..graph.paths import _Resources
-
-    return DiGraph(more=_Resources(ctx.graph)), ctx.graph.digraph()
+    return ctx.graph.resource_graph(), ctx.graph.digraph()
 
 
 def _subjects(ctx: "Context", spec: dict) -> list[tuple[str, str, bool]]:
@@ -130,10 +127,7 @@ def _internet_rules(ctx: "Context", *groups: str) -> set[str]:
 
 
 def _groups_of(ctx: "Context", subject: str, group: str) -> tuple[str, ...]:
-    for a in ctx.graph.snap.attachments:
-        if a.resource == subject:
-            return tuple(a.groups)
-    return (group,)
+    return tuple(ctx.graph.attachment_groups().get(subject) or (group,))
 
 
 def newly_reachable(policy: "Policy", ctx: "Context") -> list["Finding"]:
@@ -173,15 +167,13 @@ def locate_new_hop(finding: "Finding", before: Any, after: Any) -> None:
     """Point a newly-reachable finding at the rule admitting the first hop of its path that the
     base did not have (a new load balancer in front of the app: the ALB -> app hop, not the app
     -> database hop that was already there)."""
-    from ..graph.paths import _Resources
-
     path = finding.evidence.get("path") or []
-    old = _Resources(before)
+    old = before.resource_graph()
     for a, b in zip(path, path[1:]):
-        if a == INTERNET or old.services(a, b):
+        if a == INTERNET or old.has_edge(a, b):
             continue
-        group = next((g for att in after.snap.attachments if att.resource == b for g in sorted(att.groups)), b)
-        admitting = _admitting(_GraphOnly(after), a, b, group, b in {x.resource for x in after.snap.attachments})
+        groups = after.attachment_groups().get(b)
+        admitting = _admitting(_GraphOnly(after), a, b, groups[0] if groups else b, groups is not None)
         if len(admitting) == 1 and admitting[0] in after.snap.locations:
             finding.location = str(after.snap.locations[admitting[0]])
             finding.evidence["new_hop"] = [a, b]
