@@ -155,17 +155,33 @@ def gh():
         yield standin
 
 
+GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+
+
+def git(*args: str, cwd: Path) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True,
+                          env={**os.environ, **GIT_ENV}).stdout.strip()
+
+
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
-    """A checkout with two of the real fixtures (plan and .tf sources) in it."""
+    """A checkout with two of the real fixtures (plan and .tf sources) in it, committed: the
+    commit is the pull request's base (config-from: base reads the configuration there)."""
     ws = tmp_path / "ws"
     for case in ("ssh_open", "tighten_cidr"):
         shutil.copytree(FIXTURES / case, ws / case)
+    git("init", "-q", "-b", "main", cwd=ws)
+    git("add", ".", cwd=ws)
+    git("commit", "-q", "-m", "base", cwd=ws)
     return ws
 
 
-def pr_event(path: Path, number: int = 7, head_sha: str = "a" * 40, base_sha: str = "b" * 40,
+def pr_event(path: Path, number: int = 7, head_sha: str = "a" * 40, base_sha: str | None = None,
              head_repo: str = REPO) -> Path:
+    if base_sha is None:  # the base of the event written before (the same pull request), else a made-up one
+        old = json.loads(path.read_text()) if path.exists() else {}
+        base_sha = ((old.get("pull_request") or {}).get("base") or {}).get("sha") or "b" * 40
     path.write_text(json.dumps({
         "action": "synchronize",
         "number": number,
@@ -187,7 +203,8 @@ def env(tmp_path: Path, gh: GitHubStandIn, workspace: Path) -> dict[str, str]:
     base = {k: v for k, v in os.environ.items()
             if not k.startswith(("GITHUB_", "INPUT_", "RUNNER_", "ACTIONS_"))}
     return {**base, "CI": "true", "GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request",
-            "GITHUB_EVENT_PATH": str(pr_event(tmp_path / "event.json")), "GITHUB_REPOSITORY": REPO,
+            "GITHUB_EVENT_PATH": str(pr_event(tmp_path / "event.json", base_sha=git("rev-parse", "HEAD", cwd=workspace))),
+            "GITHUB_REPOSITORY": REPO,
             "GITHUB_API_URL": gh.url, "GITHUB_SERVER_URL": "https://github.com", "GITHUB_RUN_ID": "9001",
             "GITHUB_SHA": "c" * 40, "GITHUB_WORKSPACE": str(workspace), "RUNNER_TEMP": str(runner)}
 
@@ -417,9 +434,11 @@ def test_config_is_found_from_the_working_directory(gh, workspace, env):
     (workspace / "ssh_open" / ".tfsg.yml").write_text(
         "waivers:\n  - policy: TFSG001\n    address: aws_security_group.bastion\n    reason: break-glass\n")
     waived = run_action(workspace, env, working_directory="ssh_open", plan="plan.json", comment="off",
-                        fail_on="critical")
+                        fail_on="critical", config_from="head")  # the branch's own (the base has none)
     assert waived.code == 0, waived.stdout  # found from working-directory, though tfsg runs at the root
-    assert "--config ssh_open/.tfsg.yml" in waived.stdout and "--fail-on critical" in waived.stdout
+    # tfsg looks from working-directory itself: a configuration found there stays one found in the
+    # repository under review (it may name files inside it only), unlike the config input
+    assert "--config-search ssh_open" in waived.stdout and "--fail-on critical" in waived.stdout
 
 
 @needs_cli("--base")

@@ -227,7 +227,8 @@ def test_base_revision_blocks_what_the_commit_introduces(tmp_path):
     assert flows(result["added"]) == {("0.0.0.0/0", "aws_security_group.admin", "tcp", "22")}
     assert flows(result["removed"]) == {("10.0.0.0/8", "aws_security_group.admin", "tcp", "22")}
     finding = next(f for f in result["findings"] if f["policy"] == "TFSG001")
-    assert finding["introduced"] and finding["location"].endswith("main.tf:6")
+    # at the ingress block that grants it (line 9), not the group's first line (6)
+    assert finding["introduced"] and finding["location"].endswith("main.tf:9")
 
 
 def test_installed_and_remote_modules(tmp_path):

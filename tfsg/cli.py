@@ -52,9 +52,16 @@ def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print versions and exit."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
     no_color: bool = typer.Option(False, "--no-color", help="No colours (also: the NO_COLOR environment variable)."),
+    limit: Optional[list[str]] = typer.Option(None, "--limit", metavar="NAME=VALUE", help="Change an input limit "
+                                              "(repeatable; also TFSG_MAX_<NAME>; see README, Limits), e.g. "
+                                              "plan-bytes=2G, instances=50000, eval-size=none."),
 ) -> None:
     _state["debug"] = debug or _state["debug"]
     _state["no_color"] = no_color
+    from . import limits
+
+    limits.reset()  # this invocation's options and environment only
+    limits.set_overrides(limit or [])
 
 
 PlanArg = typer.Argument(..., metavar="PLAN|DIR", help="`terraform show -json` output (plan or state), - for stdin, "
@@ -83,6 +90,7 @@ VarFileOpt = typer.Option(None, "--var-file", metavar="FILE", help="With a direc
 def _load(target: str, source: Optional[str], no_sources: bool, base: Optional[str] = None,
           variables: Optional[list[str]] = None, var_files: Optional[list[str]] = None, compare: bool = True):
     """A plan or state file, or a directory of .tf files (HCL mode)."""
+    _state["input"] = target  # named by an internal error, should one escape
     if target != "-" and os.path.isdir(target):
         from .sources.hcl.load import VariableInputs, load_directory
 
@@ -140,7 +148,13 @@ def _emit(result: dict, fmt: Format, output: Optional[str], secrets: set[str],
     """Render the result in ``fmt`` to stdout (or ``output``), and in each extra format to its file."""
     for extra_fmt, path in sorted((extra or {}).items()):
         if path:
-            _write(path, scrub(_render(result, extra_fmt), secrets))
+            if extra_fmt is Format.json:
+                _stream_json(result, secrets, path)
+            else:
+                _write(path, scrub(_render(result, extra_fmt), secrets))
+    if fmt is Format.json and not quiet:
+        _stream_json(result, secrets, output)
+        return
     text = scrub(_render(result, fmt, quiet=quiet), secrets)
     if output:
         _write(output, text)
@@ -150,6 +164,27 @@ def _emit(result: dict, fmt: Format, output: Optional[str], secrets: set[str],
 
         text = colorize(text)
     sys.stdout.write(text)
+
+
+def _stream_json(result: dict, secrets: set[str], path: Optional[str]) -> None:
+    """The JSON report written line by line (to ``path``, else stdout), each line scrubbed: JSON
+    escapes newlines, so no value spans two lines and scrubbing per line is scrubbing it all."""
+    from .report.jsonfmt import lines
+
+    try:
+        fh = open(path, "w", encoding="utf-8", errors="backslashreplace") if path else sys.stdout
+    except OSError as exc:
+        raise UsageError(f"cannot write: {exc.strerror or exc}", path) from None
+    try:
+        for line in lines(result):
+            fh.write(scrub(line, secrets) + "\n")
+    except OSError as exc:
+        if path is None:
+            raise
+        raise UsageError(f"cannot write: {exc.strerror or exc}", path) from None
+    finally:
+        if path:
+            fh.close()
 
 
 def _render(result: dict, fmt: Format, quiet: bool = False) -> str:
@@ -209,7 +244,7 @@ def _repo_root() -> Optional[str]:
 
 def _write(path: str, text: str) -> None:
     try:
-        with open(path, "w", encoding="utf-8") as fh:
+        with open(path, "w", encoding="utf-8", errors="backslashreplace") as fh:
             fh.write(text)
     except OSError as exc:
         raise UsageError(f"cannot write: {exc.strerror or exc}", path) from None
@@ -272,6 +307,13 @@ def _findings_format(fmt: "Format", command: str) -> None:
                          f"use `tfsg check` (or --format text|json|markdown)", "--format")
 
 
+class Trust(str, Enum):
+    """Where the configuration or the waivers come from (policy/trust.py)."""
+
+    head = "head"
+    base = "base"
+
+
 class Severity(str, Enum):
     info = "info"
     low = "low"
@@ -297,15 +339,25 @@ def check(plan: str = PlanArg, format: Format = FormatOpt, output: Optional[str]
           expand: bool = ExpandOpt, quiet: bool = QuietOpt,
           verbose: bool = typer.Option(False, "--verbose", "-v", help="Text output: also list the info-level "
                                                                       "findings that were already there."),
+          config_search: Optional[str] = typer.Option(None, "--config-search", metavar="DIR", help="Look for "
+                                                      ".tfsg.yml from DIR up to the repository root (default: the "
+                                                      "current directory)."),
+          config_from: Trust = typer.Option(Trust.head, "--config-from", help="With --base (a plan too): judge "
+                                            "the change by its own configuration (head) or by the base revision's "
+                                            "(base, read from git); how they differ is reported either way."),
+          waivers_from: Trust = typer.Option(Trust.head, "--waivers-from", help="With --base: the tfsg:ignore "
+                                             "waivers that apply: all (head) or only those the base revision has "
+                                             "(base); those the change adds are listed either way."),
           debug: bool = DebugOpt) -> None:
     """The gate: evaluate policies on the change; exit 0 pass, 1 blocking finding, 2 error."""
     _state["debug"] = debug or _state["debug"]
     _state["verbose"] = verbose
-    from .policy.load import load_config
+    from .policy.trust import load as load_policy
 
-    cfg = load_config(config, discover_from=".")
-    result, passed, secrets = _gate(cfg, plan, source, no_sources, base, var, var_file, max_hops,
-                                    fail_on, fail_on_existing, expand)
+    trust = load_policy(config, config_search or ".", base, config_from.value, waivers_from.value,
+                        plan if plan != "-" and os.path.isdir(plan) else None)
+    result, passed, secrets = _gate(trust.config, plan, source, no_sources, base, var, var_file, max_hops,
+                                    fail_on, fail_on_existing, expand, trust)
     _emit(result, format, output, secrets,
           {Format.json: json_file, Format.markdown: markdown_file, Format.sarif: sarif_file}, quiet)
     raise typer.Exit(0 if passed else 1)
@@ -313,21 +365,28 @@ def check(plan: str = PlanArg, format: Format = FormatOpt, output: Optional[str]
 
 def _gate(cfg, target: str, source: Optional[str], no_sources: bool, base: Optional[str],
           var: Optional[list[str]], var_file: Optional[list[str]], max_hops: int,
-          fail_on: Optional["Severity"], fail_on_existing: bool, expand: bool = False) -> tuple[dict, bool, set[str]]:
+          fail_on: Optional["Severity"], fail_on_existing: bool, expand: bool = False,
+          trust=None) -> tuple[dict, bool, set[str]]:
     from .policy.gate import run_gate
     from .result import check as check_result
     from .result import diff as diff_result
 
-    loaded = _load(target, source, no_sources, base, var, var_file)
+    # ``trust`` (policy/trust.py) reads the configuration and waivers at --base; a plan holds both
+    # sides of the network itself, so with a plan --base names that revision only
+    is_dir = target != "-" and os.path.isdir(target)
+    loaded = _load(target, source, no_sources, base if trust is None or is_dir else None, var, var_file)
     before, after = _graphs(loaded, max_hops)
     # A directory without --base is a scan with no baseline: what is there is what is judged,
     # so every finding counts as introduced and blocks at --fail-on (a gate must not pass a
     # world-open SSH rule because nothing was compared).
     no_baseline = getattr(loaded, "base", "") is None
     verdict = run_gate(cfg, None if no_baseline else before, after, fail_on=fail_on.value if fail_on else None,
-                       fail_on_existing=fail_on_existing, source_dir=loaded.source_dir)
+                       fail_on_existing=fail_on_existing, source_dir=loaded.source_dir,
+                       inline=trust.inline(loaded.source_dir) if trust is not None else None)
     rationales = {p.id: p.rationale for p in cfg.policies}
     result = check_result(diff_result(loaded, before or after, after, expand=expand), verdict, cfg.path, rationales)
+    if trust is not None:
+        trust.annotate(result)  # the configuration's changes and the waivers this change adds
     if no_baseline:
         result["note"] = ("No --base revision: a scan with no baseline, every finding counts as introduced. "
                           "Give --base REV (e.g. origin/main) to gate only what a change introduces.")
@@ -442,21 +501,41 @@ def schema(report: bool = typer.Option(False, "--report",
 
 
 _GLOBAL = ("--no-color",)
+_GLOBAL_VALUED = ("--limit",)  # global options that take a value
 
 
 def _global_options_first(argv: list[str]) -> None:
     """``tfsg check plan.json --no-color`` as well as ``tfsg --no-color check plan.json``: global
     options written after the subcommand are moved before it (click reads them there only)."""
     end = argv.index("--") if "--" in argv else len(argv)
-    found = [a for a in argv[2:end] if a in _GLOBAL]
-    if found and len(argv) > 1 and not argv[1].startswith("-"):
-        rest = [a for a in argv[2:end] if a not in _GLOBAL]
-        argv[1:end] = found + [argv[1]] + rest
+    command = 1  # the subcommand: the first argument that is neither a global option nor its value
+    while command < end and argv[command].startswith("-"):
+        command += 2 if argv[command] in _GLOBAL_VALUED else 1
+    found: list[str] = []
+    rest: list[str] = []
+    i = command + 1
+    while i < end:
+        arg = argv[i]
+        if arg in _GLOBAL or arg.startswith(tuple(f"{o}=" for o in _GLOBAL_VALUED)):
+            found.append(arg)
+        elif arg in _GLOBAL_VALUED and i + 1 < end:
+            found += [arg, argv[i + 1]]
+            i += 1
+        else:
+            rest.append(arg)
+        i += 1
+    if found and command < end:
+        argv[command:end] = found + [argv[command]] + rest
 
 
 def main() -> None:
     """Entry point: turn TfsgError into one line on stderr and exit 2."""
     _global_options_first(sys.argv)
+    for stream in (sys.stdout, sys.stderr):
+        # a character no encoding can write (a lone surrogate from a decoded escape) is shown
+        # escaped rather than ending the run with a UnicodeEncodeError
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     debug = "--debug" in sys.argv[1:]
     # A short-lived process over one large JSON tree: the cyclic collector would re-scan the
     # millions of parsed objects again and again (~25% of run time) and finds almost nothing.
@@ -477,5 +556,31 @@ def main() -> None:
     except Exception as exc:  # a bug, not the user's fault; still one line unless --debug
         if debug or _state["debug"]:
             raise
-        sys.stderr.write(f"tfsg: internal error: {type(exc).__name__}: {exc} (run with --debug for details)\n")
+        from .errors import one_line
+
+        where = f" reading {one_line(str(_state['input']))[:200]}" if _state.get("input") else ""
+        sys.stderr.write(f"tfsg: internal error{where}: {type(exc).__name__}: {one_line(str(exc))[:300]} "
+                         "(a bug in tfsg: please report it; run with --debug for the traceback)\n")
         sys.exit(2)
+
+
+def run() -> None:
+    """The console entry point (``tfsg``, ``python -m tfsg``): ``main()``, then leave without
+    tearing the interpreter down. Freeing the millions of objects of a large plan one by one
+    takes most of a second and serves nothing at exit; output is flushed first. (``main()``
+    stays the in-process entry for callers that go on running.)"""
+    code: int = 0
+    try:
+        main()
+    except SystemExit as exc:
+        if isinstance(exc.code, str):  # as Python does: the message to stderr, status 1
+            sys.stderr.write(exc.code + "\n")
+            code = 1
+        else:
+            code = exc.code or 0
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, OSError):
+            pass
+    os._exit(code)

@@ -16,10 +16,15 @@ class TfsgError(Exception):
         self.where = where
 
     def __str__(self) -> str:
-        text = f"{self.where}: {self.message}" if self.where else self.message
-        # one line, always: a path or value from the input may hold newlines or control
-        # characters (an error message can end up in a pull-request comment)
-        return "".join(ch if ch >= " " and ch != "\x7f" else f"\\x{ord(ch):02x}" for ch in text)
+        return one_line(f"{self.where}: {self.message}" if self.where else self.message)
+
+
+def one_line(text: str) -> str:
+    """``text`` with control characters escaped (``\\x0a``): a path or value from the input may
+    hold newlines or control characters, and an error message can end up in a pull-request
+    comment. Lone surrogates are escaped too (they cannot be written to a UTF-8 stream)."""
+    return "".join(ch if (ch >= " " and ch != "\x7f" and not "\ud800" <= ch <= "\udfff") else f"\\x{ord(ch):02x}"
+                   for ch in text)
 
 
 class InputError(TfsgError):

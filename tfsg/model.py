@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
 from .netsets import AddressSet, ServiceSet
 
@@ -324,3 +324,7 @@ class Snapshot:
     # HCL mode: (group address, direction) whose inline rules the configuration does not write
     # at all (no block, no attribute): "not managed", which matters against a --base revision
     omitted_inline: set[tuple[str, str]] = field(default_factory=set)
+    # the inline block each inline rule is written in, where one block can be told (blocksites)
+    rule_locations: dict[Rule, Location] = field(default_factory=dict)
+    # root module calls: "module.NAME" -> blocksites.CallSite (where a module's rule is changed)
+    call_sites: dict[str, Any] = field(default_factory=dict)

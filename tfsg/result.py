@@ -8,15 +8,14 @@ unless ``--expand``; paths list resources).
 
 from __future__ import annotations
 
-import functools
 from typing import Any, Optional
 
 from . import __version__
 from .graph import CidrFlow, Exposure, Flow, FlowGraph, Path, Reach
-from .graph.records import granting, merge_by
+from .graph.records import entry_services, granting, merge_by
 from .graph.resources import resource_flows
 from .model import Snapshot, Unknown
-from .netsets import ALL_SERVICES, NO_SERVICES, ServiceSet, services_for_rule
+from .netsets import NO_SERVICES, ServiceSet
 
 SCHEMA_VERSION = 2
 _RULE_TYPES = ("aws_security_group_rule.", "aws_vpc_security_group_ingress_rule.", "aws_vpc_security_group_egress_rule.")
@@ -38,33 +37,13 @@ def _flow_rows(flows: dict[tuple[str, str], tuple[ServiceSet, dict[str, ServiceS
     for (source, target) in sorted(flows):
         services, by = flows[(source, target)]
         for proto, ports in services.entries():
-            defined = granting(by, _entry_set(proto, ports)) if len(by) > 1 else sorted(by)
+            defined = granting(by, entry_services(proto, ports)) if len(by) > 1 else sorted(by)
             row = {"from": source, "to": target, "protocol": proto, "ports": ports, "defined_by": defined}
             where = [str(locations[d]) for d in defined if locations and d in locations]
             if where:
                 row["locations"] = where
             rows.append(row)
     return rows
-
-
-@functools.lru_cache(maxsize=4096)
-def _entry_set(proto: str, ports: str) -> ServiceSet:
-    """The services one row stands for (to tell which rules grant it)."""
-    try:
-        if proto == "all" or proto == "other":
-            return ALL_SERVICES
-        if proto in ("tcp", "udp"):
-            lo, _, hi = ports.partition("-")
-            return services_for_rule(proto, 0, 65535) if ports == "all" else \
-                services_for_rule(proto, int(lo), int(hi or lo))
-        if proto in ("icmp", "icmpv6"):
-            if ports == "all":
-                return services_for_rule(proto, -1, -1)
-            kind, _, code = ports.partition("/")
-            return services_for_rule(proto, int(kind), int(code) if code else -1)
-        return services_for_rule(proto, 0, 0)
-    except ValueError:
-        return ALL_SERVICES
 
 
 def _exposure_rows(exposures: list[tuple[Exposure, ServiceSet]]) -> list[dict]:
@@ -380,7 +359,9 @@ def check(diff_result: dict, verdict: Any, config_path: Optional[str],
         row = {"policy": f.policy, "severity": f.severity, "title": f.title, "message": f.message,
                "address": f.address, "key": f.key, "introduced": f.introduced, "status": f.status,
                "evidence": f.evidence, "waived": f.waived, "remediation": f.remediation,
-               "location": f.location, "blocking": id(f) in blocking}
+               "location": f.location, "location_exact": f.location_exact, "blocking": id(f) in blocking}
+        if f.related:
+            row["related_locations"] = list(f.related)
         if rationales and rationales.get(f.policy):
             row["rationale"] = rationales[f.policy]
         rows.append(row)

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import __version__
+from .mdsafe import open_fence
 
 API_VERSION = "2022-11-28"
 DEFAULT_API_URL = "https://api.github.com"
@@ -178,8 +179,9 @@ def fit(text: str, limit: int = MAX_BODY) -> str:
     if newline > budget // 2:
         cut = cut[:newline]
     closers = ""
-    if sum(1 for line in cut.splitlines() if line.lstrip().startswith("```")) % 2:
-        closers += "\n```"
+    fence = open_fence(cut)  # the fence that opened it (it may be longer than three backticks)
+    if fence:
+        closers += "\n" + fence
     open_details = len(re.findall(r"<details\b", cut)) - len(re.findall(r"</details>", cut))
     closers += "\n</details>" * max(open_details, 0)
     return cut + closers + CUT_NOTICE

@@ -52,7 +52,8 @@ class FlowQueries:
         by: dict[str, ServiceSet] = {}
         for rule in self.refs[direction].get(group, {}).get(other, ()):
             services = services | rule.services
-            by = merge_by(by, {rule.defined_by: rule.services})
+            d = rule.defined_by
+            by[d] = by[d] | rule.services if d in by else rule.services
         # CIDR rules count for groups of the plan only: of a group outside it (sg-...) nothing is
         # known, so its flow is what the explicit reference allows.
         if self.cidrs[direction].get(group) and other in self.snap.groups:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Optional
 
 from ..model import Attachment, Snapshot
-from ..netsets import AddressSet
+from ..netsets import AddressSet, union_all
 
 
 class Interfaces:
@@ -29,6 +29,7 @@ class Interfaces:
                     self.cogroups.setdefault(g, set()).update(co)
                     self.cosets.setdefault(g, {}).setdefault(co, set()).add(att.resource)
         self._bounds: dict[str, Optional[AddressSet]] = {}
+        self._canonical: dict[AddressSet, AddressSet] = {}
 
     def bound(self, group: str) -> Optional[AddressSet]:
         """Where the group's members live, as precisely as the plan says; None if unknown: the
@@ -38,13 +39,13 @@ class Interfaces:
         result: Optional[AddressSet] = None
         atts = self.members.get(group, [])
         if atts and all(a.addresses for a in atts):
-            result = AddressSet()
-            for a in atts:
-                result = result | a.addresses  # type: ignore[operator]
+            result = union_all(a.addresses for a in atts if a.addresses is not None)
         else:
             sg = self.snap.groups.get(group)
             if sg is not None and sg.vpc_id in self.snap.vpcs:
                 result = self.snap.vpcs[sg.vpc_id]
+        if result is not None:  # one object per distinct bound: the coverage caches hit by identity
+            result = self._canonical.setdefault(result, result)
         self._bounds[group] = result
         return result
 

@@ -15,7 +15,7 @@ shortest paths that cross at least two nodes after the internet, up to ``max_hop
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from ..netsets import NO_SERVICES, ServiceSet
 from .records import INTERNET, MAX_PATHS_PER_TARGET, Path
@@ -74,19 +74,18 @@ class PathQueries:
         return self._digraph
 
     def group_paths(self: "FlowGraph") -> list[Path]:
-        """Shortest group paths from the internet that cross at least two groups, up to max_hops."""
+        """Shortest group paths from the internet that cross at least two groups, up to max_hops,
+        through at least one group with no known member (where members are known, the resource
+        paths say more)."""
         if self._group_paths is None:
-            self._group_paths = _shortest(self.digraph(), self.max_hops)
+            self._group_paths = _shortest(self.digraph(), self.max_hops,
+                                          keep=lambda n: n != INTERNET and self.is_group(n) and not self.members.get(n))
         return self._group_paths
 
     def paths(self: "FlowGraph") -> list[Path]:
         """Resource paths, and the group paths through groups with no known member."""
         if self._paths is None:
-            out = list(self.resource_paths())
-            for p in self.group_paths():
-                if any(n != INTERNET and self.is_group(n) and not self.members.get(n) for n in p.nodes):
-                    out.append(p)
-            self._paths = sorted(out, key=lambda p: p.nodes)
+            self._paths = sorted(list(self.resource_paths()) + self.group_paths(), key=lambda p: p.nodes)
         return self._paths
 
     def resource_graph(self: "FlowGraph"):
@@ -117,6 +116,10 @@ class _Resources:
     def __init__(self, graph: "FlowGraph") -> None:
         self.graph = graph
         self.atts = {a.resource: a for a in graph.snap.attachments}
+        # one object per distinct address bound: the per-bound caches below are then hit by
+        # identity, not by comparing equal interval sets (members of one subnet share a bound)
+        canonical: dict = {}
+        self.bound = {a.resource: canonical.setdefault(a.addresses, a.addresses) for a in graph.snap.attachments}
         self._succ: dict[str, dict[str, ServiceSet]] = {}
         self._internet: Optional[dict[str, ServiceSet]] = None
         self._by_block: Optional[dict] = None
@@ -174,33 +177,66 @@ class _Resources:
         if node == INTERNET:
             out = dict(self._from_internet())
         elif node in self.atts:
-            from .resources import allowed
+            from .resources import aggregate, cidr_part
 
             m = self.atts[node]
             candidates: set[str] = set()
             for group in self._receivers(m):
                 candidates.update(a.resource for a in graph.members.get(group, ()))
+            candidates.discard(node)
             for (lb, target), services in graph.hops.lb_reach.items():
                 if lb == node:
                     out[target] = out.get(target, NO_SERVICES) | services
-            for name in sorted(candidates - {node}):
-                n = self.atts[name]
-                inbound = allowed(graph, "ingress", n, m)
-                if inbound:
-                    services = inbound & allowed(graph, "egress", m, n)
-                    if services:
-                        out[name] = out.get(name, NO_SERVICES) | services
+            # resources.allowed() in both directions, inlined: this loop runs once per
+            # (sender, candidate receiver) pair of the search, hundreds of thousands on a large plan
+            e_named, e_cidr = aggregate(graph, "egress", m)
+            m_groups, m_bound = m.groups, self.bound[node]
+            atts, bounds = self.atts, self.bound
+            for name in candidates:
+                n = atts[name]
+                n_bound = bounds[name]
+                i_named, i_cidr = aggregate(graph, "ingress", n)
+                inbound = i_cidr.get(m_bound)
+                if inbound is None:
+                    inbound = cidr_part(graph, "ingress", n, m_bound)
+                for h in m_groups:
+                    got = i_named.get(h)
+                    if got is not None:
+                        inbound = inbound | got
+                if not inbound:
+                    continue
+                outbound = e_cidr.get(n_bound)
+                if outbound is None:
+                    outbound = cidr_part(graph, "egress", m, n_bound)
+                for h in n.groups:
+                    got = e_named.get(h)
+                    if got is not None:
+                        outbound = outbound | got
+                services = inbound & outbound
+                if services:
+                    out[name] = out.get(name, NO_SERVICES) | services
         self._succ[node] = out
         return out
 
 
-def _shortest(g, max_hops: int) -> list[Path]:
+def _shortest(g, max_hops: int, keep: Optional[Callable[[str], bool]] = None) -> list[Path]:
+    """Shortest paths from the internet, up to ``MAX_PATHS_PER_TARGET`` per target; with ``keep``,
+    only those through a node it accepts (targets none of whose shortest paths can be are not
+    enumerated: a pass over the search's levels tells which)."""
     from ..digraph import predecessor
 
     preds, dist = predecessor(g, INTERNET, cutoff=max_hops)
+    targets = sorted(n for n, d in dist.items() if d >= 2)
+    if keep is not None:
+        through: dict[str, bool] = {}
+        for node in sorted(dist, key=lambda n: dist[n]):  # predecessors come a level earlier
+            through[node] = keep(node) or any(through.get(p, False) for p in preds.get(node, ()))
+        targets = [t for t in targets if through[t]]
     out: list[Path] = []
-    for target in sorted(n for n, d in dist.items() if d >= 2):
+    for target in targets:
         for nodes in _enumerate(preds, target, MAX_PATHS_PER_TARGET):
+            if keep is not None and not any(keep(n) for n in nodes):
+                continue
             hops = tuple(g.edges[a, b]["services"] for a, b in zip(nodes, nodes[1:]))
             out.append(Path(tuple(nodes), hops))
     return sorted(out, key=lambda p: p.nodes)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Optional
 
-from ..netsets import ServiceSet
+from ..netsets import ALL_SERVICES, ServiceSet, services_for_rule
 
 INTERNET = "internet"
 DEFAULT_MAX_HOPS = 4
@@ -92,3 +93,24 @@ class Reach:
     groups: int = 0  # groups referenced
     members: int = 0  # resources attached to those groups in the plan
     unknown_members: bool = False
+
+
+@functools.lru_cache(maxsize=4096)
+def entry_services(proto: str, ports: str) -> ServiceSet:
+    """The services one ``(protocol, ports)`` row of a report stands for (to tell which rules
+    grant it, and where a finding's evidence points)."""
+    try:
+        if proto == "all" or proto == "other":
+            return ALL_SERVICES
+        if proto in ("tcp", "udp"):
+            lo, _, hi = ports.partition("-")
+            return services_for_rule(proto, 0, 65535) if ports == "all" else \
+                services_for_rule(proto, int(lo), int(hi or lo))
+        if proto in ("icmp", "icmpv6"):
+            if ports == "all":
+                return services_for_rule(proto, -1, -1)
+            kind, _, code = ports.partition("/")
+            return services_for_rule(proto, int(kind), int(code) if code else -1)
+        return services_for_rule(proto, 0, 0)
+    except ValueError:
+        return ALL_SERVICES

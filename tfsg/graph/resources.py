@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Optional
 
 from ..model import Attachment
-from ..netsets import NO_SERVICES, ServiceSet
+from ..netsets import NO_SERVICES, AddressSet, ServiceSet
 
 if TYPE_CHECKING:
     from . import FlowGraph
@@ -48,27 +48,30 @@ def allowed(graph: "FlowGraph", direction: str, own: Attachment, other: Attachme
     """What ``own``'s groups allow with ``other`` in ``direction`` (references, and CIDRs that may
     hold ``other``'s addresses: coverage.py), from the interface's aggregated rules: the
     references per named group, and the CIDR part once per distinct bound of ``other``."""
-    named, cached = _aggregate(graph, direction, own)
+    named, cached = aggregate(graph, direction, own)
     services = NO_SERVICES
     for h in other.groups:
         got = named.get(h)
         if got is not None:
             services = services | got
-    bound = other.addresses
-    hit = cached.get(bound, _MISSING)
-    if hit is _MISSING:
-        hit = NO_SERVICES
-        for g in own.groups:
-            if g in graph.cidrs[direction]:
-                hit = hit | graph.coverage.covered(direction, g, bound)[0]
-        cached[bound] = hit
+    hit = cached.get(other.addresses)
+    if hit is None:
+        hit = cidr_part(graph, direction, own, other.addresses)
     return services | hit
 
 
-_MISSING = object()
+def cidr_part(graph: "FlowGraph", direction: str, own: Attachment, bound: Optional[AddressSet]) -> ServiceSet:
+    """What ``own``'s groups' CIDR rules allow with addresses within ``bound`` (None: unknown,
+    assumed private), computed once per (interface, bound) and kept in ``aggregate``'s cache."""
+    hit = NO_SERVICES
+    for g in own.groups:
+        if g in graph.cidrs[direction]:
+            hit = hit | graph.coverage.covered(direction, g, bound)[0]
+    aggregate(graph, direction, own)[1][bound] = hit
+    return hit
 
 
-def _aggregate(graph: "FlowGraph", direction: str, own: Attachment) -> tuple[dict[str, ServiceSet], dict]:
+def aggregate(graph: "FlowGraph", direction: str, own: Attachment) -> tuple[dict[str, ServiceSet], dict]:
     """Per interface (cached on the graph): services its groups' references grant per named
     group, and a cache of the CIDR part per bound."""
     table = graph.interface_rules

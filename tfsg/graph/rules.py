@@ -9,7 +9,7 @@ no address).
 from __future__ import annotations
 
 from ..model import Rule, Snapshot, Unknown
-from ..netsets import AddressSet
+from ..netsets import AddressSet, union_all
 from .records import Reach
 
 
@@ -24,14 +24,17 @@ class RuleIndex:
         # Labels of address blocks derived from sensitive values: their addresses, prefix
         # lengths and sizes are never shown (only a placeholder label is).
         self.sensitive_labels: set[str] = set()
+        parsed: dict[str, AddressSet] = {}  # a large plan repeats a few blocks thousands of times
         for rule in snap.rules:
             peer = rule.peer
             if peer.kind in ("group", "self"):
                 other = rule.group if peer.kind == "self" else peer.value
                 self.refs[rule.direction].setdefault(rule.group, {}).setdefault(other, []).append(rule)
             elif peer.kind == "cidr":
-                self.cidrs[rule.direction].setdefault(rule.group, []).append(
-                    (rule, AddressSet.parse(peer.value), peer.label))
+                block = parsed.get(peer.value)
+                if block is None:
+                    block = parsed[peer.value] = AddressSet.parse(peer.value)
+                self.cidrs[rule.direction].setdefault(rule.group, []).append((rule, block, peer.label))
                 if peer.sensitive:
                     self.sensitive_labels.add(peer.label)
             elif peer.kind == "prefix_list":
@@ -48,11 +51,9 @@ class RuleIndex:
 
     def reach(self, group: str, direction: str, members: dict) -> Reach:
         """The size of what a group admits (ingress) or may send to (egress)."""
-        blocks = AddressSet()
-        sensitive = False
-        for _, block, label in self.cidrs[direction].get(group, ()):
-            blocks = blocks | block
-            sensitive = sensitive or label in self.sensitive_labels
+        entries = self.cidrs[direction].get(group, ())
+        blocks = union_all(block for _, block, _ in entries)  # n log n over thousands of blocks
+        sensitive = any(label in self.sensitive_labels for _, _, label in entries)
         r = Reach(addresses=None if sensitive else blocks.count())
         for other in self.refs[direction].get(group, {}):
             r.groups += 1

@@ -31,11 +31,21 @@ def aggregate(findings: list[Finding]) -> list[Finding]:
         named = "; ".join(f.key for f in parts[1:1 + MESSAGE_PARTS])
         more = f" and {len(parts) - 1 - MESSAGE_PARTS} more" if len(parts) - 1 > MESSAGE_PARTS else ""
         message = f"{first.message}; also {named}{more}"
-        locations = {f.location for f in parts}
+        # the first granting block in the files; exact when every part is at its own block
+        located = sorted((f for f in parts if f.location), key=lambda f: _line_key(f.location))
+        at = located[0] if located else first
+        related = _unique([r for f in parts for r in f.related]
+                          + [f.location for f in located[1:] if f.location != at.location])
         out.append(replace(first, key=" | ".join(f.key for f in parts), message=message, evidence=evidence,
-                           location=first.location if len(locations) == 1 else
-                           min((loc for loc in locations if loc), default=None)))
+                           location=at.location, location_exact=all(f.location_exact for f in parts),
+                           related=tuple(related)))
     return out
+
+
+def _line_key(location: str) -> tuple[str, int]:
+    """``file:line`` in file order, then line order (``a.tf:9`` before ``a.tf:10``)."""
+    file, _, line = location.rpartition(":")
+    return (file, int(line)) if line.isdigit() else (location, 0)
 
 
 def _merged(evidences: list[dict[str, Any]]) -> dict[str, Any]:

@@ -13,11 +13,12 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Optional
 
+from ..errors import InputError
 from ..graph import INTERNET, FlowGraph
 from ..graph.records import granting, merge_by
-from ..model import Unknown
+from ..model import Rule, Unknown
 from ..netsets import (NO_SERVICES, PUBLIC, PUBLIC_V4, PUBLIC_V6, AddressSet, ServiceSet, covering_services,
-                       services_for_rule)
+                       services_for_rule, union_all)
 from .load import Policy
 
 RULE_QUOTA = 60  # rules per group, per direction, per address family (AWS default)
@@ -41,6 +42,8 @@ class Finding:
     introduced: bool = True
     waived: Optional[str] = None  # the waiver's reason
     location: Optional[str] = None
+    location_exact: bool = False  # at the granting block or resource (SARIF's location-exact)
+    related: tuple[str, ...] = ()  # file:line of the rule inside a module, when located at its call
 
     def identity(self) -> tuple[str, str, str]:
         return (self.policy, self.address, self.key)
@@ -66,6 +69,22 @@ def parse_services(items: Optional[Iterable[Any]]) -> ServiceSet:
             icmp_type, _, code = rest.partition("/")
             out = out | services_for_rule(proto, int(icmp_type) if icmp_type else -1, int(code) if code else -1)
     return out
+
+
+def check_services(policy: Policy) -> None:
+    """The schema checks a service's shape only: ``icmp/300``, ``99999`` and ``80-79`` pass it,
+    and parse_services would raise ProtocolError deep inside a policy (an internal error). Such a
+    value is the configuration's error: exit 2 naming its file and policy."""
+    spec = policy.spec
+    lists = [("services", spec.get("services"))] + [(f"allow[{i}].services", a.get("services"))
+                                                     for i, a in enumerate(spec.get("allow") or [])
+                                                     if isinstance(a, dict)]
+    for key, items in lists:
+        for item in items or ():
+            try:
+                parse_services([item])
+            except ValueError as exc:  # netsets.ProtocolError, int() of a digit string
+                raise InputError(f"policy {policy.id}: {key}: {item!r}: {exc}", policy.origin) from None
 
 
 def service_rows(services: ServiceSet) -> list[dict[str, str]]:
@@ -153,9 +172,7 @@ def source_matches(graph: FlowGraph, sel: Selectors, source: dict, endpoint: str
         if plen is None and block.count() > 2 ** (32 - min(limit, 32)):  # a prefix list, by size
             return True
     if "cidrs" in source:
-        wanted = AddressSet()
-        for c in source["cidrs"]:
-            wanted = wanted | AddressSet.parse(c)
+        wanted = union_all(AddressSet.parse(c) for c in source["cidrs"])
         if block.overlaps(wanted):
             return True
     if "internet" in source:
@@ -184,20 +201,29 @@ class Context:
     sel: Selectors
     prefix_sizes: dict[str, int]
     _memo: dict = field(default_factory=dict)
+    _locator: Any = None
+    existed: Optional[set[str]] = None  # the change's before side: what newly-reachable judges
 
     def finding(self, policy: Policy, address: str, key: str, message: str, at: Optional[str] = None,
-                **evidence: Any) -> Finding:
-        # Point at the rule that grants it when one resource does (what a reviewer must change),
-        # else at the group or resource the finding is about. ``at``: the rule to point at.
-        locations = self.graph.snap.locations
+                rule: Optional[Rule] = None, **evidence: Any) -> Finding:
+        # Point at what a reviewer changes: the granting block or rule resource, the module
+        # call's argument for a rule made in a module, else the subject (policy/locate.py).
+        if self._locator is None:
+            from .locate import Locator
+
+            self._locator = Locator(self.graph.snap)
         defined = evidence.get("defined_by")
         defined = [defined] if isinstance(defined, str) else list(defined or ())
-        loc = locations.get(at) if at else None
-        loc = loc or next((locations[d] for d in sorted(defined) if d != address and d in locations), None) \
-            if len(defined) == 1 or loc else loc
-        loc = loc or locations.get(address)
+        loc, exact, related = self._locator.locate(address, defined, at, evidence, rule)
         return Finding(policy.id, policy.severity, policy.title, address, message, key, evidence,
-                       remediation=policy.remediation, location=str(loc) if loc else None)
+                       remediation=policy.remediation, location=str(loc) if loc else None,
+                       location_exact=exact and loc is not None, related=related)
+
+    def memo(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per key for this side's evaluation."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     def _cached(self, key: tuple, compute: Callable[[], set[str]]) -> set[str]:
         if key not in self._memo:
@@ -361,16 +387,17 @@ def exposure_budget(policy: Policy, ctx: Context) -> list[Finding]:
     limit = spec["max_addresses"]
     out: list[Finding] = []
     for group in ctx.sel.groups(spec.get("to")):
-        blocks = AddressSet()
+        admitting: list[AddressSet] = []  # joined once (union_all): thousands of blocks stay n log n
         sensitive = False
         admitted = NO_SERVICES  # what the group admits of the policy's services: what the message names
         by: set[str] = set()
         for rule, block, label in ctx.graph.cidrs["ingress"].get(group, ()):
             if rule.services & wanted:
-                blocks = blocks | block
+                admitting.append(block)
                 sensitive = sensitive or label in ctx.graph.sensitive_labels
                 admitted = admitted | (rule.services & wanted)
                 by.add(rule.defined_by)
+        blocks = union_all(admitting)
         members = 0
         referenced = []
         for other, rules in sorted(ctx.graph.refs["ingress"].get(group, {}).items()):
@@ -428,7 +455,7 @@ def rule_descriptions(policy: Policy, ctx: Context) -> list[Finding]:
         if not (rule.description or "").strip():
             what = f"{rule.direction} {rule.services.describe()} {'from' if rule.direction == 'ingress' else 'to'} {rule.peer}"
             out.append(ctx.finding(policy, rule.defined_by, f"{rule.group} {what}",
-                                   f"rule without a description: {rule.group} {what}", group=rule.group))
+                                   f"rule without a description: {rule.group} {what}", group=rule.group, rule=rule))
     return out
 
 
@@ -580,7 +607,7 @@ def port_range_width(policy: Policy, ctx: Context) -> list[Finding]:
                     out.append(ctx.finding(policy, rule.defined_by, f"{rule.group} {rule.direction} {proto} {lo}-{hi} {rule.peer}",
                                            f"{rule.group} {rule.direction} rule opens {hi - lo + 1:,} {proto} ports "
                                            f"({lo}-{hi}) {'from' if rule.direction == 'ingress' else 'to'} {rule.peer}",
-                                           group=rule.group, ports=f"{lo}-{hi}", limit=limit))
+                                           group=rule.group, ports=f"{lo}-{hi}", limit=limit, rule=rule))
     return out
 
 
@@ -590,7 +617,8 @@ def egress_everything(policy: Policy, ctx: Context) -> list[Finding]:
         if rule.direction == "egress" and rule.peer.kind == "cidr" and rule.peer.value in ("0.0.0.0/0", "::/0") \
                 and rule.services.is_all():
             out.append(ctx.finding(policy, rule.group, f"egress {rule.peer}",
-                                   f"{rule.group} may send anything to {rule.peer}", defined_by=rule.defined_by))
+                                   f"{rule.group} may send anything to {rule.peer}", defined_by=rule.defined_by,
+                                   rule=rule))
     return out
 
 
@@ -606,12 +634,13 @@ def vpc_cidr_instead_of_group(policy: Policy, ctx: Context) -> list[Finding]:
             out.append(ctx.finding(policy, rule.group, f"{rule.peer} {rule.services.describe()}",
                                    f"{rule.group} admits {rule.peer}, addresses inside its VPC, on "
                                    f"{rule.services.describe()}; a group reference would admit only the members",
-                                   cidr=rule.peer.label, defined_by=rule.defined_by))
+                                   cidr=rule.peer.label, defined_by=rule.defined_by, rule=rule))
         elif vpc.issuperset(block):
             out.append(ctx.finding(policy, rule.group, f"{rule.peer.value} {rule.services.describe()}",
                                    f"{rule.group} admits {rule.peer.value} ({block.count():,} addresses inside its VPC) "
                                    f"on {rule.services.describe()}; a group reference would admit only the members",
-                                   cidr=rule.peer.value, addresses=block.count(), defined_by=rule.defined_by))
+                                   cidr=rule.peer.value, addresses=block.count(), defined_by=rule.defined_by,
+                                   rule=rule))
     return out
 
 
@@ -648,6 +677,14 @@ REACHABILITY_KINDS = {"forbidden-flow", "allowed-flows-only", "forbidden-path", 
 PATH_KINDS = {"forbidden-path", "tier-exposure", "newly-reachable"}
 
 
+def _ingress_services(ctx: Context, group: str) -> ServiceSet:
+    have = NO_SERVICES
+    for rule in ctx.graph.rules.rules_of.get(group, ()):
+        if rule.direction == "ingress":
+            have = have | rule.services
+    return have
+
+
 def _can_affect(u: Unknown, policy: Policy, ctx: Context) -> bool:
     """Could the unknown value change this policy's findings? (Unknown.scope says what it is.)
 
@@ -666,13 +703,11 @@ def _can_affect(u: Unknown, policy: Policy, ctx: Context) -> bool:
     if kind == "members":
         return policy.kind in ("exposure-budget",) or policy.kind in PATH_KINDS or ctx.uses_attachments(spec)
     if u.services is not None and "services" in spec and policy.kind not in PATH_KINDS:
-        wanted = parse_services(spec.get("services"))
+        # asked per (policy, unknown): a large plan without sources has thousands of unknowns
+        wanted = ctx.memo(("services", policy.id), lambda: parse_services(spec.get("services")))
         if spec.get("match") == "all":
             # only if the unknown rule could complete "every service" with what the group has
-            have = NO_SERVICES
-            for rule in ctx.graph.rules.rules_of.get(where, ()):
-                if rule.direction == "ingress":
-                    have = have | rule.services
+            have = ctx.memo(("ingress services", where), lambda: _ingress_services(ctx, where))
             if not (have | u.services).issuperset(wanted):
                 return False
         elif not (u.services & wanted):
@@ -695,9 +730,13 @@ def _can_affect(u: Unknown, policy: Policy, ctx: Context) -> bool:
 
 
 def evaluate(policies: list[Policy], graph: FlowGraph, tiers: dict[str, dict],
-             prefix_sizes: Optional[dict[str, int]] = None) -> list[Finding]:
-    """Every policy on one side; findings sorted and unique by identity."""
-    ctx = Context(graph, Selectors(graph, tiers), prefix_sizes or {})
+             prefix_sizes: Optional[dict[str, int]] = None, existed: Optional[set[str]] = None) -> list[Finding]:
+    """Every policy on one side; findings sorted and unique by identity. ``existed``: on the
+    after side of a change, the groups and resources of the before side (newly-reachable judges
+    only those)."""
+    for policy in policies:
+        check_services(policy)
+    ctx = Context(graph, Selectors(graph, tiers), prefix_sizes or {}, existed=existed)
     found: dict[tuple, Finding] = {}
     all_unknowns = sorted(set(graph.unknowns), key=lambda u: u.sort_key())
     for policy in policies:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
+from ..errors import InputError
 from ..graph import FlowGraph
 from .evaluate import Finding, evaluate
 from .load import SEVERITIES, Config, Waiver
@@ -41,9 +42,13 @@ class Verdict:
 
 def run_gate(config: Config, before: Optional[FlowGraph], after: FlowGraph, *, fail_on: Optional[str] = None,
              fail_on_existing: bool = False, source_dir: Optional[str] = None,
-             today: Optional[_dt.date] = None) -> Verdict:
+             today: Optional[_dt.date] = None, inline: Optional[list[Waiver]] = None) -> Verdict:
+    """``inline``: the ``tfsg:ignore`` waivers that apply, when the caller chose them
+    (policy/trust.py: not those a pull request adds); by default those in ``source_dir``."""
     today = today or _dt.date.today()
-    after_findings = evaluate(config.policies, after, config.tiers, after.snap.prefix_list_sizes)
+    # newly-reachable judges what existed before the change (nothing, with no baseline)
+    existed = set(before.snap.groups) | {a.resource for a in before.snap.attachments} if before is not None else set()
+    after_findings = evaluate(config.policies, after, config.tiers, after.snap.prefix_list_sizes, existed)
     prior: dict[tuple, Finding] = {}
     if before is not None:
         prior = {f.identity(): f for f in evaluate(config.policies, before, config.tiers,
@@ -52,7 +57,6 @@ def run_gate(config: Config, before: Optional[FlowGraph], after: FlowGraph, *, f
         f.introduced = f.identity() not in prior
     # newly-reachable judges a change: only what it introduces, on resources that existed before
     kinds = {p.id: p.kind for p in config.policies}
-    existed = set(before.snap.groups) | {a.resource for a in before.snap.attachments} if before is not None else set()
     after_findings = [f for f in after_findings if kinds.get(f.policy) != "newly-reachable" or
                       (f.introduced and f.address in existed and f.status == "violation")]
     if before is not None:
@@ -64,7 +68,9 @@ def run_gate(config: Config, before: Optional[FlowGraph], after: FlowGraph, *, f
     now = {f.identity() for f in after_findings}
     resolved = [f for key, f in sorted(prior.items()) if key not in now and f.status == "violation"
                 and kinds.get(f.policy) != "newly-reachable"]
-    waivers = list(config.waivers) + (inline_waivers(source_dir) if source_dir else [])
+    if inline is None:
+        inline = inline_waivers(source_dir) if source_dir else []
+    waivers = list(config.waivers) + inline
     notes = apply_waivers(after_findings, waivers, today)
     # one finding per (policy, subject, status), after the waivers (a waiver may cover a part)
     from .aggregate import aggregate
@@ -76,7 +82,7 @@ def run_gate(config: Config, before: Optional[FlowGraph], after: FlowGraph, *, f
 def apply_waivers(findings: list[Finding], waivers: list[Waiver], today: _dt.date) -> list[dict]:
     notes = []
     for waiver in waivers:
-        if waiver.expired(today):
+        if _expired(waiver, today):
             notes.append({"policy": waiver.policy, "address": waiver.address, "origin": waiver.origin,
                           "status": "expired", "message": f"waiver expired on {waiver.expires} and no longer applies"})
             continue
@@ -92,19 +98,40 @@ def apply_waivers(findings: list[Finding], waivers: list[Waiver], today: _dt.dat
     return sorted(notes, key=lambda n: (n["origin"], n["policy"], n["address"]))
 
 
-def inline_waivers(root: str) -> list[Waiver]:
-    """``tfsg:ignore`` comments in the root module's .tf files, for the block they sit in or above."""
+def _expired(waiver: Waiver, today: _dt.date) -> bool:
+    """The schema (and the inline regex) check the YYYY-MM-DD shape only: 2026-02-30 or 0000-01-01
+    pass it but are no dates. Such a waiver is the user's error (exit 2 naming where it is), not a
+    crash, and never silently a waiver without expiry."""
+    try:
+        return waiver.expired(today)
+    except ValueError as exc:
+        raise InputError(f"waiver for {waiver.policy} on {waiver.address}: expires {waiver.expires!r} is not a "
+                         f"date ({exc})", waiver.origin) from None
+
+
+def inline_waivers(root: str, tree=None) -> list[Waiver]:
+    """``tfsg:ignore`` comments in the root module's .tf files, for the block they sit in or above.
+
+    ``tree``: read the files there instead of the work tree (a ``sources.hcl.files.GitRevision``:
+    the waivers of the base revision, to tell which ones a change adds)."""
     out: list[Waiver] = []
     try:
-        names = sorted(n for n in os.listdir(root) if n.endswith(".tf"))
-    except OSError:
+        names = sorted(n for n in (tree.listdir(root) if tree else os.listdir(root)) if n.endswith(".tf"))
+    except (OSError, InputError):
         return out
+    if tree is not None:  # one git cat-file for all of them
+        tree.prefetch([os.path.join(root, name) for name in names])
     for name in names:
         path = os.path.join(root, name)
         try:
-            with open(path, encoding="utf-8") as fh:
-                text = fh.read()
-        except (OSError, UnicodeDecodeError):
+            if tree is not None:
+                text = tree.read(path)
+            else:
+                from ..limits import read_bounded
+
+                with open(path, "rb") as fh:  # over limits.py tf-file-bytes: skipped, its waivers unused
+                    text = read_bounded(fh, "tf-file-bytes", path).decode("utf-8").replace("\r\n", "\n")
+        except (OSError, UnicodeDecodeError, InputError):
             continue
         blocks = [(m.start(), m.group(1), m.group(2)) for m in _BLOCK.finditer(text)]
         for m in _INLINE.finditer(text):

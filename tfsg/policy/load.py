@@ -10,9 +10,10 @@ import datetime as _dt
 import fnmatch
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from ..errors import InputError
 
@@ -61,6 +62,9 @@ class Config:
     fail_on: str = "high"
     tiers: dict[str, dict] = field(default_factory=dict)
     path: Optional[str] = None  # the configuration file, if any
+    # Reads a file's text instead of the work tree: policy/trust.py reads the base revision's
+    # configuration from git, so a pull request cannot weaken the gate that reviews it.
+    read: Optional[Callable[[str], str]] = field(default=None, repr=False, compare=False)
 
 
 # ------------------------------------------------------------------------------- YAML
@@ -79,20 +83,93 @@ def _loader():
     return Loader
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]|\\U0000[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _scalars(node: Any) -> Any:
+    """Every scalar node of a composed YAML tree (aliases visited once)."""
+    seen: set[int] = set()
+    todo = [node] if node is not None else []
+    while todo:
+        n = todo.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        if isinstance(n.value, str):
+            yield n
+        elif isinstance(n.value, list):
+            for item in n.value:
+                todo.extend(item if isinstance(item, tuple) else (item,))
+
+
 def read_yaml(text: str, where: str) -> tuple[Any, Any]:
-    """(data, node tree for line lookups); InputError with line and column on bad YAML."""
+    """(data, node tree for line lookups); InputError with line and column on bad YAML.
+
+    Parsed once: the node tree is composed, its size after alias expansion counted, and only
+    then built into data. Aliases are allowed (a shared list of office CIDRs is a fair use of
+    an anchor) but a tree that expands to more than limits.py ``config-nodes`` values is
+    refused: a 521-byte "billion laughs" of nested aliases is 10^9 values, which PyYAML builds
+    in microseconds (shared objects) and schema validation and the policies would then walk
+    for hours. Counting is linear in the document: each node's expanded size is computed once."""
     import yaml
 
-    loader_cls = _loader()
+    loader = _loader()(text)
     try:
-        node = yaml.compose(text, Loader=loader_cls)
-        data = yaml.load(text, Loader=loader_cls)
+        node = loader.get_single_node()
+        _expanded_size(node, where)
+        data = loader.construct_document(node) if node is not None else None
+        if _SURROGATE_ESCAPE.search(text):
+            bad = next((n for n in _scalars(node) if _LONE_SURROGATE.search(str(n.value))), None)
+            if bad is not None:  # "\uD800": not text, and nothing could print it
+                raise InputError("not valid YAML: a string holds a lone UTF-16 surrogate (\\ud800-\\udfff)",
+                                 f"{where}:{bad.start_mark.line + 1}:{bad.start_mark.column + 1}")
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         place = f"{where}:{mark.line + 1}:{mark.column + 1}" if mark else where
         raise InputError(f"not valid YAML: {problem}", place) from None
+    except RecursionError:
+        raise InputError("not valid YAML: nested too deeply", where) from None
+    except (ValueError, KeyError, IndexError, AttributeError, TypeError) as exc:
+        # an explicit tag PyYAML cannot build (``!!float abc``, ``!!bool x``, ``!!timestamp x``)
+        raise InputError(f"not valid YAML: a tagged value cannot be read ({type(exc).__name__})", where) from None
+    finally:
+        loader.dispose()
     return data, node
+
+
+def _expanded_size(root: Any, where: str) -> None:
+    """InputError when the node tree, aliases expanded, holds more than ``config-nodes`` values
+    (or an alias refers to a node that contains it: a recursive structure)."""
+    import yaml
+
+    from .. import limits
+
+    cap = limits.get("config-nodes")
+    sizes: dict[int, int] = {}
+    entered: set[int] = set()
+    stack = [(root, False)] if root is not None else []
+    while stack:  # post-order without recursion: a node's size once its children's are known
+        node, ready = stack.pop()
+        if id(node) in sizes:
+            continue
+        if isinstance(node, yaml.MappingNode):
+            children = [c for pair in node.value for c in pair]
+        else:
+            children = node.value if isinstance(node, yaml.SequenceNode) else []
+        if not ready:
+            if id(node) in entered:
+                raise InputError("an alias refers to a node that contains it (a recursive structure)",
+                                 f"{where}:{node.start_mark.line + 1}")
+            entered.add(id(node))
+            stack.append((node, True))
+            stack.extend((c, False) for c in children if id(c) not in sizes)
+            continue
+        sizes[id(node)] = 1 + sum(sizes.get(id(c), 1) for c in children)
+        if sizes[id(node)] > cap:
+            raise InputError(f"the YAML expands (aliases counted each time they are used) to more than {cap:,} "
+                             f"values ({limits.how('config-nodes')})", f"{where}:{node.start_mark.line + 1}")
 
 
 def line_of(node: Any, path: list) -> Optional[int]:
@@ -166,15 +243,17 @@ def _deepest(error):
 
 
 def _read_file(path: str) -> tuple[Any, Any]:
+    from ..limits import read_bounded
+
     try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
+        with open(path, "rb") as fh:
+            text = read_bounded(fh, "config-bytes", path).decode("utf-8")
     except FileNotFoundError:
         raise InputError("no such file", path) from None
     except IsADirectoryError:
         raise InputError("is a directory, not a policy file", path) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read: {getattr(exc, 'strerror', None) or exc}", path) from None
+    except (OSError, UnicodeError, ValueError) as exc:
+        raise InputError(f"cannot read: {getattr(exc, 'strerror', None) or type(exc).__name__}", path) from None
     data, node = read_yaml(text, path)
     validate(data, node, path)
     return data or {}, node
@@ -240,10 +319,12 @@ def find_config(start: str) -> Optional[str]:
         current = parent
 
 
-def load_config(config_path: Optional[str] = None, discover_from: Optional[str] = ".") -> Config:
-    """The configuration in effect: the given file, a discovered one, or the baseline pack."""
+def load_config(config_path: Optional[str] = None, discover_from: Optional[str] = ".",
+                read: Optional[Callable[[str], str]] = None) -> Config:
+    """The configuration in effect: the given file, a discovered one, or the baseline pack.
+    ``read``: where files are read from (see ``Config.read``), the work tree by default."""
     path = config_path or (find_config(discover_from) if discover_from else None)
-    config = Config(path=path)
+    config = Config(path=path, read=read)
     if path is None:
         _include_pack("baseline", config, set())
         return config
@@ -254,7 +335,7 @@ def load_config(config_path: Optional[str] = None, discover_from: Optional[str] 
     # message, and from there in a pull-request comment.
     jail = None if config_path else (_repository_of(os.path.dirname(os.path.abspath(path))) or
                                      os.path.dirname(os.path.realpath(path)))
-    data, _ = _read_file(path)
+    data, _ = _read_config_file(path, config)
     _apply(data, path, config, set(), top=True, jail=jail)
     return config
 
@@ -297,6 +378,9 @@ def _apply(data: dict, origin: str, config: Config, seen: set[str], top: bool, j
 
 def _include_file(path: str, config: Config, seen: set[str], jail: Optional[str] = None,
                   origin: str = "") -> None:
+    if "\0" in path or any("\ud800" <= c <= "\udfff" for c in path):
+        # no file can have that name (the OS refuses NUL; a lone surrogate is not text)
+        raise InputError(f"names {_excerpt(path)}, which is not a file name", origin or "configuration")
     key = os.path.abspath(path)
     if key in seen:
         return
@@ -305,8 +389,21 @@ def _include_file(path: str, config: Config, seen: set[str], jail: Optional[str]
         raise InputError(f"names {_excerpt(path)}, which is outside the repository under review; a configuration "
                          "found in the repository may only name files inside it (give --config to trust one)",
                          origin or "configuration")
-    data, _ = _read_file(path)
+    data, _ = _read_config_file(path, config)
     _apply(data, os.path.relpath(path), config, seen, top=False, jail=jail)
+
+
+def _read_config_file(path: str, config: Config) -> tuple[Any, Any]:
+    """A configuration or policy file from the work tree, or through ``config.read``."""
+    if config.read is None:
+        return _read_file(path)
+    text = config.read(path)
+    from ..limits import check_bytes
+
+    check_bytes("config-bytes", len(text), path, "the configuration")  # git's read is bounded by tf-file-bytes only
+    data, node = read_yaml(text, path)
+    validate(data, node, path)
+    return data or {}, node
 
 
 def _excerpt(text: str, limit: int = 80) -> str:

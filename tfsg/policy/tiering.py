@@ -140,6 +140,8 @@ def newly_reachable(policy: "Policy", ctx: "Context") -> list["Finding"]:
     out = []
     reach: dict[bool, Optional[tuple[dict, dict]]] = {True: None, False: None}
     for subject, group, is_resource in _subjects(ctx, policy.spec):
+        if ctx.existed is not None and subject not in ctx.existed:
+            continue  # the gate keeps only resources that existed (a create plan has none to search for)
         g = res if is_resource else grp
         if reach[is_resource] is None:
             reach[is_resource] = predecessor(g, INTERNET)  # the resource graph stores no node: no "in" test
@@ -176,6 +178,7 @@ def locate_new_hop(finding: "Finding", before: Any, after: Any) -> None:
         admitting = _admitting(_GraphOnly(after), a, b, groups[0] if groups else b, groups is not None)
         if len(admitting) == 1 and admitting[0] in after.snap.locations:
             finding.location = str(after.snap.locations[admitting[0]])
+            finding.location_exact = True
             finding.evidence["new_hop"] = [a, b]
         return
 

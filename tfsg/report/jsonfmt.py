@@ -9,29 +9,37 @@ encoder that ``indent`` selects took a third of ``tfsg diff`` on a large plan.
 from __future__ import annotations
 
 import json
+from typing import Iterator
 
 _encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(", ", ": ")).encode
 
 
 def render(result: dict) -> str:
-    out = ["{"]
+    return "\n".join(lines(result)) + "\n"
+
+
+def lines(result: dict) -> Iterator[str]:
+    """The report line by line (no newlines in them): a large plan's report is tens of MB, which
+    the CLI writes as it goes instead of holding it twice over in memory."""
+    yield "{"
     keys = sorted(result)
     for n, key in enumerate(keys):
         comma = "," if n < len(keys) - 1 else ""
         value = result[key]
         head = f"  {_encode(key)}: "
         if isinstance(value, list) and value:
-            out.append(head + "[")
+            yield head + "["
             last = len(value) - 1
-            out.extend(f"    {_encode(item)}{',' if i < last else ''}" for i, item in enumerate(value))
-            out.append(f"  ]{comma}")
+            for i, item in enumerate(value):
+                yield f"    {_encode(item)}{',' if i < last else ''}"
+            yield f"  ]{comma}"
         elif isinstance(value, dict) and value:
-            out.append(head + "{")
+            yield head + "{"
             inner = sorted(value)
             last = len(inner) - 1
-            out.extend(f"    {_encode(k)}: {_encode(value[k])}{',' if i < last else ''}" for i, k in enumerate(inner))
-            out.append(f"  }}{comma}")
+            for i, k in enumerate(inner):
+                yield f"    {_encode(k)}: {_encode(value[k])}{',' if i < last else ''}"
+            yield f"  }}{comma}"
         else:
-            out.append(head + _encode(value) + comma)
-    out.append("}")
-    return "\n".join(out) + "\n"
+            yield head + _encode(value) + comma
+    yield "}"

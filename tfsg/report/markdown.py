@@ -13,7 +13,8 @@ are counted in UTF-16 code units, as GitHub counts them): when the full comment 
 tables and lists are cut to fewer rows, each with a note saying how many were left out, and the
 picture shrinks and then goes. Markdown is never cut in the middle: every table, code fence and
 ``<details>`` block is closed. Table cells escape ``|``, ``<``, ``>``, ``&``, backticks, ``*``,
-``[``/``]``, ``@`` (no mentions) and line breaks; long cells are shortened.
+``[``/``]``, ``@`` (no mentions) and line breaks, and break bare URLs (no autolinks); long cells are
+shortened.
 
 Pure and deterministic: the same result gives byte-identical Markdown.
 """
@@ -26,6 +27,7 @@ import json
 from typing import Any
 
 from . import picture
+from . import trust
 from .text import SEVERITY_ORDER, _count, _reach_text, _service, _services
 
 #: GitHub's limit on a comment body is 65,536 characters; keep a margin.
@@ -61,9 +63,14 @@ _CELL_ESCAPES = str.maketrans({"\\": "\\\\", "|": "\\|", "&": "&amp;", "<": "&lt
                                "@": "@\u2060"})  # a word joiner after @: no @mention
 
 
+# GitHub turns bare ``https://...`` and ``www.`` text into links (GFM autolinks); a word joiner
+# inside keeps the text as it reads and makes it no link (the text may come from the branch).
+_AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=\bwww)(?=\.)")
+
+
 def text(value: Any, limit: int = CELL_CHARS) -> str:
     """Plain text safe in a table cell or a list item: one line, nothing Markdown or HTML reads."""
-    return _shorten(_oneline(value), limit).translate(_CELL_ESCAPES)
+    return _AUTOLINK.sub("\u2060", _shorten(_oneline(value), limit).translate(_CELL_ESCAPES))
 
 
 _BACKTICKS = re.compile("`+")
@@ -133,11 +140,12 @@ def _table(header: list[str], rows: list, limit: int | None, fmt: Any = None) ->
     return out
 
 
-def _list(items: list[str], limit: int | None) -> list[str]:
+def _list(items: list, limit: int | None, fmt: Any = None) -> list[str]:
+    """A list cut at ``limit`` items; ``fmt`` turns an item into its line, for the items shown only."""
     if not items:
         return []
     shown = items if limit is None else items[:limit]
-    out = [f"- {item}" for item in shown]
+    out = [f"- {fmt(item) if fmt is not None else item}" for item in shown]
     if len(items) > len(shown):
         out.append(f"- _… and {len(items) - len(shown)} more; {_MORE}._")
     return out + [""]
@@ -167,8 +175,10 @@ def evidence(finding: dict) -> str:
         parts.append(f"CIDR {ev['cidr']}")
     if ev.get("cidrs"):
         parts.append("CIDRs " + ", ".join(ev["cidrs"]))
-    if isinstance(ev.get("addresses"), int):
-        parts.append(_count(ev["addresses"]) + (f" (budget {ev['budget']:,})" if "budget" in ev else ""))
+    counts = ev.get("addresses")
+    counts = [counts] if isinstance(counts, int) else counts  # merged findings: one count per part
+    if isinstance(counts, list) and counts and all(isinstance(c, int) for c in counts):
+        parts.append("; ".join(_count(c) for c in counts) + (f" (budget {ev['budget']:,})" if "budget" in ev else ""))
     if ev.get("groups"):
         members = f" ({ev['members']} members)" if isinstance(ev.get("members"), int) else ""
         parts.append("groups " + ", ".join(map(str, ev["groups"])) + members)
@@ -383,7 +393,7 @@ def _reachability(result: dict, rows: int | None, edges: int | None) -> list[str
     for key, title in (("paths_added", "New paths from the internet"), ("paths_removed", "Paths from the internet removed")):
         paths = result.get(key) or []
         if paths:
-            out += [f"**{title}**", ""] + _list([_path_line(p) for p in paths], rows)
+            out += [f"**{title}**", ""] + _list(paths, rows, _path_line)
     out += _diagram(result, edges)
     changes = result.get("exposure_changes") or []
     out += _details(f"Exposure in numbers ({len(changes)})", _table(
@@ -421,6 +431,7 @@ def _check(result: dict, rows: int | None, edges: int | None) -> list[str]:
     if result.get("note"):  # right after the verdict: what it was judged against
         out += [f"> ℹ️ {text(result['note'], 500)}", ""]
     out += [_meta(result), ""]
+    out += trust.markdown_lines(result, rows)  # before the findings: what the reviewer approves
     out += _severity_counts(result)
     if blocking:
         out += ["#### Blocking findings", ""]
@@ -482,13 +493,13 @@ def _show(result: dict, rows: int | None, edges: int | None) -> list[str]:
     out += ["#### Reachable from the internet", ""]
     out += _table(["", "Resource", "Services", "From", "Via", "Why"], exposed, rows) if exposed else ["Nothing.", ""]
     if result.get("paths"):
-        out += ["#### Paths from the internet", ""] + _list([_path_line(p) for p in result["paths"]], rows)
+        out += ["#### Paths from the internet", ""] + _list(result["paths"], rows, _path_line)
     out += _diagram(result, edges)
     groups = result.get("groups") or []
     out += _details(f"Security groups ({len(groups)})", _table(
-        ["Group", "Name", "Attached", "Change", "Location"],
-        [[code(g["address"]), text(g.get("name") or "—"), codes(g.get("attached") or []),
-          text(g.get("change") or "—"), code(g["location"]) if g.get("location") else "—"] for g in groups], rows))
+        ["Group", "Name", "Attached", "Change", "Location"], groups, rows,
+        lambda g: [code(g["address"]), text(g.get("name") or "—"), codes(g.get("attached") or []),
+                   text(g.get("change") or "—"), code(g["location"]) if g.get("location") else "—"]))
     flows = _flow_rows({"added": result.get("flows") or []})
     out += _details(f"Flows ({len(result.get('flows') or [])})", _table(
         ["From", "To", "Services", "Defined by"], flows, rows, lambda r: _flow_cells(r)[1:]))
@@ -504,7 +515,7 @@ def _is_quiet(result: dict) -> bool:
     """No reachability change and nothing to report: the short comment."""
     if result["command"] == "show":
         return False
-    if (result.get("summary") or {}).get("reachability_changed"):
+    if (result.get("summary") or {}).get("reachability_changed") or trust.has_news(result):
         return False
     return not (result.get("findings") or result.get("resolved") or result.get("waivers"))
 
@@ -558,7 +569,12 @@ def render(result: dict, *, max_chars: int = MAX_CHARS, more: str = MORE) -> str
         if length(quiet) <= max_chars:
             return quiet
         return _minimal(result, max_chars, more)
+    # every row is at least a dozen characters: with more rows than that fit, the uncut comment
+    # cannot fit either (a large plan lists tens of thousands of paths; rendering them is seconds)
+    listed = sum(len(v) for v in result.values() if isinstance(v, list))
     for rows, edges in _BUDGETS:
+        if rows is None and listed * 12 > max_chars:
+            continue
         out = _full(result, rows, edges, more)
         if length(out) <= max_chars:
             return out

@@ -121,8 +121,36 @@ def _state_rank(state: str) -> int:
     return (ADDED, REMOVED, CONTEXT, FLOW, ATTACHED).index(state)
 
 
+_LAST: list = []  # (result, groups, change, edges) of the last result built: markdown.py tries
+# several sizes of the same comment, and the edges (services of every flow) are the costly part
+
+
 def build(result: dict, *, max_edges: int | None = None) -> Picture:
     """The nodes and edges to draw for a result (see the module docstring)."""
+    if _LAST and _LAST[0] is result:
+        _, groups, change, edges = _LAST
+    else:
+        groups, change, edges = _edges(result)
+        _LAST[:] = [result, groups, change, edges]
+    total = len(edges)
+    if max_edges is not None and total > max_edges:
+        edges = edges[:max_edges]
+    resources = {e.dst for e in edges if e.state == ATTACHED}
+    keys = sorted({e.src for e in edges} | {e.dst for e in edges})
+    if not change:
+        keys = sorted(set(keys) | set(groups))  # a group with no flows is still part of the network
+    nodes = []
+    for key in keys:
+        if key in resources and key not in groups:
+            nodes.append(Node(key, "resource", key))
+            continue
+        kind = _endpoint_kind(key, groups)
+        nodes.append(Node(key, kind, _group_label(key, groups) if kind == "group" else key))
+    return Picture(nodes, edges, total, change)
+
+
+def _edges(result: dict) -> tuple[dict, bool, list[Edge]]:
+    """Every edge the result can draw, in drawing order (flows added, removed, context...)."""
     groups = {g["address"]: g for g in result.get("groups") or [] if g.get("address")}
     edges: list[Edge] = []
     change = result.get("command") in ("diff", "check")
@@ -164,21 +192,7 @@ def build(result: dict, *, max_edges: int | None = None) -> Picture:
                     attached.update((via, e["address"]) for via in e["via"])
         edges.extend(Edge(src, dst, ATTACHED) for src, dst in sorted(attached))
     edges.sort(key=lambda e: (_state_rank(e.state), e.src, e.dst))
-    total = len(edges)
-    if max_edges is not None and total > max_edges:
-        edges = edges[:max_edges]
-    resources = {e.dst for e in edges if e.state == ATTACHED}
-    keys = sorted({e.src for e in edges} | {e.dst for e in edges})
-    if not change:
-        keys = sorted(set(keys) | set(groups))  # a group with no flows is still part of the network
-    nodes = []
-    for key in keys:
-        if key in resources and key not in groups:
-            nodes.append(Node(key, "resource", key))
-            continue
-        kind = _endpoint_kind(key, groups)
-        nodes.append(Node(key, kind, _group_label(key, groups) if kind == "group" else key))
-    return Picture(nodes, edges, total, change)
+    return groups, change, edges
 
 
 # --------------------------------------------------------------------------- Mermaid

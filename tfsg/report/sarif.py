@@ -31,8 +31,13 @@ show and diff results have no findings and give a run with no results.
   ``key`` (what tfsg uses to tell findings of one policy on one address apart) when the result
   has it, else its message. No line number and no file enter it, so moving a block or adding
   lines above it keeps the alert.
-* ``relatedLocations``: the resource the finding is about and its ``defined_by`` resources (the
-  rules that make it), where they are not the primary location already.
+* ``relatedLocations``: for a finding located at a module call's argument, where the rule is
+  written inside the module; other blocks that grant the same access; the resource the finding is
+  about and its ``defined_by`` resources (the rules that make it), where they are not the primary
+  location already.
+* ``properties.location-exact``: true when the location is the block, rule resource or module
+  argument that grants the access (``policy/locate.py``); false when tfsg could only point at the
+  resource the finding is about, or at a file of its module.
 
 GitHub's limits are kept: at most 25,000 results per run (blocking and severe first; the rest
 are counted in an invocation notification), 10 related locations and 20 tags.
@@ -120,7 +125,7 @@ def finding_location(finding: dict, result: dict) -> tuple[str, int, bool]:
     """(file, line, exact) for a finding: its own location, else the best file known, line 1."""
     if finding.get("location"):
         path, line = split_location(finding["location"])
-        return path, line, True
+        return path, line, bool(finding.get("location_exact", True))
     address = finding.get("address", "")
     locations: dict[str, str] = result.get("locations") or {}
     if address in locations:
@@ -198,6 +203,14 @@ def _related(finding: dict, result: dict, primary: tuple[str, int], repo_root: s
     locations = result.get("locations") or {}
     seen = {primary}
     out: list[dict] = []
+    for text in finding.get("related_locations") or []:  # the rule inside a module, other granting blocks
+        where = split_location(text)
+        if where in seen or len(out) >= MAX_RELATED:
+            continue
+        seen.add(where)
+        out.append({"id": len(out) + 1, "physicalLocation": _physical(*where, repo_root, cwd),
+                    "message": {"text": "written here, inside the module" if finding["address"].startswith("module.")
+                                else "also granted here"}})
     entries = [(finding["address"], f"{finding['address']} (the resource the finding is about)")]
     entries += [(a, f"defined by {a}") for a in sorted(set(by) - {finding["address"]})]
     for address, text in entries:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from .trust import text_lines as trust_text
+
 
 def _service(protocol: str, ports: str) -> str:
     if protocol == "all":
@@ -276,11 +278,19 @@ def _evidence(f: dict) -> list[str]:
     if ev.get("exposed_resources"):
         lines.append("reachable resources: " + ", ".join(ev["exposed_resources"]))
     if "addresses" in ev:
-        lines.append(f"addresses admitted: {ev['addresses']:,}")
+        lines.append(f"addresses admitted: {_numbers(ev['addresses'])}")
     if ev.get("defined_by"):
         by = ev["defined_by"] if isinstance(ev["defined_by"], list) else [ev["defined_by"]]
         lines.append("defined by: " + ", ".join(by))
     return lines
+
+
+def _numbers(value) -> str:
+    """A count, or the counts of the parts of an aggregated finding (policy/aggregate.py lists
+    differing scalars: two sources of 256 and 65,536 addresses are ``[256, 65536]``)."""
+    if isinstance(value, list):
+        return "; ".join(_numbers(v) for v in value)  # not ", ": 65,536 has one
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
 
 
 def _finding_lines(f: dict) -> list[str]:
@@ -318,6 +328,7 @@ def render_check(result: dict, verbose: bool = False) -> str:
     if result.get("note"):  # right after the verdict: what the verdict was judged against
         lines.append(result["note"])
     lines.append(_header(result))
+    lines += trust_text(result)  # the change edits the gate's configuration, adds waivers
     first = "Introduced by this change" if not result.get("note") else "Found (no baseline: each counts as introduced)"
     for title, group in ((first, introduced), ("Already there (existing)", [f for f in existing if f not in folded])):
         if not group:

@@ -41,15 +41,18 @@ def display(path: str) -> str:
 
 
 def read_text(path: str) -> str:
-    """Read a file (or stdin for ``-``) as UTF-8, with one-line errors."""
+    """Read a file (or stdin for ``-``) as UTF-8, with one-line errors; at most the
+    ``plan-bytes`` limit (tfsg/limits.py), checked before reading."""
+    from ..limits import read_bounded
+
     try:
         if path == "-":
-            raw = sys.stdin.buffer.read()
+            raw = read_bounded(sys.stdin.buffer, "plan-bytes", "stdin", "the plan")
         else:
             if os.path.isdir(path):
                 raise InputError("is a directory, not a plan file (HCL directories are not read by this command)", path)
             with open(path, "rb") as fh:
-                raw = fh.read()
+                raw = read_bounded(fh, "plan-bytes", path, "the plan")
     except FileNotFoundError:
         raise InputError("no such file", path) from None
     except PermissionError:

@@ -132,8 +132,11 @@ class ConfigIndex:
         return self._modules.get(path)
 
     def resource(self, address: Address) -> Optional[dict]:
-        local = ("data." if address.mode == "data" else "") + f"{address.type}.{address.name}"
-        return self._resources.get((address.config_path(), local))
+        key = address.__dict__.get("_config_key")  # kept on the address: asked for per attribute
+        if key is None:
+            local = ("data." if address.mode == "data" else "") + f"{address.type}.{address.name}"
+            key = address.__dict__["_config_key"] = (address.config_path(), local)
+        return self._resources.get(key)
 
     def call(self, path: tuple[str, ...]) -> Optional[dict]:
         if not path:

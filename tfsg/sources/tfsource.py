@@ -58,9 +58,11 @@ class SourceHints:
         return parsed
 
     def _parse_file(self, file: str, into: dict) -> None:
+        from ..limits import read_bounded
+
         try:
-            with open(file, encoding="utf-8") as fh:
-                text = fh.read()
+            with open(file, "rb") as fh:  # limits.py tf-file-bytes (an InputError: exit 2, as in HCL mode)
+                text = read_bounded(fh, "tf-file-bytes", display(file)).decode("utf-8").replace("\r\n", "\n")
         except (OSError, UnicodeDecodeError) as exc:
             self.problems.append(Unknown(display(file), "", f"cannot read source: {exc}"))
             return
@@ -69,6 +71,10 @@ class SourceHints:
             into["lines"][(m.group(1), m.group(2))] = Location(display(file), text.count("\n", 0, m.start()) + 1)
             end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
             into["bodies"][(m.group(1), m.group(2))] = text[m.start():end]
+        if "module" in text:
+            from .blocksites import text_calls
+
+            into.setdefault("calls", {}).update(text_calls(text, display(file)))
 
     # ---------------------------------------------------------------- hints
 
@@ -97,6 +103,24 @@ class SourceHints:
             loc = module["lines"].get((addr.type, addr.name))
             if loc is not None:
                 snapshot.locations[text] = loc
+        self._locate_blocks(snapshot)
+
+    def _locate_blocks(self, snapshot: Snapshot) -> None:
+        """Inline rules at their own ``ingress``/``egress`` block; the root's module calls."""
+        from .blocksites import assign, block_address, text_sites
+
+        sites: dict[str, list] = {}
+        for group in {r.defined_by for r in snapshot.rules if r.inline}:
+            addr = _parse(group)
+            module = self._module(addr.config_path()) if addr is not None else None
+            body = module["bodies"].get((addr.type, addr.name)) if module else None
+            loc = module["lines"].get((addr.type, addr.name)) if module else None
+            if body is not None and loc is not None:
+                sites.setdefault(block_address(group), text_sites(body, loc.file, loc.line))
+        snapshot.rule_locations.update(assign(snapshot.rules, sites))
+        root = self._module(())
+        for name, site in sorted((root or {}).get("calls", {}).items()):
+            snapshot.call_sites["module." + name] = site
 
 
 def _parse(text: str) -> Optional[Address]:

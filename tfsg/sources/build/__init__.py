@@ -68,6 +68,7 @@ class SnapshotBuilder(TermsMixin, GroupsMixin, PrefixListsMixin, RulesMixin, Inl
         self.reuse = reuse or {}
         self.services: Optional[ServiceEffects] = None  # what AWS does on its own (tfsg/services.py)
         self._owned: Optional[set[tuple[str, str, Peer]]] = None
+        self._merged_refs: dict[tuple[str, str], tuple[list, list]] = {}  # inline.py, per group and direction
         # Placeholders of sensitive peers, shared by both sides of a plan so that they agree.
         self.labels = labels if labels is not None else {}
         self._entries_unread: set[str] = set()

@@ -145,8 +145,10 @@ class InlineRulesMixin:
         if expr is None:
             self.unknown(inst.addr, direction, f"an {direction} rule references groups known only after apply")
             return []
-        keys, unk = self.group_keys(self.resolver.expression(expr, self.context(inst)))
-        keys = [k for k in keys]
+        merged = (inst.addr, direction)  # the same merged list for every block of the group
+        if merged not in self._merged_refs:
+            self._merged_refs[merged] = self.group_keys(self.resolver.expression(expr, self.context(inst)))
+        keys, unk = self._merged_refs[merged]
         if len(keys) > 1:
             ports = _element_ports(element)
             self.unknown(inst.addr, direction,

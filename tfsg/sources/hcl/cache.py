@@ -14,9 +14,9 @@ import os
 import pickle
 from typing import Any, Callable, Optional
 
-from ... import __version__
+from ... import __version__, limits
 
-FORMAT = 1  # bump when the syntax classes change shape
+FORMAT = 2  # bump when the syntax classes change shape (2: parse-time limits, limits.py)
 _memory: dict[str, Any] = {}
 
 
@@ -29,7 +29,10 @@ def _directory() -> Optional[str]:
 
 
 def cached(text: str, file: str, parse: Callable[[str, str], Any]) -> Any:
-    key = hashlib.sha256(f"{FORMAT}\0{__version__}\0{file}\0".encode() + text.encode()).hexdigest()
+    # the parse-time limits are part of the key: a tree parsed with a limit raised must not
+    # be reused by a run with the default
+    bounds = f"{limits.get('nesting')}\0{limits.get('number-digits')}"
+    key = hashlib.sha256(f"{FORMAT}\0{__version__}\0{bounds}\0{file}\0".encode() + text.encode()).hexdigest()
     if key in _memory:
         return _memory[key]
     directory = _directory()
@@ -51,6 +54,6 @@ def cached(text: str, file: str, parse: Callable[[str, str], Any]) -> Any:
             with open(tmp, "wb") as fh:
                 pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
-        except OSError:
+        except (OSError, RecursionError, pickle.PicklingError):
             pass
     return value

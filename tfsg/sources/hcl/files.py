@@ -8,6 +8,7 @@ import subprocess
 from typing import Optional
 
 from ...errors import InputError, UsageError
+from ...limits import check_bytes, get as limit, read_bounded
 from ..document import display
 
 
@@ -32,7 +33,7 @@ class Tree:
     def read(self, path: str) -> str:
         try:
             with open(path, "rb") as fh:
-                raw = fh.read()
+                raw = read_bounded(fh, "tf-file-bytes", display(path))  # refused before it is read
         except PermissionError:
             raise InputError("permission denied", display(path)) from None
         except OSError as exc:
@@ -64,14 +65,18 @@ class GitRevision:
         if commit is None:
             raise UsageError(f"unknown git revision {revision!r}", display(directory))
         self.commit = commit.strip()
-        listing = _git(self.top, "ls-tree", "-r", "-z", "--full-tree", self.commit)
+        listing = _git(self.top, "ls-tree", "-r", "-l", "-z", "--full-tree", self.commit)
         self.files: set[str] = set()
+        self.sizes: dict[str, int] = {}  # blob sizes from the listing: a large blob is refused unread
         self.links: set[str] = set()  # symbolic links (mode 120000): their blob is the target path
         for entry in (listing or "").split("\0"):
             meta, _, path = entry.partition("\t")
             if not path:
                 continue
             self.files.add(path)
+            size = meta.split()[-1] if meta.split() else "-"
+            if size.isdigit():
+                self.sizes[path] = int(size)
             if meta.startswith("120000"):
                 self.links.add(path)
         self.dirs: set[str] = {""}
@@ -101,7 +106,8 @@ class GitRevision:
         self._fetch([self._rel(p) for p in paths])
 
     def _fetch(self, rels: list[str]) -> None:
-        wanted = sorted({r for r in rels if r in self.files and r not in self._cache})
+        cap = limit("tf-file-bytes")
+        wanted = sorted({r for r in rels if r in self.files and r not in self._cache and self.sizes.get(r, 0) <= cap})
         if not wanted:
             return
         request = "".join(f"{self.commit}:{r}\n" for r in wanted).encode()
@@ -133,6 +139,7 @@ class GitRevision:
 
     def read(self, path: str) -> str:
         rel = self._target(self._rel(path))
+        check_bytes("tf-file-bytes", self.sizes.get(rel, 0), f"{display(path)} at {self.label}")
         if rel not in self._cache:
             self._fetch([rel])
         raw = self._cache.get(rel)

@@ -37,6 +37,9 @@ class SourceValues:
             from .load import HclConfig, instance_of
             from .modules import Loader, ModuleInstance
 
+            from . import budget
+
+            budget.reset()  # limits.py eval-size: this evaluation's own
             try:
                 loader = Loader(Tree(), self.directory)
                 config = HclConfig()

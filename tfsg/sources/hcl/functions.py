@@ -12,10 +12,13 @@ from __future__ import annotations
 import ipaddress
 import json
 import math
+import re
 from typing import Any, Callable
 
-from .values import EvalError, Lazy, Ref, Unknown, equal, has_mark, is_known, mark_sensitive, number, unmark, \
-    to_bool, to_number, to_string, type_name, unknown_from
+from ... import limits
+from . import budget
+from .values import EvalError, Lazy, Ref, Unknown, equal, equality_key, has_mark, is_known, mark_sensitive, number, \
+    unmark, to_bool, to_number, to_string, type_name, unknown_from
 
 _IMPL: dict[str, Callable[..., Any]] = {}
 _SHAPE: set[str] = set()  # functions that accept unknown parts and keep the known shape
@@ -44,19 +47,25 @@ def call(node: Any, env: Any) -> Any:
         args.extend(last)
     if impl is None:
         return Unknown(f"function {name}() is not evaluated by tfsg")
+    # what the function may read: refused over value-size; charged when the is_known or has_mark
+    # walk below reads it all (a function that only picks is charged for what it returns)
+    size = budget.sized(args, f"{name}()'s arguments")
+    if name not in _SHAPE or name not in _PICKING:
+        budget.charge(size)
     if name not in _SHAPE and not all(is_known(a) for a in args):
         return unknown_from(*args, what=f"{name}()")
     if name == "sensitive":
         secrets = getattr(getattr(env.scope, "loader", None), "secrets", None)
         args = [mark_sensitive(a, secrets) for a in args]
-    if name == "nonsensitive":
-        return unmark(args[0]) if args else impl(*args)
+    if name == "nonsensitive" and len(args) == 1:
+        return unmark(args[0])
     try:
         result = impl(env, *args) if name in _WITH_ENV else impl(*args)
     except (ValueError, TypeError, OverflowError, ZeroDivisionError, KeyError, IndexError, AttributeError) as exc:
         # Terraform refuses such a call with an error; here it is the function's error, which
         # becomes an unknown naming the file and line (never an internal error)
         raise EvalError(f"{name}(): {exc}") from None
+    budget.charge(budget.sized(result, f"{name}()"))  # each function refuses first what it cannot make
     # A value computed from a sensitive one is sensitive (cty marks): replace(), format(),
     # cidrsubnet(), join()... return new strings, which Python's str methods leave unmarked.
     # Functions that only pick or rearrange values keep each value's own mark.
@@ -146,10 +155,7 @@ def _merge(*maps: Any) -> Any:
 
 def _set(values: list) -> list:
     """A set: unique, and (as Terraform orders sets of strings) sorted when all are known strings."""
-    out: list = []
-    for v in values:
-        if not any(equal(v, o) if is_known(v) and is_known(o) else v == o for o in out):
-            out.append(v)
+    out = _unique(values)
     if all(isinstance(v, str) for v in out):
         out.sort()
     elif all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in out):
@@ -186,9 +192,17 @@ def _tomap(value: Any) -> Any:
 def _distinct(value: Any) -> Any:
     if isinstance(value, (Unknown, Ref)):
         return unknown_from(value, what="distinct()")
+    return _unique(_list(value, "distinct"))
+
+
+def _unique(values: list) -> list:
+    """The first of each equal value, in order (hashed: n log n for 10,000 CIDRs, not n²)."""
+    seen: set = set()
     out: list = []
-    for v in _list(value, "distinct"):
-        if not any((equal(v, o) if is_known(v) and is_known(o) else v == o) for o in out):
+    for v in values:
+        key = equality_key(v)
+        if key not in seen:
+            seen.add(key)
             out.append(v)
     return out
 
@@ -349,12 +363,14 @@ def _setunion(*sets: Any) -> Any:
 
 @fn("setintersection")
 def _setintersection(first: Any, *rest: Any) -> Any:
-    return _set([v for v in _list(first, "setintersection") if all(any(equal(v, o) for o in r) for r in rest)])
+    others = [{equality_key(o) for o in _list(r, "setintersection")} for r in rest]
+    return _set([v for v in _list(first, "setintersection") if all(equality_key(v) in r for r in others)])
 
 
 @fn("setsubtract")
 def _setsubtract(a: Any, b: Any) -> Any:
-    return _set([v for v in _list(a, "setsubtract") if not any(equal(v, o) for o in _list(b, "setsubtract"))])
+    drop = {equality_key(o) for o in _list(b, "setsubtract")}
+    return _set([v for v in _list(a, "setsubtract") if equality_key(v) not in drop])
 
 
 @fn("range")
@@ -379,6 +395,10 @@ def _range(*args: Any) -> Any:
 
 @fn("setproduct")
 def _setproduct(*sets: Any) -> Any:
+    count = 1
+    for s in sets:
+        count *= len(_list(s, "setproduct"))
+        budget.elements(count * (len(sets) + 1), "setproduct")  # refused before it is made
     out: list = [[]]
     for s in sets:
         out = [prefix + [item] for prefix in out for item in _list(s, "setproduct")]
@@ -393,7 +413,8 @@ def _chunklist(value: Any, size: Any) -> Any:
 
 @fn("matchkeys")
 def _matchkeys(values: Any, keys: Any, search: Any) -> Any:
-    return [v for v, k in zip(values, keys) if any(equal(k, s) for s in search)]
+    wanted = {equality_key(s) for s in search}
+    return [v for v, k in zip(values, keys) if equality_key(k) in wanted]
 
 
 @fn("transpose")
@@ -433,7 +454,12 @@ def _formatlist(spec: Any, *args: Any) -> Any:
     if len(lengths) > 1:
         raise EvalError("formatlist: the lists differ in length")
     n = lengths.pop() if lengths else 1
-    return [_go_format(to_string(spec), [a[i] if isinstance(a, list) else a for a in args]) for i in range(n)]
+    out, made = [], 0
+    for i in range(n):
+        out.append(_go_format(to_string(spec), [a[i] if isinstance(a, list) else a for a in args]))
+        made += len(out[-1])
+        budget.chars(made, "formatlist")
+    return out
 
 
 def _go_format(spec: str, args: list) -> str:
@@ -441,6 +467,7 @@ def _go_format(spec: str, args: list) -> str:
     out: list[str] = []
     i = 0
     argi = 0
+    made = len(spec)  # characters made so far (at most)
     while i < len(spec):
         ch = spec[i]
         if ch != "%":
@@ -453,6 +480,8 @@ def _go_format(spec: str, args: list) -> str:
         if j >= len(spec):
             raise EvalError("format: unterminated verb")
         verb, flags = spec[j], spec[i + 1:j]
+        for digits in re.findall(r"[0-9]+", flags):  # a width or precision: %0100000000d
+            budget.chars(int(digits) if len(digits) < 12 else 10 ** 12, "format")
         i = j + 1
         if verb == "%":
             out.append("%")
@@ -481,18 +510,25 @@ def _go_format(spec: str, args: list) -> str:
             pad = "0" if flags.startswith("0") else " "
             text = text.ljust(int(width)) if "-" in flags else text.rjust(int(width), pad)
         out.append(text)
+        made += len(text)
+        budget.chars(made, "format")
     return "".join(out)
 
 
 @fn("join")
 def _join(sep: Any, *lists: Any) -> Any:
-    return to_string(sep).join(to_string(v) for lst in lists for v in _list(lst, "join"))
+    sep = to_string(sep)
+    parts = [to_string(v) for lst in lists for v in _list(lst, "join")]
+    budget.chars(sum(map(len, parts)) + len(sep) * max(len(parts) - 1, 0), "join")
+    return sep.join(parts)
 
 
 @fn("split")
 def _split(sep: Any, text: Any) -> Any:
-    text = to_string(text)
-    return text.split(to_string(sep)) if text else [""]
+    text, sep = to_string(text), to_string(sep)
+    if sep and text:
+        budget.elements(text.count(sep) + 1, "split")
+    return text.split(sep) if text else [""]
 
 
 @fn("replace")
@@ -500,7 +536,9 @@ def _replace(text: Any, old: Any, new: Any) -> Any:
     old = to_string(old)
     if len(old) > 1 and old.startswith("/") and old.endswith("/"):
         raise EvalError("replace: regular expressions are not evaluated")
-    return to_string(text).replace(old, to_string(new))
+    text, new = to_string(text), to_string(new)
+    budget.chars(len(text) + text.count(old) * (len(new) - len(old)), "replace")
+    return text.replace(old, new)
 
 
 for _name, _func in {"lower": str.lower, "upper": str.upper, "trimspace": str.strip,
@@ -588,16 +626,14 @@ def _floor(value: Any) -> Any:
     return math.floor(to_number(value))
 
 
-# Numbers past this many decimal digits are refused: a security-group argument never needs them,
-# and pow(10, 1000000000) would compute for hours (issue 13, "number magnitude").
-MAX_DIGITS = 1000
-
-
 @fn("pow")
 def _pow(a: Any, b: Any) -> Any:
+    # past limits.py number-digits: no security-group argument needs it, and
+    # pow(10, 1000000000) would compute for hours (issue 13, "number magnitude")
     base, exp = to_number(a), to_number(b)
-    if abs(base) > 1 and abs(exp) * math.log10(abs(base)) > MAX_DIGITS:
-        raise EvalError(f"pow: the result would have more than {MAX_DIGITS} digits")
+    digits = limits.get("number-digits")
+    if abs(base) > 1 and abs(exp) * math.log10(abs(base)) > digits:
+        raise EvalError(f"pow: the result would have more than {digits:,} digits ({limits.how('number-digits')})")
     return number(base ** exp)
 
 
@@ -609,7 +645,11 @@ def _signum(value: Any) -> Any:
 
 @fn("parseint")
 def _parseint(text: Any, base: Any) -> Any:
-    return int(to_string(text), int(to_number(base)))
+    text = to_string(text)
+    if len(text) > 4 * limits.get("number-digits"):  # base 2 needs 3.3 characters per decimal digit
+        raise EvalError(f"parseint: a number of more than {limits.get('number-digits'):,} digits "
+                        f"({limits.how('number-digits')})")
+    return number(int(text, int(to_number(base))))
 
 
 @fn("jsonencode")
@@ -620,9 +660,26 @@ def _jsonencode(value: Any) -> Any:
 @fn("jsondecode")
 def _jsondecode(text: Any) -> Any:
     try:
-        return json.loads(to_string(text))
+        return _scalar_text(json.loads(to_string(text)))
     except ValueError as exc:
         raise EvalError(f"jsondecode: {exc}") from None
+    except RecursionError:
+        raise EvalError("jsondecode: nested too deeply") from None
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _scalar_text(value: Any) -> Any:
+    """Go's decoder (Terraform's) turns an escaped lone surrogate (``"\\ud800"``) into U+FFFD;
+    Python's keeps it, and it is not text (no output could print it)."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_scalar_text(v) for v in value]
+    if isinstance(value, dict):
+        return {_scalar_text(k): _scalar_text(v) for k, v in value.items()}
+    return value
 
 
 @fn("sensitive", shape=True)

@@ -96,6 +96,9 @@ def templatefile(env: Any, path: Any, variables: Any) -> Any:
     if not isinstance(variables, dict):
         raise EvalError("templatefile: the second argument must be a map or object")
     text = _read(env, path, "templatefile")
+    from . import budget
+
+    budget.charge(len(text))  # parsed on every call, ~1 µs a character (limits.py eval-size)
     marker = "TFSG_TEMPLATE_END"
     while marker in text:
         marker += "_"

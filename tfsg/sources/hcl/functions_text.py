@@ -16,6 +16,7 @@ import posixpath
 import re
 from typing import Any
 
+from ... import limits
 from .functions import fn
 from .values import EvalError, Unknown, to_string
 
@@ -169,23 +170,27 @@ def _timeadd(timestamp: Any, duration: Any) -> Any:
 def _yamldecode(text: Any) -> Any:
     import yaml
 
+    from . import budget
+
+    text = to_string(text)
+    budget.charge(len(text))  # PyYAML reads ~1 µs a character (limits.py eval-size)
     try:
-        value = yaml.safe_load(to_string(text))
+        value = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise EvalError(f"yamldecode: {str(exc).splitlines()[0]}") from None
-    return _plain(value, [MAX_YAML_NODES])
+    return _plain(value, [limits.get("value-size")])
 
 
 # YAML aliases share one object many times over: expanding a "billion laughs" document would
-# never end, so the values an expansion may make are counted.
-MAX_YAML_NODES = 1_000_000
+# never end, so the values an expansion may make are counted (limits.py value-size).
 
 
 def _plain(value: Any, budget: list[int]) -> Any:
     """YAML values as HCL values: numbers stay numbers, dates become strings, keys strings."""
     budget[0] -= 1
     if budget[0] < 0:
-        raise EvalError(f"yamldecode: the document expands to more than {MAX_YAML_NODES:,} values")
+        raise EvalError(f"yamldecode: the document expands to more than {limits.get('value-size'):,} values "
+                        f"({limits.how('value-size')})")
     if isinstance(value, dict):
         return {to_string(k) if not isinstance(k, str) else k: _plain(v, budget) for k, v in value.items()}
     if isinstance(value, list):

@@ -15,9 +15,11 @@ from typing import Any, Callable, Optional
 
 from ...errors import InputError, UsageError
 from ...model import Address, Location, Snapshot, Unknown as UnknownRecord
+from ..blocksites import assign, ast_calls, ast_sites, block_address
 from ..build import GROUP_TYPES, SnapshotBuilder
 from ..instances import Instance
 from ..refs import Lit, Res, Term, Unk
+from . import budget
 from .files import GitRevision, Tree, display, unborn
 from .modules import META, LiteralScope, Loader, ModuleInstance, ResourceInstance, convert
 from .parse import parse_body
@@ -78,8 +80,19 @@ def load_directory(directory: str, *, base: Optional[str] = None, inputs: Option
     """Analyse a root module directory; ``base`` is a git revision for the before side.
 
     Without ``base`` the before side is the same as the after side (``compare``), so a check
-    reports existing findings only.
+    reports existing findings only. What is nested too deeply for the walks over it (module
+    calls hundreds deep) is an InputError naming the directory, as for plans.
     """
+    budget.reset()  # the evaluation budget (limits.py eval-size) is per input
+    try:
+        return _load_directory(directory, base, inputs, compare)
+    except RecursionError:
+        raise InputError("modules, values or references nested too deeply to read (hundreds of levels)",
+                         display(directory)) from None
+
+
+def _load_directory(directory: str, base: Optional[str], inputs: Optional[VariableInputs],
+                    compare: bool) -> HclLoaded:
     inputs = inputs or VariableInputs()
     if not os.path.isdir(directory):
         raise InputError("no such directory", directory)
@@ -139,6 +152,7 @@ def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str]
     locations: dict[str, Location] = {}
     prints: dict[str, tuple] = {}
     omitted: set[tuple[str, str]] = set()
+    sites: dict[str, list] = {}  # group block -> its inline blocks (blocksites)
     for module in root.walk():
         for ri in module.all_resource_instances():
             inst = instance_of(ri)
@@ -148,6 +162,7 @@ def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str]
             index.add(ri, inst)
             locations[inst.addr] = Location(ri.block.file, ri.block.line)
             if inst.type in _INLINE_GROUP_TYPES:
+                sites.setdefault(block_address(inst.addr), ast_sites(ri.block))
                 # Attributes as blocks: zero blocks (none written, or a dynamic block over an
                 # empty collection) is null, "not set"; only `ingress = []` sets it empty
                 evaluated = ri.values() or {}
@@ -169,6 +184,8 @@ def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str]
     snap.unknowns = _dedupe(snap.unknowns)
     snap.locations.update(locations)
     snap.omitted_inline = omitted
+    snap.rule_locations = assign(snap.rules, sites)
+    snap.call_sites = {"module." + name: site for name, site in ast_calls(config.modules).items()}
     return snap, prints
 
 

@@ -11,6 +11,7 @@ import json
 import os
 from typing import Any, Callable, Iterator, Optional
 
+from ... import limits
 from ...errors import InputError
 from ...model import Address, ModuleStep, render_module_path
 from .argtypes import arguments
@@ -63,6 +64,7 @@ def read_module(reader: Any, directory: str) -> ModuleConfig:
     paths = [os.path.join(directory, n) for n in names]
     if hasattr(reader, "prefetch"):
         reader.prefetch(paths)
+    total = 0
     for name, path in zip(names, paths):
         if reader.isdir(path):
             continue  # a directory named like a file; a dangling link fails below, as Terraform does
@@ -71,6 +73,10 @@ def read_module(reader: Any, directory: str) -> ModuleConfig:
             config.skipped.append(f"{shown}: override files are not merged by tfsg")
             continue
         text = reader.read(path)
+        total += len(text)
+        if total > limits.get("module-bytes"):  # each file is bounded by the reader; all of them here
+            raise InputError(f"the .tf files of this module hold {total:,} characters or more together, over "
+                             f"the limit ({limits.how('module-bytes')})", display(directory))
         blocks = cached(text, shown, parse_json_config if name.endswith(".json") else _blocks)
         config.files.append(shown)
         config.add(blocks, shown)
@@ -90,6 +96,7 @@ class Loader:
         self.configs: dict[str, ModuleConfig] = {}
         self.installed = _installed_modules(root)
         self.secrets: set[str] = set()  # text of sensitive values met while evaluating
+        self.instance_count = 0  # resource and module instances made (limits.py total-instances)
 
     def module(self, directory: str) -> ModuleConfig:
         key = os.path.normpath(directory)
@@ -111,9 +118,9 @@ class Loader:
 def _installed_modules(root: str) -> dict[str, str]:
     path = os.path.join(root, ".terraform", "modules", "modules.json")
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except (OSError, ValueError):
+        with open(path, "rb") as fh:
+            data = json.loads(limits.read_bounded(fh, "tf-file-bytes", display(path)))
+    except (OSError, ValueError, RecursionError):
         return {}
     out = {}
     for entry in data.get("Modules") or [] if isinstance(data, dict) else []:
@@ -360,9 +367,12 @@ class ModuleInstance:
                 return Unknown(f"count: {exc}")
             if not isinstance(n, int) or n < 0:
                 return Unknown(f"count must be a whole number, got {value!r}")
+            self._instances_allowed(n, block, "count")
             return [(i, self.env.bind(count={"index": i})) for i in range(n)]
         if "for_each" in attrs:
             value = plain(safe(attrs["for_each"].expr, self.env, block.file))
+            if isinstance(value, (dict, list)):
+                self._instances_allowed(len(value), block, "for_each")
             if isinstance(value, dict):
                 if any(isinstance(v, Unknown) for v in value.values()) and not all(isinstance(k, str) for k in value):
                     return Unknown("for_each keys are not known")
@@ -377,7 +387,18 @@ class ModuleInstance:
                 return Unknown("for_each is null")
             found = first_unknown(value)
             return Unknown(f"for_each is not known: {found.reason}" if found else "for_each needs a map or a set")
+        self._instances_allowed(1, block, "")
         return [(None, self.env)]
+
+    def _instances_allowed(self, n: int, block: Block, what: str) -> None:
+        """Refuse, before making them, more instances than one count/for_each or one side may have."""
+        where = f"{block.file}:{block.body.attrs[what].line if what else block.line}"
+        if what and n > limits.get("instances"):
+            raise InputError(f"{what} makes {n:,} instances, over the limit ({limits.how('instances')})", where)
+        self.loader.instance_count += n
+        if self.loader.instance_count > limits.get("total-instances"):
+            raise InputError(f"{self.loader.instance_count:,} resource and module instances or more, over the limit "
+                             f"({limits.how('total-instances')})", where)
 
     # ---------------------------------------------------------- module calls
     def module_value(self, name: str) -> Any:

@@ -13,6 +13,7 @@ import os
 import re
 from typing import Any, Iterator
 
+from ... import limits
 from ...errors import InputError
 from .syntax import (Attribute, BinN, Block, Body, CallN, CondN, ForN, GetAttrN, IndexN, Literal, Node, ObjectN,
                      SplatN, Template, TupleN, UnaryN, VarN)
@@ -85,15 +86,28 @@ def parse_body(text: str, file: str) -> Body:
         raise InputError(f"HCL syntax error: {exc}", f"{file}:{getattr(exc, 'line', '?')}") from None
     except LarkError as exc:
         raise InputError(f"HCL syntax error: {str(exc).splitlines()[0]}", file) from None
-    return _Compiler(file).body(tree.children[0])
+    compiler = _Compiler(file)
+    try:
+        return compiler.body(tree.children[0])
+    except BadEscape as exc:
+        raise InputError(f"HCL syntax error: {exc}", f"{file}:{compiler.line}" if compiler.line else file) from None
+    except RecursionError:  # a chain of thousands of operators: too deep even within the nesting limit
+        raise InputError(f"nested too deeply to read ({limits.how('nesting')})", file) from None
 
 
 def parse_json_config(text: str, file: str) -> list[Block]:
     """A ``.tf.json`` file: JSON syntax of the same blocks (expressions in ``${}`` strings)."""
     try:
         data = json.loads(text)
+        blocks = _json_config(data, file)
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON: {exc.msg}", f"{file}:{exc.lineno}:{exc.colno}") from None
+    except RecursionError:
+        raise InputError(f"nested too deeply to read ({limits.how('nesting')})", file) from None
+    return blocks
+
+
+def _json_config(data: Any, file: str) -> list[Block]:
     if not isinstance(data, dict):
         raise InputError("a .tf.json file must hold a JSON object", file)
     blocks: list[Block] = []
@@ -152,16 +166,19 @@ def _json_body(body: dict, file: str, kind: str) -> Body:
     return Body(attrs, blocks)
 
 
-def _json_expr(value: Any, file: str) -> Node:
+def _json_expr(value: Any, file: str, depth: int = 0) -> Node:
+    if depth > limits.get("nesting"):
+        raise InputError(f"a value nested more than {limits.get('nesting')} levels deep ({limits.how('nesting')})",
+                         file)
     if isinstance(value, str):
         if "${" not in value and "%{" not in value:
             return Literal(value, 1)
         attr = parse_body(f"x = {json.dumps(value)}\n", file).attrs.get("x")
         return attr.expr if attr is not None else Literal(value, 1)
     if isinstance(value, list):
-        return TupleN([_json_expr(v, file) for v in value], 1)
+        return TupleN([_json_expr(v, file, depth + 1) for v in value], 1)
     if isinstance(value, dict):
-        return ObjectN([(k, _json_expr(v, file)) for k, v in value.items()], 1)
+        return ObjectN([(k, _json_expr(v, file, depth + 1)) for k, v in value.items()], 1)
     return Literal(value, 1)
 
 
@@ -171,6 +188,10 @@ _ESCAPE = re.compile(r'\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)', re.S)
 _SIMPLE = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 
 
+class BadEscape(ValueError):
+    """A ``\\u``/``\\U`` escape that names no character (a surrogate, past U+10FFFF)."""
+
+
 def _unescape(text: str) -> str:
     if "\\" not in text:
         return text
@@ -178,7 +199,11 @@ def _unescape(text: str) -> str:
     def repl(m: re.Match) -> str:
         s = m.group(1)
         if s[0] in "uU" and len(s) > 1:
-            return chr(int(s[1:], 16))
+            code = int(s[1:], 16)
+            if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+                # HCL refuses it too ("Invalid escape sequence"): not a Unicode scalar value
+                raise BadEscape(f"invalid escape sequence \\{s}: not a Unicode character")
+            return chr(code)
         return _SIMPLE.get(s, "\\" + s)
 
     return _ESCAPE.sub(repl, text)
@@ -203,6 +228,15 @@ class _Compiler:
 
     def __init__(self, file: str) -> None:
         self.file = file
+        self.depth = 0  # nesting of expressions and blocks (limits.py "nesting"); no try/finally:
+        self.max_depth = limits.get("nesting")  # an error abandons the compiler with the parse
+        self.line = 0  # the attribute being compiled
+
+    def deeper(self, tree: Any) -> None:
+        self.depth += 1
+        if self.depth > self.max_depth:
+            raise InputError(f"nested more than {self.max_depth:,} levels deep ({limits.how('nesting')})",
+                             f"{self.file}:{_first_line(tree)}")
 
     # --- bodies
     def body(self, tree: Any) -> Body:
@@ -212,12 +246,15 @@ class _Compiler:
             if child.data == "attribute":
                 name = self.name(child.children[0])
                 expr_tree = child.children[-1]
-                attrs[name] = Attribute(name, self.expr(expr_tree), _first_line(child))
+                self.line = _first_line(child)  # named by an error inside the expression
+                attrs[name] = Attribute(name, self.expr(expr_tree), self.line)
             elif child.data == "block":
                 parts = _trees(child)
                 kind = self.name(parts[0])
                 labels = [self.label(p) for p in parts[1:-1]]
+                self.deeper(child)
                 blocks.append(Block(kind, labels, self.body(parts[-1]), _first_line(child), self.file))
+                self.depth -= 1
         return Body(attrs, blocks)
 
     def name(self, tree: Any) -> str:
@@ -234,18 +271,33 @@ class _Compiler:
 
     # --- expressions
     def expr(self, tree: Any) -> Node:
-        return getattr(self, "x_" + tree.data)(tree)
+        self.deeper(tree)
+        node = getattr(self, "x_" + tree.data)(tree)
+        self.depth -= 1
+        return node
 
     def x_expr_term(self, tree: Any) -> Node:
-        inner = _trees(tree)
-        return self.expr(inner[0])
+        inner = _trees(tree)[0]
+        if len(tree.children) > 1:  # ( ... ): a level, as brackets, calls, operators and steps are
+            return self.expr(inner)
+        return getattr(self, "x_" + inner.data)(inner)
 
     def x_int_lit(self, tree: Any) -> Node:
-        return Literal(int(tree.children[0]), tree.children[0].line)
+        token = tree.children[0]
+        self.digits(token, len(str(token)) > limits.get("number-digits"))
+        return Literal(int(token), token.line)
 
     def x_float_lit(self, tree: Any) -> Node:
-        value = float(tree.children[0])
-        return Literal(int(value) if value.is_integer() else value, tree.children[0].line)
+        token = tree.children[0]
+        value = float(token)
+        self.digits(token, value - value != 0 or abs(value) >= 10.0 ** min(limits.get("number-digits"), 308))
+        return Literal(int(value) if value.is_integer() else value, token.line)
+
+    def digits(self, token: Any, over: bool) -> None:
+        """A number literal past limits.py number-digits (or a float's range) is refused here."""
+        if over:
+            raise InputError(f"a number of more than {limits.get('number-digits'):,} digits "
+                             f"({limits.how('number-digits')})", f"{self.file}:{token.line}")
 
     def x_literal_value(self, tree: Any) -> Node:
         token = tree.children[0]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from . import budget
 from .values import (Blocks, EvalError, Lazy, Ref, Unknown, equal, equal_partial, first_unknown, has_mark, is_known,
                      mark_sensitive, number, to_bool,
                      to_number, to_string, unknown_from)
@@ -67,6 +68,7 @@ class Template(Node):
         bad = _render(parts, env, out)
         if bad is not None:
             return bad
+        budget.chars(sum(map(len, out)), "a string template")
         text = "".join(out)
         # a template holding a sensitive value is sensitive (its text is the secret, respelled)
         return mark_sensitive(text) if any(has_mark(p) for p in out) else text
@@ -78,6 +80,7 @@ def _render(parts: list, env: Env, out: list[str]) -> Optional[Unknown]:
             out.append(part)
         elif isinstance(part, Node):
             value = part.ev(env)
+            budget.walk(value)
             if not is_known(value):
                 return unknown_from(value, what="a string template")
             out.append(to_string(value))
@@ -91,8 +94,10 @@ def _render(parts: list, env: Env, out: list[str]) -> Optional[Unknown]:
         else:  # ("for", key, value, collection, body)
             _, kname, vname, coll_node, body = part
             coll = coll_node.ev(env)
+            budget.walk(coll)
             if not is_known(coll):
                 return unknown_from(coll, what="a template %{for}")
+            budget.charge((len(coll) if isinstance(coll, (list, dict)) else 1) * (1 + budget.ast_size(body)))
             for k, v in _items(coll):
                 bad = _render(body, env.bind(**({kname: k, vname: v} if kname else {vname: v})), out)
                 if bad is not None:
@@ -175,6 +180,7 @@ class SplatN(Node):
         if isinstance(value, Lazy):
             value = value.as_list()
         items = value if isinstance(value, list) else [value]
+        budget.charge(len(items))
         out = []
         for item in items:
             for kind, step in self.steps:
@@ -203,6 +209,7 @@ class CondN(Node):
 
     def ev(self, env: Env) -> Any:
         cond = self.cond.ev(env)
+        budget.walk(cond)
         if not is_known(cond):
             return unknown_from(cond, what="a condition")
         return self.yes.ev(env) if to_bool(cond) else self.no.ev(env)
@@ -216,6 +223,7 @@ class BinN(Node):
 
     def ev(self, env: Env) -> Any:
         a, b = self.left.ev(env), self.right.ev(env)
+        budget.walk(a, b)
         op = self.op
         if op in ("==", "!=") and not (is_known(a) and is_known(b)):
             # Terraform compares what is known: a map whose values are known only after apply
@@ -265,6 +273,7 @@ class UnaryN(Node):
 
     def ev(self, env: Env) -> Any:
         value = self.operand.ev(env)
+        budget.walk(value)
         if not is_known(value):
             return unknown_from(value, what=f"the {self.op} operator")
         return (not to_bool(value)) if self.op == "!" else number(-to_number(value))
@@ -293,6 +302,8 @@ class ForN(Node):
         as_object = self.key is not None
         out_list: list = []
         out_map: dict = {}
+        body = 1 + budget.ast_size(self.value) + budget.ast_size(self.key) + budget.ast_size(self.cond)
+        budget.charge(len(coll) * body)  # each iteration evaluates the body once
         for k, v in _items(coll):
             inner = env.bind(**({self.kname: k, self.vname: v} if self.kname else {self.vname: v}))
             if self.cond is not None:
@@ -302,6 +313,7 @@ class ForN(Node):
                 if not to_bool(keep):
                     continue
             value = plain(self.value.ev(inner))
+            budget.charge(budget.weight(value))  # each iteration's work: what it made
             if not as_object:
                 out_list.append(value)
                 continue
@@ -353,6 +365,7 @@ def index(value: Any, key: Any) -> Any:
         return value
     if isinstance(key, Lazy):
         key = key.as_value()
+    budget.walk(key)
     if not is_known(key):
         return unknown_from(key, what="an index")
     if isinstance(value, Lazy):
@@ -405,13 +418,25 @@ class Body:
 
 
 def safe(node: Node, env: Env, file: str) -> Any:
-    """Evaluate; what Terraform would reject becomes an Unknown naming file:line and the problem."""
+    """Evaluate; what Terraform would reject becomes an Unknown naming file:line and the problem.
+
+    Values nested or references chained deeper than Python's stack are an input error (exit 2
+    naming the file:line), as a plan nested too deeply is: fail closed, never a partial read."""
+    budget.trim()
     try:
-        return node.ev(env)
+        value = node.ev(env)
+        budget.account(node, value)  # the syntax it visited, the walks over the value to come
+        return value
     except EvalError as exc:
         return Unknown(f"{file}:{node.line}: {exc}")
+    except budget.Exhausted as exc:
+        exc.where = exc.where or f"{file}:{node.line}"  # the innermost place it ran out
+        raise
     except RecursionError:
-        return Unknown(f"{file}:{node.line}: expression nested too deeply")
+        from ...errors import InputError
+
+        raise InputError("expressions, values or references nested too deeply to evaluate (hundreds of "
+                         "levels)", f"{file}:{node.line}") from None
 
 
 def eval_body(body: Body, env: Env, file: str, skip: frozenset = frozenset()) -> dict:

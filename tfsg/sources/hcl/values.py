@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from ... import limits
 from ...model import Address
 
 
@@ -192,10 +193,23 @@ def type_name(value: Any) -> str:
 
 
 def number(value: Any) -> Any:
-    """Terraform numbers: integral values print without a fraction (ports are "22", not "22.0")."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
-        return int(value)
+    """Terraform numbers: integral values print without a fraction (ports are "22", not "22.0").
+
+    A number past limits.py ``number-digits`` (or beyond a float: ``tonumber("1e999999")``) is
+    refused: arithmetic on million-digit numbers takes minutes, and no argument needs one."""
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 2**63:
+            return int(value)
+        if value - value != 0:  # inf or nan
+            raise EvalError(_too_large())
+    elif isinstance(value, int) and value.bit_length() > 64 and \
+            value.bit_length() > 3.33 * limits.get("number-digits"):
+        raise EvalError(_too_large())
     return value
+
+
+def _too_large() -> str:
+    return f"a number of more than {limits.get('number-digits'):,} digits ({limits.how('number-digits')})"
 
 
 def to_string(value: Any) -> str:
@@ -205,10 +219,11 @@ def to_string(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
-        value = number(value)
-        if isinstance(value, int) and value.bit_length() > 3400:  # over ~1,000 digits
-            raise EvalError("a number too large to write as a string")
-        return str(value) if isinstance(value, int) else repr(value)
+        value = number(value)  # refuses more digits than limits.py number-digits
+        try:
+            return str(value) if isinstance(value, int) else repr(value)
+        except ValueError:  # Python's own int-to-text cap (4,300 digits) with number-digits raised
+            raise EvalError("a number too large to write as a string") from None
     if value is None:
         raise EvalError("a null value cannot be used as a string")
     raise EvalError(f"a {type_name(value)} cannot be used as a string")
@@ -285,3 +300,21 @@ def equal(a: Any, b: Any) -> bool:
     if isinstance(a, dict):
         return a.keys() == b.keys() and all(equal(a[k], b[k]) for k in a)
     return a == b
+
+
+def equality_key(value: Any) -> Any:
+    """A hashable stand-in with ``equal``'s meaning (types must agree, containers deeply; an
+    unknown equals the same unknown), so sets and distinct() are one pass, not all pairs."""
+    if isinstance(value, bool):
+        return ("b", value)
+    if isinstance(value, (int, float)):
+        return ("n", value)
+    if isinstance(value, str):
+        return ("s", value)
+    if value is None:
+        return ("z",)
+    if isinstance(value, list):
+        return ("l",) + tuple(equality_key(v) for v in value)
+    if isinstance(value, dict):
+        return ("m",) + tuple(sorted((k, equality_key(v)) for k, v in value.items()))
+    return ("o", value)  # Unknown, Ref (their own equality), a lazy object (itself)

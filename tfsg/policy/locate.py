@@ -1,0 +1,125 @@
+"""Where a finding points (issue 12, "precise evidence"): at what a reviewer changes.
+
+* A rule resource that grants the access: its ``resource`` line.
+* An inline rule: its own ``ingress``/``egress`` block (``Snapshot.rule_locations``), chosen
+  among the group's rules by the finding's direction, services and source; when the block cannot
+  be told, the group's line, and the location is not exact.
+* A rule or group made inside a module: the argument of the outermost module call in the root
+  module whose literal values hold the finding's CIDR or port (else the call's line, not exact),
+  with the rule inside the module as a related location.
+* Anything else: the resource the finding is about.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Optional
+
+from ..model import Location, Rule, Snapshot
+
+_OUTER_CALL = re.compile(r'^(module\.[^.\[]+)')
+
+
+class Locator:
+    """Per snapshot: the inline rules of each group address, indexed once."""
+
+    def __init__(self, snap: Snapshot) -> None:
+        self.snap = snap
+        self.inline: dict[str, list[Rule]] = {}
+        for rule in snap.rules:
+            if rule.inline and rule in snap.rule_locations:
+                self.inline.setdefault(rule.defined_by, []).append(rule)
+
+    def locate(self, address: str, defined: list[str], at: Optional[str], evidence: dict[str, Any],
+               rule: Optional[Rule] = None) -> tuple[Optional[Location], bool, tuple[str, ...]]:
+        """(primary location, exact, related locations as ``file:line`` texts). ``rule``: the one
+        rule the finding is about; ``at``: the resource to point at."""
+        locations = self.snap.locations
+        loc: Optional[Location] = None
+        exact = False
+        others: tuple[str, ...] = ()  # other blocks that grant the same access
+        if rule is not None:
+            if rule.inline and rule in self.snap.rule_locations:
+                loc, exact = self.snap.rule_locations[rule], True
+            elif not rule.inline:
+                at = rule.defined_by
+        if loc is None and at and at in locations:
+            loc, exact = locations[at], True
+        granting = [d for d in sorted(defined) if d != address or d in self.inline]
+        if loc is None and len(defined) >= 1:
+            sites = self._inline_sites(defined, evidence)
+            if sites:
+                loc, exact, others = sites[0], True, tuple(str(s) for s in sites[1:])
+            elif len(granting) == 1 and granting[0] in locations and granting[0] not in self.snap.groups:
+                loc, exact = locations[granting[0]], True  # a rule resource
+        if loc is None and address in locations:
+            # the subject itself: exact when nothing more precise was asked for (a group's name,
+            # tags), not when inline rules of it grant the access from blocks that cannot be told
+            loc, exact = locations[address], not any(d in self.snap.groups for d in defined)
+        owner = at or (granting[0] if len(granting) == 1 else address)
+        loc, exact, related = self._through_call(owner, loc, exact, evidence)
+        return loc, exact, related + tuple(o for o in others if o not in related)
+
+    def _inline_sites(self, defined: list[str], evidence: dict[str, Any]) -> list[Location]:
+        wanted = _services_of(evidence)
+        peers = {str(evidence[k]) for k in ("source", "cidr", "peer") if isinstance(evidence.get(k), str)}
+        peers |= {s for s in evidence.get("sources") or () if isinstance(s, str)}
+        direction = evidence.get("direction")
+        if direction is None and any(k in evidence for k in ("source", "sources", "cidr", "cidrs",
+                                                              "exposed_resources")):
+            direction = "ingress"  # what a group admits: its ingress blocks
+        out: set[Location] = set()
+        for d in defined:
+            for rule in self.inline.get(d, ()):
+                if direction in ("ingress", "egress") and rule.direction != direction:
+                    continue
+                if wanted is not None and not (rule.services & wanted):
+                    continue
+                if peers and rule.peer.label not in peers and rule.peer.value not in peers:
+                    continue
+                out.add(self.snap.rule_locations[rule])
+        return sorted(out, key=lambda s: (s.file, s.line))
+
+    def _through_call(self, owner: str, loc: Optional[Location], exact: bool,
+                      evidence: dict[str, Any]) -> tuple[Optional[Location], bool, tuple[str, ...]]:
+        m = _OUTER_CALL.match(owner or "")
+        call = self.snap.call_sites.get(m.group(1)) if m else None
+        if call is None:
+            return loc, exact, ()
+        related = (str(loc),) if loc is not None else ()
+        strong, weak = _tokens(evidence)
+        best, score = None, 0
+        for _name, lines in call.arguments:
+            for where, literals in lines:
+                got = 2 * bool(strong & literals) + bool(weak & literals)
+                if got > score:
+                    best, score = where, got
+        if best is not None and (score >= 2 or not strong):
+            return best, True, related
+        return best or call.location, False, related
+
+
+def _services_of(evidence: dict[str, Any]):
+    rows = evidence.get("services")
+    if not isinstance(rows, list) or not rows:
+        return None
+    from ..graph.records import entry_services as entry_set
+
+    out = None
+    for row in rows:
+        if isinstance(row, dict) and "protocol" in row and "ports" in row:
+            got = entry_set(str(row["protocol"]), str(row["ports"]))
+            out = got if out is None else out | got
+    return out
+
+
+def _tokens(evidence: dict[str, Any]) -> tuple[set[str], set[str]]:
+    """Literal texts of the finding a module argument may hold: CIDRs (strong), ports (weak)."""
+    strong = {str(evidence[k]) for k in ("source", "cidr") if isinstance(evidence.get(k), str)}
+    strong |= {s for s in evidence.get("sources") or () if isinstance(s, str) and "/" in s}
+    weak: set[str] = set()
+    for row in evidence.get("services") or []:
+        if isinstance(row, dict):
+            lo, _, hi = str(row.get("ports", "")).partition("-")
+            weak |= {p for p in (lo, hi) if p.isdigit()}
+    return strong, weak
