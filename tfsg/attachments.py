@@ -8,9 +8,10 @@ configuration says so; when the plan cannot say, the answer is None with the rea
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 # Association resources: the member is another resource, named by this attribute.
 ASSOCIATIONS = {

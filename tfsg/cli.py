@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import sys
 from enum import Enum
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
@@ -19,7 +19,7 @@ app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_mar
                   no_args_is_help=True, context_settings={"help_option_names": ["-h", "--help"]},
                   help="Who can reach whom through AWS security groups, before and after a Terraform change.")
 
-_state = {"debug": False}
+_state: dict[str, Any] = {"debug": False}
 
 
 class Format(str, Enum):
@@ -172,7 +172,8 @@ def _stream_json(result: dict, secrets: set[str], path: Optional[str]) -> None:
     from .report.jsonfmt import lines
 
     try:
-        fh = open(path, "w", encoding="utf-8", errors="backslashreplace") if path else sys.stdout
+        # stdout or a file: the file is closed in the finally below
+        fh = open(path, "w", encoding="utf-8", errors="backslashreplace") if path else sys.stdout  # noqa: SIM115
     except OSError as exc:
         raise UsageError(f"cannot write: {exc.strerror or exc}", path) from None
     try:
@@ -204,9 +205,9 @@ def _render(result: dict, fmt: Format, quiet: bool = False) -> str:
         from .report.github import render as github
 
         return github(result, repo_root=_repo_root())
-    from .report.text import render
+    from .report.text import render as render_text
 
-    text = render(result, verbose=bool(_state.get("verbose")))
+    text = render_text(result, verbose=bool(_state.get("verbose")))
     return _quiet(result, text) if quiet else text
 
 
@@ -495,8 +496,9 @@ def schema(report: bool = typer.Option(False, "--report",
     """Print the JSON Schema of policy files and .tfsg.yml (for editors), or of the JSON report."""
     from importlib import resources
 
-    path = ("schemas", "report-v2.json") if report else ("policy", "schema.json")
-    text = resources.files("tfsg").joinpath(*path).read_text(encoding="utf-8")
+    folder, name = ("schemas", "report-v2.json") if report else ("policy", "schema.json")
+    # one step per joinpath: Traversable.joinpath takes several only from Python 3.11
+    text = resources.files("tfsg").joinpath(folder).joinpath(name).read_text(encoding="utf-8")
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 

@@ -9,7 +9,8 @@ tfsg picks among equally short ones is the one it picked before.
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Optional
+from collections.abc import Iterator
+from typing import Any, Optional
 
 
 class DiGraph:

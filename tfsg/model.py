@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Optional, Union
+from typing import Any, Optional, TypeVar, Union
 
 from .netsets import AddressSet, ServiceSet
 
 InstanceKey = Union[None, int, str]
+_T = TypeVar("_T")
 
 
 def render_key(key: InstanceKey) -> str:
@@ -170,7 +171,7 @@ def is_sensitive(value: object) -> bool:
     return isinstance(value, SensitiveStr)
 
 
-def shown(value: object) -> object:
+def shown(value: _T) -> Union[_T, str]:
     """The value as output may show it: ``SENSITIVE`` for a sensitive string."""
     return SENSITIVE if isinstance(value, SensitiveStr) else value
 

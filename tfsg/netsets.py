@@ -17,7 +17,8 @@ import ipaddress
 import math
 import operator
 import re
-from typing import Iterable, Iterator, Optional
+from collections.abc import Iterable, Iterator
+from typing import Optional
 
 Interval = tuple[int, int]
 
@@ -533,8 +534,8 @@ _DIGITS = re.compile(r"[0-9]+")  # ASCII only
 def _parse_cidr(cidr: str) -> AddressSet:
     fast = _fast_v4(cidr.strip())
     if fast is not None:
-        net, prefix = fast
-        return AddressSet(v4=IntervalSet([(net, net + (1 << (32 - prefix)) - 1)]))
+        start, prefix = fast
+        return AddressSet(v4=IntervalSet([(start, start + (1 << (32 - prefix)) - 1)]))
     net = ipaddress.ip_network(cidr.strip(), strict=False)
     span = IntervalSet([(int(net.network_address), int(net.broadcast_address))])
     return AddressSet(v4=span) if net.version == 4 else AddressSet(v6=span)

@@ -18,7 +18,8 @@ from .model import Snapshot, Unknown
 from .netsets import NO_SERVICES, ServiceSet
 
 SCHEMA_VERSION = 2
-_RULE_TYPES = ("aws_security_group_rule.", "aws_vpc_security_group_ingress_rule.", "aws_vpc_security_group_egress_rule.")
+_RULE_TYPES = ("aws_security_group_rule.", "aws_vpc_security_group_ingress_rule.",
+               "aws_vpc_security_group_egress_rule.")
 
 
 def _is_rule(address: str) -> bool:
@@ -50,7 +51,7 @@ def _exposure_rows(exposures: list[tuple[Exposure, ServiceSet]]) -> list[dict]:
     rows = []
     for exp, services in sorted(exposures, key=lambda e: (e[0].kind != "resource", e[0].address, e[0].family)):
         for proto, ports in services.entries():
-            row = {"address": exp.address, "kind": exp.kind, "type": exp.resource_type,
+            row: dict[str, Any] = {"address": exp.address, "kind": exp.kind, "type": exp.resource_type,
                    "protocol": proto, "ports": ports, "via": list(exp.via), "sources": list(exp.sources),
                    "reason": exp.reason}
             if exp.kind == "resource":
@@ -179,7 +180,7 @@ def _group_rows(graph: FlowGraph, extra: Optional[Snapshot] = None, changes: Opt
         rows.append({"address": sg.address, "id": sg.id, "name": sg.name, "vpc_id": sg.vpc_id,
                      "description": sg.description, "default": sg.default, "attached": attached,
                      "change": change, "location": str(loc) if loc else None,
-                     "tags": {k: v for k, v in sg.tags}})
+                     "tags": dict(sg.tags)})
     return rows
 
 
@@ -295,8 +296,8 @@ def diff(loaded: Any, before: FlowGraph, after: FlowGraph, expand: bool = False)
     delta_removed = [] if expand else _cidr_delta(after, before)
     touched = {end for key in list(added) + list(removed) for end in key}
     touched |= {r.target for r in delta_added + delta_removed}
-    touched |= {g for r in delta_added + delta_removed for g in r.groups} if len(delta_added) + len(delta_removed) < 64 \
-        else set()
+    touched |= {g for r in delta_added + delta_removed for g in r.groups} \
+        if len(delta_added) + len(delta_removed) < 64 else set()
     for group in sorted((set(before.snap.groups) | set(after.snap.groups)) & touched):
         for direction in ("ingress", "egress"):
             rb, ra = before.reach(group, direction), after.reach(group, direction)
@@ -308,12 +309,13 @@ def diff(loaded: Any, before: FlowGraph, after: FlowGraph, expand: bool = False)
     cidr_added = sets.rows(delta_added, after.snap.locations)
     cidr_removed = sets.rows(delta_removed, before.snap.locations)
     group_sets = sets.finish(cidr_added, cidr_removed)
-    rb, ra = resource_flows(before), resource_flows(after)
+    fb, fa = resource_flows(before), resource_flows(after)
     resources_added = resources_removed = None
-    if rb is not None and ra is not None:
-        resources_added = {k: ra[k] - rb.get(k, NO_SERVICES) for k in ra if ra[k] - rb.get(k, NO_SERVICES)}
-        resources_removed = {k: rb[k] - ra.get(k, NO_SERVICES) for k in rb if rb[k] - ra.get(k, NO_SERVICES)}
-    changed = bool(added_rows or removed_rows or cidr_added or cidr_removed or newly or no_longer or paths_added or paths_removed)
+    if fb is not None and fa is not None:
+        resources_added = {k: fa[k] - fb.get(k, NO_SERVICES) for k in fa if fa[k] - fb.get(k, NO_SERVICES)}
+        resources_removed = {k: fb[k] - fa.get(k, NO_SERVICES) for k in fb if fb[k] - fa.get(k, NO_SERVICES)}
+    changed = bool(added_rows or removed_rows or cidr_added or cidr_removed or newly or no_longer
+                   or paths_added or paths_removed)
     changes = getattr(loaded, "actions", None)
     group_rows = _group_rows(after, before.snap, changes)
     unknown_rows = _unknown_rows(after.unknowns + _before_only(before.unknowns, after.unknowns))

@@ -32,8 +32,7 @@ from pathlib import Path
 from . import comment as gh_comment
 from .log import command, passthrough, say
 from .mdsafe import code_block, inline
-from .prepare import (ActionError, Deadline, Inputs, TimedOut, child_env, key_of,  # noqa: F401 (the action's API)
-                      prepare, run_bounded)
+from .prepare import ActionError, Deadline, Inputs, TimedOut, child_env, key_of, prepare, run_bounded
 
 SUMMARY_LIMIT = 1_000_000  # bytes; GitHub refuses a step summary over 1 MiB
 

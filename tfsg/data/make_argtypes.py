@@ -43,7 +43,8 @@ def _attrs(block: dict) -> dict:
 
 
 def main(path: str) -> None:
-    schema = json.load(open(path, encoding="utf-8"))
+    with open(path, encoding="utf-8") as fh:
+        schema = json.load(fh)
     resources = schema["provider_schemas"]["registry.terraform.io/hashicorp/aws"]["resource_schemas"]
     here = Path(__file__).parent
     types = {line.split("\t", 1)[0] for line in (here / "attachments.tsv").read_text().splitlines()

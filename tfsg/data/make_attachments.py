@@ -32,7 +32,9 @@ CSV = {("aws_emr_cluster", "ec2_attributes[list].additional_master_security_grou
 
 def main(path: str) -> None:
     rows = []
-    for line in open(path, encoding="utf-8"):
+    with open(path, encoding="utf-8") as fh:
+        listing = fh.readlines()
+    for line in listing:
         if line.startswith("#") or not line.strip():
             continue
         typ, attr, kind, flags, _sensitive = line.rstrip("\n").split("\t")

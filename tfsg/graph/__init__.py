@@ -20,13 +20,12 @@ from __future__ import annotations
 from typing import Optional
 
 from ..model import Snapshot, Unknown
-from .coverage import Coverage, CidrRelation
+from .coverage import CidrRelation, Coverage
 from .exposure import ExposureQueries
 from .flows import FlowQueries
 from .interfaces import Interfaces
 from .paths import PathQueries
-from .records import (DEFAULT_MAX_HOPS, INTERNET, MAX_PATHS_PER_TARGET, CidrFlow, Exposure, Flow, Path,
-                      Reach)
+from .records import DEFAULT_MAX_HOPS, INTERNET, MAX_PATHS_PER_TARGET, CidrFlow, Exposure, Flow, Path, Reach
 from .rules import RuleIndex
 
 __all__ = ["DEFAULT_MAX_HOPS", "INTERNET", "MAX_PATHS_PER_TARGET", "CidrFlow", "Exposure", "Flow", "FlowGraph",

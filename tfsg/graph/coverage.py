@@ -11,7 +11,8 @@ groups instead of one flow per group pair.
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+from collections.abc import Callable
+from typing import Optional
 
 from ..netsets import NO_SERVICES, PRIVATE, PUBLIC, AddressSet, ServiceSet
 from .interfaces import Interfaces
@@ -27,7 +28,8 @@ class Coverage:
         self.where = where
         self._cache: dict[tuple, tuple[ServiceSet, dict[str, ServiceSet]]] = {}
 
-    def covered(self, direction: str, group: str, bound: Optional[AddressSet]) -> tuple[ServiceSet, dict[str, ServiceSet]]:
+    def covered(self, direction: str, group: str,
+                bound: Optional[AddressSet]) -> tuple[ServiceSet, dict[str, ServiceSet]]:
         """Services of ``group``'s CIDR rules in ``direction`` that reach members within ``bound``,
         and the rules that grant them."""
         key = (direction, group, bound)

@@ -13,20 +13,16 @@ listeners (hops.py).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..model import Attachment, Unknown
 from ..netsets import NO_SERVICES, PUBLIC, PUBLIC_V4, PUBLIC_V6, ServiceSet, covering_services
+from .base import GraphBase
 from .records import Exposure
 
-if TYPE_CHECKING:
-    from . import FlowGraph
 
-
-class ExposureQueries:
+class ExposureQueries(GraphBase):
     """Mixed into ``FlowGraph``: internet services per group, exposures, their sources."""
 
-    def _internet(self: "FlowGraph") -> dict[str, ServiceSet]:
+    def _internet(self) -> dict[str, ServiceSet]:
         out: dict[str, ServiceSet] = {}
         self.internet_family: dict[str, dict[str, ServiceSet]] = {}
         for group, entries in self.cidrs["ingress"].items():
@@ -39,7 +35,7 @@ class ExposureQueries:
                 self.internet_family[group] = {"ipv4": v4, "ipv6": v6}
         return out
 
-    def internet_sources(self: "FlowGraph", group: str, family: str = "") -> tuple[str, ...]:
+    def internet_sources(self, group: str, family: str = "") -> tuple[str, ...]:
         """The public blocks (and listeners) through which the internet reaches ``group``."""
         services = self.internet_family.get(group, {}).get(family) if family else self.internet_services.get(group)
         space = PUBLIC_V4 if family == "ipv4" else PUBLIC_V6 if family == "ipv6" else PUBLIC
@@ -49,13 +45,13 @@ class ExposureQueries:
             labels |= self.hops.lb_sources.get(group, set())  # reached through a listener
         return tuple(sorted(labels))
 
-    def _resource_internet(self: "FlowGraph", att: Attachment) -> dict[str, tuple[ServiceSet, tuple[str, ...],
+    def _resource_internet(self, att: Attachment) -> dict[str, tuple[ServiceSet, tuple[str, ...],
                                                                                   tuple[str, ...]]]:
         """Per family, what the internet reaches on an interface: its groups' ingress rules are
         aggregated (two groups admitting half the internet each admit all of it together)."""
         out = {}
-        entries = [(g, rule, block, label) for g in att.groups for rule, block, label in self.cidrs["ingress"].get(g, ())
-                   if block.overlaps(PUBLIC)]
+        entries = [(g, rule, block, label) for g in att.groups
+                   for rule, block, label in self.cidrs["ingress"].get(g, ()) if block.overlaps(PUBLIC)]
         for family, space in (("ipv4", PUBLIC_V4), ("ipv6", PUBLIC_V6)):
             services = covering_services([(rule.services, block) for _, rule, block, _ in entries], space)
             if services:
@@ -64,7 +60,7 @@ class ExposureQueries:
                 out[family] = (services, tuple(sorted({g for g, _ in used})), tuple(sorted({lb for _, lb in used})))
         return out
 
-    def _exposures(self: "FlowGraph") -> list[Exposure]:
+    def _exposures(self) -> list[Exposure]:
         out: list[Exposure] = []
         for group in sorted(self.internet_services):
             sg = self.snap.groups.get(group)

@@ -15,16 +15,17 @@ from typing import TYPE_CHECKING
 
 from ..model import is_outside_group
 from ..netsets import ALL_SERVICES, NO_SERVICES, ServiceSet
+from .base import GraphBase
 from .records import Flow, merge_by
 
 if TYPE_CHECKING:
     from . import FlowGraph
 
 
-class FlowQueries:
+class FlowQueries(GraphBase):
     """Mixed into ``FlowGraph``: the explicit flows, the address flows, ``pair``."""
 
-    def _side(self: "FlowGraph", direction: str, group: str, other: str) -> tuple[ServiceSet, dict[str, ServiceSet]]:
+    def _side(self, direction: str, group: str, other: str) -> tuple[ServiceSet, dict[str, ServiceSet]]:
         """What ``group``'s rules in ``direction`` allow with ``other`` (references and CIDRs).
 
         Egress is aggregated per interface (EC2 user guide, "Security groups": the rules of all
@@ -45,7 +46,7 @@ class FlowQueries:
                             services, by = services | more, merge_by(by, more_by)
         return services, by
 
-    def _own_side(self: "FlowGraph", direction: str, group: str, other: str) -> tuple[ServiceSet, dict[str, ServiceSet]]:
+    def _own_side(self, direction: str, group: str, other: str) -> tuple[ServiceSet, dict[str, ServiceSet]]:
         if group not in self.snap.groups:
             return ALL_SERVICES, {}  # outside the plan: rules unknown, taken as open
         services = NO_SERVICES
@@ -62,7 +63,7 @@ class FlowQueries:
             by = merge_by(by, covered_by)
         return services, by
 
-    def _explicit_pairs(self: "FlowGraph") -> set[tuple[str, str]]:
+    def _explicit_pairs(self) -> set[tuple[str, str]]:
         """Pairs where one side names the other, directly or through a co-group of the sender's
         interfaces, and load balancers with their targets (CIDR rules count there too: a target
         group admitting 0.0.0.0/0 admits the load balancer's private addresses)."""
@@ -75,12 +76,12 @@ class FlowQueries:
                 pairs.update((co, dst) for dst in targets if dst != co)
         atts = {a.resource: a for a in self.snap.attachments}
         for link in self.snap.lb_links:
-            lb, target = atts.get(link.lb), atts.get(link.target)
-            if lb is not None and target is not None:
-                pairs.update((lg, tg) for lg in lb.groups for tg in target.groups if lg != tg)
+            lb, target_att = atts.get(link.lb), atts.get(link.target)
+            if lb is not None and target_att is not None:
+                pairs.update((lg, tg) for lg in lb.groups for tg in target_att.groups if lg != tg)
         return pairs
 
-    def _group_flows(self: "FlowGraph") -> None:
+    def _group_flows(self) -> None:
         dirty, base = self.dirty, self.base
         for source, target in sorted(self._explicit_pairs()):
             if dirty is not None and base is not None and source not in dirty and target not in dirty:
@@ -96,7 +97,7 @@ class FlowQueries:
             if services:
                 self._add(source, target, services, merge_by(by_in, by_out))
 
-    def _signature(self: "FlowGraph", group: str) -> tuple:
+    def _signature(self, group: str) -> tuple:
         """Everything a group's flows depend on: its rules, its members, where they live."""
         co = self.cogroups.get(group, set())
         rules_of = self.rules.rules_of
@@ -104,12 +105,12 @@ class FlowQueries:
                 frozenset(self.members.get(group, ())), self.where.bound(group),
                 frozenset(r for c in co for r in rules_of.get(c, ()) if r.direction == "egress"))
 
-    def _dirty_groups(self: "FlowGraph", base: "FlowGraph") -> set[str]:
+    def _dirty_groups(self, base: "FlowGraph") -> set[str]:
         if self.snap.prefix_lists != base.snap.prefix_lists or self.snap.vpcs != base.snap.vpcs:
             return set(self.snap.groups) | set(base.snap.groups)  # rare: recompute everything
         return {g for g in set(self.snap.groups) | set(base.snap.groups) if self._signature(g) != base._signature(g)}
 
-    def pair(self: "FlowGraph", source: str, target: str) -> ServiceSet:
+    def pair(self, source: str, target: str) -> ServiceSet:
         """What ``source`` may open to ``target`` in this snapshot, evaluated for any two groups
         (explicit, CIDR-derived, or neither: the diff compares like with like)."""
         flow = self.flows.get((source, target))
@@ -122,17 +123,17 @@ class FlowQueries:
         inbound, _ = self._side("ingress", target, source)
         return inbound & self._side("egress", source, target)[0] if inbound else NO_SERVICES
 
-    def is_group(self: "FlowGraph", node: str) -> bool:
+    def is_group(self, node: str) -> bool:
         return node in self.snap.groups or is_outside_group(node)
 
-    def _address_flows(self: "FlowGraph") -> None:
+    def _address_flows(self) -> None:
         for direction in ("ingress", "egress"):
             for group, entries in self.cidrs[direction].items():
                 for rule, _, label in entries:
                     key = (label, group) if direction == "ingress" else (group, label)
                     self._add(*key, rule.services, {rule.defined_by: rule.services})
 
-    def _add(self: "FlowGraph", source: str, target: str, services: ServiceSet, by: dict[str, ServiceSet]) -> None:
+    def _add(self, source: str, target: str, services: ServiceSet, by: dict[str, ServiceSet]) -> None:
         # each rule is credited with the part of the flow it grants
         by = {rule: granted & services for rule, granted in by.items() if granted & services}
         flow = self.flows.get((source, target))
@@ -142,7 +143,7 @@ class FlowQueries:
             flow.services = flow.services | services
             flow.defined_by = merge_by(flow.defined_by, by)
 
-    def flows_into(self: "FlowGraph") -> dict[str, list]:
+    def flows_into(self) -> dict[str, list]:
         """target -> [((source, target), Flow)] of the explicit and address flows, sorted."""
         if self._incoming is None:
             self._incoming = {}

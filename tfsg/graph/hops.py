@@ -74,7 +74,8 @@ def lb_hops(graph: "FlowGraph") -> Hops:
             if not lb.groups:
                 open_lbs[(lb.resource, family)] = open_lbs.get((lb.resource, family), NO_SERVICES) | front
                 _add(out.edges, (INTERNET, lb.resource), front)
-            seen, by = (from_lb, lb_by) if link.client_ip is False else _admitted_from_internet(graph, target, sendable, space)
+            seen, by = (from_lb, lb_by) if link.client_ip is False else \
+                _admitted_from_internet(graph, target, sendable, space)
             if link.client_ip is None:  # not known: either source may be what the target sees
                 seen, by = seen | from_lb, {**by, **lb_by}
             if not seen:
@@ -156,7 +157,8 @@ def _admitted_from_internet(graph: "FlowGraph", target: Attachment, services: Se
     by: dict[str, ServiceSet] = {}
     if total:
         for g in target.groups:
-            mine = [(rule.services, block) for rule, block, _ in graph.cidrs["ingress"].get(g, ()) if block.overlaps(space)]
+            mine = [(rule.services, block) for rule, block, _ in graph.cidrs["ingress"].get(g, ())
+                    if block.overlaps(space)]
             if mine and any(s & total for s, _ in mine):
                 by[g] = total
     return total, by

@@ -52,4 +52,4 @@ class Interfaces:
     def known_bound(self, group: str) -> bool:
         """Are all of the group's members in known subnets (so a CIDR can be said to hold them)?"""
         atts = self.members.get(group)
-        return bool(atts) and all(a.addresses for a in atts)
+        return bool(atts and all(a.addresses for a in atts))

@@ -15,9 +15,11 @@ shortest paths that cross at least two nodes after the internet, up to ``max_hop
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Optional
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Optional, cast
 
 from ..netsets import NO_SERVICES, ServiceSet
+from .base import GraphBase
 from .records import INTERNET, MAX_PATHS_PER_TARGET, Path
 
 if TYPE_CHECKING:
@@ -45,16 +47,16 @@ class _Derived:
         return hit
 
 
-class PathQueries:
+class PathQueries(GraphBase):
     """Mixed into ``FlowGraph``: the group graph, group paths and resource paths."""
 
-    def digraph(self: "FlowGraph"):
+    def digraph(self):
         """The flow graph: groups, load balancers without groups and the internet as nodes, flows
         as edges (digraph.DiGraph, CIDR-derived edges on demand)."""
         if self._digraph is None:
             from ..digraph import DiGraph
 
-            g = DiGraph(more=_Derived(self))
+            g = DiGraph(more=_Derived(cast("FlowGraph", self)))
             g.add_node(INTERNET)
             for group in sorted(self.snap.groups):
                 g.add_node(group)
@@ -73,7 +75,7 @@ class PathQueries:
             self._digraph = g
         return self._digraph
 
-    def group_paths(self: "FlowGraph") -> list[Path]:
+    def group_paths(self) -> list[Path]:
         """Shortest group paths from the internet that cross at least two groups, up to max_hops,
         through at least one group with no known member (where members are known, the resource
         paths say more)."""
@@ -82,28 +84,28 @@ class PathQueries:
                                           keep=lambda n: n != INTERNET and self.is_group(n) and not self.members.get(n))
         return self._group_paths
 
-    def paths(self: "FlowGraph") -> list[Path]:
+    def paths(self) -> list[Path]:
         """Resource paths, and the group paths through groups with no known member."""
         if self._paths is None:
             self._paths = sorted(list(self.resource_paths()) + self.group_paths(), key=lambda p: p.nodes)
         return self._paths
 
-    def resource_graph(self: "FlowGraph"):
+    def resource_graph(self):
         """The resource graph (digraph.DiGraph whose edges are all answered on demand by
         ``_Resources``), built once: paths, has_path, resource flows and the tiering policies
         share its edges."""
         if self._resource_graph is None:
             from ..digraph import DiGraph
 
-            self._resource_graph = DiGraph(more=_Resources(self))
+            self._resource_graph = DiGraph(more=_Resources(cast("FlowGraph", self)))
         return self._resource_graph
 
-    def resource_paths(self: "FlowGraph") -> list[Path]:
+    def resource_paths(self) -> list[Path]:
         if self._resource_paths is None:
             self._resource_paths = _shortest(self.resource_graph(), self.max_hops)
         return self._resource_paths
 
-    def has_path(self: "FlowGraph", nodes: tuple[str, ...]) -> bool:
+    def has_path(self, nodes: tuple[str, ...]) -> bool:
         """Does every hop of a path exist in this graph (whether or not it is a shortest path)?
         A hop is an edge of the group graph or of the resource graph (paths list both)."""
         groups, resources = self.digraph(), self.resource_graph()

@@ -32,7 +32,8 @@ def aggregate(findings: list[Finding]) -> list[Finding]:
         more = f" and {len(parts) - 1 - MESSAGE_PARTS} more" if len(parts) - 1 > MESSAGE_PARTS else ""
         message = f"{first.message}; also {named}{more}"
         # the first granting block in the files; exact when every part is at its own block
-        located = sorted((f for f in parts if f.location), key=lambda f: _line_key(f.location))
+        located = sorted((f for f in parts if f.location),
+                         key=lambda f: _line_key(f.location))  # type: ignore[arg-type]  # only those with one
         at = located[0] if located else first
         related = _unique([r for f in parts for r in f.related]
                           + [f.location for f in located[1:] if f.location != at.location])

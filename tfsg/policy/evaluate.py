@@ -10,15 +10,25 @@ from __future__ import annotations
 import fnmatch
 import functools
 import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Optional
 
 from ..errors import InputError
 from ..graph import INTERNET, FlowGraph
 from ..graph.records import granting, merge_by
 from ..model import Rule, Unknown
-from ..netsets import (NO_SERVICES, PUBLIC, PUBLIC_V4, PUBLIC_V6, AddressSet, ServiceSet, covering_services,
-                       services_for_rule, union_all)
+from ..netsets import (
+    NO_SERVICES,
+    PUBLIC,
+    PUBLIC_V4,
+    PUBLIC_V6,
+    AddressSet,
+    ServiceSet,
+    covering_services,
+    services_for_rule,
+    union_all,
+)
 from .load import Policy
 
 RULE_QUOTA = 60  # rules per group, per direction, per address family (AWS default)
@@ -129,7 +139,7 @@ class Selectors:
             tier = self.tiers.get(selector["tier"])
             if tier is None or depth > 4 or not self.match(group, tier, depth + 1):
                 return False
-        if "any_of" in selector and depth <= 4:
+        if "any_of" in selector and depth <= 4:  # noqa: SIM102 (one guard per selector key, as above)
             if not any(self.match(group, s, depth + 1) for s in selector["any_of"]):
                 return False
         return True
@@ -318,16 +328,17 @@ def forbidden_flow(policy: Policy, ctx: Context) -> list[Finding]:
         other = {k: v for k, v in source.items() if k != "internet"}
         if not other:
             continue
-        for src, services, block, by in ctx.incoming(group, groups="groups" in other):
+        for src, services, block, granted_by in ctx.incoming(group, groups="groups" in other):
             if not source_matches(ctx.graph, ctx.sel, other, src, block):
                 continue
             common = hit(services)
             if common:
-                extra = {"addresses": block.count()} \
+                extra: dict[str, Any] = {"addresses": block.count()} \
                     if block is not None and src not in ctx.graph.sensitive_labels else {}
                 out.append(ctx.finding(policy, group, f"{src} {common.describe()}",
                                        f"{group} admits {src} on {common.describe()}",
-                                       source=src, services=service_rows(common), defined_by=granting(by, common),
+                                       source=src, services=service_rows(common),
+                                       defined_by=granting(granted_by, common),
                                        **extra))
     return out
 
@@ -363,9 +374,9 @@ def forbidden_path(policy: Policy, ctx: Context) -> list[Finding]:
         [s for s in ctx.sel.groups(source.get("groups")) if s in g] if "groups" in source else []
     best: dict[str, list[str]] = {}
     for start in starts:
-        for target, nodes in shortest_paths(g, start, cutoff=max_hops).items():
-            if len(nodes) >= 2 and (target not in best or (len(nodes), nodes) < (len(best[target]), best[target])):
-                best[target] = nodes
+        for target, found in shortest_paths(g, start, cutoff=max_hops).items():
+            if len(found) >= 2 and (target not in best or (len(found), found) < (len(best[target]), best[target])):
+                best[target] = found
     out: list[Finding] = []
     for group in ctx.sel.groups(spec.get("to")):
         nodes = best.get(group)
@@ -453,7 +464,8 @@ def rule_descriptions(policy: Policy, ctx: Context) -> list[Finding]:
     out = []
     for rule in _rules(ctx, policy.spec.get("to")):
         if not (rule.description or "").strip():
-            what = f"{rule.direction} {rule.services.describe()} {'from' if rule.direction == 'ingress' else 'to'} {rule.peer}"
+            what = f"{rule.direction} {rule.services.describe()} " \
+                   f"{'from' if rule.direction == 'ingress' else 'to'} {rule.peer}"
             out.append(ctx.finding(policy, rule.defined_by, f"{rule.group} {what}",
                                    f"rule without a description: {rule.group} {what}", group=rule.group, rule=rule))
     return out
@@ -520,7 +532,7 @@ def default_group(policy: Policy, ctx: Context) -> list[Finding]:
 
 
 def unattached(policy: Policy, ctx: Context) -> list[Finding]:
-    out = []
+    out: list[Finding] = []
     # A membership the plan could not read (a for_each value plan JSON drops, a dynamic block)
     # may attach any group: "attached to nothing" cannot be said then (the unknown is listed).
     if any(u.scope[0] == "members" for u in ctx.graph.unknowns):
@@ -604,7 +616,8 @@ def port_range_width(policy: Policy, ctx: Context) -> list[Finding]:
         for proto in ("tcp", "udp"):
             for lo, hi in getattr(rule.services, proto):
                 if hi - lo + 1 > limit:
-                    out.append(ctx.finding(policy, rule.defined_by, f"{rule.group} {rule.direction} {proto} {lo}-{hi} {rule.peer}",
+                    out.append(ctx.finding(policy, rule.defined_by,
+                                           f"{rule.group} {rule.direction} {proto} {lo}-{hi} {rule.peer}",
                                            f"{rule.group} {rule.direction} rule opens {hi - lo + 1:,} {proto} ports "
                                            f"({lo}-{hi}) {'from' if rule.direction == 'ingress' else 'to'} {rule.peer}",
                                            group=rule.group, ports=f"{lo}-{hi}", limit=limit, rule=rule))
@@ -637,7 +650,8 @@ def vpc_cidr_instead_of_group(policy: Policy, ctx: Context) -> list[Finding]:
                                    cidr=rule.peer.label, defined_by=rule.defined_by, rule=rule))
         elif vpc.issuperset(block):
             out.append(ctx.finding(policy, rule.group, f"{rule.peer.value} {rule.services.describe()}",
-                                   f"{rule.group} admits {rule.peer.value} ({block.count():,} addresses inside its VPC) "
+                                   f"{rule.group} admits {rule.peer.value} "
+                                   f"({block.count():,} addresses inside its VPC) "
                                    f"on {rule.services.describe()}; a group reference would admit only the members",
                                    cidr=rule.peer.value, addresses=block.count(), defined_by=rule.defined_by,
                                    rule=rule))

@@ -11,9 +11,10 @@ import fnmatch
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 from ..errors import InputError
 

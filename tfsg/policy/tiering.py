@@ -20,13 +20,20 @@ A finding is located at the rule that grants the last hop (what the change must 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Optional, Protocol
 
 from ..graph import INTERNET
 from ..netsets import NO_SERVICES
 
 if TYPE_CHECKING:
+    from ..graph import FlowGraph
     from .evaluate import Context, Finding, Policy
+
+
+class _WithGraph(Protocol):
+    """What the rule helpers below read of a policy context: its graph (``Context``, ``_GraphOnly``)."""
+
+    graph: FlowGraph
 
 
 def _graphs(ctx: "Context") -> tuple[Any, Any]:
@@ -36,7 +43,7 @@ def _graphs(ctx: "Context") -> tuple[Any, Any]:
 def _subjects(ctx: "Context", spec: dict) -> list[tuple[str, str, bool]]:
     """(subject, group, is_resource): each member resource of the selected groups, or the group
     itself when it has no known member."""
-    out = []
+    out: list[tuple[str, str, bool]] = []
     for group in ctx.sel.groups(spec.get("to")):
         members = ctx.graph.members.get(group)
         if members:
@@ -53,7 +60,7 @@ def _granting(ctx: "Context", source: str, target: str, group: str, resource: bo
                                                                                         resource)))
 
 
-def _admitting(ctx: "Context", source: str, target: str, group: str, resource: bool) -> list[str]:
+def _admitting(ctx: _WithGraph, source: str, target: str, group: str, resource: bool) -> list[str]:
     """The target's ingress rules that admit ``source``: where a path finding points (the hop a
     change adds is most often a new rule admitting the source)."""
     return _rules(ctx, source, target, group, resource, "ingress")
@@ -63,7 +70,7 @@ def _sending(ctx: "Context", source: str, target: str, group: str, resource: boo
     return _rules(ctx, source, target, group, resource, "egress")
 
 
-def _rules(ctx: "Context", source: str, target: str, group: str, resource: bool, direction: str) -> list[str]:
+def _rules(ctx: _WithGraph, source: str, target: str, group: str, resource: bool, direction: str) -> list[str]:
     from .evaluate import merge_by
 
     graph = ctx.graph
@@ -119,7 +126,7 @@ def tier_exposure(policy: "Policy", ctx: "Context") -> list["Finding"]:
     return out
 
 
-def _internet_rules(ctx: "Context", *groups: str) -> set[str]:
+def _internet_rules(ctx: _WithGraph, *groups: str) -> set[str]:
     from ..netsets import PUBLIC
 
     return {rule.defined_by for group in groups for rule, block, _ in ctx.graph.cidrs["ingress"].get(group, ())

@@ -22,8 +22,9 @@ The report carries this as ``policy_trust`` (schema in tfsg/schemas/report-v2.js
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Optional
 
 from ..errors import TfsgError, UsageError
 from .gate import inline_waivers
@@ -127,15 +128,17 @@ def load(config_path: Optional[str], search: str = ".", base: Optional[str] = No
         # the operator's, not the branch's: both sides are judged by it
         based = head if head.config is not None else _side(head.path, lambda: load_config(config_path),
                                                            _read_work_tree, strict=True)
-        return PolicyTrust(based.config, base, config_from, waivers_from, based, based, tree)
+        # strict: the side loaded, or _side raised
+        return PolicyTrust(based.config, base, config_from, waivers_from, based, based, tree)  # type: ignore[arg-type]
     base_path = None
     if tree is not None:
         base_path = _at(tree, config_path) if config_path else _find_at(tree, search)
-    based = _side(base_path, lambda: load_config(base_path, discover_from=None, read=tree.read)
+    based = _side(base_path, lambda: load_config(base_path, discover_from=None,
+                                                  read=tree.read)  # type: ignore[union-attr]  # base_path: tree is set
                   if base_path else load_config(None, discover_from=None),
                   tree.read if tree is not None else None, strict=config_from == "base")
-    applied = based.config if config_from == "base" else head.config
-    return PolicyTrust(applied, base, config_from, waivers_from, head, based, tree)
+    applied = based.config if config_from == "base" else head.config  # the strict side: loaded, or _side raised
+    return PolicyTrust(applied, base, config_from, waivers_from, head, based, tree)  # type: ignore[arg-type]
 
 
 def compare(base: Config, head: Config) -> dict:

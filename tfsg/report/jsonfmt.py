@@ -9,7 +9,7 @@ encoder that ``indent`` selects took a third of ``tfsg diff`` on a large plan.
 from __future__ import annotations
 
 import json
-from typing import Iterator
+from collections.abc import Iterator
 
 _encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(", ", ": ")).encode
 

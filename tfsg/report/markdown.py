@@ -22,12 +22,11 @@ Pure and deterministic: the same result gives byte-identical Markdown.
 from __future__ import annotations
 
 import html
-import re
 import json
+import re
 from typing import Any
 
-from . import picture
-from . import trust
+from . import picture, trust
 from .text import SEVERITY_ORDER, _count, _reach_text, _service, _services
 
 #: GitHub's limit on a comment body is 65,536 characters; keep a margin.
@@ -340,7 +339,8 @@ def _diagram(result: dict, edges: int | None) -> list[str]:
     else:
         out.append("<sub>Edges: flows, labelled with their services · plain lines: attached resources</sub>")
     if pic.total_edges > len(pic.edges):
-        out[-1] = out[-1][:-len("</sub>")] + f" · {pic.total_edges - len(pic.edges)} more edges not drawn; {_MORE}</sub>"
+        out[-1] = out[-1][:-len("</sub>")] + \
+            f" · {pic.total_edges - len(pic.edges)} more edges not drawn; {_MORE}</sub>"
     return out + [""]
 
 
@@ -390,7 +390,8 @@ def _reachability(result: dict, rows: int | None, edges: int | None) -> list[str
     if exposure:
         out += ["**Reachable from the internet** (➕ newly, ➖ no longer)", ""]
         out += _table(["", "Resource", "Services", "From", "Via", "Why"], exposure, rows)
-    for key, title in (("paths_added", "New paths from the internet"), ("paths_removed", "Paths from the internet removed")):
+    for key, title in (("paths_added", "New paths from the internet"),
+                       ("paths_removed", "Paths from the internet removed")):
         paths = result.get(key) or []
         if paths:
             out += [f"**{title}**", ""] + _list(paths, rows, _path_line)
@@ -405,10 +406,13 @@ def _reachability(result: dict, rows: int | None, edges: int | None) -> list[str
 
 def _severity_counts(result: dict) -> list[str]:
     findings = result.get("findings") or []
-    groups = [("Introduced", [f for f in findings if f["introduced"] and not f["waived"] and f["status"] == "violation"]),
-              ("Existing", [f for f in findings if not f["introduced"] and not f["waived"] and f["status"] == "violation"]),
+    groups = [("Introduced", [f for f in findings
+                              if f["introduced"] and not f["waived"] and f["status"] == "violation"]),
+              ("Existing", [f for f in findings
+                            if not f["introduced"] and not f["waived"] and f["status"] == "violation"]),
               ("Waived", [f for f in findings if f["waived"]]),
-              ("Unknown until apply (warnings)", [f for f in findings if f["status"] != "violation" and not f["waived"]]),
+              ("Unknown until apply (warnings)", [f for f in findings
+                                                  if f["status"] != "violation" and not f["waived"]]),
               ("Resolved", result.get("resolved") or [])]
     header = ["", *[f"{_ICON[s]} {s}" for s in SEVERITY_ORDER]]
     rows = [[f"**{name}**", *[str(sum(1 for f in items if f["severity"] == s)) for s in SEVERITY_ORDER]]

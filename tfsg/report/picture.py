@@ -182,7 +182,7 @@ def _edges(result: dict) -> tuple[dict, bool, list[Edge]]:
                     continue
                 context.setdefault(pair, _services(hop["services"]))
         edges.extend(Edge(src, dst, CONTEXT, svc) for (src, dst), svc in sorted(context.items()))
-        attached = set()
+        attached: set[tuple[str, str]] = set()
         # a resource on a path is drawn beside those of its groups the picture already shows
         drawn = {e.src for e in edges} | {e.dst for e in edges}
         attached.update((g, res) for res, of in members.items() for g in of if g in drawn)

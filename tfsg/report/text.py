@@ -208,8 +208,8 @@ def render_diff(result: dict, limit: Optional[int] = TOP) -> str:
     if result["added"] or result["removed"]:
         lines.append("")
         lines.append("Flows")
-        _top(lines, [f"  + {src} -> {dst}: {svc}  ({', '.join(by)})" for src, dst, svc, by in _grouped(result["added"])],
-             limit, "more added")
+        _top(lines, [f"  + {src} -> {dst}: {svc}  ({', '.join(by)})"
+                     for src, dst, svc, by in _grouped(result["added"])], limit, "more added")
         _top(lines, [f"  - {src} -> {dst}: {svc}  ({', '.join(by)})"
                      for src, dst, svc, by in _grouped(result["removed"])], limit, "more removed")
     sets = result.get("group_sets") or {}
@@ -377,9 +377,7 @@ def colorize(text: str) -> str:
             body = f"{_ANSI['bold']}{_ANSI['green']}{body}{_ANSI['reset']}"
         elif body.startswith("  + "):
             body = f"{_ANSI['green']}{body}{_ANSI['reset']}"
-        elif body.startswith("  - "):
-            body = f"{_ANSI['red']}{body}{_ANSI['reset']}"
-        elif body.lstrip().startswith(("[critical]", "[high]")):
+        elif body.startswith("  - ") or body.lstrip().startswith(("[critical]", "[high]")):
             body = f"{_ANSI['red']}{body}{_ANSI['reset']}"
         elif body.lstrip().startswith("[medium]"):
             body = f"{_ANSI['yellow']}{body}{_ANSI['reset']}"

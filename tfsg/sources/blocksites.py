@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Optional
+from typing import Any, Optional
 
 from ..model import Location, Rule
 from ..netsets import ProtocolError, ServiceSet, services_for_rule
 
 DIRECTIONS = ("ingress", "egress")
-_NESTED = re.compile(r'^[ \t]*(?:(ingress|egress)\s*(?:\{|$)|dynamic\s+"(ingress|egress)"\s*\{|(ingress|egress)\s*=(?!=))')
+_NESTED = re.compile(r'^[ \t]*(?:(ingress|egress)\s*(?:\{|$)|dynamic\s+"(ingress|egress)"\s*\{|'
+                     r'(ingress|egress)\s*=(?!=))')
 _ARGUMENT = re.compile(r"^[ \t]*([A-Za-z_][A-Za-z0-9_-]*)\s*=(?!=)")
 _MODULE = re.compile(r'^[ \t]*module\s+"([^"]+)"\s*\{', re.M)
 _REFERENCE = re.compile(r"\b(aws_[a-z0-9_]+\.[A-Za-z_][A-Za-z0-9_-]*)")

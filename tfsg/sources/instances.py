@@ -11,8 +11,9 @@ become ``SensitiveStr`` so that whatever shows them shows ``(sensitive)`` instea
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Optional
+from typing import Any, Optional
 
 from ..errors import InputError
 from ..model import SENSITIVE, Address, mark_sensitive, parse_module_path, split_module_prefix
@@ -171,8 +172,8 @@ def split_sides(where: str, data: dict, kind: str) -> Sides:
         after = _from_values(where, (data.get("values") or {}).get("root_module"), secrets)
         return Sides(None, after, secrets, {})
 
-    prior_state = data.get("prior_state") if isinstance(data.get("prior_state"), dict) else {}
-    prior = prior_state.get("values") if isinstance(prior_state.get("values"), dict) else {}
+    prior_state = data["prior_state"] if isinstance(data.get("prior_state"), dict) else {}
+    prior = prior_state["values"] if isinstance(prior_state.get("values"), dict) else {}
     changes = data.get("resource_changes")
     actions: dict[str, str] = {}
     if changes is None:
@@ -182,11 +183,10 @@ def split_sides(where: str, data: dict, kind: str) -> Sides:
         after = _from_values(where, (data.get("planned_values") or {}).get("root_module"), secrets)
         for inst in after:
             inst.partial = True
-        before = prior_instances if "prior_state" in data else None
-        return Sides(before, after, secrets, actions)
+        return Sides(prior_instances if "prior_state" in data else None, after, secrets, actions)
 
     before: list[Instance] = []
-    after: list[Instance] = []
+    after = []
     seen: set[str] = set()
     for rc in changes:
         if not isinstance(rc, dict) or not isinstance(rc.get("change"), dict):

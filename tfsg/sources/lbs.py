@@ -71,7 +71,8 @@ class LoadBalancers:
                 by_type.setdefault(inst.type, []).append(inst)
         groups: dict[str, Instance] = {i.addr: i for t in TG_TYPES for i in by_type.get(t, ())}
         targets: dict[str, list[tuple[str, Any]]] = {}  # target group -> (target address, port)
-        for att in by_type.get("aws_lb_target_group_attachment", []) + by_type.get("aws_alb_target_group_attachment", []):
+        for att in by_type.get("aws_lb_target_group_attachment", []) + \
+                by_type.get("aws_alb_target_group_attachment", []):
             for tg in self._refs(att, (("target_group_arn",),), TG_TYPES):
                 known, port = self.b.value(att, ("port",))
                 for target in [t.instance.addr for t in self.b.terms(att, ("target_id",), optional=True)
@@ -95,8 +96,8 @@ class LoadBalancers:
             forwards += [(listener, tg) for tg in self._refs(listener, _FORWARD_PATHS, TG_TYPES)]
         listeners = {i.addr: i for t in LISTENER_TYPES for i in by_type.get(t, ())}
         for rule in by_type.get("aws_lb_listener_rule", []) + by_type.get("aws_alb_listener_rule", []):
-            for listener in self._refs(rule, (("listener_arn",),), LISTENER_TYPES):
-                forwards += [(listeners[listener], tg) for tg in self._refs(rule, _RULE_PATHS, TG_TYPES)]
+            for listener_addr in self._refs(rule, (("listener_arn",),), LISTENER_TYPES):
+                forwards += [(listeners[listener_addr], tg) for tg in self._refs(rule, _RULE_PATHS, TG_TYPES)]
         out: set[LbLink] = set()
         for listener, tg in forwards:
             lbs = self._refs(listener, (("load_balancer_arn",),), LB_TYPES)
@@ -123,6 +124,4 @@ class LoadBalancers:
             return str(value).lower() == "true"
         target_type = self.b.setting(group, ("target_type",))[1] or "instance"
         protocol = str(self.b.setting(group, ("protocol",))[1] or "TCP").upper()
-        if target_type == "instance" or protocol in ("UDP", "TCP_UDP"):
-            return True  # AWS's default
-        return False
+        return target_type == "instance" or protocol in ("UDP", "TCP_UDP")  # True: AWS's default

@@ -66,7 +66,8 @@ class Placements:
         if not found_any or unresolved or not subnets:
             return Placement()
         addresses = AddressSet()
-        v4_flags, v6_flags = set(), set()
+        v4_flags: set[Optional[bool]] = set()
+        v6_flags: set[Optional[bool]] = set()
         vpc = None
         for subnet in subnets:
             for attr in ("cidr_block", "ipv6_cidr_block"):
@@ -127,7 +128,7 @@ class Placements:
 
     def public(self, inst: Instance, place: Placement, eip: Optional[str]) -> tuple[Signal, Signal]:
         """(IPv4, IPv6): is the resource addressable from the internet, and why."""
-        get = lambda p: self.b.setting(inst, p)  # noqa: E731
+        get = lambda p: self.b.setting(inst, p)
         v4 = public_signal(inst.type, get, place.map_public)
         if eip:
             v4 = (True, f"Elastic IP {eip} is associated with it")
@@ -156,8 +157,9 @@ def ipv6_signal(resource_type: str, get: Any, assign_ipv6: Optional[bool]) -> Si
         return False, "ip_address_type is ipv4"
     paths = {"aws_instance": ("",), "aws_spot_instance_request": ("",), "aws_network_interface": ("",),
              "aws_launch_template": ("network_interfaces", 0), "aws_autoscaling_group": None}
-    if resource_type in paths and paths[resource_type] is not None:
-        prefix = tuple(p for p in paths[resource_type] if p != "")
+    steps = paths.get(resource_type)
+    if steps is not None:
+        prefix = tuple(p for p in steps if p != "")
         known, count = get(prefix + ("ipv6_address_count",))
         known_list, addrs = get(prefix + ("ipv6_addresses",))
         if known and isinstance(count, int) and count > 0:

@@ -79,7 +79,7 @@ def _load_plan(path: str, source_dir: Optional[str], auto_sources: bool) -> Load
         hints.locate(after)
         if before is not None:
             hints.locate(before)
-        after.unknowns.extend(hints.problems + sources.problems)
+        after.unknowns.extend(hints.problems + sources.problems)  # type: ignore[union-attr]  # set with hints
     note = None
     if source_dir is None and doc.kind == "plan":
         why = "not read (--no-sources)" if not auto_sources else "not found beside the plan"

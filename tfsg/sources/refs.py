@@ -14,10 +14,12 @@ import functools
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Optional, Union
+from typing import Any, Optional, Protocol, Union
 
-from ..model import Address, InstanceKey, ModuleStep, render_key as render_index
+from ..model import Address, InstanceKey, ModuleStep
+from ..model import render_key as render_index
 from .instances import Instance
+
 
 @dataclass(frozen=True)
 class Context:
@@ -99,7 +101,7 @@ def _maximal(refs: tuple) -> tuple:
     uniq = sorted(set(refs))
     keep = []
     for r in uniq:
-        if any(o != r and (o.startswith(r + ".") or o.startswith(r + "[")) for o in uniq):
+        if any(o != r and o.startswith((r + ".", r + "[")) for o in uniq):
             continue
         keep.append(r)
     return tuple(keep)
@@ -174,13 +176,31 @@ class ConfigIndex:
 
     def written(self, address: Address, attr: str) -> bool:
         res = self.resource(address)
-        return bool(res) and attr in _dict(res.get("expressions"))
+        return bool(res and attr in _dict(res.get("expressions")))
+
+
+class Configuration(Protocol):
+    """What the builder and the resolver read of a configuration: ``ConfigIndex`` (plan JSON's)
+    or ``hcl.load.HclConfig`` (evaluated .tf files)."""
+
+    @property
+    def present(self) -> bool: ...
+
+    def module(self, path: tuple, /) -> Optional[dict]: ...
+
+    def resource(self, address: Address, /) -> Optional[dict]: ...
+
+    def call(self, path: tuple, /) -> Optional[dict]: ...
+
+    def expression(self, address: Address, path: tuple, /) -> Optional[dict]: ...
+
+    def written(self, address: Address, attr: str, /) -> bool: ...
 
 
 class Resolver:
     """Follows references within one side of a plan."""
 
-    def __init__(self, instances: list[Instance], config: ConfigIndex, root_variables: dict[str, Any]) -> None:
+    def __init__(self, instances: list[Instance], config: Configuration, root_variables: dict[str, Any]) -> None:
         self.config = config
         self.root_variables = root_variables
         self.by_resource: dict[tuple[tuple[ModuleStep, ...], str, str, str], list[Instance]] = {}
@@ -253,7 +273,8 @@ class Resolver:
         plain = [p.key if isinstance(p, Idx) else p for p in rest]
         if "constant_value" in expr:
             value = expr["constant_value"]
-            item = value.get(ctx.key) if isinstance(value, dict) and isinstance(ctx.key, str) else (ctx.key if isinstance(value, list) else None)
+            item = value.get(ctx.key) if isinstance(value, dict) and isinstance(ctx.key, str) else \
+                (ctx.key if isinstance(value, list) else None)
             return [Lit(_index(item, plain))]
         refs = expr.get("references")
         roots = maximal_refs(refs if isinstance(refs, list) else [])

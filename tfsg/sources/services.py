@@ -8,14 +8,14 @@ changes nothing: the snapshot builder merges the result (see ``ServiceEffects``)
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional
+from typing import Any, Optional
 
 from ..attachments import SUBNET_GROUP_TYPES
 from ..model import Peer, Rule, SecurityGroup, Unknown
 from ..netsets import ProtocolError, normalise_cidr, services_for_rule
-from ..services import (REMOTE_ACCESS_DEFAULT_OS, REMOTE_ACCESS_OS, ServiceFact, facts_for,
-                        service_group_key)
+from ..services import REMOTE_ACCESS_DEFAULT_OS, REMOTE_ACCESS_OS, ServiceFact, facts_for, service_group_key
 from .instances import Instance
 from .refs import Lit, Res, Term, Unk
 from .refs import path_text as _path_text
@@ -318,7 +318,7 @@ class _Run:
     def template_groups(self, template: Instance) -> tuple[list[str], list[str]]:
         keys: list[str] = []
         reasons: list[str] = []
-        paths = [(("vpc_security_group_ids",), "ids"), (("security_group_names",), "names")]
+        paths: list[tuple[tuple, str]] = [(("vpc_security_group_ids",), "ids"), (("security_group_names",), "names")]
         known, nics = self.setting(template, ("network_interfaces",))
         if not known:
             reasons.append("network_interfaces of the launch template are known only after apply")

@@ -46,7 +46,7 @@ class SourceHints:
         if path in self._modules:
             return self._modules[path]
         directory = self.module_dir(path)
-        parsed = None
+        parsed: Optional[dict] = None
         if directory and os.path.isdir(directory):
             parsed = {"lines": {}, "bodies": {}}
             for name in sorted(os.listdir(directory)):
@@ -112,7 +112,9 @@ class SourceHints:
         sites: dict[str, list] = {}
         for group in {r.defined_by for r in snapshot.rules if r.inline}:
             addr = _parse(group)
-            module = self._module(addr.config_path()) if addr is not None else None
+            if addr is None:
+                continue
+            module = self._module(addr.config_path())
             body = module["bodies"].get((addr.type, addr.name)) if module else None
             loc = module["lines"].get((addr.type, addr.name)) if module else None
             if body is not None and loc is not None:

@@ -28,7 +28,7 @@ from ...netsets import ServiceSet
 from ..instances import Instance
 from ..lbs import LoadBalancers
 from ..placement import Placements
-from ..refs import ConfigIndex, Resolver
+from ..refs import Configuration, Resolver
 from ..services import ServiceEffects, service_effects
 from .attachments import CLUSTER_MEMBERS, DEFAULT_GROUP_TYPES, AttachmentsMixin
 from .groups import GROUP_TYPES, GroupsMixin
@@ -45,7 +45,7 @@ class SnapshotBuilder(TermsMixin, GroupsMixin, PrefixListsMixin, RulesMixin, Inl
                       AttachmentsMixin):
     """Turns one side's instances into a Snapshot; one builder per side."""
 
-    def __init__(self, instances: list[Instance], config: ConfigIndex, root_variables: dict[str, Any],
+    def __init__(self, instances: list[Instance], config: Configuration, root_variables: dict[str, Any],
                  hints: Optional[InlineHints] = None, prior: Optional[Snapshot] = None,
                  reuse: Optional[dict[str, tuple[list[Rule], list[Unknown]]]] = None,
                  sources: Any = None, labels: Optional[dict[tuple[str, str], str]] = None) -> None:

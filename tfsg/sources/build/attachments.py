@@ -17,6 +17,7 @@ from ..lbs import LB_TYPES
 from ..placement import Placement, Placements
 from ..refs import Lit, Res, Unk
 from ..refs import path_text as _path_text
+from .base import BuilderBase
 
 # Resources that AWS puts in the VPC's default group when the configuration names none.
 DEFAULT_GROUP_TYPES = ("aws_instance", "aws_network_interface", "aws_spot_instance_request")
@@ -26,7 +27,7 @@ CLUSTER_MEMBERS = {"aws_rds_cluster_instance": "aws_rds_cluster", "aws_docdb_clu
                    "aws_neptune_cluster_instance": "aws_neptune_cluster"}
 
 
-class AttachmentsMixin:
+class AttachmentsMixin(BuilderBase):
     """Fills ``snap.attachments``: one per resource in a group, and per load balancer."""
 
     def _attachments(self) -> None:
@@ -76,7 +77,8 @@ class AttachmentsMixin:
             groups = tuple(sorted(set(entry["groups"])))
             if isinstance(inst, Instance):
                 place = self._placement(inst)
-                (public, reason), (public6, reason6) = self._placements.public(inst, place, eips.get(addr))
+                (public, reason), (public6, reason6) = self._placements.public(  # type: ignore[union-attr]  # set by _placement
+                    inst, place, eips.get(addr))
                 self.snap.attachments.append(Attachment(addr, inst.type, groups, public, reason, place.addresses,
                                                         place.vpc, public6, reason6))
             else:

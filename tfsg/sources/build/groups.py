@@ -9,19 +9,21 @@ read through a data source). ``group_keys`` turns the terms of any argument that
 from __future__ import annotations
 
 import re
-from typing import Iterable, Optional
+from collections.abc import Iterable
+from typing import Optional
 
 from ...model import SecurityGroup, SensitiveStr, group_id, is_sensitive, shown
 from ...netsets import AddressSet
 from ..instances import Instance
 from ..refs import Res, Term
+from .base import BuilderBase
 from .terms import _cidr_set
 
 GROUP_TYPES = ("aws_security_group", "aws_default_security_group")
 _SG_ID = re.compile(r"\b(sg-[0-9a-zA-Z]+)\b")
 
 
-class GroupsMixin:
+class GroupsMixin(BuilderBase):
     """Fills ``snap.vpcs``, ``snap.groups`` and the id/name indexes, and reads group references."""
 
     def _vpc(self, inst: Instance) -> None:
@@ -120,9 +122,9 @@ class GroupsMixin:
         if ident is None:
             return None
         # a group of this plan by its id, even account-qualified; else a group outside it
-        found = self.id_to_group.get(ident.rsplit("/", 1)[-1])
-        if found is not None:
-            return found
+        key = self.id_to_group.get(ident.rsplit("/", 1)[-1])
+        if key is not None:
+            return key
         return SensitiveStr(ident) if is_sensitive(text) else ident
 
     def _default_groups(self) -> dict[str, str]:

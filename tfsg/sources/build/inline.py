@@ -14,6 +14,7 @@ from ...model import Peer, shown
 from ...netsets import ProtocolError, services_for_rule
 from ..instances import Instance
 from ..refs import Lit, Term
+from .base import BuilderBase
 from .rules import _services_or_none
 from .terms import _as_list
 
@@ -30,7 +31,7 @@ class InlineHints(Protocol):
     def has_dynamic(self, instance: Instance, direction: str) -> bool: ...
 
 
-class InlineRulesMixin:
+class InlineRulesMixin(BuilderBase):
     """Rules of a group's inline blocks (``self.hints``: the blocks as the .tf sources give them)."""
 
     def _manages_inline(self, inst: Instance, direction: str) -> bool:
@@ -108,8 +109,8 @@ class InlineRulesMixin:
         elif mask.get("prefix_list_ids") is True:
             self.unknown(inst.addr, attr, f"an {direction} rule's prefix_list_ids are known only after apply")
         else:
-            peers += [self.peer("prefix_list", self.prefix_ids.get(p, p)) for p in _as_list(element.get("prefix_list_ids"))
-                      if isinstance(p, str)]
+            peers += [self.peer("prefix_list", self.prefix_ids.get(p, p))
+                      for p in _as_list(element.get("prefix_list_ids")) if isinstance(p, str)]
         if mask.get("self") is not True and element.get("self") is True:
             peers.append(Peer("self"))
         if block is not None:  # from the .tf sources
@@ -118,9 +119,9 @@ class InlineRulesMixin:
             peers += self._collapsed_group_peers(inst, direction, element, hinted)
         else:
             for sg in _as_list(element.get("security_groups")):
-                key = self._group_from_text(sg, "ids") if isinstance(sg, str) else None
-                if key:
-                    peers.append(self.peer("group", key))
+                group_key = self._group_from_text(sg, "ids") if isinstance(sg, str) else None
+                if group_key:
+                    peers.append(self.peer("group", group_key))
                 else:
                     self.unknown(inst.addr, attr, f"{shown(sg)!r} is not a security group id")
         if not managed and self.prior is not None:
@@ -153,7 +154,8 @@ class InlineRulesMixin:
             ports = _element_ports(element)
             self.unknown(inst.addr, direction,
                          f"plan JSON merges the group references of all {direction} blocks; the block on {ports} "
-                         f"is assumed to allow each of {', '.join(keys)} (give the .tf sources with --source to be exact)")
+                         f"is assumed to allow each of {', '.join(keys)} "
+                         "(give the .tf sources with --source to be exact)")
         for reason in unk:
             self.unknown(inst.addr, direction, reason)
         return [self.peer("group", k) for k in keys]

@@ -12,10 +12,11 @@ from ...model import is_sensitive
 from ...netsets import AddressSet, union_all
 from ..instances import Instance
 from ..refs import Lit, Res, Term
+from .base import BuilderBase
 from .terms import _as_list, _cidr_set
 
 
-class PrefixListsMixin:
+class PrefixListsMixin(BuilderBase):
     """Fills ``snap.prefix_lists`` (and their sizes and sensitivity) and the id index ``prefix_ids``."""
 
     def _prefix_list(self, inst: Instance) -> None:
@@ -74,7 +75,8 @@ class PrefixListsMixin:
     def _prefix_keys(self, terms: list[Term]) -> list[str]:
         keys = []
         for term in terms:
-            if isinstance(term, Res) and term.instance.type == "aws_ec2_managed_prefix_list" and term.attr in ((), ("id",)):
+            if isinstance(term, Res) and term.instance.type == "aws_ec2_managed_prefix_list" \
+                    and term.attr in ((), ("id",)):
                 keys.append(term.instance.addr)
             elif isinstance(term, Res) and term.instance.type == "aws_ec2_managed_prefix_list" or isinstance(term, Lit):
                 texts, _ = self.strings([term])

@@ -10,12 +10,13 @@ from typing import Any, Optional
 
 from ...model import Peer, shown
 from ..instances import Instance
+from .base import BuilderBase
 from .rules import _services_or_none
 
 RULE_TYPES = ("aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule")
 
 
-class RuleResourcesMixin:
+class RuleResourcesMixin(BuilderBase):
     """Rules of the standalone rule resources."""
 
     def _single_group(self, inst: Instance) -> Optional[str]:

@@ -14,9 +14,10 @@ from ...model import Peer, Rule, is_sensitive, shown
 from ...netsets import ProtocolError, ServiceSet, normalise_cidr, services_for_rule
 from ..instances import Instance
 from ..refs import Term, Unk
+from .base import BuilderBase
 
 
-class RulesMixin:
+class RulesMixin(BuilderBase):
     """Rules and peers for the inline and standalone rule sources (``inline``, ``rule_resources``)."""
 
     def _add_rule(self, inst: Instance, group: str, direction: str, protocol: Any, from_port: Any, to_port: Any,
@@ -41,7 +42,8 @@ class RulesMixin:
             label = self.labels[(kind, value)] = f"(sensitive {len(self.labels) + 1})"
         return Peer(kind, str.__str__(value), label)
 
-    def _cidr_peers(self, inst: Instance, values: list[str], attribute: str, version: Optional[int] = None) -> list[Peer]:
+    def _cidr_peers(self, inst: Instance, values: list[str], attribute: str,
+                    version: Optional[int] = None) -> list[Peer]:
         """``version``: the family the attribute takes (``cidr_blocks`` 4, ``ipv6_cidr_blocks`` 6)."""
         peers = []
         for text in values:

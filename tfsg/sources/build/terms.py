@@ -9,16 +9,18 @@ JSON drops (dynamic blocks, splat and for expressions). Nested blocks (``ingress
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ...netsets import AddressSet
 from ..instances import Instance
 from ..refs import ConfigIndex, Context, Lit, Res, Term, Unk
 from ..refs import flatten_strings as _flatten
 from ..refs import path_text as _path_text
+from .base import BuilderBase
 
 
-class TermsMixin:
+class TermsMixin(BuilderBase):
     """Values and terms of the builder's instances (``self.config``, ``self.resolver``, ``self.sources``)."""
 
     def value(self, inst: Instance, path: tuple) -> tuple[bool, Any]:
@@ -31,7 +33,7 @@ class TermsMixin:
                 return False, None
             return True, inst.values.get(path[0])
         val: Any = inst.values
-        mask: Any = inst.unknown
+        mask = inst.unknown
         for step in path:
             if mask is True:
                 return False, None
@@ -127,7 +129,7 @@ class TermsMixin:
             if step != "[]":
                 paths = [p + (step,) for p in paths]
                 continue
-            nxt = []
+            nxt: list[tuple] = []
             for p in paths:
                 known, val = self.value(inst, p)
                 count = len(val) if known and isinstance(val, list) else 0

@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any, Optional
 
 from ... import __version__, limits
 

@@ -8,7 +8,8 @@ import subprocess
 from typing import Optional
 
 from ...errors import InputError, UsageError
-from ...limits import check_bytes, get as limit, read_bounded
+from ...limits import check_bytes, read_bounded
+from ...limits import get as limit
 from ..document import display
 
 

@@ -33,11 +33,10 @@ class SourceValues:
     def _load(self) -> Any:
         if self._config is None and not self._failed:
             from ...errors import TfsgError
+            from . import budget
             from .files import Tree
             from .load import HclConfig, instance_of
             from .modules import Loader, ModuleInstance
-
-            from . import budget
 
             budget.reset()  # limits.py eval-size: this evaluation's own
             try:

@@ -13,12 +13,29 @@ import ipaddress
 import json
 import math
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ... import limits
 from . import budget
-from .values import EvalError, Lazy, Ref, Unknown, equal, equality_key, has_mark, is_known, mark_sensitive, number, \
-    unmark, to_bool, to_number, to_string, type_name, unknown_from
+from .values import (
+    EvalError,
+    Lazy,
+    Ref,
+    Unknown,
+    equal,
+    equality_key,
+    has_mark,
+    is_known,
+    mark_sensitive,
+    number,
+    to_bool,
+    to_number,
+    to_string,
+    type_name,
+    unknown_from,
+    unmark,
+)
 
 _IMPL: dict[str, Callable[..., Any]] = {}
 _SHAPE: set[str] = set()  # functions that accept unknown parts and keep the known shape
@@ -156,9 +173,8 @@ def _merge(*maps: Any) -> Any:
 def _set(values: list) -> list:
     """A set: unique, and (as Terraform orders sets of strings) sorted when all are known strings."""
     out = _unique(values)
-    if all(isinstance(v, str) for v in out):
-        out.sort()
-    elif all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in out):
+    if all(isinstance(v, str) for v in out) or \
+            all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in out):
         out.sort()
     return out
 
@@ -541,8 +557,9 @@ def _replace(text: Any, old: Any, new: Any) -> Any:
     return text.replace(old, new)
 
 
-for _name, _func in {"lower": str.lower, "upper": str.upper, "trimspace": str.strip,
-                     "chomp": lambda s: s.rstrip("\r\n"), "title": str.title}.items():
+_CASES: dict[str, Callable[[str], str]] = {"lower": str.lower, "upper": str.upper, "trimspace": str.strip,
+                                           "chomp": lambda s: s.rstrip("\r\n"), "title": str.title}
+for _name, _func in _CASES.items():
     _IMPL[_name] = (lambda f: (lambda s: f(to_string(s))))(_func)
 
 
@@ -759,7 +776,9 @@ _WITH_ENV = {"file", "fileexists", "templatefile"}
 
 
 from . import functions_text  # noqa: E402,F401  (registers regex, hashes, paths, time, YAML)
-from .functions_files import file as _file, fileexists as _fileexists, templatefile as _templatefile  # noqa: E402
+from .functions_files import file as _file  # noqa: E402
+from .functions_files import fileexists as _fileexists  # noqa: E402
+from .functions_files import templatefile as _templatefile  # noqa: E402
 
 for _name, _impl in (("file", _file), ("fileexists", _fileexists), ("templatefile", _templatefile)):
     fn(_name)(_impl)

@@ -160,7 +160,8 @@ def _timeadd(timestamp: Any, duration: Any) -> Any:
         raise EvalError(f"timeadd: {text!r} is not an RFC 3339 timestamp") from None
     out = when + _duration(to_string(duration))
     if out.utcoffset() == datetime.timedelta(0):
-        return out.strftime("%Y-%m-%dT%H:%M:%S") + (f".{out.microsecond:06d}".rstrip("0") if out.microsecond else "") + "Z"
+        return out.strftime("%Y-%m-%dT%H:%M:%S") + \
+            (f".{out.microsecond:06d}".rstrip("0") if out.microsecond else "") + "Z"
     return out.isoformat()
 
 

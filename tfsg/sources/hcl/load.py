@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 from ...errors import InputError, UsageError
-from ...model import Address, Location, Snapshot, Unknown as UnknownRecord
+from ...model import Address, Location, Snapshot
+from ...model import Unknown as UnknownRecord
 from ..blocksites import assign, ast_calls, ast_sites, block_address
 from ..build import GROUP_TYPES, SnapshotBuilder
 from ..instances import Instance

@@ -9,18 +9,30 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Callable, Iterator, Optional
+from collections.abc import Callable, Iterator
+from typing import Any, Optional, Union
 
 from ... import limits
 from ...errors import InputError
 from ...model import Address, ModuleStep, render_module_path
 from .argtypes import arguments
-from .files import display
 from .cache import cached
+from .files import display
 from .parse import parse_body, parse_json_config
 from .syntax import Attribute, Block, CallN, Env, Node, ObjectN, TupleN, VarN, eval_body, plain, safe
-from .values import Blocks, EvalError, Lazy, Ref, Unknown, first_unknown, is_known, mark_sensitive, to_bool, \
-    to_number, to_string
+from .values import (
+    Blocks,
+    EvalError,
+    Lazy,
+    Ref,
+    Unknown,
+    first_unknown,
+    is_known,
+    mark_sensitive,
+    to_bool,
+    to_number,
+    to_string,
+)
 
 # Meta-arguments: not resource attributes (REFERENCE A.6 lists what plan JSON keeps).
 META = frozenset({"count", "for_each", "depends_on", "provider", "lifecycle", "provisioner", "connection"})
@@ -69,7 +81,7 @@ def read_module(reader: Any, directory: str) -> ModuleConfig:
         if reader.isdir(path):
             continue  # a directory named like a file; a dangling link fails below, as Terraform does
         shown = display(path)
-        if name.endswith("_override.tf") or name == "override.tf" or name.endswith("override.tf.json"):
+        if name.endswith(("_override.tf", "override.tf.json")) or name == "override.tf":
             config.skipped.append(f"{shown}: override files are not merged by tfsg")
             continue
         text = reader.read(path)
@@ -223,9 +235,9 @@ class ModuleInstance:
         self._locals: dict[str, Any] = {}
         self._busy_locals: list[str] = []
         self._resources: dict[tuple[str, str, str], Any] = {}
-        self._instances: dict[tuple[str, str, str], list[ResourceInstance]] = {}
+        self._instances: dict[tuple[str, str, str], Union[list[ResourceInstance], Unknown]] = {}
         self._calls: dict[str, Any] = {}
-        self._children: dict[str, list["ModuleInstance"]] = {}
+        self._children: dict[str, Union[list["ModuleInstance"], Unknown]] = {}
         self._outputs: dict[str, Any] = {}
         self.env = Env(self)
 
@@ -251,7 +263,7 @@ class ModuleInstance:
             raise EvalError(f"{name} is only available inside a block with {'for_each' if name == 'each' else 'count'}")
         if name == "self":
             return Unknown("self is only known to provisioners")
-        return _Namespace(lambda n, t=name: self.resource_value("managed", t, n), name)
+        return _Namespace(lambda n: self.resource_value("managed", name, n), name)
 
     def variable(self, name: str) -> Any:
         if name in self._vars:

@@ -11,15 +11,33 @@ import functools
 import json
 import os
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from ... import limits
 from ...errors import InputError
-from .syntax import (Attribute, BinN, Block, Body, CallN, CondN, ForN, GetAttrN, IndexN, Literal, Node, ObjectN,
-                     SplatN, Template, TupleN, UnaryN, VarN)
+from .syntax import (
+    Attribute,
+    BinN,
+    Block,
+    Body,
+    CallN,
+    CondN,
+    ForN,
+    GetAttrN,
+    IndexN,
+    Literal,
+    Node,
+    ObjectN,
+    SplatN,
+    Template,
+    TupleN,
+    UnaryN,
+    VarN,
+)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _parser() -> Any:
     import importlib.util
 
@@ -68,17 +86,18 @@ def parse_body(text: str, file: str) -> Body:
     try:
         tree = _parser().parse(text)
     except UnexpectedCharacters as exc:
-        raise InputError(f"HCL syntax error: unexpected character {text[exc.pos_in_stream]!r}",
+        char = text[exc.pos_in_stream]  # type: ignore[index]  # lark sets it on this error
+        raise InputError(f"HCL syntax error: unexpected character {char!r}",
                          f"{file}:{exc.line}:{exc.column}") from None
     except UnexpectedToken as exc:
         token = exc.token
-        text = str(token).strip().splitlines()
+        lines = str(token).strip().splitlines()
         if token.type == "$END":
             what = "end of file"
-        elif token.type == "NL_OR_COMMENT" or not text:
+        elif token.type == "NL_OR_COMMENT" or not lines:
             what = "end of line (an expression or a closing bracket is missing)"
         else:
-            what = repr(text[0])
+            what = repr(lines[0])
         raise InputError(f"HCL syntax error: unexpected {what}", f"{file}:{exc.line}:{exc.column}") from None
     except UnexpectedEOF:
         raise InputError("HCL syntax error: unexpected end of file", file) from None
@@ -318,9 +337,7 @@ class _Compiler:
             child = part.children[0]
             if not hasattr(child, "data"):
                 text = str(child)
-                if child.type == "ESCAPED_INTERPOLATION":
-                    text = text[1:]
-                elif child.type == "ESCAPED_DIRECTIVE":
+                if child.type == "ESCAPED_INTERPOLATION" or child.type == "ESCAPED_DIRECTIVE":
                     text = text[1:]
                 else:
                     text = _unescape(text)
@@ -440,7 +457,7 @@ class _Compiler:
 
     def splat(self, tree: Any) -> Node:
         obj = self.expr(tree.children[0])
-        steps = []
+        steps: list[tuple[str, Any]] = []
         for step in _trees(tree.children[1]):
             if step.data == "get_attr":
                 steps.append(("attr", self.name(step.children[1])))
@@ -494,7 +511,7 @@ class _Compiler:
 def _nest(flat: list, line: int, file: str) -> list:
     """Flat template parts with directive markers -> nested ("if", ...) / ("for", ...) parts."""
     out: list = []
-    stack: list[tuple[list, tuple]] = []
+    stack: list[tuple[list, list]] = []
     current = out
     for part in flat:
         if not isinstance(part, tuple):
@@ -523,7 +540,7 @@ def _nest(flat: list, line: int, file: str) -> list:
 
 
 def _tuples(parts: list) -> list:
-    out = []
+    out: list = []
     for p in parts:
         if isinstance(p, list) and p and p[0] == "if":
             out.append(("if", p[1], _tuples(p[2]), _tuples(p[3])))

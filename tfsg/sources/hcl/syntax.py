@@ -10,9 +10,24 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from . import budget
-from .values import (Blocks, EvalError, Lazy, Ref, Unknown, equal, equal_partial, first_unknown, has_mark, is_known,
-                     mark_sensitive, number, to_bool,
-                     to_number, to_string, unknown_from)
+from .values import (
+    Blocks,
+    EvalError,
+    Lazy,
+    Ref,
+    Unknown,
+    equal,
+    equal_partial,
+    first_unknown,
+    has_mark,
+    is_known,
+    mark_sensitive,
+    number,
+    to_bool,
+    to_number,
+    to_string,
+    unknown_from,
+)
 
 
 class Env:
@@ -37,6 +52,7 @@ class Env:
 
 class Node:
     __slots__ = ("line",)
+    line: int  # set by every subclass's __init__
 
     def ev(self, env: Env) -> Any:  # pragma: no cover - interface
         raise NotImplementedError
@@ -317,7 +333,7 @@ class ForN(Node):
             if not as_object:
                 out_list.append(value)
                 continue
-            key = self.key.ev(inner)
+            key = self.key.ev(inner)  # type: ignore[union-attr]  # as_object: self.key is set
             if not is_known(key):
                 return unknown_from(key, what="a for expression's key")
             key = to_string(key)

@@ -67,7 +67,7 @@ _compiled: Optional[_Validators] = None
 
 
 def schema_text() -> str:
-    return resources.files("tfsg").joinpath("schemas", SCHEMA_FILE).read_text(encoding="utf-8")
+    return resources.files("tfsg").joinpath("schemas").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
 
 
 def _validators() -> _Validators:

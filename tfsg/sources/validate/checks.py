@@ -13,9 +13,10 @@ generated code's namespace by ``_validators`` (``__init__.py``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from itertools import repeat
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, Iterable, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from ...errors import InputError
 from .messages import _excerpt, _input_error, render_path
@@ -68,9 +69,10 @@ def _check_absent(where: str, changes: list, rc: dict, items: list[tuple[dict, s
         elif obj is before:
             side, inner = "before", ()
         else:
-            for side, root in (("after", after), ("before", before)):
-                inner = _locate(root, obj)
-                if inner is not None:
+            for side, root in (("after", after), ("before", before)):  # noqa: B007 (side is read after the break)
+                found = _locate(root, obj)
+                if found is not None:
+                    inner = found
                     break
             else:
                 continue

@@ -37,7 +37,8 @@ def generate(schema: dict) -> str:
     compiler = _Compiler(defs)
     document = {k: v for k, v in schema.items() if k not in ("$defs", "$schema", "$id")}
     names = {
-        "document": compiler.function("document", document, cut={"typed_resource_change", "typed_values_resource"}),
+        "document": compiler.function("document", document, cut=frozenset({"typed_resource_change",
+                                                                                 "typed_values_resource"})),
         "resource_changes": compiler.function("resource_changes", {"type": "array",
                                               "items": {"$ref": "#/$defs/typed_resource_change"}}),
         "resource": compiler.function("resource", {"$ref": "#/$defs/typed_values_resource"}),
@@ -142,8 +143,9 @@ class _Compiler(_Relations, _Facts):
         if types is None and not any(k in schema for k in ("properties", "additionalProperties", "required",
                                                            "items", "minItems")):
             return
-        allowed = None if types is None else [types] if isinstance(types, str) else list(types)
-        classes = None if allowed is None else {c for t in allowed for c in _CLASSES[t]}
+        # (``allowed`` is read only when ``classes`` is not None, that is when the type is given)
+        allowed: list[str] = [] if types is None else [types] if isinstance(types, str) else list(types)
+        classes = None if types is None else {c for t in allowed for c in _CLASSES[t]}
         object_body = self.object_body(schema, var, path, depth + 1, stack, cut) \
             if classes is None or dict in classes else []
         array_body = self.array_body(schema, var, path, depth + 1, stack, cut) \
@@ -153,7 +155,8 @@ class _Compiler(_Relations, _Facts):
             out.append(f"{pad}{cls} = {var}.__class__")
         keyword = "if"
         scalars = set() if classes is None else classes - {dict, list} - ({type(None)} if nonnull else set())
-        if (object_body or array_body) and scalars and not ("integer" in allowed and float not in scalars):
+        if (object_body or array_body) and classes is not None and scalars \
+                and not ("integer" in allowed and float not in scalars):
             # scalars first: they need nothing more (masks are mostly `true`/`false` leaves)
             test = f"{cls} is {_class_name(next(iter(scalars)))}" if len(scalars) == 1 else \
                 f"{cls} in {self.constant(frozenset(scalars))}"

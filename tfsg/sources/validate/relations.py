@@ -9,13 +9,31 @@ is in ``checks.py``.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .literals import _path_code
 
 
 class _Relations:
     """The ``allOf`` if/then dispatch and the ``x-`` keywords of ``_Compiler``."""
+
+    defs: dict[str, Any]  # declared for the type checker: _Compiler.__init__ sets them
+    tables: dict[str, dict[str, str]]
+    _calls: dict[str, bool]
+
+    if TYPE_CHECKING:  # _Compiler's and _Facts' methods, as they are defined there
+        def fresh(self, prefix: str) -> str: ...
+
+        def constant(self, value: Any) -> str: ...
+
+        def function(self, key: str, schema: Any, cut: frozenset = frozenset()) -> str: ...
+
+        def node(self, schema: Any, var: str, path: tuple, out: list[str], depth: int, stack: tuple,
+                 cut: frozenset, nonnull: bool = False) -> None: ...
+
+        def call(self, function: str, var: str, where: str, out: list[str], pad: str) -> None: ...
+
+        def allows_null(self, schema: Any, cut: frozenset, depth: int = 0) -> bool: ...
 
     def extensions(self, schema: dict, var: str, path: tuple, pad: str) -> list[str]:
         """tfsg's own keywords (relations between fields; other validators ignore them):

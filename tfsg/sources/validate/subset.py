@@ -24,6 +24,10 @@ _FUNCTION_PREFIXES = ("values.",)
 class _Facts:
     """What a schema allows, asked by ``_Compiler`` (reads its ``defs``, ``recursive`` and ``_calls``)."""
 
+    defs: dict[str, Any]  # declared for the type checker: _Compiler.__init__ sets them
+    recursive: set[str]
+    _calls: dict[str, bool]
+
     def scalar(self, schema: Any, cut: frozenset, depth: int = 0) -> Optional[list[str]]:
         """The JSON types of a schema that only constrains the type to scalars (else None)."""
         if not isinstance(schema, dict) or depth > 20:
