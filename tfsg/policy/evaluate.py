@@ -242,13 +242,20 @@ class Context:
 
     def uses_attachments(self, spec: dict) -> bool:
         """Does the policy select groups by what is attached to them (directly or via a tier)?"""
-        text = json.dumps(spec)
-        if '"tier"' in text:
-            text += json.dumps(self.sel.tiers)
-        return "attached_to" in text
+        def compute() -> bool:
+            text = json.dumps(spec)
+            if '"tier"' in text:
+                text += json.dumps(self.sel.tiers)
+            return "attached_to" in text
+
+        return bool(self.memo(("attachments", id(spec)), compute))
+
+    def _selector_key(self, selector: Optional[dict]) -> str:
+        """A selector's text, computed once per selector object (asked per policy and unknown)."""
+        return self.memo(("selector", id(selector)), lambda: json.dumps(selector, sort_keys=True))
 
     def targets(self, selector: Optional[dict]) -> set[str]:
-        return self._cached(("to", json.dumps(selector, sort_keys=True)), lambda: set(self.sel.groups(selector)))
+        return self._cached(("to", self._selector_key(selector)), lambda: set(self.sel.groups(selector)))
 
     def upstream(self, selector: Optional[dict]) -> set[str]:
         """The targets and every group from which one of them can be reached."""
@@ -258,7 +265,7 @@ class Context:
             g = self.graph.digraph()
             targets = set(self.targets(selector))
             return targets | ancestors(g, *[t for t in sorted(targets) if t in g])  # one search for all
-        return self._cached(("up", json.dumps(selector, sort_keys=True)), compute)
+        return self._cached(("up", self._selector_key(selector)), compute)
 
     def internet_reached(self) -> set[str]:
         def compute() -> set[str]:

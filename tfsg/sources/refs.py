@@ -205,6 +205,7 @@ class Resolver:
         self.root_variables = root_variables
         self.by_resource: dict[tuple[tuple[ModuleStep, ...], str, str, str], list[Instance]] = {}
         self.module_instances: dict[tuple[tuple[ModuleStep, ...], str], set[InstanceKey]] = {}
+        self._resolved: dict[tuple, list[Term]] = {}  # references()
         for inst in instances:
             a = inst.address
             self.by_resource.setdefault((a.module, a.mode, a.type, a.name), []).append(inst)
@@ -228,6 +229,16 @@ class Resolver:
         return [Unk("computed by an expression the plan does not record (a function call or a local)")]
 
     def references(self, refs: list[str], ctx: Context, depth: int = 0) -> list[Term]:
+        """The terms a list of references stands for, resolved once per (references, context):
+        a large plan names the same group from thousands of rules."""
+        key = (tuple(r for r in refs if isinstance(r, str)), ctx.module, ctx.key,
+               id(ctx.for_each) if ctx.for_each is not None else None, depth)
+        hit = self._resolved.get(key)
+        if hit is None:
+            hit = self._resolved[key] = self._references(refs, ctx, depth)
+        return list(hit)  # callers extend what they get
+
+    def _references(self, refs: list[str], ctx: Context, depth: int = 0) -> list[Term]:
         if depth > 24:
             return [Unk("reference chain too deep")]
         raw = [r for r in refs if isinstance(r, str)]
