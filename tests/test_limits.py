@@ -223,11 +223,11 @@ def test_a_raised_nesting_limit_does_not_leak_through_the_parse_cache(tmp_path):
 
 # ------------------------------------------------------------------ what expressions compute
 
-def evaluated(tmp_path: Path, expression: str, *options: str, extra: str = "") -> list[str]:
-    """show DIR --format json on a group whose CIDRs depend on ``expression``: the unknowns."""
+def evaluated(tmp_path: Path, expression: str, *options: str, extra: str = ""):
+    """show DIR --format json on a group whose CIDRs depend on ``expression``: the process."""
     cidrs = 'local.v == null ? ["10.0.0.0/8"] : ["10.0.0.0/8"]'
     directory = module(tmp_path, group(cidrs, f"locals {{\n  v = {expression}\n}}\n{extra}"))
-    return unknowns(tfsg("show", str(directory), "--format", "json", *options))
+    return tfsg("show", str(directory), "--format", "json", *options)
 
 
 @pytest.mark.parametrize("expression, words", [
@@ -246,23 +246,35 @@ def evaluated(tmp_path: Path, expression: str, *options: str, extra: str = "") -
     ("pow(10, 1000000000)", ["pow", "number-digits"]),
     ("1" + "0" * 900 + " * 1" + "0" * 900, ["number-digits"]),
 ])
-def test_function_results_over_a_limit_are_unknowns_naming_the_place(tmp_path, expression, words):
+def test_function_results_over_a_limit_are_refused_naming_the_place(tmp_path, expression, words):
+    """Terraform computes these; tfsg will not, and the pull request chose them: exit 2 at the
+    place (an unknown would only warn, so a branch could hide a rule behind one)."""
     shared = "locals {\n  s0 = [" + ", ".join(['"x"'] * 10) + "]\n" + "".join(
         f"  s{i} = [" + ", ".join([f"local.s{i - 1}"] * 10) + "]\n" for i in range(1, 5)) + "}"
-    reasons = evaluated(tmp_path, expression, extra=shared)  # s4: 10^4 strings in 300 bytes, shared
-    found = [r for r in reasons if "main.tf:2" in r]
-    assert found and all(w in found[0] for w in words), reasons
+    refused(evaluated(tmp_path, expression, extra=shared), "main.tf:2", *words)  # s4: 10^4 strings, shared
+
+
+def test_a_limit_cannot_be_hidden_by_try_or_can(tmp_path):
+    refused(evaluated(tmp_path, 'try(format("%0100000000d", 1), "x")'), "main.tf:2", "string-chars")
+    refused(evaluated(tmp_path, 'can(setproduct(range(1000), range(1000)))'), "main.tf:2", "value-size")
+
+
+def test_a_rule_hidden_behind_a_limit_fails_closed(tmp_path):
+    """substr(format("0.0.0.0/0%04194400d", 0), 0, 9) is 0.0.0.0/0 to Terraform: SSH open to the
+    world must not pass the gate as an unknown."""
+    directory = module(tmp_path, group('[substr(format("0.0.0.0/0%04194400d", 0), 0, 9)]', ""))
+    refused(tfsg("check", str(directory)), "main.tf:", "string-chars")
+    lifted = tfsg("check", str(directory), "--limit", "string-chars=none")
+    assert lifted.returncode == 1, lifted.stderr.decode()
 
 
 def test_function_limits_are_lifted_by_option_and_environment(tmp_path):
-    assert any("value-size" in r for r in evaluated(tmp_path, "setproduct(range(30), range(30))",
-                                                     "--limit", "value-size=1000"))
-    assert evaluated(tmp_path, "setproduct(range(30), range(30))") == []
-    assert any("string-chars" in r for r in evaluated(tmp_path, 'format("%05000d", 1)', "--limit",
-                                                       "string-chars=1K"))
-    assert evaluated(tmp_path, 'format("%05000d", 1)') == []
-    assert any("number-digits" in r for r in evaluated(tmp_path, "tostring(pow(2, 4000))"))
-    assert evaluated(tmp_path, "tostring(pow(2, 4000))", "--limit", "number-digits=2000") == []
+    refused(evaluated(tmp_path, "setproduct(range(30), range(30))", "--limit", "value-size=1000"), "value-size")
+    assert unknowns(evaluated(tmp_path, "setproduct(range(30), range(30))")) == []
+    refused(evaluated(tmp_path, 'format("%05000d", 1)', "--limit", "string-chars=1K"), "string-chars")
+    assert unknowns(evaluated(tmp_path, 'format("%05000d", 1)')) == []
+    refused(evaluated(tmp_path, "tostring(pow(2, 4000))"), "number-digits")
+    assert unknowns(evaluated(tmp_path, "tostring(pow(2, 4000))", "--limit", "number-digits=2000")) == []
 
 
 def test_a_number_literal_over_the_limit_is_refused(tmp_path):
@@ -288,7 +300,7 @@ def test_sets_of_many_values_are_not_quadratic(tmp_path):
                        f"length(setsubtract({many}, slice({many}, 0, 5000))) == 5000",
                        f"length(setintersection({many}, {many})) == 10000"):
         # was all pairs: 10^8 comparisons, minutes
-        assert evaluated(tmp_path, f'{expression} ? 1 : tonumber("wrong")') == [], expression
+        assert unknowns(evaluated(tmp_path, f'{expression} ? 1 : tonumber("wrong")')) == [], expression
 
 
 # ------------------------------------------------------------------ CIDRs per rule
@@ -346,3 +358,10 @@ def test_bad_limit_options_are_usage_errors():
     refused(tfsg("show", plan("ssh_open"), "--limit", "plan-bytes=lots"), "is not a limit")
     refused(tfsg("show", plan("ssh_open"), env={"TFSG_MAX_PLAN_BYTES": "-5"}), "TFSG_MAX_PLAN_BYTES")
     assert tfsg("--limit", "plan-bytes=1G", "show", plan("ssh_open"), "--limit=nesting=50").returncode == 0
+
+
+def test_a_limit_too_large_for_any_call_is_refused(tmp_path):
+    """A value past 2^62 would overflow the file and memory calls it reaches: one line, exit 2."""
+    plan = str(Path(__file__).resolve().parent.parent / "fixtures" / "ssh_open" / "plan.json")
+    refused(tfsg("check", plan, "--limit", "plan-bytes=99999999999999999999999G"), "--limit plan-bytes", "none")
+    refused(tfsg("check", plan, env={"TFSG_MAX_PLAN_BYTES": "99999999999999999999999G"}), "TFSG_MAX_PLAN_BYTES")

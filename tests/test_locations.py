@@ -214,3 +214,30 @@ def test_every_inline_rule_of_the_fixtures_has_its_block() -> None:
         ("hcl_unmanaged", "aws_default_security_group.default", "egress", "all traffic"),
         ("hcl_unmanaged", "aws_security_group.web", "egress", "tcp 5432"),
     }
+
+
+# ---------------------------------------------------------------- cases a new user wrote (HCL mode)
+
+CASES = "tests/data/locations"
+
+
+def test_several_rule_resources_behind_one_finding() -> None:
+    """rule_resources/main.tf: mysql (3306, line 8) and mssql (1433, line 17) both admit the
+    internet: the finding is at the first rule resource, the other related, not at the group."""
+    found = _located(_check(f"{CASES}/rule_resources"))
+    assert found[("TFSG002", "aws_security_group.g")] == \
+        (f"{CASES}/rule_resources/main.tf:8", True, [f"{CASES}/rule_resources/main.tf:17"])
+
+
+def test_module_argument_is_the_one_the_rule_reads() -> None:
+    """module_args/main.tf: `module "app"` writes 0.0.0.0/0 for port 5432 (line 11) and as
+    `ssh_cidr` (line 18); the module's SSH rule reads var.ssh_cidr with port 22 written inside
+    the module: TFSG001 is at line 18, TFSG002 (5432) at line 11. 10.1.2.3/16 (line 15) is the
+    6379 rule's block as the plan normalises it (10.1.0.0/16)."""
+    found = _located(_check(f"{CASES}/module_args"))
+    app = "module.app.aws_security_group.this"
+    assert found[("TFSG001", app)][:2] == (f"{CASES}/module_args/main.tf:18", True)
+    assert found[("TFSG002", app)][:2] == (f"{CASES}/module_args/main.tf:11", True)
+    assert found[("TFSG005", app)][:2] == (f"{CASES}/module_args/main.tf:15", True)
+    assert found[("TFSG001", 'module.svc["blue"].aws_security_group.this')][:2] == \
+        (f"{CASES}/module_args/main.tf:25", True)

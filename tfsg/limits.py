@@ -1,9 +1,9 @@
 """Input limits: every input tfsg reads has a bounded cost in time and memory.
 
 tfsg runs in CI on untrusted pull requests: a .tf file, a plan or a ``.tfsg.yml`` written to
-make it run for hours or allocate gigabytes must fail fast, on one line, with exit 2 (or, for
-what an expression computes, become an explicit unknown naming the file and line, as Terraform
-errors do). Each limit below has a name, a default and a unit; ``--limit NAME=VALUE`` (any
+make it run for hours or allocate gigabytes must fail fast, on one line, with exit 2 (for what
+an expression computes, naming its file and line; never an unknown, which only warns and would
+let a branch hide a rule behind a limit). Each limit below has a name, a default and a unit; ``--limit NAME=VALUE`` (any
 command, repeatable) or the environment variable ``TFSG_MAX_<NAME>`` raise or lower it, the
 option winning. ``VALUE`` is a whole number, optionally with a binary suffix (``K``/``KiB``,
 ``M``/``MiB``, ``G``/``GiB``), or ``none`` for no limit.
@@ -65,11 +65,11 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
     Limit("value-size", 1_000_000, "elements",
           "Elements one HCL value may hold, a part shared by reference counted each time it is "
           "referred to, a string one more per 16 characters: setproduct(range(1000), range(1000)) "
-          "or a list of lists of the same list refers to too many. Over it, the value is an "
-          "unknown naming the file:line, as pow() and yamldecode() do."),
+          "or a list of lists of the same list refers to too many. Over it, exit 2 at the "
+          "file:line (not an unknown: Terraform computes it, and an unknown only warns)."),
     Limit("string-chars", 4 * MiB, "characters",
           "Characters of one string a function or template makes (format widths, join, "
-          "replace, formatlist); over it, an unknown naming the file:line."),
+          "replace, formatlist); over it, exit 2 at the file:line."),
     Limit("eval-size", 5_000_000, "elements",
           "The evaluator's total work on one HCL input (both sides): syntax nodes evaluated "
           "(a for body once per iteration), plus the size (as value-size counts it) of every "
@@ -95,7 +95,10 @@ def parse_value(text: str, where: str) -> Optional[int]:
     match = _VALUE.match(text)
     if not match:
         raise UsageError(f"{text!r} is not a limit: give a whole number (suffixes K, M, G) or none", where)
-    return int(match.group(1).replace("_", "")) * _SUFFIX[(match.group(2) or "").lower() or None]
+    value = int(match.group(1).replace("_", "")) * _SUFFIX[(match.group(2) or "").lower() or None]
+    if value > 2**62:  # past what file and memory calls take (OverflowError): say none
+        raise UsageError(f"{text[:40]!r} is larger than any limit can be: give none for no limit", where)
+    return value
 
 
 def set_overrides(assignments: list[str]) -> None:

@@ -47,15 +47,16 @@ class Locator:
             loc, exact = locations[at], True
         granting = [d for d in sorted(defined) if d != address or d in self.inline]
         if loc is None and len(defined) >= 1:
-            sites = self._inline_sites(defined, evidence)
+            # the inline blocks and the rule resources that grant it (for_each instances of one
+            # rule resource share its lines), first in file order, the others related
+            resources = {locations[d] for d in granting if d in locations and d not in self.snap.groups}
+            sites = sorted(set(self._inline_sites(defined, evidence)) | resources, key=lambda s: (s.file, s.line))
             if sites:
                 loc, exact, others = sites[0], True, tuple(str(s) for s in sites[1:])
-            elif len(granting) == 1 and granting[0] in locations and granting[0] not in self.snap.groups:
-                loc, exact = locations[granting[0]], True  # a rule resource
         if loc is None and address in locations:
             # the subject itself: exact when nothing more precise was asked for (a group's name,
-            # tags), not when inline rules of it grant the access from blocks that cannot be told
-            loc, exact = locations[address], not any(d in self.snap.groups for d in defined)
+            # tags), not when rules grant the access from blocks or resources that cannot be told
+            loc, exact = locations[address], not defined
         owner = at or (granting[0] if len(granting) == 1 else address)
         loc, exact, related = self._through_call(owner, loc, exact, evidence)
         return loc, exact, related + tuple(o for o in others if o not in related)
@@ -90,8 +91,12 @@ class Locator:
         strong, weak = _tokens(evidence)
         best, score = None, 0
         for _name, lines in call.arguments:
+            # an argument that writes ports, none of them the finding's, is another rule's
+            # (`{ port = 5432, cidrs = ["0.0.0.0/0"] }` is not where an SSH rule's 0.0.0.0/0 is)
+            written = frozenset().union(*(literals for _, literals in lines))
+            other_port = bool(weak) and not (weak & written) and any(t.isdigit() and int(t) < 65536 for t in written)
             for where, literals in lines:
-                got = 2 * bool(strong & literals) + bool(weak & literals)
+                got = 2 * bool(strong & literals) + bool(weak & literals) - other_port
                 if got > score:
                     best, score = where, got
         if best is not None and (score >= 2 or not strong):

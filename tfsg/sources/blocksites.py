@@ -101,7 +101,7 @@ def _literals(line: str) -> frozenset:
     """Quoted strings and bare numbers of one line of HCL (comments aside)."""
     strings = _QUOTED.findall(line)
     code = re.split(r"#|//", _QUOTED.sub('""', line), maxsplit=1)[0]
-    return frozenset(strings + _NUMBER.findall(code))
+    return frozenset(strings + _NUMBER.findall(code)) | _cidrs(strings)  # CIDRs as the plan has them
 
 
 def _spans(body: str, nested: bool = True) -> Iterator[tuple[int, int, str, list[str]]]:
@@ -183,6 +183,9 @@ def ast_calls(modules: dict) -> dict[str, CallSite]:
             lines: dict[int, set[str]] = {}
             for line, text in node_strings(attr.expr, attr.line):
                 lines.setdefault(line, set()).add(text)
+                normal = _normal(text)  # a CIDR with host bits as the plan has it (10.1.0.0/16)
+                if normal:
+                    lines[line].add(normal)
             args.append((attr_name, tuple((Location(block.file, n), frozenset(v)) for n, v in sorted(lines.items()))
                          or ((Location(block.file, attr.line), frozenset()),)))
         out[name] = CallSite(Location(block.file, block.line), tuple(args))

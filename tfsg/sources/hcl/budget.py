@@ -7,9 +7,7 @@ would take hours. Two limits (``tfsg/limits.py``) bound that:
 
 - ``value-size``: the *expanded* size of one value (``weight``: one per element, a shared part
   counted each time it is referred to, a string one more per 16 characters). A value or a
-  function result over it is an ``EvalError``, which becomes an unknown naming the file:line,
-  as Terraform's own errors and the existing caps (``pow``'s digits, ``yamldecode``'s nodes)
-  do: the analysis goes on and says what it could not evaluate.
+  function result over it is ``OverLimit``: the input is refused (exit 2) naming the file:line.
 - ``eval-size``: the work of evaluating one input, counted as the syntax nodes each evaluation
   visits (a for iteration or a template ``%{for}`` iteration visits its body again), plus the
   weight of every value stored, compared or passed whole to a function, plus the characters
@@ -18,11 +16,11 @@ would take hours. Two limits (``tfsg/limits.py``) bound that:
   2, like a plan too large), naming the file:line where it ran out: a budget for the whole
   input is not an error of one expression, and an unknown would let the evaluation go on.
 
-Why an unknown for ``value-size`` (and ``string-chars``, ``number-digits``) rather than exit 2:
-consistency with the caps that were there (``pow``, ``yamldecode``) and with Terraform, whose
-errors in an expression tfsg reports as unknowns naming the place; the policies then treat the
-value as they treat any unknown (``unknown: violation | warning | ignore``), and ``try()`` /
-``can()`` see an error, as they would in Terraform.
+Why exit 2 for ``value-size`` (and ``string-chars``, ``number-digits``, ``yamldecode``'s nodes)
+rather than an unknown: Terraform computes such a value, tfsg will not, and the pull request
+under review chose it. An unknown only warns by default, so a branch could hide a world-open
+rule behind ``substr(format("0.0.0.0/0%04194400d", 0), 0, 9)``: the gate fails closed instead,
+and ``try()``/``can()`` do not catch the limit (they catch what Terraform would reject).
 
 Weights are memoised by identity (holding the container, so its id is not reused), so a
 shared part is measured once however often it is referred to: charging is O(1) per reference.
@@ -37,7 +35,7 @@ from typing import Any
 
 from ... import limits
 from ...errors import InputError
-from .values import EvalError
+from .values import OverLimit
 
 _memo: dict[int, tuple[Any, int]] = {}
 # read from limits.py at reset() (each input), not per call: charging is on the hot path
@@ -138,13 +136,13 @@ def walk(*values: Any) -> None:
 
 
 def sized(value: Any, what: str) -> int:
-    """The weight of a value, or EvalError when it is over ``value-size`` (nothing is charged:
+    """The weight of a value, or OverLimit when it is over ``value-size`` (nothing is charged:
     refusing costs no walk)."""
     w = weight(value)
     if _cap[0] is None:
         reset()
     if w > _cap[0]:
-        raise EvalError(f"{what} would hold more than {limits.get('value-size'):,} elements "
+        raise OverLimit(f"{what} would hold more than {limits.get('value-size'):,} elements "
                         f"({limits.how('value-size')})")
     return w
 
@@ -164,13 +162,13 @@ def spent() -> int:
 
 
 def chars(n: int, what: str) -> None:
-    """EvalError before making a string of ``n`` characters over ``string-chars``."""
+    """OverLimit before making a string of ``n`` characters over ``string-chars``."""
     if n > limits.get("string-chars"):
-        raise EvalError(f"{what} would make a string of {n:,} characters, over the limit "
+        raise OverLimit(f"{what} would make a string of {n:,} characters, over the limit "
                         f"({limits.how('string-chars')})")
 
 
 def elements(n: int, what: str) -> None:
-    """EvalError before making a collection of ``n`` elements over ``value-size``."""
+    """OverLimit before making a collection of ``n`` elements over ``value-size``."""
     if n > limits.get("value-size"):
-        raise EvalError(f"{what} would make {n:,} elements, over the limit ({limits.how('value-size')})")
+        raise OverLimit(f"{what} would make {n:,} elements, over the limit ({limits.how('value-size')})")

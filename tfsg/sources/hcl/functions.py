@@ -21,6 +21,7 @@ from . import budget
 from .values import (
     EvalError,
     Lazy,
+    OverLimit,
     Ref,
     Unknown,
     equal,
@@ -101,6 +102,8 @@ def _try(node: Any, env: Any) -> Any:
     for arg in node.args:
         try:
             value = arg.ev(env)
+        except OverLimit:
+            raise  # tfsg's limit, not Terraform's error: try() must not hide it
         except _E:
             continue
         return value.as_value() if isinstance(value, Lazy) else value
@@ -112,6 +115,8 @@ def _can(node: Any, env: Any) -> Any:
         raise EvalError("can() takes one argument")
     try:
         value = node.args[0].ev(env)
+    except OverLimit:
+        raise
     except EvalError:
         return False
     if isinstance(value, Unknown):
@@ -650,7 +655,7 @@ def _pow(a: Any, b: Any) -> Any:
     base, exp = to_number(a), to_number(b)
     digits = limits.get("number-digits")
     if abs(base) > 1 and abs(exp) * math.log10(abs(base)) > digits:
-        raise EvalError(f"pow: the result would have more than {digits:,} digits ({limits.how('number-digits')})")
+        raise OverLimit(f"pow: the result would have more than {digits:,} digits ({limits.how('number-digits')})")
     return number(base ** exp)
 
 
@@ -664,7 +669,7 @@ def _signum(value: Any) -> Any:
 def _parseint(text: Any, base: Any) -> Any:
     text = to_string(text)
     if len(text) > 4 * limits.get("number-digits"):  # base 2 needs 3.3 characters per decimal digit
-        raise EvalError(f"parseint: a number of more than {limits.get('number-digits'):,} digits "
+        raise OverLimit(f"parseint: a number of more than {limits.get('number-digits'):,} digits "
                         f"({limits.how('number-digits')})")
     return number(int(text, int(to_number(base))))
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from ... import limits
 from .functions import fn
-from .values import EvalError, Unknown, to_string
+from .values import EvalError, OverLimit, Unknown, to_string
 
 # ---------------------------------------------------------------- regular expressions (RE2)
 
@@ -190,7 +190,7 @@ def _plain(value: Any, budget: list[int]) -> Any:
     """YAML values as HCL values: numbers stay numbers, dates become strings, keys strings."""
     budget[0] -= 1
     if budget[0] < 0:
-        raise EvalError(f"yamldecode: the document expands to more than {limits.get('value-size'):,} values "
+        raise OverLimit(f"yamldecode: the document expands to more than {limits.get('value-size'):,} values "
                         f"({limits.how('value-size')})")
     if isinstance(value, dict):
         return {to_string(k) if not isinstance(k, str) else k: _plain(v, budget) for k, v in value.items()}

@@ -14,6 +14,7 @@ from .values import (
     Blocks,
     EvalError,
     Lazy,
+    OverLimit,
     Ref,
     Unknown,
     equal,
@@ -443,6 +444,10 @@ def safe(node: Node, env: Env, file: str) -> Any:
         value = node.ev(env)
         budget.account(node, value)  # the syntax it visited, the walks over the value to come
         return value
+    except OverLimit as exc:
+        from ...errors import InputError
+
+        raise InputError(str(exc), f"{file}:{node.line}") from None
     except EvalError as exc:
         return Unknown(f"{file}:{node.line}: {exc}")
     except budget.Exhausted as exc:

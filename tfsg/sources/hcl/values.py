@@ -62,6 +62,12 @@ class EvalError(Exception):
     """An expression Terraform would reject; ``try``/``can`` catch it."""
 
 
+class OverLimit(EvalError):
+    """A value past one of tfsg's own limits (limits.py), which Terraform would compute: the
+    input is refused (exit 2 at file:line), never an unknown. An unknown would let a pull
+    request turn a rule it opens into a warning; ``try``/``can`` do not catch it either."""
+
+
 class Unknown:
     """A value the .tf files cannot tell, and why."""
 
@@ -200,11 +206,11 @@ def number(value: Any) -> Any:
     if isinstance(value, float):
         if value.is_integer() and abs(value) < 2**63:
             return int(value)
-        if value - value != 0:  # inf or nan
-            raise EvalError(_too_large())
+        if value - value != 0:  # inf or nan (Terraform's numbers are arbitrary precision)
+            raise OverLimit(_too_large())
     elif isinstance(value, int) and value.bit_length() > 64 and \
             value.bit_length() > 3.33 * limits.get("number-digits"):
-        raise EvalError(_too_large())
+        raise OverLimit(_too_large())
     return value
 
 
