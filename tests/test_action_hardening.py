@@ -485,3 +485,36 @@ def test_a_change_to_the_configuration_alone_is_not_a_quiet_comment(tmp_path):
     assert "**This change edits the tfsg configuration**" in md and "disables TFSG017, TFSG019" in md
     result.pop("policy_trust")
     assert markdown.render(result).startswith("### ✅ No change to reachability")
+
+
+def test_a_base_waiver_the_branch_only_re_dates_applies_as_the_base_has_it(tmp_path):
+    """--waivers-from base applies the base's waiver (its expiry), not the branch's re-dated copy."""
+    anchor = 'resource "aws_security_group" "bastion"'
+    expired = WAIVER.replace("2099-01-31", "2000-01-31")
+    before = (FIXTURES / "ssh_open" / "before" / "main.tf").read_text().replace(anchor, expired + anchor)
+    repo = _repo(tmp_path, {"infra/main.tf": before})  # the base waives the bastion, expired
+    after = (repo / "infra" / "main.tf").read_text()
+    (repo / "infra" / "main.tf").write_text(after.replace(anchor, expired + anchor))
+    code, result, _ = check(repo, "infra", "--base", "main", "--waivers-from", "base")
+    assert code == 1  # expired: the finding the change introduces blocks
+    (repo / "infra" / "main.tf").write_text(after.replace(anchor, WAIVER + anchor))  # re-dated to 2099
+    code, result, _ = check(repo, "infra", "--base", "main", "--waivers-from", "base")
+    assert code == 1, "the branch re-dated the waiver: with --waivers-from base the base's expiry holds"
+    (w,) = result["policy_trust"]["waivers_added"]
+    assert w["expires"] == "2099-01-31" and w["applied"] is False
+    code, result, _ = check(repo, "infra", "--base", "main")
+    assert code == 0  # the branch's own waivers (the default): re-dated, it applies
+
+
+def test_a_base_waiver_still_applies_when_the_branch_re_dates_it(tmp_path):
+    """The base waives the bastion until 2098; the branch moves the comment to 2099: with
+    --waivers-from base the base's waiver (until 2098) still waives it (it was dropped before)."""
+    anchor = 'resource "aws_security_group" "bastion"'
+    base_waiver = WAIVER.replace("2099-01-31", "2098-01-31")
+    before = (FIXTURES / "ssh_open" / "before" / "main.tf").read_text().replace(anchor, base_waiver + anchor)
+    repo = _repo(tmp_path, {"infra/main.tf": before})
+    after = (repo / "infra" / "main.tf").read_text()
+    (repo / "infra" / "main.tf").write_text(after.replace(anchor, "\n" + WAIVER + anchor))
+    code, result, _ = check(repo, "infra", "--base", "main", "--waivers-from", "base")
+    waived = [f for f in result["findings"] if f["policy"] == "TFSG001"]
+    assert code == 0 and waived and all(f["waived"] == "vendor window" for f in waived)

@@ -62,9 +62,16 @@ class PolicyTrust:
         if self.base is None or not source_dir:
             return None
         head = inline_waivers(source_dir)
-        known = {_identity(w) for w in (inline_waivers(source_dir, self.tree) if self.tree is not None else [])}
+        base = inline_waivers(source_dir, self.tree) if self.tree is not None else []
+        known = {_identity(w) for w in base}
         self.added = [w for w in head if _identity(w) not in known]
-        self.applied = head if self.waivers_from == "head" else [w for w in head if _identity(w) in known]
+        if self.waivers_from == "head":
+            self.applied = head
+        else:
+            # the base's own waivers, as the base writes them (its reason and expiry: a branch
+            # that only re-dates one does not extend it), for what the branch still waives
+            kept = {(w.policy, w.address) for w in head}
+            self.applied = [w for w in base if (w.policy, w.address) in kept]
         return self.applied
 
     def annotate(self, result: dict) -> None:
