@@ -518,3 +518,17 @@ def test_a_base_waiver_still_applies_when_the_branch_re_dates_it(tmp_path):
     code, result, _ = check(repo, "infra", "--base", "main", "--waivers-from", "base")
     waived = [f for f in result["findings"] if f["policy"] == "TFSG001"]
     assert code == 0 and waived and all(f["waived"] == "vendor window" for f in waived)
+
+
+def test_a_discovered_configuration_linked_out_of_the_repository_is_refused(tmp_path):
+    """A .tfsg.yml in the branch that is a symlink to a file outside the repository would be read
+    (and its content quoted in an error); it is refused, naming it, in one line."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "cfg.yml").write_text("fail_on: nope\n")
+    repo = _repo(tmp_path)
+    (repo / ".tfsg.yml").symlink_to(outside / "cfg.yml")
+    proc = run_tfsg("check", "infra", cwd=repo)
+    err = proc.stderr.decode()
+    assert proc.returncode == 2 and err.count("\n") == 1 and "outside the repository" in err, err
+    assert "nope" not in err

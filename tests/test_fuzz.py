@@ -121,12 +121,9 @@ def run_cli(args: list[str], cwd: str | None = None) -> tuple[int, str, str]:
 
 
 
-def assert_contract(code: int, stderr: str, args: list[str], known: tuple[str, ...] = ()) -> None:
-    """Exit 0, 1 or 2; no traceback, no internal error; exit 2 is one line naming the problem.
-    ``known``: patterns of internal errors let through (none now: every one found is fixed)."""
+def assert_contract(code: int, stderr: str, args: list[str]) -> None:
+    """Exit 0, 1 or 2; no traceback, no internal error; exit 2 is one line naming the problem."""
     shown = f"tfsg {' '.join(args)}\nexit {code}\nstderr: {stderr[-2000:]}"
-    if code == 2 and "internal error" in stderr and any(re.search(k, stderr) for k in known):
-        return
     assert code in (0, 1, 2), shown
     assert "Traceback" not in stderr, shown
     assert "internal error" not in stderr, shown

@@ -354,7 +354,7 @@ def test_limit_values():
 
 
 def test_bad_limit_options_are_usage_errors():
-    refused(tfsg("show", plan("ssh_open"), "--limit", "bogus=1"), "--limit expects NAME=VALUE", "plan-bytes")
+    refused(tfsg("show", plan("ssh_open"), "--limit", "bogus=1"), "--limit: expects NAME=VALUE", "plan-bytes")
     refused(tfsg("show", plan("ssh_open"), "--limit", "plan-bytes=lots"), "is not a limit")
     refused(tfsg("show", plan("ssh_open"), env={"TFSG_MAX_PLAN_BYTES": "-5"}), "TFSG_MAX_PLAN_BYTES")
     assert tfsg("--limit", "plan-bytes=1G", "show", plan("ssh_open"), "--limit=nesting=50").returncode == 0
@@ -365,3 +365,37 @@ def test_a_limit_too_large_for_any_call_is_refused(tmp_path):
     plan = str(Path(__file__).resolve().parent.parent / "fixtures" / "ssh_open" / "plan.json")
     refused(tfsg("check", plan, "--limit", "plan-bytes=99999999999999999999999G"), "--limit plan-bytes", "none")
     refused(tfsg("check", plan, env={"TFSG_MAX_PLAN_BYTES": "99999999999999999999999G"}), "TFSG_MAX_PLAN_BYTES")
+
+
+# ------------------------------------------------------------------ found by review: fail closed
+
+
+def test_file_read_by_a_child_module_is_found_from_any_directory(tmp_path):
+    """file("${path.module}/cidr.txt") in a child module: path.module is shown relative to where
+    tfsg runs, so the read must not depend on it (it became an unknown from the repository top)."""
+    root = tmp_path / "envs" / "prod"
+    (root / "modules" / "sg").mkdir(parents=True)
+    (root / "modules" / "sg" / "cidr.txt").write_text("0.0.0.0/0")
+    (root / "modules" / "sg" / "main.tf").write_text(group('[trimspace(file("${path.module}/cidr.txt"))]'))
+    (root / "main.tf").write_text('module "sg" {\n  source = "./modules/sg"\n}\n')
+    for cwd, target in ((tmp_path, "envs/prod"), (root, ".")):
+        proc = tfsg("check", target, cwd=cwd)
+        assert proc.returncode == 1, (cwd, proc.stdout.decode()[-800:], proc.stderr.decode())
+
+
+def test_a_file_over_the_size_limit_is_refused_not_unknown(tmp_path):
+    directory = module(tmp_path, group('[substr(file("cidr.txt"), 0, 9)]'))
+    with open(directory / "cidr.txt", "w") as fh:
+        fh.write("0.0.0.0/0")
+        fh.truncate(9 * 1024 * 1024)  # sparse: never read
+    refused(tfsg("check", str(directory)), "cidr.txt", "tf-file-bytes")
+
+
+def test_arithmetic_past_a_float_is_refused_not_an_internal_error(tmp_path):
+    refused(evaluated(tmp_path, "pow(10, 400) / 3"), "main.tf:2", "too large")
+
+
+@pytest.mark.parametrize("value", ["1e400", '"\\ud800"'])
+def test_tf_json_refuses_what_plan_json_refuses(tmp_path, value):
+    (tmp_path / "main.tf.json").write_text('{"locals": {"v": %s}}' % value)
+    refused(tfsg("show", str(tmp_path)), "main.tf.json")

@@ -241,3 +241,28 @@ def test_module_argument_is_the_one_the_rule_reads() -> None:
     assert found[("TFSG005", app)][:2] == (f"{CASES}/module_args/main.tf:15", True)
     assert found[("TFSG001", 'module.svc["blue"].aws_security_group.this')][:2] == \
         (f"{CASES}/module_args/main.tf:25", True)
+
+
+def test_ipv6_blocks_are_told_apart_by_their_cidr() -> None:
+    body = '''resource "aws_security_group" "x" {
+  ingress {
+    from_port        = 443
+    to_port          = 443
+    protocol         = "tcp"
+    ipv6_cidr_blocks = ["2001:DB8:0:0::1/64"]
+  }
+  ingress {
+    from_port        = 443
+    to_port          = 443
+    protocol         = "tcp"
+    ipv6_cidr_blocks = ["::/0"]
+  }
+}
+'''
+    sites = {"aws_security_group.x": text_sites(body, "main.tf", 1)}
+    https = services_for_rule("tcp", 443, 443)
+    vpn = Rule("aws_security_group.x", "ingress", https, Peer("cidr", "2001:db8::/64"), "aws_security_group.x",
+               inline=True)
+    world = Rule("aws_security_group.x", "ingress", https, Peer("cidr", "::/0"), "aws_security_group.x", inline=True)
+    # written with host bits and upper case, the plan's normalised 2001:db8::/64 is that block
+    assert assign([vpn, world], sites) == {vpn: Location("main.tf", 2), world: Location("main.tf", 8)}

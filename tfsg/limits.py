@@ -107,7 +107,7 @@ def set_overrides(assignments: list[str]) -> None:
         name, sep, text = item.partition("=")
         name = name.strip().lower().replace("_", "-")
         if not sep or name not in LIMITS:
-            raise UsageError(f"--limit expects NAME=VALUE with NAME one of {', '.join(LIMITS)}; got {item!r}",
+            raise UsageError(f"expects NAME=VALUE with NAME one of {', '.join(LIMITS)}; got {item!r}",
                              "--limit")
         _overrides[name] = parse_value(text, f"--limit {name}")
         _cache.pop(name, None)

@@ -57,6 +57,15 @@ def parse_module_path(text: Optional[str]) -> tuple[ModuleStep, ...]:
     return steps
 
 
+_INSTANCE_KEY = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\]')
+
+
+def without_keys(address: str) -> str:
+    """An address without instance keys, the block every instance shares:
+    ``module.a["x"].aws_thing.b[0]`` -> ``module.a.aws_thing.b``."""
+    return _INSTANCE_KEY.sub("", address)
+
+
 def split_module_prefix(text: str) -> tuple[tuple[ModuleStep, ...], str]:
     """``module.a[0].aws_x.y[1]`` -> ``((module.a[0],), "aws_x.y[1]")``."""
     steps: list[ModuleStep] = []

@@ -336,6 +336,10 @@ def load_config(config_path: Optional[str] = None, discover_from: Optional[str] 
     # message, and from there in a pull-request comment.
     jail = None if config_path else (_repository_of(os.path.dirname(os.path.abspath(path))) or
                                      os.path.dirname(os.path.realpath(path)))
+    if jail is not None and os.path.commonpath([os.path.realpath(path), jail]) != jail:
+        # the discovered file itself may be a symlink out of the repository
+        raise InputError("is a link to a file outside the repository under review; a configuration found in "
+                         "the repository must be inside it (give --config to trust one)", path)
     data, _ = _read_config_file(path, config)
     _apply(data, path, config, set(), top=True, jail=jail)
     return config

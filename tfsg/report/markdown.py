@@ -26,6 +26,7 @@ import json
 import re
 from typing import Any
 
+from ..errors import one_line
 from . import picture, trust
 from .text import SEVERITY_ORDER, _count, _reach_text, _service, _services
 
@@ -53,7 +54,8 @@ def _shorten(text: str, limit: int = CELL_CHARS) -> str:
 
 def _oneline(text: Any) -> str:
     s = str(text).replace("\x00", "")
-    return " ".join(s.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    s = " ".join(s.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    return one_line(s)  # other control characters (ESC from the branch) escaped, as in error messages
 
 
 # What Markdown or HTML would read in a table cell, and what stands for it instead.

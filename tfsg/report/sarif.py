@@ -54,6 +54,7 @@ from typing import Any
 from urllib.parse import quote
 
 from .. import __version__
+from ..model import without_keys
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://tfsg.dev"
@@ -109,9 +110,7 @@ def artifact_uri(path: str) -> str:
     return quote(path, safe="/-._~!$&'()*+,;=@")
 
 
-def _block(address: str) -> str:
-    """An address without instance keys: ``module.a["x"].aws_thing.b[0]`` -> ``module.a.aws_thing.b``."""
-    return re.sub(r'\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\]', "", address)
+_block = without_keys  # the lines of another instance of the same block are this one's
 
 
 def _module(address: str) -> str:

@@ -309,12 +309,17 @@ def render_check(result: dict, verbose: bool = False) -> str:
     """``verbose``: also list the info-level findings that were already there (else counted)."""
     v = result["verdict"]
     # warnings that unknown values raise are said once for all the policies they touch (issue 12)
-    unsure = [f for f in result["findings"] if f["status"] == "warning" and f["key"] == "unknown"
-              and not f.get("blocking")]
-    findings = [f for f in result["findings"] if f not in unsure]
+    def is_unsure(f: dict) -> bool:
+        return f["status"] == "warning" and f["key"] == "unknown" and not f.get("blocking")
+
+    def is_folded(f: dict) -> bool:
+        return not verbose and f["severity"] == "info" and not f.get("blocking")
+
+    unsure = [f for f in result["findings"] if is_unsure(f)]
+    findings = [f for f in result["findings"] if not is_unsure(f)]
     introduced = [f for f in findings if f["introduced"] and not f["waived"]]
     existing = [f for f in findings if not f["introduced"] and not f["waived"]]
-    folded = [] if verbose else [f for f in existing if f["severity"] == "info" and not f.get("blocking")]
+    folded = [f for f in existing if is_folded(f)]
     waived = [f for f in findings if f["waived"]]
     counts = ", ".join(f"{sum(1 for f in introduced if f['severity'] == s and f['status'] == 'violation')} {s}"
                        for s in SEVERITY_ORDER)
@@ -330,7 +335,7 @@ def render_check(result: dict, verbose: bool = False) -> str:
     lines.append(_header(result))
     lines += trust_text(result)  # the change edits the gate's configuration, adds waivers
     first = "Introduced by this change" if not result.get("note") else "Found (no baseline: each counts as introduced)"
-    for title, group in ((first, introduced), ("Already there (existing)", [f for f in existing if f not in folded])):
+    for title, group in ((first, introduced), ("Already there (existing)", [f for f in existing if not is_folded(f)])):
         if not group:
             continue
         lines += ["", title]

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from ..model import Location, Rule
+from ..model import Location, Rule, without_keys
 from ..netsets import ProtocolError, ServiceSet, services_for_rule
 
 DIRECTIONS = ("ingress", "egress")
@@ -192,67 +192,46 @@ def ast_calls(modules: dict) -> dict[str, CallSite]:
     return out
 
 
-def node_strings(node: Any, line: int = 0, depth: int = 0) -> Iterator[tuple[int, str]]:
+def _nodes(node: Any, line: int = 0, depth: int = 0) -> Iterator[tuple[int, Any]]:
+    """(line, node) for a parsed expression or body and everything inside it (the line of the
+    nearest node that has one); syntax nodes are walked through their slots."""
+    if depth > 64 or node is None or isinstance(node, (str, int, float, bool)):
+        return
+    line = getattr(node, "line", None) or line
+    yield line, node
+    if isinstance(node, (list, tuple)):
+        items: Any = node
+    elif isinstance(node, dict):
+        items = node.values()
+    else:
+        items = [getattr(node, slot, None) for slot in getattr(type(node), "__slots__", ()) if slot != "line"]
+    for item in items:
+        yield from _nodes(item, line, depth + 1)
+    if hasattr(node, "attrs") and hasattr(node, "blocks"):  # a Body
+        for attr in node.attrs.values():
+            yield from _nodes(attr.expr, attr.line, depth + 1)
+        for nested in node.blocks:
+            yield from _nodes(nested.body, nested.line, depth + 1)
+
+
+def node_strings(node: Any, line: int = 0) -> Iterator[tuple[int, str]]:
     """(line, text) of every literal string and number in a parsed expression or body."""
     from .hcl.syntax import Literal, Template
 
-    if depth > 64 or node is None:
-        return
-    line = getattr(node, "line", None) or line
-    if isinstance(node, Literal):
-        if isinstance(node.value, (str, int, float)) and not isinstance(node.value, bool):
-            yield line, str(node.value)
-        return
-    if isinstance(node, Template):
-        for part in node.parts:
-            if isinstance(part, str):
-                yield line, part
-            else:
-                yield from node_strings(part, line, depth + 1)
-        return
-    if isinstance(node, (list, tuple)):
-        for item in node:
-            yield from node_strings(item, line, depth + 1)
-        return
-    if isinstance(node, dict):
-        for item in node.values():
-            yield from node_strings(item, line, depth + 1)
-        return
-    for slot in getattr(type(node), "__slots__", ()):
-        if slot != "line":
-            yield from node_strings(getattr(node, slot, None), line, depth + 1)
-    if hasattr(node, "attrs") and hasattr(node, "blocks"):  # a Body
-        for attr in node.attrs.values():
-            yield from node_strings(attr.expr, attr.line, depth + 1)
-        for nested in node.blocks:
-            yield from node_strings(nested.body, nested.line, depth + 1)
+    for at, n in _nodes(node, line):
+        if isinstance(n, Literal) and isinstance(n.value, (str, int, float)) and not isinstance(n.value, bool):
+            yield at, str(n.value)
+        elif isinstance(n, Template):
+            yield from ((at, part) for part in n.parts if isinstance(part, str))
 
 
-def node_refs(node: Any, depth: int = 0) -> Iterator[str]:
+def node_refs(node: Any) -> Iterator[str]:
     """``type.name`` of every ``aws_*`` resource a parsed expression or body references."""
     from .hcl.syntax import GetAttrN, VarN
 
-    if depth > 64 or node is None or isinstance(node, (str, int, float, bool)):
-        return
-    if isinstance(node, GetAttrN) and isinstance(node.obj, VarN) and node.obj.name.startswith("aws_"):
-        yield f"{node.obj.name}.{node.name}"
-        return
-    if isinstance(node, (list, tuple)):
-        for item in node:
-            yield from node_refs(item, depth + 1)
-        return
-    if isinstance(node, dict):
-        for item in node.values():
-            yield from node_refs(item, depth + 1)
-        return
-    for slot in getattr(type(node), "__slots__", ()):
-        if slot != "line":
-            yield from node_refs(getattr(node, slot, None), depth + 1)
-    if hasattr(node, "attrs") and hasattr(node, "blocks"):  # a Body
-        for attr in node.attrs.values():
-            yield from node_refs(attr.expr, depth + 1)
-        for nested in node.blocks:
-            yield from node_refs(nested.body, depth + 1)
+    for _, n in _nodes(node):
+        if isinstance(n, GetAttrN) and isinstance(n.obj, VarN) and n.obj.name.startswith("aws_"):
+            yield f"{n.obj.name}.{n.name}"
 
 
 # --------------------------------------------------------------------------- matching
@@ -266,7 +245,7 @@ def assign(rules: Iterable[Rule], sites: dict[str, list[Site]]) -> dict[Rule, Lo
     for rule in rules:
         if not rule.inline:
             continue
-        own = [s for s in sites.get(_block_address(rule.defined_by), ()) if s.direction == rule.direction]
+        own = [s for s in sites.get(without_keys(rule.defined_by), ()) if s.direction == rule.direction]
         site = _pick(rule, own)
         if site is not None:
             out[rule] = site.location
@@ -291,20 +270,11 @@ def _pick(rule: Rule, own: list[Site]) -> Optional[Site]:
     return None
 
 
-def _block_address(address: str) -> str:
-    """An instance address without keys: the blocks of ``aws_security_group.x["a"]`` are x's."""
-    return re.sub(r'\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\]', "", address)
-
-
 def _local(address: str) -> str:
     """``module.a.aws_security_group.web["x"]`` -> ``aws_security_group.web``, as a block in the
     same module references it."""
-    return _block_address(address).rsplit("module.", 1)[-1].split(".", 1)[-1] if address.startswith("module.") \
-        else _block_address(address)
-
-
-def block_address(address: str) -> str:
-    return _block_address(address)
+    return without_keys(address).rsplit("module.", 1)[-1].split(".", 1)[-1] if address.startswith("module.") \
+        else without_keys(address)
 
 
 def _services(protocol: Optional[str], low: Optional[str], high: Optional[str]) -> Optional[ServiceSet]:

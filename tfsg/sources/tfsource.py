@@ -13,7 +13,7 @@ import os
 import re
 from typing import Any, Optional
 
-from ..model import Address, Location, Snapshot, Unknown, split_module_prefix
+from ..model import Address, Location, Snapshot, Unknown, split_module_prefix, without_keys
 from .document import display
 from .instances import Instance
 from .refs import ConfigIndex
@@ -107,7 +107,7 @@ class SourceHints:
 
     def _locate_blocks(self, snapshot: Snapshot) -> None:
         """Inline rules at their own ``ingress``/``egress`` block; the root's module calls."""
-        from .blocksites import assign, block_address, text_sites
+        from .blocksites import assign, text_sites
 
         sites: dict[str, list] = {}
         for group in {r.defined_by for r in snapshot.rules if r.inline}:
@@ -118,7 +118,7 @@ class SourceHints:
             body = module["bodies"].get((addr.type, addr.name)) if module else None
             loc = module["lines"].get((addr.type, addr.name)) if module else None
             if body is not None and loc is not None:
-                sites.setdefault(block_address(group), text_sites(body, loc.file, loc.line))
+                sites.setdefault(without_keys(group), text_sites(body, loc.file, loc.line))
         snapshot.rule_locations.update(assign(snapshot.rules, sites))
         root = self._module(())
         for name, site in sorted((root or {}).get("calls", {}).items()):

@@ -20,10 +20,8 @@ import os
 import subprocess
 from typing import Any, Optional
 
-from ...errors import InputError
+from .files import display
 from .values import EvalError, to_string
-
-MAX_FILE_BYTES = 4 * 1024 * 1024  # a file a configuration reads: policies, rule lists, user data
 
 
 @functools.lru_cache(maxsize=64)
@@ -46,11 +44,13 @@ def _resolve(env: Any, path: Any, what: str) -> tuple[Any, str]:
     if "\0" in text:
         raise EvalError(f"{what}: the path holds a NUL character")
     root = os.path.realpath(loader.root)
-    shown = os.path.relpath(loader.root)
+    # path.module / path.root are shown relative to tfsg's directory (modules.py): a path built
+    # from any module's directory is relative to it, as is the root's
+    shown = {display(d) for d in [loader.root, *loader.configs]} - {"."}
     if os.path.isabs(text):
         full = text
-    elif text == shown or text.startswith(shown.rstrip("/") + "/") and shown != ".":
-        full = os.path.abspath(text)  # built from path.module / path.root: relative to tfsg's directory
+    elif any(text == d or text.startswith(d.rstrip("/") + "/") for d in shown):
+        full = os.path.abspath(text)
     else:
         full = os.path.join(root, text)  # Terraform's working directory: the root module
     reader = loader.reader
@@ -62,16 +62,12 @@ def _resolve(env: Any, path: Any, what: str) -> tuple[Any, str]:
 
 
 def _read(env: Any, path: Any, what: str) -> str:
+    """The file's text. Past limits.py tf-file-bytes the reader refuses it (exit 2, as for a .tf
+    file): an unknown would let a branch hide a rule in a large file."""
     reader, real = _resolve(env, path, what)
-    try:
-        if getattr(reader, "top", None) is None and os.path.getsize(real) > MAX_FILE_BYTES:
-            raise EvalError(f"{what}: {to_string(path)!r} is larger than {MAX_FILE_BYTES:,} bytes")
-        text = reader.read(real)
-    except (InputError, OSError) as exc:
-        raise EvalError(f"{what}: cannot read {to_string(path)!r}: {getattr(exc, 'args', [''])[0]}") from None
-    if len(text) > MAX_FILE_BYTES:
-        raise EvalError(f"{what}: {to_string(path)!r} is larger than {MAX_FILE_BYTES:,} bytes")
-    return text
+    if not _exists(reader, real):  # Terraform refuses the call: an unknown naming the place
+        raise EvalError(f"{what}: no such file {to_string(path)!r}")
+    return reader.read(real)
 
 
 def file(env: Any, path: Any) -> Any:
@@ -80,7 +76,11 @@ def file(env: Any, path: Any) -> Any:
 
 def fileexists(env: Any, path: Any) -> Any:
     reader, real = _resolve(env, path, "fileexists")
-    if getattr(reader, "top", None) is not None:
+    return _exists(reader, real)
+
+
+def _exists(reader: Any, real: str) -> bool:
+    if getattr(reader, "top", None) is not None:  # a git revision: its listing
         return os.path.relpath(real, reader.top).replace(os.sep, "/") in reader.files
     return os.path.isfile(real)
 

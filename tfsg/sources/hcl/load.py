@@ -15,9 +15,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
 from ...errors import InputError, UsageError
-from ...model import Address, Location, Snapshot
+from ...model import Address, Location, Snapshot, without_keys
 from ...model import Unknown as UnknownRecord
-from ..blocksites import assign, ast_calls, ast_sites, block_address
+from ..blocksites import assign, ast_calls, ast_sites
 from ..build import GROUP_TYPES, SnapshotBuilder
 from ..instances import Instance
 from ..refs import Lit, Res, Term, Unk
@@ -164,7 +164,9 @@ def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str]
             index.add(ri, inst)
             locations[inst.addr] = Location(ri.block.file, ri.block.line)
             if inst.type in _INLINE_GROUP_TYPES:
-                sites.setdefault(block_address(inst.addr), ast_sites(ri.block))
+                block = without_keys(inst.addr)
+                if block not in sites:  # every instance of the block shares its lines
+                    sites[block] = ast_sites(ri.block)
                 # Attributes as blocks: zero blocks (none written, or a dynamic block over an
                 # empty collection) is null, "not set"; only `ingress = []` sets it empty
                 evaluated = ri.values() or {}

@@ -116,8 +116,10 @@ def parse_body(text: str, file: str) -> Body:
 
 def parse_json_config(text: str, file: str) -> list[Block]:
     """A ``.tf.json`` file: JSON syntax of the same blocks (expressions in ``${}`` strings)."""
+    from ..validate.parsing import loads
+
     try:
-        data = json.loads(text)
+        data = loads(text, file)  # as plan JSON: no NaN, Infinity, 1e400 or lone surrogate
         blocks = _json_config(data, file)
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON: {exc.msg}", f"{file}:{exc.lineno}:{exc.colno}") from None

@@ -448,6 +448,10 @@ def safe(node: Node, env: Env, file: str) -> Any:
         from ...errors import InputError
 
         raise InputError(str(exc), f"{file}:{node.line}") from None
+    except OverflowError:  # float arithmetic past 1e308 on numbers number-digits allows
+        from ...errors import InputError
+
+        raise InputError("a number too large to compute (past 1e308)", f"{file}:{node.line}") from None
     except EvalError as exc:
         return Unknown(f"{file}:{node.line}: {exc}")
     except budget.Exhausted as exc:
