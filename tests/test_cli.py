@@ -129,3 +129,16 @@ def test_graph_pictures():
     dot = run_tfsg("graph", plan("three_tier"), "--format", "dot").stdout.decode()
     assert dot.startswith("digraph") and 'label="aws_security_group.db (create)"' in dot
     assert "->" in dot and dot.rstrip().endswith("}")
+
+
+def test_scrubber_catches_a_secret_as_json_spells_it():
+    """A sensitive value holding a quote, a backslash or non-ASCII text is spelled escaped in the
+    JSON and SARIF reports: the scrubber looks for those spellings too."""
+    import json
+
+    from tfsg.cli import scrub
+
+    secret = 'pa"ss\\wörd'
+    for spelled in (json.dumps({"d": secret}, ensure_ascii=False), json.dumps({"d": secret}), secret):
+        assert scrub(spelled, {secret}) in ('{"d": "(sensitive)"}', "(sensitive)")
+    assert scrub("nothing here", {secret}) == "nothing here"

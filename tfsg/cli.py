@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from enum import Enum
 from typing import Any, Optional
 
@@ -155,6 +156,14 @@ def _emit(result: dict, fmt: Format, output: Optional[str], secrets: set[str],
     if fmt is Format.json and not quiet:
         _stream_json(result, secrets, output)
         return
+    # tens of MB on a large plan: written as it goes (scrubbed per line, so not when a secret
+    # spans lines: a value printed raw in text may hold a newline)
+    if fmt is Format.text and not quiet and result["command"] == "show" and (output or not _color()) \
+            and not any("\n" in s or "\r" in s for s in secrets):
+        from .report.text import show_lines
+
+        _stream(show_lines(result), secrets, output)
+        return
     text = scrub(_render(result, fmt, quiet=quiet), secrets)
     if output:
         _write(output, text)
@@ -171,14 +180,21 @@ def _stream_json(result: dict, secrets: set[str], path: Optional[str]) -> None:
     escapes newlines, so no value spans two lines and scrubbing per line is scrubbing it all."""
     from .report.jsonfmt import lines
 
+    _stream(lines(result), secrets, path)
+
+
+def _stream(lines: Iterator[str], secrets: set[str], path: Optional[str]) -> None:
+    """Lines (without newlines) written to ``path``, else stdout, each scrubbed. Only for lines no
+    value spans (JSON escapes newlines; text puts one line of the input per line)."""
     try:
         # stdout or a file: the file is closed in the finally below
         fh = open(path, "w", encoding="utf-8", errors="backslashreplace") if path else sys.stdout  # noqa: SIM115
     except OSError as exc:
         raise UsageError(f"cannot write: {exc.strerror or exc}", path) from None
+    clean = _scrubber(secrets)
     try:
-        for line in lines(result):
-            fh.write(scrub(line, secrets) + "\n")
+        for line in lines:
+            fh.write(clean(line) + "\n")
     except OSError as exc:
         if path is None:
             raise
@@ -254,9 +270,34 @@ def _write(path: str, text: str) -> None:
 def scrub(text: str, secrets: set[str]) -> str:
     """Belt and braces: a value marked sensitive never reaches output, even where the
     provider copied it into an unmarked attribute (``tags_all``, REFERENCE A.5)."""
-    for secret in sorted(secrets, key=len, reverse=True):
-        if secret in text:
-            text = text.replace(secret, "(sensitive)")
+    return _scrubber(secrets)(text)
+
+
+def _scrubber(secrets: set[str]):
+    """``scrub`` with the spellings worked out once: each secret as written, and as JSON (and
+    SARIF) spell it inside a string (``"`` and ``\\`` escaped, control characters and, for
+    ensure_ascii writers, non-ASCII as ``\\uXXXX``); longest first, so that a secret holding
+    another is replaced whole."""
+    if not secrets:
+        return _same
+    import json
+
+    spellings = set(secrets)
+    for secret in secrets:
+        spellings.add(json.dumps(secret, ensure_ascii=False)[1:-1])
+        spellings.add(json.dumps(secret)[1:-1])
+    ordered = sorted(spellings, key=lambda s: (-len(s), s))
+
+    def scrub_text(text: str) -> str:
+        for secret in ordered:
+            if secret in text:
+                text = text.replace(secret, "(sensitive)")
+        return text
+
+    return scrub_text
+
+
+def _same(text: str) -> str:
     return text
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 
@@ -23,8 +24,14 @@ def one_line(text: str) -> str:
     """``text`` with control characters escaped (``\\x0a``): a path or value from the input may
     hold newlines or control characters, and an error message can end up in a pull-request
     comment. Lone surrogates are escaped too (they cannot be written to a UTF-8 stream)."""
-    return "".join(ch if (ch >= " " and ch != "\x7f" and not "\ud800" <= ch <= "\udfff") else f"\\x{ord(ch):02x}"
-                   for ch in text)
+    return _CONTROL.sub(_escaped, text) if _CONTROL.search(text) else text
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+
+
+def _escaped(match: re.Match) -> str:
+    return f"\\x{ord(match.group()):02x}"
 
 
 class InputError(TfsgError):

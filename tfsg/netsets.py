@@ -180,16 +180,38 @@ DIMENSIONS = ("tcp", "udp", "icmp", "icmpv6", "other")
 _FULL = {"tcp": PORTS_ALL, "udp": PORTS_ALL, "icmp": ICMP_ALL, "icmpv6": ICMP_ALL, "other": OTHERS_ALL}
 
 
-# A plan has thousands of rules but a few dozen distinct service sets: unions and intersections
-# are computed once per distinct pair.
+# A plan has thousands of rules but a few dozen distinct service sets: unions, intersections and
+# differences are computed once per distinct pair, and every set they return is the one object
+# kept for its value (hash-consing), so the caches and dicts keyed by sets match by identity
+# instead of comparing the interval sets of two equal objects (700,000 comparisons on a
+# 5,000-group plan before).
+_CANONICAL: dict["ServiceSet", "ServiceSet"] = {}
+_MAX_CANONICAL = 1 << 20  # past this many distinct sets, new ones are used as they come
+
+
+def canonical(services: "ServiceSet") -> "ServiceSet":
+    """The one object kept for this value (``services`` itself the first time)."""
+    hit = _CANONICAL.get(services)
+    if hit is None:
+        if len(_CANONICAL) >= _MAX_CANONICAL:
+            return services
+        hit = _CANONICAL[services] = services
+    return hit
+
+
 @functools.lru_cache(maxsize=65536)
 def _service_union(a: "ServiceSet", b: "ServiceSet") -> "ServiceSet":
-    return ServiceSet(*(x | y for x, y in zip(a._parts, b._parts)))
+    return canonical(ServiceSet(*(x | y for x, y in zip(a._parts, b._parts))))
 
 
 @functools.lru_cache(maxsize=65536)
 def _service_intersection(a: "ServiceSet", b: "ServiceSet") -> "ServiceSet":
-    return ServiceSet(*(x & y for x, y in zip(a._parts, b._parts)))
+    return canonical(ServiceSet(*(x & y for x, y in zip(a._parts, b._parts))))
+
+
+@functools.lru_cache(maxsize=65536)
+def _service_difference(a: "ServiceSet", b: "ServiceSet") -> "ServiceSet":
+    return canonical(ServiceSet(*(x - y for x, y in zip(a._parts, b._parts))))
 
 
 @functools.lru_cache(maxsize=65536)
@@ -251,11 +273,11 @@ class ServiceSet:
         return _service_intersection(self, other)
 
     def __sub__(self, other: "ServiceSet") -> "ServiceSet":
-        if self is other or self == other:
+        if self is other or not self._any:
             return NO_SERVICES
-        if not other:
+        if not other._any:
             return self
-        return ServiceSet(*(a - b for a, b in zip(self._parts, other._parts)))
+        return _service_difference(self, other)
 
     def is_all(self) -> bool:
         return self == ALL_SERVICES
@@ -296,8 +318,8 @@ class ServiceSet:
         return ", ".join("all traffic" if p == "all" else f"{p} {ports}" for p, ports in self.entries())
 
 
-ALL_SERVICES = ServiceSet(**_FULL)
-NO_SERVICES = ServiceSet()
+ALL_SERVICES = canonical(ServiceSet(**_FULL))
+NO_SERVICES = canonical(ServiceSet())
 
 
 def _icmp_entries(codes: IntervalSet) -> list[str]:
@@ -374,13 +396,13 @@ def services_for_rule(protocol: object, from_port: object, to_port: object) -> S
     try:
         return _services_cached(protocol, from_port, to_port)
     except TypeError:  # unhashable odd values
-        return _services_for_rule(protocol, from_port, to_port)
+        return canonical(_services_for_rule(protocol, from_port, to_port))
 
 
 # typed: True == 1 and 22.5 != 22, but the cache must not answer for one what it computed for the other
 @functools.lru_cache(maxsize=4096, typed=True)
 def _services_cached(protocol: object, from_port: object, to_port: object) -> ServiceSet:
-    return _services_for_rule(protocol, from_port, to_port)
+    return canonical(_services_for_rule(protocol, from_port, to_port))
 
 
 def _services_for_rule(protocol: object, from_port: object, to_port: object) -> ServiceSet:
@@ -634,4 +656,4 @@ def covering_services(pairs: list[tuple[ServiceSet, AddressSet]], target: Addres
             if acc.issuperset(target):
                 covered.append((lo, nxt - 1))
         dims.append(IntervalSet(covered))
-    return result | ServiceSet(*dims)
+    return result | canonical(ServiceSet(*dims))

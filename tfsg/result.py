@@ -37,12 +37,17 @@ def _flow_rows(flows: dict[tuple[str, str], tuple[ServiceSet, dict[str, ServiceS
     rows = []
     for (source, target) in sorted(flows):
         services, by = flows[(source, target)]
-        for proto, ports in services.entries():
-            defined = granting(by, entry_services(proto, ports)) if len(by) > 1 else sorted(by)
+        entries = services.entries()
+        if len(by) > 1 and len(entries) == 1:  # most flows: one range, every rule granting part of it
+            by = {rule: granted for rule, granted in by.items() if granted & services}
+        for proto, ports in entries:
+            defined = granting(by, entry_services(proto, ports)) if len(by) > 1 and len(entries) > 1 \
+                else sorted(by)
             row = {"from": source, "to": target, "protocol": proto, "ports": ports, "defined_by": defined}
-            where = [str(locations[d]) for d in defined if locations and d in locations]
-            if where:
-                row["locations"] = where
+            if locations:
+                where = [str(locations[d]) for d in defined if d in locations]
+                if where:
+                    row["locations"] = where
             rows.append(row)
     return rows
 
@@ -65,7 +70,7 @@ def _path_row(path: Path, graph: FlowGraph) -> dict:
     """A path with, beside each resource, its groups (the groups of a group node: itself)."""
     atts = graph.attachment_groups()
     return {"nodes": list(path.nodes),
-            "groups": [atts.get(n, [n] if graph.is_group(n) else []) for n in path.nodes],
+            "groups": [atts.get(n) or ([n] if graph.is_group(n) else []) for n in path.nodes],
             "hops": [{"from": a, "to": b, "services": service_entries(s)}
                      for a, b, s in zip(path.nodes, path.nodes[1:], path.hops)]}
 

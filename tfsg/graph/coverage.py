@@ -186,11 +186,25 @@ class CidrRelation:
         hit = self._succ.get(source)
         if hit is None:
             if self._by_set is None:
-                self._by_set = {}
-                for target, rows in self.rows.items():
-                    for row in rows:
-                        self._by_set.setdefault(row.groups, []).append(target)
-            found = {t for groups, targets in self._by_set.items() if source in groups for t in targets}
-            found.discard(source)
-            hit = self._succ[source] = sorted(found)
+                self._index()
+            # groups in the same sets (most senders of one subnet and egress) share the answer
+            pattern = self._in_sets.get(source, ())
+            found = self._by_pattern.get(pattern)
+            if found is None:
+                found = self._by_pattern[pattern] = {t for i in pattern for t in self._targets[i]}
+            hit = self._succ[source] = sorted(found - {source})
         return hit
+
+    def _index(self) -> None:
+        """The rows' distinct sets, each with its targets, and per group the sets it is in."""
+        self._by_set = {}
+        for target, rows in self.rows.items():
+            for row in rows:
+                self._by_set.setdefault(row.groups, []).append(target)
+        self._targets: list[list[str]] = list(self._by_set.values())
+        members: dict[str, list[int]] = {}
+        for i, groups in enumerate(self._by_set):
+            for g in groups:
+                members.setdefault(g, []).append(i)
+        self._in_sets: dict[str, tuple[int, ...]] = {g: tuple(ids) for g, ids in members.items()}
+        self._by_pattern: dict[tuple[int, ...], set[str]] = {}

@@ -126,6 +126,7 @@ class _Resources:
         self._internet: Optional[dict[str, ServiceSet]] = None
         self._by_block: Optional[dict] = None
         self._sorted: dict[str, list[str]] = {}
+        self._info: dict[str, tuple] = {}
 
     def _from_internet(self) -> dict[str, ServiceSet]:
         if self._internet is None:
@@ -142,27 +143,47 @@ class _Resources:
             hit = self._sorted[node] = sorted(self.edges_of(node))
         return hit
 
-    def _receivers(self, m) -> set[str]:
-        """Groups whose ingress may admit ``m``: they name one of its groups, or admit a block
-        that may hold its addresses (blocks indexed once, so this is per distinct block)."""
+    def _candidates(self, m) -> set[str]:
+        """Resources whose ingress may admit ``m``: members of the groups that name one of its
+        groups, or that admit a block that may hold its addresses (per distinct bound: the
+        members of a subnet share it)."""
         from .coverage import overlaps
 
+        graph = self.graph
         if self._by_block is None:
             self._named_by: dict[str, set[str]] = {}
-            for g, others in self.graph.refs["ingress"].items():
+            for g, others in graph.refs["ingress"].items():
                 for other in others:
                     self._named_by.setdefault(other, set()).add(g)
             self._by_block = {}
-            for g, entries in self.graph.cidrs["ingress"].items():
+            for g, entries in graph.cidrs["ingress"].items():
                 for _, block, _ in entries:
                     self._by_block.setdefault(block, set()).add(g)
-        out: set[str] = set()
+            self._by_bound: dict = {}
+        bound = self.bound[m.resource]
+        held = self._by_bound.get(bound)
+        if held is None:
+            groups: set[str] = set()
+            for block, admitting in self._by_block.items():
+                if block and overlaps(block, bound):
+                    groups |= admitting
+            held = self._by_bound[bound] = {a.resource for g in groups for a in graph.members.get(g, ())}
+        out = set(held)
         for group in m.groups:
-            out |= self._named_by.get(group, set())
-        for block, groups in self._by_block.items():
-            if block and overlaps(block, m.addresses):
-                out |= groups
+            for g in self._named_by.get(group, ()):
+                out.update(a.resource for a in graph.members.get(g, ()))
         return out
+
+    def _receiving(self, name: str) -> tuple:
+        """A receiver's bound, groups and aggregated ingress (references per named group, the
+        CIDR part per sender bound), in one lookup."""
+        hit = self._info.get(name)
+        if hit is None:
+            from .resources import aggregate
+
+            n = self.atts[name]
+            hit = self._info[name] = (self.bound[name], n.groups) + aggregate(self.graph, "ingress", n)
+        return hit
 
     def predecessors(self, node: str) -> list[str]:  # not needed for searches from the internet
         return []
@@ -174,49 +195,48 @@ class _Resources:
         hit = self._succ.get(node)
         if hit is not None:
             return hit
-        graph = self.graph
+        graph, atts = self.graph, self.atts
         out: dict[str, ServiceSet] = {}
         if node == INTERNET:
             out = dict(self._from_internet())
         elif node in self.atts:
             from .resources import aggregate, cidr_part
 
-            m = self.atts[node]
-            candidates: set[str] = set()
-            for group in self._receivers(m):
-                candidates.update(a.resource for a in graph.members.get(group, ()))
+            m = atts[node]
+            candidates = self._candidates(m)
             candidates.discard(node)
             for (lb, target), services in graph.hops.lb_reach.items():
                 if lb == node:
                     out[target] = out.get(target, NO_SERVICES) | services
             # resources.allowed() in both directions, inlined: this loop runs once per
-            # (sender, candidate receiver) pair of the search, hundreds of thousands on a large plan
+            # (sender, candidate receiver) pair of the search, hundreds of thousands on a large
+            # plan (each CIDR part is cached per bound; a side with no references skips their loop).
             e_named, e_cidr = aggregate(graph, "egress", m)
             m_groups, m_bound = m.groups, self.bound[node]
-            atts, bounds = self.atts, self.bound
+            receiving = self._receiving
             for name in candidates:
-                n = atts[name]
-                n_bound = bounds[name]
-                i_named, i_cidr = aggregate(graph, "ingress", n)
+                n_bound, n_groups, i_named, i_cidr = receiving(name)
                 inbound = i_cidr.get(m_bound)
                 if inbound is None:
-                    inbound = cidr_part(graph, "ingress", n, m_bound)
-                for h in m_groups:
-                    got = i_named.get(h)
-                    if got is not None:
-                        inbound = inbound | got
-                if not inbound:
+                    inbound = cidr_part(graph, "ingress", atts[name], m_bound)
+                if i_named:
+                    for h in m_groups:
+                        got = i_named.get(h)
+                        if got is not None:
+                            inbound = inbound | got
+                if not inbound._any:
                     continue
                 outbound = e_cidr.get(n_bound)
                 if outbound is None:
                     outbound = cidr_part(graph, "egress", m, n_bound)
-                for h in n.groups:
-                    got = e_named.get(h)
-                    if got is not None:
-                        outbound = outbound | got
+                if e_named:
+                    for h in n_groups:
+                        got = e_named.get(h)
+                        if got is not None:
+                            outbound = outbound | got
                 services = inbound & outbound
-                if services:
-                    out[name] = out.get(name, NO_SERVICES) | services
+                if services._any:
+                    out[name] = out[name] | services if name in out else services
         self._succ[node] = out
         return out
 
@@ -235,8 +255,9 @@ def _shortest(g, max_hops: int, keep: Optional[Callable[[str], bool]] = None) ->
             through[node] = keep(node) or any(through.get(p, False) for p in preds.get(node, ()))
         targets = [t for t in targets if through[t]]
     out: list[Path] = []
+    order: dict[str, list[str]] = {}
     for target in targets:
-        for nodes in _enumerate(preds, target, MAX_PATHS_PER_TARGET):
+        for nodes in _enumerate(preds, target, MAX_PATHS_PER_TARGET, order):
             if keep is not None and not any(keep(n) for n in nodes):
                 continue
             hops = tuple(g.edges[a, b]["services"] for a, b in zip(nodes, nodes[1:]))
@@ -244,18 +265,24 @@ def _shortest(g, max_hops: int, keep: Optional[Callable[[str], bool]] = None) ->
     return sorted(out, key=lambda p: p.nodes)
 
 
-def _enumerate(preds: dict, target: str, limit: int) -> list[list[str]]:
-    """Up to ``limit`` shortest paths to target, in sorted order, from a predecessor map."""
+def _enumerate(preds: dict, target: str, limit: int, order: Optional[dict] = None) -> list[list[str]]:
+    """Up to ``limit`` shortest paths to target, in sorted order, from a predecessor map: the
+    first ``limit`` met walking back from the target over predecessors in sorted order.
+    ``order``: the sorted predecessors per node, shared between targets."""
     out: list[list[str]] = []
+    order = {} if order is None else order
 
     def walk(node: str, suffix: list[str]) -> None:
-        if len(out) >= limit:
-            return
         if node == INTERNET:
             out.append([INTERNET] + suffix)
             return
-        for p in sorted(preds.get(node, ())):
+        ranked = order.get(node)
+        if ranked is None:
+            ranked = order[node] = sorted(preds.get(node, ()))
+        for p in ranked:
             walk(p, [node] + suffix)
+            if len(out) >= limit:
+                return
 
     walk(target, [])
     return sorted(out)

@@ -231,9 +231,13 @@ def _where(f: dict) -> str:
     return code(f["location"]) if f.get("location") else "—"
 
 
-def _finding_rows(findings: list[dict], *, mark_existing: bool = False) -> list[list[str]]:
-    return [[_policy_cell(f, mark_existing=mark_existing), f"{_ICON[f['severity']]} {f['severity']}",
-             code(f["address"]), _where(f), text(evidence(f))] for f in findings]
+def _finding_cells(f: dict, *, mark_existing: bool = False) -> list[str]:
+    return [_policy_cell(f, mark_existing=mark_existing), f"{_ICON[f['severity']]} {f['severity']}",
+            code(f["address"]), _where(f), text(evidence(f))]
+
+
+def _existing_marked(f: dict) -> list[str]:
+    return _finding_cells(f, mark_existing=True)
 
 
 _FINDING_HEADER = ["Policy", "Severity", "Resource", "Location", "Evidence"]
@@ -248,9 +252,30 @@ def _finding_key(f: dict) -> tuple:
             f["address"], f["message"])
 
 
+class _Result(dict):
+    """A result as one ``render`` reads it: its lists in a fixed order (``_normalised``) and, in
+    ``memo``, what the comment's size attempts share (grouped rows, the picture's edges)."""
+
+    __slots__ = ("memo",)
+
+    def __init__(self, result: dict) -> None:
+        super().__init__(result)
+        self.memo: dict = {}
+
+
+def _memo(result: dict, key: Any, compute: Any) -> Any:
+    """``compute()``, once per render of ``result`` (every call when it carries no memo)."""
+    memo = getattr(result, "memo", None)
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 def _normalised(result: dict) -> dict:
     """A shallow copy with every list this module reads in a fixed order, whatever the input order."""
-    out = dict(result)
+    out = _Result(result)
     if "findings" in out:
         out["findings"] = sorted(out["findings"] or [], key=_finding_key)
     if "resolved" in out:
@@ -273,6 +298,10 @@ def _normalised(result: dict) -> dict:
 
 def _flow_rows(result: dict) -> list[tuple]:
     """(sign, from, to, rows) per endpoint pair; cells by ``_flow_cells``."""
+    return _memo(result, "flows", lambda: _grouped_flows(result))
+
+
+def _grouped_flows(result: dict) -> list[tuple]:
     rows = []
     for key, sign in (("added", "➕"), ("removed", "➖")):
         pairs: dict[tuple[str, str], list[dict]] = {}
@@ -289,36 +318,50 @@ def _flow_cells(row: tuple) -> list[str]:
 
 
 def _cidr_rows(result: dict, keys: tuple[tuple[str, str], ...]) -> list[tuple]:
-    """CIDR-derived flows per (block, target, set), the largest sets first."""
+    """CIDR-derived flows per (block, target, set), the largest sets first; the members are
+    listed by ``_cidr_cells``, for the rows shown only (a set holds thousands of groups)."""
+    return _memo(result, ("cidr", keys), lambda: _grouped_cidr(result, keys))
+
+
+def _grouped_cidr(result: dict, keys: tuple[tuple[str, str], ...]) -> list[tuple]:
     sets = result.get("group_sets") or {}
+    lookup: dict[str, frozenset] = {}
     rows = []
     for key, sign in keys:
         merged: dict[tuple[str, str, str], list[dict]] = {}
         for r in result.get(key) or []:
             merged.setdefault((r["from"], r["to"], r["groups"]), []).append(r)
         for (block, target, ident), items in merged.items():
-            members = [m for m in sets.get(ident, ()) if m != target]
-            rows.append((sign, members, target, items, block))
-    rows.sort(key=lambda r: (r[0], -len(r[1]), r[2], r[4]))
+            members = sets.get(ident, ())
+            if ident not in lookup:
+                lookup[ident] = frozenset(members)
+            size = len(members) - (target in lookup[ident])  # a target never flows to itself
+            rows.append((sign, (members, target), target, items, block, size))
+    rows.sort(key=lambda r: (r[0], -r[5], r[2], r[4]))
     return rows
 
 
 def _cidr_cells(row: tuple) -> list[str]:
-    sign, members, target, items, block = row
-    return ([sign] if sign else []) + [codes(members, most=3), code(target), text(_services_of(items)), code(block)]
+    sign, (members, target), _, items, block, _ = row
+    shown = [m for m in members if m != target]
+    return ([sign] if sign else []) + [codes(shown, most=3), code(target), text(_services_of(items)), code(block)]
 
 
-def _exposure_rows(entries: list[dict], sign: str) -> list[list[str]]:
+def _exposure_rows(entries: list[dict], sign: str) -> list[tuple]:
+    """(sign, kind, address, entries) per exposed resource or group; cells by ``_exposure_cells``."""
     grouped: dict[tuple[str, str], list[dict]] = {}
     for e in entries:
         grouped.setdefault((e["kind"], e["address"]), []).append(e)
-    rows = []
-    for (kind, address), items in sorted(grouped.items(), key=lambda x: (x[0][0] != "resource", x[0][1])):
-        first = items[0]
-        what = code(address) + ("" if kind == "resource" else " (group)")
-        rows.append([sign, what, text(_services_of(items)), text(", ".join(first.get("sources") or [])),
-                     codes(first.get("via") or []), text(first.get("reason") or "—")])
-    return rows
+    return [(sign, kind, address, items)
+            for (kind, address), items in sorted(grouped.items(), key=lambda x: (x[0][0] != "resource", x[0][1]))]
+
+
+def _exposure_cells(row: tuple) -> list[str]:
+    sign, kind, address, items = row
+    first = items[0]
+    what = code(address) + ("" if kind == "resource" else " (group)")
+    return [sign, what, text(_services_of(items)), text(", ".join(first.get("sources") or [])),
+            codes(first.get("via") or []), text(first.get("reason") or "—")]
 
 
 def _path_line(p: dict, *, table: bool = False) -> str:
@@ -348,9 +391,9 @@ def _diagram(result: dict, edges: int | None) -> list[str]:
 
 def _unknown_block(result: dict, rows: int | None) -> list[str]:
     unknown = result.get("unknown") or []
-    table = _table(["Address", "Attribute", "Reason"],
-                   [[code(u["address"]), code(u["attribute"]) if u.get("attribute") else "—", text(u["reason"])]
-                    for u in unknown], rows)
+    table = _table(["Address", "Attribute", "Reason"], unknown, rows,
+                   lambda u: [code(u["address"]), code(u["attribute"]) if u.get("attribute") else "—",
+                              text(u["reason"])])
     return _details(f"Unknown until apply or unresolved ({len(unknown)})", table)
 
 
@@ -391,7 +434,7 @@ def _reachability(result: dict, rows: int | None, edges: int | None) -> list[str
         _exposure_rows(result.get("no_longer_exposed") or [], "➖")
     if exposure:
         out += ["**Reachable from the internet** (➕ newly, ➖ no longer)", ""]
-        out += _table(["", "Resource", "Services", "From", "Via", "Why"], exposure, rows)
+        out += _table(["", "Resource", "Services", "From", "Via", "Why"], exposure, rows, _exposure_cells)
     for key, title in (("paths_added", "New paths from the internet"),
                        ("paths_removed", "Paths from the internet removed")):
         paths = result.get(key) or []
@@ -400,9 +443,8 @@ def _reachability(result: dict, rows: int | None, edges: int | None) -> list[str
     out += _diagram(result, edges)
     changes = result.get("exposure_changes") or []
     out += _details(f"Exposure in numbers ({len(changes)})", _table(
-        ["Group", "Direction", "Before", "After"],
-        [[code(c["group"]), c["direction"], text(_reach_text(c["before"])), text(_reach_text(c["after"]))]
-         for c in changes], rows))
+        ["Group", "Direction", "Before", "After"], changes, rows,
+        lambda c: [code(c["group"]), c["direction"], text(_reach_text(c["before"])), text(_reach_text(c["after"]))]))
     return out
 
 
@@ -441,7 +483,7 @@ def _check(result: dict, rows: int | None, edges: int | None) -> list[str]:
     out += _severity_counts(result)
     if blocking:
         out += ["#### Blocking findings", ""]
-        out += _table(_FINDING_HEADER, _finding_rows(blocking, mark_existing=True), _first(rows))
+        out += _table(_FINDING_HEADER, blocking, _first(rows), _existing_marked)
         fixes: dict[str, str] = {}
         for f in blocking:
             if f.get("remediation"):
@@ -455,25 +497,25 @@ def _check(result: dict, rows: int | None, edges: int | None) -> list[str]:
     warnings = [f for f in rest if f["status"] != "violation" and not f["waived"]]
     waived = [f for f in findings if f["waived"]]
     out += _details(f"Other findings introduced by this change, not blocking ({len(introduced)})",
-                    _table(_FINDING_HEADER, _finding_rows(introduced), rows))
+                    _table(_FINDING_HEADER, introduced, rows, _finding_cells))
     out += _details(f"Existing findings, already there before this change ({len(existing)})",
-                    _table(_FINDING_HEADER, _finding_rows(existing), rows))
+                    _table(_FINDING_HEADER, existing, rows, _finding_cells))
     out += _details(f"Waived findings ({len(waived)})", _table(
-        ["Policy", "Severity", "Resource", "Location", "Waiver"],
-        [[_policy_cell(f), f"{_ICON[f['severity']]} {f['severity']}", code(f["address"]), _where(f), text(f["waived"])]
-         for f in waived], rows))
+        ["Policy", "Severity", "Resource", "Location", "Waiver"], waived, rows,
+        lambda f: [_policy_cell(f), f"{_ICON[f['severity']]} {f['severity']}", code(f["address"]), _where(f),
+                   text(f["waived"])]))
     out += _details(f"Findings a value unknown until apply may hide ({len(warnings)})",
-                    _table(_FINDING_HEADER, _finding_rows(warnings), rows))
+                    _table(_FINDING_HEADER, warnings, rows, _finding_cells))
     resolved = result.get("resolved") or []
     out += _details(f"Resolved by this change ({len(resolved)})", _table(
-        ["Policy", "Severity", "Resource", "What it was"],
-        [[_policy_cell(f), f"{_ICON[f['severity']]} {f['severity']}", code(f["address"]), text(f["message"])]
-         for f in resolved], rows))
+        ["Policy", "Severity", "Resource", "What it was"], resolved, rows,
+        lambda f: [_policy_cell(f), f"{_ICON[f['severity']]} {f['severity']}", code(f["address"]),
+                   text(f["message"])]))
     notes = result.get("waivers") or []
     out += _details(f"Waivers to look at ({len(notes)})", _table(
-        ["Where", "Policy", "Address", "Status", "Note"],
-        [[text(w["origin"]), text(w["policy"], 60), code(w["address"]), text(w["status"], 20), text(w["message"])]
-         for w in notes], rows))
+        ["Where", "Policy", "Address", "Status", "Note"], notes, rows,
+        lambda w: [text(w["origin"]), text(w["policy"], 60), code(w["address"]), text(w["status"], 20),
+                   text(w["message"])]))
     out += _unknown_block(result, rows)
     return out
 
@@ -497,7 +539,8 @@ def _show(result: dict, rows: int | None, edges: int | None) -> list[str]:
     out = [head, "", _meta(result), ""]
     exposed = _exposure_rows(result.get("exposed") or [], "🌐")
     out += ["#### Reachable from the internet", ""]
-    out += _table(["", "Resource", "Services", "From", "Via", "Why"], exposed, rows) if exposed else ["Nothing.", ""]
+    out += _table(["", "Resource", "Services", "From", "Via", "Why"], exposed, rows, _exposure_cells) if exposed \
+        else ["Nothing.", ""]
     if result.get("paths"):
         out += ["#### Paths from the internet", ""] + _list(result["paths"], rows, _path_line)
     out += _diagram(result, edges)

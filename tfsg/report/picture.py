@@ -121,17 +121,18 @@ def _state_rank(state: str) -> int:
     return (ADDED, REMOVED, CONTEXT, FLOW, ATTACHED).index(state)
 
 
-_LAST: list = []  # (result, groups, change, edges) of the last result built: markdown.py tries
-# several sizes of the same comment, and the edges (services of every flow) are the costly part
-
-
 def build(result: dict, *, max_edges: int | None = None) -> Picture:
-    """The nodes and edges to draw for a result (see the module docstring)."""
-    if _LAST and _LAST[0] is result:
-        _, groups, change, edges = _LAST
-    else:
-        groups, change, edges = _edges(result)
-        _LAST[:] = [result, groups, change, edges]
+    """The nodes and edges to draw for a result (see the module docstring).
+
+    A result that carries a ``memo`` dict (markdown.py's, which tries several sizes of one
+    comment) keeps its edges there: the services of every flow are the costly part."""
+    memo = getattr(result, "memo", None)
+    found = memo.get("picture") if memo is not None else None
+    if found is None:
+        found = _edges(result)
+        if memo is not None:
+            memo["picture"] = found
+    groups, change, edges = found
     total = len(edges)
     if max_edges is not None and total > max_edges:
         edges = edges[:max_edges]

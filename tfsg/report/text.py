@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, Optional
 
 from .trust import text_lines as trust_text
@@ -118,42 +119,70 @@ def _reach_text(r: dict) -> str:
     return " + ".join(parts) or "nothing"
 
 
+def _holders(result: dict):
+    """``count(block, target)``: how many groups other than ``target`` have members in ``block``
+    by the CIDR rows (each set is counted, not copied: a set holds thousands of groups)."""
+    sets = result.get("group_sets") or {}
+    ids: dict[tuple[str, str], set[str]] = {}
+    for r in result.get("cidr_flows") or []:
+        ids.setdefault((r["from"], r["to"]), set()).add(r["groups"])
+    frozen: dict[str, frozenset] = {}
+
+    def members(ident: str) -> frozenset:
+        if ident not in frozen:
+            frozen[ident] = frozenset(sets.get(ident, ()))
+        return frozen[ident]
+
+    def count(block: str, target: str) -> int:
+        found = ids.get((block, target))
+        if not found:
+            return 0
+        union = members(next(iter(found))) if len(found) == 1 else frozenset().union(*map(members, found))
+        return len(union) - (target in union)
+
+    return count
+
+
 def render_show(result: dict) -> str:
-    lines = [_header(result), ""]
+    return "".join(line + "\n" for line in show_lines(result))
+
+
+def show_lines(result: dict) -> Iterator[str]:
+    """``show``'s text line by line (without newlines): a large plan's is tens of MB, which the
+    CLI writes as it goes."""
+    yield _header(result)
+    yield ""
     grouped = _grouped(result["flows"])
     inbound_of: dict[str, list] = {}
     outbound_of: dict[str, list] = {}
     for f in grouped:
         inbound_of.setdefault(f[1], []).append(f)
         outbound_of.setdefault(f[0], []).append(f)
-    sets = result.get("group_sets") or {}
-    held: dict[tuple[str, str], set[str]] = {}
-    for r in result.get("cidr_flows") or []:
-        held.setdefault((r["from"], r["to"]), set()).update(m for m in sets.get(r["groups"], ()) if m != r["to"])
+    held = _holders(result)
     groups = result["groups"]
-    lines.append(f"Security groups ({len(groups)})")
+    yield f"Security groups ({len(groups)})"
     for g in groups:
         ident = g["id"] or "id known after apply"
         name = f' "{g["name"]}"' if g["name"] else ""
         change = f"  [{g['change']}]" if g["change"] not in ("no-op", "read") else ""
-        lines.append(f"  {g['address']}{name} ({ident}){change}")
+        yield f"  {g['address']}{name} ({ident}){change}"
         if g["attached"]:
-            lines.append(f"    attached: {', '.join(g['attached'])}")
+            yield f"    attached: {', '.join(g['attached'])}"
         else:
-            lines.append("    attached: nothing in this plan")
+            yield "    attached: nothing in this plan"
         inbound = inbound_of.get(g["address"], [])
         outbound = outbound_of.get(g["address"], [])
         for src, _, svc, _ in inbound:
-            members = held.get((src, g["address"]))
-            more = f" (holds members of {_plural(len(members), 'group')})" if members else ""
-            lines.append(f"    in  <- {src}: {svc}{more}")
+            members = held(src, g["address"])
+            more = f" (holds members of {_plural(members, 'group')})" if members else ""
+            yield f"    in  <- {src}: {svc}{more}"
         for _, dst, svc, _ in outbound:
             if dst == g["address"]:
                 continue
-            lines.append(f"    out -> {dst}: {svc}")
+            yield f"    out -> {dst}: {svc}"
         if not inbound and not outbound:
-            lines.append("    no flows")
-    lines.append("")
+            yield "    no flows"
+    lines: list[str] = [""]
     exposed = [e for e in result["exposed"] if e["kind"] == "resource"]
     lines.append("Reachable from the internet")
     if not result["exposed"]:
@@ -174,10 +203,12 @@ def render_show(result: dict) -> str:
     lines.append("Paths from the internet")
     if not result["paths"]:
         lines.append("  none")
+    yield from lines
+    lines.clear()
     for p in result["paths"]:
-        lines.append(f"  {_path(p)}")
+        yield f"  {_path(p)}"
     _unknown(result, lines)
-    return "\n".join(lines) + "\n"
+    yield from lines
 
 
 def render_diff(result: dict, limit: Optional[int] = TOP) -> str:

@@ -28,7 +28,7 @@ from ...netsets import ServiceSet
 from ..instances import Instance
 from ..lbs import LoadBalancers
 from ..placement import Placements
-from ..refs import Configuration, Resolver
+from ..refs import Configuration, Context, Resolver
 from ..services import ServiceEffects, service_effects
 from .attachments import CLUSTER_MEMBERS, DEFAULT_GROUP_TYPES, AttachmentsMixin
 from .groups import GROUP_TYPES, GroupsMixin
@@ -76,6 +76,7 @@ class SnapshotBuilder(TermsMixin, GroupsMixin, PrefixListsMixin, RulesMixin, Inl
         self._placements: Optional[Placements] = None
         self._scope: tuple[str, str] = ("all", "")  # what an unknown raised now can affect
         self._services: Optional[ServiceSet] = None  # and on which services, when known
+        self._contexts: dict[str, Context] = {}  # terms.py: the context of an address (its module, key, for_each)
 
     def build(self) -> Snapshot:
         for inst in self.instances:

@@ -49,6 +49,7 @@ class BuilderBase:
     _placements: Optional[Placements]
     _scope: tuple[str, str]
     _services: Optional[ServiceSet]
+    _contexts: dict[str, Context]
 
     if TYPE_CHECKING:
         # SnapshotBuilder

@@ -40,7 +40,8 @@ class RuleResourcesMixin(BuilderBase):
         proto = self._scalar(inst, "protocol")
         if proto is None:
             return
-        self._services = _services_or_none(proto, self._port(inst, "from_port"), self._port(inst, "to_port"))
+        from_port, to_port = self._port(inst, "from_port"), self._port(inst, "to_port")
+        self._services = _services_or_none(proto, from_port, to_port)
         peers = self._address_peers(inst, ("cidr_blocks", "ipv6_cidr_blocks"), "prefix_list_ids")
         known, self_flag = self.value(inst, ("self",))
         if known and self_flag is True:
@@ -51,7 +52,7 @@ class RuleResourcesMixin(BuilderBase):
             peers += self._group_peers(inst, "source_security_group_id")
         if not peers and not any(u.address == inst.addr for u in self.snap.unknowns[-6:]):
             self.unknown(inst.addr, "source_security_group_id", "the rule names no source or destination tfsg can read")
-        self._add_rule(inst, group, direction, proto, self._port(inst, "from_port"), self._port(inst, "to_port"),
+        self._add_rule(inst, group, direction, proto, from_port, to_port,
                        peers, self.value(inst, ("description",))[1], False, "protocol")
 
     def _vpc_rule(self, inst: Instance) -> None:
@@ -63,12 +64,13 @@ class RuleResourcesMixin(BuilderBase):
         proto = self._scalar(inst, "ip_protocol")
         if proto is None:
             return
-        self._services = _services_or_none(proto, self._port(inst, "from_port"), self._port(inst, "to_port"))
+        from_port, to_port = self._port(inst, "from_port"), self._port(inst, "to_port")
+        self._services = _services_or_none(proto, from_port, to_port)
         peers = self._address_peers(inst, ("cidr_ipv4", "cidr_ipv6"), "prefix_list_id")
         peers += self._group_peers(inst, "referenced_security_group_id")
         if not peers and not any(u.address == inst.addr for u in self.snap.unknowns[-4:]):
             self.unknown(inst.addr, "cidr_ipv4", "the rule's source or destination is known only after apply")
-        self._add_rule(inst, group, direction, proto, self._port(inst, "from_port"), self._port(inst, "to_port"),
+        self._add_rule(inst, group, direction, proto, from_port, to_port,
                        peers, self.value(inst, ("description",))[1], False, "ip_protocol")
 
     def _address_peers(self, inst: Instance, cidr_attrs: tuple[str, str], prefix_attr: str) -> list[Peer]:

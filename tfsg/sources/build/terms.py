@@ -48,9 +48,13 @@ class TermsMixin(BuilderBase):
         return True, val
 
     def context(self, inst: Instance) -> Context:
-        res = self.config.resource(inst.address) or {}
-        for_each = res.get("for_each_expression")
-        return Context(inst.address.module, inst.address.key, for_each if isinstance(for_each, dict) else None)
+        ctx = self._contexts.get(inst.addr)  # asked for per attribute: once per address
+        if ctx is None:
+            res = self.config.resource(inst.address) or {}
+            for_each = res.get("for_each_expression")
+            ctx = self._contexts[inst.addr] = Context(inst.address.module, inst.address.key,
+                                                     for_each if isinstance(for_each, dict) else None)
+        return ctx
 
     def setting(self, inst: Instance, path: tuple) -> tuple[bool, Any]:
         """(known, value) of a setting; unknown-but-not-written means unset (the provider default)."""
@@ -69,7 +73,7 @@ class TermsMixin(BuilderBase):
         known, val = self.value(inst, path)
         if known:
             return [Lit(val)]
-        expr = self.config.expression(inst.address, tuple(p for p in path))
+        expr = self.config.expression(inst.address, tuple(path))
         if expr is None:
             if isinstance(self.config, ConfigIndex) and self.config.present and self._block_missing(inst, path):
                 # a dynamic block: plan JSON drops it from the configuration, the sources have it
