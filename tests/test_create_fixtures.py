@@ -170,11 +170,12 @@ def test_module_dynamic_blocks_count_and_for_each():
     assert flows(r["flows"]) == expected
     assert r["unknown"] == []
     attached = {g["address"]: g["attached"] for g in r["groups"]}
-    # the launch template lists both edge groups (module outputs), the ASG inherits them
-    assert attached[EDGE[0]] == attached[EDGE[1]] == ["aws_autoscaling_group.edge", "aws_launch_template.edge"]
+    # the launch template lists both edge groups (module outputs), the ASG inherits them; the
+    # template itself launches nothing: the ASG stands for its instances (one node, not two)
+    assert attached[EDGE[0]] == attached[EDGE[1]] == ["aws_autoscaling_group.edge"]
     # for_each = module.svc: each.value.sg_id is that key's module output
-    assert attached[SVC["blue"]] == ['aws_autoscaling_group.svc["blue"]', 'aws_launch_template.svc["blue"]']
-    assert attached[SVC["green"]] == ['aws_autoscaling_group.svc["green"]', 'aws_launch_template.svc["green"]']
+    assert attached[SVC["blue"]] == ['aws_autoscaling_group.svc["blue"]']
+    assert attached[SVC["green"]] == ['aws_autoscaling_group.svc["green"]']
     # without the sources, from_allowed (var.allowed_sg_ids[count.index], fed by each.value of a
     # for_each over a map of module outputs) is unknown, with the reason, not guessed
     bare = tfsg_json("show", plan("module_dynamic"), "--no-sources")
@@ -183,7 +184,11 @@ def test_module_dynamic_blocks_count_and_for_each():
                        'module.svc["blue"].aws_security_group_rule.from_allowed[1]',
                        'module.svc["green"].aws_security_group_rule.from_allowed[0]'}
     resources = {e[0] for e in exposures(r["exposed"]) if e[1] == "resource"}
-    assert "aws_launch_template.edge" in resources  # associate_public_ip_address = true
+    # the edge ASG launches from the template, whose associate_public_ip_address = true its
+    # instances get (the ASG stands for them; the template launches nothing itself)
+    assert "aws_autoscaling_group.edge" in resources and "aws_launch_template.edge" not in resources
+    reasons = {e["address"]: e["reason"] for e in r["exposed"]}
+    assert reasons["aws_autoscaling_group.edge"] == "IPv4: network_interfaces.associate_public_ip_address = true"
 
 
 API, WORKER, DEFAULT = "aws_security_group.api", "aws_security_group.worker", "aws_default_security_group.default"

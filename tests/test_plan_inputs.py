@@ -343,22 +343,23 @@ def test_asg_dynamic_launch_templates_with_sources():
     assert r["input"]["sources"]
     # web: dynamic "launch_template" (name = node); workers: dynamic "mixed_instances_policy" with
     # launch_template_specification = node; metrics: launch_template = metrics, whose dynamic
-    # network_interfaces list node and metrics; plain: launch_template = node
+    # network_interfaces list node and metrics; plain: launch_template = node. The templates
+    # launch nothing themselves: the ASGs that launch from them stand for their instances
     assert attached(r) == {
-        NODE: sorted([*ASG.values(), LT_METRICS, LT_NODE]),
-        METRICS: [ASG["metrics"], LT_METRICS],
+        NODE: sorted(ASG.values()),
+        METRICS: [ASG["metrics"]],
     }
     assert flows(r["flows"]) == {
         ("0.0.0.0/0", NODE, "tcp", "22"), (NODE, "0.0.0.0/0", "tcp", "443"),
         ("10.0.0.0/16", METRICS, "tcp", "9100"),  # metrics has no egress: no pair from it
     }
-    # every ASG launches in the public subnet (map_public_ip_on_launch) and the metrics template
-    # sets associate_public_ip_address = true. The node template sets nothing: its instances'
-    # addresses come from whoever launches them (here only public ASGs), so it may be listed as
-    # exposed or as an unknown "public address", and nothing else may be unknown.
-    assert exposures(r["exposed"]) - {(LT_NODE, "resource", "tcp", "22")} == {(NODE, "group", "tcp", "22")} | {
-        (a, "resource", "tcp", "22") for a in [*ASG.values(), LT_METRICS]}
-    assert {u["address"] for u in r["unknown"]} <= {LT_NODE}
+    # every ASG launches in the public subnet (map_public_ip_on_launch), and the metrics ASG's
+    # template sets associate_public_ip_address = true; nothing is unknown
+    assert exposures(r["exposed"]) == {(NODE, "group", "tcp", "22")} | {
+        (a, "resource", "tcp", "22") for a in ASG.values()}
+    assert r["unknown"] == []
+    reasons = {e["address"]: e["reason"] for e in r["exposed"]}
+    assert reasons[ASG["metrics"]] == "IPv4: network_interfaces.associate_public_ip_address = true"
 
 
 def test_asg_dynamic_launch_templates_without_sources(tmp_path):
@@ -368,7 +369,7 @@ def test_asg_dynamic_launch_templates_without_sources(tmp_path):
     # which plan JSON drops: not guessed...
     for a in (ASG["web"], ASG["workers"]):
         assert not any(a in v for v in got.values()), (a, got)
-    assert ASG["plain"] in got[NODE] and LT_NODE in got[NODE]
+    assert ASG["plain"] in got[NODE] and LT_NODE not in got[NODE]  # plain launches from it
     assert LT_METRICS not in got[METRICS]  # the template's security_groups come from a dynamic block
     # ...but said: an explicit unknown names each resource whose groups could not be read
     named = {u["address"] for u in r["unknown"]}
@@ -384,7 +385,7 @@ def test_asg_dynamic_launch_templates_check(tmp_path):
     code, r = check(plan("asg_dynamic_lt"), cwd=tmp_path)
     assert code == 1 and blocking(r) == {("TFSG001", NODE)}
     f = next(f for f in r["findings"] if f["policy"] == "TFSG001")
-    assert set(f["evidence"]["exposed_resources"]) - {LT_NODE} == {*ASG.values(), LT_METRICS}
+    assert set(f["evidence"]["exposed_resources"]) == set(ASG.values())
     assert policy_findings(r, "TFSG012") == []
 
 

@@ -325,6 +325,9 @@ class Snapshot:
     revoked: list[Rule] = field(default_factory=list)  # rule resources' rules this apply revokes
     attachments: list[Attachment] = field(default_factory=list)
     lb_links: list[LbLink] = field(default_factory=list)  # listener -> target hops
+    # (network interface, instance): an interface made on its own and attached to an instance
+    # (aws_network_interface_attachment, or the interface's attachment block): the same host
+    host_links: list[tuple[str, str]] = field(default_factory=list)
     prefix_lists: dict[str, Optional[AddressSet]] = field(default_factory=dict)
     sensitive_prefix_lists: set[str] = field(default_factory=set)  # entries marked sensitive
     prefix_list_sizes: dict[str, int] = field(default_factory=dict)  # max_entries (quota weight)

@@ -53,17 +53,32 @@ def _flow_rows(flows: dict[tuple[str, str], tuple[ServiceSet, dict[str, ServiceS
 
 
 def _exposure_rows(exposures: list[tuple[Exposure, ServiceSet]]) -> list[dict]:
+    """One row per contiguous range, with the public blocks that admit that range (a group's
+    IPv4-only, both-family and IPv6-only parts are rows of their own)."""
     rows = []
     for exp, services in sorted(exposures, key=lambda e: (e[0].kind != "resource", e[0].address, e[0].family)):
-        for proto, ports in services.entries():
+        parts = [(services & part, sources) for part, sources in exp.parts] if exp.parts \
+            else [(services, exp.sources)]
+        entries = sorted(((proto, ports, sources) for part, sources in parts for proto, ports in part.entries()),
+                         key=lambda e: (_PROTOCOL_ORDER.get(e[0], 9), _low(e[0]), _low(e[1]), e[1]))
+        for proto, ports, sources in entries:
             row: dict[str, Any] = {"address": exp.address, "kind": exp.kind, "type": exp.resource_type,
-                   "protocol": proto, "ports": ports, "via": list(exp.via), "sources": list(exp.sources),
+                   "protocol": proto, "ports": ports, "via": list(exp.via), "sources": list(sources),
                    "reason": exp.reason}
             if exp.kind == "resource":
                 row["family"] = exp.family
                 row["listener"] = exp.listener
             rows.append(row)
     return rows
+
+
+_PROTOCOL_ORDER = {"all": 0, "tcp": 1, "udp": 2, "icmp": 3, "icmpv6": 4}
+
+
+def _low(ports: str) -> int:
+    """The first port (or ICMP type, or protocol number) of a row's text, for ordering rows."""
+    head = ports.split("-", 1)[0].split("/", 1)[0]
+    return int(head) if head.isdigit() else -1
 
 
 def _path_row(path: Path, graph: FlowGraph) -> dict:

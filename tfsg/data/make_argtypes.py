@@ -25,7 +25,8 @@ EXTRA = [
     "aws_lb_listener", "aws_alb_listener", "aws_lb_listener_rule", "aws_alb_listener_rule", "aws_lb_target_group",
     "aws_alb_target_group", "aws_lb_target_group_attachment", "aws_alb_target_group_attachment",
     "aws_autoscaling_attachment", "aws_db_subnet_group", "aws_vpc_ipv6_cidr_block_association",
-    "aws_vpc_ipv4_cidr_block_association",
+    "aws_vpc_ipv4_cidr_block_association", "aws_autoscaling_group", "aws_autoscaling_traffic_source_attachment",
+    "aws_lb", "aws_alb", "aws_ecs_service",
 ]
 
 

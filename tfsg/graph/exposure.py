@@ -13,6 +13,8 @@ listeners (hops.py).
 
 from __future__ import annotations
 
+from typing import Optional
+
 from ..model import Attachment, Unknown
 from ..netsets import NO_SERVICES, PUBLIC, PUBLIC_V4, PUBLIC_V6, ServiceSet, covering_services
 from .base import GraphBase
@@ -35,15 +37,36 @@ class ExposureQueries(GraphBase):
                 self.internet_family[group] = {"ipv4": v4, "ipv6": v6}
         return out
 
-    def internet_sources(self, group: str, family: str = "") -> tuple[str, ...]:
-        """The public blocks (and listeners) through which the internet reaches ``group``."""
-        services = self.internet_family.get(group, {}).get(family) if family else self.internet_services.get(group)
-        space = PUBLIC_V4 if family == "ipv4" else PUBLIC_V6 if family == "ipv6" else PUBLIC
-        labels = {label for rule, block, label in self.cidrs["ingress"].get(group, ())
-                  if block.overlaps(space) and (rule.services & (services or NO_SERVICES))}
+    def internet_sources(self, group: str, family: str = "", services: Optional[ServiceSet] = None) -> tuple[str, ...]:
+        """The public blocks (and listeners) through which the internet reaches ``group``: in
+        ``family`` (default: either), on ``services`` (default: all it is reached on). A block
+        counts in a family only for the services the group admits from that whole family (a
+        ``::/0`` rule on tcp 80 is not a source of the group's IPv4 exposure on tcp 22)."""
+        covered = self.internet_family.get(group, {})
+        labels = set()
+        for rule, block, label in self.cidrs["ingress"].get(group, ()):
+            for name, space in (("ipv4", PUBLIC_V4), ("ipv6", PUBLIC_V6)):
+                if family and name != family or not block.overlaps(space):
+                    continue
+                reached = covered.get(name) or NO_SERVICES
+                if services is not None:
+                    reached = reached & services
+                if rule.services & reached:
+                    labels.add(label)
         if not family and hasattr(self, "hops"):
             labels |= self.hops.lb_sources.get(group, set())  # reached through a listener
         return tuple(sorted(labels))
+
+    def internet_parts(self, group: str) -> tuple[tuple[ServiceSet, tuple[str, ...]], ...]:
+        """What the internet reaches on ``group``, split where the sources differ: from IPv4
+        only, from both families, from IPv6 only, each with its public blocks."""
+        covered = self.internet_family.get(group, {})
+        v4, v6 = covered.get("ipv4") or NO_SERVICES, covered.get("ipv6") or NO_SERVICES
+        parts = []
+        for services in (v4 - v6, v4 & v6, v6 - v4):
+            if services:
+                parts.append((services, self.internet_sources(group, services=services)))
+        return tuple(parts)
 
     def _resource_internet(self, att: Attachment) -> dict[str, tuple[ServiceSet, tuple[str, ...],
                                                                                   tuple[str, ...]]]:
@@ -66,7 +89,7 @@ class ExposureQueries(GraphBase):
             sg = self.snap.groups.get(group)
             out.append(Exposure(group, "group", "aws_default_security_group" if sg and sg.default
                                 else "aws_security_group", self.internet_services[group], (group,),
-                                self.internet_sources(group)))
+                                self.internet_sources(group), parts=self.internet_parts(group)))
         for att in sorted(self.snap.attachments, key=lambda a: a.resource):
             if not any(g in self.cidrs["ingress"] for g in att.groups):
                 continue
@@ -81,4 +104,35 @@ class ExposureQueries(GraphBase):
                                                  f"reachable from the internet over {family} on {services.describe()} "
                                                  f"through {', '.join(via)} if it has a public {family} address: "
                                                  f"{reason}", ("public", att.resource)))
+        return _merged(out + self._through_interfaces(out))
+
+    def _through_interfaces(self, exposures: list[Exposure]) -> list[Exposure]:
+        """An instance is reached at the addresses of the interfaces attached to it: what the
+        internet reaches on such an interface (its own groups and public address) reaches the
+        instance, which then connects onwards as itself."""
+        by_resource: dict[str, list[Exposure]] = {}
+        for e in exposures:
+            if e.kind == "resource" and e.listener is None:
+                by_resource.setdefault(e.address, []).append(e)
+        types = {a.resource: a.type for a in self.snap.attachments}
+        out = []
+        for eni, host in self.snap.host_links:
+            for e in by_resource.get(eni, ()):
+                out.append(Exposure(host, "resource", types.get(host, "aws_instance"), e.services, e.via, e.sources,
+                                    f"{e.reason.split(': ', 1)[0]}: through its network interface {eni} "
+                                    f"({e.reason.split(': ', 1)[-1]})", e.family))
         return out
+
+
+def _merged(exposures: list[Exposure]) -> list[Exposure]:
+    """One exposure per (resource, family, listener): an instance reached at its own address
+    and at an attached interface's is one row set, the services, groups and blocks together."""
+    seen: dict[tuple, Exposure] = {}
+    for e in exposures:
+        key = (e.address, e.kind, e.family, e.listener)
+        old = seen.get(key)
+        seen[key] = e if old is None else Exposure(
+            e.address, e.kind, e.resource_type, old.services | e.services, tuple(sorted(set(old.via) | set(e.via))),
+            tuple(sorted(set(old.sources) | set(e.sources))), f"{old.reason}; {e.reason}", e.family, e.listener,
+            old.parts)
+    return list(seen.values())

@@ -71,6 +71,9 @@ class Exposure:
     reason: str = ""
     family: str = ""  # resources: "ipv4" | "ipv6", the family of the public address reached
     listener: Optional[str] = None  # reached through this listener of an internet-facing LB
+    # groups: ``services`` split where the sources differ (IPv4 only, both, IPv6 only), each
+    # with its own public blocks (empty: ``sources`` hold for all of ``services``)
+    parts: tuple[tuple[ServiceSet, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)

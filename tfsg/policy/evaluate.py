@@ -324,7 +324,7 @@ def forbidden_flow(policy: Policy, ctx: Context) -> list[Finding]:
             common = hit(_internet_services(ctx, group, source["internet"]))
             if common:
                 exposed = sorted(e.address for e in ctx.graph.exposures if e.kind == "resource" and group in e.via)
-                sources = list(ctx.graph.internet_sources(group))
+                sources = list(ctx.graph.internet_sources(group, services=common))
                 by = sorted({rule.defined_by for rule, block, _ in ctx.graph.cidrs["ingress"].get(group, ())
                              if block.overlaps(PUBLIC) and rule.services & common})
                 out.append(ctx.finding(policy, group, f"internet {common.describe()}",

@@ -349,11 +349,12 @@ def _cidr_cells(row: tuple) -> list[str]:
 
 def _exposure_rows(entries: list[dict], sign: str) -> list[tuple]:
     """(sign, kind, address, entries) per exposed resource or group; cells by ``_exposure_cells``."""
-    grouped: dict[tuple[str, str], list[dict]] = {}
-    for e in entries:
-        grouped.setdefault((e["kind"], e["address"]), []).append(e)
-    return [(sign, kind, address, items)
-            for (kind, address), items in sorted(grouped.items(), key=lambda x: (x[0][0] != "resource", x[0][1]))]
+    grouped: dict[tuple, list[dict]] = {}
+    for e in entries:  # one row per address family, listener and set of sources
+        key = (e["kind"], e["address"], e.get("family") or "", e.get("listener") or "", tuple(e.get("sources") or ()))
+        grouped.setdefault(key, []).append(e)
+    return [(sign, key[0], key[1], items)
+            for key, items in sorted(grouped.items(), key=lambda x: (x[0][0] != "resource",) + x[0][1:])]
 
 
 def _exposure_cells(row: tuple) -> list[str]:

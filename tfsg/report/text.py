@@ -193,12 +193,12 @@ def show_lines(result: dict) -> Iterator[str]:
     for key, rows in sorted(by_key.items()):
         via = f" via {', '.join(rows[0]['via'])}" if rows[0]["via"] else ""
         lines.append(f"  {key[0]}: {_services(rows)}{via} from {', '.join(rows[0]['sources'])} ({rows[0]['reason']})")
-    by_group: dict[str, list[dict]] = {}
+    by_group: dict[tuple[str, tuple[str, ...]], list[dict]] = {}
     for e in result["exposed"]:
-        if e["kind"] == "group":
-            by_group.setdefault(e["address"], []).append(e)
-    for addr, rows in sorted(by_group.items()):
-        lines.append(f"  group {addr}: {_services(rows)} from {', '.join(rows[0]['sources'])}")
+        if e["kind"] == "group":  # one line per set of sources: 22 from 0.0.0.0/0, 80 from ::/0
+            by_group.setdefault((e["address"], tuple(e["sources"])), []).append(e)
+    for (addr, sources), rows in sorted(by_group.items()):
+        lines.append(f"  group {addr}: {_services(rows)} from {', '.join(sources)}")
     lines.append("")
     lines.append("Paths from the internet")
     if not result["paths"]:
@@ -256,13 +256,13 @@ def render_diff(result: dict, limit: Optional[int] = TOP) -> str:
             continue
         lines.append("")
         lines.append(title)
-        by_addr: dict[tuple[str, str], list[dict]] = {}
-        for e in rows:
-            by_addr.setdefault((e["kind"], e["address"]), []).append(e)
+        by_addr: dict[tuple[str, str, tuple[str, ...]], list[dict]] = {}
+        for e in rows:  # one line per set of sources (and so per address family)
+            by_addr.setdefault((e["kind"], e["address"], tuple(e["sources"])), []).append(e)
         items = []
-        for addr, sel in sorted(by_addr.items(), key=lambda kv: (kv[0][0] != "resource", kv[0][1])):
+        for addr, sel in sorted(by_addr.items(), key=lambda kv: (kv[0][0] != "resource", kv[0][1], kv[0][2])):
             label = addr[1] if addr[0] == "resource" else f"group {addr[1]}"
-            items.append(f"  {sign} {label}: {_services(sel)} from {', '.join(sel[0]['sources'])}")
+            items.append(f"  {sign} {label}: {_services(sel)} from {', '.join(addr[2])}")
         _top(lines, items, limit)
     for key, title, sign in (("paths_added", "Paths from the internet added", "+"),
                              ("paths_removed", "Paths from the internet removed", "-")):

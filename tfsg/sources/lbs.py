@@ -4,7 +4,10 @@ ELB documentation: a listener (``aws_lb_listener``, ``aws_lb_listener_rule``) fo
 port to the target groups its actions name; a target group (``aws_lb_target_group``) sends to
 its registered targets (``aws_lb_target_group_attachment``, ``aws_autoscaling_group``
 ``target_group_arns``, ``aws_autoscaling_attachment``, ``aws_ecs_service`` ``load_balancer``)
-on the target port (the attachment's ``port``, else the group's). What the target sees as the
+on the target port (the attachment's ``port``, else the group's). A reference is followed, and a
+known value matched to the plan's resource by its ARN (an Auto Scaling group also by its
+name); one that names nothing tfsg can tell is an unknown on the attachment, never a silently
+missing hop. What the target sees as the
 source (NLB target group attributes, "client IP preservation"): the client's address when the
 client IP is preserved (default on for instance targets, and for ip targets over UDP/TCP_UDP;
 off for ip targets over TCP/TLS), otherwise the load balancer's private address; an ALB always
@@ -18,11 +21,12 @@ from typing import Any, Optional
 from ..model import LbLink
 from ..netsets import ProtocolError, ServiceSet, services_for_rule
 from .instances import Instance
-from .refs import Res
+from .refs import Lit, Res, Unk
 
 LB_TYPES = ("aws_lb", "aws_alb")
 LISTENER_TYPES = ("aws_lb_listener", "aws_alb_listener")
 TG_TYPES = ("aws_lb_target_group", "aws_alb_target_group")
+ASG_TYPES = ("aws_autoscaling_group",)
 _FORWARD_PATHS = (("default_action", "[]", "target_group_arn"),
                   ("default_action", "[]", "forward", "[]", "target_group", "[]", "arn"))
 _RULE_PATHS = (("action", "[]", "target_group_arn"), ("action", "[]", "forward", "[]", "target_group", "[]", "arn"))
@@ -55,14 +59,50 @@ class LoadBalancers:
 
     def __init__(self, builder: Any) -> None:
         self.b = builder
+        self._by_value: dict[tuple[str, ...], dict[str, str]] = {}
+        self._seen: dict[tuple, list[str]] = {}
 
     def _refs(self, inst: Instance, paths: tuple, types: tuple[str, ...]) -> list[str]:
+        """The resources of ``types`` the attribute at ``paths`` names, by reference or by a
+        known ARN (or, for Auto Scaling groups, name); when it names none and a value is unknown,
+        an unknown on ``inst`` (which hop it makes cannot be told)."""
+        key = (inst.addr, paths, types)
+        if key in self._seen:  # a listener is asked once per target group it forwards to
+            return self._seen[key]
         out: list[str] = []
+        unread: list[str] = []
         for steps in paths:
             for path in self.b._expand(inst, steps):
-                out += [t.instance.addr for t in self.b.terms(inst, path, optional=True)
-                        if isinstance(t, Res) and t.instance.type in types]
+                for t in self.b.terms(inst, path, optional=True):
+                    if isinstance(t, Res) and t.instance.type in types:
+                        out.append(t.instance.addr)
+                    elif isinstance(t, Lit):
+                        out += [self._named(types).get(v, "") for v in _texts(t.value)]
+                    elif isinstance(t, Unk):
+                        unread.append(t.reason)
+        out = [a for a in out if a]
+        if not out and unread:
+            scope = self.b._scope
+            self.b._scope = ("members", inst.addr)
+            self.b.unknown(inst.addr, ".".join(str(p) for p in paths[0] if p != "[]"),
+                           f"which {types[0]} it names is not known: {'; '.join(sorted(set(unread)))}")
+            self.b._scope = scope
+        self._seen[key] = out
         return out
+
+    def _named(self, types: tuple[str, ...]) -> dict[str, str]:
+        """Known ARN (and Auto Scaling group name) -> address, for the plan's resources of ``types``."""
+        hit = self._by_value.get(types)
+        if hit is None:
+            hit = self._by_value[types] = {}
+            keys = ("arn", "name") if types == ASG_TYPES else ("arn",)
+            for inst in self.b.instances:
+                if inst.type in types and inst.address.mode == "managed":
+                    for key in keys:
+                        known, value = self.b.value(inst, (key,))
+                        if known and isinstance(value, str) and value:
+                            hit.setdefault(value, inst.addr)
+        return hit
 
     def links(self) -> list[LbLink]:
         by_type: dict[str, list[Instance]] = {}
@@ -81,11 +121,22 @@ class LoadBalancers:
         for asg in by_type.get("aws_autoscaling_group", []):
             for tg in self._refs(asg, (("target_group_arns",),), TG_TYPES):
                 targets.setdefault(tg, []).append((asg.addr, None))
+            for path in self._elbv2_sources(asg, ("traffic_source", "[]")):
+                for tg in self._refs(asg, (path + ("identifier",),), TG_TYPES):
+                    targets.setdefault(tg, []).append((asg.addr, None))
         for att in by_type.get("aws_autoscaling_attachment", []):
-            asgs = [t.instance.addr for t in self.b.terms(att, ("autoscaling_group_name",), optional=True)
-                    if isinstance(t, Res)]
-            for tg in self._refs(att, (("lb_target_group_arn",),), TG_TYPES):
-                targets.setdefault(tg, []).extend((a, None) for a in asgs)
+            tgs = self._refs(att, (("lb_target_group_arn",),), TG_TYPES)
+            if tgs:
+                asgs = self._refs(att, (("autoscaling_group_name",),), ASG_TYPES)
+                for tg in tgs:
+                    targets.setdefault(tg, []).extend((a, None) for a in asgs)
+        for att in by_type.get("aws_autoscaling_traffic_source_attachment", []):
+            for path in self._elbv2_sources(att, ("traffic_source", "[]")):
+                tgs = self._refs(att, (path + ("identifier",),), TG_TYPES)
+                if tgs:
+                    asgs = self._refs(att, (("autoscaling_group_name",),), ASG_TYPES)
+                    for tg in tgs:
+                        targets.setdefault(tg, []).extend((a, None) for a in asgs)
         for svc in by_type.get("aws_ecs_service", []):
             for path in self.b._expand(svc, ("load_balancer", "[]")):
                 known, port = self.b.value(svc, path + ("container_port",))
@@ -114,6 +165,16 @@ class LoadBalancers:
                     out.add(LbLink(lbs[0], listener.addr, front, target, back, preserved))
         return sorted(out, key=lambda link: (link.lb, link.listener, link.target))
 
+    def _elbv2_sources(self, inst: Instance, steps: tuple) -> list[tuple]:
+        """The ``traffic_source`` blocks that name an ELB target group (``type = "elbv2"``; a
+        classic ELB or VPC Lattice source is not a target group), or whose type is unknown."""
+        out = []
+        for path in self.b._expand(inst, steps):
+            known, kind = self.b.value(inst, path + ("type",))
+            if not known or kind in (None, "elbv2"):
+                out.append(path)
+        return out
+
     def _client_ip(self, lb: str, group: Instance) -> Optional[bool]:
         lb_inst = next((i for i in self.b.instances if i.addr == lb), None)
         kind = self.b.setting(lb_inst, ("load_balancer_type",))[1] if lb_inst is not None else None
@@ -125,3 +186,10 @@ class LoadBalancers:
         target_type = self.b.setting(group, ("target_type",))[1] or "instance"
         protocol = str(self.b.setting(group, ("protocol",))[1] or "TCP").upper()
         return target_type == "instance" or protocol in ("UDP", "TCP_UDP")  # True: AWS's default
+
+
+def _texts(value: Any) -> list[str]:
+    """The strings of a known value (one, or a list of them)."""
+    if isinstance(value, str):
+        return [value]
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []

@@ -126,9 +126,20 @@ class Placements:
 
     # ------------------------------------------------------------------ public addresses
 
-    def public(self, inst: Instance, place: Placement, eip: Optional[str]) -> tuple[Signal, Signal]:
-        """(IPv4, IPv6): is the resource addressable from the internet, and why."""
-        get = lambda p: self.b.setting(inst, p)
+    def public(self, inst: Instance, place: Placement, eip: Optional[str],
+               template: Optional[Instance] = None) -> tuple[Signal, Signal]:
+        """(IPv4, IPv6): is the resource addressable from the internet, and why. ``template``: the
+        launch template an Auto Scaling group launches from, whose network interface settings
+        (``associate_public_ip_address``) its instances get."""
+        get = lambda p: self.b.setting(template or inst, p)
+        if inst.type in ("aws_instance", "aws_spot_instance_request"):
+            known, nics = get(("network_interface",))
+            if known and isinstance(nics, list) and nics:
+                # launched on network interfaces made before it: no address of its own; an
+                # existing interface never gets a public IPv4 at launch, and what the interfaces
+                # have (an Elastic IP, IPv6) reaches the instance through them (host_links)
+                why = "launched on existing network interfaces: its addresses are theirs"
+                return (False, why), (False, why)
         v4 = public_signal(inst.type, get, place.map_public)
         if eip:
             v4 = (True, f"Elastic IP {eip} is associated with it")
@@ -142,7 +153,7 @@ class Placements:
         if self.routes is None:
             self.routes = RouteIndex(self.b)
         routing = _combine([self.routes.subnet(s) for s in place.subnets])
-        return _routed(v4, routing.ipv4, routing), _routed(v6, routing.ipv6, routing)
+        return _routed(v4, routing.ipv4, routing, "IPv4"), _routed(v6, routing.ipv6, routing, "IPv6")
 
 
 def ipv6_signal(resource_type: str, get: Any, assign_ipv6: Optional[bool]) -> Signal:
@@ -181,14 +192,14 @@ def ipv6_signal(resource_type: str, get: Any, assign_ipv6: Optional[bool]) -> Si
     return False, "no IPv6 address (none requested, and its subnet assigns none)"
 
 
-def _routed(signal: Signal, routed: Optional[bool], routing: Routing) -> Signal:
+def _routed(signal: Signal, routed: Optional[bool], routing: Routing, family: str) -> Signal:
     public, reason = signal
     if public is False:
         return signal
     if routed is False:
-        return False, f"{reason}, but {routing.reason}"
-    if routing is ASSUMED or routed is None:
-        return public, f"{reason} ({ASSUMED.reason})"
+        return False, f"{reason}, but {routing.why(family)}"
+    if routed is None:
+        return public, f"{reason} ({routing.why(family)})"
     return signal
 
 
@@ -201,7 +212,9 @@ def _combine(routings: list[Routing]) -> Routing:
         return True if True in flags else (None if None in flags else False)
 
     v4, v6 = family([r.ipv4 for r in routings]), family([r.ipv6 for r in routings])
-    return Routing(v4, v6, "; ".join(sorted({r.reason for r in routings})))
+    return Routing(v4, v6, "; ".join(sorted({r.reason for r in routings})),
+                   "; ".join(sorted({r.why("IPv4") for r in routings})),
+                   "; ".join(sorted({r.why("IPv6") for r in routings})))
 
 
 def _any(flags: set) -> Optional[bool]:

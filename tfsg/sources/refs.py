@@ -323,6 +323,11 @@ class Resolver:
         module, key = ctx.module, ctx.key
         found = self.by_resource.get((module, mode, typ, name))
         if not found:
+            if mode == "managed" and self.config.resource(Address(module, typ, name, None, mode)) is not None:
+                # declared, with no instances (count = 0, an empty for_each): Terraform accepted
+                # the reference, so it sits where it is not taken (try(), the other branch of a
+                # conditional, a splat over nothing) and names nothing
+                return []
             return [Unk(f"{ref}: no such resource in the plan")]
         explicit = rest[0].key if rest and isinstance(rest[0], Idx) else None
         attr = tuple(s.key if isinstance(s, Idx) else s for s in (rest[1:] if explicit is not None else rest))
@@ -331,6 +336,11 @@ class Resolver:
             return [Unk(f"{ref}: no such instance in the plan")]
         chosen, note = self._pick_key(keys, explicit, modifiers, key, ref)
         out: list[Term] = [Res(i, attr) for i in found if i.address.key in chosen]  # sorted once, at indexing
+        if not out:
+            # count.index picks this instance's own key, which the referenced resource lacks: the
+            # expression picks another (element(x[*].id, var.single ? 0 : count.index)), which
+            # plan JSON does not record; the sources can say which
+            return [Unk(f"{ref}: which instance it picks is not recorded in plan JSON")]
         if note:
             out.append(Unk(note))
         return out

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from .instances import Instance
-from .refs import Lit, Res
+from .refs import ConfigIndex, Lit, Res, Unk
 
 TABLE_TYPES = ("aws_route_table", "aws_default_route_table")
 
@@ -24,14 +24,21 @@ TABLE_TYPES = ("aws_route_table", "aws_default_route_table")
 @dataclass(frozen=True)
 class Routing:
     """Whether a subnet routes IPv4 / IPv6 from the internet: True, False, or None (not in the
-    plan, or unknown until apply: assumed routed), with the reason."""
+    plan, or unknown until apply: assumed routed), with the reason (``why``: the part about one
+    family, when it has one of its own)."""
 
     ipv4: Optional[bool]
     ipv6: Optional[bool]
     reason: str
+    why4: str = ""
+    why6: str = ""
+
+    def why(self, family: str) -> str:
+        return (self.why4 if family == "IPv4" else self.why6) or self.reason
 
 
 ASSUMED = Routing(None, None, "its route table is not in the plan: an internet gateway route is assumed")
+UNREAD = "?"  # a table a route or an association names that tfsg cannot tell
 
 
 class RouteIndex:
@@ -45,6 +52,11 @@ class RouteIndex:
         self.explicit: dict[str, str] = {}  # subnet address -> table address
         self.main: dict[str, str] = {}  # vpc key -> main table address
         self.gateways: dict[str, str] = {}  # igw-... / eigw-... id -> type
+        # what could not be read, so that it never reads as "no route" (fail closed): routes
+        # whose table is unknown, tables associated with a subnet that is unknown
+        self.loose: list[Instance] = []
+        self.unplaced: set[str] = set()
+        self.via: dict[str, str] = {}  # subnet address -> its association, when the table is UNREAD
         self._cache: dict[str, Routing] = {}
         insts = [i for i in builder.instances if i.address.mode == "managed"]
         for inst in insts:
@@ -64,13 +76,19 @@ class RouteIndex:
         for inst in insts:
             if inst.type == "aws_route":
                 table = self._table(inst, "route_table_id")
-                if table:
+                if table == UNREAD:
+                    self.loose.append(inst)
+                elif table:
                     self.extra.setdefault(table, []).append(inst)
             elif inst.type == "aws_route_table_association":
                 table = self._table(inst, "route_table_id")
-                for subnet in self._resources(inst, "subnet_id", ("aws_subnet", "aws_default_subnet")):
+                subnets = self._resources(inst, "subnet_id", ("aws_subnet", "aws_default_subnet"))
+                for subnet in subnets:
                     if table:
                         self.explicit[subnet] = table
+                        self.via[subnet] = inst.addr
+                if table and table != UNREAD and subnets == [UNREAD]:
+                    self.unplaced.add(table)
             elif inst.type == "aws_main_route_table_association":
                 table = self._table(inst, "route_table_id")
                 vpcs = self._resources(inst, "vpc_id", ("aws_vpc", "aws_default_vpc"))
@@ -81,8 +99,11 @@ class RouteIndex:
     # ------------------------------------------------------------------ lookups
 
     def _resources(self, inst: Instance, attr: str, types: tuple[str, ...]) -> list[str]:
+        """The subnets (or VPCs) an association names; ``[UNREAD]`` when none can be told and
+        the value is unknown."""
         out = []
-        for term in self.b.terms(inst, (attr,), optional=True):
+        terms = self.b.terms(inst, (attr,), optional=True)
+        for term in terms:
             if isinstance(term, Res) and term.instance.type in types:
                 out.append(term.instance.addr)
             elif isinstance(term, Lit) and isinstance(term.value, str):
@@ -90,18 +111,23 @@ class RouteIndex:
                     out.append(self.b.subnets[term.value].addr)
                 elif types[0] == "aws_vpc":
                     out.append(self.b.vpc_ids.get(term.value, term.value))
+        if not out and any(isinstance(t, Unk) for t in terms):
+            return [UNREAD]
         return out
 
     def _table(self, inst: Instance, attr: str) -> Optional[str]:
-        for term in self.b.terms(inst, (attr,), optional=True):
+        """The table a route or association names: its address, ``UNREAD`` when the value is
+        unknown and names no table tfsg can tell, None when it names none of the plan's."""
+        terms = self.b.terms(inst, (attr,), optional=True)
+        for term in terms:
             if isinstance(term, Res) and term.instance.type in TABLE_TYPES:
                 return term.instance.addr
             if isinstance(term, Res) and term.instance.type in ("aws_vpc", "aws_default_vpc") \
-                    and term.attr == ("main_route_table_id",):
+                    and term.attr in (("main_route_table_id",), ("default_route_table_id",)):
                 return self.main.get(term.instance.addr)
             if isinstance(term, Lit) and isinstance(term.value, str):
                 return self.ids.get(term.value)
-        return None
+        return UNREAD if any(isinstance(t, Unk) for t in terms) else None
 
     def _vpc_of_default(self, inst: Instance) -> Optional[str]:
         for term in self.b.terms(inst, ("default_route_table_id",), optional=True):
@@ -121,29 +147,38 @@ class RouteIndex:
     def _subnet(self, subnet: Instance) -> Routing:
         table = self.explicit.get(subnet.addr)
         how = "its route table"
+        if table == UNREAD:
+            return Routing(None, None, f"which route table its association ({self.via[subnet.addr]}) names is known "
+                                       "only after apply: an internet gateway route is assumed")
         if table is None:
             vpc = self.b._vpc_key(subnet)
             table = self.main.get(vpc) if vpc else None
             how = "its VPC's main route table"
-        if table is None:
+        if table is None or table == UNREAD:
             return ASSUMED
         v4, v6 = self._table_routes(table)
-        parts = []
+        if how != "its route table":
+            # a table associated with a subnet tfsg cannot tell may be this subnet's own
+            for other in sorted(self.unplaced):
+                o4, o6 = self._table_routes(other)
+                v4 = v4 if v4 is True or o4 is False else None
+                v6 = v6 if v6 is True or o6 is False else None
+        why = {}
         for family, flag in (("IPv4", v4), ("IPv6", v6)):
             if flag is False:
-                parts.append(f"{how} ({table}) has no {family} route to an internet gateway")
-        return Routing(v4, v6, "; ".join(parts) or f"{how} ({table}) routes to an internet gateway")
+                why[family] = f"{how} ({table}) has no {family} route to an internet gateway"
+            elif flag is None:
+                why[family] = f"the {family} routes of {how} ({table}) are known only after apply: " \
+                              "an internet gateway route is assumed"
+        reason = "; ".join(why.values()) or f"{how} ({table}) routes to an internet gateway"
+        return Routing(v4, v6, reason, why.get("IPv4", ""), why.get("IPv6", ""))
 
     def _table_routes(self, table: str) -> tuple[Optional[bool], Optional[bool]]:
         """(IPv4 to an IGW, IPv6 to an IGW): True, False, or None when a route is unknown."""
-        inst = self.tables[table]
         routes: list[tuple[Any, Any, Any]] = []  # (ipv4 destination, ipv6 destination, gateway terms)
-        known, inline = self.b.value(inst, ("route",))
-        unknown = not known
-        if not known and isinstance(inst.values.get("route"), list) and isinstance(inst.unknown.get("route"), list):
-            # the routes are written, only parts of them (the gateway's id) are known after apply
-            inline, unknown = inst.values["route"], False
-        for i, route in enumerate(inline if isinstance(inline, list) else []):
+        inst = self.tables[table]
+        inline, unknown = self._inline_routes(inst)
+        for i, route in enumerate(inline):
             if isinstance(route, dict):
                 gw_known, gw = self.b.value(inst, ("route", i, "gateway_id"))
                 routes.append((route.get("cidr_block"), route.get("ipv6_cidr_block"),
@@ -157,6 +192,11 @@ class RouteIndex:
             routes.append((d4[1] if d4[0] else "?", d6[1] if d6[0] else "?",
                            [Lit(gw or "")] if gw_known else self.b.terms(r, ("gateway_id",), optional=True)
                            or [Lit("")]))
+        for r in self.loose:  # a route whose table is unknown may be this table's: unknown, not routed
+            gw_known, gw = self.b.value(r, ("gateway_id",))
+            if self._gateway([Lit(gw or "")] if gw_known else
+                             self.b.terms(r, ("gateway_id",), optional=True) or [Lit("")]) != "other":
+                unknown = True
         v4 = v6 = False
         for d4, d6, gateway in routes:
             kind = self._gateway(gateway)
@@ -168,6 +208,46 @@ class RouteIndex:
         if unknown:
             return (True if v4 else None), (True if v6 else None)
         return v4, v6
+
+    def _inline_routes(self, inst: Instance) -> tuple[list, bool]:
+        """A table's ``route`` blocks, and whether what they are is known only after apply."""
+        known, inline = self.b.value(inst, ("route",))
+        if known:
+            return (inline if isinstance(inline, list) else []), False
+        if isinstance(inst.values.get("route"), list) and isinstance(inst.unknown.get("route"), list):
+            return inst.values["route"], False  # written; only parts (a gateway's id) known after apply
+        if self._routes_unwritten(inst):
+            return [], False
+        return [], True
+
+    def _routes_unwritten(self, inst: Instance) -> bool:
+        """Does the configuration write no ``route`` for this table (no block, no attribute, or
+        dynamic blocks over an empty collection)? The provider then computes the attribute, so
+        the plan marks it unknown, yet a table created now holds only the local route and the
+        ``aws_route`` resources that name it (the vpc module's private tables). Plan JSON drops
+        dynamic blocks from its configuration, so there the .tf sources must say so; without
+        them it stays unknown. ``aws_default_route_table`` then leaves the VPC's main table as it
+        is (provider docs: omitting ``route`` ignores existing routes): known only for a VPC
+        this plan creates."""
+        config = self.b.config
+        if config.resource(inst.address) is None or config.written(inst.address, "route"):
+            return False
+        if inst.type == "aws_default_route_table" and not self._new_vpc(inst):
+            return False
+        if isinstance(config, ConfigIndex):
+            if config.expression(inst.address, ("route",)) is not None:
+                return False
+            sources = self.b.sources
+            if sources is None:
+                return False
+            written = sources.written(inst.address, ("route",))
+            return written is False or (written is True and _no_blocks(sources.terms(inst.address, ("route",))))
+        expr = config.expression(inst.address, ("route",))  # the evaluated .tf files
+        return expr is None or _no_blocks(expr.get("terms") if isinstance(expr, dict) else None)
+
+    def _new_vpc(self, table: Instance) -> bool:
+        vpc = self._vpc_of_default(table)
+        return any(i.addr == vpc and i.action == "create" for i in self.b.instances)
 
     def _collapsed_gateway(self, inst: Instance) -> list:
         """An inline route's gateway known only after apply: plan JSON merges the references of
@@ -196,3 +276,9 @@ class RouteIndex:
                 return "aws_internet_gateway" if text.startswith("igw-") else "other"
             return None
         return None
+
+
+def _no_blocks(terms: Optional[list]) -> bool:
+    """Dynamic blocks over an empty collection: the terms of an empty list."""
+    return terms is not None and len(terms) == 1 and isinstance(terms[0], Lit) and terms[0].value == []
+

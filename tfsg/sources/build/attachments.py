@@ -57,12 +57,21 @@ class AttachmentsMixin(BuilderBase):
                 default = self._vpc_default_group(inst)
                 if default:
                     merged.setdefault(inst.addr, {"inst": inst, "groups": []})["groups"].append(default)
+        templates: dict[str, Instance] = {}  # Auto Scaling group -> the launch template it launches from
+        lent: set[str] = set()
         for inst in self.instances:  # groups taken from another resource (see _borrowed)
             if inst.address.mode == "managed":
                 for lender in self._borrowed(inst):
                     if lender in merged:
                         entry = merged.setdefault(inst.addr, {"inst": inst, "groups": []})
                         entry["groups"] += merged[lender]["groups"]
+                        if inst.type == "aws_autoscaling_group":
+                            templates.setdefault(inst.addr, merged[lender]["inst"])
+                            lent.add(lender)
+        # A launch template launches nothing itself: the Auto Scaling groups that launch from it
+        # stand for its instances (one node per group of instances, not two).
+        for addr in lent:
+            del merged[addr]
         if self.services is not None:  # groups AWS puts resources in (tfsg/services.py)
             by_addr = {i.addr: i for i in self.instances}
             for addr, keys in self.services.memberships.items():
@@ -70,6 +79,7 @@ class AttachmentsMixin(BuilderBase):
         for inst in self.instances:  # a load balancer without groups (an NLB) is still a hop
             if inst.type in LB_TYPES and inst.address.mode == "managed":
                 merged.setdefault(inst.addr, {"inst": inst, "groups": []})
+        self.snap.host_links = self._host_links()
         eips = self._elastic_ip_targets()
         for addr in sorted(merged):
             entry = merged[addr]
@@ -78,7 +88,7 @@ class AttachmentsMixin(BuilderBase):
             if isinstance(inst, Instance):
                 place = self._placement(inst)
                 (public, reason), (public6, reason6) = self._placements.public(  # type: ignore[union-attr]  # set by _placement
-                    inst, place, eips.get(addr))
+                    inst, place, eips.get(addr), templates.get(addr))
                 self.snap.attachments.append(Attachment(addr, inst.type, groups, public, reason, place.addresses,
                                                         place.vpc, public6, reason6))
             else:
@@ -104,6 +114,33 @@ class AttachmentsMixin(BuilderBase):
                         if isinstance(t, Res) and t.instance.type == "aws_network_interface"]
             return out
         return []
+
+    def _host_links(self) -> list[tuple[str, str]]:
+        """(network interface, instance) for each interface made on its own and attached to an
+        instance (``aws_network_interface_attachment``, the interface's ``attachment`` blocks, the
+        instance's ``network_interface`` blocks): the instance is reachable at that interface's
+        addresses too (EC2 user guide, "Elastic
+        network interfaces": a secondary interface keeps its own groups and addresses)."""
+        links: set[tuple[str, str]] = set()
+
+        def named(inst: Instance, path: tuple, kind: str) -> list[str]:
+            return [t.instance.addr for t in self.terms(inst, path, optional=True)
+                    if isinstance(t, Res) and t.instance.type == kind]
+
+        for inst in self.instances:
+            if inst.address.mode != "managed":
+                continue
+            if inst.type == "aws_network_interface_attachment":
+                for eni in named(inst, ("network_interface_id",), "aws_network_interface"):
+                    links.update((eni, host) for host in named(inst, ("instance_id",), "aws_instance"))
+            elif inst.type == "aws_network_interface":
+                for path in self._expand(inst, ("attachment", "[]")):
+                    links.update((inst.addr, host) for host in named(inst, path + ("instance",), "aws_instance"))
+            elif inst.type in ("aws_instance", "aws_spot_instance_request"):  # launched on them
+                for path in self._expand(inst, ("network_interface", "[]")):
+                    links.update((eni, inst.addr) for eni in named(inst, path + ("network_interface_id",),
+                                                                   "aws_network_interface"))
+        return sorted(links)
 
     def _launch_templates(self, inst: Instance) -> list[str]:
         out = []

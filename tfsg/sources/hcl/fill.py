@@ -65,9 +65,12 @@ class SourceValues:
         return None if any(isinstance(t, Unk) for t in out) else out
 
     def written(self, address: Address, path: tuple) -> Optional[bool]:
-        """Is the attribute written in the sources (None: the sources could not be evaluated)?"""
+        """Is the attribute written in the sources (None: the sources could not be evaluated, or
+        do not hold the resource, so they cannot say it is not written)?"""
         config = self._load()
-        return None if config is None else config.expression(address, path) is not None
+        if config is None or config.resource(address) is None:
+            return None
+        return config.expression(address, path) is not None
 
     def inline_blocks(self, inst: Instance, direction: str) -> Optional[list[dict]]:
         """The instance's evaluated ``ingress``/``egress`` blocks (see ``load.block_hints``)."""
