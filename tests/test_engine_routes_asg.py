@@ -46,6 +46,9 @@ provider documentation, never from tfsg's output. The rule each one rests on is 
 [ENI]     EC2 user guide, "Elastic network interfaces": a secondary interface keeps its own
           subnet, groups and addresses; an Elastic IP associated with it makes the instance it is
           attached to reachable at that address, on what that interface's groups admit.
+[CLB]     Classic ELB guide, "Listeners" and "Security groups for instances": a listener forwards
+          from lb_port to instance_port of the registered instances, and connects to them from
+          the load balancer's own addresses (the client's address is never what they see).
 [LB]      A load balancer forwards from a listener's port to its target groups' targets on the
           target port (the target group's port, 8080 here, for ASG-registered instances).
 
@@ -258,6 +261,11 @@ ASG_EXPOSED = {
     (ASG_C, "ipv4", "tcp", "8080", "aws_lb_listener.c"),  # attachment by the literal name "asg-c"
     (ASG_D, "ipv4", "tcp", "8080", "aws_lb_listener.d"),  # the ASG's inline traffic_source
     (ASG_E, "ipv4", "tcp", "8080", "aws_lb_listener.d"),  # attachment naming target group d by a local
+    # [CLB] the Classic Load Balancer admits 0.0.0.0/0 on its listener port 443 and forwards to
+    # port 8080 of the instance aws_elb_attachment registers; app admits 8080 from anywhere,
+    # which holds the load balancer's own addresses (the source a classic ELB connects from)
+    ("aws_elb.classic", "ipv4", "tcp", "443", None),
+    ("aws_instance.legacy", "ipv4", "tcp", "8080", "aws_elb.classic"),
 }
 # Not exposed otherwise: the subnets do not map public IPs and the launch template asks for
 # none, so no ASG instance has a public address of its own; a listener forwards only to its own
@@ -320,7 +328,7 @@ def test_asg_link_plan_json_cannot_read_is_an_unknown_not_a_missing_hop():
     assert unknown == [("aws_autoscaling_attachment.e", "lb_target_group_arn")]
     listeners = {(e["address"], e["listener"]) for e in r["exposed"] if e["kind"] == "resource" and e["listener"]}
     assert listeners == {(ASG_A, "aws_lb_listener.a"), (ASG_B, "aws_lb_listener.b"), (ASG_C, "aws_lb_listener.c"),
-                         (ASG_D, "aws_lb_listener.d")}
+                         (ASG_D, "aws_lb_listener.d"), ("aws_instance.legacy", "aws_elb.classic")}
 
 
 # ---------------------------------------------------------------- sources per service

@@ -82,8 +82,9 @@ def lb_hops(graph: "FlowGraph") -> Hops:
                 continue
             via = tuple(sorted(by))
             out.exposures.append(Exposure(target.resource, "resource", target.type, seen, via, (link.listener,),
-                                          f"{'IPv4' if family == 'ipv4' else 'IPv6'}: through {link.listener} of "
-                                          f"internet-facing {link.lb}", family, link.listener))
+                                          f"{'IPv4' if family == 'ipv4' else 'IPv6'}: through "
+                                          f"{_listener_text(link)} of internet-facing {link.lb}", family,
+                                          link.listener))
             for g in via:
                 _add(out.via_lb, g, by[g])
                 out.lb_sources.setdefault(g, set()).add(link.listener)
@@ -95,6 +96,13 @@ def lb_hops(graph: "FlowGraph") -> Hops:
                                       f"{'IPv4' if family == 'ipv4' else 'IPv6'}: {reason} without security groups: "
                                       "all client traffic reaches its listeners", family))
     return out
+
+
+def _listener_text(link: LbLink) -> str:
+    """A listener resource by its address; a Classic Load Balancer's listener blocks by port."""
+    if link.listener != link.lb:
+        return link.listener
+    return f"its listener on {link.front.describe()}"
 
 
 def _add(table: dict, key, services: ServiceSet) -> None:

@@ -27,6 +27,7 @@ LB_TYPES = ("aws_lb", "aws_alb")
 LISTENER_TYPES = ("aws_lb_listener", "aws_alb_listener")
 TG_TYPES = ("aws_lb_target_group", "aws_alb_target_group")
 ASG_TYPES = ("aws_autoscaling_group",)
+_NAMED_BY: dict[tuple[str, ...], tuple[str, ...]] = {ASG_TYPES: ("arn", "name"), ("aws_elb",): ("arn", "name")}
 _FORWARD_PATHS = (("default_action", "[]", "target_group_arn"),
                   ("default_action", "[]", "forward", "[]", "target_group", "[]", "arn"))
 _RULE_PATHS = (("action", "[]", "target_group_arn"), ("action", "[]", "forward", "[]", "target_group", "[]", "arn"))
@@ -95,7 +96,7 @@ class LoadBalancers:
         hit = self._by_value.get(types)
         if hit is None:
             hit = self._by_value[types] = {}
-            keys = ("arn", "name") if types == ASG_TYPES else ("arn",)
+            keys = _NAMED_BY.get(types, ("arn",))
             for inst in self.b.instances:
                 if inst.type in types and inst.address.mode == "managed":
                     for key in keys:
@@ -163,7 +164,40 @@ class LoadBalancers:
                 back = _services(tg_proto, port if isinstance(port, int) else tg_port if known else None)
                 if back is not None:
                     out.add(LbLink(lbs[0], listener.addr, front, target, back, preserved))
+        out |= self._classic(by_type)
         return sorted(out, key=lambda link: (link.lb, link.listener, link.target))
+
+    def _classic(self, by_type: dict[str, list[Instance]]) -> set[LbLink]:
+        """Classic load balancers (``aws_elb``): each ``listener`` block forwards from
+        ``lb_port`` to ``instance_port`` of the registered instances (``instances``,
+        ``aws_elb_attachment``, an Auto Scaling group's ``load_balancers``,
+        ``aws_autoscaling_attachment.elb``). A Classic Load Balancer connects to its instances
+        from its own addresses (Classic ELB guide, "Configure security groups for instances"):
+        the client address is never what they see."""
+        targets: dict[str, list[str]] = {}
+        for lb in by_type.get("aws_elb", []):
+            targets[lb.addr] = [t.instance.addr for t in self.b.terms(lb, ("instances",), optional=True)
+                                if isinstance(t, Res)]
+        for att in by_type.get("aws_elb_attachment", []):
+            for name in self._refs(att, (("elb",),), ("aws_elb",)):
+                targets.setdefault(name, []).extend(t.instance.addr for t in self.b.terms(att, ("instance",))
+                                                    if isinstance(t, Res))
+        for asg in by_type.get("aws_autoscaling_group", []):
+            for name in self._refs(asg, (("load_balancers",),), ("aws_elb",)):
+                targets.setdefault(name, []).append(asg.addr)
+        for att in by_type.get("aws_autoscaling_attachment", []):
+            for name in self._refs(att, (("elb",),), ("aws_elb",)):
+                targets.setdefault(name, []).extend(self._refs(att, (("autoscaling_group_name",),), ASG_TYPES))
+        out: set[LbLink] = set()
+        for elb in by_type.get("aws_elb", []):
+            for path in self.b._expand(elb, ("listener", "[]")):
+                front = _services(*(self.b.value(elb, path + (k,))[1] for k in ("lb_protocol", "lb_port")))
+                back = _services(*(self.b.value(elb, path + (k,))[1] for k in ("instance_protocol", "instance_port")))
+                if front is None or back is None:
+                    continue
+                for target in sorted(set(targets.get(elb.addr, ()))):
+                    out.add(LbLink(elb.addr, elb.addr, front, target, back, False))
+        return out
 
     def _elbv2_sources(self, inst: Instance, steps: tuple) -> list[tuple]:
         """The ``traffic_source`` blocks that name an ELB target group (``type = "elbv2"``; a

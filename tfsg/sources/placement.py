@@ -27,6 +27,9 @@ from .routes import ASSUMED, RouteIndex, Routing
 Signal = tuple[Optional[bool], str]
 
 
+ANY_IPV6 = AddressSet.parse("::/0")
+
+
 @dataclass(frozen=True)
 class Placement:
     """The subnets a resource's interfaces are in, as far as the plan says."""
@@ -79,6 +82,10 @@ class Placements:
                         return Placement()
                 elif attr == "cidr_block":
                     return Placement()
+                elif not known:
+                    # an IPv6 block known only after apply (a /64 of the VPC's Amazon-provided
+                    # /56): any IPv6 block may hold the members' IPv6 addresses
+                    addresses = addresses | ANY_IPV6
             for attr, flags in (("map_public_ip_on_launch", v4_flags), ("assign_ipv6_address_on_creation", v6_flags)):
                 known, flag = self.b.value(subnet, (attr,))
                 flags.add(flag if known and isinstance(flag, bool) else None)

@@ -99,6 +99,8 @@ class TermsMixin(BuilderBase):
             better = self.sources.terms(inst.address, tuple(path))
             if better is not None:
                 return better
+            if self.sources.null(inst.address, tuple(path)):
+                return [Lit(None)]  # the sources say: written, and null (a lookup's default)
         return terms
 
     def strings(self, terms: Iterable[Term], attr: str = "id", depth: int = 0) -> tuple[list[str], list[str]]:

@@ -72,6 +72,14 @@ class SourceValues:
             return None
         return config.expression(address, path) is not None
 
+    def null(self, address: Address, path: tuple) -> bool:
+        """Is the argument written in the sources and evaluated to null there (``lookup(each.value,
+        "source_security_group_id", null)`` on a CIDR rule)? Null Optional+Computed arguments are
+        left out of the evaluated values (argtypes.py): written, yet no expression."""
+        config = self._load()
+        return config is not None and len(path) == 1 and config.resource(address) is not None \
+            and config.written(address, path[0]) and config.expression(address, path) is None
+
     def inline_blocks(self, inst: Instance, direction: str) -> Optional[list[dict]]:
         """The instance's evaluated ``ingress``/``egress`` blocks (see ``load.block_hints``)."""
         config = self._load()
