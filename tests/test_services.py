@@ -377,7 +377,8 @@ def test_end_to_end_fixture():
     groups = {g["address"]: g["attached"] for g in r["groups"]}
     assert groups[CLUSTER_SG] == ["aws_eks_cluster.main", "aws_eks_fargate_profile.system",
                                   "aws_eks_node_group.linux", "aws_eks_node_group.windows"]
-    assert groups["aws_security_group.nodes"] == ["aws_eks_node_group.custom", "aws_launch_template.nodes"]
+    # the node group launches from the template, which launches nothing itself: one node
+    assert groups["aws_security_group.nodes"] == ["aws_eks_node_group.custom"]
     assert groups["aws_security_group.cluster_api"] == ["aws_eks_cluster.main"]
     assert r["unknown"] == []
 
@@ -390,7 +391,7 @@ def test_end_to_end_hcl_mode_agrees():
     groups = {g["address"]: g["attached"] for g in r["groups"]}
     assert groups[CLUSTER_SG] == ["aws_eks_cluster.main", "aws_eks_fargate_profile.system",
                                   "aws_eks_node_group.linux", "aws_eks_node_group.windows"]
-    assert groups["aws_security_group.nodes"] == ["aws_eks_node_group.custom", "aws_launch_template.nodes"]
+    assert groups["aws_security_group.nodes"] == ["aws_eks_node_group.custom"]
     assert not any(u["address"].startswith("aws_eks_") for u in r["unknown"])
 
 

@@ -328,6 +328,9 @@ class Snapshot:
     # (network interface, instance): an interface made on its own and attached to an instance
     # (aws_network_interface_attachment, or the interface's attachment block): the same host
     host_links: list[tuple[str, str]] = field(default_factory=list)
+    # load balancers whose listeners and registered targets the plan holds in full (lbs.py):
+    # they connect to those targets only
+    lb_closed: set[str] = field(default_factory=set)
     prefix_lists: dict[str, Optional[AddressSet]] = field(default_factory=dict)
     sensitive_prefix_lists: set[str] = field(default_factory=set)  # entries marked sensitive
     prefix_list_sizes: dict[str, int] = field(default_factory=dict)  # max_entries (quota weight)

@@ -22,6 +22,8 @@ from ..netsets import NO_SERVICES, ServiceSet
 from .base import GraphBase
 from .records import INTERNET, MAX_PATHS_PER_TARGET, Path
 
+LOAD_BALANCERS = ("aws_lb", "aws_alb", "aws_elb")
+
 if TYPE_CHECKING:
     from . import FlowGraph
 
@@ -203,11 +205,18 @@ class _Resources:
             from .resources import aggregate, cidr_part
 
             m = atts[node]
-            candidates = self._candidates(m)
-            candidates.discard(node)
             for (lb, target), services in graph.hops.lb_reach.items():
                 if lb == node:
                     out[target] = out.get(target, NO_SERVICES) | services
+            if m.type in LOAD_BALANCERS and node in graph.snap.lb_closed:
+                # a load balancer opens connections only to the registered targets of its
+                # listeners (and their health checks): clients cannot make it connect anywhere
+                # else, whatever its groups' egress allows (ELB guide, "How Elastic Load
+                # Balancing works"). Known only when the plan holds all its listeners and targets.
+                self._succ[node] = out
+                return out
+            candidates = self._candidates(m)
+            candidates.discard(node)
             # resources.allowed() in both directions, inlined: this loop runs once per
             # (sender, candidate receiver) pair of the search, hundreds of thousands on a large
             # plan (each CIDR part is cached per bound; a side with no references skips their loop).

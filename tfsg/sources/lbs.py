@@ -62,6 +62,9 @@ class LoadBalancers:
         self.b = builder
         self._by_value: dict[tuple[str, ...], dict[str, str]] = {}
         self._seen: dict[tuple, list[str]] = {}
+        self._ids: Optional[dict[str, str]] = None  # known id -> address (registered targets)
+        self._partial: set[str] = set()  # resources with a reference tfsg could not follow
+        self.closed: set[str] = set()  # see _close
 
     def _refs(self, inst: Instance, paths: tuple, types: tuple[str, ...]) -> list[str]:
         """The resources of ``types`` the attribute at ``paths`` names, by reference or by a
@@ -82,6 +85,8 @@ class LoadBalancers:
                     elif isinstance(t, Unk):
                         unread.append(t.reason)
         out = [a for a in out if a]
+        if unread:
+            self._partial.add(inst.addr)
         if not out and unread:
             scope = self.b._scope
             self.b._scope = ("members", inst.addr)
@@ -89,6 +94,23 @@ class LoadBalancers:
                            f"which {types[0]} it names is not known: {'; '.join(sorted(set(unread)))}")
             self.b._scope = scope
         self._seen[key] = out
+        return out
+
+    def _targets(self, inst: Instance, path: tuple) -> list[str]:
+        """The resources a target attribute registers: by reference, or by the known id of a
+        resource of the plan (an instance that exists already is registered by its ``i-...``)."""
+        if self._ids is None:
+            self._ids = {}
+            for other in self.b.instances:
+                known, ident = self.b.value(other, ("id",))
+                if other.address.mode == "managed" and known and isinstance(ident, str) and ident:
+                    self._ids.setdefault(ident, other.addr)
+        out = []
+        for t in self.b.terms(inst, path, optional=True):
+            if isinstance(t, Res):
+                out.append(t.instance.addr)
+            elif isinstance(t, Lit):
+                out += [self._ids[v] for v in _texts(t.value) if v in self._ids]
         return out
 
     def _named(self, types: tuple[str, ...]) -> dict[str, str]:
@@ -116,8 +138,7 @@ class LoadBalancers:
                 by_type.get("aws_alb_target_group_attachment", []):
             for tg in self._refs(att, (("target_group_arn",),), TG_TYPES):
                 known, port = self.b.value(att, ("port",))
-                for target in [t.instance.addr for t in self.b.terms(att, ("target_id",), optional=True)
-                               if isinstance(t, Res)]:
+                for target in self._targets(att, ("target_id",)):
                     targets.setdefault(tg, []).append((target, port if known else None))
         for asg in by_type.get("aws_autoscaling_group", []):
             for tg in self._refs(asg, (("target_group_arns",),), TG_TYPES):
@@ -150,6 +171,7 @@ class LoadBalancers:
         for rule in by_type.get("aws_lb_listener_rule", []) + by_type.get("aws_alb_listener_rule", []):
             for listener_addr in self._refs(rule, (("listener_arn",),), LISTENER_TYPES):
                 forwards += [(listeners[listener_addr], tg) for tg in self._refs(rule, _RULE_PATHS, TG_TYPES)]
+        self._close(by_type, forwards, targets)
         out: set[LbLink] = set()
         for listener, tg in forwards:
             lbs = self._refs(listener, (("load_balancer_arn",),), LB_TYPES)
@@ -176,18 +198,18 @@ class LoadBalancers:
         the client address is never what they see."""
         targets: dict[str, list[str]] = {}
         for lb in by_type.get("aws_elb", []):
-            targets[lb.addr] = [t.instance.addr for t in self.b.terms(lb, ("instances",), optional=True)
-                                if isinstance(t, Res)]
+            targets[lb.addr] = self._targets(lb, ("instances",))
         for att in by_type.get("aws_elb_attachment", []):
             for name in self._refs(att, (("elb",),), ("aws_elb",)):
-                targets.setdefault(name, []).extend(t.instance.addr for t in self.b.terms(att, ("instance",))
-                                                    if isinstance(t, Res))
+                targets.setdefault(name, []).extend(self._targets(att, ("instance",)))
         for asg in by_type.get("aws_autoscaling_group", []):
             for name in self._refs(asg, (("load_balancers",),), ("aws_elb",)):
                 targets.setdefault(name, []).append(asg.addr)
         for att in by_type.get("aws_autoscaling_attachment", []):
             for name in self._refs(att, (("elb",),), ("aws_elb",)):
                 targets.setdefault(name, []).extend(self._refs(att, (("autoscaling_group_name",),), ASG_TYPES))
+        if not any(i.addr in self._partial for i in by_type.get("aws_elb_attachment", [])):
+            self.closed |= {lb.addr for lb in by_type.get("aws_elb", []) if targets.get(lb.addr)}
         out: set[LbLink] = set()
         for elb in by_type.get("aws_elb", []):
             for path in self.b._expand(elb, ("listener", "[]")):
@@ -198,6 +220,26 @@ class LoadBalancers:
                 for target in sorted(set(targets.get(elb.addr, ()))):
                     out.add(LbLink(elb.addr, elb.addr, front, target, back, False))
         return out
+
+    def _close(self, by_type: dict[str, list[Instance]], forwards: list[tuple[Instance, str]],
+               targets: dict[str, list[tuple[str, Any]]]) -> None:
+        """``closed``: the load balancers whose every listener, rule and registration the plan
+        holds and tfsg read. Only those are known to connect to their targets alone; of another
+        (listeners or targets registered outside Terraform: another state, the AWS Load Balancer
+        Controller) what its groups allow is what it may reach."""
+        registrations = ("aws_lb_target_group_attachment", "aws_alb_target_group_attachment", "aws_autoscaling_group",
+                         "aws_autoscaling_attachment", "aws_autoscaling_traffic_source_attachment", "aws_ecs_service",
+                         "aws_lb_listener_rule", "aws_alb_listener_rule")
+        if any(i.addr in self._partial for t in registrations for i in by_type.get(t, ())):
+            return  # a registration or rule that names something tfsg cannot tell may be any LB's
+        listened: dict[str, list[Instance]] = {}
+        for listener in by_type.get("aws_lb_listener", []) + by_type.get("aws_alb_listener", []):
+            for lb in self._refs(listener, (("load_balancer_arn",),), LB_TYPES):
+                listened.setdefault(lb, []).append(listener)
+        for lb, listeners in listened.items():
+            tgs = [tg for listener, tg in forwards if listener in listeners]
+            if not any(listener.addr in self._partial for listener in listeners) and all(targets.get(tg) for tg in tgs):
+                self.closed.add(lb)
 
     def _elbv2_sources(self, inst: Instance, steps: tuple) -> list[tuple]:
         """The ``traffic_source`` blocks that name an ELB target group (``type = "elbv2"``; a

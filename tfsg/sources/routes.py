@@ -157,19 +157,23 @@ class RouteIndex:
         if table is None or table == UNREAD:
             return ASSUMED
         v4, v6 = self._table_routes(table)
+        why: dict[str, str] = {}
         if how != "its route table":
             # a table associated with a subnet tfsg cannot tell may be this subnet's own
             for other in sorted(self.unplaced):
                 o4, o6 = self._table_routes(other)
+                for family, flag, theirs in (("IPv4", v4, o4), ("IPv6", v6, o6)):
+                    if flag is not True and theirs is not False:
+                        why.setdefault(family, f"{other} is associated with a subnet known only after apply, which "
+                                               "may be this one: an internet gateway route is assumed")
                 v4 = v4 if v4 is True or o4 is False else None
                 v6 = v6 if v6 is True or o6 is False else None
-        why = {}
         for family, flag in (("IPv4", v4), ("IPv6", v6)):
             if flag is False:
                 why[family] = f"{how} ({table}) has no {family} route to an internet gateway"
             elif flag is None:
-                why[family] = f"the {family} routes of {how} ({table}) are known only after apply: " \
-                              "an internet gateway route is assumed"
+                why.setdefault(family, f"the {family} routes of {how} ({table}) are known only after apply: "
+                                       "an internet gateway route is assumed")
         reason = "; ".join(why.values()) or f"{how} ({table}) routes to an internet gateway"
         return Routing(v4, v6, reason, why.get("IPv4", ""), why.get("IPv6", ""))
 

@@ -135,7 +135,9 @@ class SnapshotBuilder(TermsMixin, GroupsMixin, PrefixListsMixin, RulesMixin, Inl
             self._scope, self._services = ("all", ""), None
             self.produced[inst.addr] = (self.snap.rules[first_rule:], self.snap.unknowns[first_unknown:])
         self._attachments()
-        self.snap.lb_links = LoadBalancers(self).links()
+        balancers = LoadBalancers(self)
+        self.snap.lb_links = balancers.links()
+        self.snap.lb_closed = balancers.closed
         self._dedupe_rules()
         if self.prior is not None:
             self._revocations()

@@ -68,14 +68,20 @@ class AttachmentsMixin(BuilderBase):
                         if inst.type == "aws_autoscaling_group":
                             templates.setdefault(inst.addr, merged[lender]["inst"])
                             lent.add(lender)
-        # A launch template launches nothing itself: the Auto Scaling groups that launch from it
-        # stand for its instances (one node per group of instances, not two).
-        for addr in lent:
-            del merged[addr]
         if self.services is not None:  # groups AWS puts resources in (tfsg/services.py)
             by_addr = {i.addr: i for i in self.instances}
             for addr, keys in self.services.memberships.items():
                 merged.setdefault(addr, {"inst": by_addr[addr], "groups": []})["groups"] += keys
+        for inst in self.instances:  # EKS managed node groups launch from their template too
+            if inst.type == "aws_eks_node_group" and inst.addr in merged:
+                for path in self._expand(inst, ("launch_template", "[]")):
+                    for attr in ("id", "name"):
+                        lent.update(t.instance.addr for t in self.terms(inst, path + (attr,), optional=True)
+                                    if isinstance(t, Res) and t.instance.type == "aws_launch_template")
+        # A launch template launches nothing itself: the Auto Scaling groups and node groups that
+        # launch from it stand for its instances (one node per group of instances, not two).
+        for addr in lent:
+            merged.pop(addr, None)
         for inst in self.instances:  # a load balancer without groups (an NLB) is still a hop
             if inst.type in LB_TYPES and inst.address.mode == "managed":
                 merged.setdefault(inst.addr, {"inst": inst, "groups": []})
