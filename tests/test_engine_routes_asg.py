@@ -139,6 +139,12 @@ ROUTES_EXPOSED = {
     # what mgmt's own group admits (9100), not on 22 (ssh is on eth0, which has no public address)
     (MGMT, "ipv4", "tcp", "9100", None),
     (MULTI, "ipv4", "tcp", "9100", None),
+    # [ENI] the same through the interface's own attachment block (multi2's device 1), and for
+    # on_eni, launched on eth0: no address of its own, the interface's Elastic IP reaches it
+    ("aws_network_interface.mgmt_inline", "ipv4", "tcp", "9100", None),
+    ("aws_instance.multi2", "ipv4", "tcp", "9100", None),
+    ("aws_network_interface.eth0", "ipv4", "tcp", "9100", None),
+    ("aws_instance.on_eni", "ipv4", "tcp", "9100", None),
 }
 # Not exposed, although each has a public IPv4 address (or asks for one) and a world-open group:
 # - private_a, private_b: both associations name private[0] (element(..., single_nat_gateway ? 0
@@ -153,7 +159,8 @@ ROUTES_NOT_EXPOSED = {PRIVATE_A, PRIVATE_B, LONELY_HOST, DB}
 # the private instances must be listed (fail closed) with the reason; the two hosts reachable
 # with sources stay reachable (dyn's route target is unknown in the plan and its configuration
 # has no route expression: fail closed keeps it too).
-NO_SOURCES_REQUIRED = {PUBLIC_HOST, DYN_HOST, PRIVATE_A, PRIVATE_B, MULTI, MGMT}
+NO_SOURCES_REQUIRED = {PUBLIC_HOST, DYN_HOST, PRIVATE_A, PRIVATE_B, MULTI, MGMT, "aws_instance.multi2",
+                       "aws_network_interface.mgmt_inline", "aws_instance.on_eni", "aws_network_interface.eth0"}
 # The same [RTBLK] argument holds for the default route table (`route` unknown, no `route`
 # expression) and so for lonely_host, and for the db in the private subnets (tcp 5432).
 NO_SOURCES_FAIL_CLOSED_TOO = {LONELY_HOST, DB}

@@ -54,3 +54,18 @@ def test_plan_alone_says_what_it_cannot_read():
         ('aws_security_group_rule.api["app"]', "source_security_group_id"),
         ('aws_security_group_rule.api["https"]', "source_security_group_id")]
     assert (MESH, MESH, "tcp", "443") in _flows(r)
+
+
+def test_an_auto_scaling_group_reads_ipv6_from_its_launch_template():
+    """[V6] An ASG's instances get the IPv6 addresses its launch template asks for
+    (network_interfaces[0].ipv6_address_count): Placements.public reads the ASG's settings from
+    the template, so the signal looks where a template keeps them, as it does for IPv4; an
+    instance launched on interfaces made before it has none of its own (they carry them)."""
+    from tfsg.sources.placement import ipv6_signal
+
+    template = {("network_interfaces", 0, "ipv6_address_count"): 1}
+    assert ipv6_signal("aws_autoscaling_group", lambda p: (True, template.get(p)), False) == (
+        True, "ipv6_address_count = 1")
+    on_enis = {("network_interface",): [{"network_interface_id": "eni-1", "device_index": 0}],
+               ("ipv6_address_count",): 1}
+    assert ipv6_signal("aws_instance", lambda p: (True, on_enis.get(p)), True)[0] is False

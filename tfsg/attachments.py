@@ -81,7 +81,20 @@ def _lb_internal(get: Getter) -> Signal:
     return True, "internet-facing load balancer"
 
 
+# An instance launched on network interfaces made before it has no address of its own: an
+# existing interface never gets a public IPv4 at launch, and what the interfaces have (an
+# Elastic IP, IPv6) reaches the instance through them (Snapshot.host_links).
+LAUNCHED_ON_INTERFACES = "launched on existing network interfaces: its addresses are theirs"
+
+
+def launched_on_interfaces(get: Getter) -> bool:
+    known, nics = get(("network_interface",))
+    return known and isinstance(nics, list) and bool(nics)
+
+
 def _instance(get: Getter, subnet_public: Optional[bool]) -> Signal:
+    if launched_on_interfaces(get):
+        return False, LAUNCHED_ON_INTERFACES
     # An existing instance's public_ip says what it has; associate_public_ip_address reads back
     # unreliably (some endpoints report true for every instance), so it only decides for new ones.
     known_ip, public_ip = get(("public_ip",))

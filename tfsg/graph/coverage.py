@@ -74,7 +74,7 @@ class CidrRelation:
         self.rules, self.where, self.coverage = rules, where, coverage
         self.intern = intern
         self.rows: dict[str, list[CidrFlow]] = {}
-        self._by_set: Optional[dict[frozenset, list[str]]] = None
+        self._in_sets: Optional[dict[str, tuple[int, ...]]] = None  # successors(): see _index
         self._succ: dict[str, list[str]] = {}
         self._pred: dict[str, list[str]] = {}
         snap = rules.snap
@@ -185,26 +185,26 @@ class CidrRelation:
     def successors(self, source: str) -> list[str]:
         hit = self._succ.get(source)
         if hit is None:
-            if self._by_set is None:
-                self._index()
+            in_sets = self._in_sets if self._in_sets is not None else self._index()
             # groups in the same sets (most senders of one subnet and egress) share the answer
-            pattern = self._in_sets.get(source, ())
+            pattern = in_sets.get(source, ())
             found = self._by_pattern.get(pattern)
             if found is None:
                 found = self._by_pattern[pattern] = {t for i in pattern for t in self._targets[i]}
             hit = self._succ[source] = sorted(found - {source})
         return hit
 
-    def _index(self) -> None:
+    def _index(self) -> dict[str, tuple[int, ...]]:
         """The rows' distinct sets, each with its targets, and per group the sets it is in."""
-        self._by_set = {}
+        by_set: dict[frozenset, list[str]] = {}
         for target, rows in self.rows.items():
             for row in rows:
-                self._by_set.setdefault(row.groups, []).append(target)
-        self._targets: list[list[str]] = list(self._by_set.values())
+                by_set.setdefault(row.groups, []).append(target)
+        self._targets: list[list[str]] = list(by_set.values())
         members: dict[str, list[int]] = {}
-        for i, groups in enumerate(self._by_set):
+        for i, groups in enumerate(by_set):
             for g in groups:
                 members.setdefault(g, []).append(i)
-        self._in_sets: dict[str, tuple[int, ...]] = {g: tuple(ids) for g, ids in members.items()}
         self._by_pattern: dict[tuple[int, ...], set[str]] = {}
+        self._in_sets = {g: tuple(ids) for g, ids in members.items()}
+        return self._in_sets

@@ -98,7 +98,7 @@ class ExposureQueries(GraphBase):
                     (att.public_v6, att.public_v6_reason)
                 if public is True:
                     out.append(Exposure(att.resource, "resource", att.type, services, via, sources,
-                                        f"{'IPv4' if family == 'ipv4' else 'IPv6'}: {reason}", family))
+                                        f"{_FAMILY[family]}: {reason}", family))
                 elif public is None:
                     self.unknowns.append(Unknown(att.resource, "public address",
                                                  f"reachable from the internet over {family} on {services.describe()} "
@@ -114,14 +114,18 @@ class ExposureQueries(GraphBase):
         for e in exposures:
             if e.kind == "resource" and e.listener is None:
                 by_resource.setdefault(e.address, []).append(e)
-        types = {a.resource: a.type for a in self.snap.attachments}
+        atts = {a.resource: a for a in self.snap.attachments}
         out = []
         for eni, host in self.snap.host_links:
             for e in by_resource.get(eni, ()):
-                out.append(Exposure(host, "resource", types.get(host, "aws_instance"), e.services, e.via, e.sources,
-                                    f"{e.reason.split(': ', 1)[0]}: through its network interface {eni} "
-                                    f"({e.reason.split(': ', 1)[-1]})", e.family))
+                why = atts[eni].public_reason if e.family == "ipv4" else atts[eni].public_v6_reason
+                host_type = atts[host].type if host in atts else "aws_instance"
+                out.append(Exposure(host, "resource", host_type, e.services, e.via, e.sources,
+                                    f"{_FAMILY[e.family]}: through its network interface {eni} ({why})", e.family))
         return out
+
+
+_FAMILY = {"ipv4": "IPv4", "ipv6": "IPv6"}
 
 
 def _merged(exposures: list[Exposure]) -> list[Exposure]:

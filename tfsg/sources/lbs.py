@@ -21,7 +21,7 @@ from typing import Any, Optional
 from ..model import LbLink
 from ..netsets import ProtocolError, ServiceSet, services_for_rule
 from .instances import Instance
-from .refs import Lit, Res, Unk
+from .refs import Lit, Res, Unk, flatten_strings
 
 LB_TYPES = ("aws_lb", "aws_alb")
 LISTENER_TYPES = ("aws_lb_listener", "aws_alb_listener")
@@ -81,7 +81,7 @@ class LoadBalancers:
                     if isinstance(t, Res) and t.instance.type in types:
                         out.append(t.instance.addr)
                     elif isinstance(t, Lit):
-                        out += [self._named(types).get(v, "") for v in _texts(t.value)]
+                        out += [self._named(types).get(v, "") for v in _strings(t.value)]
                     elif isinstance(t, Unk):
                         unread.append(t.reason)
         out = [a for a in out if a]
@@ -110,7 +110,7 @@ class LoadBalancers:
             if isinstance(t, Res):
                 out.append(t.instance.addr)
             elif isinstance(t, Lit):
-                out += [self._ids[v] for v in _texts(t.value) if v in self._ids]
+                out += [self._ids[v] for v in _strings(t.value) if v in self._ids]
         return out
 
     def _named(self, types: tuple[str, ...]) -> dict[str, str]:
@@ -146,19 +146,16 @@ class LoadBalancers:
             for path in self._elbv2_sources(asg, ("traffic_source", "[]")):
                 for tg in self._refs(asg, (path + ("identifier",),), TG_TYPES):
                     targets.setdefault(tg, []).append((asg.addr, None))
-        for att in by_type.get("aws_autoscaling_attachment", []):
-            tgs = self._refs(att, (("lb_target_group_arn",),), TG_TYPES)
+        attached = [(att, (("lb_target_group_arn",),)) for att in by_type.get("aws_autoscaling_attachment", [])]
+        attached += [(att, (path + ("identifier",),))
+                     for att in by_type.get("aws_autoscaling_traffic_source_attachment", [])
+                     for path in self._elbv2_sources(att, ("traffic_source", "[]"))]
+        for att, tg_paths in attached:  # an attachment naming the group by autoscaling_group_name
+            tgs = self._refs(att, tg_paths, TG_TYPES)
             if tgs:
                 asgs = self._refs(att, (("autoscaling_group_name",),), ASG_TYPES)
                 for tg in tgs:
                     targets.setdefault(tg, []).extend((a, None) for a in asgs)
-        for att in by_type.get("aws_autoscaling_traffic_source_attachment", []):
-            for path in self._elbv2_sources(att, ("traffic_source", "[]")):
-                tgs = self._refs(att, (path + ("identifier",),), TG_TYPES)
-                if tgs:
-                    asgs = self._refs(att, (("autoscaling_group_name",),), ASG_TYPES)
-                    for tg in tgs:
-                        targets.setdefault(tg, []).extend((a, None) for a in asgs)
         for svc in by_type.get("aws_ecs_service", []):
             for path in self.b._expand(svc, ("load_balancer", "[]")):
                 known, port = self.b.value(svc, path + ("container_port",))
@@ -232,13 +229,13 @@ class LoadBalancers:
                          "aws_lb_listener_rule", "aws_alb_listener_rule")
         if any(i.addr in self._partial for t in registrations for i in by_type.get(t, ())):
             return  # a registration or rule that names something tfsg cannot tell may be any LB's
-        listened: dict[str, list[Instance]] = {}
+        listened: dict[str, set[str]] = {}
         for listener in by_type.get("aws_lb_listener", []) + by_type.get("aws_alb_listener", []):
             for lb in self._refs(listener, (("load_balancer_arn",),), LB_TYPES):
-                listened.setdefault(lb, []).append(listener)
+                listened.setdefault(lb, set()).add(listener.addr)
         for lb, listeners in listened.items():
-            tgs = [tg for listener, tg in forwards if listener in listeners]
-            if not any(listener.addr in self._partial for listener in listeners) and all(targets.get(tg) for tg in tgs):
+            tgs = [tg for listener, tg in forwards if listener.addr in listeners]
+            if not listeners & self._partial and all(targets.get(tg) for tg in tgs):
                 self.closed.add(lb)
 
     def _elbv2_sources(self, inst: Instance, steps: tuple) -> list[tuple]:
@@ -264,8 +261,7 @@ class LoadBalancers:
         return target_type == "instance" or protocol in ("UDP", "TCP_UDP")  # True: AWS's default
 
 
-def _texts(value: Any) -> list[str]:
-    """The strings of a known value (one, or a list of them)."""
-    if isinstance(value, str):
-        return [value]
-    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+def _strings(value: Any) -> list[str]:
+    out: list[str] = []
+    flatten_strings(value, out)
+    return out

@@ -17,7 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from ..attachments import SUBNET_GROUP_TYPES, SUBNET_PATHS, public_signal
+from ..attachments import (
+    LAUNCHED_ON_INTERFACES,
+    SUBNET_GROUP_TYPES,
+    SUBNET_PATHS,
+    launched_on_interfaces,
+    public_signal,
+)
 from ..netsets import AddressSet
 from .instances import Instance
 from .refs import Lit, Res, Term
@@ -139,14 +145,6 @@ class Placements:
         launch template an Auto Scaling group launches from, whose network interface settings
         (``associate_public_ip_address``) its instances get."""
         get = lambda p: self.b.setting(template or inst, p)
-        if inst.type in ("aws_instance", "aws_spot_instance_request"):
-            known, nics = get(("network_interface",))
-            if known and isinstance(nics, list) and nics:
-                # launched on network interfaces made before it: no address of its own; an
-                # existing interface never gets a public IPv4 at launch, and what the interfaces
-                # have (an Elastic IP, IPv6) reaches the instance through them (host_links)
-                why = "launched on existing network interfaces: its addresses are theirs"
-                return (False, why), (False, why)
         v4 = public_signal(inst.type, get, place.map_public)
         if eip:
             v4 = (True, f"Elastic IP {eip} is associated with it")
@@ -173,8 +171,11 @@ def ipv6_signal(resource_type: str, get: Any, assign_ipv6: Optional[bool]) -> Si
         if known_type and isinstance(kind, str) and kind.startswith("dualstack"):
             return (None if not known else True), f"ip_address_type = {kind}"
         return False, "ip_address_type is ipv4"
+    if resource_type in ("aws_instance", "aws_spot_instance_request") and launched_on_interfaces(get):
+        return False, LAUNCHED_ON_INTERFACES
+    # an Auto Scaling group's settings are read from its launch template (Placements.public)
     paths = {"aws_instance": ("",), "aws_spot_instance_request": ("",), "aws_network_interface": ("",),
-             "aws_launch_template": ("network_interfaces", 0), "aws_autoscaling_group": None}
+             "aws_launch_template": ("network_interfaces", 0), "aws_autoscaling_group": ("network_interfaces", 0)}
     steps = paths.get(resource_type)
     if steps is not None:
         prefix = tuple(p for p in steps if p != "")

@@ -40,6 +40,8 @@ class ServiceEffects:
     * ``references``: (owner address, attribute path without indexes) -> synthetic key, so a
       reference such as ``aws_eks_cluster.main.vpc_config[0].cluster_security_group_id`` in a
       rule or an attachment names the synthetic group (see ``key_for``).
+    * ``launches_from``: EKS node group -> the launch template its nodes are made from (the
+      node group stands for them; the template launches nothing itself).
     """
 
     groups: list[SecurityGroup] = field(default_factory=list)
@@ -48,6 +50,7 @@ class ServiceEffects:
     unknowns: list[Unknown] = field(default_factory=list)
     ids: dict[str, str] = field(default_factory=dict)
     references: dict[tuple[str, str], str] = field(default_factory=dict)
+    launches_from: dict[str, str] = field(default_factory=dict)  # node group -> its launch template
 
     def key_for(self, address: str, attr: Iterable[Any]) -> Optional[str]:
         """The synthetic group a reference to ``address``'s ``attr`` names, if any."""
@@ -373,6 +376,7 @@ def _eks_node_group_membership(run: _Run, inst: Instance, fact: ServiceFact) -> 
             run.unknown(inst.addr, "launch_template[0]", f"{why}; EKS adds the cluster security group only when "
                         "the launch template sets no security groups", members)
             return
+        run.effects.launches_from[inst.addr] = template.addr
         keys, reasons = run.template_groups(template)
         for reason in reasons:
             run.unknown(inst.addr, "launch_template[0]", f"the groups of {template.addr}: {reason}", members)

@@ -72,12 +72,7 @@ class AttachmentsMixin(BuilderBase):
             by_addr = {i.addr: i for i in self.instances}
             for addr, keys in self.services.memberships.items():
                 merged.setdefault(addr, {"inst": by_addr[addr], "groups": []})["groups"] += keys
-        for inst in self.instances:  # EKS managed node groups launch from their template too
-            if inst.type == "aws_eks_node_group" and inst.addr in merged:
-                for path in self._expand(inst, ("launch_template", "[]")):
-                    for attr in ("id", "name"):
-                        lent.update(t.instance.addr for t in self.terms(inst, path + (attr,), optional=True)
-                                    if isinstance(t, Res) and t.instance.type == "aws_launch_template")
+            lent.update(t for group, t in self.services.launches_from.items() if group in merged)
         # A launch template launches nothing itself: the Auto Scaling groups and node groups that
         # launch from it stand for its instances (one node per group of instances, not two).
         for addr in lent:
