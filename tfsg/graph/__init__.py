@@ -78,9 +78,14 @@ class FlowGraph(FlowQueries, ExposureQueries, PathQueries):
         self.interface_rules: dict[tuple[str, str], tuple[dict, dict]] = {}  # resources.py's cache
 
     def attachment_groups(self) -> dict[str, list[str]]:
-        """Resource address -> its groups, sorted."""
+        """Resource address -> its groups, sorted; an instance's include those of the network
+        interfaces attached to it (Snapshot.host_links: one host, in every group of each)."""
         if self._atts is None:
-            self._atts = {a.resource: sorted(a.groups) for a in self.snap.attachments}
+            groups = {a.resource: set(a.groups) for a in self.snap.attachments}
+            for eni, host in self.snap.host_links:
+                if host in groups:
+                    groups[host] |= groups.get(eni, set())
+            self._atts = {resource: sorted(gs) for resource, gs in groups.items()}
         return self._atts
 
     def reach(self, group: str, direction: str) -> Reach:

@@ -129,6 +129,14 @@ class _Resources:
         self._by_block: Optional[dict] = None
         self._sorted: dict[str, list[str]] = {}
         self._info: dict[str, tuple] = {}
+        # interfaces made on their own and attached to an instance: the same host (EC2 user
+        # guide, "Elastic network interfaces"), reached at either address, sending from either
+        self.host_of: dict[str, str] = {}
+        self.interfaces_of: dict[str, list[str]] = {}
+        for eni, host in sorted(graph.snap.host_links):
+            if eni != host:
+                self.host_of[eni] = host
+                self.interfaces_of.setdefault(host, []).append(eni)
 
     def _from_internet(self) -> dict[str, ServiceSet]:
         if self._internet is None:
@@ -213,7 +221,7 @@ class _Resources:
                 # listeners (and their health checks): clients cannot make it connect anywhere
                 # else, whatever its groups' egress allows (ELB guide, "How Elastic Load
                 # Balancing works"). Known only when the plan holds all its listeners and targets.
-                self._succ[node] = out
+                self._succ[node] = out = self._same_host(node, out)
                 return out
             candidates = self._candidates(m)
             candidates.discard(node)
@@ -246,7 +254,27 @@ class _Resources:
                 services = inbound & outbound
                 if services._any:
                     out[name] = out[name] | services if name in out else services
+            out = self._same_host(node, out)
         self._succ[node] = out
+        return out
+
+    def _same_host(self, node: str, out: dict[str, ServiceSet]) -> dict[str, ServiceSet]:
+        """A sender that reaches an attached interface reaches its instance on the same services
+        (a hop ``-> instance`` then continues as the instance); an instance also sends from each
+        interface attached to it (that interface's groups and address)."""
+        if not self.host_of:
+            return out
+        own = self.interfaces_of.get(node, [])
+        for same in own + ([self.host_of[node]] if node in self.host_of else []):
+            out.pop(same, None)  # one machine: not a connection over the network
+        for eni in [n for n in out if n in self.host_of]:
+            host = self.host_of[eni]
+            if host != node:
+                out[host] = out[host] | out[eni] if host in out else out[eni]
+        for eni in own:
+            for other, services in self.edges_of(eni).items():
+                if other != node and other not in own:
+                    out[other] = out[other] | services if other in out else services
         return out
 
 
