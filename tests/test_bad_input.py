@@ -128,3 +128,35 @@ def test_a_sensitivity_mask_nested_400_deep_is_one_line(tmp_path):
     err = proc.stderr.decode().strip().splitlines()
     assert proc.returncode == 2 and len(err) == 1 and "deep.json" in err[0] and "nested too deeply" in err[0]
     assert "internal error" not in err[0]
+
+
+@pytest.mark.parametrize("command", ["show", "diff", "check"])
+def test_a_plan_saved_after_an_error_is_refused(command, tmp_path):
+    """``terraform plan -out`` writes the plan even when planning fails (a data source that
+    cannot be read): ``"errored": true`` and the resources past the error are missing. A gate
+    that read it would pass what it never saw (Terraform JSON output format: ``errored``)."""
+    data = json.loads((FIXTURES / "ssh_open" / "plan.json").read_text())
+    data.update({"errored": True, "applyable": False, "complete": False})
+    f = tmp_path / "plan.json"
+    f.write_text(json.dumps(data))
+    check_error(run_tfsg(command, str(f), "--no-sources"), str(f), '"errored": true', "incomplete")
+
+
+def test_a_plan_with_deferred_changes_is_refused(tmp_path):
+    """Terraform 1.9+: ``complete: false`` with ``deferred_changes``: those resources are planned
+    in a later round; this plan cannot say what they do."""
+    data = json.loads((FIXTURES / "ssh_open" / "plan.json").read_text())
+    data.update({"complete": False, "applyable": True,
+                 "deferred_changes": [{"reason": "provider_config_unknown",
+                                       "resource_change": data["resource_changes"][0]}]})
+    f = tmp_path / "plan.json"
+    f.write_text(json.dumps(data))
+    check_error(run_tfsg("check", str(f), "--no-sources"), str(f), "1 resource change(s) are deferred")
+
+
+def test_a_complete_plan_that_says_so_is_read(tmp_path):
+    data = json.loads((FIXTURES / "ssh_open" / "plan.json").read_text())
+    data.update({"errored": False, "applyable": True, "complete": True})
+    f = tmp_path / "plan.json"
+    f.write_text(json.dumps(data))
+    assert run_tfsg("show", str(f), "--no-sources").returncode == 0

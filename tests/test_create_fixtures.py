@@ -127,10 +127,12 @@ def test_microservices_mesh():
     assert r["unknown"] == []
     assert exposures(r["exposed"]) == {("aws_lb.edge", "resource", "tcp", "443"), (m["edge"], "group", "tcp", "443")}
     # paths of resources (schema v2): the edge ALB forwards to the orders service, which opens
-    # what the groups above allow to each resource of the mesh
+    # what the groups above allow to each resource of the mesh, but the auth Lambda function:
+    # its interfaces carry the function's own outbound traffic only (Lambda developer guide,
+    # "Connecting Lambda functions to your VPC"), whatever group auth admits
     edge, orders = "aws_lb.edge", "aws_ecs_service.orders"
     assert paths(r["paths"]) == {("internet", edge, orders)} | {
-        ("internet", edge, orders, t) for t in ("aws_lambda_function.auth", "aws_ecs_service.inventory",
+        ("internet", edge, orders, t) for t in ("aws_ecs_service.inventory",
                                                  "aws_ecs_service.payments", "aws_db_instance.orders",
                                                  "aws_ecs_service.control_plane")}
     attached = {g["address"]: g["attached"] for g in r["groups"]}

@@ -26,9 +26,13 @@ SUBNET_PATHS = (
     ("vpc_options", "[]", "subnet_ids"), ("subnet_mapping", "[]", "subnet_id"),
     ("db_subnet_group_name",), ("subnet_group_name",), ("cluster_subnet_group_name",), ("vpc_subnet_ids",),
     ("vpc_settings", "[]", "subnet_ids"), ("connect_settings", "[]", "subnet_ids"),
+    ("replication_subnet_group_id",),
 )
+# Subnet groups (their subnets are ``subnet_ids``), named by ``name`` or by the attribute below.
 SUBNET_GROUP_TYPES = {"aws_db_subnet_group", "aws_elasticache_subnet_group", "aws_redshift_subnet_group",
-                      "aws_docdb_subnet_group", "aws_neptune_subnet_group", "aws_dms_replication_subnet_group"}
+                      "aws_docdb_subnet_group", "aws_neptune_subnet_group", "aws_dms_replication_subnet_group",
+                      "aws_memorydb_subnet_group", "aws_dax_subnet_group"}
+SUBNET_GROUP_NAME = {"aws_dms_replication_subnet_group": "replication_subnet_group_id"}
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,18 @@ def _ecs(get: Getter, subnet_public: Optional[bool]) -> Signal:
                  "assign_public_ip = false", (False, "assign_public_ip is not set (default false)"))
 
 
+def _msk(get: Getter, subnet_public: Optional[bool]) -> Signal:
+    # MSK developer guide, "Public access": type SERVICE_PROVIDED_EIPS gives each broker an
+    # Elastic IP (port 9194/9196/9198 listeners); DISABLED, the default, none.
+    path = ("broker_node_group_info", 0, "connectivity_info", 0, "public_access", 0, "type")
+    known, value = get(path)
+    if not known:
+        return None, "broker_node_group_info.connectivity_info.public_access.type is known only after apply"
+    if value == "SERVICE_PROVIDED_EIPS":
+        return True, "public_access.type = SERVICE_PROVIDED_EIPS (brokers get Elastic IPs)"
+    return False, "public access is DISABLED (the default)"
+
+
 def _never(reason: str) -> Callable[[Getter, Optional[bool]], Signal]:
     return lambda get, subnet_public: (False, reason)
 
@@ -181,6 +197,8 @@ PUBLIC_SIGNALS: dict[str, Callable[[Getter, Optional[bool]], Signal]] = {
     "aws_efs_mount_target": _never("EFS mount targets have private addresses only"),
     "aws_vpc_endpoint": _never("interface endpoints have private addresses only"),
     "aws_memorydb_cluster": _never("MemoryDB endpoints are private"),
+    "aws_msk_cluster": _msk,
+    "aws_msk_serverless_cluster": _never("MSK Serverless endpoints are private"),
     "aws_dax_cluster": _never("DAX endpoints are private"),
     "aws_docdb_cluster": _never("DocumentDB clusters have no public endpoint"),
     "aws_neptune_cluster": _never("Neptune clusters have no public endpoint"),

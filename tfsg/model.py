@@ -294,6 +294,19 @@ class LbLink:
 
 
 @dataclass(frozen=True)
+class PublicEndpoint:
+    """An endpoint the internet reaches that no security group guards (an EKS cluster's public
+    Kubernetes API): ``services`` from ``sources`` (public blocks), in ``family``, and why."""
+
+    resource: str
+    type: str
+    services: ServiceSet
+    sources: tuple[str, ...]
+    family: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Unknown:
     """Something the analysis could not resolve; reported, never silently dropped.
 
@@ -331,6 +344,7 @@ class Snapshot:
     # load balancers whose listeners and registered targets the plan holds in full (lbs.py):
     # they connect to those targets only
     lb_closed: set[str] = field(default_factory=set)
+    endpoints: list[PublicEndpoint] = field(default_factory=list)  # sources/endpoints.py
     prefix_lists: dict[str, Optional[AddressSet]] = field(default_factory=dict)
     sensitive_prefix_lists: set[str] = field(default_factory=set)  # entries marked sensitive
     prefix_list_sizes: dict[str, int] = field(default_factory=dict)  # max_entries (quota weight)

@@ -104,6 +104,8 @@ class ExposureQueries(GraphBase):
                                                  f"reachable from the internet over {family} on {services.describe()} "
                                                  f"through {', '.join(via)} if it has a public {family} address: "
                                                  f"{reason}", ("public", att.resource)))
+        out += [Exposure(e.resource, "resource", e.type, e.services, (), e.sources, e.reason, e.family, endpoint=True)
+                for e in self.snap.endpoints]
         return _merged(out + self._through_interfaces(out))
 
     def _through_interfaces(self, exposures: list[Exposure]) -> list[Exposure]:
@@ -112,7 +114,7 @@ class ExposureQueries(GraphBase):
         instance, which then connects onwards as itself."""
         by_resource: dict[str, list[Exposure]] = {}
         for e in exposures:
-            if e.kind == "resource" and e.listener is None:
+            if e.kind == "resource" and e.listener is None and not e.endpoint:
                 by_resource.setdefault(e.address, []).append(e)
         atts = {a.resource: a for a in self.snap.attachments}
         out = []
@@ -133,10 +135,10 @@ def _merged(exposures: list[Exposure]) -> list[Exposure]:
     and at an attached interface's is one row set, the services, groups and blocks together."""
     seen: dict[tuple, Exposure] = {}
     for e in exposures:
-        key = (e.address, e.kind, e.family, e.listener)
+        key = (e.address, e.kind, e.family, e.listener, e.endpoint)
         old = seen.get(key)
         seen[key] = e if old is None else Exposure(
             e.address, e.kind, e.resource_type, old.services | e.services, tuple(sorted(set(old.via) | set(e.via))),
             tuple(sorted(set(old.sources) | set(e.sources))), f"{old.reason}; {e.reason}", e.family, e.listener,
-            old.parts)
+            old.parts, e.endpoint)
     return list(seen.values())

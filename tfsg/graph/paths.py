@@ -23,6 +23,10 @@ from .base import GraphBase
 from .records import INTERNET, MAX_PATHS_PER_TARGET, Path
 
 LOAD_BALANCERS = ("aws_lb", "aws_alb", "aws_elb")
+# Resources nothing can open a connection to, whatever their groups admit: a Lambda function's
+# interfaces carry its outbound traffic only (Lambda developer guide, "Connecting Lambda
+# functions to your VPC": connectivity from the function to the VPC, not the other way).
+NO_INBOUND = ("aws_lambda_function",)
 
 if TYPE_CHECKING:
     from . import FlowGraph
@@ -142,7 +146,7 @@ class _Resources:
         if self._internet is None:
             out: dict[str, ServiceSet] = {}
             for e in self.graph.exposures:
-                if e.kind == "resource" and e.listener is None:
+                if e.kind == "resource" and e.listener is None and not e.endpoint:
                     out[e.address] = out.get(e.address, NO_SERVICES) | e.services
             self._internet = out
         return self._internet
@@ -223,7 +227,7 @@ class _Resources:
                 # Balancing works"). Known only when the plan holds all its listeners and targets.
                 self._succ[node] = out = self._same_host(node, out)
                 return out
-            candidates = self._candidates(m)
+            candidates = {c for c in self._candidates(m) if atts[c].type not in NO_INBOUND}
             candidates.discard(node)
             # resources.allowed() in both directions, inlined: this loop runs once per
             # (sender, candidate receiver) pair of the search, hundreds of thousands on a large

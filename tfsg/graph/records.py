@@ -74,6 +74,8 @@ class Exposure:
     # groups: ``services`` split where the sources differ (IPv4 only, both, IPv6 only), each
     # with its own public blocks (empty: ``sources`` hold for all of ``services``)
     parts: tuple[tuple[ServiceSet, tuple[str, ...]], ...] = ()
+    # a public endpoint no group guards (Snapshot.endpoints): listed, but starts no path
+    endpoint: bool = False
 
 
 @dataclass(frozen=True)

@@ -103,11 +103,27 @@ def classify(path: str, data: Any) -> Document:
     else:
         raise InputError("not a Terraform plan or state: none of planned_values, resource_changes, "
                          "prior_state or values is present", path)
+    if kind == "plan":
+        _refuse_incomplete(path, data)
     from .validate import validate
 
     # The parts tfsg reads, against schemas/plan-subset.json: one line naming the JSON path.
     validate(path, data)
     return Document(path=path, data=data, kind=kind)
+
+
+def _refuse_incomplete(path: str, data: dict) -> None:
+    """A plan Terraform saved after an error (``errored``, 1.6+) or with changes deferred to a
+    later round (``complete: false`` with ``deferred_changes``, 1.9+) lacks resources: what it
+    does not hold cannot be gated (fail closed). Terraform's JSON output format documentation."""
+    if data.get("errored") is True:
+        raise InputError("the plan is incomplete: Terraform saved it after an error while planning "
+                         "(\"errored\": true), so resources past the error are missing; fix the error and plan again",
+                         path)
+    deferred = data.get("deferred_changes")
+    if data.get("complete") is False and isinstance(deferred, list) and deferred:
+        raise InputError(f"the plan is incomplete: {len(deferred)} resource change(s) are deferred to a later "
+                         "plan (\"complete\": false), so their effect cannot be checked; apply and plan again", path)
 
 
 def _json_type(value: Any) -> str:

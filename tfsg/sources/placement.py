@@ -19,6 +19,7 @@ from typing import Any, Optional
 
 from ..attachments import (
     LAUNCHED_ON_INTERFACES,
+    SUBNET_GROUP_NAME,
     SUBNET_GROUP_TYPES,
     SUBNET_PATHS,
     launched_on_interfaces,
@@ -132,7 +133,7 @@ class Placements:
             self._groups_by_name = {}
             for inst in self.b.instances:
                 if inst.type in SUBNET_GROUP_TYPES:
-                    known, value = self.b.value(inst, ("name",))
+                    known, value = self.b.value(inst, (SUBNET_GROUP_NAME.get(inst.type, "name"),))
                     if known and isinstance(value, str):
                         self._groups_by_name[value] = inst
         return self._groups_by_name.get(name)
@@ -140,15 +141,17 @@ class Placements:
     # ------------------------------------------------------------------ public addresses
 
     def public(self, inst: Instance, place: Placement, eip: Optional[str],
-               template: Optional[Instance] = None) -> tuple[Signal, Signal]:
+               template: Optional[Instance] = None, cluster: Optional[Instance] = None) -> tuple[Signal, Signal]:
         """(IPv4, IPv6): is the resource addressable from the internet, and why. ``template``: the
         launch template an Auto Scaling group launches from, whose network interface settings
-        (``associate_public_ip_address``) its instances get."""
+        (``associate_public_ip_address``) its instances get; ``cluster``: the Aurora cluster of
+        an instance, whose ``network_type`` it has."""
         get = lambda p: self.b.setting(template or inst, p)
         v4 = public_signal(inst.type, get, place.map_public)
         if eip:
             v4 = (True, f"Elastic IP {eip} is associated with it")
-        v6 = ipv6_signal(inst.type, get, place.assign_ipv6)
+        cluster_get = (lambda p: self.b.setting(cluster, p)) if cluster is not None else None
+        v6 = ipv6_signal(inst.type, get, place.assign_ipv6, cluster_get)
         if inst.type in ("aws_lb", "aws_alb") and v4[0] is True:
             known, kind = get(("ip_address_type",))
             if known and kind == "dualstack-without-public-ipv4":
@@ -161,8 +164,31 @@ class Placements:
         return _routed(v4, routing.ipv4, routing, "IPv4"), _routed(v6, routing.ipv6, routing, "IPv6")
 
 
-def ipv6_signal(resource_type: str, get: Any, assign_ipv6: Optional[bool]) -> Signal:
-    """Does the resource get an IPv6 address (IPv6 addresses are public)?"""
+# Managed services whose interfaces get IPv6 addresses only when their own argument asks for it
+# (each API defaults to IPv4 only; the subnet's assign_ipv6_address_on_creation does not decide):
+# type -> (argument, the values that give IPv6 addresses). RDS CreateDBInstance/CreateDBCluster
+# NetworkType, ElastiCache NetworkType, OpenSearch IPAddressType, VPC endpoint IpAddressType,
+# DMS NetworkType.
+_DUAL_STACK: dict[str, tuple[str, tuple[str, ...]]] = {
+    "aws_db_instance": ("network_type", ("DUAL",)),
+    "aws_rds_cluster_instance": ("network_type", ("DUAL",)),  # its cluster's
+    "aws_dms_replication_instance": ("network_type", ("DUAL",)),
+    "aws_elasticache_cluster": ("network_type", ("dual_stack", "ipv6")),
+    "aws_elasticache_replication_group": ("network_type", ("dual_stack", "ipv6")),
+    "aws_opensearch_domain": ("ip_address_type", ("dualstack",)),
+    "aws_vpc_endpoint": ("ip_address_type", ("dualstack", "ipv6")),
+}
+# Services with no IPv6 setting in the provider (5.100): IPv4 addresses only.
+_IPV4_ONLY = {"aws_efs_mount_target", "aws_redshift_cluster", "aws_memorydb_cluster", "aws_dax_cluster",
+              "aws_mq_broker", "aws_msk_cluster", "aws_elasticache_serverless_cache", "aws_docdb_cluster",
+              "aws_docdb_cluster_instance", "aws_neptune_cluster", "aws_neptune_cluster_instance",
+              "aws_elasticsearch_domain", "aws_redshiftserverless_workgroup", "aws_directory_service_directory"}
+
+
+def ipv6_signal(resource_type: str, get: Any, assign_ipv6: Optional[bool], cluster_get: Any = None) -> Signal:
+    """Does the resource get an IPv6 address (IPv6 addresses are public)? The subnet's
+    ``assign_ipv6_address_on_creation`` decides for what EC2 launches in it (instances, their
+    templates and groups, network interfaces, tasks); a managed service's own argument for it."""
     if resource_type in ("aws_lb", "aws_alb", "aws_elb"):
         known, internal = get(("internal",))
         known_type, kind = get(("ip_address_type",))
@@ -185,12 +211,24 @@ def ipv6_signal(resource_type: str, get: Any, assign_ipv6: Optional[bool]) -> Si
             return True, f"ipv6_address_count = {count}"
         if known_list and isinstance(addrs, list) and addrs:
             return True, "it has IPv6 addresses"
-    if resource_type == "aws_db_instance":
-        known, network = get(("network_type",))
-        if known and network == "DUAL":
+    if resource_type in _DUAL_STACK:
+        argument, dual = _DUAL_STACK[resource_type]
+        reader = cluster_get if resource_type == "aws_rds_cluster_instance" else get
+        if reader is None:
+            return None, f"its cluster's {argument} is not in the plan"
+        known, value = reader((argument,))
+        if not known:
+            return None, f"{argument} is known only after apply"
+        if value not in dual:
+            return False, f"{argument} is {value or 'not set'} (IPv4 only)"
+        if resource_type in ("aws_db_instance", "aws_rds_cluster_instance", "aws_dms_replication_instance"):
             known_pub, pub = get(("publicly_accessible",))
-            return (pub is True if known_pub else None), "network_type = DUAL"
-        return False, "network_type is IPV4"
+            return (pub is True if known_pub else None), f"{argument} = {value}"
+        return True, f"{argument} = {value}: its IPv6 addresses are public"
+    if resource_type in _IPV4_ONLY:
+        return False, f"{resource_type} has IPv4 addresses only"
+    if resource_type == "aws_rds_cluster":
+        return False, "cluster members are aws_rds_cluster_instance; their settings decide"
     if resource_type == "aws_lambda_function":
         return False, "Lambda functions accept no inbound connections"
     if assign_ipv6 is True:

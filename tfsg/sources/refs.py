@@ -91,6 +91,16 @@ def _parse_ref(ref: str) -> Optional[tuple]:
     return tuple(out)
 
 
+def _bare(ref: str) -> bool:
+    """Is a reference recorded cut where a dynamic index would follow (``aws_x.y`` of
+    ``aws_x.y[each.value].id``, ``var.m`` of ``var.m[each.key]``)? Plan JSON then lists the
+    index's own reference (each.value, each.key, count.index) beside it."""
+    parts = parse_ref(ref)
+    if not parts:
+        return False
+    return len(parts) == (3 if parts[0] == "data" else 2)
+
+
 def maximal_refs(refs: list[str]) -> list[str]:
     """Drop the prefixes Terraform lists after each reference (``x.id`` then ``x``)."""
     return list(_maximal(tuple(r for r in refs if isinstance(r, str))))
@@ -247,6 +257,12 @@ class Resolver:
         maximal = maximal_refs(raw)
         if maximal and all(ref in modifiers for ref in maximal):
             return [Unk(f"{', '.join(maximal)}: the for_each/count value is not recorded in plan JSON")]
+        if "each.value" in maximal and not any(_bare(r) for r in maximal if r not in modifiers):
+            # each.value indexes nothing here (every other reference is complete, as in
+            # ``lookup(each.value, "id", null) == "self" ? aws_security_group.this[0].id :
+            # lookup(...)``): it is a value of its own, which the result may be
+            out.extend(self._each_value([], "each.value", ctx, depth) if ctx.for_each is not None
+                       else [Unk("each.value: the for_each value is not recorded in plan JSON")])
         for ref in maximal:
             if ref in modifiers:
                 continue

@@ -249,7 +249,7 @@ class _Run:
                     return key, vpc, (vpc.type == "aws_default_vpc") if vpc is not None else None
                 if value in self.b.subnets:
                     return self._subnet_vpc(self.b.subnets[value])
-                group = self.instance_named(SUBNET_GROUP_TYPES, value)
+                group = self.instance_named(SUBNET_GROUP_TYPES, value, ("name", "replication_subnet_group_id"))
                 if group is not None:
                     return self._vpc_of_term(Res(group, ()), depth + 1)
         return None

@@ -25,6 +25,7 @@ from typing import Any, Optional
 
 from ...model import Peer, Rule, Snapshot, Unknown, is_outside_group
 from ...netsets import ServiceSet
+from ..endpoints import public_endpoints
 from ..instances import Instance
 from ..lbs import LoadBalancers
 from ..placement import Placements
@@ -74,6 +75,7 @@ class SnapshotBuilder(TermsMixin, GroupsMixin, PrefixListsMixin, RulesMixin, Inl
         self._entries_unread: set[str] = set()
         self._defaults: Optional[dict[str, str]] = None  # see _default_groups
         self._placements: Optional[Placements] = None
+        self._named_clusters = None  # see cluster_of
         self._scope: tuple[str, str] = ("all", "")  # what an unknown raised now can affect
         self._services: Optional[ServiceSet] = None  # and on which services, when known
         self._contexts: dict[str, Context] = {}  # terms.py: the context of an address (its module, key, for_each)
@@ -138,6 +140,8 @@ class SnapshotBuilder(TermsMixin, GroupsMixin, PrefixListsMixin, RulesMixin, Inl
         balancers = LoadBalancers(self)
         self.snap.lb_links = balancers.links()
         self.snap.lb_closed = balancers.closed
+        self.snap.endpoints, unknowns = public_endpoints(self)
+        self.snap.unknowns += unknowns
         self._dedupe_rules()
         if self.prior is not None:
             self._revocations()

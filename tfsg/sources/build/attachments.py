@@ -88,8 +88,9 @@ class AttachmentsMixin(BuilderBase):
             groups = tuple(sorted(set(entry["groups"])))
             if isinstance(inst, Instance):
                 place = self._placement(inst)
+                cluster = next(iter(self.cluster_of(inst)), None) if inst.type in CLUSTER_MEMBERS else None
                 (public, reason), (public6, reason6) = self._placements.public(  # type: ignore[union-attr]  # set by _placement
-                    inst, place, eips.get(addr), templates.get(addr))
+                    inst, place, eips.get(addr), templates.get(addr), cluster)
                 self.snap.attachments.append(Attachment(addr, inst.type, groups, public, reason, place.addresses,
                                                         place.vpc, public6, reason6))
             else:
@@ -104,10 +105,8 @@ class AttachmentsMixin(BuilderBase):
         network interfaces (``network_interface`` blocks) those interfaces' groups."""
         if inst.type == "aws_autoscaling_group":
             return self._launch_templates(inst)
-        cluster = CLUSTER_MEMBERS.get(inst.type)
-        if cluster is not None:
-            return [t.instance.addr for t in self.terms(inst, ("cluster_identifier",), optional=True)
-                    if isinstance(t, Res) and t.instance.type == cluster]
+        if inst.type in CLUSTER_MEMBERS:
+            return [c.addr for c in self.cluster_of(inst)]
         if inst.type in ("aws_instance", "aws_spot_instance_request"):
             out = []
             for path in self._expand(inst, ("network_interface", "[]", "network_interface_id")):
@@ -197,4 +196,38 @@ class AttachmentsMixin(BuilderBase):
     def _placement(self, inst: Instance) -> Placement:
         if self._placements is None:
             self._placements = Placements(self)
-        return self._placements.of(inst)
+        place = self._placements.of(inst)
+        if place.addresses is None and inst.type in CLUSTER_MEMBERS \
+                and not self.config.written(inst.address, "db_subnet_group_name"):
+            # no subnet group of its own: the instance sits in its cluster's (RDS API
+            # CreateDBInstance, DBSubnetGroupName: not applicable to Aurora instances)
+            for cluster in self.cluster_of(inst):
+                return self._placements.of(cluster)
+        return place
+
+    def cluster_of(self, inst: Instance) -> list[Instance]:
+        """The cluster an Aurora/DocumentDB/Neptune instance belongs to: by reference, or by
+        its literal identifier (``cluster_identifier = "orders"``, as the cluster's own
+        ``cluster_identifier`` says, which is also its id)."""
+        cluster = CLUSTER_MEMBERS[inst.type]
+        out: list[Instance] = []
+        for t in self.terms(inst, ("cluster_identifier",), optional=True):
+            if isinstance(t, Res) and t.instance.type == cluster:
+                out.append(t.instance)
+            elif isinstance(t, Lit) and isinstance(t.value, str) and t.value:
+                out += self._clusters_named().get((cluster, t.value), [])
+        return out
+
+    def _clusters_named(self) -> dict[tuple[str, str], list[Instance]]:
+        """(cluster type, identifier or id) -> the clusters of the plan so named (built once)."""
+        named = self._named_clusters
+        if named is None:
+            named = self._named_clusters = {}
+            types = set(CLUSTER_MEMBERS.values())
+            for c in self.instances:
+                if c.type in types and c.address.mode == "managed":
+                    for attr in ("cluster_identifier", "id"):
+                        known, value = self.value(c, (attr,))
+                        if known and isinstance(value, str) and value and c not in named.get((c.type, value), []):
+                            named.setdefault((c.type, value), []).append(c)
+        return named

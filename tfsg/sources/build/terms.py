@@ -93,9 +93,11 @@ class TermsMixin(BuilderBase):
             return [Unk(f"{_path_text(path)} is computed by the provider (written null): known only after apply")]
         terms = self.resolver.expression(expr, self.context(inst), depth)
         # A whole-resource reference (``aws_vpc.x[*].ipv6_cidr_block`` is recorded as just
-        # ``aws_vpc.x``) does not say which attribute is read: the sources do.
-        if self.sources is not None and any(isinstance(t, Unk) or (isinstance(t, Res) and not t.attr)
-                                            for t in terms):
+        # ``aws_vpc.x``) does not say which attribute is read: the sources do. Several terms are
+        # every reference of the expression (both branches of ``var.public ? [a.id] : [b.id]``,
+        # every value of ``{x = a.id, y = b.id}[each.key]``): the sources say which it takes.
+        if self.sources is not None and (len(terms) > 1 or any(isinstance(t, Unk) or (isinstance(t, Res) and not t.attr)
+                                                               for t in terms)):
             better = self.sources.terms(inst.address, tuple(path))
             if better is not None:
                 return better

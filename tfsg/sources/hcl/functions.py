@@ -19,6 +19,7 @@ from typing import Any
 from ... import limits
 from . import budget
 from .values import (
+    NEVER_EMPTY,
     EvalError,
     Lazy,
     OverLimit,
@@ -307,15 +308,13 @@ def _index(value: Any, item: Any) -> Any:
     raise EvalError("index: the item is not in the list")
 
 
-# Attributes a managed resource always has once created: never null, never "" (the provider sets
-# them on create), so ``coalesce(aws_security_group.x.id, "...")`` is the reference itself.
-_NEVER_EMPTY = {("id",), ("arn",)}
 
 
 @fn("coalesce", shape=True)
 def _coalesce(*values: Any) -> Any:
     for v in values:
-        if isinstance(v, Ref) and v.attr in _NEVER_EMPTY and v.address.mode == "managed":
+        if isinstance(v, Ref) and v.attr in NEVER_EMPTY and v.address.mode == "managed":
+            # never null, never "": coalesce(aws_security_group.x.id, "...") is the reference
             return v
         if isinstance(v, (Unknown, Ref)):
             return unknown_from(v, what="coalesce()")
@@ -763,7 +762,12 @@ def _cidrhost(prefix: Any, hostnum: Any) -> Any:
 
 @fn("cidrnetmask")
 def _cidrnetmask(prefix: Any) -> Any:
-    return str(_network(prefix).netmask)
+    network = _network(prefix)
+    if network.version != 4:
+        # Terraform: "only IPv4 addresses have netmasks"; modules test can(cidrnetmask(c)) to
+        # split a list of blocks into IPv4 and IPv6 (cloudposse/terraform-aws-alb)
+        raise EvalError("cidrnetmask: IPv6 addresses cannot have a netmask")
+    return str(network.netmask)
 
 
 # ---------------------------------------------------------------- files (path.module relative)

@@ -259,10 +259,40 @@ def to_bool(value: Any) -> bool:
     raise EvalError(f"a {type_name(value)} cannot be used as a bool")
 
 
+# Attributes a managed resource always has once created: never null, never "" (the provider sets
+# them on create). An EC2 id starts with its type's prefix (EC2 API reference, "Resource IDs":
+# sg-, subnet-, ...) and an ARN with "arn:", so ``lookup(v, "sg", null) == "self"`` is false for
+# a group's id whatever it turns out to be.
+NEVER_EMPTY = {("id",), ("arn",)}
+_ID_PREFIX = {
+    "aws_security_group": "sg-", "aws_default_security_group": "sg-", "aws_vpc": "vpc-", "aws_default_vpc": "vpc-",
+    "aws_subnet": "subnet-", "aws_default_subnet": "subnet-", "aws_instance": "i-", "aws_network_interface": "eni-",
+    "aws_ec2_managed_prefix_list": "pl-", "aws_internet_gateway": "igw-", "aws_egress_only_internet_gateway": "eigw-",
+    "aws_nat_gateway": "nat-", "aws_route_table": "rtb-", "aws_launch_template": "lt-", "aws_vpc_endpoint": "vpce-",
+    "aws_vpc_security_group_ingress_rule": "sgr-", "aws_vpc_security_group_egress_rule": "sgr-",
+}
+
+
+def ref_equals(ref: Ref, value: Any) -> Optional[bool]:
+    """Can a managed resource's id or ARN, known only after apply, equal a known value? False when
+    its shape rules it out (null, "", another type, another prefix); None when it might."""
+    if ref.address.mode != "managed" or ref.attr not in NEVER_EMPTY:
+        return None
+    if not isinstance(value, str) or value == "":
+        return False
+    prefix = "arn:" if ref.attr == ("arn",) else _ID_PREFIX.get(ref.address.type)
+    return False if prefix and not value.startswith(prefix) else None
+
+
 def equal_partial(a: Any, b: Any) -> Optional[bool]:
     """``equal`` on values with unknown parts: True or False when the known parts decide it (a
-    null against a collection, different types, lengths or keys, a known leaf that differs),
-    None when an unknown part could change the answer (cty's ``Equals`` on unknowns)."""
+    null against a collection, different types, lengths or keys, a known leaf that differs, an id
+    against a value no id can be), None when an unknown part could change the answer (cty's
+    ``Equals`` on unknowns)."""
+    if isinstance(a, Ref) and not isinstance(b, (Unknown, Ref, Lazy)):
+        return ref_equals(a, b)
+    if isinstance(b, Ref) and not isinstance(a, (Unknown, Ref, Lazy)):
+        return ref_equals(b, a)
     if isinstance(a, (Unknown, Ref, Lazy)) or isinstance(b, (Unknown, Ref, Lazy)):
         return None
     if a is None or b is None:
