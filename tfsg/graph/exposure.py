@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..model import Attachment, Unknown
+from ..model import Attachment, Unknown, is_outside_group
 from ..netsets import NO_SERVICES, PUBLIC, PUBLIC_V4, PUBLIC_V6, ServiceSet, covering_services
 from .base import GraphBase
 from .records import Exposure
@@ -91,6 +91,7 @@ class ExposureQueries(GraphBase):
                                 else "aws_security_group", self.internet_services[group], (group,),
                                 self.internet_sources(group), parts=self.internet_parts(group)))
         for att in sorted(self.snap.attachments, key=lambda a: a.resource):
+            self._outside_groups(att)
             if not any(g in self.cidrs["ingress"] for g in att.groups):
                 continue
             for family, (services, via, sources) in sorted(self._resource_internet(att).items()):
@@ -107,6 +108,23 @@ class ExposureQueries(GraphBase):
         out += [Exposure(e.resource, "resource", e.type, e.services, (), e.sources, e.reason, e.family, endpoint=True)
                 for e in self.snap.endpoints]
         return _merged(out + self._through_interfaces(out))
+
+    def _outside_groups(self, att: Attachment) -> None:
+        """A resource with a public address in a group this plan does not hold (``sg-...``):
+        whether the internet reaches it is that group's rules, which are not here (fail closed:
+        an unknown the reachability policies see, never "not reachable")."""
+        outside = sorted(g for g in att.groups if is_outside_group(g))
+        if not outside:
+            return
+        for family, public, reason in (("IPv4", att.public, att.public_reason),
+                                       ("IPv6", att.public_v6, att.public_v6_reason)):
+            if public is False:
+                continue
+            held = "has" if public else "may have"
+            self.unknowns.append(Unknown(att.resource, "security groups",
+                                         f"{held} a public {family} address ({reason}) and is in {', '.join(outside)}, "
+                                         "whose rules are not in this plan: reachable from the internet if they admit it",
+                                         ("members", att.resource)))  # resource-level policies: paths, tiers
 
     def _through_interfaces(self, exposures: list[Exposure]) -> list[Exposure]:
         """An instance is reached at the addresses of the interfaces attached to it: what the

@@ -20,6 +20,7 @@ from typing import Any, Optional
 
 from ..model import LbLink
 from ..netsets import ProtocolError, ServiceSet, services_for_rule
+from .ecs_hosts import container_instances, host_mode, host_port
 from .instances import Instance
 from .refs import Lit, Res, Unk, flatten_strings
 
@@ -43,12 +44,17 @@ def _protocols(text: Any) -> tuple[str, ...]:
 
 
 def _services(protocol: Any, port: Any) -> Optional[ServiceSet]:
-    if not isinstance(port, int) or isinstance(port, bool):
+    """A port (or a (low, high) range: an ECS container instance's ephemeral host ports)."""
+    if isinstance(port, tuple):
+        low, high = port
+    elif isinstance(port, int) and not isinstance(port, bool):
+        low = high = port
+    else:
         return None
     out: Optional[ServiceSet] = None
     for proto in _protocols(protocol):
         try:
-            s = services_for_rule(proto, port, port)
+            s = services_for_rule(proto, low, high)
         except ProtocolError:
             return None
         out = s if out is None else out | s
@@ -157,10 +163,7 @@ class LoadBalancers:
                 for tg in tgs:
                     targets.setdefault(tg, []).extend((a, None) for a in asgs)
         for svc in by_type.get("aws_ecs_service", []):
-            for path in self.b._expand(svc, ("load_balancer", "[]")):
-                known, port = self.b.value(svc, path + ("container_port",))
-                for tg in self._refs(svc, ((*path, "target_group_arn"),), TG_TYPES):
-                    targets.setdefault(tg, []).append((svc.addr, port if known else None))
+            self._ecs_targets(svc, by_type, targets)
         forwards: list[tuple[Instance, str]] = []  # (listener, target group)
         for listener in by_type.get("aws_lb_listener", []) + by_type.get("aws_alb_listener", []):
             forwards += [(listener, tg) for tg in self._refs(listener, _FORWARD_PATHS, TG_TYPES)]
@@ -180,11 +183,34 @@ class LoadBalancers:
             tg_proto = self.b.value(group, ("protocol",))[1]
             preserved = self._client_ip(lbs[0], group)
             for target, port in targets.get(tg, ()):
-                back = _services(tg_proto, port if isinstance(port, int) else tg_port if known else None)
+                back = _services(tg_proto, port if isinstance(port, (int, tuple)) else tg_port if known else None)
                 if back is not None:
                     out.add(LbLink(lbs[0], listener.addr, front, target, back, preserved))
         out |= self._classic(by_type)
         return sorted(out, key=lambda link: (link.lb, link.listener, link.target))
+
+    def _ecs_targets(self, svc: Instance, by_type: dict[str, list[Instance]], targets: dict[str, list]) -> None:
+        """An ECS service's registrations: its tasks (awsvpc), or the container instances that
+        run them (bridge and host modes, on their host ports: ecs_hosts.py)."""
+        mode = host_mode(self.b, svc)
+        hosts = container_instances(self.b, svc, by_type, self._refs) if mode else []
+        for path in self.b._expand(svc, ("load_balancer", "[]")):
+            known, port = self.b.value(svc, path + ("container_port",))
+            port = port if known else None
+            for tg in self._refs(svc, ((*path, "target_group_arn"),), TG_TYPES):
+                if mode is None:
+                    targets.setdefault(tg, []).append((svc.addr, port))
+                    continue
+                container = self.b.value(svc, path + ("container_name",))[1]
+                on = host_port(self.b, svc, mode, container, port)
+                targets.setdefault(tg, []).extend((h, on) for h in hosts)
+                if not hosts:
+                    self._partial.add(svc.addr)  # its load balancer's targets are not all known
+                    scope, self.b._scope = self.b._scope, ("members", svc.addr)
+                    self.b.unknown(svc.addr, "load_balancer",
+                                   f"{mode} network mode: the load balancer registers the container instances that "
+                                   "run its tasks, which no capacity provider of the plan names")
+                    self.b._scope = scope
 
     def _classic(self, by_type: dict[str, list[Instance]]) -> set[LbLink]:
         """Classic load balancers (``aws_elb``): each ``listener`` block forwards from

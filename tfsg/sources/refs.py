@@ -257,12 +257,15 @@ class Resolver:
         maximal = maximal_refs(raw)
         if maximal and all(ref in modifiers for ref in maximal):
             return [Unk(f"{', '.join(maximal)}: the for_each/count value is not recorded in plan JSON")]
+        unread_each: list[Term] = []  # each.value parts plan JSON does not record
         if "each.value" in maximal and not any(_bare(r) for r in maximal if r not in modifiers):
             # each.value indexes nothing here (every other reference is complete, as in
             # ``lookup(each.value, "id", null) == "self" ? aws_security_group.this[0].id :
             # lookup(...)``): it is a value of its own, which the result may be
-            out.extend(self._each_value([], "each.value", ctx, depth) if ctx.for_each is not None
-                       else [Unk("each.value: the for_each value is not recorded in plan JSON")])
+            value = self._each_value([], "each.value", ctx, depth) if ctx.for_each is not None \
+                else [Unk("each.value: the for_each value is not recorded in plan JSON")]
+            out.extend(value)
+            unread_each += [t for t in value if isinstance(t, Unk)]
         for ref in maximal:
             if ref in modifiers:
                 continue
@@ -270,7 +273,15 @@ class Resolver:
             if not parts:
                 out.append(Unk(f"cannot follow reference {ref}"))
                 continue
-            out.extend(self._follow(parts, ref, modifiers, ctx, depth))
+            got = self._follow(parts, ref, modifiers, ctx, depth)
+            if parts[0] == "each":
+                unread_each += [t for t in got if isinstance(t, Unk)]
+            out.extend(got)
+        if unread_each and not any(_bare(r) for r in maximal if not r.startswith("each.")):
+            # which of the expression's references it takes depends on that each.value (the
+            # other branch of ``each.value.source == "self" ? aws_security_group.this[0].id :
+            # each.value.source`` is not its value): none of them is known to be it
+            return unread_each
         return out
 
     def _follow(self, parts: list, ref: str, modifiers: set[str], ctx: Context, depth: int) -> list[Term]:

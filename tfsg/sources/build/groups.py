@@ -67,6 +67,10 @@ class GroupsMixin(BuilderBase):
         if name:
             self.name_to_group.setdefault(name, []).append(addr)
         vpc = self._vpc_key(inst)
+        if ident is None and inst.type == "aws_default_security_group":
+            ident = self._adopted_id(inst)
+            if ident:
+                self.id_to_group[ident] = addr
         known, desc = self.value(inst, ("description",))
         known_tags, tags = self.value(inst, ("tags",))
         tag_items = tuple(sorted((str(shown(k)), str(shown(v))) for k, v in (tags or {}).items())) \
@@ -76,6 +80,19 @@ class GroupsMixin(BuilderBase):
             description=shown(desc) if known and isinstance(desc, str) else None,
             change=inst.action, default=inst.type == "aws_default_security_group", tags=tag_items,
             inline=tuple(d for d in ("ingress", "egress") if self._manages_inline(inst, d)))
+
+    def _adopted_id(self, inst: Instance) -> Optional[str]:
+        """The id of the group an ``aws_default_security_group`` adopts, when the plan creates
+        the resource for an existing VPC: that VPC's ``default_security_group_id`` (provider
+        docs: the resource "adopts" the VPC's default group). Other resources that already name
+        that id are then its members."""
+        vpc = self._vpc_key(inst)  # the VPC's address when the plan holds it
+        for other in self.instances:
+            if other.addr == vpc and other.type in ("aws_vpc", "aws_default_vpc"):
+                known, ident = self.value(other, ("default_security_group_id",))
+                if known and isinstance(ident, str) and ident:
+                    return ident
+        return None
 
     def group_keys(self, terms: Iterable[Term], kind: str = "ids") -> tuple[list[str], list[str]]:
         """Terms -> group keys: the address of a group in the plan, else the ``sg-`` id."""
