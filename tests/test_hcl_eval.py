@@ -106,6 +106,37 @@ def test_resource_ids_stay_references(tmp_path):
     assert isinstance(text, Unknown) and "aws_security_group.a.id is known only after apply" in text.reason
 
 
+def test_what_an_id_can_never_be(tmp_path):
+    """An id or ARN known only after apply still has a shape: never null or "", an EC2 id starts
+    with its type's prefix (EC2 API reference, "Resource IDs"). So the module idiom
+    ``x == "self" ? own.id : x`` takes its other branch for another group's id, ``join("", [id])``
+    (cloudposse's optional-resource idiom) and ``split(",", id)`` are the id itself; cidrnetmask
+    refuses IPv6 as Terraform does ("only IPv4 addresses have netmasks")."""
+    src = ('resource "aws_security_group" "a" {\n  name = "a"\n}\n'
+           'resource "aws_security_group" "own" {\n  name = "own"\n}\n'
+           'locals {\n'
+           '  picked = aws_security_group.a.id == "self" ? aws_security_group.own.id : aws_security_group.a.id\n'
+           '  is_null = aws_security_group.a.id == null\n'
+           '  arn_self = aws_security_group.a.arn == "self"\n'
+           '  sg_like = aws_security_group.a.id == "sg-0123456789abcdef0"\n'
+           '  name_self = aws_security_group.a.description == "self"\n'
+           '  joined = join("", aws_security_group.a[*].id)\n'
+           '  joined2 = join(",", [aws_security_group.a.id, aws_security_group.own.id])\n'
+           '  split = split(",", join(",", [aws_security_group.a.id]))\n'
+           '  v4 = [for c in ["10.0.0.0/8", "::/0"] : c if can(cidrnetmask(c))]\n'
+           '  v6 = [for c in ["10.0.0.0/8", "::/0"] : c if !can(cidrnetmask(c))]\n'
+           '}\n')
+    r = root(tmp_path, {"main.tf": src})
+    assert r.local("picked").text() == "aws_security_group.a.id"
+    assert r.local("is_null") is False and r.local("arn_self") is False
+    assert isinstance(r.local("sg_like"), Unknown)  # it might be that id
+    assert isinstance(r.local("name_self"), Unknown)  # a description can be anything
+    assert r.local("joined").text() == "aws_security_group.a.id"
+    assert isinstance(r.local("joined2"), Unknown)
+    assert [x.text() for x in r.local("split")] == ["aws_security_group.a.id"]
+    assert r.local("v4") == ["10.0.0.0/8"] and r.local("v6") == ["::/0"]
+
+
 def test_count_and_for_each_addresses(tmp_path):
     src = ('variable "names" {\n  default = ["b", "a"]\n}\n'
            'resource "aws_security_group" "c" {\n  count = 2\n  name = "c-${count.index}"\n}\n'

@@ -122,8 +122,9 @@ class ExposureQueries(GraphBase):
                 continue
             held = "has" if public else "may have"
             self.unknowns.append(Unknown(att.resource, "security groups",
-                                         f"{held} a public {family} address ({reason}) and is in {', '.join(outside)}, "
-                                         "whose rules are not in this plan: reachable from the internet if they admit it",
+                                         f"{held} a public {family} address ({reason}) and is in "
+                                         f"{', '.join(outside)}, whose rules are not in this plan: reachable from the "
+                                         "internet if they admit it",
                                          ("members", att.resource)))  # resource-level policies: paths, tiers
 
     def _through_interfaces(self, exposures: list[Exposure]) -> list[Exposure]:

@@ -31,6 +31,7 @@ from .values import (
     is_known,
     mark_sensitive,
     number,
+    ref_equals,
     to_bool,
     to_number,
     to_string,
@@ -535,16 +536,31 @@ def _go_format(spec: str, args: list) -> str:
     return "".join(out)
 
 
-@fn("join")
+@fn("join", shape=True)
 def _join(sep: Any, *lists: Any) -> Any:
+    if not is_known(sep) or any(isinstance(lst, (Unknown, Ref)) for lst in lists):
+        return unknown_from(sep, *lists, what="join()")
+    items = [v for lst in lists for v in _list(lst, "join")]
+    if len(items) == 1 and isinstance(items[0], Ref):
+        # join("", aws_security_group.x[*].id) over one instance is that id (cloudposse's idiom
+        # for an optional resource): the reference, not an unknown string
+        return items[0]
+    if not all(is_known(v) for v in items):
+        return unknown_from(*items, what="join()")
     sep = to_string(sep)
-    parts = [to_string(v) for lst in lists for v in _list(lst, "join")]
+    parts = [to_string(v) for v in items]
     budget.chars(sum(map(len, parts)) + len(sep) * max(len(parts) - 1, 0), "join")
     return sep.join(parts)
 
 
-@fn("split")
+@fn("split", shape=True)
 def _split(sep: Any, text: Any) -> Any:
+    if isinstance(text, Ref) and is_known(sep) and ref_equals(text, ",") is False \
+            and to_string(sep) in (",", " ", ";", ":"):
+        # an EC2 id (sg-..., pl-...) holds none of these: split(",", join(",", [x.id])) is [x.id]
+        return [text]
+    if not (is_known(sep) and is_known(text)):
+        return unknown_from(sep, text, what="split()")
     text, sep = to_string(text), to_string(sep)
     if sep and text:
         budget.elements(text.count(sep) + 1, "split")
