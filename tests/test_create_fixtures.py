@@ -130,11 +130,15 @@ def test_microservices_mesh():
     # what the groups above allow to each resource of the mesh, but the auth Lambda function:
     # its interfaces carry the function's own outbound traffic only (Lambda developer guide,
     # "Connecting Lambda functions to your VPC"), whatever group auth admits
-    edge, orders = "aws_lb.edge", "aws_ecs_service.orders"
+    # The control plane pushes to every sidecar on 15001, which orders itself cannot open to
+    # inventory or payments (8080 only): the longer way through the control plane reaches them
+    # on a service the shortest way does not carry, so it is a path of its own.
+    edge, orders, control = "aws_lb.edge", "aws_ecs_service.orders", "aws_ecs_service.control_plane"
     assert paths(r["paths"]) == {("internet", edge, orders)} | {
         ("internet", edge, orders, t) for t in ("aws_ecs_service.inventory",
                                                  "aws_ecs_service.payments", "aws_db_instance.orders",
-                                                 "aws_ecs_service.control_plane")}
+                                                 control)} | {
+        ("internet", edge, orders, control, t) for t in ("aws_ecs_service.inventory", "aws_ecs_service.payments")}
     attached = {g["address"]: g["attached"] for g in r["groups"]}
     assert attached[m["auth"]] == ["aws_lambda_function.auth"]
     assert attached[m["orders"]] == ["aws_ecs_service.orders"]

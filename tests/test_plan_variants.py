@@ -61,3 +61,42 @@ def test_state_show_and_diff(tmp_path):
     d = run_json(tmp_path, state, "diff")
     assert d["summary"]["reachability_changed"] is False
     assert "nothing to compare" in d["note"]
+
+
+def test_older_provider_nulls_are_read(tmp_path):
+    """AWS provider 2.x/3.x (Terraform 0.12-0.13 plans, as in terraform-compliance's and
+    checkov's test plans) planned Optional arguments such as ``name_prefix`` as null."""
+    doc = base()
+    for rc in doc["resource_changes"]:
+        if rc["type"] == "aws_security_group" and isinstance(rc["change"].get("after"), dict):
+            rc["change"]["after"]["name_prefix"] = None
+    assert CORE <= flows(run_json(tmp_path, doc)["flows"])
+
+
+def test_drift_without_address_and_an_empty_no_op_are_read(tmp_path):
+    """Terraform 1.0.0 wrote ``resource_drift`` entries without ``address`` (fixed in
+    hashicorp/terraform#28975) and a no-op with ``before`` and ``after`` null for an object
+    refresh found deleted: nothing to read there, and the plan is valid."""
+    doc = base()
+    doc["format_version"] = "0.2"
+    doc["resource_drift"] = [{"mode": "managed", "type": "aws_security_group", "name": "gone",
+                              "provider_name": "registry.terraform.io/hashicorp/aws",
+                              "change": {"actions": ["delete"], "before": {"id": "sg-1"}, "after": None}}]
+    doc["resource_changes"].append({"address": "aws_lambda_permission.gone", "mode": "managed",
+                                    "type": "aws_lambda_permission", "name": "gone",
+                                    "provider_name": "registry.terraform.io/hashicorp/aws",
+                                    "change": {"actions": ["no-op"], "before": None, "after": None, "after_unknown": {},
+                                               "before_sensitive": False, "after_sensitive": False}})
+    assert CORE <= flows(run_json(tmp_path, doc)["flows"])
+
+
+def test_refresh_only_plan_keeps_the_refreshed_network():
+    """A real -refresh-only plan (fixtures/refresh_only: no resource_changes, planned_values
+    empty): applying it changes nothing in AWS, so RDP open to the internet stays, as an
+    existing finding; nothing is removed or resolved."""
+    proc = run_tfsg("check", plan("refresh_only"), "--format", "json", "--fail-on-existing")
+    assert proc.returncode == 1, proc.stderr.decode()
+    r = json.loads(proc.stdout)
+    assert r["removed"] == [] and r["no_longer_exposed"] == [] and r["resolved"] == []
+    tfsg001 = [f for f in r["findings"] if f["policy"] == "TFSG001"]
+    assert [(f["address"], f["introduced"]) for f in tfsg001] == [("aws_security_group.rdp", False)]

@@ -345,6 +345,8 @@ class Snapshot:
     # they connect to those targets only
     lb_closed: set[str] = field(default_factory=set)
     endpoints: list[PublicEndpoint] = field(default_factory=list)  # sources/endpoints.py
+    # load balancers whose listeners the plan holds in full: what they listen on (lbs.py)
+    lb_ports: dict[str, ServiceSet] = field(default_factory=dict)
     prefix_lists: dict[str, Optional[AddressSet]] = field(default_factory=dict)
     sensitive_prefix_lists: set[str] = field(default_factory=set)  # entries marked sensitive
     prefix_list_sizes: dict[str, int] = field(default_factory=dict)  # max_entries (quota weight)

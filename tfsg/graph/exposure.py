@@ -53,8 +53,9 @@ class ExposureQueries(GraphBase):
                     reached = reached & services
                 if rule.services & reached:
                     labels.add(label)
-        if not family and hasattr(self, "hops"):
-            labels |= self.hops.lb_sources.get(group, set())  # reached through a listener
+        if not family and hasattr(self, "hops"):  # reached through a listener, on what it forwards
+            labels |= {listener for listener, forwarded in self.hops.lb_sources.get(group, {}).items()
+                       if services is None or forwarded & services}
         return tuple(sorted(labels))
 
     def internet_parts(self, group: str) -> tuple[tuple[ServiceSet, tuple[str, ...]], ...]:
@@ -95,6 +96,10 @@ class ExposureQueries(GraphBase):
             if not any(g in self.cidrs["ingress"] for g in att.groups):
                 continue
             for family, (services, via, sources) in sorted(self._resource_internet(att).items()):
+                if att.resource in self.snap.lb_ports:  # a load balancer answers on its listeners only
+                    services = services & self.snap.lb_ports[att.resource]
+                    if not services:
+                        continue
                 public, reason = (att.public, att.public_reason) if family == "ipv4" else \
                     (att.public_v6, att.public_v6_reason)
                 if public is True:

@@ -47,8 +47,12 @@ class FlowQueries(GraphBase):
         return services, by
 
     def _own_side(self, direction: str, group: str, other: str) -> tuple[ServiceSet, dict[str, ServiceSet]]:
-        if group not in self.snap.groups:
-            return ALL_SERVICES, {}  # outside the plan: rules unknown, taken as open
+        named = self.refs["ingress"].get(group, {})
+        if group not in self.snap.groups and (direction == "egress" or other not in named):
+            # outside the plan: its rules are unknown, taken as open (egress: AWS's default is
+            # all), so the plan's side of the flow decides; but what the plan's own rule
+            # resources on it admit from ``other`` is what they admit (a rule the plan adds)
+            return ALL_SERVICES, {}
         services = NO_SERVICES
         by: dict[str, ServiceSet] = {}
         for rule in self.refs[direction].get(group, {}).get(other, ()):
@@ -108,7 +112,9 @@ class FlowQueries(GraphBase):
     def _dirty_groups(self, base: "FlowGraph") -> set[str]:
         if self.snap.prefix_lists != base.snap.prefix_lists or self.snap.vpcs != base.snap.vpcs:
             return set(self.snap.groups) | set(base.snap.groups)  # rare: recompute everything
-        return {g for g in set(self.snap.groups) | set(base.snap.groups) if self._signature(g) != base._signature(g)}
+        # groups outside the plan count too when the plan's rules are on them
+        candidates = set(self.snap.groups) | set(base.snap.groups) | set(self.rules.rules_of) | set(base.rules.rules_of)
+        return {g for g in candidates if self._signature(g) != base._signature(g)}
 
     def pair(self, source: str, target: str) -> ServiceSet:
         """What ``source`` may open to ``target`` in this snapshot, evaluated for any two groups

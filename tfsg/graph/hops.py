@@ -34,7 +34,7 @@ class Hops:
 
     exposures: list = field(default_factory=list)  # graph.Exposure
     via_lb: dict[str, ServiceSet] = field(default_factory=dict)  # group -> services via a listener
-    lb_sources: dict[str, set[str]] = field(default_factory=dict)  # group -> listeners
+    lb_sources: dict[str, dict[str, ServiceSet]] = field(default_factory=dict)  # group -> listener -> services
     edges: dict[tuple[str, str], ServiceSet] = field(default_factory=dict)  # (from, to) -> services
     pairs: set[tuple[str, str]] = field(default_factory=set)  # LB group -> target group pairs
     lb_reach: dict[tuple[str, str], ServiceSet] = field(default_factory=dict)  # (LB, target) -> services
@@ -87,7 +87,7 @@ def lb_hops(graph: "FlowGraph") -> Hops:
                                           link.listener))
             for g in via:
                 _add(out.via_lb, g, by[g])
-                out.lb_sources.setdefault(g, set()).add(link.listener)
+                _add(out.lb_sources.setdefault(g, {}), link.listener, by[g])
     for (resource, family), services in sorted(open_lbs.items()):
         att = atts[resource]
         reason = att.public_reason if family == "ipv4" else att.public_v6_reason

@@ -108,7 +108,7 @@ class PathQueries(GraphBase):
 
     def resource_paths(self) -> list[Path]:
         if self._resource_paths is None:
-            self._resource_paths = _shortest(self.resource_graph(), self.max_hops)
+            self._resource_paths = _shortest(self.resource_graph(), self.max_hops, longer=True)
         return self._resource_paths
 
     def has_path(self, nodes: tuple[str, ...]) -> bool:
@@ -282,10 +282,11 @@ class _Resources:
         return out
 
 
-def _shortest(g, max_hops: int, keep: Optional[Callable[[str], bool]] = None) -> list[Path]:
+def _shortest(g, max_hops: int, keep: Optional[Callable[[str], bool]] = None, longer: bool = False) -> list[Path]:
     """Shortest paths from the internet, up to ``MAX_PATHS_PER_TARGET`` per target; with ``keep``,
     only those through a node it accepts (targets none of whose shortest paths can be are not
-    enumerated: a pass over the search's levels tells which)."""
+    enumerated: a pass over the search's levels tells which); with ``longer``, also the longer
+    ways into a node on services its shortest ways do not carry (resource paths: _longer_ways)."""
     from ..digraph import predecessor
 
     preds, dist = predecessor(g, INTERNET, cutoff=max_hops)
@@ -303,7 +304,42 @@ def _shortest(g, max_hops: int, keep: Optional[Callable[[str], bool]] = None) ->
                 continue
             hops = tuple(g.edges[a, b]["services"] for a, b in zip(nodes, nodes[1:]))
             out.append(Path(tuple(nodes), hops))
+    for target, via in sorted(_longer_ways(g, preds, dist, max_hops).items() if longer else ()):
+        found = 0
+        for u in via:
+            for nodes in _enumerate(preds, u, MAX_PATHS_PER_TARGET, order):
+                if target in nodes or found >= MAX_PATHS_PER_TARGET:
+                    continue
+                nodes = nodes + [target]
+                if keep is not None and not any(keep(n) for n in nodes):
+                    continue
+                found += 1
+                out.append(Path(tuple(nodes), tuple(g.edges[a, b]["services"] for a, b in zip(nodes, nodes[1:]))))
     return sorted(out, key=lambda p: p.nodes)
+
+
+def _longer_ways(g, preds: dict, dist: dict, max_hops: int) -> dict[str, list[str]]:
+    """Nodes reached over a longer way on services that no shortest way into them carries: a
+    database the internet reaches directly on tcp 22 and through the app on tcp 3306 has a
+    path on 3306 too (a shortest-paths search alone lists only the first). ``{node: [the
+    nodes before it on such ways]}``, sorted; within ``max_hops``."""
+    covered: dict[str, ServiceSet] = {}
+    out: dict[str, list[str]] = {}
+    for u in sorted(dist, key=lambda n: (dist[n], n)):
+        if dist[u] >= max_hops:
+            continue
+        for v in g.successors(u):
+            if v in (INTERNET, u) or v not in dist or dist[v] > dist[u]:
+                continue  # a shortest way (dist[v] = dist[u] + 1) is enumerated already
+            have = covered.get(v)
+            if have is None:
+                have = NO_SERVICES
+                for p in preds.get(v, ()):
+                    have = have | g.edges[p, v]["services"]
+                covered[v] = have
+            if g.edges[u, v]["services"] - have:
+                out.setdefault(v, []).append(u)
+    return out
 
 
 def _enumerate(preds: dict, target: str, limit: int, order: Optional[dict] = None) -> list[list[str]]:

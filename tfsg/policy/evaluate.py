@@ -17,7 +17,7 @@ from typing import Any, Optional
 from ..errors import InputError
 from ..graph import INTERNET, FlowGraph
 from ..graph.records import granting, merge_by
-from ..model import Rule, Unknown
+from ..model import Rule, SecurityGroup, Unknown, is_outside_group
 from ..netsets import (
     NO_SERVICES,
     PUBLIC,
@@ -110,15 +110,20 @@ class Selectors:
     def __init__(self, graph: FlowGraph, tiers: dict[str, dict]) -> None:
         self.graph = graph
         self.tiers = tiers
+        self._outside: Optional[set[str]] = None
 
     def match(self, group: str, selector: Optional[dict], depth: int = 0) -> bool:
         if not selector:
             return True
         sg = self.graph.snap.groups.get(group)
-        if sg is None:
-            return False
         if "address" in selector and not _glob_any(group, selector["address"]):
             return False
+        if sg is None:
+            # a group outside the plan (sg-...) that the plan's rules change: only what the plan
+            # tells of it can match (its id, what it is attached to, tiers built on those)
+            if not is_outside_group(group) or any(k in selector for k in ("name", "default", "type", "tag")):
+                return False
+            sg = _OUTSIDE
         if "name" in selector and not (sg.name and _glob_any(sg.name, selector["name"])):
             return False
         if "default" in selector and sg.default != selector["default"]:
@@ -144,8 +149,20 @@ class Selectors:
                 return False
         return True
 
-    def groups(self, selector: Optional[dict]) -> list[str]:
-        return [g for g in sorted(self.graph.snap.groups) if self.match(g, selector)]
+    def groups(self, selector: Optional[dict], managed: bool = False) -> list[str]:
+        """The plan's groups, and the groups outside it (``sg-...``) that its rules change (a
+        rule resource on an existing group opens what it opens, whoever manages the group);
+        ``managed``: the plan's groups only (what is checked of the group resource itself)."""
+        pool = set(self.graph.snap.groups) if managed else set(self.graph.snap.groups) | self._ruled_outside()
+        return [g for g in sorted(pool) if self.match(g, selector)]
+
+    def _ruled_outside(self) -> set[str]:
+        if self._outside is None:
+            self._outside = {r.group for r in self.graph.snap.rules if is_outside_group(r.group)}
+        return self._outside
+
+
+_OUTSIDE = SecurityGroup(key="", address="", id=None, name=None, vpc_id=None)  # what is known of one: nothing
 
 
 def _glob_any(value: str, patterns: Any) -> bool:
@@ -323,7 +340,8 @@ def forbidden_flow(policy: Policy, ctx: Context) -> list[Finding]:
         if "internet" in source:
             common = hit(_internet_services(ctx, group, source["internet"]))
             if common:
-                exposed = sorted(e.address for e in ctx.graph.exposures if e.kind == "resource" and group in e.via)
+                exposed = sorted({e.address for e in ctx.graph.exposures
+                                  if e.kind == "resource" and group in e.via and e.services & common})
                 sources = list(ctx.graph.internet_sources(group, services=common))
                 by = sorted({rule.defined_by for rule, block, _ in ctx.graph.cidrs["ingress"].get(group, ())
                              if block.overlaps(PUBLIC) and rule.services & common})
@@ -480,7 +498,7 @@ def rule_descriptions(policy: Policy, ctx: Context) -> list[Finding]:
 
 def group_description(policy: Policy, ctx: Context) -> list[Finding]:
     out = []
-    for group in ctx.sel.groups(policy.spec.get("to")):
+    for group in ctx.sel.groups(policy.spec.get("to"), managed=True):
         sg = ctx.graph.snap.groups[group]
         if sg.default:
             continue  # AWS sets it and it cannot be changed
@@ -502,7 +520,7 @@ def naming(policy: Policy, ctx: Context) -> list[Finding]:
         raise InputError(f"policy {policy.id}: pattern {text[:60]!r} is not a regular expression RE2 accepts: "
                          f"{exc}", policy.origin) from None
     out = []
-    for group in ctx.sel.groups(policy.spec.get("to")):
+    for group in ctx.sel.groups(policy.spec.get("to"), managed=True):
         sg = ctx.graph.snap.groups[group]
         if sg.default or sg.name is None:
             continue  # unknown until apply (name_prefix) or fixed by AWS
@@ -515,7 +533,7 @@ def naming(policy: Policy, ctx: Context) -> list[Finding]:
 def required_tags(policy: Policy, ctx: Context) -> list[Finding]:
     wanted = policy.spec.get("tags", ["Name"])
     out = []
-    for group in ctx.sel.groups(policy.spec.get("to")):
+    for group in ctx.sel.groups(policy.spec.get("to"), managed=True):
         tags = dict(ctx.graph.snap.groups[group].tags)
         missing = [t for t in wanted if t not in tags]
         if missing:
@@ -544,7 +562,7 @@ def unattached(policy: Policy, ctx: Context) -> list[Finding]:
     # may attach any group: "attached to nothing" cannot be said then (the unknown is listed).
     if any(u.scope[0] == "members" for u in ctx.graph.unknowns):
         return out
-    for group in ctx.sel.groups(policy.spec.get("to")):
+    for group in ctx.sel.groups(policy.spec.get("to"), managed=True):
         sg = ctx.graph.snap.groups[group]
         if not sg.default and not ctx.graph.members.get(group):
             out.append(ctx.finding(policy, group, "unattached",

@@ -183,6 +183,10 @@ def split_sides(where: str, data: dict, kind: str) -> Sides:
         after = _from_values(where, (data.get("planned_values") or {}).get("root_module"), secrets)
         for inst in after:
             inst.partial = True
+        if not after and prior_instances:
+            # -refresh-only: planned_values holds nothing, and applying it changes nothing in
+            # AWS: the network after is the refreshed prior state (REFERENCE A.2), not nothing
+            after = [Instance(i.address, i.values, {}, "no-op") for i in prior_instances]
         return Sides(prior_instances if "prior_state" in data else None, after, secrets, actions)
 
     before: list[Instance] = []

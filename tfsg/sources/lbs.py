@@ -71,6 +71,7 @@ class LoadBalancers:
         self._ids: Optional[dict[str, str]] = None  # known id -> address (registered targets)
         self._partial: set[str] = set()  # resources with a reference tfsg could not follow
         self.closed: set[str] = set()  # see _close
+        self.ports: dict[str, ServiceSet] = {}  # see _listener_ports
 
     def _refs(self, inst: Instance, paths: tuple, types: tuple[str, ...]) -> list[str]:
         """The resources of ``types`` the attribute at ``paths`` names, by reference or by a
@@ -172,6 +173,7 @@ class LoadBalancers:
             for listener_addr in self._refs(rule, (("listener_arn",),), LISTENER_TYPES):
                 forwards += [(listeners[listener_addr], tg) for tg in self._refs(rule, _RULE_PATHS, TG_TYPES)]
         self._close(by_type, forwards, targets)
+        self._listener_ports(by_type)
         out: set[LbLink] = set()
         for listener, tg in forwards:
             lbs = self._refs(listener, (("load_balancer_arn",),), LB_TYPES)
@@ -263,6 +265,26 @@ class LoadBalancers:
             tgs = [tg for listener, tg in forwards if listener.addr in listeners]
             if not listeners & self._partial and all(targets.get(tg) for tg in tgs):
                 self.closed.add(lb)
+
+    def _listener_ports(self, by_type: dict[str, list[Instance]]) -> None:
+        """``ports``: what each load balancer listens on, when the plan holds its listeners and
+        tfsg read them all. A load balancer accepts connections on its listeners' ports only
+        (ELB guide, "Listeners": a listener "checks for connection requests, using the protocol
+        and port that you configure"), whatever its groups admit."""
+        ports: dict[str, ServiceSet] = {}
+        unread: set[str] = set()
+        for listener in by_type.get("aws_lb_listener", []) + by_type.get("aws_alb_listener", []):
+            lbs = self._refs(listener, (("load_balancer_arn",),), LB_TYPES)
+            if not lbs:
+                return  # a listener of some load balancer tfsg cannot tell: none is complete
+            known_port, port = self.b.value(listener, ("port",))
+            front = _services(self.b.value(listener, ("protocol",))[1], port) if known_port else None
+            for lb in lbs:
+                if front is None:
+                    unread.add(lb)
+                else:
+                    ports[lb] = ports[lb] | front if lb in ports else front
+        self.ports = {lb: p for lb, p in ports.items() if lb not in unread}
 
     def _elbv2_sources(self, inst: Instance, steps: tuple) -> list[tuple]:
         """The ``traffic_source`` blocks that name an ELB target group (``type = "elbv2"``; a

@@ -26,6 +26,10 @@ VpcFound = tuple[Optional[str], Optional[Instance], Optional[bool]]
 SUBNET_TYPES = ("aws_subnet", "aws_default_subnet")
 
 
+# Resources whose attributes repeat what they were given (time provider, built-ins, null).
+_PASS_THROUGH = ("time_sleep", "terraform_data", "null_resource")
+
+
 @dataclass
 class ServiceEffects:
     """What AWS does on its own for one side of the change.
@@ -294,6 +298,24 @@ class _Run:
                     self.instance_named(("aws_eks_cluster",), term.value, mode="data")
             elif isinstance(term, Unk):
                 return None, f"cluster_name: {term.reason}"
+            elif isinstance(term, Res) and term.instance.type in _PASS_THROUGH:
+                # the eks module's time_sleep.this[0].triggers["cluster_name"] (terraform_data's
+                # output, in other versions) passes the cluster's name on
+                found: dict[str, Instance] = {}
+                for passed in self._passed(term):
+                    if isinstance(passed, Res) and passed.instance.type == "aws_eks_cluster":
+                        found[passed.instance.addr] = passed.instance
+                    elif isinstance(passed, Lit) and isinstance(passed.value, str):
+                        name = passed.value
+                        named = self.instance_named(("aws_eks_cluster",), passed.value)
+                        if named is not None:
+                            found[named.addr] = named
+                    elif isinstance(passed, Unk):
+                        return None, f"cluster_name: {passed.reason}"
+                if len(found) > 1:  # the map is one expression in plan JSON: which key is which is lost
+                    return None, (f"cluster_name comes from {term.instance.addr}, which several clusters feed "
+                                  f"({', '.join(sorted(found))}); give the .tf sources with --source")
+                cluster = next(iter(found.values()), None)
             if cluster is None:
                 continue
             if cluster.address.mode == "managed" and cluster.addr in self.cluster_keys:
@@ -303,6 +325,26 @@ class _Run:
                 return self.b.id_to_group.get(ident, ident), ""
             return None, f"the security group of {cluster.addr} is known only after apply"
         return None, f"the cluster {name!s} is not in this plan, so tfsg cannot name its cluster security group"
+
+    def _passed(self, term: Res, depth: int = 0) -> list[Term]:
+        """What a value read from a pass-through resource (time_sleep ``triggers``,
+        terraform_data ``output`` = ``input``, null_resource ``triggers``) was written as. Plan
+        JSON records a map argument as one expression: a key of it is read from all of it."""
+        if depth > 4:
+            return []
+        path = term.attr
+        if term.instance.type == "terraform_data" and path[:1] == ("output",):
+            path = ("input",) + path[1:]
+        terms = self.b.terms(term.instance, path, optional=True) if path else []
+        if not terms and self.b.sources is not None:  # the .tf files say which key holds what
+            terms = self.b.sources.terms(term.instance.address, path) or []
+        if not terms and len(path) > 1:
+            expr = self.b.config.expression(term.instance.address, path[:1])
+            terms = self.b.resolver.expression(expr, self.b.context(term.instance)) if expr else []
+        out: list[Term] = []
+        for t in terms:
+            out += self._passed(t, depth + 1) if isinstance(t, Res) and t.instance.type in _PASS_THROUGH else [t]
+        return out
 
     def launch_template(self, inst: Instance) -> tuple[Optional[Instance], str]:
         for attr in ("id", "name"):

@@ -140,6 +140,7 @@ class SnapshotBuilder(TermsMixin, GroupsMixin, PrefixListsMixin, RulesMixin, Inl
         balancers = LoadBalancers(self)
         self.snap.lb_links = balancers.links()
         self.snap.lb_closed = balancers.closed
+        self.snap.lb_ports = balancers.ports
         self.snap.endpoints, unknowns = public_endpoints(self)
         self.snap.unknowns += unknowns
         self._dedupe_rules()

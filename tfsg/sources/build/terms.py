@@ -122,6 +122,8 @@ class TermsMixin(BuilderBase):
                                    "not record (a splat or a for expression); give the .tf sources with --source")
                     continue
                 path = term.attr or (attr,)
+                if term.instance.type == "terraform_data" and path[:1] == ("output",):
+                    path = ("input",) + path[1:]  # output is input, once applied
                 if depth > 8:
                     unknown.append("reference chain too deep")
                     continue

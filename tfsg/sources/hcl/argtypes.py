@@ -42,6 +42,17 @@ def arguments(resource_type: str, values: Optional[dict]) -> Optional[dict]:
     return _body(values, schema, top=True)
 
 
+def computed_in_block(resource_type: str, block: str) -> tuple[str, ...]:
+    """The attributes of a nested block the provider computes (``vpc_config``'s
+    ``cluster_security_group_id`` of ``aws_eks_cluster``): never in the configuration, yet
+    readable as ``x.vpc_config[0].cluster_security_group_id``."""
+    spec = (_table().get(resource_type) or {}).get(block)
+    ty = spec[0] if spec else None
+    if not (isinstance(ty, list) and ty and ty[0] == "block" and isinstance(ty[2], dict)):
+        return ()
+    return tuple(sorted(k for k, (_, flags) in ty[2].items() if "c" in flags and isinstance(flags, str)))
+
+
 def _body(values: dict, schema: dict, top: bool = False) -> dict:
     out = {}
     for key, value in values.items():

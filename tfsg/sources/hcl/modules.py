@@ -15,7 +15,7 @@ from typing import Any, Optional, Union
 from ... import limits
 from ...errors import InputError
 from ...model import Address, ModuleStep, render_module_path
-from .argtypes import arguments
+from .argtypes import arguments, computed_in_block
 from .cache import cached
 from .files import display
 from .parse import parse_body, parse_json_config
@@ -181,7 +181,12 @@ class ResourceObject(Lazy):
         values = self.instance.values()
         if values is not None and name in values and name not in ("id", "arn"):
             value = values[name]
-            return list(value) if isinstance(value, Blocks) else value
+            if isinstance(value, Blocks):
+                # what the provider computes inside each block is read as a reference to it
+                computed = computed_in_block(self.instance.address.type, name)
+                return [{**{k: Ref(self.instance.address, (name, i, k)) for k in computed}, **e}
+                        if isinstance(e, dict) and computed else e for i, e in enumerate(value)]
+            return value
         return Ref(self.instance.address, (name,))
 
     def as_value(self) -> Any:

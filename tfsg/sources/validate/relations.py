@@ -42,7 +42,8 @@ class _Relations:
           instance key (``aws_x.y[0]``); the address is rebuilt from the fields, and one that
           lost its key would merge instances.
         * ``x-null-only-for: {"after": [actions...], ...}``: that key may be null only when
-          ``actions`` holds one of those (``after`` also when ``after_unknown`` is true).
+          ``actions`` holds one of those (``after`` also when ``after_unknown`` is true), or
+          when the other side is null too (no object on either side).
         * ``x-unknown-not-in-after: true``: a path ``after_unknown`` marks true is absent from
           ``after`` (Terraform omits unknown values; a value and a mark contradict each other).
         """
@@ -64,7 +65,11 @@ class _Relations:
         for key, actions in sorted(schema.get("x-null-only-for", {}).items()):
             allowed = self.constant(frozenset(actions))
             unknown = f" and {var}.get('after_unknown') is not True" if key == "after" else ""
-            out.append(f"{pad}if {var}.get({key!r}) is None{unknown} and {allowed}.isdisjoint({var}['actions']): "
+            # both sides null: no object on either side (Terraform 1.0 wrote a no-op so for an
+            # object refresh found deleted); nothing to read, nothing contradicts
+            other = "before" if key == "after" else "after"
+            out.append(f"{pad}if {var}.get({key!r}) is None{unknown} and {var}.get({other!r}) is not None "
+                       f"and {allowed}.isdisjoint({var}['actions']): "
                        f"raise Invalid('x-null-only-for', ({key!r}, {allowed}), {var}, {where})")
         return out
 
