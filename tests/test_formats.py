@@ -228,7 +228,8 @@ def test_markdown_show():
     assert md.startswith("### 🗺️ tfsg show: 4 security groups, 10 flows, 3 resources reachable from the internet, "
                          "4 paths from the internet\n")
     assert_balanced_markdown(md)
-    assert "| 🌐 | `aws_lb.alb` | tcp 80, tcp 443 | 0.0.0.0/0 | `aws_security_group.alb` | IPv4: internet-facing load balancer |" in md
+    # the ALB's group admits 80 and 443, but its only listener is on 80: it answers on 80 only
+    assert "| 🌐 | `aws_lb.alb` | tcp 80 | 0.0.0.0/0 | `aws_security_group.alb` | IPv4: internet-facing load balancer |" in md
 
 
 def test_markdown_escapes_table_cells():

@@ -229,7 +229,12 @@ def test_self_rule_does_not_hide_the_open_block():
         ("aws_instance.windows[0]", "resource", "tcp", "3389"),
         ("aws_instance.windows[1]", "resource", "tcp", "3389"),
     }
-    assert r["unknown"] == [] and r["paths"] == []
+    assert r["unknown"] == []
+    # each instance is reached directly on 3389 only; through the other (self: all traffic) on
+    # everything else: a longer way on services no direct way carries is a path of its own
+    assert {tuple(p["nodes"]) for p in r["paths"]} == {
+        ("internet", "aws_instance.windows[0]", "aws_instance.windows[1]"),
+        ("internet", "aws_instance.windows[1]", "aws_instance.windows[0]")}
 
 
 def test_self_rule_before_open_block_fails_the_check(tmp_path):

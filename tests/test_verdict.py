@@ -263,3 +263,27 @@ def test_every_error_is_one_line(tmp_path: Path):
     proc = run_tfsg("check", str(FIXTURES / "ssh_open" / "plan.json"), "--config", str(tmp_path / "x\n```\n# hi"))
     err = proc.stderr.decode().strip().splitlines()
     assert proc.returncode == 2 and len(err) == 1 and "\\x0a" in err[0]
+
+
+def test_a_finding_whose_services_change_keeps_its_subject():
+    """The same exposure, widened: introduced (the new port blocks), and the old one is not
+    listed as resolved; narrowed: existing (what is left was there before), not introduced."""
+    from tfsg.policy.evaluate import Finding
+    from tfsg.policy.gate import _continued
+
+    def finding(ports: list[str]) -> Finding:
+        return Finding("TFSG001", "critical", "t", "aws_security_group.a", "m",
+                       "internet " + ", ".join(f"tcp {p}" for p in ports),
+                       evidence={"services": [{"protocol": "tcp", "ports": p} for p in ports]})
+
+    old = finding(["3389"])
+    wider = finding(["22", "3389"])
+    assert _continued({old.identity(): old}, [wider]) == {old.identity()}
+    assert wider.introduced is True
+    narrower = finding(["3389"])
+    narrower.key = "internet tcp 3389 "  # another identity, the same subject
+    before = finding(["22", "3389"])
+    assert _continued({before.identity(): before}, [narrower]) == {before.identity()}
+    assert narrower.introduced is False
+    other = finding(["80"])
+    assert _continued({old.identity(): old}, [other]) == set() and other.introduced is True

@@ -255,6 +255,9 @@ class SecurityGroup:
     default: bool = False  # aws_default_security_group
     tags: tuple[tuple[str, str], ...] = ()
     inline: tuple[str, ...] = ()  # directions the configuration manages inline (even as ``[]``)
+    # directions the configuration is known not to write inline: rules seen there are AWS's
+    # (refresh copies rule resources' rules into the group's attribute), not inline management
+    unmanaged: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -582,7 +582,8 @@ def mixed(policy: Policy, ctx: Context) -> list[Finding]:
     revoked: dict[tuple[str, str], set[str]] = {}
     for rule in snap.rules:
         if rule.group in chosen:
-            if rule.inline:
+            sg = snap.groups.get(rule.group)
+            if rule.inline and not (sg is not None and rule.direction in sg.unmanaged):
                 inline.add((rule.group, rule.direction))
             else:
                 owners.setdefault((rule.group, rule.direction), set()).add(rule.defined_by)

@@ -94,9 +94,10 @@ class Locator:
             # an argument that writes ports, none of them the finding's, is another rule's
             # (`{ port = 5432, cidrs = ["0.0.0.0/0"] }` is not where an SSH rule's 0.0.0.0/0 is)
             written = frozenset().union(*(literals for _, literals in lines))
-            other_port = bool(weak) and not (weak & written) and any(t.isdigit() and int(t) < 65536 for t in written)
+            if bool(weak) and not (weak & written) and any(t.isdigit() and int(t) < 65536 for t in written):
+                continue  # another rule's argument: not even a guess (the call itself is better)
             for where, literals in lines:
-                got = 2 * bool(strong & literals) + bool(weak & literals) - other_port
+                got = 2 * bool(strong & literals) + bool(weak & literals)
                 if got > score:
                     best, score = where, got
         if best is not None and (score >= 2 or not strong):

@@ -26,9 +26,10 @@ def _grouped(rows: list[dict]) -> list[tuple[str, str, str, list[str]]]:
     """Flow rows -> (from, to, "tcp 22, tcp 443", defined_by) per endpoint pair."""
     out: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
     for r in rows:
-        entry = out.setdefault((r["from"], r["to"]), ([], r.get("defined_by", [])))
+        entry = out.setdefault((r["from"], r["to"]), ([], []))
         entry[0].append(_service(r["protocol"], r["ports"]))
-    return [(a, b, ", ".join(s), by) for (a, b), (s, by) in sorted(out.items())]
+        entry[1].extend(d for d in r.get("defined_by", []) if d not in entry[1])  # every row's rules
+    return [(a, b, ", ".join(s), sorted(by)) for (a, b), (s, by) in sorted(out.items())]
 
 
 def _header(result: dict) -> str:

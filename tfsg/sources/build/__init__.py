@@ -49,8 +49,12 @@ class SnapshotBuilder(TermsMixin, GroupsMixin, PrefixListsMixin, RulesMixin, Inl
     def __init__(self, instances: list[Instance], config: Configuration, root_variables: dict[str, Any],
                  hints: Optional[InlineHints] = None, prior: Optional[Snapshot] = None,
                  reuse: Optional[dict[str, tuple[list[Rule], list[Unknown]]]] = None,
-                 sources: Any = None, labels: Optional[dict[tuple[str, str], str]] = None) -> None:
+                 sources: Any = None, labels: Optional[dict[tuple[str, str], str]] = None,
+                 inline_known: bool = False) -> None:
         self.instances = sorted(instances, key=lambda i: i.address.sort_key())
+        # the .tf sources are at hand (for the before side too, which is built without them):
+        # an inline direction plan JSON does not show is then known not to be written
+        self.inline_known = inline_known or hints is not None
         # The .tf sources evaluated (hcl.load.SourceValues), for what plan JSON does not record.
         self.sources = sources
         self.config = config

@@ -47,6 +47,7 @@ class BuilderBase:
     _entries_unread: set[str]
     _defaults: Optional[dict[str, str]]
     _placements: Optional[Placements]
+    inline_known: bool
     _named_clusters: Optional[dict[tuple[str, str], list[Instance]]]
     _scope: tuple[str, str]
     _services: Optional[ServiceSet]

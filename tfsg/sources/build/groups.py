@@ -15,7 +15,7 @@ from typing import Optional
 from ...model import SecurityGroup, SensitiveStr, group_id, is_sensitive, shown
 from ...netsets import AddressSet
 from ..instances import Instance
-from ..refs import Res, Term
+from ..refs import ConfigIndex, Res, Term
 from .base import BuilderBase
 from .terms import _cidr_set
 
@@ -75,11 +75,19 @@ class GroupsMixin(BuilderBase):
         known_tags, tags = self.value(inst, ("tags",))
         tag_items = tuple(sorted((str(shown(k)), str(shown(v))) for k, v in (tags or {}).items())) \
             if known_tags and isinstance(tags, dict) else ()
+        inline = tuple(d for d in ("ingress", "egress") if self._manages_inline(inst, d))
         self.snap.groups[addr] = SecurityGroup(
             key=addr, address=addr, id=ident, name=shown(name), vpc_id=vpc,
             description=shown(desc) if known and isinstance(desc, str) else None,
             change=inst.action, default=inst.type == "aws_default_security_group", tags=tag_items,
-            inline=tuple(d for d in ("ingress", "egress") if self._manages_inline(inst, d)))
+            inline=inline,
+            unmanaged=tuple(d for d in ("ingress", "egress") if d not in inline and self._can_tell_inline()))
+
+    def _can_tell_inline(self) -> bool:
+        """Can tfsg tell that a direction is not written inline? Plan JSON drops dynamic blocks
+        from its configuration: only with the .tf sources (or in HCL mode) is "not written"
+        known."""
+        return self.config.present and (self.inline_known or not isinstance(self.config, ConfigIndex))
 
     def _adopted_id(self, inst: Instance) -> Optional[str]:
         """The id of the group an ``aws_default_security_group`` adopts, when the plan creates
