@@ -130,7 +130,7 @@ class ExposureQueries(GraphBase):
                                          f"{held} a public {family} address ({reason}) and is in "
                                          f"{', '.join(outside)}, whose rules are not in this plan: reachable from the "
                                          "internet if they admit it",
-                                         ("members", att.resource)))  # resource-level policies: paths, tiers
+                                         ("reach", att.resource)))  # resource-level policies: paths, tiers
 
     def _through_interfaces(self, exposures: list[Exposure]) -> list[Exposure]:
         """An instance is reached at the addresses of the interfaces attached to it: what the

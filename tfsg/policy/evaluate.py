@@ -178,7 +178,9 @@ def _prefix_len(label: str) -> Optional[int]:
         plen = int(label.rsplit("/", 1)[1])
     except ValueError:
         return None
-    return plen - 96 if ":" in label else plen  # compare IPv6 /N as IPv4 /(N-96)
+    # an IPv6 /64 is one subnet (VPC user guide, "IP addressing": subnets are /64), as an IPv4
+    # /24 is one network of a few hundred hosts: compare IPv6 /N as IPv4 /(N-40)
+    return plen - 40 if ":" in label else plen
 
 
 def source_matches(graph: FlowGraph, sel: Selectors, source: dict, endpoint: str, block: Optional[AddressSet]) -> bool:
@@ -196,7 +198,7 @@ def source_matches(graph: FlowGraph, sel: Selectors, source: dict, endpoint: str
         limit = source["cidr_wider_than"]
         if plen is not None and plen < limit:
             return True
-        if plen is None and block.count() > 2 ** (32 - min(limit, 32)):  # a prefix list, by size
+        if plen is None and _widest(block) < limit:  # a prefix list: by its widest entry
             return True
     if "cidrs" in source:
         wanted = union_all(AddressSet.parse(c) for c in source["cidrs"])
@@ -208,6 +210,12 @@ def source_matches(graph: FlowGraph, sel: Selectors, source: dict, endpoint: str
         if (family in (True, "ipv4") and v4) or (family in (True, "ipv6") and v6):
             return True
     return False
+
+
+@functools.lru_cache(maxsize=4096)
+def _widest(block: AddressSet) -> int:
+    """The shortest prefix (as _prefix_len compares it) of the CIDRs a block is made of."""
+    return min((_prefix_len(c) or 0 for c in block.cidrs()), default=128)
 
 
 @functools.lru_cache(maxsize=16384)
@@ -353,9 +361,12 @@ def forbidden_flow(policy: Policy, ctx: Context) -> list[Finding]:
         other = {k: v for k, v in source.items() if k != "internet"}
         if not other:
             continue
+        internet = ctx.graph.internet_services.get(group, NO_SERVICES) if other.get("except_internet") else NO_SERVICES
         for src, services, block, granted_by in ctx.incoming(group, groups="groups" in other):
             if not source_matches(ctx.graph, ctx.sel, other, src, block):
                 continue
+            if internet and block is not None and block.overlaps(PUBLIC) and internet.issuperset(services & wanted):
+                continue  # part of what admits the whole internet (0.0.0.0/1 + 128.0.0.0/1): another policy's
             common = hit(services)
             if common:
                 extra: dict[str, Any] = {"addresses": block.count()} \
@@ -463,8 +474,10 @@ def exposure_budget(policy: Policy, ctx: Context) -> list[Finding]:
 
 
 # Checks of how a group is written: they do not apply to groups a service creates (the EKS
-# cluster group, ...), which nobody writes (tfsg/services.py).
-_AUTHORED = {"rule-descriptions", "group-description", "naming", "required-tags", "unattached-group"}
+# cluster group, ...), which nobody writes (tfsg/services.py) and whose rules (its all-traffic
+# egress, say) no configuration can change.
+_AUTHORED = {"rule-descriptions", "group-description", "naming", "required-tags", "unattached-group",
+             "egress-to-everything"}
 
 
 def hygiene(policy: Policy, ctx: Context) -> list[Finding]:
@@ -717,8 +730,15 @@ REACHABILITY_KINDS = {"forbidden-flow", "allowed-flows-only", "forbidden-path", 
 PATH_KINDS = {"forbidden-path", "tier-exposure", "newly-reachable"}
 
 
-def _ingress_services(ctx: Context, group: str) -> ServiceSet:
+def _ingress_services(ctx: Context, group: str, public: bool) -> ServiceSet:
+    """What the group admits (``public``: from public addresses, some of them): all that an
+    unknown rule could complete into "every service" (from the internet)."""
     have = NO_SERVICES
+    if public:
+        for rule, block, _ in ctx.graph.cidrs["ingress"].get(group, ()):
+            if block.overlaps(PUBLIC):
+                have = have | rule.services
+        return have
     for rule in ctx.graph.rules.rules_of.get(group, ()):
         if rule.direction == "ingress":
             have = have | rule.services
@@ -742,12 +762,15 @@ def _can_affect(u: Unknown, policy: Policy, ctx: Context) -> bool:
     spec = policy.spec
     if kind == "members":
         return policy.kind in ("exposure-budget",) or policy.kind in PATH_KINDS or ctx.uses_attachments(spec)
+    if kind == "reach":  # whether the internet reaches a resource (its group's rules are elsewhere)
+        return policy.kind in PATH_KINDS
     if u.services is not None and "services" in spec and policy.kind not in PATH_KINDS:
         # asked per (policy, unknown): a large plan without sources has thousands of unknowns
         wanted = ctx.memo(("services", policy.id), lambda: parse_services(spec.get("services")))
         if spec.get("match") == "all":
             # only if the unknown rule could complete "every service" with what the group has
-            have = ctx.memo(("ingress services", where), lambda: _ingress_services(ctx, where))
+            public = "internet" in (spec.get("from") or {})
+            have = ctx.memo(("ingress services", where, public), lambda: _ingress_services(ctx, where, public))
             if not (have | u.services).issuperset(wanted):
                 return False
         elif not (u.services & wanted):

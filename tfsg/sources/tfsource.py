@@ -82,12 +82,17 @@ class SourceHints:
         return self.values.inline_blocks(inst, direction)
 
     def has_dynamic(self, inst: Instance, direction: str) -> bool:
-        """Is there a ``dynamic "<direction>"`` block in the resource (text scan, no parse)?"""
+        """Is there a ``dynamic "<direction>"`` block in the resource that makes blocks? A text
+        scan, then the evaluated sources: a dynamic block over an empty collection makes none,
+        and zero blocks of an attribute written as blocks is "not set" (Terraform's blocktoattr
+        fixup makes the attribute only from blocks that exist), so the direction is not managed."""
         module = self._module(inst.address.config_path())
         if module is None:
             return False
         text = module["bodies"].get((inst.type, inst.address.name), "")
-        return re.search(r'\bdynamic\s+"' + direction + r'"', text) is not None
+        if re.search(r'\bdynamic\s+"' + direction + r'"', text) is None:
+            return False
+        return self.values is None or self.values.written(inst.address, (direction,)) is not False
 
     def locate(self, snapshot: Snapshot) -> None:
         """Map resource addresses (groups, rule resources, attachments) to file:line."""

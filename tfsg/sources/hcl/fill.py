@@ -70,6 +70,8 @@ class SourceValues:
         config = self._load()
         if config is None or config.resource(address) is None:
             return None
+        if len(path) == 1 and not config.written(address, path[0]):
+            return False  # not written, or blocks that make none (a dynamic block over nothing)
         return config.expression(address, path) is not None
 
     def null(self, address: Address, path: tuple) -> bool:

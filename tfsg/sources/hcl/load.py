@@ -288,8 +288,13 @@ class HclConfig:
         self.problems: list[UnknownRecord] = []
 
     def add(self, ri: ResourceInstance, inst: Instance) -> None:
-        self.raw[inst.addr] = ri.values() or {}
-        self.written_attrs[inst.addr] = ri.block.body.written() - META
+        self.raw[inst.addr] = values = ri.values() or {}
+        written = ri.block.body.written() - META
+        # an attribute written as blocks with none made (a dynamic block over an empty
+        # collection) is not set: Terraform's blocktoattr fixup makes it from existing blocks only
+        written -= {k for k in written if k not in ri.block.body.attrs and isinstance(values.get(k), Blocks)
+                    and not values[k] and inst.type in _INLINE_GROUP_TYPES}
+        self.written_attrs[inst.addr] = written
         self.instances[inst.addr] = inst
 
     def resource(self, address: Address) -> Optional[dict]:

@@ -1,0 +1,188 @@
+"""Resource-level edges of the path search, answered on demand (``DiGraph(more=...)``).
+
+The internet reaches what it can address (exposures, listeners of internet-facing load
+balancers); a resource ``m`` reaches ``n`` on what ``m``'s aggregated egress allows to ``n``
+and ``n``'s aggregated ingress admits from ``m`` (resources.py); a load balancer reaches its
+registered targets (hops.py), and only them when the plan holds them all; an instance is one
+host with the network interfaces attached to it; nothing connects to a Lambda function.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+from ..netsets import NO_SERVICES, ServiceSet
+from .records import INTERNET
+
+if TYPE_CHECKING:
+    from . import FlowGraph
+
+LOAD_BALANCERS = ("aws_lb", "aws_alb", "aws_elb")
+# Resources nothing can open a connection to, whatever their groups admit: a Lambda function's
+# interfaces carry its outbound traffic only (Lambda developer guide, "Connecting Lambda
+# functions to your VPC": connectivity from the function to the VPC, not the other way).
+NO_INBOUND = ("aws_lambda_function",)
+
+
+class ResourceEdges:
+    """Resource-level edges on demand (``DiGraph(more=...)``)."""
+
+    def __init__(self, graph: "FlowGraph") -> None:
+        self.graph = graph
+        self.atts = {a.resource: a for a in graph.snap.attachments}
+        # one object per distinct address bound: the per-bound caches below are then hit by
+        # identity, not by comparing equal interval sets (members of one subnet share a bound)
+        canonical: dict = {}
+        self.bound = {a.resource: canonical.setdefault(a.addresses, a.addresses) for a in graph.snap.attachments}
+        self._succ: dict[str, dict[str, ServiceSet]] = {}
+        self._internet: Optional[dict[str, ServiceSet]] = None
+        self._by_block: Optional[dict] = None
+        self._sorted: dict[str, list[str]] = {}
+        self._info: dict[str, tuple] = {}
+        # interfaces made on their own and attached to an instance: the same host (EC2 user
+        # guide, "Elastic network interfaces"), reached at either address, sending from either
+        self.host_of: dict[str, str] = {}
+        self.interfaces_of: dict[str, list[str]] = {}
+        for eni, host in sorted(graph.snap.host_links):
+            if eni != host:
+                self.host_of[eni] = host
+                self.interfaces_of.setdefault(host, []).append(eni)
+
+    def _from_internet(self) -> dict[str, ServiceSet]:
+        if self._internet is None:
+            out: dict[str, ServiceSet] = {}
+            for e in self.graph.exposures:
+                if e.kind == "resource" and e.listener is None and not e.endpoint:
+                    out[e.address] = out.get(e.address, NO_SERVICES) | e.services
+            self._internet = out
+        return self._internet
+
+    def successors(self, node: str) -> list[str]:
+        hit = self._sorted.get(node)
+        if hit is None:
+            hit = self._sorted[node] = sorted(self.edges_of(node))
+        return hit
+
+    def _candidates(self, m) -> set[str]:
+        """Resources whose ingress may admit ``m``: members of the groups that name one of its
+        groups, or that admit a block that may hold its addresses (per distinct bound: the
+        members of a subnet share it)."""
+        from .coverage import overlaps
+
+        graph = self.graph
+        if self._by_block is None:
+            self._named_by: dict[str, set[str]] = {}
+            for g, others in graph.refs["ingress"].items():
+                for other in others:
+                    self._named_by.setdefault(other, set()).add(g)
+            self._by_block = {}
+            for g, entries in graph.cidrs["ingress"].items():
+                for _, block, _ in entries:
+                    self._by_block.setdefault(block, set()).add(g)
+            self._by_bound: dict = {}
+        bound = self.bound[m.resource]
+        held = self._by_bound.get(bound)
+        if held is None:
+            groups: set[str] = set()
+            for block, admitting in self._by_block.items():
+                if block and overlaps(block, bound):
+                    groups |= admitting
+            held = self._by_bound[bound] = {a.resource for g in groups for a in graph.members.get(g, ())}
+        out = set(held)
+        for group in m.groups:
+            for g in self._named_by.get(group, ()):
+                out.update(a.resource for a in graph.members.get(g, ()))
+        return out
+
+    def _receiving(self, name: str) -> tuple:
+        """A receiver's bound, groups and aggregated ingress (references per named group, the
+        CIDR part per sender bound), in one lookup."""
+        hit = self._info.get(name)
+        if hit is None:
+            from .resources import aggregate
+
+            n = self.atts[name]
+            hit = self._info[name] = (self.bound[name], n.groups) + aggregate(self.graph, "ingress", n)
+        return hit
+
+    def predecessors(self, node: str) -> list[str]:  # not needed for searches from the internet
+        return []
+
+    def services(self, a: str, b: str) -> ServiceSet:
+        return self.edges_of(a).get(b, NO_SERVICES)
+
+    def edges_of(self, node: str) -> dict[str, ServiceSet]:
+        hit = self._succ.get(node)
+        if hit is not None:
+            return hit
+        graph, atts = self.graph, self.atts
+        out: dict[str, ServiceSet] = {}
+        if node == INTERNET:
+            out = dict(self._from_internet())
+        elif node in self.atts:
+            from .resources import aggregate, cidr_part
+
+            m = atts[node]
+            for (lb, target), services in graph.hops.lb_reach.items():
+                if lb == node:
+                    out[target] = out.get(target, NO_SERVICES) | services
+            if m.type in LOAD_BALANCERS and node in graph.snap.lb_closed:
+                # a load balancer opens connections only to the registered targets of its
+                # listeners (and their health checks): clients cannot make it connect anywhere
+                # else, whatever its groups' egress allows (ELB guide, "How Elastic Load
+                # Balancing works"). Known only when the plan holds all its listeners and targets.
+                self._succ[node] = out = self._same_host(node, out)
+                return out
+            candidates = {c for c in self._candidates(m) if atts[c].type not in NO_INBOUND}
+            candidates.discard(node)
+            # resources.allowed() in both directions, inlined: this loop runs once per
+            # (sender, candidate receiver) pair of the search, hundreds of thousands on a large
+            # plan (each CIDR part is cached per bound; a side with no references skips their loop).
+            e_named, e_cidr = aggregate(graph, "egress", m)
+            m_groups, m_bound = m.groups, self.bound[node]
+            receiving = self._receiving
+            for name in candidates:
+                n_bound, n_groups, i_named, i_cidr = receiving(name)
+                inbound = i_cidr.get(m_bound)
+                if inbound is None:
+                    inbound = cidr_part(graph, "ingress", atts[name], m_bound)
+                if i_named:
+                    for h in m_groups:
+                        got = i_named.get(h)
+                        if got is not None:
+                            inbound = inbound | got
+                if not inbound._any:
+                    continue
+                outbound = e_cidr.get(n_bound)
+                if outbound is None:
+                    outbound = cidr_part(graph, "egress", m, n_bound)
+                if e_named:
+                    for h in n_groups:
+                        got = e_named.get(h)
+                        if got is not None:
+                            outbound = outbound | got
+                services = inbound & outbound
+                if services._any:
+                    out[name] = out[name] | services if name in out else services
+            out = self._same_host(node, out)
+        self._succ[node] = out
+        return out
+
+    def _same_host(self, node: str, out: dict[str, ServiceSet]) -> dict[str, ServiceSet]:
+        """A sender that reaches an attached interface reaches its instance on the same services
+        (a hop ``-> instance`` then continues as the instance); an instance also sends from each
+        interface attached to it (that interface's groups and address)."""
+        if not self.host_of:
+            return out
+        own = self.interfaces_of.get(node, [])
+        for same in own + ([self.host_of[node]] if node in self.host_of else []):
+            out.pop(same, None)  # one machine: not a connection over the network
+        for eni in [n for n in out if n in self.host_of]:
+            host = self.host_of[eni]
+            if host != node:
+                out[host] = out[host] | out[eni] if host in out else out[eni]
+        for eni in own:
+            for other, services in self.edges_of(eni).items():
+                if other != node and other not in own:
+                    out[other] = out[other] | services if other in out else services
+        return out
