@@ -37,3 +37,5 @@ def test_the_database_finding_names_only_the_load_balancer_tfsg_cannot_close(tmp
     r = json.loads(proc.stdout)
     tiering = [f for f in r["findings"] if f["policy"] == "TFSG007"]
     assert [(f["address"], f["evidence"]["path"]) for f in tiering] == [(DB, ["internet", EXT_LB, DB])]
+    # the evidence says why the load balancer is taken to reach more than its targets
+    assert "not all in this plan" in tiering[0]["message"]

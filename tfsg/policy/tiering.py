@@ -117,13 +117,28 @@ def tier_exposure(policy: "Policy", ctx: "Context") -> list["Finding"]:
         by = _granting(ctx, first, subject, group, is_resource)
         more = f" (and {len(through) - 1} more)" if len(through) > 1 else ""
         admitting = _admitting(ctx, first, subject, group, is_resource)
+        open_lb = _open_lb(ctx, first)
         out.append(ctx.finding(policy, subject, "internet",
                                f"{subject} is reachable from the internet through {first}, which is itself "
-                               f"internet-facing{more}: internet -> {first} -> {subject} on {hop.describe()}",
+                               f"internet-facing{more}: internet -> {first} -> {subject} on {hop.describe()}"
+                               + (f" ({open_lb})" if open_lb else ""),
                                at=admitting[0] if len(admitting) == 1 else None,
                                path=[INTERNET, first, subject], through=through, services=service_rows(hop),
                                defined_by=by))
     return out
+
+
+def _open_lb(ctx: _WithGraph, node: str) -> str:
+    """Why a load balancer is taken to reach more than its targets, when it is: the plan does
+    not hold all its listeners and registered targets (fail closed; a load balancer connects
+    only to its targets, ELB guide, "How Elastic Load Balancing works")."""
+    from ..graph.resource_edges import LOAD_BALANCERS
+
+    att = next((a for a in ctx.graph.snap.attachments if a.resource == node), None)
+    if att is None or att.type not in LOAD_BALANCERS or node in ctx.graph.snap.lb_closed:
+        return ""
+    return (f"{node}'s listeners or registered targets are not all in this plan, so what its groups allow is "
+            "taken as what it may reach")
 
 
 def _internet_rules(ctx: _WithGraph, *groups: str) -> set[str]:
