@@ -269,7 +269,7 @@ def test_a_finding_whose_services_change_keeps_its_subject():
     """The same exposure, widened: introduced (the new port blocks), and the old one is not
     listed as resolved; narrowed: existing (what is left was there before), not introduced."""
     from tfsg.policy.evaluate import Finding
-    from tfsg.policy.gate import _continued
+    from tfsg.policy.continuity import _services_changed as _continued
 
     def finding(ports: list[str]) -> Finding:
         return Finding("TFSG001", "critical", "t", "aws_security_group.a", "m",

@@ -53,9 +53,9 @@ def run_gate(config: Config, before: Optional[FlowGraph], after: FlowGraph, *, f
     if before is not None:
         prior = {f.identity(): f for f in evaluate(config.policies, before, config.tiers,
                                                    before.snap.prefix_list_sizes)}
-    for f in after_findings:
-        f.introduced = f.identity() not in prior
-    continued = _continued(prior, after_findings)
+    from .continuity import carry_over
+
+    continued = carry_over(prior, after_findings, before, after)
     # newly-reachable judges a change: only what it introduces, on resources that existed before
     kinds = {p.id: p.kind for p in config.policies}
     after_findings = [f for f in after_findings if kinds.get(f.policy) != "newly-reachable" or
@@ -78,43 +78,6 @@ def run_gate(config: Config, before: Optional[FlowGraph], after: FlowGraph, *, f
 
     return Verdict(aggregate(after_findings), notes, fail_on or config.fail_on, fail_on_existing,
                    aggregate(resolved))
-
-
-def _continued(prior: dict[tuple, Finding], after: list[Finding]) -> set[tuple]:
-    """A finding whose services changed keeps its subject (``internet tcp 3389`` becoming
-    ``internet tcp 22, tcp 3389``): a narrowed one is existing, not introduced; a widened one is
-    introduced (the new services block) and the old one is not "resolved". Returns the prior
-    identities such a finding continues."""
-    from ..graph.records import entry_services
-    from ..netsets import NO_SERVICES
-
-    def services(f: Finding):
-        rows = f.evidence.get("services")
-        if not isinstance(rows, list) or not rows:
-            return None
-        out = NO_SERVICES
-        for row in rows:
-            out = out | entry_services(str(row.get("protocol")), str(row.get("ports")))
-        return out
-
-    by_subject: dict[tuple, list[Finding]] = {}
-    for f in prior.values():
-        by_subject.setdefault((f.policy, f.address, f.key.split(" ", 1)[0], f.status), []).append(f)
-    continued: set[tuple] = set()
-    for f in after:
-        if not f.introduced:
-            continue
-        now = services(f)
-        for old in by_subject.get((f.policy, f.address, f.key.split(" ", 1)[0], f.status), ()):
-            was = services(old)
-            if now is None or was is None:
-                continue
-            if was.issuperset(now):
-                f.introduced = False  # narrowed: what is left was there before
-                continued.add(old.identity())
-            elif now.issuperset(was):
-                continued.add(old.identity())  # widened: introduced, the old one not resolved
-    return continued
 
 
 def apply_waivers(findings: list[Finding], waivers: list[Waiver], today: _dt.date) -> list[dict]:

@@ -309,6 +309,8 @@ def _evidence(f: dict) -> list[str]:
         lines.append("from: " + ", ".join(ev["sources"]))
     if ev.get("exposed_resources"):
         lines.append("reachable resources: " + ", ".join(ev["exposed_resources"]))
+    if ev.get("grown"):  # an existing finding this change makes reach more (policy/continuity.py)
+        lines.append("what this change adds: " + str(ev["grown"]))
     if "addresses" in ev:
         lines.append(f"addresses admitted: {_numbers(ev['addresses'])}")
     if ev.get("defined_by"):

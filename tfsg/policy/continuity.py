@@ -1,0 +1,134 @@
+"""Which findings a change introduces, and which it only carries over.
+
+A finding is introduced when the change creates it (absent before, by identity: policy, subject,
+key) or makes it reach more: a resource now reachable on its services that was not before (a
+public instance attached to a group already open to SSH), a new address family among its
+sources (``::/0`` beside ``0.0.0.0/0``), new services (``internet tcp 3389`` becoming ``internet
+tcp 22, tcp 3389``: the old one is then not "resolved"). A narrowed finding is existing. A group
+renamed without a ``moved`` block (destroyed and created with the same rules and members) carries
+its findings over: the network after apply is the same.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:
+    from ..graph import FlowGraph
+    from ..netsets import ServiceSet
+    from .evaluate import Finding
+
+
+def carry_over(prior: dict[tuple, "Finding"], after: list["Finding"], before: Optional["FlowGraph"],
+               now: "FlowGraph") -> set[tuple]:
+    """Set ``introduced`` on ``after``; return the identities of ``prior`` findings that continue
+    in one of ``after`` under another identity (not to be listed as resolved)."""
+    for f in after:
+        old = prior.get(f.identity())
+        f.introduced = old is None
+        if old is not None:
+            grown = _grown(old, f)
+            if grown:
+                f.introduced = True
+                f.evidence["grown"] = grown
+    continued = _services_changed(prior, after)
+    if before is not None:
+        continued |= _renamed(prior, after, before, now)
+    return continued
+
+
+def _grown(old: "Finding", f: "Finding") -> str:
+    """What the same finding reaches now that it did not before ("" when nothing)."""
+    parts = []
+    was = set(_strings(old.evidence.get("exposed_resources")))
+    new = sorted(set(_strings(f.evidence.get("exposed_resources"))) - was)
+    if new:
+        parts.append(f"now reachable: {', '.join(new)}")
+    families = _families(f.evidence.get("sources")) - _families(old.evidence.get("sources"))
+    if families:
+        parts.append(f"now also from {', '.join(sorted(families))}")
+    return "; ".join(parts)
+
+
+def _strings(value: Any) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _families(sources: Any) -> set[str]:
+    """The kinds of sources: IPv4 blocks, IPv6 blocks, each listener (a rewrite of 0.0.0.0/0 as
+    its two halves is the same family)."""
+    out = set()
+    for s in _strings(sources):
+        out.add("the IPv6 internet" if ":" in s else "the IPv4 internet" if "/" in s else s)
+    return out
+
+
+def _services(f: "Finding") -> Optional["ServiceSet"]:
+    from ..graph.records import entry_services
+    from ..netsets import NO_SERVICES
+
+    rows = f.evidence.get("services")
+    if not isinstance(rows, list) or not rows:
+        return None
+    out = NO_SERVICES
+    for row in rows:
+        out = out | entry_services(str(row.get("protocol")), str(row.get("ports")))
+    return out
+
+
+def _services_changed(prior: dict[tuple, "Finding"], after: list["Finding"]) -> set[tuple]:
+    """A finding whose services changed keeps its subject: narrowed, it is existing; widened, it
+    is introduced and the old one continues in it."""
+    by_subject: dict[tuple, list["Finding"]] = {}
+    for f in prior.values():
+        by_subject.setdefault((f.policy, f.address, f.key.split(" ", 1)[0], f.status), []).append(f)
+    continued: set[tuple] = set()
+    for f in after:
+        if f.identity() in prior:
+            continue
+        now = _services(f)
+        for old in by_subject.get((f.policy, f.address, f.key.split(" ", 1)[0], f.status), ()):
+            was = _services(old)
+            if now is None or was is None:
+                continue
+            if was.issuperset(now):
+                f.introduced = False  # narrowed: what is left was there before
+                continued.add(old.identity())
+            elif now.issuperset(was):
+                continued.add(old.identity())  # widened: introduced, the old one not resolved
+    return continued
+
+
+def _renamed(prior: dict[tuple, "Finding"], after: list["Finding"], before: "FlowGraph",
+             now: "FlowGraph") -> set[tuple]:
+    """A group destroyed and one created with the same rules (peers and services) and the same
+    members: a rename without ``moved``. Its findings are the old group's, carried over."""
+    gone = {g for g in before.snap.groups if g not in now.snap.groups}
+    made = {g for g, sg in now.snap.groups.items() if sg.change == "create" and g not in before.snap.groups}
+    if not gone or not made:
+        return set()
+    prints = {g: _print(before, g) for g in gone}
+    twins: dict[str, str] = {}
+    for g in sorted(made):
+        fp = _print(now, g)
+        match = [o for o in sorted(gone) if prints[o] == fp]
+        if len(match) == 1:
+            twins[g] = match[0]
+    continued: set[tuple] = set()
+    for f in after:
+        old_group = twins.get(f.address)
+        if old_group is None or not f.introduced:
+            continue
+        old = prior.get((f.policy, old_group, f.key))
+        if old is not None and not _grown(old, f):
+            f.introduced = False
+            continued.add(old.identity())
+    return continued
+
+
+def _print(graph: "FlowGraph", group: str) -> tuple:
+    """A group's rules and members, without its own name (a self reference stays ``self``)."""
+    rules = sorted((r.direction, r.services.describe(), r.peer.kind, r.peer.label if r.peer.kind != "self" else "")
+                   for r in graph.rules.rules_of.get(group, ()))
+    members = sorted(a.resource for a in graph.members.get(group, ()))
+    return tuple(rules), tuple(members)
