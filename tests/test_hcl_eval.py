@@ -256,7 +256,8 @@ def test_base_revision_blocks_what_the_commit_introduces(tmp_path):
     assert proc.returncode == 1
     result = json.loads(proc.stdout)
     assert flows(result["added"]) == {("0.0.0.0/0", "aws_security_group.admin", "tcp", "22")}
-    assert flows(result["removed"]) == {("10.0.0.0/8", "aws_security_group.admin", "tcp", "22")}
+    # 10.0.0.0/8 is still admitted (inside 0.0.0.0/0): no flow is removed
+    assert flows(result["removed"]) == set()
     finding = next(f for f in result["findings"] if f["policy"] == "TFSG001")
     # at the ingress block that grants it (line 9), not the group's first line (6)
     assert finding["introduced"] and finding["location"].endswith("main.tf:9")
@@ -347,4 +348,5 @@ def test_base_revision_follows_symbolic_links(tmp_path):
     (tmp_path / "shared" / "vars.tf").write_text('variable "admin_cidr" {\n  default = "10.1.0.0/16"\n}\n')
     result = tfsg_json("diff", str(tmp_path / "infra"), "--base", "HEAD")
     assert flows(result["removed"]) == {("10.0.0.0/8", "aws_security_group.admin", "tcp", "22")}
-    assert flows(result["added"]) == {("10.1.0.0/16", "aws_security_group.admin", "tcp", "22")}
+    # 10.1.0.0/16 was admitted before (inside 10.0.0.0/8): nothing new can connect
+    assert flows(result["added"]) == set()

@@ -16,7 +16,7 @@ from .graph import CidrFlow, Exposure, Flow, FlowGraph, Path, Reach
 from .graph.records import entry_services, granting, merge_by
 from .graph.resources import resource_flows
 from .model import Snapshot, Unknown
-from .netsets import NO_SERVICES, ServiceSet
+from .netsets import NO_SERVICES, ServiceSet, covering_services
 
 SCHEMA_VERSION = 2
 _RULE_TYPES = ("aws_security_group_rule.", "aws_vpc_security_group_ingress_rule.",
@@ -278,6 +278,27 @@ def show(loaded: Any, graph: FlowGraph, expand: bool = False) -> dict:
     }
 
 
+def _drop_relabelled(rows: dict, graph: FlowGraph, other: FlowGraph) -> None:
+    """An address flow of ``graph`` whose block the other side's blocks of that group still
+    cover on those services is no change: 0.0.0.0/0 rewritten as 0.0.0.0/1 + 128.0.0.0/1, a /24
+    inside a new 0.0.0.0/0 (netsets' set algebra, not the labels)."""
+    for key in sorted(rows):
+        source, target = key
+        if graph.is_group(source) and graph.is_group(target):
+            continue
+        direction, group, label = ("ingress", target, source) if graph.is_group(target) else ("egress", source, target)
+        block = next((b for _, b, lb in graph.cidrs[direction].get(group, ()) if lb == label), None)
+        if block is None:
+            continue
+        pairs = [(rule.services, b) for rule, b, _ in other.cidrs[direction].get(group, ())]
+        services, by = rows[key]
+        left = services - covering_services(pairs, block) if pairs else services
+        if not left:
+            del rows[key]
+        elif left != services:
+            rows[key] = (left, by)
+
+
 def diff(loaded: Any, before: FlowGraph, after: FlowGraph, expand: bool = False) -> dict:
     """What the change does to reachability: flows, exposure and paths added and removed.
 
@@ -296,6 +317,8 @@ def diff(loaded: Any, before: FlowGraph, after: FlowGraph, expand: bool = False)
             added[key] = (as_ - bs, a.defined_by if a else {})
         if bs - as_:
             removed[key] = (bs - as_, b.defined_by if b else {})
+    _drop_relabelled(added, after, before)
+    _drop_relabelled(removed, before, after)
 
     def exposure_delta(x: FlowGraph, y: FlowGraph) -> list[tuple[Exposure, ServiceSet]]:
         prior = {(e.address, e.kind, e.family, e.listener): e.services for e in x.exposures}
