@@ -7,6 +7,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from conftest import ROOT, plan, run_tfsg, validate_report
 
 
@@ -250,3 +252,43 @@ policies:
     f = next(f for f in r["findings"] if f["policy"] == "LATERAL")
     assert f["evidence"]["path"] == ["aws_security_group.bastion", "aws_security_group.db"]
     assert [x["policy"] for x in r["findings"]] == ["LATERAL"]  # extends: [] drops the baseline
+
+
+@pytest.mark.parametrize("text,needle", [
+    # a typo would leave the policy on (disable) or at its old severity, silently
+    ("disable: [TFSG01]\n", ".tfsg.yml:1: disable[0]: no policy 'TFSG01' is loaded"),
+    ("severity:\n  TFSG99: critical\n", ".tfsg.yml:2: severity: no policy 'TFSG99' is loaded"),
+    # an unknown tier selects nothing: its policies would pass whatever the plan does
+    ("policies:\n  - id: X1\n    title: t\n    severity: high\n    kind: forbidden-flow\n"
+     "    from: {internet: true}\n    to: {tier: egde}\n    services: [22]\n",
+     "policy X1: tier 'egde' is not defined"),
+    ("tiers:\n  data: {tier: data}\n", "tiers: data -> data: a tier defined through itself"),
+    ("policies:\n  - {id: X1, title: a, severity: high, kind: forbidden-flow, from: {internet: true}}\n"
+     "  - {id: X1, title: b, severity: low, kind: forbidden-flow, from: {internet: true}}\n",
+     ".tfsg.yml:3: policies[1]: a second policy with id 'X1' in this file"),
+])
+def test_configuration_references_must_exist(tmp_path, text, needle):
+    write(tmp_path / ".tfsg.yml", text)
+    proc = run_tfsg("check", plan("ssh_open"), cwd=tmp_path)
+    err = proc.stderr.decode()
+    assert proc.returncode == 2 and needle in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_an_extends_typo_names_the_packs(tmp_path):
+    write(tmp_path / ".tfsg.yml", "extends: [baselin]\n")
+    proc = run_tfsg("check", plan("ssh_open"), cwd=tmp_path)
+    err = proc.stderr.decode()
+    assert proc.returncode == 2 and "'baselin' is neither a file nor a built-in pack (packs: baseline, cis-aws)" in err
+
+
+def test_an_inline_waiver_needs_a_reason(tmp_path):
+    """Like a .tfsg.yml waiver (``reason`` is required), a ``# tfsg:ignore[ID]`` comment with no
+    reason waives nothing: the finding still blocks, and the note says why."""
+    case = tmp_path / "case"
+    shutil.copytree(ROOT / "fixtures" / "ssh_open", case)
+    main = case / "main.tf"
+    main.write_text(main.read_text().replace('resource "aws_security_group_rule" "ssh_anywhere"',
+                                             '# tfsg:ignore[TFSG001]\nresource "aws_security_group_rule" "ssh_anywhere"'))
+    code, r = check(str(case / "plan.json"), cwd=tmp_path)
+    assert code == 1
+    assert any(w.get("status") == "invalid" for w in r["waivers"]), r["waivers"]

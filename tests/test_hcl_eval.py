@@ -74,6 +74,17 @@ CASES = [
     ('try(local.empty.k, "fallback")', "fallback"),
     ('can(local.empty.k)', False),
     ('can(tonumber("22"))', True),
+    # a set's key is its element (Terraform: iterating a set gives key == value)
+    ('[for k, v in toset(["b", "a"]) : k]', ["a", "b"]),
+    ('{for k, v in toset(["22"]) : k => v}', {"22": "22"}),
+    # == compares types: a list is not a tuple, a map not an object (cty)
+    ('tolist(["a"]) == ["a"]', False),
+    ('tomap({a = "1"}) == {a = "1"}', False),
+    ('[for c in ["x"] : c] == ["x"]', True),
+    # replace with a /regex/ (RE2, Go's $1 / ${name} expansion)
+    ('replace("My App_1", "/[^a-zA-Z0-9]+/", "-")', "My-App-1"),
+    ('replace("hello world", "/(\\w+) (\\w+)/", "$2 $1")', "world hello"),
+    ('replace("abc", "/b/", "$1x")', "ac"),
     # arithmetic and logic
     ("10 / 4", 2.5),
     ("7 % 4", 3),
@@ -350,3 +361,40 @@ def test_base_revision_follows_symbolic_links(tmp_path):
     assert flows(result["removed"]) == {("10.0.0.0/8", "aws_security_group.admin", "tcp", "22")}
     # 10.1.0.0/16 was admitted before (inside 10.0.0.0/8): nothing new can connect
     assert flows(result["added"]) == set()
+
+
+def test_a_typed_empty_list_is_not_the_tuple_literal(tmp_path):
+    """``var.cidrs == []`` is false for a ``list(string)`` variable, whatever it holds (cty
+    compares types; the documented way is ``length(var.cidrs) == 0``): the condition below
+    takes its false branch, 0.0.0.0/0."""
+    src = ('variable "admin_cidrs" {\n  type    = list(string)\n  default = []\n}\n'
+           'locals {\n  cidrs = var.admin_cidrs == [] ? ["10.0.0.0/16"] : ["0.0.0.0/0"]\n'
+           '  by_length = length(var.admin_cidrs) == 0 ? ["10.0.0.0/16"] : ["0.0.0.0/0"]\n}\n')
+    r = root(tmp_path, {"main.tf": src})
+    assert r.local("cidrs") == ["0.0.0.0/0"] and r.local("by_length") == ["10.0.0.0/16"]
+
+
+def test_a_dynamic_block_over_a_set_keys_by_element(tmp_path):
+    """``dynamic "ingress" { for_each = toset(["3389", "22"]) ... from_port = ingress.key }``
+    makes rules on 22 and 3389 (the key of a set element is the element), not on 0 and 1."""
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_vpc" "v" {\n  cidr_block = "10.0.0.0/16"\n}\n'
+        'resource "aws_security_group" "g" {\n  vpc_id = aws_vpc.v.id\n'
+        '  dynamic "ingress" {\n    for_each = toset(["3389", "22"])\n    content {\n'
+        '      protocol    = "tcp"\n      from_port   = ingress.key\n      to_port     = ingress.key\n'
+        '      cidr_blocks = ["0.0.0.0/0"]\n    }\n  }\n}\n')
+    r = tfsg_json("show", str(tmp_path))
+    assert flows(r["flows"]) == {("0.0.0.0/0", "aws_security_group.g", "tcp", "22"),
+                                 ("0.0.0.0/0", "aws_security_group.g", "tcp", "3389")}
+
+
+def test_the_selected_workspace(tmp_path, monkeypatch):
+    """``terraform.workspace`` is the one ``terraform workspace select`` wrote to
+    .terraform/environment (or TF_WORKSPACE), not always "default"."""
+    (tmp_path / ".terraform").mkdir()
+    (tmp_path / ".terraform" / "environment").write_text("prod")
+    src = 'locals {\n  cidr = terraform.workspace == "prod" ? "0.0.0.0/0" : "10.0.0.0/8"\n}\n'
+    monkeypatch.delenv("TF_WORKSPACE", raising=False)
+    assert root(tmp_path, {"main.tf": src}).local("cidr") == "0.0.0.0/0"
+    monkeypatch.setenv("TF_WORKSPACE", "staging")
+    assert root(tmp_path, {"main.tf": src}).local("cidr") == "10.0.0.0/8"

@@ -67,7 +67,8 @@ def _root(
 
 PlanArg = typer.Argument(..., metavar="PLAN|DIR", help="`terraform show -json` output (plan or state), - for stdin, "
                                                       "or a directory of .tf files (a root module).")
-FormatOpt = typer.Option(Format.text, "--format", "-f", help="Output format.")
+FormatOpt = typer.Option(Format.text, "--format", "-f",
+                         help="Output format (sarif and github carry findings: `tfsg check` only).")
 OutputOpt = typer.Option(None, "--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout.")
 SourceOpt = typer.Option(None, "--source", metavar="DIR", help="Directory of the .tf sources the plan was made from "
                                                 "(default: the plan's directory when it holds .tf files).")
@@ -141,12 +142,22 @@ def _graphs(loaded, max_hops: int):
     before = FlowGraph(loaded.before, max_hops=max_hops) if loaded.before is not None else None
     if loaded.before is loaded.after:  # a directory checked without --base: one snapshot
         return before, before
-    return before, FlowGraph(loaded.after, max_hops=max_hops, base=before)
+    after = FlowGraph(loaded.after, max_hops=max_hops, base=before)
+    _keep(loaded, before, after)
+    return before, after
+
+
+def _keep(*objects: Any) -> None:
+    """Hold the run's large objects until the process ends: ``run()`` leaves without tearing
+    the interpreter down, so they are never freed one by one (on a 5,000-group plan freeing the
+    parsed plan, the snapshots and the graphs when a command returns took ~0.35 s)."""
+    _state.setdefault("keep", []).extend(objects)
 
 
 def _emit(result: dict, fmt: Format, output: Optional[str], secrets: set[str],
           extra: Optional[dict[Format, Optional[str]]] = None, quiet: bool = False) -> None:
     """Render the result in ``fmt`` to stdout (or ``output``), and in each extra format to its file."""
+    _keep(result)
     for extra_fmt, path in sorted((extra or {}).items()):
         if path:
             if extra_fmt is Format.json:
@@ -315,6 +326,7 @@ def show(plan: str = PlanArg, format: Format = FormatOpt, output: Optional[str] 
 
     loaded = _load(plan, source, no_sources, None, var, var_file, compare=False)
     graph = FlowGraph(loaded.after, max_hops=max_hops)
+    _keep(loaded, graph)
     _emit(show_result(loaded, graph, expand=expand), format, output, loaded.secrets,
           {Format.json: json_file, Format.markdown: markdown_file}, quiet)
 
@@ -422,6 +434,7 @@ def _gate(cfg, target: str, source: Optional[str], no_sources: bool, base: Optio
     # so every finding counts as introduced and blocks at --fail-on (a gate must not pass a
     # world-open SSH rule because nothing was compared).
     no_baseline = getattr(loaded, "base", "") is None
+    _keep(loaded, before, after)
     verdict = run_gate(cfg, None if no_baseline else before, after, fail_on=fail_on.value if fail_on else None,
                        fail_on_existing=fail_on_existing, source_dir=loaded.source_dir,
                        inline=trust.inline(loaded.source_dir) if trust is not None else None)
@@ -429,6 +442,9 @@ def _gate(cfg, target: str, source: Optional[str], no_sources: bool, base: Optio
     result = check_result(diff_result(loaded, before or after, after, expand=expand), verdict, cfg.path, rationales)
     if trust is not None:
         trust.annotate(result)  # the configuration's changes and the waivers this change adds
+    if loaded.before is None:
+        result["note"] = ("This is a state, not a plan: one snapshot with no baseline, every finding counts as "
+                          "introduced.")
     if no_baseline:
         result["note"] = ("No --base revision: a scan with no baseline, every finding counts as introduced. "
                           "Give --base REV (e.g. origin/main) to gate only what a change introduces.")

@@ -41,12 +41,16 @@ def _grown(old: "Finding", f: "Finding") -> str:
     """What the same finding reaches now that it did not before ("" when nothing)."""
     parts = []
     was = set(_strings(old.evidence.get("exposed_resources")))
-    new = sorted(set(_strings(f.evidence.get("exposed_resources"))) - was)
-    if new:
+    now_exposed = set(_strings(f.evidence.get("exposed_resources")))
+    new = sorted(now_exposed - was)
+    if len(new) > len(was - now_exposed):  # more hosts reachable (one renamed or replaced: no more)
         parts.append(f"now reachable: {', '.join(new)}")
     families = _families(f.evidence.get("sources")) - _families(old.evidence.get("sources"))
     if families:
         parts.append(f"now also from {', '.join(sorted(families))}")
+    now, was_services = _services(f), _services(old)
+    if now is not None and was_services is not None and not was_services.issuperset(now):
+        parts.append(f"now also on {(now - was_services).describe()}")
     return "; ".join(parts)
 
 
@@ -68,12 +72,22 @@ def _services(f: "Finding") -> Optional["ServiceSet"]:
     from ..netsets import NO_SERVICES
 
     rows = f.evidence.get("services")
-    if not isinstance(rows, list) or not rows:
-        return None
     out = NO_SERVICES
-    for row in rows:
-        out = out | entry_services(str(row.get("protocol")), str(row.get("ports")))
-    return out
+    if isinstance(rows, list) and rows:
+        for row in rows:
+            out = out | entry_services(str(row.get("protocol")), str(row.get("ports")))
+        return out
+    # no services in the evidence: the key's text after its subject ("10.0.0.0/8 tcp 0-6379",
+    # ServiceSet.describe()), when it reads as services
+    text = f.key.split(" ", 1)[1] if " " in f.key else ""
+    if text == "all traffic":
+        return entry_services("all", "all")
+    for part in text.split(", ") if text else ():
+        proto, _, ports = part.partition(" ")
+        if proto not in ("tcp", "udp", "icmp", "icmpv6") or not ports:
+            return None
+        out = out | entry_services(proto, ports)
+    return out if text else None
 
 
 def _services_changed(prior: dict[tuple, "Finding"], after: list["Finding"]) -> set[tuple]:

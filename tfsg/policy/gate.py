@@ -83,6 +83,10 @@ def run_gate(config: Config, before: Optional[FlowGraph], after: FlowGraph, *, f
 def apply_waivers(findings: list[Finding], waivers: list[Waiver], today: _dt.date) -> list[dict]:
     notes = []
     for waiver in waivers:
+        if not waiver.reason.strip():  # an inline comment without reason= (.tfsg.yml requires one)
+            notes.append({"policy": waiver.policy, "address": waiver.address, "origin": waiver.origin,
+                          "status": "invalid", "message": 'a waiver needs a reason (reason="..."); not applied'})
+            continue
         if _expired(waiver, today):
             notes.append({"policy": waiver.policy, "address": waiver.address, "origin": waiver.origin,
                           "status": "expired", "message": f"waiver expired on {waiver.expires} and no longer applies"})
@@ -143,8 +147,7 @@ def inline_waivers(root: str, tree=None) -> list[Waiver]:
             origin = f"{os.path.relpath(path)}:{line}"
             reason = m.group(2) or ""
             for pid in m.group(1).split(","):
-                out.append(Waiver(pid.strip(), f"{owner[0]}.{owner[1]}*", reason or "(no reason given)",
-                                  m.group(3), origin))
+                out.append(Waiver(pid.strip(), f"{owner[0]}.{owner[1]}*", reason, m.group(3), origin))
     return out
 
 

@@ -340,8 +340,9 @@ def load_config(config_path: Optional[str] = None, discover_from: Optional[str] 
         # the discovered file itself may be a symlink out of the repository
         raise InputError("is a link to a file outside the repository under review; a configuration found in "
                          "the repository must be inside it (give --config to trust one)", path)
-    data, _ = _read_config_file(path, config)
-    _apply(data, path, config, set(), top=True, jail=jail)
+    data, node = _read_config_file(path, config)
+    _apply(data, path, config, set(), top=True, jail=jail, node=node)
+    _check_tiers(config)
     return config
 
 
@@ -353,16 +354,27 @@ def _include_pack(name: str, config: Config, seen: set[str]) -> None:
     _apply(data, f"pack {name}", config, seen, top=False)
 
 
-def _apply(data: dict, origin: str, config: Config, seen: set[str], top: bool, jail: Optional[str] = None) -> None:
+def _apply(data: dict, origin: str, config: Config, seen: set[str], top: bool, jail: Optional[str] = None,
+           node: Any = None) -> None:
     base = os.path.dirname(os.path.abspath(origin)) if not origin.startswith("pack ") else "."
     extends = data.get("extends", ["baseline"] if top else [])
     for item in extends:
         if item in PACKS:
             _include_pack(item, config, seen)
         else:
-            _include_file(os.path.join(base, item), config, seen, jail, origin)
+            path = os.path.join(base, item)
+            pack_like = "/" not in item and not item.endswith((".yml", ".yaml"))
+            if pack_like and config.read is None and not os.path.exists(path):
+                raise InputError(f"extends: {_excerpt(item)} is neither a file nor a built-in pack "
+                                 f"(packs: {', '.join(sorted(PACKS))})", origin)
+            _include_file(path, config, seen, jail, origin)
     for item in data.get("policy_files", []):
         _include_file(os.path.join(base, item), config, seen, jail, origin)
+    ids = [raw["id"] for raw in data.get("policies", [])]
+    for i, pid in enumerate(ids):
+        if pid in ids[:i]:  # two policies of one file with one id: both would run, or one silently
+            raise InputError(f"policies[{i}]: a second policy with id {pid!r} in this file", _at(origin, node,
+                                                                                                ["policies", i]))
     for raw in data.get("policies", []):
         policy = Policy(id=raw["id"], title=raw["title"], severity=raw["severity"], kind=raw["kind"], spec=raw,
                         origin=origin, rationale=raw.get("rationale", ""), remediation=raw.get("remediation", ""),
@@ -371,14 +383,66 @@ def _apply(data: dict, origin: str, config: Config, seen: set[str], top: bool, j
     config.tiers.update(data.get("tiers", {}))
     for raw in data.get("waivers", []):
         config.waivers.append(Waiver(raw["policy"], raw["address"], raw["reason"], raw.get("expires"), origin))
+    known = {p.id for p in config.policies}
+    for i, pid in enumerate(data.get("disable", [])):
+        if pid not in known:  # a typo would leave the policy on, silently
+            raise InputError(f"disable[{i}]: no policy {pid!r} is loaded ({_known(known)})",
+                             _at(origin, node, ["disable", i]))
     disabled = set(data.get("disable", []))
     config.policies = [p for p in config.policies if p.id not in disabled]
     for pid, severity in data.get("severity", {}).items():
+        if pid not in known:
+            raise InputError(f"severity: no policy {pid!r} is loaded ({_known(known)})",
+                             _at(origin, node, ["severity", pid]))
         for p in config.policies:
             if p.id == pid:
                 p.severity = severity
     if "fail_on" in data:
         config.fail_on = data["fail_on"]
+
+
+def _at(origin: str, node: Any, path: list) -> str:
+    line = line_of(node, path) if node is not None else None
+    return f"{origin}:{line}" if line else origin
+
+
+def _known(ids: set[str]) -> str:
+    shown = sorted(ids)
+    return "loaded: " + ", ".join(shown[:12]) + (", ..." if len(shown) > 12 else "") if shown else "none is loaded"
+
+
+def _check_tiers(config: Config) -> None:
+    """Every ``tier: NAME`` a policy or a tier names is defined, and no tier is defined through
+    itself: an unknown tier selects nothing, so a typo would make its policies pass silently."""
+    def names(value: Any, found: list[str]) -> list[str]:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key == "tier" and isinstance(item, str):
+                    found.append(item)
+                else:
+                    names(item, found)
+        elif isinstance(value, list):
+            for item in value:
+                names(item, found)
+        return found
+
+    for policy in config.policies:
+        for name in names({k: v for k, v in policy.spec.items() if k in ("to", "from", "allow")}, []):
+            if name not in config.tiers:
+                raise InputError(f"policy {policy.id}: tier {name!r} is not defined (tiers: "
+                                 f"{', '.join(sorted(config.tiers)) or 'none'})", policy.origin)
+
+    def reaches(tier: str, seen: tuple[str, ...]) -> None:
+        for name in names(config.tiers.get(tier), []):
+            if name in seen:
+                raise InputError(f"tiers: {' -> '.join(seen + (name,))}: a tier defined through itself",
+                                 config.path or "configuration")
+            if name not in config.tiers:
+                raise InputError(f"tiers: {tier}: tier {name!r} is not defined", config.path or "configuration")
+            reaches(name, seen + (name,))
+
+    for tier in sorted(config.tiers):
+        reaches(tier, (tier,))
 
 
 def _include_file(path: str, config: Config, seen: set[str], jail: Optional[str] = None,
@@ -394,8 +458,8 @@ def _include_file(path: str, config: Config, seen: set[str], jail: Optional[str]
         raise InputError(f"names {_excerpt(path)}, which is outside the repository under review; a configuration "
                          "found in the repository may only name files inside it (give --config to trust one)",
                          origin or "configuration")
-    data, _ = _read_config_file(path, config)
-    _apply(data, os.path.relpath(path), config, seen, top=False, jail=jail)
+    data, node = _read_config_file(path, config)
+    _apply(data, os.path.relpath(path), config, seen, top=False, jail=jail, node=node)
 
 
 def _read_config_file(path: str, config: Config) -> tuple[Any, Any]:

@@ -9,6 +9,8 @@ goes through the renderer's escaping: cells with ``text``/``code``, nothing raw.
 
 from __future__ import annotations
 
+import datetime as _dt
+
 
 def _changes(c: dict) -> list[str]:
     """The configuration's differences as short phrases (raw text: escape before Markdown)."""
@@ -45,6 +47,11 @@ def _files(c: dict) -> str:
 def _waiver_state(w: dict) -> str:
     if not w["applied"]:
         return "not applied until merged" if w["source"] == "inline" else "not applied (configuration from base)"
+    if not str(w.get("reason") or "").strip():
+        return 'not applied: no reason (reason="...")'
+    expires = w.get("expires")
+    if isinstance(expires, str) and expires < _dt.date.today().isoformat():
+        return f"expired on {expires}, not applied"
     return "applied, waives a finding" if w["used"] else "applied, matches no finding"
 
 

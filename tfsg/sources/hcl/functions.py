@@ -24,6 +24,9 @@ from .values import (
     Lazy,
     OverLimit,
     Ref,
+    SetList,
+    TypedList,
+    TypedMap,
     Unknown,
     equal,
     equality_key,
@@ -183,7 +186,7 @@ def _set(values: list) -> list:
     if all(isinstance(v, str) for v in out) or \
             all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in out):
         out.sort()
-    return out
+    return SetList(out)
 
 
 @fn("toset", shape=True)
@@ -199,7 +202,7 @@ def _toset(value: Any) -> Any:
 def _tolist(value: Any) -> Any:
     if isinstance(value, (Unknown, Ref)):
         return unknown_from(value, what="tolist()")
-    return list(_list(value, "tolist"))
+    return TypedList(_list(value, "tolist"))
 
 
 @fn("tomap", shape=True)
@@ -208,7 +211,7 @@ def _tomap(value: Any) -> Any:
         return unknown_from(value, what="tomap()")
     if not isinstance(value, dict):
         raise EvalError("tomap: expected an object or map")
-    return dict(value)
+    return TypedMap(value)
 
 
 @fn("distinct", shape=True)
@@ -570,9 +573,13 @@ def _split(sep: Any, text: Any) -> Any:
 @fn("replace")
 def _replace(text: Any, old: Any, new: Any) -> Any:
     old = to_string(old)
-    if len(old) > 1 and old.startswith("/") and old.endswith("/"):
-        raise EvalError("replace: regular expressions are not evaluated")
     text, new = to_string(text), to_string(new)
+    if len(old) > 1 and old.startswith("/") and old.endswith("/"):
+        from .functions_text import replace_regex
+
+        out = replace_regex(text, old[1:-1], new)
+        budget.chars(len(out), "replace")
+        return out
     budget.chars(len(text) + text.count(old) * (len(new) - len(old)), "replace")
     return text.replace(old, new)
 

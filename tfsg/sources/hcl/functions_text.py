@@ -17,6 +17,7 @@ import re
 from typing import Any
 
 from ... import limits
+from . import budget
 from .functions import fn
 from .values import EvalError, OverLimit, Unknown, to_string
 
@@ -42,6 +43,32 @@ def _result(compiled: Any, match: Any) -> Any:
             raise EvalError("invalid regular expression: cannot mix both named and unnamed capture groups")
         return {name: match.group(i) for name, i in names.items()}
     return [match.group(i) for i in range(1, compiled.groups + 1)]
+
+
+_TEMPLATE = re.compile(r"\$(\$|\{(\w+)\}|(\w+))")
+
+
+def replace_regex(text: str, pattern: str, new: str) -> str:
+    """``replace(text, "/re/", new)``: every match of the RE2 pattern replaced by ``new``, whose
+    ``$1``, ``${1}``, ``$name``, ``${name}`` are the match's groups and ``$$`` a dollar (Go's
+    ``Regexp.ReplaceAllString``, which Terraform's replace uses; a group that does not exist is
+    empty, and ``$1x`` names a group "1x")."""
+    compiled = _compile(pattern)
+    names = compiled.groupindex
+
+    def group(match: Any, ref: str) -> str:
+        index = int(ref) if ref.isdigit() else names.get(ref)
+        if index is None or index > compiled.groups:
+            return ""
+        return match.group(index) or ""
+
+    def expand(match: Any) -> str:
+        return _TEMPLATE.sub(lambda t: "$" if t.group(1) == "$" else group(match, t.group(2) or t.group(3)), new)
+
+    # bounded before it is built: every match may add the template, each group reference the text
+    matches = sum(1 for _ in compiled.finditer(text))
+    budget.chars(len(text) + matches * (len(new) + len(_TEMPLATE.findall(new)) * len(text)), "replace")
+    return compiled.sub(expand, text)
 
 
 @fn("regex")

@@ -25,6 +25,9 @@ from .values import (
     EvalError,
     Lazy,
     Ref,
+    SetList,
+    TypedList,
+    TypedMap,
     Unknown,
     first_unknown,
     is_known,
@@ -107,6 +110,7 @@ class Loader:
         self.root = root
         self.configs: dict[str, ModuleConfig] = {}
         self.installed = _installed_modules(root)
+        self.workspace = _workspace(root)
         self.secrets: set[str] = set()  # text of sensitive values met while evaluating
         self.instance_count = 0  # resource and module instances made (limits.py total-instances)
 
@@ -125,6 +129,21 @@ class Loader:
             return self.installed[key], ""
         return None, (f"module source {source!r} is not local and not installed by `terraform init` "
                       "(.terraform/modules/modules.json); its resources are unknown")
+
+
+def _workspace(root: str) -> str:
+    """The workspace Terraform would plan in: TF_WORKSPACE, else the one ``terraform workspace
+    select`` wrote to ``.terraform/environment``, else "default" (Terraform CLI docs,
+    "Workspaces"; ``terraform.workspace`` in expressions)."""
+    name = os.environ.get("TF_WORKSPACE", "").strip()
+    if name:
+        return name
+    try:
+        with open(os.path.join(root, ".terraform", "environment"), "rb") as fh:
+            name = fh.read(256).decode("utf-8", "replace").strip()
+    except OSError:
+        return "default"
+    return name if name and all(c.isalnum() or c in "-_." for c in name) else "default"
 
 
 def _installed_modules(root: str) -> dict[str, str]:
@@ -263,7 +282,7 @@ class ModuleInstance:
             here = display(self.config.directory)
             return {"module": here, "root": display(self.loader.root), "cwd": "."}
         if name == "terraform":
-            return {"workspace": "default"}
+            return {"workspace": self.loader.workspace}
         if name in ("each", "count"):
             raise EvalError(f"{name} is only available inside a block with {'for_each' if name == 'each' else 'count'}")
         if name == "self":
@@ -530,13 +549,13 @@ def convert(value: Any, type_expr: Node) -> Any:
             if not isinstance(value, list):
                 return _type_error(value, kind)
             items = [convert(v, arg) for v in value]
-            if kind == "set" and all(isinstance(v, str) for v in items):
-                items = sorted(set(items))
-            return items
+            if kind == "set":
+                return SetList(sorted(set(items)) if all(isinstance(v, str) for v in items) else items)
+            return TypedList(items)
         if kind == "map":
             if not isinstance(value, dict):
                 return _type_error(value, kind)
-            return {k: convert(v, arg) for k, v in value.items()}
+            return TypedMap({k: convert(v, arg) for k, v in value.items()})
         if kind == "object" and isinstance(arg, ObjectN):
             if not isinstance(value, dict):
                 return _type_error(value, kind)

@@ -16,6 +16,7 @@ from .values import (
     Lazy,
     OverLimit,
     Ref,
+    SetList,
     Unknown,
     equal,
     equal_partial,
@@ -348,9 +349,12 @@ class ForN(Node):
 
 
 def _items(coll: Any) -> list[tuple[Any, Any]]:
-    """Iteration order Terraform uses: lists by index, maps by key in lexical order."""
+    """Iteration order Terraform uses: lists by index, maps by key in lexical order, sets by
+    element with the element as its key."""
     if isinstance(coll, dict):
         return sorted(coll.items())
+    if isinstance(coll, SetList):
+        return [(v, v) for v in coll]
     return list(enumerate(coll))
 
 

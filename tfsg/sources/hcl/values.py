@@ -117,6 +117,21 @@ class Ref:
         return f"{self.text()} is known only after apply"
 
 
+class TypedList(list):
+    """A ``list(...)`` value (a typed variable, ``tolist()``): Terraform's ``==`` compares types,
+    so it never equals a tuple literal (``var.cidrs == []`` is false for a ``list(string)``)."""
+
+
+class TypedMap(dict):
+    """A ``map(...)`` value (a typed variable, ``tomap()``): never equal to an object literal."""
+
+
+class SetList(list):
+    """A set (``toset()``, a ``set(...)`` variable, the set functions): a list whose iteration
+    gives each element as its own key (Terraform: iterating a set, ``each.key``, a dynamic
+    block's ``.key`` and a for expression's key are the element, not an index)."""
+
+
 class Blocks(list):
     """The nested blocks of one type in a body (``ingress { }`` x N), as plan JSON lists them."""
 
@@ -301,7 +316,7 @@ def equal_partial(a: Any, b: Any) -> Optional[bool]:
         return isinstance(a, bool) and isinstance(b, bool) and a == b
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
         return a == b
-    if type_name(a) != type_name(b):
+    if collection_kind(a) != collection_kind(b):
         return False
     if isinstance(a, list):
         if len(a) != len(b):
@@ -323,13 +338,28 @@ def equal_partial(a: Any, b: Any) -> Optional[bool]:
     return result
 
 
+def collection_kind(value: Any) -> str:
+    """cty's kinds of collections, which ``==`` tells apart: list, set, map (typed values)
+    against tuple and object (literals and what functions build from them)."""
+    if isinstance(value, SetList):
+        return "set"
+    if isinstance(value, TypedList):
+        return "list"
+    if isinstance(value, TypedMap):
+        return "map"
+    if isinstance(value, list):
+        return "tuple"
+    return type_name(value)  # object, string, number, ...
+
+
 def equal(a: Any, b: Any) -> bool:
-    """HCL equality: types must agree (``1 == "1"`` is false), containers compare deeply."""
+    """HCL equality: types must agree (``1 == "1"`` is false; a ``list(string)`` variable is not
+    the tuple ``[]``), containers compare deeply."""
     if isinstance(a, bool) or isinstance(b, bool):
         return isinstance(a, bool) and isinstance(b, bool) and a == b
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
         return a == b
-    if type_name(a) != type_name(b):
+    if collection_kind(a) != collection_kind(b):
         return False
     if isinstance(a, list):
         return len(a) == len(b) and all(equal(x, y) for x, y in zip(a, b))
