@@ -1,10 +1,11 @@
 """Which findings a change introduces, and which it only carries over.
 
 A finding is introduced when the change creates it (absent before, by identity: policy, subject,
-key) or makes it reach more: a resource now reachable on its services that was not before (a
-public instance attached to a group already open to SSH), a new address family among its
-sources (``::/0`` beside ``0.0.0.0/0``), new services (``internet tcp 3389`` becoming ``internet
-tcp 22, tcp 3389``: the old one is then not "resolved"). A narrowed finding is existing. A group
+key) or makes it reach more: more resources reachable on its services than before (a public
+instance attached to a group already open to SSH; one host replacing another is no more), a new
+address family among its sources (``::/0`` beside ``0.0.0.0/0``), new services (``internet tcp
+3389`` becoming ``internet tcp 22, tcp 3389``: the old one is then not "resolved"). A narrowed
+finding is existing. A group
 renamed without a ``moved`` block (destroyed and created with the same rules and members) carries
 its findings over: the network after apply is the same.
 """
