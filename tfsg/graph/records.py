@@ -119,3 +119,16 @@ def entry_services(proto: str, ports: str) -> ServiceSet:
         return services_for_rule(proto, 0, 0)
     except ValueError:
         return ALL_SERVICES
+
+
+def evidence_services(rows: object) -> Optional[ServiceSet]:
+    """The services of a finding's ``evidence["services"]`` rows (``[{"protocol", "ports"}]``);
+    None when there are none."""
+    if not isinstance(rows, list) or not rows:
+        return None
+    out: Optional[ServiceSet] = None
+    for row in rows:
+        if isinstance(row, dict) and "protocol" in row and "ports" in row:
+            got = entry_services(str(row["protocol"]), str(row["ports"]))
+            out = got if out is None else out | got
+    return out

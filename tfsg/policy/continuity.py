@@ -69,20 +69,18 @@ def _families(sources: Any) -> set[str]:
 
 
 def _services(f: "Finding") -> Optional["ServiceSet"]:
-    from ..graph.records import entry_services
+    from ..graph.records import entry_services, evidence_services
     from ..netsets import NO_SERVICES
 
-    rows = f.evidence.get("services")
-    out = NO_SERVICES
-    if isinstance(rows, list) and rows:
-        for row in rows:
-            out = out | entry_services(str(row.get("protocol")), str(row.get("ports")))
-        return out
+    found = evidence_services(f.evidence.get("services"))
+    if found is not None:
+        return found
     # no services in the evidence: the key's text after its subject ("10.0.0.0/8 tcp 0-6379",
     # ServiceSet.describe()), when it reads as services
     text = f.key.split(" ", 1)[1] if " " in f.key else ""
     if text == "all traffic":
         return entry_services("all", "all")
+    out = NO_SERVICES
     for part in text.split(", ") if text else ():
         proto, _, ports = part.partition(" ")
         if proto not in ("tcp", "udp", "icmp", "icmpv6") or not ports:

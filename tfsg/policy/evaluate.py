@@ -17,7 +17,7 @@ from typing import Any, Optional
 from ..errors import InputError
 from ..graph import INTERNET, FlowGraph
 from ..graph.records import granting, merge_by
-from ..model import Rule, SecurityGroup, Unknown, is_outside_group
+from ..model import Rule, Unknown, is_outside_group
 from ..netsets import (
     NO_SERVICES,
     PUBLIC,
@@ -123,19 +123,19 @@ class Selectors:
             # tells of it can match (its id, what it is attached to, tiers built on those)
             if not is_outside_group(group) or any(k in selector for k in ("name", "default", "type", "tag")):
                 return False
-            sg = _OUTSIDE
-        if "name" in selector and not (sg.name and _glob_any(sg.name, selector["name"])):
-            return False
-        if "default" in selector and sg.default != selector["default"]:
-            return False
-        if "type" in selector and not _glob_any("aws_default_security_group" if sg.default
-                                                else "aws_security_group", selector["type"]):
-            return False
-        if "tag" in selector:
-            tags = dict(sg.tags)
-            for key, wanted in selector["tag"].items():
-                if key not in tags or not _glob_any(tags[key], wanted):
-                    return False
+        else:
+            if "name" in selector and not (sg.name and _glob_any(sg.name, selector["name"])):
+                return False
+            if "default" in selector and sg.default != selector["default"]:
+                return False
+            if "type" in selector and not _glob_any("aws_default_security_group" if sg.default
+                                                    else "aws_security_group", selector["type"]):
+                return False
+            if "tag" in selector:
+                tags = dict(sg.tags)
+                for key, wanted in selector["tag"].items():
+                    if key not in tags or not _glob_any(tags[key], wanted):
+                        return False
         if "attached_to" in selector:
             types = {a.type for a in self.graph.members.get(group, [])}
             if not any(_glob_any(t, selector["attached_to"]) for t in types):
@@ -160,9 +160,6 @@ class Selectors:
         if self._outside is None:
             self._outside = {r.group for r in self.graph.snap.rules if is_outside_group(r.group)}
         return self._outside
-
-
-_OUTSIDE = SecurityGroup(key="", address="", id=None, name=None, vpc_id=None)  # what is known of one: nothing
 
 
 def _glob_any(value: str, patterns: Any) -> bool:

@@ -62,7 +62,9 @@ class Locator:
         return loc, exact, related + tuple(o for o in others if o not in related)
 
     def _inline_sites(self, defined: list[str], evidence: dict[str, Any]) -> list[Location]:
-        wanted = _services_of(evidence)
+        from ..graph.records import evidence_services
+
+        wanted = evidence_services(evidence.get("services"))
         peers = {str(evidence[k]) for k in ("source", "cidr", "peer") if isinstance(evidence.get(k), str)}
         peers |= {s for s in evidence.get("sources") or () if isinstance(s, str)}
         direction = evidence.get("direction")
@@ -103,20 +105,6 @@ class Locator:
         if best is not None and (score >= 2 or not strong):
             return best, True, related
         return best or call.location, False, related
-
-
-def _services_of(evidence: dict[str, Any]):
-    rows = evidence.get("services")
-    if not isinstance(rows, list) or not rows:
-        return None
-    from ..graph.records import entry_services as entry_set
-
-    out = None
-    for row in rows:
-        if isinstance(row, dict) and "protocol" in row and "ports" in row:
-            got = entry_set(str(row["protocol"]), str(row["ports"]))
-            out = got if out is None else out | got
-    return out
 
 
 def _tokens(evidence: dict[str, Any]) -> tuple[set[str], set[str]]:

@@ -101,6 +101,14 @@ def _bare(ref: str) -> bool:
     return len(parts) == (3 if parts[0] == "data" else 2)
 
 
+def passed_path(resource_type: str, path: tuple) -> tuple:
+    """Where a value read from a resource was written: terraform_data's ``output`` is its
+    ``input`` once applied (Terraform docs, "The terraform_data Managed Resource Type")."""
+    if resource_type == "terraform_data" and path[:1] == ("output",):
+        return ("input",) + path[1:]
+    return path
+
+
 def maximal_refs(refs: list[str]) -> list[str]:
     """Drop the prefixes Terraform lists after each reference (``x.id`` then ``x``)."""
     return list(_maximal(tuple(r for r in refs if isinstance(r, str))))

@@ -17,7 +17,7 @@ from ..model import Peer, Rule, SecurityGroup, Unknown
 from ..netsets import ProtocolError, normalise_cidr, services_for_rule
 from ..services import REMOTE_ACCESS_DEFAULT_OS, REMOTE_ACCESS_OS, ServiceFact, facts_for, service_group_key
 from .instances import Instance
-from .refs import Lit, Res, Term, Unk
+from .refs import Lit, Res, Term, Unk, passed_path
 from .refs import path_text as _path_text
 
 VPC_TYPES = ("aws_vpc", "aws_default_vpc")
@@ -332,9 +332,7 @@ class _Run:
         JSON records a map argument as one expression: a key of it is read from all of it."""
         if depth > 4:
             return []
-        path = term.attr
-        if term.instance.type == "terraform_data" and path[:1] == ("output",):
-            path = ("input",) + path[1:]
+        path = passed_path(term.instance.type, term.attr)
         terms = self.b.terms(term.instance, path, optional=True) if path else []
         if not terms and self.b.sources is not None:  # the .tf files say which key holds what
             terms = self.b.sources.terms(term.instance.address, path) or []

@@ -14,7 +14,7 @@ from typing import Any
 
 from ...netsets import AddressSet
 from ..instances import Instance
-from ..refs import ConfigIndex, Context, Lit, Res, Term, Unk
+from ..refs import ConfigIndex, Context, Lit, Res, Term, Unk, passed_path
 from ..refs import flatten_strings as _flatten
 from ..refs import path_text as _path_text
 from .base import BuilderBase
@@ -121,9 +121,7 @@ class TermsMixin(BuilderBase):
                     unknown.append(f"{term.instance.addr}: the expression reads an attribute that plan JSON does "
                                    "not record (a splat or a for expression); give the .tf sources with --source")
                     continue
-                path = term.attr or (attr,)
-                if term.instance.type == "terraform_data" and path[:1] == ("output",):
-                    path = ("input",) + path[1:]  # output is input, once applied
+                path = passed_path(term.instance.type, term.attr or (attr,))
                 if depth > 8:
                     unknown.append("reference chain too deep")
                     continue
