@@ -532,3 +532,34 @@ def test_a_discovered_configuration_linked_out_of_the_repository_is_refused(tmp_
     err = proc.stderr.decode()
     assert proc.returncode == 2 and err.count("\n") == 1 and "outside the repository" in err, err
     assert "nope" not in err
+
+
+def test_a_marker_names_a_comment_only_as_its_first_line():
+    """Job A's report quotes job B's marker in a code span (a for_each key): job B must create
+    its own comment, not overwrite A's failing one."""
+    class Store:
+        def __init__(self) -> None:
+            self.bodies: dict[int, str] = {}
+
+        def login(self) -> str:
+            return "github-actions[bot]"
+
+        def comments(self, number: int) -> list[dict]:
+            return [{"id": i, "body": b, "user": {"login": "github-actions[bot]"}} for i, b in self.bodies.items()]
+
+        def create_comment(self, number: int, body: str) -> dict:
+            i = len(self.bodies) + 1
+            self.bodies[i] = body
+            return {"id": i, "html_url": f"c/{i}"}
+
+        def update_comment(self, cid: int, body: str) -> dict:
+            self.bodies[cid] = body
+            return {"html_url": f"c/{cid}"}
+
+    gh = Store()
+    a = ghc.post(gh, 1, f"### failed\n`{ghc.marker('infra/b')}`\n", "infra/a")  # type: ignore[arg-type]
+    b = ghc.post(gh, 1, "### passed\n", "infra/b")  # type: ignore[arg-type]
+    assert (a.action, b.action) == ("created", "created") and a.id != b.id
+    assert gh.bodies[a.id].startswith(ghc.marker("infra/a")) and "failed" in gh.bodies[a.id]
+    again = ghc.post(gh, 1, "### passed again\n", "infra/b")  # type: ignore[arg-type]
+    assert (again.action, again.id) == ("updated", b.id)

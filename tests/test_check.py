@@ -266,6 +266,13 @@ policies:
     ("policies:\n  - {id: X1, title: a, severity: high, kind: forbidden-flow, from: {internet: true}}\n"
      "  - {id: X1, title: b, severity: low, kind: forbidden-flow, from: {internet: true}}\n",
      ".tfsg.yml:3: policies[1]: a second policy with id 'X1' in this file"),
+    # a key the kind does not take: the default would stay in force (limit 1000, not 5)
+    ("policies:\n  - id: X1\n    title: t\n    severity: high\n    kind: hygiene\n"
+     "    check: port-range-width\n    limt: 5\n",
+     ".tfsg.yml:7: policies[0].limt: unknown key 'limt' for a hygiene policy"),
+    ("policies:\n  - id: X1\n    title: t\n    severity: high\n    kind: forbidden-flow\n"
+     "    from: {internet: true}\n    servces: [22]\n",
+     ".tfsg.yml:7: policies[0].servces: unknown key 'servces' for a forbidden-flow policy"),
 ])
 def test_configuration_references_must_exist(tmp_path, text, needle):
     write(tmp_path / ".tfsg.yml", text)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from conftest import plan, run_tfsg, validate_report
 
 
@@ -142,3 +144,24 @@ def test_scrubber_catches_a_secret_as_json_spells_it():
     for spelled in (json.dumps({"d": secret}, ensure_ascii=False), json.dumps({"d": secret}), secret):
         assert scrub(spelled, {secret}) in ('{"d": "(sensitive)"}', "(sensitive)")
     assert scrub("nothing here", {secret}) == "nothing here"
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["check", "--format", "xml", "fixtures/ssh_open/plan.json"], "Invalid value for '--format'"),
+    (["check"], "Missing argument 'PLAN|DIR'"),
+    (["show", "fixtures/ssh_open/plan.json", "--max-hops", "99"], "99 is not in the range 1<=x<=16"),
+    (["check", "--bogus", "fixtures/ssh_open/plan.json"], "No such option: --bogus"),
+    (["bogus"], "No such command 'bogus'"),
+])
+def test_usage_errors_are_one_line(args, needle):
+    """A usage error is bad input: one line naming the problem and where help is, exit 2 (click
+    would print a usage block and a framed box)."""
+    proc = run_tfsg(*args)
+    err = proc.stderr.decode()
+    assert proc.returncode == 2 and len(err.strip().splitlines()) == 1 and needle in err, err
+    assert err.startswith("tfsg: error: ") and "--help`)" in err
+
+
+def test_no_command_prints_the_help():
+    proc = run_tfsg()
+    assert proc.returncode == 2 and proc.stdout.decode().startswith("Usage: ") and "Commands:" in proc.stdout.decode()

@@ -415,6 +415,16 @@ def test_nlb_data_tier_one_hop_behind_the_nlb(policy: str):
                for f in findings(check("engine_nlb"), policy))
 
 
+@pytest.mark.parametrize("policy", ["TFSG002", "TFSG007"])
+def test_nlb_data_tier_finding_names_the_block_that_admits_the_nlb(policy: str):
+    """The listener forwards the internet with client IP preservation off, so what admits it is
+    pg's ingress block for the NLB's subnets (nlb.tf:68, `cidr_blocks = ["10.0.1.0/24",
+    "10.0.3.0/24"]`), not the group's header line; defined_by names the group that writes it."""
+    found = [f for f in findings(check("engine_nlb"), policy) if f["address"] in (sg("pg"), PG)]
+    assert [(f["location"].rsplit("/", 1)[-1], f["location_exact"], f["evidence"]["defined_by"]) for f in found] == \
+        [("nlb.tf:68", True, [sg("pg")])]
+
+
 # ================================================================ 3. engine_ip_family
 
 V4HOST, ISOLATED, MAIN_TABLE = "aws_instance.v4host", "aws_instance.isolated_host", "aws_instance.main_table_host"

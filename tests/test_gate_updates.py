@@ -48,3 +48,19 @@ def test_the_ipv6_internet_added_to_an_open_rule_is_introduced():
     assert _tfsg001(r) == [("aws_security_group.web", True)]
     f = next(f for f in r["findings"] if f["policy"] == "TFSG001")
     assert f["evidence"]["grown"] == "now also from the IPv6 internet"
+
+
+def test_a_partial_plan_says_what_it_leaves_out():
+    """fixtures/gate_target: planned with -target=aws_security_group_rule.https, so the plan holds
+    that rule only ("complete": false, no deferred changes); the SSH rule from the world written
+    beside it is in no part of the plan. tfsg gates what the plan holds (tcp 443 on web: nothing
+    at high) and says under the verdict that the rest was not planned, in every format."""
+    code, r = _check("gate_target")
+    assert code == 0
+    assert r["input"]["plan_note"].startswith('Plan: partial ("complete": false, as -target makes it)')
+    assert [(f["from"], f["to"], f["ports"]) for f in r["added"]] == [("0.0.0.0/0", "aws_security_group.web", "443")]
+    assert not any("ssh_world" in json.dumps(f) for f in r["findings"])
+    text = run_tfsg("check", plan("gate_target")).stdout.decode()
+    assert text.splitlines()[2].startswith("Plan: partial")
+    markdown = run_tfsg("check", plan("gate_target"), "--format", "markdown").stdout.decode()
+    assert "Plan: partial" in markdown

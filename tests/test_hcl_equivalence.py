@@ -27,7 +27,10 @@ CREATE = ["three_tier", "microservices_mesh", "module_dynamic", "vpc_rules", "tr
           "asg_dynamic_lt", "cross_account_refs", "default_group_attr", "no_sources_attach",
           "prefix_list_entries", "splat_sources", "unknown_scope",
           # HCL semantics (issue 11): schema types, null Optional+Computed arguments
-          "hcl_types", "hcl_idioms"]
+          "hcl_types", "hcl_idioms",
+          # YAML 1.2 numbers, one type per collection, partly known lists, deferred data sources;
+          # launch templates, overrides and configurations
+          "hcl_values", "engine_launch_templates"]
 UPDATE = ["tighten_cidr", "ssh_open", "new_path_to_db", "refactor_inline_to_rules",
           "refactor_inline_to_rules_emptied", "existing_rdp", "hcl_unmanaged"]
 

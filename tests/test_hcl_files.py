@@ -96,3 +96,50 @@ def test_at_base_files_come_from_the_base_revision(repo: Path):
     assert flows(r["added"]) == {("0.0.0.0/0", G, "tcp", "22")}
     assert flows(r["removed"]) == set()  # 10.0.0.0/8 is inside 0.0.0.0/0: still admitted
     assert r["input"]["base"] == "HEAD"
+
+
+def test_git_files_are_not_read(repo: Path):
+    """.git/config holds the checkout's token (actions/checkout persists it by default): a
+    configuration that reads it could print it in a finding (a group's name, a tag)."""
+    (repo.parent / ".git" / "config").write_text("[http]\n\textraheader = AUTHORIZATION: basic c2VjcmV0\n")
+    r = tfsg_json("show", str(repo), "--var", "path=../.git/config")
+    unknown = [u for u in r["unknown"] if u["address"] == "aws_security_group_rule.outside"]
+    assert unknown and "inside .git" in unknown[0]["reason"]
+    assert "c2VjcmV0" not in str(r)
+
+
+@pytest.mark.parametrize("layout", ["tf_link", "tfvars_link", "module_up", "module_link"])
+def test_sources_that_lead_out_of_the_repository_are_refused(tmp_path: Path, layout: str):
+    """A branch may commit a symbolic link (git stores them) or a module source that leaves the
+    work tree: the loader refuses it (exit 2, one line) instead of reading, and quoting in a
+    syntax error, what lies outside (/proc/self/environ holds the job's secrets)."""
+    from conftest import run_tfsg
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "x.tf").write_text('OUTSIDE_SECRET = "s3cr3t" = 1\n')
+    infra = tmp_path / "repo" / "infra"
+    infra.mkdir(parents=True)
+    (infra / "main.tf").write_text('resource "aws_security_group" "g" {\n  name = "g"\n}\n')
+    if layout == "tf_link":
+        (infra / "env.tf").symlink_to(outside / "x.tf")
+    elif layout == "tfvars_link":
+        (infra / "terraform.tfvars").symlink_to(outside / "x.tf")
+    elif layout == "module_up":
+        (infra / "mod.tf").write_text('module "m" {\n  source = "../../outside"\n}\n')
+    else:
+        (infra / "m").symlink_to(outside)
+        (infra / "mod.tf").write_text('module "m" {\n  source = "./m"\n}\n')
+    _git(infra.parent, "init", "-q")
+    proc = run_tfsg("check", str(infra))
+    err = proc.stderr.decode()
+    assert proc.returncode == 2 and len(err.strip().splitlines()) == 1, err
+    assert "is outside the repository under review" in err and "s3cr3t" not in err + proc.stdout.decode()
+
+
+def test_a_syntax_error_quotes_a_short_excerpt(tmp_path: Path):
+    from conftest import run_tfsg
+
+    (tmp_path / "main.tf").write_text("PATH=/usr/bin:/bin\x00AWS_SECRET_ACCESS_KEY=" + "Z" * 200 + "\x00")
+    err = run_tfsg("check", str(tmp_path)).stderr.decode()
+    assert "(cut)" in err and "Z" not in err

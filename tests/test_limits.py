@@ -100,6 +100,19 @@ def test_plan_limit_from_environment_option_and_stdin():
     assert tfsg("show", "-", stdin=Path(fixture).read_bytes()).returncode == 0
 
 
+def test_plan_of_too_many_values_is_refused_before_parsing(tmp_path):
+    """Memory follows values, not bytes: 17 million empty objects (51 MB) would take ~1.2 GB
+    parsed; the separators are counted first (limit plan-values), and the 1.5 GiB cap of the
+    test process would otherwise end it in a MemoryError."""
+    big = tmp_path / "plan.json"
+    n = 17_000_000
+    big.write_text('{"format_version":"1.2","planned_values":{"root_module":{}},"x":[' + "{}," * n + "{}]}")
+    refused(tfsg("show", str(big)), "plan.json", "more than 16,000,000 values", "plan-values = 16,000,000",
+            "TFSG_MAX_PLAN_VALUES")
+    ok = tfsg("show", plan("three_tier"), "--limit", "plan-values=3000")  # 143 KB, 1,000s of values
+    assert ok.returncode == 0
+
+
 def test_tf_file_over_the_default_is_refused_unread(tmp_path):
     directory = module(tmp_path, "")
     sparse(directory / "main.tf", 9 << 20)

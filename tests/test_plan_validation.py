@@ -277,13 +277,13 @@ def _sg_after(doc):
 @pytest.mark.parametrize("edit,expected", [
     (lambda d, a: a.__setitem__("ingress", "0.0.0.0/0"), "change.after.ingress: expected a list, got a string"),
     (lambda d, a: a["egress"][0].__setitem__("from_port", 22.5),
-     "change.after.egress[0].from_port: expected an integer, got a number with a fraction (22.5)"),
+     "change.after.egress[0].from_port: expected an integer, got a number with a fraction"),
     (lambda d, a: a["egress"][0].__setitem__("to_port", "22"),
      "change.after.egress[0].to_port: expected an integer, got a string"),
     (lambda d, a: a["egress"][0].__setitem__("from_port", True),
-     "change.after.egress[0].from_port: expected an integer, got a boolean (true)"),
+     "change.after.egress[0].from_port: expected an integer, got a boolean"),
     (lambda d, a: a["egress"][0].__setitem__("protocol", 6),
-     "change.after.egress[0].protocol: expected a string, got an integer (6)"),
+     "change.after.egress[0].protocol: expected a string, got an integer"),
     (lambda d, a: a["egress"][0].__setitem__("cidr_blocks", "0.0.0.0/0"),
      "change.after.egress[0].cidr_blocks: expected a list, got a string"),
     (lambda d, a: a["egress"][0].__setitem__("cidr_blocks", [{"cidr": "0.0.0.0/0"}]),
@@ -356,7 +356,7 @@ def test_only_managed_resources_must_hold_every_key():
          "change": {"actions": ["read"], "before": None, "after": {"id": "sg-1", "name": "x"}}}]}
     assert refused(doc) is None
     doc["resource_changes"][0]["change"]["after"]["name"] = 5
-    assert refused(doc) == "plan.json: resource_changes[0].change.after.name: expected a string, got an integer (5)"
+    assert refused(doc) == "plan.json: resource_changes[0].change.after.name: expected a string, got an integer"
 
 
 def test_attributes_of_other_types_are_not_constrained():
@@ -381,7 +381,7 @@ def test_attachment_attributes_are_checked():
     assert refused(doc) is None  # a single string is a group reference too (security_group_id)
     doc["resource_changes"][1]["change"]["after"]["vpc_config"][0]["subnet_ids"] = [1]  # subnets are read too
     assert refused(doc) == ("plan.json: resource_changes[1].change.after.vpc_config[0].subnet_ids[0]: "
-                            "expected a string, got an integer (1)")
+                            "expected a string, got an integer")
     doc["resource_changes"][1]["change"]["after"]["vpc_config"] = {"security_group_ids": ["sg-1"]}
     assert refused(doc) == ("plan.json: resource_changes[1].change.after.vpc_config: "
                             "expected a list, got an object")
@@ -431,7 +431,7 @@ def test_messages_never_echo_long_or_odd_values():
     after["tags"] = {"line\nbreak\u202e" + "k" * 500: 1}
     message = refused(doc)
     assert "\n" not in message and "\u202e" not in message and len(message) < 300, message
-    assert message.endswith("expected a string, got an integer (1)")
+    assert message.endswith("expected a string, got an integer")  # a resource's values: never echoed
 
 
 def test_whole_number_floats_are_integers():

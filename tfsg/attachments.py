@@ -26,7 +26,7 @@ SUBNET_PATHS = (
     ("vpc_options", "[]", "subnet_ids"), ("subnet_mapping", "[]", "subnet_id"),
     ("db_subnet_group_name",), ("subnet_group_name",), ("cluster_subnet_group_name",), ("vpc_subnet_ids",),
     ("vpc_settings", "[]", "subnet_ids"), ("connect_settings", "[]", "subnet_ids"),
-    ("replication_subnet_group_id",),
+    ("replication_subnet_group_id",), ("network_interfaces", "[]", "subnet_id"),
 )
 # Subnet groups (their subnets are ``subnet_ids``), named by ``name`` or by the attribute below.
 SUBNET_GROUP_TYPES = {"aws_db_subnet_group", "aws_elasticache_subnet_group", "aws_redshift_subnet_group",

@@ -602,7 +602,11 @@ def main() -> None:
 
     gc.disable()
     try:
-        app()
+        code = app(standalone_mode=False)  # usage errors reach us: one line, as any bad input
+        if isinstance(code, int) and code:
+            sys.exit(code)
+    except typer.Abort:
+        sys.exit(130)
     except TfsgError as exc:
         if debug or _state["debug"]:
             raise
@@ -613,9 +617,18 @@ def main() -> None:
     except BrokenPipeError:
         sys.exit(0)
     except Exception as exc:  # a bug, not the user's fault; still one line unless --debug
+        from .errors import one_line
+
+        if type(exc).__name__ == "NoArgsIsHelpError":  # `tfsg` alone: the help, as click shows it
+            sys.stdout.write(exc.format_message() + "\n")  # type: ignore[attr-defined]
+            sys.exit(2)
+        if any(c.__name__ == "UsageError" for c in type(exc).__mro__):  # click's (typer vendors it)
+            ctx = getattr(exc, "ctx", None)
+            where = getattr(ctx, "command_path", None) or "tfsg"
+            sys.stderr.write(f"tfsg: error: {one_line(exc.format_message())} (see `{where} --help`)\n")  # type: ignore[attr-defined]
+            sys.exit(2)
         if debug or _state["debug"]:
             raise
-        from .errors import one_line
 
         where = f" reading {one_line(str(_state['input']))[:200]}" if _state.get("input") else ""
         sys.stderr.write(f"tfsg: internal error{where}: {type(exc).__name__}: {one_line(str(exc))[:300]} "

@@ -50,6 +50,17 @@ class DiGraph:
         self.adj[a].setdefault(b, {}).update(attrs)
         self.pred[b][a] = None
 
+    def services(self, a: str, b: str) -> Any:
+        """The ``services`` of edge a -> b (``edges[a, b]["services"]`` without the dict);
+        KeyError when there is no such edge."""
+        own = self.adj.get(a, {}).get(b)
+        if own is not None:
+            return own["services"]
+        services = self.more.services(a, b) if self.more is not None else None
+        if not services:
+            raise KeyError((a, b))
+        return services
+
     def has_edge(self, a: str, b: str) -> bool:
         if b in self.adj.get(a, {}):
             return True

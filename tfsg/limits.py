@@ -42,6 +42,11 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
     Limit("plan-bytes", 1 * GiB, "bytes",
           "Size of a plan or state JSON file (or stdin). json.load needs ~5-8x the file in memory; "
           "the largest benchmark plan is 141 MB and users report a few hundred MB."),
+    Limit("plan-values", 16_000_000, "values",
+          "Values of a plan or state JSON file (counted by their separators before parsing): "
+          "memory follows the number of values more than the bytes (120 MB of {} makes 40 "
+          "million objects, 3 GB; 16 million empty objects take ~1.1 GB). The 141 MB benchmark "
+          "update plan has 5 million."),
     Limit("tf-file-bytes", 8 * MiB, "bytes",
           "Size of one .tf, .tf.json or .tfvars file (working tree or --base). Parsing runs at "
           "~0.6 MB/s: 8 MiB is ~15 s; the 1,000-group benchmark module is 1 MiB."),

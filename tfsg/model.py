@@ -280,6 +280,10 @@ class Attachment:
     vpc_id: Optional[str] = None
     public_v6: Optional[bool] = False  # an IPv6 address the internet can route to
     public_v6_reason: str = ""
+    # the groups of the interface that has the public address, when the resource has several
+    # interfaces with different groups (a launch template's eth0; eth1 gets no public IPv4):
+    # None means every group is on it
+    public_groups: Optional[tuple[GroupKey, ...]] = None
 
 
 @dataclass(frozen=True)

@@ -201,13 +201,15 @@ def post(gh: GitHub, number: int, body: str, key: str, mode: str = "update") -> 
     if mode not in ("update", "new"):
         raise ValueError(f"comment mode must be update or new, not {mode!r}")
     mark = marker(key)
-    if mark not in body:
+    if _first_line(body) != mark:
         body = compose(body, key)
     others = 0
     if mode == "update":
         login = gh.login().lower()
         for c in gh.comments(number):
-            if mark not in (c.get("body") or ""):
+            # the marker names a comment only as its first line: another job's report may quote
+            # it further down (a for_each key in a code span) and must not be taken for it
+            if _first_line(c.get("body") or "") != mark:
                 continue
             author = ((c.get("user") or {}).get("login") or "").lower()
             if author == login:
@@ -219,6 +221,10 @@ def post(gh: GitHub, number: int, body: str, key: str, mode: str = "update") -> 
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+def _first_line(text: str) -> str:
+    return text.split("\n", 1)[0].rstrip("\r")
+
 
 def links(header: str) -> dict[str, str]:
     """``Link: <url>; rel="next", <url>; rel="last"`` -> {"next": url, "last": url}."""

@@ -44,15 +44,25 @@ class ExposureQueries(GraphBase):
         ``::/0`` rule on tcp 80 is not a source of the group's IPv4 exposure on tcp 22)."""
         covered = self.internet_family.get(group, {})
         labels = set()
-        for rule, block, label in self.cidrs["ingress"].get(group, ()):
-            for name, space in (("ipv4", PUBLIC_V4), ("ipv6", PUBLIC_V6)):
-                if family and name != family or not block.overlaps(space):
-                    continue
-                reached = covered.get(name) or NO_SERVICES
-                if services is not None:
-                    reached = reached & services
-                if rule.services & reached:
-                    labels.add(label)
+        for name, space in (("ipv4", PUBLIC_V4), ("ipv6", PUBLIC_V6)):
+            if family and name != family:
+                continue
+            reached = covered.get(name) or NO_SERVICES
+            if services is not None:
+                reached = reached & services
+            if not reached:
+                continue
+            found = [(label, block.issuperset(space), rule.services & reached)
+                     for rule, block, label in self.cidrs["ingress"].get(group, ())
+                     if block.overlaps(space) and rule.services & reached]
+            # a block that is the whole family (0.0.0.0/0) is the source; a narrower one beside it
+            # (2.2.2.2/32) adds nothing on the services the whole one admits, and is a source only
+            # where narrower blocks together cover the family (0.0.0.0/1 + 128.0.0.0/1)
+            whole = NO_SERVICES
+            for _, full, got in found:
+                if full:
+                    whole = whole | got
+            labels |= {label for label, full, got in found if full or got - whole}
         if not family and hasattr(self, "hops"):  # reached through a listener, on what it forwards
             labels |= {listener for listener, forwarded in self.hops.lb_sources.get(group, {}).items()
                        if services is None or forwarded & services}
@@ -74,7 +84,8 @@ class ExposureQueries(GraphBase):
         """Per family, what the internet reaches on an interface: its groups' ingress rules are
         aggregated (two groups admitting half the internet each admit all of it together)."""
         out = {}
-        entries = [(g, rule, block, label) for g in att.groups
+        groups = att.groups if att.public_groups is None else att.public_groups  # the public interface's
+        entries = [(g, rule, block, label) for g in groups
                    for rule, block, label in self.cidrs["ingress"].get(g, ()) if block.overlaps(PUBLIC)]
         for family, space in (("ipv4", PUBLIC_V4), ("ipv6", PUBLIC_V6)):
             services = covering_services([(rule.services, block) for _, rule, block, _ in entries], space)

@@ -38,6 +38,9 @@ class Hops:
     edges: dict[tuple[str, str], ServiceSet] = field(default_factory=dict)  # (from, to) -> services
     pairs: set[tuple[str, str]] = field(default_factory=set)  # LB group -> target group pairs
     lb_reach: dict[tuple[str, str], ServiceSet] = field(default_factory=dict)  # (LB, target) -> services
+    # group -> rule -> services: the rules that admit what a listener forwards (the load
+    # balancer's addresses or groups, or the preserved client's), for a finding's defined_by
+    lb_rules: dict[str, dict[str, ServiceSet]] = field(default_factory=dict)
 
 
 def lb_hops(graph: "FlowGraph") -> Hops:
@@ -88,6 +91,9 @@ def lb_hops(graph: "FlowGraph") -> Hops:
             for g in via:
                 _add(out.via_lb, g, by[g])
                 _add(out.lb_sources.setdefault(g, {}), link.listener, by[g])
+                granted = out.lb_rules.setdefault(g, {})
+                for rule, services in _granting_rules(graph, g, lb, by[g], link.client_ip).items():
+                    _add(granted, rule, services)
     for (resource, family), services in sorted(open_lbs.items()):
         att = atts[resource]
         reason = att.public_reason if family == "ipv4" else att.public_v6_reason
@@ -145,6 +151,26 @@ def _admitted_from_lb(graph: "FlowGraph", lb: Attachment, target: Attachment,
             by[tg] = got
             total = total | got
     return total, by
+
+
+def _granting_rules(graph: "FlowGraph", group: str, lb: Attachment, services: ServiceSet,
+                    client_ip) -> dict[str, ServiceSet]:
+    """The ingress rules of ``group`` that admit ``services`` from what a listener forwards:
+    the load balancer's groups or private addresses, and (client IP preserved or not known)
+    public addresses."""
+    out: dict[str, ServiceSet] = {}
+    for lg in lb.groups:
+        for rule in graph.refs["ingress"].get(group, {}).get(lg, ()):
+            if rule.services & services:
+                _add(out, rule.defined_by, rule.services & services)
+    bound = lb.addresses
+    for rule, block, _ in graph.cidrs["ingress"].get(group, ()):
+        if not rule.services & services:
+            continue
+        private = block.overlaps(bound) if bound is not None else block.overlaps(PRIVATE)
+        if private or (client_ip is not False and (block.overlaps(PUBLIC_V4) or block.overlaps(PUBLIC_V6))):
+            _add(out, rule.defined_by, rule.services & services)
+    return out
 
 
 def _admitted_any(graph: "FlowGraph", target: Attachment, services: ServiceSet) -> ServiceSet:

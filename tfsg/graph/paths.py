@@ -70,7 +70,7 @@ class PathQueries(GraphBase):
                     g.add_edge(source, target, services=flow.services)
             for (source, target), services in self.hops.edges.items():  # load balancers as hops
                 if target in g.adj.get(source, {}):
-                    services = services | g.edges[source, target]["services"]
+                    services = services | g.services(source, target)
                 g.add_edge(source, target, services=services)
             self._digraph = g
         return self._digraph
@@ -133,7 +133,7 @@ def _shortest(g, max_hops: int, keep: Optional[Callable[[str], bool]] = None, lo
         for nodes in _enumerate(preds, target, MAX_PATHS_PER_TARGET, order):
             if keep is not None and not any(keep(n) for n in nodes):
                 continue
-            hops = tuple(g.edges[a, b]["services"] for a, b in zip(nodes, nodes[1:]))
+            hops = tuple(g.services(a, b) for a, b in zip(nodes, nodes[1:]))
             out.append(Path(tuple(nodes), hops))
     for target, via in sorted(_longer_ways(g, preds, dist, max_hops).items() if longer else ()):
         found = 0
@@ -145,7 +145,7 @@ def _shortest(g, max_hops: int, keep: Optional[Callable[[str], bool]] = None, lo
                 if keep is not None and not any(keep(n) for n in nodes):
                     continue
                 found += 1
-                out.append(Path(tuple(nodes), tuple(g.edges[a, b]["services"] for a, b in zip(nodes, nodes[1:]))))
+                out.append(Path(tuple(nodes), tuple(g.services(a, b) for a, b in zip(nodes, nodes[1:]))))
     return sorted(out, key=lambda p: p.nodes)
 
 
@@ -166,9 +166,9 @@ def _longer_ways(g, preds: dict, dist: dict, max_hops: int) -> dict[str, list[st
             if have is None:
                 have = NO_SERVICES
                 for p in preds.get(v, ()):
-                    have = have | g.edges[p, v]["services"]
+                    have = have | g.services(p, v)
                 covered[v] = have
-            if g.edges[u, v]["services"] - have:
+            if g.services(u, v) - have:
                 out.setdefault(v, []).append(u)
     return out
 
@@ -176,21 +176,26 @@ def _longer_ways(g, preds: dict, dist: dict, max_hops: int) -> dict[str, list[st
 def _enumerate(preds: dict, target: str, limit: int, order: Optional[dict] = None) -> list[list[str]]:
     """Up to ``limit`` shortest paths to target, in sorted order, from a predecessor map: the
     first ``limit`` met walking back from the target over predecessors in sorted order.
-    ``order``: the sorted predecessors per node, shared between targets."""
-    out: list[list[str]] = []
-    order = {} if order is None else order
+    ``order``: shared between targets, the first ``limit`` ways into each node in that walk's
+    order (a node's ways are its sorted predecessors' ways, each extended by the node), so each
+    node is walked once however many targets lie behind it."""
+    memo: dict = {} if order is None else order
 
-    def walk(node: str, suffix: list[str]) -> None:
-        if node == INTERNET:
-            out.append([INTERNET] + suffix)
-            return
-        ranked = order.get(node)
-        if ranked is None:
-            ranked = order[node] = sorted(preds.get(node, ()))
-        for p in ranked:
-            walk(p, [node] + suffix)
-            if len(out) >= limit:
-                return
+    def ways(node: str) -> list[tuple[str, ...]]:
+        hit = memo.get(node)
+        if hit is None:
+            if node == INTERNET:
+                hit = [(INTERNET,)]
+            else:
+                hit = []
+                for p in sorted(preds.get(node, ())):
+                    for way in ways(p):
+                        hit.append(way + (node,))
+                        if len(hit) >= limit:
+                            break
+                    if len(hit) >= limit:
+                        break
+            memo[node] = hit
+        return hit
 
-    walk(target, [])
-    return sorted(out)
+    return sorted(list(w) for w in ways(target)[:limit])

@@ -42,10 +42,12 @@ class RuleIndex:
                     self.sensitive_labels.add(peer.label)
                 entries = snap.prefix_lists.get(peer.value)
                 if entries is None:
+                    # per rule (its direction and services): one list named on ingress and on
+                    # egress is two unknowns a reader must tell apart
                     unknowns.append(Unknown(rule.defined_by, "prefix_list",
-                                            f"the entries of prefix list {peer.label} are not in the plan; "
-                                            "its addresses are unknown", (rule.direction, rule.group),
-                                            rule.services))
+                                            f"the entries of prefix list {peer.label} ({rule.direction} on "
+                                            f"{rule.services.describe()}) are not known: its addresses are unknown",
+                                            (rule.direction, rule.group), rule.services))
                     entries = AddressSet()
                 self.cidrs[rule.direction].setdefault(rule.group, []).append((rule, entries, peer.label))
 

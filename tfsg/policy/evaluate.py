@@ -95,6 +95,13 @@ def check_services(policy: Policy) -> None:
                 parse_services([item])
             except ValueError as exc:  # netsets.ProtocolError, int() of a digit string
                 raise InputError(f"policy {policy.id}: {key}: {item!r}: {exc}", policy.origin) from None
+    source = spec.get("from")
+    for i, text in enumerate((source.get("cidrs") if isinstance(source, dict) else None) or ()):
+        try:
+            AddressSet.parse(text)
+        except (ValueError, TypeError):  # the schema checks a string only: 10.0.0.0/33 passes it
+            raise InputError(f"policy {policy.id}: from.cidrs[{i}]: {str(text)[:60]!r} is not a CIDR block",
+                             policy.origin) from None
 
 
 def service_rows(services: ServiceSet) -> list[dict[str, str]]:
@@ -314,6 +321,20 @@ class Context:
         return out
 
 
+def _opened(ctx: Context, group: str, common: ServiceSet) -> ServiceSet:
+    """The ranges the group opens to the internet that hold the policy's services: "tcp 8086,
+    in tcp 8080-8090" says which rule to look for (the policy's port is nowhere in the code)."""
+    from ..graph.records import entry_services
+
+    reached = ctx.graph.internet_services.get(group, NO_SERVICES) | ctx.graph.hops.via_lb.get(group, NO_SERVICES)
+    out = NO_SERVICES
+    for proto, ports in reached.entries():
+        part = entry_services(proto, ports)
+        if part & common:
+            out = out | part
+    return out or common
+
+
 def _internet_services(ctx: Context, group: str, family: Any) -> ServiceSet:
     """What the internet reaches on a group: by its own CIDR rules, or through a listener of an
     internet-facing load balancer (hops.py)."""
@@ -348,11 +369,14 @@ def forbidden_flow(policy: Policy, ctx: Context) -> list[Finding]:
                 exposed = sorted({e.address for e in ctx.graph.exposures
                                   if e.kind == "resource" and group in e.via and e.services & common})
                 sources = list(ctx.graph.internet_sources(group, services=common))
-                by = sorted({rule.defined_by for rule, block, _ in ctx.graph.cidrs["ingress"].get(group, ())
-                             if block.overlaps(PUBLIC) and rule.services & common})
+                by = sorted({rule.defined_by for rule, block, label in ctx.graph.cidrs["ingress"].get(group, ())
+                             if label in sources and rule.services & common}
+                            | set(granting(ctx.graph.hops.lb_rules.get(group, {}), common)))
+                opened = _opened(ctx, group, common)
                 out.append(ctx.finding(policy, group, f"internet {common.describe()}",
                                        f"{group} admits the whole internet on {common.describe()} "
-                                       f"(from {', '.join(sources)})",
+                                       f"(from {', '.join(sources)}"
+                                       + (f"; open: {opened.describe()})" if opened != common else ")"),
                                        sources=sources, services=service_rows(common), exposed_resources=exposed,
                                        defined_by=by))
         other = {k: v for k, v in source.items() if k != "internet"}
@@ -415,7 +439,7 @@ def forbidden_path(policy: Policy, ctx: Context) -> list[Finding]:
         nodes = best.get(group)
         if not nodes:
             continue
-        hops = [{"from": a, "to": b, "services": service_rows(g.edges[a, b]["services"])}
+        hops = [{"from": a, "to": b, "services": service_rows(g.services(a, b))}
                 for a, b in zip(nodes, nodes[1:])]
         origin = "the internet" if nodes[0] == INTERNET else nodes[0]
         out.append(ctx.finding(policy, group, "path " + " -> ".join(nodes),
@@ -645,12 +669,15 @@ def groups_per_interface(policy: Policy, ctx: Context) -> list[Finding]:
 
 def port_range_width(policy: Policy, ctx: Context) -> list[Finding]:
     limit = policy.spec.get("limit", 1000)
+    documented = set(policy.spec.get("allow_from_groups") or ())
     out = []
     for rule in _rules(ctx, policy.spec.get("to")):
         if rule.services.is_all():
             continue  # all traffic: the all-traffic policies speak to it
         for proto in ("tcp", "udp"):
             for lo, hi in getattr(rule.services, proto):
+                if rule.peer.kind in ("group", "self") and f"{lo}-{hi}" in documented:
+                    continue  # a range AWS documents between groups (ECS dynamic host ports, EKS nodes)
                 if hi - lo + 1 > limit:
                     out.append(ctx.finding(policy, rule.defined_by,
                                            f"{rule.group} {rule.direction} {proto} {lo}-{hi} {rule.peer}",
@@ -749,14 +776,20 @@ def _can_affect(u: Unknown, policy: Policy, ctx: Context) -> bool:
     an unknown egress of a group cannot make anything reachable from the internet. A path
     policy is affected by an unknown ingress of a group from which a target can be reached, and
     by an unknown egress of a group the internet can already reach. Whether a resource has a
-    public address never hides a group-level finding: the analysis assumes it may.
+    public address never hides a group-level finding (the analysis assumes it may), but it may
+    hide a path: a resource that reaches the policy's targets through its groups.
     """
     kind, where = u.scope
     if kind == "all":
         return True
-    if kind in ("none", "public"):
-        return False
     spec = policy.spec
+    if kind == "public":
+        if policy.kind not in PATH_KINDS:
+            return False
+        upstream = ctx.upstream(spec.get("to"))
+        return any(g in upstream for g in ctx.graph.attachment_groups().get(where) or ())
+    if kind == "none":
+        return False
     if kind == "members":
         return policy.kind in ("exposure-budget",) or policy.kind in PATH_KINDS or ctx.uses_attachments(spec)
     if kind == "reach":  # whether the internet reaches a resource (its group's rules are elsewhere)

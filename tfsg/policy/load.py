@@ -212,7 +212,9 @@ def validate(data: Any, node: Any, where: str) -> None:
     if data is None:
         data = {}
     validator = jsonschema.Draft202012Validator(schema())
-    errors = sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+    # unevaluatedProperties last: a key a failing subschema takes also counts as "unevaluated"
+    errors = sorted(validator.iter_errors(data), key=lambda e: (e.validator == "unevaluatedProperties",
+                                                                list(map(str, e.absolute_path)), e.message))
     if not errors:
         return
     top = errors[0]
@@ -225,6 +227,14 @@ def validate(data: Any, node: Any, where: str) -> None:
         message = custom.format(instance=error.instance)
     elif error.validator == "additionalProperties":
         message = error.message.replace("Additional properties are not allowed", "unknown key")
+    elif error.validator == "unevaluatedProperties":
+        # a key no part of the policy's schema takes (its kind decides which): a typo such as
+        # ``limt`` would otherwise leave the default in force without a word
+        names = re.findall(r"'([^']*)'", error.message.split("(", 1)[-1])
+        kind = error.instance.get("kind") if isinstance(error.instance, dict) else None
+        message = f"unknown key {', '.join(repr(n) for n in names)}" + (f" for a {kind} policy" if kind else "")
+        if names and isinstance(error.instance, dict) and names[0] in error.instance:
+            path = path + [names[0]]
     elif error.validator == "required":
         message = error.message.replace("is a required property", "is required")
     else:

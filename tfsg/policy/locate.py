@@ -18,6 +18,7 @@ from typing import Any, Optional
 from ..model import Location, Rule, Snapshot
 
 _OUTER_CALL = re.compile(r'^(module\.[^.\[]+)')
+_MODULES = re.compile(r'^(?:module\.[^.\[]+(?:\[[^\]]*\])?\.)+')
 
 
 class Locator:
@@ -26,7 +27,9 @@ class Locator:
     def __init__(self, snap: Snapshot) -> None:
         self.snap = snap
         self.inline: dict[str, list[Rule]] = {}
+        self.written: dict[str, list[Rule]] = {}  # owner (rule resource or group) -> its rules
         for rule in snap.rules:
+            self.written.setdefault(rule.defined_by, []).append(rule)
             if rule.inline and rule in snap.rule_locations:
                 self.inline.setdefault(rule.defined_by, []).append(rule)
 
@@ -43,22 +46,29 @@ class Locator:
                 loc, exact = self.snap.rule_locations[rule], True
             elif not rule.inline:
                 at = rule.defined_by
-        if loc is None and at and at in locations:
-            loc, exact = locations[at], True
+        if loc is None and at and at in locations and not (at in self.snap.groups and at in self.inline
+                                                           and at in defined):
+            loc, exact = locations[at], True  # a group with inline blocks that grant it: the block
         granting = [d for d in sorted(defined) if d != address or d in self.inline]
         if loc is None and len(defined) >= 1:
             # the inline blocks and the rule resources that grant it (for_each instances of one
             # rule resource share its lines), first in file order, the others related
             resources = {locations[d] for d in granting if d in locations and d not in self.snap.groups}
             sites = sorted(set(self._inline_sites(defined, evidence)) | resources, key=lambda s: (s.file, s.line))
+            if at and at in defined and at in self.inline:
+                # the blocks of the group asked for (the one that admits it) first
+                own = set(self._inline_sites([at], evidence))
+                sites = [s for s in sites if s in own] + [s for s in sites if s not in own]
             if sites:
                 loc, exact, others = sites[0], True, tuple(str(s) for s in sites[1:])
+        if loc is None and at and at in locations:
+            loc, exact = locations[at], True
         if loc is None and address in locations:
             # the subject itself: exact when nothing more precise was asked for (a group's name,
             # tags), not when rules grant the access from blocks or resources that cannot be told
             loc, exact = locations[address], not defined
         owner = at or (granting[0] if len(granting) == 1 else address)
-        loc, exact, related = self._through_call(owner, loc, exact, evidence)
+        loc, exact, related = self._through_call(owner, loc, exact, evidence, self._rule_tokens(granting, evidence))
         return loc, exact, related + tuple(o for o in others if o not in related)
 
     def _inline_sites(self, defined: list[str], evidence: dict[str, Any]) -> list[Location]:
@@ -67,6 +77,10 @@ class Locator:
         wanted = evidence_services(evidence.get("services"))
         peers = {str(evidence[k]) for k in ("source", "cidr", "peer") if isinstance(evidence.get(k), str)}
         peers |= {s for s in evidence.get("sources") or () if isinstance(s, str)}
+        if any(_forwarder(p) for p in peers):
+            # a listener forwards the internet: the blocks that grant it admit the load
+            # balancer's addresses (or groups), not a source the finding names
+            peers = set()
         direction = evidence.get("direction")
         if direction is None and any(k in evidence for k in ("source", "sources", "cidr", "cidrs",
                                                               "exposed_resources")):
@@ -83,14 +97,36 @@ class Locator:
                 out.add(self.snap.rule_locations[rule])
         return sorted(out, key=lambda s: (s.file, s.line))
 
-    def _through_call(self, owner: str, loc: Optional[Location], exact: bool,
-                      evidence: dict[str, Any]) -> tuple[Optional[Location], bool, tuple[str, ...]]:
+    def _rule_tokens(self, granting: list[str], evidence: dict[str, Any]) -> tuple[set[str], set[str]]:
+        """Literal texts of the granting rules themselves (their CIDRs, their ports): every policy
+        that cites one rule made in a module points at the same argument line, whatever its
+        evidence holds."""
+        from ..graph.records import evidence_services
+
+        wanted = evidence_services(evidence.get("services"))
+        strong: set[str] = set()
+        weak: set[str] = set()
+        for owner in granting:
+            for rule in self.written.get(owner, ()):
+                if wanted is not None and not (rule.services & wanted):
+                    continue
+                if rule.peer.kind == "cidr" and not rule.peer.sensitive:
+                    strong.add(rule.peer.label)
+                for _proto, ports in rule.services.entries():
+                    lo, _, hi = ports.partition("-")
+                    weak |= {p for p in (lo, hi) if p.isdigit()}
+        return strong, weak
+
+    def _through_call(self, owner: str, loc: Optional[Location], exact: bool, evidence: dict[str, Any],
+                      extra: tuple[set[str], set[str]] = (set(), set())) -> tuple[Optional[Location], bool,
+                                                                                  tuple[str, ...]]:
         m = _OUTER_CALL.match(owner or "")
         call = self.snap.call_sites.get(m.group(1)) if m else None
         if call is None:
             return loc, exact, ()
         related = (str(loc),) if loc is not None else ()
         strong, weak = _tokens(evidence)
+        strong, weak = strong | extra[0], weak | extra[1]
         best, score = None, 0
         for _name, lines in call.arguments:
             # an argument that writes ports, none of them the finding's, is another rule's
@@ -105,6 +141,13 @@ class Locator:
         if best is not None and (score >= 2 or not strong):
             return best, True, related
         return best or call.location, False, related
+
+
+def _forwarder(source: str) -> bool:
+    """A finding's source that is a resource forwarding traffic (a load balancer's listener),
+    not a block, prefix list or group a rule names."""
+    local = _MODULES.sub("", source).split(".", 1)[0] if "." in source else ""
+    return local.startswith(("aws_lb", "aws_alb")) or local == "aws_elb"
 
 
 def _tokens(evidence: dict[str, Any]) -> tuple[set[str], set[str]]:

@@ -103,7 +103,7 @@ def tier_exposure(policy: "Policy", ctx: "Context") -> list["Finding"]:
     for subject, group, is_resource in _subjects(ctx, policy.spec):
         g, facing = (res, facing_res) if is_resource else (grp, facing_grp)
         if subject in facing:
-            services = g.edges[INTERNET, subject]["services"]
+            services = g.services(INTERNET, subject)
             out.append(ctx.finding(policy, subject, "internet",
                                    f"{subject} is reachable from the internet directly on {services.describe()}",
                                    path=[INTERNET, subject], services=service_rows(services),
@@ -113,7 +113,7 @@ def tier_exposure(policy: "Policy", ctx: "Context") -> list["Finding"]:
         if not through:
             continue
         first = through[0]
-        hop = g.edges[first, subject]["services"]
+        hop = g.services(first, subject)
         by = _granting(ctx, first, subject, group, is_resource)
         more = f" (and {len(through) - 1} more)" if len(through) > 1 else ""
         admitting = _admitting(ctx, first, subject, group, is_resource)
@@ -175,7 +175,7 @@ def newly_reachable(policy: "Policy", ctx: "Context") -> list["Finding"]:
             path.append(sorted(preds[path[-1]])[0])
         path.reverse()
         last = path[-2]
-        services = g.edges[last, subject]["services"] if g.has_edge(last, subject) else NO_SERVICES
+        services = g.services(last, subject) if g.has_edge(last, subject) else NO_SERVICES
         admitting = _admitting(ctx, last, subject, group, is_resource) if last != INTERNET else []
         out.append(ctx.finding(policy, subject, "reachable from the internet",
                                f"{subject} is reachable from the internet in {len(path) - 1} "

@@ -405,8 +405,9 @@ def _meta(result: dict) -> str:
     if inp.get("terraform_version"):
         bits.append(f"Terraform {inp['terraform_version']}")
     meta = "<sub>" + " · ".join(text(b, 200) for b in bits) + "</sub>"
-    if inp.get("sources_note"):  # right under the verdict: what reading a plan alone costs
-        meta += "\n\n> ⚠️ " + text(inp["sources_note"], 500)
+    for key in ("plan_note", "sources_note"):  # right under the verdict: what the input leaves out
+        if inp.get(key):
+            meta += "\n\n> ⚠️ " + text(inp[key], 500)
     return meta
 
 

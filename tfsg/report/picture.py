@@ -72,9 +72,15 @@ class Picture:
 # --------------------------------------------------------------------------- the model
 
 
+_ADDRESS = re.compile(r"^(?:module\.|data\.|aws_|internet$)")
+
+
 def node_id(key: str) -> str:
-    """A syntax-safe, stable id for an endpoint: ``n_`` + [A-Za-z0-9_] + 8 hex of its sha256."""
-    slug = re.sub(r"[^A-Za-z0-9]+", "_", key).strip("_")[:48]
+    """A syntax-safe, stable id for an endpoint: ``n_`` + [A-Za-z0-9_] + 8 hex of its sha256.
+    Only a Terraform address (or ``internet``) lends its text to the id: a group id, a CIDR or a
+    prefix list may be a sensitive value, which the labels hide and the scrubbing of the output
+    would not recognise once respelled (``sg-0abc`` as ``sg_0abc``)."""
+    slug = re.sub(r"[^A-Za-z0-9]+", "_", key).strip("_")[:48] if _ADDRESS.match(key) else ""
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:8]
     return f"n_{slug}_{digest}" if slug else f"n_{digest}"
 

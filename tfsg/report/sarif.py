@@ -165,6 +165,12 @@ def _rule_name(title: str, policy: str) -> str:
     return "".join(w[:1].upper() + w[1:] for w in words) or re.sub(r"[^A-Za-z0-9]", "", policy) or "Rule"
 
 
+def _md(value: str, limit: int = 300) -> str:
+    from .markdown import text
+
+    return text(value, limit)
+
+
 def _rule(finding: dict) -> dict:
     severity = finding["severity"]
     title = finding["title"]
@@ -178,8 +184,10 @@ def _rule(finding: dict) -> dict:
         "name": _rule_name(title, finding["policy"]),
         "shortDescription": {"text": title},
         "fullDescription": {"text": full},
+        # code scanning renders help.markdown: titles and remediations may come from a
+        # configuration on the branch under review, so they are plain text there
         "help": {"text": help_text,
-                 "markdown": f"**{finding['policy']}: {title}**\n\n{help_text}"},
+                 "markdown": f"**{_md(finding['policy'])}: {_md(title)}**\n\n{_md(help_text, 2000)}"},
         "defaultConfiguration": {"level": _RULE_LEVEL[severity]},
         "properties": {"security-severity": SECURITY_SEVERITY[severity],
                        "tags": ["security", "terraform", "aws", "security-group"],

@@ -66,11 +66,24 @@ def read_text(path: str) -> str:
                          "is this a binary plan? run `terraform show -json PLAN` first", path) from None
 
 
+def _count_values(text: str, path: str) -> None:
+    """Refuse, before parsing, a document of more values than limit plan-values: each value after
+    the first of an array or object follows a comma (a comma inside a string counts too: the
+    bound is conservative), and a value takes at least two characters, so a short text is not
+    counted at all."""
+    from ..limits import get, how
+
+    cap = get("plan-values")
+    if len(text) > 2 * cap and text.count(",") > cap:
+        raise InputError(f"more than {cap:,} values ({how('plan-values')})", path)
+
+
 def load_document(path: str) -> Document:
     """Parse and classify; raise InputError naming the place and the problem."""
     text = read_text(path)
     if not text.strip():
         raise InputError("empty file; expected the output of `terraform show -json`", path)
+    _count_values(text, path)
     from .validate import loads
 
     try:
@@ -79,6 +92,8 @@ def load_document(path: str) -> Document:
         raise InputError(f"not valid JSON: {exc.msg}", f"{path}:{exc.lineno}:{exc.colno}") from None
     except RecursionError:
         raise InputError("not valid JSON: nested too deeply", path) from None
+    except ValueError as exc:  # Python's cap on integer digits (4,300): no plan holds such a number
+        raise InputError(f"a number too long to read ({str(exc).split(':', 1)[0]})", path) from None
     return classify(path, data)
 
 

@@ -75,20 +75,25 @@ class Placements:
                         subnets += resolved
         if not found_any or unresolved or not subnets:
             return Placement()
-        addresses = AddressSet()
+        addresses: Optional[AddressSet] = AddressSet()
         v4_flags: set[Optional[bool]] = set()
         v6_flags: set[Optional[bool]] = set()
         vpc = None
         for subnet in subnets:
             for attr in ("cidr_block", "ipv6_cidr_block"):
                 known, val = self.b.value(subnet, (attr,))
+                if addresses is None:
+                    break
                 if known and isinstance(val, str) and val:
                     try:
                         addresses = addresses | AddressSet.parse(val)
                     except ValueError:
-                        return Placement()
+                        addresses = None
                 elif attr == "cidr_block":
-                    return Placement()
+                    # a block known only after apply (an IPAM pool's, a default subnet's): where
+                    # the members are is unknown, not whether the subnet maps public IPs or
+                    # routes to the internet, which the plan may still say
+                    addresses = None
                 elif not known:
                     # an IPv6 block known only after apply (a /64 of the VPC's Amazon-provided
                     # /56): any IPv6 block may hold the members' IPv6 addresses
@@ -146,12 +151,24 @@ class Placements:
         launch template an Auto Scaling group launches from, whose network interface settings
         (``associate_public_ip_address``) its instances get; ``cluster``: the Aurora cluster of
         an instance, whose ``network_type`` it has."""
-        get = lambda p: self.b.setting(template or inst, p)
-        v4 = public_signal(inst.type, get, place.map_public)
+        own = template is not None and inst.type in ("aws_instance", "aws_spot_instance_request")
+        get = lambda p: self.b.setting(inst if own else template or inst, p)
+        # an Auto Scaling group's instances: read as its template (or launch configuration) says
+        kind = template.type if template is not None and not own else inst.type
+        v4 = public_signal(kind, get, place.map_public)
+        cluster_get = (lambda p: self.b.setting(cluster, p)) if cluster is not None else None
+        v6 = ipv6_signal(kind, get, place.assign_ipv6, cluster_get)
+        if own and template is not None:
+            # an instance launched from a template: what the instance sets itself wins, else the
+            # template's first network interface (EC2 API RunInstances, "LaunchTemplate")
+            from_template = lambda p: self.b.setting(template, p)
+            if not _instance_sets(get, ("associate_public_ip_address", "public_ip")):
+                v4 = public_signal("aws_launch_template", from_template, place.map_public)
+            if v6[0] is not True and not _instance_sets(get, ("ipv6_address_count", "ipv6_addresses")):
+                t6 = ipv6_signal("aws_launch_template", from_template, place.assign_ipv6)
+                v6 = t6 if t6[0] is not False or v6[0] is False else v6
         if eip:
             v4 = (True, f"Elastic IP {eip} is associated with it")
-        cluster_get = (lambda p: self.b.setting(cluster, p)) if cluster is not None else None
-        v6 = ipv6_signal(inst.type, get, place.assign_ipv6, cluster_get)
         if inst.type in ("aws_lb", "aws_alb") and v4[0] is True:
             known, kind = get(("ip_address_type",))
             if known and kind == "dualstack-without-public-ipv4":
@@ -236,6 +253,15 @@ def ipv6_signal(resource_type: str, get: Any, assign_ipv6: Optional[bool], clust
     if assign_ipv6 is None:
         return None, "whether it gets an IPv6 address depends on its subnets, which the plan does not show"
     return False, "no IPv6 address (none requested, and its subnet assigns none)"
+
+
+def _instance_sets(get: Any, attrs: tuple[str, ...]) -> bool:
+    """Does the instance give one of ``attrs`` itself (known and set)?"""
+    for attr in attrs:
+        known, value = get((attr,))
+        if known and (value not in (None, "", []) or (attr == "public_ip" and isinstance(value, str))):
+            return True  # an existing instance's public_ip ("" too) says what it has
+    return False
 
 
 def _routed(signal: Signal, routed: Optional[bool], routing: Routing, family: str) -> Signal:

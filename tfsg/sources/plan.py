@@ -25,6 +25,7 @@ class Loaded:
     source_dir: Optional[str] = None
     actions: dict[str, str] = field(default_factory=dict)  # address -> planned action
     sources_note: Optional[str] = None  # why no sources were read, and what that costs
+    plan_note: Optional[str] = None  # what a partial plan (-target) leaves out
 
     @property
     def meta(self) -> dict:
@@ -34,6 +35,8 @@ class Loaded:
                 "sources": display(self.source_dir) if self.source_dir else None}
         if self.sources_note:
             meta["sources_note"] = self.sources_note
+        if self.plan_note:
+            meta["plan_note"] = self.plan_note
         return meta
 
 
@@ -87,7 +90,14 @@ def _load_plan(path: str, source_dir: Optional[str], auto_sources: bool) -> Load
         note = (f"Sources: {why}. Plan JSON drops what only the .tf files say (which inline block names which "
                 "group, dynamic blocks, for_each values over locals); such values are listed as unknown. "
                 "Give the .tf directory with --source DIR.")
-    return Loaded(doc, before, after, sides.secrets, source_dir, sides.actions, note)
+    partial = None
+    if doc.kind == "plan" and doc.data.get("complete") is False:
+        # -target (or -exclude): Terraform plans only part of the configuration; what the rest
+        # of it would change is in no part of this plan (deferred changes are refused earlier)
+        partial = ("Plan: partial (\"complete\": false, as -target makes it): what the configuration changes "
+                   "outside the targets is not in this plan and is not checked; plan without -target to gate "
+                   "the whole change.")
+    return Loaded(doc, before, after, sides.secrets, source_dir, sides.actions, note, partial)
 
 
 def _has_tf(directory: str) -> bool:

@@ -34,7 +34,7 @@ from ..services import ServiceEffects, service_effects
 from .attachments import CLUSTER_MEMBERS, DEFAULT_GROUP_TYPES, AttachmentsMixin
 from .groups import GROUP_TYPES, GroupsMixin
 from .inline import InlineHints, InlineRulesMixin
-from .prefix_lists import PrefixListsMixin
+from .prefix_lists import PREFIX_LIST_TYPES, PrefixListsMixin
 from .rule_resources import RULE_TYPES, RuleResourcesMixin
 from .rules import RulesMixin
 from .terms import TermsMixin
@@ -72,14 +72,19 @@ class SnapshotBuilder(TermsMixin, GroupsMixin, PrefixListsMixin, RulesMixin, Inl
         self.produced: dict[str, tuple[list[Rule], list[Unknown]]] = {}
         self.reuse = reuse or {}
         self.services: Optional[ServiceEffects] = None  # what AWS does on its own (tfsg/services.py)
-        self._owned: Optional[set[tuple[str, str, Peer]]] = None
+        self._owned: Optional[set[tuple]] = None
         self._merged_refs: dict[tuple[str, str], tuple[list, list]] = {}  # inline.py, per group and direction
         # Placeholders of sensitive peers, shared by both sides of a plan so that they agree.
         self.labels = labels if labels is not None else {}
+        self._peers: dict[tuple[str, str], Peer] = {}  # rules.py: one Peer per (kind, value)
         self._entries_unread: set[str] = set()
         self._defaults: Optional[dict[str, str]] = None  # see _default_groups
         self._placements: Optional[Placements] = None
         self._named_clusters = None  # see cluster_of
+        self._named_templates: Optional[dict[str, list[str]]] = None  # see launch_templates
+        self._launched: dict[str, list[str]] = {}  # launcher -> its templates (launch_templates)
+        self._by_id: Optional[dict[str, Instance]] = None  # terms.py: known id -> instance
+        self._outside_templates: set[str] = set()  # launchers of templates the plan lacks
         self._scope: tuple[str, str] = ("all", "")  # what an unknown raised now can affect
         self._services: Optional[ServiceSet] = None  # and on which services, when known
         self._contexts: dict[str, Context] = {}  # terms.py: the context of an address (its module, key, for_each)
@@ -95,9 +100,12 @@ class SnapshotBuilder(TermsMixin, GroupsMixin, PrefixListsMixin, RulesMixin, Inl
         for inst in self.instances:
             if inst.type in GROUP_TYPES:
                 self._group(inst)
-            elif inst.type == "aws_ec2_managed_prefix_list":
+            elif inst.type in PREFIX_LIST_TYPES:
                 self._scope = ("none", "")  # the graph reports an unknown list where a rule uses it
-                self._prefix_list(inst)
+                if inst.address.mode == "data":
+                    self._data_prefix_list(inst)
+                else:
+                    self._prefix_list(inst)
         for inst in self.instances:
             if inst.type == "aws_ec2_managed_prefix_list_entry":
                 self._scope = ("none", "")

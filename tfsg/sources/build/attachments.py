@@ -15,25 +15,29 @@ from ...model import Attachment
 from ..instances import Instance
 from ..lbs import LB_TYPES
 from ..placement import Placement, Placements
-from ..refs import Lit, Res, Unk
+from ..refs import Lit, Res
 from ..refs import path_text as _path_text
-from .base import BuilderBase
+from .launches import LAUNCHERS, TEMPLATE_TYPES, LaunchesMixin
 
 # Resources that AWS puts in the VPC's default group when the configuration names none.
 DEFAULT_GROUP_TYPES = ("aws_instance", "aws_network_interface", "aws_spot_instance_request")
+# What an Elastic IP or a group association names: an instance (or its primary interface), an
+# interface, a VPC endpoint.
+_MEMBERS = ("aws_instance", "aws_spot_instance_request", "aws_network_interface", "aws_vpc_endpoint")
 # Cluster members that take their cluster's groups (and its address, through the instance's own
 # subnet group).
 CLUSTER_MEMBERS = {"aws_rds_cluster_instance": "aws_rds_cluster", "aws_docdb_cluster_instance": "aws_docdb_cluster",
                    "aws_neptune_cluster_instance": "aws_neptune_cluster"}
 
 
-class AttachmentsMixin(BuilderBase):
+class AttachmentsMixin(LaunchesMixin):
     """Fills ``snap.attachments``: one per resource in a group, and per load balancer."""
 
     def _attachments(self) -> None:
         self._scope = ("members", "")
         table = attachment_table()
         merged: dict[str, dict] = {}
+        unread_groups: set[str] = set()  # groups set but not readable: not the default group
         for inst in self.instances:
             if inst.address.mode != "managed" or inst.type not in table:
                 continue
@@ -52,27 +56,46 @@ class AttachmentsMixin(BuilderBase):
             if keys:
                 entry = merged.setdefault(inst.addr, {"inst": inst, "groups": []})
                 entry["groups"] += keys
-            elif inst.type in DEFAULT_GROUP_TYPES and not unread and not self._borrowed(inst):
-                # groups set but unknown, or taken from its interfaces: not the default group
-                default = self._vpc_default_group(inst)
-                if default:
-                    merged.setdefault(inst.addr, {"inst": inst, "groups": []})["groups"].append(default)
-        templates: dict[str, Instance] = {}  # Auto Scaling group -> the launch template it launches from
+            elif unread:
+                unread_groups.add(inst.addr)
+            elif inst.type == "aws_network_interface":
+                self._default_member(inst, merged)  # before instances launched on it borrow its groups
+        templates: dict[str, Instance] = {}  # launcher -> the launch template it launches from
         lent: set[str] = set()
+        own = {addr for addr, entry in merged.items() if entry["groups"]}
+        by_addr = {i.addr: i for i in self.instances}
+        borrowing: set[str] = set()  # what takes groups from another resource (not the default group)
         for inst in self.instances:  # groups taken from another resource (see _borrowed)
-            if inst.address.mode == "managed":
-                for lender in self._borrowed(inst):
-                    if lender in merged:
-                        entry = merged.setdefault(inst.addr, {"inst": inst, "groups": []})
-                        entry["groups"] += merged[lender]["groups"]
-                        if inst.type == "aws_autoscaling_group":
-                            templates.setdefault(inst.addr, merged[lender]["inst"])
-                            lent.add(lender)
+            if inst.address.mode != "managed":
+                continue
+            for lender in self._borrowed(inst):
+                lender_inst = by_addr.get(lender)
+                if lender_inst is not None and lender_inst.type in TEMPLATE_TYPES:
+                    templates.setdefault(inst.addr, lender_inst)
+                    lent.add(lender)
+                else:
+                    borrowing.add(inst.addr)  # an interface, a cluster
+                if lender in unread_groups:
+                    unread_groups.add(inst.addr)
+                if lender in merged:
+                    if lender_inst is not None and lender_inst.type in TEMPLATE_TYPES and inst.addr in own:
+                        continue  # an instance's own groups override its template's (RunInstances)
+                    entry = merged.setdefault(inst.addr, {"inst": inst, "groups": []})
+                    entry["groups"] += merged[lender]["groups"]
         if self.services is not None:  # groups AWS puts resources in (tfsg/services.py)
-            by_addr = {i.addr: i for i in self.instances}
             for addr, keys in self.services.memberships.items():
                 merged.setdefault(addr, {"inst": by_addr[addr], "groups": []})["groups"] += keys
             lent.update(t for group, t in self.services.launches_from.items() if group in merged)
+        for inst in self.instances:
+            # Launched with no group anywhere (neither its own, nor its template's, nor a
+            # service's): EC2 puts the instances in the VPC's default group (RunInstances,
+            # SecurityGroupIds: "If you don't specify a security group ID, we use the default
+            # security group for the VPC"); an Auto Scaling group's instances as well.
+            if inst.address.mode == "managed" and inst.addr not in merged and inst.addr not in unread_groups \
+                    and inst.addr not in borrowing and inst.addr not in self._outside_templates \
+                    and (inst.type in ("aws_instance", "aws_spot_instance_request")
+                         or (inst.type == "aws_autoscaling_group" and inst.addr in templates)):
+                self._default_member(inst, merged)
         # A launch template launches nothing itself: the Auto Scaling groups and node groups that
         # launch from it stand for its instances (one node per group of instances, not two).
         for addr in lent:
@@ -88,11 +111,20 @@ class AttachmentsMixin(BuilderBase):
             groups = tuple(sorted(set(entry["groups"])))
             if isinstance(inst, Instance):
                 place = self._placement(inst)
+                if not place.subnets and addr in templates and inst.type in ("aws_instance",
+                                                                             "aws_spot_instance_request"):
+                    place = self._placement(templates[addr])  # no subnet_id: the template's interface's
                 cluster = next(iter(self.cluster_of(inst)), None) if inst.type in CLUSTER_MEMBERS else None
                 (public, reason), (public6, reason6) = self._placements.public(  # type: ignore[union-attr]  # set by _placement
                     inst, place, eips.get(addr), templates.get(addr), cluster)
+                source = templates.get(addr) if addr not in own else None
+                if inst.type == "aws_launch_template":
+                    source = inst
+                eth0 = self.public_interface_groups(source) if source is not None and \
+                    source.type == "aws_launch_template" else None
                 self.snap.attachments.append(Attachment(addr, inst.type, groups, public, reason, place.addresses,
-                                                        place.vpc, public6, reason6))
+                                                        place.vpc, public6, reason6,
+                                                        eth0 if eth0 and set(eth0) <= set(groups) else None))
             else:
                 self.snap.attachments.append(Attachment(addr, "aws_network_interface", groups, None,
                                                         "a network interface outside this plan", None, None, None,
@@ -103,17 +135,13 @@ class AttachmentsMixin(BuilderBase):
         an Aurora/DocumentDB/Neptune instance its cluster's (RDS API CreateDBInstance: for
         Aurora the groups "are managed by the DB cluster"); an instance launched with existing
         network interfaces (``network_interface`` blocks) those interfaces' groups."""
-        if inst.type == "aws_autoscaling_group":
-            return self._launch_templates(inst)
         if inst.type in CLUSTER_MEMBERS:
             return [c.addr for c in self.cluster_of(inst)]
+        out = self.launch_templates(inst) if inst.type in LAUNCHERS else []
         if inst.type in ("aws_instance", "aws_spot_instance_request"):
-            out = []
             for path in self._expand(inst, ("network_interface", "[]", "network_interface_id")):
-                out += [t.instance.addr for t in self.terms(inst, path, optional=True)
-                        if isinstance(t, Res) and t.instance.type == "aws_network_interface"]
-            return out
-        return []
+                out += [i.addr for i in self.referenced(inst, path, ("aws_network_interface",))]
+        return out
 
     def _host_links(self) -> list[tuple[str, str]]:
         """(network interface, instance) for each interface made on its own and attached to an
@@ -124,8 +152,7 @@ class AttachmentsMixin(BuilderBase):
         links: set[tuple[str, str]] = set()
 
         def named(inst: Instance, path: tuple, kind: str) -> list[str]:
-            return [t.instance.addr for t in self.terms(inst, path, optional=True)
-                    if isinstance(t, Res) and t.instance.type == kind]
+            return [i.addr for i in self.referenced(inst, path, (kind,))]  # by reference or known id
 
         for inst in self.instances:
             if inst.address.mode != "managed":
@@ -142,19 +169,6 @@ class AttachmentsMixin(BuilderBase):
                                                                    "aws_network_interface"))
         return sorted(links)
 
-    def _launch_templates(self, inst: Instance) -> list[str]:
-        out = []
-        for path in ((("launch_template", "[]", "id")), ("launch_template", "[]", "name"),
-                     ("mixed_instances_policy", "[]", "launch_template", "[]", "launch_template_specification", "[]",
-                      "launch_template_id")):
-            for concrete in self._expand(inst, path):
-                for term in self.terms(inst, concrete, optional=True):
-                    if isinstance(term, Res) and term.instance.type == "aws_launch_template":
-                        out.append(term.instance.addr)
-                    elif isinstance(term, Unk) and "dynamic block" in term.reason:
-                        self.unknown(inst.addr, _path_text(concrete), term.reason)
-        return out
-
     def _association(self, inst: Instance, merged: dict) -> None:
         keys, unk = self.group_keys(self.terms(inst, ("security_group_id",)))
         for reason in unk:
@@ -166,9 +180,17 @@ class AttachmentsMixin(BuilderBase):
                 member = term.instance
             elif isinstance(term, Lit) and isinstance(term.value, str):
                 member = term.value
+        if isinstance(member, str):  # a known id: a resource of the plan that exists already
+            found = self.referenced(inst, (member_attr,), _MEMBERS)
+            member = found[0] if found else member
         addr = member.addr if isinstance(member, Instance) else member
         entry = merged.setdefault(addr, {"inst": member, "groups": []})
         entry["groups"] += keys
+
+    def _default_member(self, inst: Instance, merged: dict) -> None:
+        default = self._vpc_default_group(inst)
+        if default:
+            merged.setdefault(inst.addr, {"inst": inst, "groups": []})["groups"].append(default)
 
     def _vpc_default_group(self, inst: Instance) -> Optional[str]:
         """An instance or interface launched without groups gets its VPC's default group."""
@@ -191,6 +213,8 @@ class AttachmentsMixin(BuilderBase):
                 for term in self.terms(inst, (attr,), optional=True):
                     if isinstance(term, Res):
                         out.setdefault(term.instance.addr, inst.addr)
+                for target in self.referenced(inst, (attr,), _MEMBERS):  # by a known id
+                    out.setdefault(target.addr, inst.addr)
         return out
 
     def _placement(self, inst: Instance) -> Placement:

@@ -41,14 +41,19 @@ class BuilderBase:
     produced: dict[str, tuple[list[Rule], list[Unknown]]]
     reuse: dict[str, tuple[list[Rule], list[Unknown]]]
     services: Optional[ServiceEffects]
-    _owned: Optional[set[tuple[str, str, Peer]]]
+    _owned: Optional[set[tuple]]
     _merged_refs: dict[tuple[str, str], tuple[list[str], list[str]]]
     labels: dict[tuple[str, str], str]
+    _peers: dict[tuple[str, str], Peer]
     _entries_unread: set[str]
     _defaults: Optional[dict[str, str]]
     _placements: Optional[Placements]
     inline_known: bool
     _named_clusters: Optional[dict[tuple[str, str], list[Instance]]]
+    _named_templates: Optional[dict[str, list[str]]]
+    _launched: dict[str, list[str]]
+    _by_id: Optional[dict[str, Instance]]
+    _outside_templates: set[str]
     _scope: tuple[str, str]
     _services: Optional[ServiceSet]
     _contexts: dict[str, Context]
@@ -59,6 +64,10 @@ class BuilderBase:
 
         # terms.py
         def value(self, inst: Instance, path: tuple) -> tuple[bool, Any]: ...
+
+        def known_strings(self, inst: Instance, attr: str) -> Optional[list[str]]: ...
+
+        def referenced(self, inst: Instance, path: tuple, types: tuple[str, ...]) -> list[Instance]: ...
 
         def context(self, inst: Instance) -> Context: ...
 
@@ -76,7 +85,7 @@ class BuilderBase:
         def _default_groups(self) -> dict[str, str]: ...
 
         # prefix_lists.py
-        def _prefix_keys(self, terms: list[Term]) -> list[str]: ...
+        def _prefix_keys(self, terms: list[Term], unread: Optional[list[str]] = None) -> list[str]: ...
 
         # rules.py
         def _add_rule(self, inst: Instance, group: str, direction: str, protocol: Any, from_port: Any, to_port: Any,

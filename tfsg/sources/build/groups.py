@@ -40,9 +40,14 @@ class GroupsMixin(BuilderBase):
 
     def _vpc_key(self, inst: Instance) -> Optional[str]:
         terms = self.terms(inst, ("vpc_id",), optional=True)
-        for term in terms:
-            if isinstance(term, Res) and term.instance.type in ("aws_vpc", "aws_default_vpc"):
-                return term.instance.addr
+        for _ in range(4):  # vpc_id = aws_subnet.a.vpc_id (or a data source looking it up): its VPC's
+            for term in terms:
+                if isinstance(term, Res) and term.instance.type in ("aws_vpc", "aws_default_vpc"):
+                    return term.instance.addr
+            via = [t for t in terms if isinstance(t, Res) and t.attr == ("vpc_id",)]
+            if len(via) != 1 or len(terms) != 1:
+                break
+            terms = self.terms(via[0].instance, ("vpc_id",), optional=True)
         texts, _ = self.strings(terms)
         for text in texts:
             return self.vpc_ids.get(text, text)

@@ -15,7 +15,7 @@ from ...netsets import ProtocolError, services_for_rule
 from ..instances import Instance
 from ..refs import Lit, Term
 from .base import BuilderBase
-from .rules import _services_or_none
+from .rules import _SELF, UNKNOWN_DESCRIPTION, _services_or_none
 from .terms import _as_list
 
 _INLINE_KEYS = ("cidr_blocks", "ipv6_cidr_blocks", "prefix_list_ids", "security_groups", "self",
@@ -112,7 +112,7 @@ class InlineRulesMixin(BuilderBase):
             peers += [self.peer("prefix_list", self.prefix_ids.get(p, p))
                       for p in _as_list(element.get("prefix_list_ids")) if isinstance(p, str)]
         if mask.get("self") is not True and element.get("self") is True:
-            peers.append(Peer("self"))
+            peers.append(_SELF)
         if block is not None:  # from the .tf sources
             peers += self._block_group_peers(inst, direction, block)
         elif mask.get("security_groups") is True:
@@ -125,10 +125,13 @@ class InlineRulesMixin(BuilderBase):
                 else:
                     self.unknown(inst.addr, attr, f"{shown(sg)!r} is not a security group id")
         if not managed and self.prior is not None:
+            # the group's refreshed copy of a rule a rule resource owned: that resource decides
+            # (same permission: protocol and ports too; a console rule from the same source stays)
             owned = self._prior_standalone()
-            peers = [p for p in peers if (inst.addr, direction, p) not in owned]
+            peers = [p for p in peers if (inst.addr, direction, self._services, p) not in owned]
+        description = UNKNOWN_DESCRIPTION if mask.get("description") is True else element.get("description")
         self._add_rule(inst, inst.addr, direction, element.get("protocol"), element.get("from_port"),
-                       element.get("to_port"), peers, element.get("description"), True, attr)
+                       element.get("to_port"), peers, description, True, attr)
         self._services = None
 
     def _collapsed_group_peers(self, inst: Instance, direction: str, element: dict,
@@ -170,11 +173,18 @@ class InlineRulesMixin(BuilderBase):
             self.unknown(inst.addr, direction, reason)
         return [self.peer("group", k) for k in keys]
 
-    def _prior_standalone(self) -> set[tuple[str, str, Peer]]:
-        """Rules the before side's rule resources own (a group's refreshed copy must not outlive them)."""
+    def _prior_standalone(self) -> set[tuple]:
+        """Rules the before side's rule resources own (a group's refreshed copy must not outlive
+        them), by identity: group, direction, services, peer."""
         if self._owned is None:
-            self._owned = {(r.group, r.direction, r.peer) for r in (self.prior.rules if self.prior else [])
-                           if not r.inline}
+            self._owned = set()
+            for r in (self.prior.rules if self.prior else []):
+                if r.inline:
+                    continue
+                self._owned.add(r.identity())
+                known = self.prior.groups.get(r.peer.value) if r.peer.kind == "group" and self.prior else None
+                if known is not None and known.id:  # the copy names a group deleted here by its id
+                    self._owned.add((r.group, r.direction, r.services, Peer("group", known.id)))
         return self._owned
 
 

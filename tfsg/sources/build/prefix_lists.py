@@ -8,16 +8,53 @@ resolves a rule's terms to keys.
 
 from __future__ import annotations
 
+from typing import Optional
+
 from ...model import is_sensitive
 from ...netsets import AddressSet, union_all
 from ..instances import Instance
-from ..refs import Lit, Res, Term
+from ..refs import ConfigIndex, Lit, Res, Term
 from .base import BuilderBase
 from .terms import _as_list, _cidr_set
+
+# Types whose instances are prefix lists: the managed list (a resource or a data source) and the
+# AWS-managed lists of services (``data.aws_prefix_list``: S3, DynamoDB, CloudFront origins).
+PREFIX_LIST_TYPES = ("aws_ec2_managed_prefix_list", "aws_prefix_list")
 
 
 class PrefixListsMixin(BuilderBase):
     """Fills ``snap.prefix_lists`` (and their sizes and sensitivity) and the id index ``prefix_ids``."""
+
+    def _data_prefix_list(self, inst: Instance) -> None:
+        """``data.aws_prefix_list`` (an AWS-managed list: ``cidr_blocks``) and
+        ``data.aws_ec2_managed_prefix_list`` (``entries``): read when the plan is made, unless
+        they depend on values known only after apply."""
+        addr = inst.addr
+        known, ident = self.value(inst, ("id",))
+        if known and isinstance(ident, str) and ident:
+            self.prefix_ids[ident] = addr
+        attr = "cidr_blocks" if inst.type == "aws_prefix_list" else "entries"
+        known, entries = self.value(inst, (attr,))
+        if not known or not isinstance(entries, list):
+            self.snap.prefix_lists[addr] = None
+            if isinstance(entries, list) or known:
+                why = f"{attr} is not a list"
+            elif isinstance(self.config, ConfigIndex):  # a plan: read at apply, after what it depends on
+                why = "the prefix list's entries are read only at apply (the data source depends on values known " \
+                      "only after apply)"
+            else:  # the .tf files alone: Terraform reads data sources from AWS while planning
+                why = "the prefix list's entries are read from AWS when Terraform plans; the .tf files alone do not " \
+                      "tell them"
+            self.unknown(addr, attr, why)
+            return
+        blocks = []
+        for entry in entries:
+            cidr = entry.get("cidr") if isinstance(entry, dict) else entry
+            if isinstance(cidr, str):
+                blocks.append(_cidr_set(cidr))
+                if is_sensitive(cidr):
+                    self.snap.sensitive_prefix_lists.add(addr)
+        self.snap.prefix_lists[addr] = union_all(blocks)
 
     def _prefix_list(self, inst: Instance) -> None:
         addr = inst.addr
@@ -72,13 +109,19 @@ class PrefixListsMixin(BuilderBase):
             self.unknown(addr, "entry", "the entries are not in the plan's configuration (a dynamic block is "
                          "dropped from plan JSON); give the .tf sources with --source to read them")
 
-    def _prefix_keys(self, terms: list[Term]) -> list[str]:
+    def _prefix_keys(self, terms: list[Term], unread: Optional[list[str]] = None) -> list[str]:
+        """Prefix-list keys of terms; ``unread`` collects the references that are no prefix
+        list tfsg can read (a reference dropped without a word would be a rule dropped)."""
         keys = []
         for term in terms:
-            if isinstance(term, Res) and term.instance.type == "aws_ec2_managed_prefix_list" \
-                    and term.attr in ((), ("id",)):
+            if isinstance(term, Res) and term.instance.type in PREFIX_LIST_TYPES and term.attr in ((), ("id",)):
                 keys.append(term.instance.addr)
-            elif isinstance(term, Res) and term.instance.type == "aws_ec2_managed_prefix_list" or isinstance(term, Lit):
+            elif isinstance(term, Res) and term.instance.type in PREFIX_LIST_TYPES or isinstance(term, Lit):
                 texts, _ = self.strings([term])
                 keys.extend(self.prefix_ids.get(t, t) for t in texts)
+            elif isinstance(term, Res) and unread is not None:
+                texts, unknown = self.strings([term])
+                keys.extend(self.prefix_ids.get(t, t) for t in texts)
+                unread.extend(unknown or ([] if texts else
+                                          [f"{term.instance.addr} is not a prefix list tfsg can read"]))
         return keys

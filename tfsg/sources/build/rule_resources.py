@@ -11,7 +11,7 @@ from typing import Any, Optional
 from ...model import Peer, shown
 from ..instances import Instance
 from .base import BuilderBase
-from .rules import _services_or_none
+from .rules import _SELF, UNKNOWN_DESCRIPTION, _services_or_none
 
 RULE_TYPES = ("aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule")
 
@@ -45,7 +45,7 @@ class RuleResourcesMixin(BuilderBase):
         peers = self._address_peers(inst, ("cidr_blocks", "ipv6_cidr_blocks"), "prefix_list_ids")
         known, self_flag = self.value(inst, ("self",))
         if known and self_flag is True:
-            peers.append(Peer("self"))
+            peers.append(_SELF)
         # source_security_group_id is Optional+Computed: unknown at create even when unused.
         if not peers or self.config.written(inst.address, "source_security_group_id") or \
                 self.value(inst, ("source_security_group_id",))[1]:
@@ -53,7 +53,7 @@ class RuleResourcesMixin(BuilderBase):
         if not peers and not any(u.address == inst.addr for u in self.snap.unknowns[-6:]):
             self.unknown(inst.addr, "source_security_group_id", "the rule names no source or destination tfsg can read")
         self._add_rule(inst, group, direction, proto, from_port, to_port,
-                       peers, self.value(inst, ("description",))[1], False, "protocol")
+                       peers, self._description(inst), False, "protocol")
 
     def _vpc_rule(self, inst: Instance) -> None:
         group = self._single_group(inst)
@@ -71,13 +71,16 @@ class RuleResourcesMixin(BuilderBase):
         if not peers and not any(u.address == inst.addr for u in self.snap.unknowns[-4:]):
             self.unknown(inst.addr, "cidr_ipv4", "the rule's source or destination is known only after apply")
         self._add_rule(inst, group, direction, proto, from_port, to_port,
-                       peers, self.value(inst, ("description",))[1], False, "ip_protocol")
+                       peers, self._description(inst), False, "ip_protocol")
 
     def _address_peers(self, inst: Instance, cidr_attrs: tuple[str, str], prefix_attr: str) -> list[Peer]:
         """CIDR and prefix-list peers of a standalone rule resource."""
         peers: list[Peer] = []
         for attr, version in zip(cidr_attrs, (4, 6)):
-            texts, unk = self.strings(self.terms(inst, (attr,), optional=True), "cidr_block")
+            texts = self.known_strings(inst, attr)
+            unk: list[str] = []
+            if texts is None:
+                texts, unk = self.strings(self.terms(inst, (attr,), optional=True), "cidr_block")
             peers += self._cidr_peers(inst, texts, attr, version)
             for reason in unk:
                 self.unknown(inst.addr, attr, reason)
@@ -90,10 +93,20 @@ class RuleResourcesMixin(BuilderBase):
         return [self.peer("group", k) for k in keys]
 
     def _prefix_peers(self, inst: Instance, attr: str) -> list[Peer]:
+        known, val = self.value(inst, (attr,))
+        if known and not val:
+            return []  # none (most rules)
         return self._prefix_peers_of(inst, attr, self.terms(inst, (attr,), optional=True))
 
+    def _description(self, inst: Instance) -> Any:
+        known, text = self.value(inst, ("description",))
+        return text if known else UNKNOWN_DESCRIPTION  # written, known at apply: not missing
+
     def _scalar(self, inst: Instance, attr: str) -> Any:
-        texts, unk = self.strings(self.terms(inst, (attr,)))
+        texts = self.known_strings(inst, attr)
+        unk: list[str] = []
+        if texts is None:
+            texts, unk = self.strings(self.terms(inst, (attr,)))
         if unk or len(texts) != 1:
             self.unknown(inst.addr, attr, "; ".join(unk) or f"{attr} is known only after apply")
             return None

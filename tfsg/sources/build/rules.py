@@ -30,13 +30,18 @@ class RulesMixin(BuilderBase):
         desc = shown(description) if isinstance(description, str) else ""
         for peer in peers:
             if peer.kind == "group" and peer.value == group:
-                peer = Peer("self")
+                peer = _SELF
             self.snap.rules.append(Rule(group, direction, services, peer, inst.addr, desc, inline))
 
     def peer(self, kind: str, value: str, sensitive: bool = False) -> Peer:
         """A peer; a sensitive one is labelled ``(sensitive N)``, never by its value."""
         if not (sensitive or is_sensitive(value)):
-            return Peer(kind, value)
+            # one object per peer: a large plan names the same blocks and groups from
+            # thousands of rules (and rule identities then hash and compare cheaply)
+            hit = self._peers.get((kind, value))
+            if hit is None:
+                hit = self._peers[(kind, value)] = Peer(kind, value)
+            return hit
         label = self.labels.get((kind, value))
         if label is None:
             label = self.labels[(kind, value)] = f"(sensitive {len(self.labels) + 1})"
@@ -59,7 +64,11 @@ class RulesMixin(BuilderBase):
         for term in terms:
             if isinstance(term, Unk):
                 self.unknown(inst.addr, attr, term.reason)
-        return [self.peer("prefix_list", k) for k in self._prefix_keys([t for t in terms if not isinstance(t, Unk)])]
+        unread: list[str] = []
+        keys = self._prefix_keys([t for t in terms if not isinstance(t, Unk)], unread)
+        for reason in unread:
+            self.unknown(inst.addr, attr, reason)
+        return [self.peer("prefix_list", k) for k in keys]
 
     def _revocations(self) -> None:
         """Rules of unchanged rule resources that this apply revokes.
@@ -97,8 +106,21 @@ class RulesMixin(BuilderBase):
             if cur is None or (cur.inline and not rule.inline) or \
                     (cur.inline == rule.inline and rule.defined_by < cur.defined_by):
                 best[ident] = rule
-        self.snap.rules = sorted(best.values(), key=lambda r: (r.group, r.direction, r.peer.kind, r.peer.value,
-                                                               r.defined_by, [p.spans for p in r.services.parts()]))
+        spans: dict[ServiceSet, list] = {}  # a few dozen distinct sets among thousands of rules
+
+        def order(r: Rule) -> tuple:
+            key = spans.get(r.services)
+            if key is None:
+                key = spans[r.services] = [p.spans for p in r.services.parts()]
+            return (r.group, r.direction, r.peer.kind, r.peer.value, r.defined_by, key)
+
+        self.snap.rules = sorted(best.values(), key=order)
+
+
+_SELF = Peer("self")
+# A description written with a value known only after apply (``"app ${aws_vpc.main.id}"``): there
+# will be one, so the rule is not "without a description"
+UNKNOWN_DESCRIPTION = "(known after apply)"
 
 
 def _services_or_none(protocol: Any, from_port: Any, to_port: Any) -> Optional[ServiceSet]:

@@ -10,7 +10,7 @@ JSON drops (dynamic blocks, splat and for expressions). Nested blocks (``ingress
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Optional
 
 from ...netsets import AddressSet
 from ..instances import Instance
@@ -18,6 +18,12 @@ from ..refs import ConfigIndex, Context, Lit, Res, Term, Unk, passed_path
 from ..refs import flatten_strings as _flatten
 from ..refs import path_text as _path_text
 from .base import BuilderBase
+
+# Data sources that look up one resource by an argument naming it (the provider's data sources
+# of the same name): type -> (lookup argument, the resource's attribute it holds).
+LOOKUPS = {"aws_subnet": ("id", "id"), "aws_vpc": ("id", "id"), "aws_security_group": ("id", "id"),
+           "aws_network_interface": ("id", "id"), "aws_ec2_managed_prefix_list": ("id", "id"),
+           "aws_instance": ("instance_id", "id"), "aws_lb": ("arn", "arn")}
 
 
 class TermsMixin(BuilderBase):
@@ -47,6 +53,51 @@ class TermsMixin(BuilderBase):
             return False, None
         return True, val
 
+    def _unknown_element(self, inst: Instance, path: tuple) -> bool:
+        mask: Any = inst.unknown
+        for step in path:
+            mask = mask.get(step) if isinstance(mask, dict) else mask[step] \
+                if isinstance(mask, list) and isinstance(step, int) and step < len(mask) else None
+        return isinstance(mask, list) and True in mask
+
+    def known_strings(self, inst: Instance, attr: str) -> Optional[list[str]]:
+        """``strings(terms(inst, (attr,)))`` for a value the plan records (None when it does
+        not): the common case of a large plan, without building terms."""
+        known, val = self.value(inst, (attr,))
+        if not known or (val.__class__ is list and None in val):
+            return None  # unknown, or an element is (terms decides)
+        out: list[str] = []
+        _flatten(val, out)
+        return out
+
+    def referenced(self, inst: Instance, path: tuple, types: tuple[str, ...]) -> list[Instance]:
+        """The plan's resources of ``types`` an attribute names: by reference, or by the known id
+        an existing resource has (an update plan records ``instance_id = "i-0abc..."``, not the
+        reference). An instance's primary network interface id names the instance itself."""
+        out: list[Instance] = []
+        for t in self.terms(inst, path, optional=True):
+            if isinstance(t, Res) and t.instance.type in types:
+                out.append(t.instance)
+            elif isinstance(t, Lit):
+                texts: list[str] = []
+                _flatten(t.value, texts)
+                ids = self._ids_index()
+                out += [ids[v] for v in texts if v in ids and ids[v].type in types]
+        return out
+
+    def _ids_index(self) -> dict[str, Instance]:
+        """Known ``id`` (and an instance's ``primary_network_interface_id``) -> the managed instance."""
+        if self._by_id is None:
+            self._by_id = {}
+            for other in self.instances:
+                if other.address.mode != "managed":
+                    continue
+                for attr in ("id", "primary_network_interface_id"):
+                    known, ident = self.value(other, (attr,))
+                    if known and isinstance(ident, str) and ident:
+                        self._by_id.setdefault(ident, other)
+        return self._by_id
+
     def context(self, inst: Instance) -> Context:
         ctx = self._contexts.get(inst.addr)  # asked for per attribute: once per address
         if ctx is None:
@@ -71,8 +122,14 @@ class TermsMixin(BuilderBase):
     def terms(self, inst: Instance, path: tuple, optional: bool = False, depth: int = 0) -> list[Term]:
         """An attribute as resolution terms. ``optional``: unknown and not written means "not set"."""
         known, val = self.value(inst, path)
-        if known:
+        if not known and inst.address.mode == "data" and inst.type in LOOKUPS and path[:1] != (LOOKUPS[inst.type][0],):
+            mirrored = self._looked_up(inst, depth)
+            if mirrored is not None:  # data.aws_subnet.x (id = aws_subnet.a.id) reads aws_subnet.a
+                return self.terms(mirrored, path, optional, depth + 1)
+        if known and not (val.__class__ is list and None in val and self._unknown_element(inst, path)):
             return [Lit(val)]
+        # unknown, or a list with an element known only after apply (plugin-framework resources
+        # write it as null inside a known list, marked true in after_unknown): the expression says
         expr = self.config.expression(inst.address, tuple(path))
         if expr is None:
             if isinstance(self.config, ConfigIndex) and self.config.present and self._block_missing(inst, path):
@@ -103,7 +160,40 @@ class TermsMixin(BuilderBase):
                 return better
             if self.sources.null(inst.address, tuple(path)):
                 return [Lit(None)]  # the sources say: written, and null (a lookup's default)
-        return terms
+        if self.sources is not None and not known and len(path) == 1 and all(isinstance(t, Res) for t in terms) \
+                and _is_collection(inst.type, path[0]):
+            # plan JSON records a list's references, not its literal elements: the sources say
+            # which elements are known (``["${aws_eip.nat.public_ip}/32", "0.0.0.0/0"]``)
+            partial = self.sources.terms(inst.address, tuple(path), partial=True)
+            if partial is not None and any(isinstance(t, Lit) for t in partial):
+                return partial
+        return self._followed(terms, depth)
+
+    def _followed(self, terms: list[Term], depth: int) -> list[Term]:
+        """A data source that looks up a resource of the plan by its id stands for it:
+        ``data.aws_subnet.a.vpc_id`` (``id = aws_subnet.a.id``) is ``aws_subnet.a.vpc_id``."""
+        if depth > 8 or not any(isinstance(t, Res) and t.instance.address.mode == "data" for t in terms):
+            return terms
+        out: list[Term] = []
+        for t in terms:
+            if isinstance(t, Res) and t.instance.address.mode == "data" and t.instance.type in LOOKUPS:
+                looked = self._looked_up(t.instance, depth)
+                if looked is not None:
+                    t = Res(looked, t.attr)
+            out.append(t)
+        return out
+
+    def _looked_up(self, inst: Instance, depth: int) -> Optional[Instance]:
+        """The plan's resource a data source looks up by its id (``data "aws_subnet" "x" { id =
+        aws_subnet.a.id }``): the data source reads that resource, whose planned values (or
+        configuration) say what it will read when it is read at apply."""
+        if depth > 8:
+            return None
+        argument, attribute = LOOKUPS[inst.type]
+        found = [t for t in self.terms(inst, (argument,), optional=True, depth=depth + 1)
+                 if isinstance(t, Res) and t.instance.type == inst.type and t.instance.address.mode == "managed"
+                 and t.attr in ((), (attribute,))]
+        return found[0].instance if len(found) == 1 else None
 
     def strings(self, terms: Iterable[Term], attr: str = "id", depth: int = 0) -> tuple[list[str], list[str]]:
         """Flatten terms into literal strings, reading ``attr`` of referenced resources."""
@@ -165,6 +255,12 @@ class TermsMixin(BuilderBase):
             else:
                 return []
         return node if isinstance(node, list) else []
+
+
+def _is_collection(resource_type: str, attribute: str) -> bool:
+    from ..hcl.argtypes import is_collection  # only with the sources at hand
+
+    return is_collection(resource_type, attribute)
 
 
 def _as_list(value: Any) -> list:

@@ -42,6 +42,13 @@ def arguments(resource_type: str, values: Optional[dict]) -> Optional[dict]:
     return _body(values, schema, top=True)
 
 
+def is_collection(resource_type: str, attribute: str) -> bool:
+    """Is a top-level argument a list or set in the provider schema (``cidr_blocks``)?"""
+    spec = (_table().get(resource_type) or {}).get(attribute)
+    ty = spec[0] if spec else None
+    return isinstance(ty, list) and bool(ty) and ty[0] in ("list", "set")
+
+
 def computed_in_block(resource_type: str, block: str) -> tuple[str, ...]:
     """The attributes of a nested block the provider computes (``vpc_config``'s
     ``cluster_security_group_id`` of ``aws_eks_cluster``): never in the configuration, yet

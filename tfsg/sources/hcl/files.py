@@ -14,11 +14,26 @@ from ..document import display
 
 
 class Tree:
-    """Files of the working tree."""
+    """Files of the working tree; with ``inside``, only those inside it (the repository under
+    review), symbolic links resolved: a committed link to ``/proc/self/environ``, a module
+    ``source = "../../.."`` or a ``.terraform/modules`` entry pointing elsewhere must not make
+    tfsg read (and quote) what lies outside."""
 
     label = "working tree"
 
+    def __init__(self, inside: Optional[str] = None) -> None:
+        self.inside = os.path.realpath(inside) if inside else None
+
+    def _check(self, path: str) -> None:
+        if self.inside is None:
+            return
+        real = os.path.realpath(path)
+        if os.path.commonpath([real, self.inside]) != self.inside:
+            raise InputError("is outside the repository under review (a symbolic link or a module source leads "
+                             "out of it); tfsg reads files inside it only", display(path))
+
     def listdir(self, directory: str) -> list[str]:
+        self._check(directory)
         try:
             return sorted(os.listdir(directory))
         except FileNotFoundError:
@@ -32,6 +47,7 @@ class Tree:
         return os.path.isdir(path)
 
     def read(self, path: str) -> str:
+        self._check(path)
         try:
             with open(path, "rb") as fh:
                 raw = read_bounded(fh, "tf-file-bytes", display(path))  # refused before it is read
@@ -147,6 +163,15 @@ class GitRevision:
         if raw is None:
             raise InputError(f"cannot read at {self.label}", display(path))
         return _decode(raw, path)
+
+
+def repository_of(directory: str) -> Optional[str]:
+    """The repository a root module is reviewed in: its git work tree (a pull request's checkout,
+    a pre-commit run). None outside git: a directory unpacked by hand has no boundary a branch
+    could cross (a module's examples call it as ``../../``)."""
+    from .functions_files import work_tree
+
+    return work_tree(os.path.realpath(directory))
 
 
 def unborn(directory: str, revision: str) -> bool:

@@ -10,7 +10,7 @@ from typing import Any, Optional
 
 from ...model import Address
 from ..instances import Instance
-from ..refs import Res, Term, Unk
+from ..refs import Lit, Res, Term, Unk
 
 
 class SourceValues:
@@ -34,13 +34,13 @@ class SourceValues:
         if self._config is None and not self._failed:
             from ...errors import TfsgError
             from . import budget
-            from .files import Tree
+            from .files import Tree, repository_of
             from .load import HclConfig, instance_of
             from .modules import Loader, ModuleInstance
 
             budget.reset()  # limits.py eval-size: this evaluation's own
             try:
-                loader = Loader(Tree(), self.directory)
+                loader = Loader(Tree(inside=repository_of(self.directory)), self.directory)
                 config = HclConfig()
                 root = ModuleInstance(loader, loader.module(self.directory), (), None, dict(self.variables), [])
                 for module in root.walk():
@@ -55,14 +55,19 @@ class SourceValues:
                                                    f"sources not used: {str(exc).split(': ', 1)[-1]}"))
         return self._config
 
-    def terms(self, address: Address, path: tuple) -> Optional[list[Term]]:
-        """The attribute's terms from the sources, over the plan's instances; None if unknown there too."""
+    def terms(self, address: Address, path: tuple, partial: bool = False) -> Optional[list[Term]]:
+        """The attribute's terms from the sources, over the plan's instances; None if unknown there
+        too. ``partial``: a list some of whose elements are known is its terms, the others
+        unknowns (``["${aws_eip.nat.public_ip}/32", "0.0.0.0/0"]``: the plan marks the whole list
+        unknown and records only the reference)."""
         config = self._load()
         expr = config.expression(address, path) if config is not None else None
         if expr is None:
             return None
         out = self._mapped(expr["terms"])
-        return None if any(isinstance(t, Unk) for t in out) else out
+        if not any(isinstance(t, Unk) for t in out):
+            return out
+        return out if partial and any(isinstance(t, Lit) for t in out) else None
 
     def written(self, address: Address, path: tuple) -> Optional[bool]:
         """Is the attribute written in the sources (None: the sources could not be evaluated, or

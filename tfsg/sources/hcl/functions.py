@@ -39,6 +39,7 @@ from .values import (
     to_number,
     to_string,
     type_name,
+    unify,
     unknown_from,
     unmark,
 )
@@ -195,14 +196,14 @@ def _toset(value: Any) -> Any:
         return unknown_from(value, what="toset()")
     if isinstance(value, dict):
         raise EvalError("toset: a map cannot become a set")
-    return _set(_list(value, "toset"))
+    return _set(unify(_list(value, "toset")))  # one element type: toset([22, "22"]) is one "22"
 
 
 @fn("tolist", shape=True)
 def _tolist(value: Any) -> Any:
     if isinstance(value, (Unknown, Ref)):
         return unknown_from(value, what="tolist()")
-    return TypedList(_list(value, "tolist"))
+    return TypedList(unify(_list(value, "tolist")))
 
 
 @fn("tomap", shape=True)
@@ -211,7 +212,7 @@ def _tomap(value: Any) -> Any:
         return unknown_from(value, what="tomap()")
     if not isinstance(value, dict):
         raise EvalError("tomap: expected an object or map")
-    return TypedMap(value)
+    return TypedMap(zip(value, unify(list(value.values()))))
 
 
 @fn("distinct", shape=True)
@@ -323,7 +324,9 @@ def _coalesce(*values: Any) -> Any:
         if isinstance(v, (Unknown, Ref)):
             return unknown_from(v, what="coalesce()")
         if v is not None and v != "":
-            return v
+            # the arguments share one type: coalesce(22, "x") is "22" (mixed primitives: strings)
+            known = [a for a in values if a is not None and is_known(a)]
+            return unify(known)[known.index(v)] if all(not isinstance(a, (list, dict)) for a in known) else v
     raise EvalError("coalesce: no non-null, non-empty argument")
 
 
@@ -708,7 +711,9 @@ def _jsondecode(text: Any) -> Any:
     except ValueError as exc:
         raise EvalError(f"jsondecode: {exc}") from None
     except RecursionError:
-        raise EvalError("jsondecode: nested too deeply") from None
+        # fail closed, as for nesting anywhere else: an unknown here would let the gate pass a
+        # value Terraform computes (Go decodes 10,000 levels)
+        raise OverLimit("jsondecode: the document is nested too deeply to evaluate (hundreds of levels)") from None
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")

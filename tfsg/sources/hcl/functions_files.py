@@ -58,6 +58,10 @@ def _resolve(env: Any, path: Any, what: str) -> tuple[Any, str]:
     real = os.path.realpath(full)
     if os.path.commonpath([real, top]) != top:
         raise EvalError(f"{what}: {text!r} is outside the repository; tfsg reads files inside it only")
+    if ".git" in os.path.relpath(real, top).split(os.sep):
+        # git's own files are no configuration: .git/config holds the checkout's credentials
+        # (actions/checkout persists the token there by default)
+        raise EvalError(f"{what}: {text!r} is inside .git; tfsg does not read git's own files")
     return reader, real
 
 

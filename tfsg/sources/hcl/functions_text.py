@@ -19,7 +19,7 @@ from typing import Any
 from ... import limits
 from . import budget
 from .functions import fn
-from .values import EvalError, OverLimit, Unknown, to_string
+from .values import EvalError, OverLimit, Unknown, number, to_string
 
 # ---------------------------------------------------------------- regular expressions (RE2)
 
@@ -196,38 +196,23 @@ def _timeadd(timestamp: Any, duration: Any) -> Any:
 
 @fn("yamldecode")
 def _yamldecode(text: Any) -> Any:
+    """Terraform's yamldecode (go-cty-yaml's scalar rules: yamlcty.py)."""
     import yaml
 
     from . import budget
+    from .yamlcty import YamlError, decode
 
     text = to_string(text)
     budget.charge(len(text))  # PyYAML reads ~1 µs a character (limits.py eval-size)
     try:
-        value = yaml.safe_load(text)
+        return decode(text, limits.get("value-size"), number)
     except yaml.YAMLError as exc:
         raise EvalError(f"yamldecode: {str(exc).splitlines()[0]}") from None
-    return _plain(value, [limits.get("value-size")])
-
-
-# YAML aliases share one object many times over: expanding a "billion laughs" document would
-# never end, so the values an expansion may make are counted (limits.py value-size).
-
-
-def _plain(value: Any, budget: list[int]) -> Any:
-    """YAML values as HCL values: numbers stay numbers, dates become strings, keys strings."""
-    budget[0] -= 1
-    if budget[0] < 0:
+    except YamlError as exc:
+        raise EvalError(f"yamldecode: {exc}") from None
+    except OverflowError:
         raise OverLimit(f"yamldecode: the document expands to more than {limits.get('value-size'):,} values "
-                        f"({limits.how('value-size')})")
-    if isinstance(value, dict):
-        return {to_string(k) if not isinstance(k, str) else k: _plain(v, budget) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v, budget) for v in value]
-    if isinstance(value, (datetime.date, datetime.datetime)):
-        return value.isoformat()
-    if isinstance(value, float) and value != value:
-        raise EvalError("yamldecode: NaN is not a number Terraform accepts")
-    return value
+                        f"({limits.how('value-size')})") from None
 
 
 @fn("yamlencode")

@@ -22,7 +22,7 @@ from ..build import GROUP_TYPES, SnapshotBuilder
 from ..instances import Instance
 from ..refs import Lit, Res, Term, Unk
 from . import budget
-from .files import GitRevision, Tree, display, unborn
+from .files import GitRevision, Tree, display, repository_of, unborn
 from .modules import META, LiteralScope, Loader, ModuleInstance, ResourceInstance, convert
 from .parse import parse_body
 from .syntax import Env, safe
@@ -98,13 +98,13 @@ def _load_directory(directory: str, base: Optional[str], inputs: Optional[Variab
     inputs = inputs or VariableInputs()
     if not os.path.isdir(directory):
         raise InputError("no such directory", directory)
-    tree = Tree()
+    tree = Tree(inside=repository_of(directory))
     if not any(n.endswith((".tf", ".tf.json")) for n in tree.listdir(directory)):
         raise InputError("no .tf files in this directory (give a Terraform root module, or a plan JSON file)",
                          display(directory))
     secrets: set[str] = set()
     labels: dict = {}  # placeholders of sensitive peers, the same on both sides
-    after, after_prints = _side(tree, directory, inputs, secrets, labels)
+    after, after_prints, moves = _side(tree, directory, inputs, secrets, labels)
     before: Optional[Snapshot] = None
     before_prints: dict[str, tuple] = dict(after_prints)
     if base is not None and unborn(directory, base):
@@ -115,15 +115,59 @@ def _load_directory(directory: str, base: Optional[str], inputs: Optional[Variab
                                                     for n in revision.listdir(directory)):
             before, before_prints = Snapshot(), {}  # the directory is new: nothing was there before
         else:
-            before, before_prints = _side(revision, directory, inputs, secrets, labels)
+            before, before_prints, _ = _side(revision, directory, inputs, secrets, labels)
+            if moves:  # the new revision's moved blocks: the base's objects under their new names
+                from .moved import rename_snapshot, renamer
+
+                rename = renamer(moves)
+                before = rename_snapshot(before, rename)
+                before_prints = {rename(k): v for k, v in before_prints.items()}
             _unmanaged(before, after, before_prints, after_prints)
     elif compare:
         before = after
     actions = _actions(before_prints, after_prints)
+    if before is not None and before is not after:
+        _launched_before(before, after, before_prints, after_prints, base or "")
     for snap in (after, before):
         if snap is not None:
             snap.groups = {k: replace(g, change=actions.get(k, "no-op")) for k, g in snap.groups.items()}
     return HclLoaded(display(directory), base, before, after, secrets, display(directory), actions)
+
+
+# Arguments whose change replaces an instance (provider docs, aws_instance: "Forces new resource"):
+# a replaced instance is launched again, with its subnet's settings of the day.
+_RELAUNCH = {"ami", "subnet_id", "associate_public_ip_address", "availability_zone", "private_ip",
+             "ipv6_address_count", "ipv6_addresses", "network_interface", "launch_template", "placement_group",
+             "tenancy", "host_id", "cpu_core_count", "cpu_threads_per_core", "user_data_replace_on_change"}
+
+
+def _launched_before(before: Snapshot, after: Snapshot, before_prints: dict[str, tuple],
+                     after_prints: dict[str, tuple], base: str) -> None:
+    """An instance that exists at the base and is not replaced keeps the public addresses it was
+    launched with: a subnet's ``map_public_ip_on_launch`` or ``assign_ipv6_address_on_creation``
+    applies to instances launched later (EC2 API ModifySubnetAttribute), not to running ones."""
+    was = {a.resource: a for a in before.attachments}
+    out = []
+    for att in after.attachments:
+        old = was.get(att.resource)
+        if old is not None and att.type in ("aws_instance", "aws_spot_instance_request") \
+                and (att.public, att.public_v6) != (old.public, old.public_v6) \
+                and not _relaunched(before_prints.get(att.resource), after_prints.get(att.resource)):
+            note = f" (as launched: unchanged since {base}; a subnet setting applies to instances launched later)"
+            att = replace(att, public=old.public, public_reason=old.public_reason + note,
+                          public_v6=old.public_v6, public_v6_reason=old.public_v6_reason + note)
+        out.append(att)
+    after.attachments = out
+
+
+def _relaunched(old: Optional[tuple], new: Optional[tuple]) -> bool:
+    """Do an instance's evaluated values differ in an argument that replaces it?"""
+    if old is None or new is None:
+        return True
+    (a, _), (b, _) = old, new
+    if not isinstance(a, dict) or not isinstance(b, dict):
+        return True
+    return any(a.get(k) != b.get(k) for k in _RELAUNCH)
 
 
 def _actions(before: dict[str, tuple], after: dict[str, tuple]) -> dict[str, str]:
@@ -142,8 +186,9 @@ def _actions(before: dict[str, tuple], after: dict[str, tuple]) -> dict[str, str
 # ---------------------------------------------------------------------- one side
 
 def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str],
-          labels: dict) -> tuple[Snapshot, dict[str, tuple]]:
-    """One side's Snapshot, and a fingerprint of each managed instance's values (to name changes)."""
+          labels: dict) -> tuple[Snapshot, dict[str, tuple], list[tuple[str, str]]]:
+    """One side's Snapshot, a fingerprint of each managed instance's values (to name changes),
+    and its moved blocks as (from, to) addresses."""
     loader = Loader(reader, directory)
     config = loader.module(directory)
     values = _root_values(reader, directory, config, inputs)
@@ -190,7 +235,9 @@ def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str]
     snap.omitted_inline = omitted
     snap.rule_locations = assign(snap.rules, sites)
     snap.call_sites = {"module." + name: site for name, site in ast_calls(config.modules).items()}
-    return snap, prints
+    from .moved import moved_pairs
+
+    return snap, prints, moved_pairs(root)
 
 
 def _unmanaged(before: Snapshot, after: Snapshot, before_prints: dict[str, tuple],
@@ -376,6 +423,12 @@ def block_hints(raw: Any, address: str, direction: str, terms: Callable[[Any], l
                 continue
             if is_known(value):
                 known[key] = value
+            elif key in ("cidr_blocks", "ipv6_cidr_blocks") and isinstance(value, list) \
+                    and any(is_known(v) for v in value):
+                # ["${aws_eip.nat.public_ip}/32", "0.0.0.0/0"]: the known blocks are admitted
+                # whatever apply makes of the others, which are unknowns of this rule
+                known[key] = [v for v in value if is_known(v)]
+                reasons += [found.reason for found in (first_unknown(v) for v in value) if found is not None]
             else:
                 mask[key] = True
                 found = first_unknown(value)
@@ -477,7 +530,10 @@ def _from_text(text: str, block: Any, where: str) -> Any:
         try:
             value = convert(value, type_attr.expr)
         except EvalError as exc:
-            raise UsageError(f"{exc}", where) from None
+            from .modules import is_sensitive_variable
+
+            raise UsageError("the value, which is sensitive, does not convert to the variable's type"
+                             if is_sensitive_variable(block) else f"{exc}", where) from None
     return value
 
 

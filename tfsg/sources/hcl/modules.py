@@ -35,6 +35,7 @@ from .values import (
     to_bool,
     to_number,
     to_string,
+    unify,
 )
 
 # Meta-arguments: not resource attributes (REFERENCE A.6 lists what plan JSON keeps).
@@ -52,6 +53,7 @@ class ModuleConfig:
         self.resources: dict[tuple[str, str, str], Block] = {}  # (mode, type, name)
         self.modules: dict[str, Block] = {}
         self.outputs: dict[str, Block] = {}
+        self.moved: list[Block] = []  # moved blocks (moved.py: the base's objects renamed)
         self.skipped: list[str] = []
 
     def add(self, blocks: list[Block], file: str) -> None:
@@ -70,6 +72,8 @@ class ModuleConfig:
                 self.modules[labels[0]] = block
             elif kind == "output" and labels:
                 self.outputs[labels[0]] = block
+            elif kind == "moved":
+                self.moved.append(block)
 
 
 def read_module(reader: Any, directory: str) -> ModuleConfig:
@@ -310,13 +314,15 @@ class ModuleInstance:
         if value is None and "default" in block.body.attrs and _literal_false(block.body.attrs.get("nullable")):
             value = safe(block.body.attrs["default"].expr, Env(LiteralScope()), block.file)
         type_attr = block.body.attrs.get("type")
+        secret = is_sensitive_variable(block)
         if type_attr is not None and not isinstance(value, (Unknown, Ref)):
             try:
                 value = convert(value, type_attr.expr)
             except EvalError as exc:
-                value = Unknown(f"var.{name} ({block.file}:{block.line}): {exc}")
-        sensitive = block.body.attrs.get("sensitive")
-        if sensitive is not None and getattr(sensitive.expr, "value", None) is True:
+                # Terraform: "..., which is sensitive: a number is required" (never the value)
+                value = Unknown(f"var.{name} ({block.file}:{block.line}), which is sensitive, does not convert to "
+                                "its type" if secret else f"var.{name} ({block.file}:{block.line}): {exc}")
+        if secret:
             value = mark_sensitive(value, self.loader.secrets)
         self._vars[name] = value
         return value
@@ -520,6 +526,11 @@ class LiteralScope:
         raise EvalError(f"{name} cannot be referred to here (only literal values are allowed)")
 
 
+def is_sensitive_variable(block: Any) -> bool:
+    sensitive = block.body.attrs.get("sensitive")
+    return sensitive is not None and getattr(sensitive.expr, "value", None) is True
+
+
 def _literal_false(attr: Optional[Attribute]) -> bool:
     return attr is not None and getattr(attr.expr, "value", None) is False
 
@@ -549,13 +560,18 @@ def convert(value: Any, type_expr: Node) -> Any:
             if not isinstance(value, list):
                 return _type_error(value, kind)
             items = [convert(v, arg) for v in value]
+            if _mentions_any(arg):  # list(any): one element type, mixed primitives as strings
+                items = unify(items)
             if kind == "set":
                 return SetList(sorted(set(items)) if all(isinstance(v, str) for v in items) else items)
             return TypedList(items)
         if kind == "map":
             if not isinstance(value, dict):
                 return _type_error(value, kind)
-            return TypedMap({k: convert(v, arg) for k, v in value.items()})
+            converted = {k: convert(v, arg) for k, v in value.items()}
+            if _mentions_any(arg):  # map(any), map(list(any)): one element type
+                converted = dict(zip(converted, unify(list(converted.values()))))
+            return TypedMap(converted)
         if kind == "object" and isinstance(arg, ObjectN):
             if not isinstance(value, dict):
                 return _type_error(value, kind)
@@ -576,6 +592,14 @@ def convert(value: Any, type_expr: Node) -> Any:
         if kind == "tuple" and isinstance(arg, TupleN) and isinstance(value, list):
             return [convert(v, t) for v, t in zip(value, arg.items)]
     return value
+
+
+def _mentions_any(type_expr: Node) -> bool:
+    """Is ``any`` the element type, directly or through nested collections (``list(any)``)?"""
+    if isinstance(type_expr, VarN):
+        return type_expr.name == "any"
+    return isinstance(type_expr, CallN) and type_expr.name in ("list", "set", "map") \
+        and bool(type_expr.args) and _mentions_any(type_expr.args[0])
 
 
 def _optional_default(attr_type: CallN) -> Any:

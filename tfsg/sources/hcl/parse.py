@@ -96,8 +96,8 @@ def parse_body(text: str, file: str) -> Body:
             what = "end of file"
         elif token.type == "NL_OR_COMMENT" or not lines:
             what = "end of line (an expression or a closing bracket is missing)"
-        else:
-            what = repr(lines[0])
+        else:  # the token as a short excerpt: a file may hold anything (a secret it links to)
+            what = repr(lines[0][:32]) + (" (cut)" if len(lines[0]) > 32 else "")
         raise InputError(f"HCL syntax error: unexpected {what}", f"{file}:{exc.line}:{exc.column}") from None
     except UnexpectedEOF:
         raise InputError("HCL syntax error: unexpected end of file", file) from None

@@ -28,6 +28,7 @@ from .values import (
     to_bool,
     to_number,
     to_string,
+    unify,
     unknown_from,
 )
 
@@ -230,7 +231,27 @@ class CondN(Node):
         budget.walk(cond)
         if not is_known(cond):
             return unknown_from(cond, what="a condition")
-        return self.yes.ev(env) if to_bool(cond) else self.no.ev(env)
+        chosen, other = (self.yes, self.no) if to_bool(cond) else (self.no, self.yes)
+        value = chosen.ev(env)
+        # both results share one type: ``c ? 22 : "any"`` is "22" (mixed primitives as strings);
+        # known without evaluating it only when the other result is a constant
+        constant = _constant(other)
+        if constant is not _NOT_CONSTANT and constant is not None and is_known(value) \
+                and isinstance(value, (str, int, float)) and not isinstance(constant, (list, dict)):
+            value = unify([value, constant])[0]
+        return value
+
+
+_NOT_CONSTANT = object()
+
+
+def _constant(node: Node) -> Any:
+    """A literal's value, or a template's text when it has no interpolation."""
+    if isinstance(node, Literal):
+        return node.value
+    if isinstance(node, Template) and all(isinstance(p, str) for p in node.parts):
+        return "".join(node.parts)
+    return _NOT_CONSTANT
 
 
 class BinN(Node):

@@ -13,6 +13,7 @@ of range); ``try`` and ``can`` catch it, everything else turns it into an ``Unkn
 
 from __future__ import annotations
 
+import re
 from typing import Any, Optional
 
 from ... import limits
@@ -250,20 +251,72 @@ def to_string(value: Any) -> str:
     raise EvalError(f"a {type_name(value)} cannot be used as a string")
 
 
+def unify(values: list) -> list:
+    """Values of one collection converted to a single type, as Terraform does for a list, set
+    or map whose element type is ``any`` and for ``tolist``/``toset``/``tomap``/``coalesce``
+    and a conditional's two results (Terraform language docs, "Type Constraints": mixed
+    primitives become strings, ``{a = 1, b = "x"}`` as ``map(any)`` is ``{a = "1", b = "x"}``;
+    nested collections unify their elements jointly). Unknowns and nulls are left as they are;
+    values that no single type holds are returned unchanged (Terraform refuses them)."""
+    present = [v for v in values if v is not None and is_known(v)]
+    if not present:
+        return values
+    kinds = {type_name(v) for v in present}
+    if kinds <= {"string", "number", "bool"}:
+        if len(kinds) == 1:
+            return values
+        return [to_string(v) if v is not None and is_known(v) and not isinstance(v, (list, dict)) else v
+                for v in values]
+    if kinds == {"list"}:
+        flat = [item for v in present for item in v]
+        done = iter(unify(flat))
+        out = []
+        for v in values:
+            if v is None or not is_known(v):
+                out.append(v)
+            else:
+                converted = [next(done) for _ in v]
+                out.append(v.__class__(converted) if isinstance(v, (TypedList, SetList)) else converted)
+        return out
+    if kinds == {"object"}:
+        keysets = {tuple(sorted(v)) for v in present}
+        if len(keysets) == 1:  # objects of one shape: attribute by attribute
+            keys = next(iter(keysets))
+            columns = {k: iter(unify([v[k] for v in present])) for k in keys}
+            rebuilt = [{k: next(columns[k]) for k in v} for v in present]
+        else:  # maps: every value of every map to one type
+            flat = [item for v in present for item in v.values()]
+            done = iter(unify(flat))
+            rebuilt = [{k: next(done) for k in v} for v in present]
+        it = iter(rebuilt)
+        return [v if v is None or not is_known(v) else
+                (v.__class__(next(it)) if isinstance(v, TypedMap) else next(it)) for v in values]
+    return values
+
+
 def to_number(value: Any) -> Any:
     if isinstance(value, bool):
         raise EvalError("a bool cannot be used as a number")
     if isinstance(value, (int, float)):
         return number(value)
     if isinstance(value, str):
-        try:
+        # Terraform's conversion (cty, Go's decimal syntax): ASCII digits, no spaces, no "_"
+        # (Python's int() and float() take " 22", "1_000" and "٢٢", which Terraform refuses)
+        if _INTEGER_TEXT.fullmatch(value):
             return int(value)
-        except ValueError:
-            try:
-                return number(float(value))
-            except ValueError:
-                raise EvalError(f"{value!r} is not a number") from None
+        if _DECIMAL_TEXT.fullmatch(value) or _INFINITE_TEXT.fullmatch(value):
+            return number(float(value))
+        raise EvalError(f"{_shown_text(value)} is not a number")
     raise EvalError(f"a {type_name(value)} cannot be used as a number")
+
+
+_INTEGER_TEXT = re.compile(r"[-+]?[0-9]+")
+_DECIMAL_TEXT = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+_INFINITE_TEXT = re.compile(r"[-+]?(?i:inf|infinity)")
+
+
+def _shown_text(value: str) -> str:
+    return "a sensitive value" if has_mark(value) else repr(value[:40])
 
 
 def to_bool(value: Any) -> bool:

@@ -23,7 +23,10 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 
 def _input_error(where: str, exc: Invalid, prefix: tuple) -> InputError:
-    return InputError(f"{render_path(prefix + tuple(exc.path)) or '(top level)'}: {problem(exc)}", where)
+    path = prefix + tuple(exc.path)
+    # a resource's own values (before, after, values) may be sensitive: their type only
+    values = any(step in ("before", "after", "values") for step in path if isinstance(step, str))
+    return InputError(f"{render_path(path) or '(top level)'}: {problem(exc, echo=not values)}", where)
 
 
 def render_path(path: tuple, limit: int = 200) -> str:
@@ -39,14 +42,15 @@ def render_path(path: tuple, limit: int = 200) -> str:
     return out if len(out) <= limit else out[:limit // 2] + "…" + out[-limit // 2:]
 
 
-def problem(exc: Invalid) -> str:
-    """What is wrong, in words, with at most a short escaped excerpt of the value."""
+def problem(exc: Invalid, echo: bool = True) -> str:
+    """What is wrong, in words, with at most a short escaped excerpt of the value (of a number or
+    a boolean, and only with ``echo``: never of a resource's values)."""
     rule, detail, value = exc.rule, exc.detail, exc.value
     if rule == "type":
         shown = [w for w in detail if w != "null"] or list(detail)  # null is "unset": implied
         names = [_TYPE_NAMES.get(w, w) for w in shown]
         expected = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
-        return f"expected {expected}, got {_describe(value, 'integer' in detail)}"
+        return f"expected {expected}, got {_describe(value, 'integer' in detail, echo=echo)}"
     if rule == "required":
         return f"missing key {_excerpt(detail)}"
     if rule == "enum":
@@ -72,19 +76,21 @@ def problem(exc: Invalid) -> str:
     return f"does not match the plan schema ({rule})"
 
 
-def _describe(value: Any, integer_wanted: bool = False, quote: bool = False) -> str:
-    """A value's type, and for numbers and booleans the value (strings are never echoed:
-    they may be sensitive, and plan JSON holds sensitive values in clear)."""
+def _describe(value: Any, integer_wanted: bool = False, quote: bool = False, echo: bool = True) -> str:
+    """A value's type, and for numbers and booleans the value when ``echo`` (strings are never
+    echoed: they may be sensitive, and plan JSON holds sensitive values in clear; nor is any
+    value of a resource, which may be a port from a sensitive variable)."""
     if value is None:
         return "null"
     if isinstance(value, bool):
-        return f"a boolean ({'true' if value else 'false'})"
+        return f"a boolean ({'true' if value else 'false'})" if echo else "a boolean"
     if isinstance(value, int):
-        return f"an integer ({_excerpt(value)})"
+        return f"an integer ({_excerpt(value)})" if echo else "an integer"
     if isinstance(value, float):
         if not math.isfinite(value):
             return "a non-finite number"
-        return f"{'a number with a fraction' if integer_wanted else 'a number'} ({_excerpt(value)})"
+        kind = "a number with a fraction" if integer_wanted else "a number"
+        return f"{kind} ({_excerpt(value)})" if echo else kind
     if isinstance(value, str):
         if quote:  # fields Terraform writes itself (mode), never resource values
             return _excerpt(value)

@@ -1,0 +1,170 @@
+"""HCL mode against a --base revision, as a plan of the same change would read it.
+
+[MOVED]  Terraform language docs, "Refactoring": a ``moved { from = A  to = B }`` block of the new
+         configuration makes the object the state holds at A the one written at B; the plan
+         shows it moved, not destroyed and created (checked with tf-offline: "0 to add, 0 to
+         change, 0 to destroy").
+[LAUNCH] EC2 API ModifySubnetAttribute / MapPublicIpOnLaunch: a subnet's setting applies to the
+         interfaces launched in it later; a running instance keeps the addresses it has.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from conftest import run_tfsg, validate_report
+
+PROVIDER = '''terraform {
+  required_providers {
+    aws = { source = "hashicorp/aws", version = "5.100.0" }
+  }
+}
+'''
+
+
+def _diff_and_check(tmp_path: Path, before: str, after: str) -> tuple[dict, dict]:
+    repo = tmp_path / "repo"
+    infra = repo / "infra"
+    infra.mkdir(parents=True)
+    (infra / "main.tf").write_text(PROVIDER + before)
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=repo,
+                       check=True, capture_output=True)
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-q", "-m", "base")
+    (infra / "main.tf").write_text(PROVIDER + after)
+    out = []
+    for command in ("diff", "check"):
+        extra = ("--fail-on", "low") if command == "check" else ()
+        proc = run_tfsg(command, str(infra), "--base", "HEAD", *extra, "--format", "json", cwd=repo)
+        assert proc.returncode in (0, 1), proc.stderr.decode()
+        doc = json.loads(proc.stdout)
+        validate_report(doc)
+        out.append(doc)
+    return out[0], out[1]
+
+
+OLD = '''
+resource "aws_security_group" "old" {
+  name        = "app"
+  description = "app servers"
+}
+resource "aws_security_group_rule" "ssh" {
+  count             = 1
+  type              = "ingress"
+  description       = "ssh from the office"
+  security_group_id = aws_security_group.old.id
+  protocol          = "tcp"
+  from_port         = 22
+  to_port           = 22
+  cidr_blocks       = ["198.51.100.0/24"]
+}
+'''
+NEW = '''
+resource "aws_security_group" "app" {
+  name        = "app"
+  description = "app servers"
+}
+resource "aws_security_group_rule" "ssh" {
+  for_each          = toset(["198.51.100.0/24"])
+  type              = "ingress"
+  description       = "ssh from the office"
+  security_group_id = aws_security_group.app.id
+  protocol          = "tcp"
+  from_port         = 22
+  to_port           = 22
+  cidr_blocks       = [each.key]
+}
+moved {
+  from = aws_security_group.old
+  to   = aws_security_group.app
+}
+moved {
+  from = aws_security_group_rule.ssh[0]
+  to   = aws_security_group_rule.ssh["198.51.100.0/24"]
+}
+'''
+
+
+def test_moved_blocks_rename_the_base_objects(tmp_path: Path):
+    """[MOVED] the group and the rule instance are renamed, not replaced: no flow changes, no
+    finding is introduced (TFSG009 does not fire: the rule has a description)."""
+    diff, check = _diff_and_check(tmp_path, OLD, NEW)
+    assert diff["summary"]["reachability_changed"] is False
+    assert (diff["added"], diff["removed"], diff["newly_exposed"], diff["no_longer_exposed"]) == ([], [], [], [])
+    assert [f["policy"] for f in check["findings"] if f["introduced"]] == []
+    assert check["verdict"]["passed"] is True
+    assert {g["address"]: g["change"] for g in diff["groups"]} == {"aws_security_group.app": "no-op"}
+
+
+def test_without_moved_blocks_the_rename_is_a_change(tmp_path: Path):
+    """The control: the same rename without moved blocks is a destroy and a create (the flows
+    are the same, so reachability is unchanged, but the groups are replaced)."""
+    diff, _ = _diff_and_check(tmp_path, OLD, NEW.split("moved {")[0])
+    changes = {g["address"]: g["change"] for g in diff["groups"]}
+    assert changes == {"aws_security_group.app": "create", "aws_security_group.old": "delete"}
+
+
+SUBNET = '''
+resource "aws_vpc" "main" {
+  cidr_block = "10.0.0.0/16"
+}
+resource "aws_internet_gateway" "igw" {
+  vpc_id = aws_vpc.main.id
+}
+resource "aws_route_table" "public" {
+  vpc_id = aws_vpc.main.id
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = aws_internet_gateway.igw.id
+  }
+}
+resource "aws_route_table_association" "public" {
+  subnet_id      = aws_subnet.a.id
+  route_table_id = aws_route_table.public.id
+}
+resource "aws_subnet" "a" {
+  vpc_id                  = aws_vpc.main.id
+  cidr_block              = "10.0.1.0/24"
+  map_public_ip_on_launch = MAP
+}
+resource "aws_security_group" "ssh" {
+  name   = "ssh"
+  vpc_id = aws_vpc.main.id
+  ingress {
+    description = "ssh"
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_instance" "host" {
+  ami                    = "ami-12345678"
+  instance_type          = "t3.micro"
+  subnet_id              = aws_subnet.a.id
+  vpc_security_group_ids = [aws_security_group.ssh.id]
+}
+'''
+
+
+def test_a_subnet_setting_does_not_change_a_running_instance(tmp_path: Path):
+    """[LAUNCH] map_public_ip_on_launch turned on: the existing host keeps no public address;
+    nothing becomes reachable (the plan of the same change updates the subnet only)."""
+    diff, check = _diff_and_check(tmp_path, SUBNET.replace("MAP", "false"), SUBNET.replace("MAP", "true"))
+    assert diff["newly_exposed"] == []
+    assert not [f for f in check["findings"] if f["introduced"] and f["policy"] == "TFSG001"]
+
+
+def test_an_instance_launched_again_takes_the_subnet_setting(tmp_path: Path):
+    """[LAUNCH] the same change with a new AMI replaces the host (ami forces a new instance): the
+    new one is launched with a public address, and SSH from the world reaches it."""
+    after = SUBNET.replace("MAP", "true").replace("ami-12345678", "ami-87654321")
+    diff, check = _diff_and_check(tmp_path, SUBNET.replace("MAP", "false"), after)
+    assert {(e["address"], e["ports"]) for e in diff["newly_exposed"] if e["kind"] == "resource"} == \
+        {("aws_instance.host", "22")}

@@ -1,0 +1,107 @@
+"""What launches from a launch template or configuration, and which template it names.
+
+An ``aws_instance`` (or spot request) and an Auto Scaling group name a template by reference,
+by its ``id`` or by its ``name``; a mixed instances policy names one more per ``override``. The
+instances take the template's groups and first network interface's settings; an instance's own
+arguments override them (EC2 API RunInstances, "LaunchTemplate"; provider docs for
+``aws_instance.launch_template`` and ``aws_autoscaling_group``). ``attachments.py`` lends the
+template's groups to what launches from it.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from ...model import shown
+from ..instances import Instance
+from ..refs import Lit, Res, Unk
+from ..refs import path_text as _path_text
+from .base import BuilderBase
+
+# Resources that launch instances from a launch template (or configuration), and where they name
+# it; the instances take its groups and network interface settings (an aws_instance's own
+# arguments override the template's: EC2 API RunInstances, "LaunchTemplate").
+_MIXED = ("mixed_instances_policy", "[]", "launch_template", "[]")
+LAUNCHERS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "aws_autoscaling_group": (
+        ("launch_template", "[]", "id"), ("launch_template", "[]", "name"), ("launch_configuration",),
+        _MIXED + ("launch_template_specification", "[]", "launch_template_id"),
+        _MIXED + ("launch_template_specification", "[]", "launch_template_name"),
+        _MIXED + ("override", "[]", "launch_template_specification", "[]", "launch_template_id"),
+        _MIXED + ("override", "[]", "launch_template_specification", "[]", "launch_template_name")),
+    "aws_instance": (("launch_template", "[]", "id"), ("launch_template", "[]", "name")),
+    "aws_spot_instance_request": (("launch_template", "[]", "id"), ("launch_template", "[]", "name")),
+}
+TEMPLATE_TYPES = ("aws_launch_template", "aws_launch_configuration")
+
+
+class LaunchesMixin(BuilderBase):
+    """The templates each launcher launches from (``launch_templates``), found once."""
+
+    def launch_templates(self, inst: Instance) -> list[str]:
+        """The launch templates (and launch configurations) a launcher's instances are made
+        from: by reference, or by the literal ``id`` or ``name`` a template of the plan has
+        (provider docs: ``launch_template`` takes either; an Auto Scaling group's mixed
+        instances policy names a template and, per instance type, ``override`` templates).
+        A template the plan does not hold makes the launcher's groups unknown."""
+        hit = self._launched.get(inst.addr)
+        if hit is not None:
+            return hit
+        out: list[str] = []
+        for steps in LAUNCHERS[inst.type]:
+            for concrete in self._expand(inst, steps):
+                for term in self.terms(inst, concrete, optional=True):
+                    if isinstance(term, Res) and term.instance.type in TEMPLATE_TYPES:
+                        out.append(term.instance.addr)
+                    elif isinstance(term, Unk) and "dynamic block" in term.reason:
+                        self.unknown(inst.addr, _path_text(concrete), term.reason)
+                    elif isinstance(term, Lit) and isinstance(term.value, str) and term.value:
+                        if term.value == "unknown" and concrete[-1] in ("id", "launch_template_id"):
+                            # the provider's placeholder for an id it will look up by name at
+                            # apply (launchTemplateIDUnknown, autoscaling/group.go): the name decides
+                            continue
+                        found = self._templates_named().get(term.value)
+                        if found:
+                            out += found
+                        else:
+                            self._outside_templates.add(inst.addr)
+                            self.unknown(inst.addr, _path_text(concrete),
+                                         f"launches from {shown(term.value)!r}, a launch template this plan does "
+                                         "not hold: its instances' groups and public addresses are unknown")
+                    elif isinstance(term, Res):
+                        self._outside_templates.add(inst.addr)
+                        self.unknown(inst.addr, _path_text(concrete),
+                                     f"launches from {term.instance.addr}, not a launch template of this plan: "
+                                     "its instances' groups and public addresses are unknown")
+        self._launched[inst.addr] = out = list(dict.fromkeys(out))
+        return out
+
+    def _templates_named(self) -> dict[str, list[str]]:
+        """A template's known ``id`` and ``name`` -> the templates of the plan (built once)."""
+        if self._named_templates is None:
+            self._named_templates = {}
+            for t in self.instances:
+                if t.type in TEMPLATE_TYPES and t.address.mode == "managed":
+                    for attr in ("id", "name"):
+                        known, value = self.value(t, (attr,))
+                        if known and isinstance(value, str) and value:
+                            self._named_templates.setdefault(value, []).append(t.addr)
+        return self._named_templates
+
+    def public_interface_groups(self, template: Instance) -> "Optional[tuple[str, ...]]":
+        """The groups of a template's first interface (``device_index`` 0), when the template has
+        several interfaces whose groups differ: only that interface gets the automatic public
+        IPv4 address (EC2 API, AssociatePublicIpAddress: "can only be assigned to a network
+        interface for eth0"); the others are private interfaces of the same instance."""
+        paths = self._expand(template, ("network_interfaces", "[]"))
+        if len(paths) < 2:
+            return None
+        per: list[tuple[int, tuple[str, ...]]] = []
+        for i, path in enumerate(paths):
+            known, index = self.value(template, path + ("device_index",))
+            keys, unread = self.group_keys(self.terms(template, path + ("security_groups",), optional=True))
+            if unread:
+                return None
+            per.append((index if known and isinstance(index, int) else i, tuple(sorted(set(keys)))))
+        first = min(per)[1]
+        return first if any(groups != first for _, groups in per) else None
