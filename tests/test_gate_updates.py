@@ -64,3 +64,18 @@ def test_a_partial_plan_says_what_it_leaves_out():
     assert text.splitlines()[2].startswith("Plan: partial")
     markdown = run_tfsg("check", plan("gate_target"), "--format", "markdown").stdout.decode()
     assert "Plan: partial" in markdown
+
+
+def test_a_forgotten_rule_stays_in_aws():
+    """fixtures/gate_removed_forget: a `removed` block with `lifecycle { destroy = false }`
+    (Terraform 1.7+, "Removing Resources") forgets the SSH rule: the plan's action is "forget",
+    the rule stays in AWS. The change also launches a public instance into the group, so SSH from
+    anywhere reaches it: TFSG001 is introduced (grown), and nothing is removed."""
+    code, r = _check("gate_removed_forget")
+    assert code == 1
+    assert r["removed"] == [] and r["no_longer_exposed"] == []
+    assert [(e["address"], e["ports"]) for e in r["newly_exposed"] if e["kind"] == "resource"] == \
+        [("aws_instance.bastion", "22")]
+    tfsg001 = [f for f in r["findings"] if f["policy"] == "TFSG001"]
+    assert [(f["address"], f["introduced"], f["blocking"], f["evidence"]["grown"]) for f in tfsg001] == \
+        [("aws_security_group.g", True, True, "now reachable: aws_instance.bastion")]

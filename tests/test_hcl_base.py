@@ -168,3 +168,125 @@ def test_an_instance_launched_again_takes_the_subnet_setting(tmp_path: Path):
     diff, check = _diff_and_check(tmp_path, SUBNET.replace("MAP", "false"), after)
     assert {(e["address"], e["ports"]) for e in diff["newly_exposed"] if e["kind"] == "resource"} == \
         {("aws_instance.host", "22")}
+
+
+def test_a_removed_block_that_keeps_the_object_keeps_its_rules(tmp_path: Path):
+    """A `removed { lifecycle { destroy = false } }` forgets the rule, AWS keeps it: at --base the
+    rule's flows stay (nothing removed), as the plan's "forget" action says (fixtures/
+    gate_removed_forget is the plan of the same kind of change)."""
+    before = OLD.replace("  count             = 1\n", "")
+    after = OLD.split('resource "aws_security_group_rule"')[0] + '''
+removed {
+  from = aws_security_group_rule.ssh
+  lifecycle {
+    destroy = false
+  }
+}
+'''
+    diff, check = _diff_and_check(tmp_path, before, after)
+    assert diff["removed"] == [] and diff["summary"]["reachability_changed"] is False
+    assert [f["policy"] for f in check["findings"] if f["introduced"]] == []
+    assert [(f["policy"], f["introduced"]) for f in check["findings"] if f["policy"] == "TFSG009"] == []
+
+
+def test_override_files_are_merged(tmp_path: Path):
+    """Terraform language docs, "Override Files": `ssh_override.tf` replaces the group's
+    `ingress` blocks (nested blocks of a type the override writes replace the original's all)
+    and its description argument: SSH from anywhere, not from the office."""
+    from conftest import tfsg_json
+
+    (tmp_path / "main.tf").write_text(PROVIDER + '''
+resource "aws_security_group" "g" {
+  name        = "g"
+  description = "office ssh"
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["198.51.100.0/24"]
+  }
+  ingress {
+    from_port   = 3389
+    to_port     = 3389
+    protocol    = "tcp"
+    cidr_blocks = ["198.51.100.0/24"]
+  }
+}
+''')
+    (tmp_path / "ssh_override.tf").write_text('''
+resource "aws_security_group" "g" {
+  description = "overridden"
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+''')
+    r = tfsg_json("show", str(tmp_path))
+    assert {(f["from"], f["ports"]) for f in r["flows"]} == {("0.0.0.0/0", "22")}
+    assert r["groups"][0]["description"] == "overridden"
+
+
+IGNORED = '''
+resource "aws_security_group" "g" {
+  name        = "g"
+  description = "ingress managed elsewhere"
+  ingress {
+    description = "ssh"
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["CIDR"]
+  }
+  lifecycle {
+    ignore_changes = [ingress]
+  }
+}
+resource "aws_security_group_rule" "pg" {
+  type              = "ingress"
+  description       = "postgres"
+  security_group_id = aws_security_group.g.id
+  protocol          = "tcp"
+  from_port         = 5432
+  to_port           = 5432
+  cidr_blocks       = ["CIDR"]
+  lifecycle {
+    ignore_changes = all
+  }
+}
+'''
+
+
+def test_ignore_changes_keeps_the_base_values(tmp_path: Path):
+    """Terraform language docs, "lifecycle": ignore_changes makes Terraform plan no change to
+    those arguments of an existing object (the plan of the same change says "No changes"): the
+    rules widened in the configuration stay as they are in AWS."""
+    diff, check = _diff_and_check(tmp_path, IGNORED.replace("CIDR", "10.0.0.0/8"),
+                                  IGNORED.replace("CIDR", "0.0.0.0/0"))
+    assert diff["summary"]["reachability_changed"] is False
+    assert (diff["added"], diff["removed"], diff["newly_exposed"]) == ([], [], [])
+    assert [f["policy"] for f in check["findings"] if f["introduced"]] == []
+
+
+def test_an_imported_group_has_what_it_does_not_write(tmp_path: Path):
+    """Terraform 1.5+ "Import": an import block brings an existing group under management; its
+    ingress, not written, is what AWS has, which the files cannot tell: an unknown the
+    internet policies see (never "no rules", which a created group would have)."""
+    from conftest import tfsg_json
+
+    (tmp_path / "main.tf").write_text(PROVIDER + '''
+import {
+  to = aws_security_group.legacy
+  id = "sg-0123456789abcdef0"
+}
+resource "aws_security_group" "legacy" {
+  name        = "legacy"
+  description = "imported"
+}
+''')
+    r = tfsg_json("show", str(tmp_path))
+    assert {(u["address"], u["attribute"]) for u in r["unknown"]} == \
+        {("aws_security_group.legacy", "ingress"), ("aws_security_group.legacy", "egress")}
+    assert all("imported" in u["reason"] for u in r["unknown"])

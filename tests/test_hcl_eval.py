@@ -398,3 +398,15 @@ def test_the_selected_workspace(tmp_path, monkeypatch):
     assert root(tmp_path, {"main.tf": src}).local("cidr") == "0.0.0.0/0"
     monkeypatch.setenv("TF_WORKSPACE", "staging")
     assert root(tmp_path, {"main.tf": src}).local("cidr") == "10.0.0.0/8"
+
+
+@pytest.mark.parametrize("expr,want", [
+    # HCL native syntax spec, "Splat Operators": the legacy `.*` takes attribute steps only, so an
+    # index after it indexes the result (terraform console: local.objs.*.name[1] is "b")
+    ('[{name = "a"}, {name = "b"}].*.name[1]', "b"),
+    ('[{cidrs = ["10.0.0.0/8"]}, {cidrs = ["0.0.0.0/0"]}].*.cidrs[1]', ["0.0.0.0/0"]),
+    # the full splat [*] takes every step
+    ('[{cidrs = ["10.0.0.0/8", "x"]}, {cidrs = ["0.0.0.0/0", "y"]}][*].cidrs[0]', ["10.0.0.0/8", "0.0.0.0/0"]),
+])
+def test_legacy_and_full_splats(tmp_path, expr, want):
+    assert local(tmp_path, expr) == want

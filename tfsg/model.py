@@ -367,5 +367,8 @@ class Snapshot:
     omitted_inline: set[tuple[str, str]] = field(default_factory=set)
     # the inline block each inline rule is written in, where one block can be told (blocksites)
     rule_locations: dict[Rule, Location] = field(default_factory=dict)
+    # a group or rule resource made in a module: the module variables its configuration reads
+    # (which arguments of the module call feed it: where a finding on it points)
+    inputs: dict[str, frozenset] = field(default_factory=dict)
     # root module calls: "module.NAME" -> blocksites.CallSite (where a module's rule is changed)
     call_sites: dict[str, Any] = field(default_factory=dict)

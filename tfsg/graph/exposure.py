@@ -52,17 +52,19 @@ class ExposureQueries(GraphBase):
                 reached = reached & services
             if not reached:
                 continue
-            found = [(label, block.issuperset(space), rule.services & reached)
+            found = [(label, block, block.issuperset(space), rule.services & reached)
                      for rule, block, label in self.cidrs["ingress"].get(group, ())
                      if block.overlaps(space) and rule.services & reached]
-            # a block that is the whole family (0.0.0.0/0) is the source; a narrower one beside it
+            # a block that is the whole family (0.0.0.0/0) is a source; a narrower one beside it
             # (2.2.2.2/32) adds nothing on the services the whole one admits, and is a source only
-            # where narrower blocks together cover the family (0.0.0.0/1 + 128.0.0.0/1)
+            # where the narrower blocks together cover the family too (0.0.0.0/1 + 128.0.0.0/1:
+            # another way in, which a reviewer must close as well)
             whole = NO_SERVICES
-            for _, full, got in found:
+            for _, _, full, got in found:
                 if full:
                     whole = whole | got
-            labels |= {label for label, full, got in found if full or got - whole}
+            narrow = covering_services([(got, block) for _, block, full, got in found if not full], space)
+            labels |= {label for label, _, full, got in found if full or got - whole or got & narrow}
         if not family and hasattr(self, "hops"):  # reached through a listener, on what it forwards
             labels |= {listener for listener, forwarded in self.hops.lb_sources.get(group, {}).items()
                        if services is None or forwarded & services}

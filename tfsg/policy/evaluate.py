@@ -321,6 +321,26 @@ class Context:
         return out
 
 
+def _granting_internet(ctx: Context, group: str, sources: list[str], common: ServiceSet) -> set[str]:
+    """The rules (by the resource that writes them) that admit the whole internet on
+    ``common``: per port range, each rule that does so alone (``0.0.0.0/0``, or two halves in one
+    rule; a tcp 443 rule is no part of "all traffic"), else every rule that admits part of it
+    from a public block (the internet covered only by several rules together)."""
+    from ..graph.records import entry_services
+
+    per: dict[str, list[tuple[ServiceSet, AddressSet]]] = {}
+    for rule, block, label in ctx.graph.cidrs["ingress"].get(group, ()):
+        if label in sources and rule.services & common:
+            per.setdefault(rule.defined_by, []).append((rule.services, block))
+    out: set[str] = set()
+    for proto, ports in common.entries():
+        part = entry_services(proto, ports)
+        alone = {owner for owner, pairs in per.items()
+                 if (covering_services(pairs, PUBLIC_V4) | covering_services(pairs, PUBLIC_V6)).issuperset(part)}
+        out |= alone or {owner for owner, pairs in per.items() if any(services & part for services, _ in pairs)}
+    return out
+
+
 def _opened(ctx: Context, group: str, common: ServiceSet) -> ServiceSet:
     """The ranges the group opens to the internet that hold the policy's services: "tcp 8086,
     in tcp 8080-8090" says which rule to look for (the policy's port is nowhere in the code)."""
@@ -369,8 +389,7 @@ def forbidden_flow(policy: Policy, ctx: Context) -> list[Finding]:
                 exposed = sorted({e.address for e in ctx.graph.exposures
                                   if e.kind == "resource" and group in e.via and e.services & common})
                 sources = list(ctx.graph.internet_sources(group, services=common))
-                by = sorted({rule.defined_by for rule, block, label in ctx.graph.cidrs["ingress"].get(group, ())
-                             if label in sources and rule.services & common}
+                by = sorted(_granting_internet(ctx, group, sources, common)
                             | set(granting(ctx.graph.hops.lb_rules.get(group, {}), common)))
                 opened = _opened(ctx, group, common)
                 out.append(ctx.finding(policy, group, f"internet {common.describe()}",

@@ -127,8 +127,27 @@ class Locator:
         related = (str(loc),) if loc is not None else ()
         strong, weak = _tokens(evidence)
         strong, weak = strong | extra[0], weak | extra[1]
+        arguments = call.arguments
+        fed = self.snap.inputs.get(owner) if owner.count("module.") == 1 else None
+        if fed:
+            # the arguments that feed the owner (its variables), when the call writes them: the
+            # same CIDR written for https_cidrs is not where the SSH rule comes from
+            feeding = tuple((name, lines) for name, lines in arguments if name in fed
+                            and any((strong | weak) & literals for _, literals in lines))
+            # (plan JSON drops dynamic blocks, and with them the variables they read: only an
+            # argument that holds the rule's values is taken for its input)
+            if feeding:
+                arguments = feeding
+                if len(feeding) == 1:
+                    # within it, the line that holds most of the rule's CIDRs and ports (a map of
+                    # rules writes each rule's on its own lines): exact when one line does
+                    scored = sorted(((-(2 * len(strong & literals) + len(weak & literals)), i, where)
+                                     for i, (where, literals) in enumerate(feeding[0][1])))
+                    top = scored[0]
+                    unique = top[0] < 0 and (len(scored) == 1 or scored[1][0] > top[0])
+                    return top[2], unique or len(scored) == 1, related
         best, score = None, 0
-        for _name, lines in call.arguments:
+        for _name, lines in arguments:
             # an argument that writes ports, none of them the finding's, is another rule's
             # (`{ port = 5432, cidrs = ["0.0.0.0/0"] }` is not where an SSH rule's 0.0.0.0/0 is)
             written = frozenset().union(*(literals for _, literals in lines))

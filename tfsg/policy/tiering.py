@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Optional, Protocol
 
 from ..graph import INTERNET
-from ..netsets import NO_SERVICES
+from ..netsets import NO_SERVICES, ServiceSet
 
 if TYPE_CHECKING:
     from ..graph import FlowGraph
@@ -53,24 +53,29 @@ def _subjects(ctx: "Context", spec: dict) -> list[tuple[str, str, bool]]:
     return sorted(set(out))
 
 
-def _granting(ctx: "Context", source: str, target: str, group: str, resource: bool) -> list[str]:
-    """The rules that let ``source`` open ``target`` (the last hop): target's ingress and the
-    source's egress, per group."""
-    return sorted(set(_admitting(ctx, source, target, group, resource)) | set(_sending(ctx, source, target, group,
-                                                                                        resource)))
+def _granting(ctx: "Context", source: str, target: str, group: str, resource: bool,
+              services: Optional[ServiceSet] = None) -> list[str]:
+    """The rules that let ``source`` open ``target`` (the last hop) on ``services`` (the hop's;
+    a rule between the two groups on another port grants nothing of it): target's ingress and
+    the source's egress, per group."""
+    return sorted(set(_admitting(ctx, source, target, group, resource, services))
+                  | set(_sending(ctx, source, target, group, resource, services)))
 
 
-def _admitting(ctx: _WithGraph, source: str, target: str, group: str, resource: bool) -> list[str]:
+def _admitting(ctx: _WithGraph, source: str, target: str, group: str, resource: bool,
+               services: Optional[ServiceSet] = None) -> list[str]:
     """The target's ingress rules that admit ``source``: where a path finding points (the hop a
     change adds is most often a new rule admitting the source)."""
-    return _rules(ctx, source, target, group, resource, "ingress")
+    return _rules(ctx, source, target, group, resource, "ingress", services)
 
 
-def _sending(ctx: "Context", source: str, target: str, group: str, resource: bool) -> list[str]:
-    return _rules(ctx, source, target, group, resource, "egress")
+def _sending(ctx: "Context", source: str, target: str, group: str, resource: bool,
+             services: Optional[ServiceSet] = None) -> list[str]:
+    return _rules(ctx, source, target, group, resource, "egress", services)
 
 
-def _rules(ctx: _WithGraph, source: str, target: str, group: str, resource: bool, direction: str) -> list[str]:
+def _rules(ctx: _WithGraph, source: str, target: str, group: str, resource: bool, direction: str,
+           services: Optional[ServiceSet] = None) -> list[str]:
     from .evaluate import merge_by
 
     graph = ctx.graph
@@ -90,7 +95,7 @@ def _rules(ctx: _WithGraph, source: str, target: str, group: str, resource: bool
             if d in graph.snap.groups and s != d:
                 by = merge_by(by, graph._side(direction, d, s)[1] if direction == "ingress" else
                               graph._side("egress", s, d)[1])
-    return sorted(r for r, granted in by.items() if granted)
+    return sorted(r for r, granted in by.items() if granted and (services is None or granted & services))
 
 
 def tier_exposure(policy: "Policy", ctx: "Context") -> list["Finding"]:
@@ -114,9 +119,9 @@ def tier_exposure(policy: "Policy", ctx: "Context") -> list["Finding"]:
             continue
         first = through[0]
         hop = g.services(first, subject)
-        by = _granting(ctx, first, subject, group, is_resource)
+        by = _granting(ctx, first, subject, group, is_resource, hop)
         more = f" (and {len(through) - 1} more)" if len(through) > 1 else ""
-        admitting = _admitting(ctx, first, subject, group, is_resource)
+        admitting = _admitting(ctx, first, subject, group, is_resource, hop)
         open_lb = _open_lb(ctx, first)
         out.append(ctx.finding(policy, subject, "internet",
                                f"{subject} is reachable from the internet through {first}, which is itself "
@@ -176,13 +181,14 @@ def newly_reachable(policy: "Policy", ctx: "Context") -> list["Finding"]:
         path.reverse()
         last = path[-2]
         services = g.services(last, subject) if g.has_edge(last, subject) else NO_SERVICES
-        admitting = _admitting(ctx, last, subject, group, is_resource) if last != INTERNET else []
+        admitting = _admitting(ctx, last, subject, group, is_resource, services) if last != INTERNET else []
         out.append(ctx.finding(policy, subject, "reachable from the internet",
                                f"{subject} is reachable from the internet in {len(path) - 1} "
                                f"hop{'s' if len(path) > 2 else ''}: {' -> '.join(path)}",
                                at=admitting[0] if len(admitting) == 1 else None,
                                path=path, services=service_rows(services),
-                               defined_by=_granting(ctx, last, subject, group, is_resource) if last != INTERNET
+                               defined_by=_granting(ctx, last, subject, group, is_resource, services)
+                               if last != INTERNET
                                else sorted(_internet_rules(ctx, *_groups_of(ctx, subject, group)))))
     return out
 

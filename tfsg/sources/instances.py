@@ -215,6 +215,11 @@ def split_sides(where: str, data: dict, kind: str) -> Sides:
             after_values = change.get("after") if isinstance(change.get("after"), dict) else {}
             after.append(Instance(address, apply_marks(after_values, change.get("after_sensitive"), secrets),
                                   change.get("after_unknown") or {}, action, rc.get("previous_address")))
+        elif action == "forget" and isinstance(change.get("before"), dict):
+            # a `removed` block with `destroy = false` (Terraform 1.7+): Terraform forgets the
+            # object, AWS keeps it; the network after still has it, unmanaged
+            after.append(Instance(address, apply_marks(change["before"], change.get("before_sensitive"), secrets),
+                                  {}, action, rc.get("previous_address")))
     # Data sources read during planning (and anything else not listed) live only in prior_state.
     for inst in _from_values(where, prior.get("root_module"), secrets, skip=seen):
         if inst.addr not in seen:

@@ -109,6 +109,16 @@ def passed_path(resource_type: str, path: tuple) -> tuple:
     return path
 
 
+def _template_text(value: Any) -> bool:
+    if isinstance(value, str):
+        return "${" in value or "%{" in value
+    if isinstance(value, list):
+        return any(_template_text(v) for v in value)
+    if isinstance(value, dict):
+        return any(_template_text(v) for v in value.values())
+    return False
+
+
 def maximal_refs(refs: list[str]) -> list[str]:
     """Drop the prefixes Terraform lists after each reference (``x.id`` then ``x``)."""
     return list(_maximal(tuple(r for r in refs if isinstance(r, str))))
@@ -196,6 +206,25 @@ class ConfigIndex:
         res = self.resource(address)
         return bool(res and attr in _dict(res.get("expressions")))
 
+    def inputs(self, address: Address) -> frozenset:
+        """The module variables a resource's configuration reads (``var.ssh_cidrs``): which
+        arguments of its module call feed it."""
+        out: set[str] = set()
+
+        def walk(node: Any) -> None:
+            if isinstance(node, dict):
+                for key, value in node.items():
+                    if key == "references" and isinstance(value, list):
+                        out.update(r.split(".")[1] for r in value if isinstance(r, str) and r.startswith("var."))
+                    else:
+                        walk(value)
+            elif isinstance(node, list):
+                for value in node:
+                    walk(value)
+
+        walk(self.resource(address))
+        return frozenset(out)
+
 
 class Configuration(Protocol):
     """What the builder and the resolver read of a configuration: ``ConfigIndex`` (plan JSON's)
@@ -213,6 +242,8 @@ class Configuration(Protocol):
     def expression(self, address: Address, path: tuple, /) -> Optional[dict]: ...
 
     def written(self, address: Address, attr: str, /) -> bool: ...
+
+    def inputs(self, address: Address, /) -> frozenset: ...
 
 
 class Resolver:
@@ -238,6 +269,11 @@ class Resolver:
         if not isinstance(expr, dict):
             return [Unk("not written in the configuration")]
         if "constant_value" in expr:
+            if _template_text(expr["constant_value"]):
+                # a .tf.json file's strings are templates that plan JSON records unevaluated
+                # ("${aws_security_group.g.id}"): the sources say what they are
+                return [Unk("written in JSON syntax as a template (\"${...}\"), which plan JSON does not "
+                            "evaluate; give the .tf sources with --source")]
             return [Lit(expr["constant_value"])]
         if "terms" in expr:  # already resolved (HCL mode evaluates the expression itself)
             return list(expr["terms"])

@@ -129,6 +129,8 @@ class SnapshotBuilder(TermsMixin, GroupsMixin, PrefixListsMixin, RulesMixin, Inl
         for inst in self.instances:
             if inst.address.mode != "managed" or (inst.type not in GROUP_TYPES and inst.type not in RULE_TYPES):
                 continue
+            if inst.address.module:
+                self.snap.inputs[inst.addr] = self.config.inputs(inst.address)
             reused = self._reusable(inst)
             if reused is not None:
                 self.snap.rules += reused[0]

@@ -63,6 +63,10 @@ class InlineRulesMixin(BuilderBase):
                 # Omitted: AWS creates no inbound rules, and Terraform revokes the default
                 # allow-all egress on creation (REFERENCE B.1), so the group starts empty.
                 return
+            elif inst.action == "import":  # an import block: it has in AWS what it does not write
+                self.unknown(group, direction, f"imported (an import block) without {direction} written: the rules "
+                             "it has in AWS are not in the .tf files (a plan shows them)")
+                return
             else:
                 self.unknown(group, direction, f"the {direction} rules are known only after apply")
                 return

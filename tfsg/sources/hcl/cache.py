@@ -17,7 +17,7 @@ from typing import Any, Optional
 
 from ... import __version__, limits
 
-FORMAT = 2  # bump when the syntax classes change shape (2: parse-time limits, limits.py)
+FORMAT = 3  # bump when parsing makes other trees (2: parse-time limits, limits.py; 3: legacy splats)
 _memory: dict[str, Any] = {}
 
 

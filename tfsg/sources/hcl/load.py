@@ -25,7 +25,7 @@ from . import budget
 from .files import GitRevision, Tree, display, repository_of, unborn
 from .modules import META, LiteralScope, Loader, ModuleInstance, ResourceInstance, convert
 from .parse import parse_body
-from .syntax import Env, safe
+from .syntax import Env, safe, variables_read
 from .values import Blocks, Ref, Unknown, first_unknown, is_known
 
 # Optional, non-computed attributes that tfsg reads on *other* resources: a plan shows their schema
@@ -107,6 +107,7 @@ def _load_directory(directory: str, base: Optional[str], inputs: Optional[Variab
     after, after_prints, moves = _side(tree, directory, inputs, secrets, labels)
     before: Optional[Snapshot] = None
     before_prints: dict[str, tuple] = dict(after_prints)
+    forgotten: list[str] = []
     if base is not None and unborn(directory, base):
         before, before_prints = Snapshot(), {}  # no commit yet: nothing was there before
     elif base is not None:
@@ -116,16 +117,29 @@ def _load_directory(directory: str, base: Optional[str], inputs: Optional[Variab
             before, before_prints = Snapshot(), {}  # the directory is new: nothing was there before
         else:
             before, before_prints, _ = _side(revision, directory, inputs, secrets, labels)
-            if moves:  # the new revision's moved blocks: the base's objects under their new names
+            renames = [(a, b) for a, b in moves if a and b]
+            if renames:  # the new revision's moved blocks: the base's objects under their new names
                 from .moved import rename_snapshot, renamer
 
-                rename = renamer(moves)
+                rename = renamer(renames)
                 before = rename_snapshot(before, rename)
                 before_prints = {rename(k): v for k, v in before_prints.items()}
+            from .moved import IGNORING
+
+            if IGNORING in moves:  # again, keeping what ignore_changes keeps
+                after, after_prints, _ = _side(tree, directory, inputs, secrets, labels, kept=before_prints)
+            forgotten = [a for a, b in moves if a and not b]
+            if forgotten:  # removed { lifecycle { destroy = false } }: AWS keeps them
+                from .moved import forget
+
+                forget(before, after, forgotten)
             _unmanaged(before, after, before_prints, after_prints)
     elif compare:
         before = after
     actions = _actions(before_prints, after_prints)
+    for addr in actions:
+        if any(addr == a or addr.startswith((a + ".", a + "[")) for a in forgotten):
+            actions[addr] = "forget"  # as the plan says: out of the state, kept in AWS
     if before is not None and before is not after:
         _launched_before(before, after, before_prints, after_prints, base or "")
     for snap in (after, before):
@@ -186,9 +200,11 @@ def _actions(before: dict[str, tuple], after: dict[str, tuple]) -> dict[str, str
 # ---------------------------------------------------------------------- one side
 
 def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str],
-          labels: dict) -> tuple[Snapshot, dict[str, tuple], list[tuple[str, str]]]:
+          labels: dict, kept: Optional[dict[str, tuple]] = None) -> tuple[Snapshot, dict[str, tuple],
+                                                                         list[tuple[str, str]]]:
     """One side's Snapshot, a fingerprint of each managed instance's values (to name changes),
-    and its moved blocks as (from, to) addresses."""
+    and its moved blocks as (from, to) addresses. ``kept``: the base's values per instance, for
+    the arguments a ``lifecycle { ignore_changes }`` keeps (Terraform plans no change to them)."""
     loader = Loader(reader, directory)
     config = loader.module(directory)
     values = _root_values(reader, directory, config, inputs)
@@ -200,9 +216,19 @@ def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str]
     prints: dict[str, tuple] = {}
     omitted: set[tuple[str, str]] = set()
     sites: dict[str, list] = {}  # group block -> its inline blocks (blocksites)
+    ignoring = False  # does a resource write ignore_changes (the caller then reads it again)
+    from .moved import IGNORING, ignored_changes, imported, keep_ignored
+
+    importing = imported(config)
     for module in root.walk():
         for ri in module.all_resource_instances():
             inst = instance_of(ri)
+            if importing and (inst.addr in importing or without_keys(inst.addr) in importing):
+                inst.action = "import"  # exists in AWS: what it does not write, it has there
+            if kept is not None and inst.addr in kept:
+                keep_ignored(inst, ri.block, kept[inst.addr])
+            elif kept is None and not ignoring and ignored_changes(ri.block):
+                ignoring = True
             instances.append(inst)
             if inst.address.mode == "managed":
                 prints[inst.addr] = (inst.values, inst.unknown)  # compared with == (order-free)
@@ -237,7 +263,7 @@ def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str]
     snap.call_sites = {"module." + name: site for name, site in ast_calls(config.modules).items()}
     from .moved import moved_pairs
 
-    return snap, prints, moved_pairs(root)
+    return snap, prints, moved_pairs(root) + ([IGNORING] if ignoring else [])
 
 
 def _unmanaged(before: Snapshot, after: Snapshot, before_prints: dict[str, tuple],
@@ -333,6 +359,7 @@ class HclConfig:
         self.written_attrs: dict[str, set[str]] = {}
         self.instances: dict[str, Instance] = {}
         self.problems: list[UnknownRecord] = []
+        self.read_vars: dict[str, frozenset] = {}  # module resources: the variables they read
 
     def add(self, ri: ResourceInstance, inst: Instance) -> None:
         self.raw[inst.addr] = values = ri.values() or {}
@@ -343,6 +370,8 @@ class HclConfig:
                     and not values[k] and inst.type in _INLINE_GROUP_TYPES}
         self.written_attrs[inst.addr] = written
         self.instances[inst.addr] = inst
+        if inst.address.module:
+            self.read_vars[inst.addr] = variables_read(ri.block)
 
     def resource(self, address: Address) -> Optional[dict]:
         raw = self.raw.get(str(address))
@@ -350,6 +379,9 @@ class HclConfig:
 
     def written(self, address: Address, attr: str) -> bool:
         return attr in self.written_attrs.get(str(address), ())
+
+    def inputs(self, address: Address) -> frozenset:
+        return self.read_vars.get(str(address), frozenset())
 
     def call(self, path: tuple) -> None:
         return None

@@ -19,7 +19,7 @@ from .argtypes import arguments, computed_in_block
 from .cache import cached
 from .files import display
 from .parse import parse_body, parse_json_config
-from .syntax import Attribute, Block, CallN, Env, Node, ObjectN, TupleN, VarN, eval_body, plain, safe
+from .syntax import Attribute, Block, Body, CallN, Env, Node, ObjectN, TupleN, VarN, eval_body, plain, safe
 from .values import (
     Blocks,
     EvalError,
@@ -56,6 +56,29 @@ class ModuleConfig:
         self.moved: list[Block] = []  # moved blocks (moved.py: the base's objects renamed)
         self.skipped: list[str] = []
 
+    def merge(self, blocks: list[Block], file: str) -> None:
+        """An override file's blocks merged into the blocks they name (``_merged``); a block
+        with nothing to override is an error in Terraform, skipped here with a note."""
+        for block in blocks:
+            kind, labels = block.type, block.labels
+            table: Optional[dict] = None
+            key: Any = None
+            if kind in ("resource", "data") and len(labels) == 2:
+                table, key = self.resources, ("managed" if kind == "resource" else "data", labels[0], labels[1])
+            elif kind in ("variable", "module", "output") and labels:
+                table = {"variable": self.variables, "module": self.modules, "output": self.outputs}[kind]
+                key = labels[0]
+            elif kind == "locals":
+                for name, attr in block.body.attrs.items():
+                    self.locals[name] = (attr, file)
+                continue
+            if table is None:
+                continue  # terraform, provider, moved...: not what tfsg reads
+            if key not in table:
+                self.skipped.append(f"{file}: overrides {kind} {'.'.join(labels)}, which no other file declares")
+                continue
+            table[key] = _merged(table[key], block)
+
     def add(self, blocks: list[Block], file: str) -> None:
         for block in blocks:
             kind, labels = block.type, block.labels
@@ -72,8 +95,21 @@ class ModuleConfig:
                 self.modules[labels[0]] = block
             elif kind == "output" and labels:
                 self.outputs[labels[0]] = block
-            elif kind == "moved":
-                self.moved.append(block)
+            elif kind in ("moved", "removed", "import"):
+                self.moved.append(block)  # moved.py reads them (removed: destroy = false)
+
+
+def _merged(original: Block, override: Block) -> Block:
+    """Terraform's override merge (language docs, "Override Files"): each argument of the
+    override replaces the original's; nested blocks of a type the override writes (a ``dynamic``
+    block counts as its type) replace all of the original's of that type."""
+    def kind(block: Block) -> str:
+        return block.labels[0] if block.type == "dynamic" and block.labels else block.type
+
+    replaced = {kind(b) for b in override.body.blocks}
+    body = Body({**original.body.attrs, **override.body.attrs},
+                [b for b in original.body.blocks if kind(b) not in replaced] + list(override.body.blocks))
+    return Block(original.type, original.labels, body, original.line, original.file)
 
 
 def read_module(reader: Any, directory: str) -> ModuleConfig:
@@ -84,13 +120,13 @@ def read_module(reader: Any, directory: str) -> ModuleConfig:
     if hasattr(reader, "prefetch"):
         reader.prefetch(paths)
     total = 0
+    overrides: list[tuple[list[Block], str]] = []
     for name, path in zip(names, paths):
         if reader.isdir(path):
             continue  # a directory named like a file; a dangling link fails below, as Terraform does
         shown = display(path)
-        if name.endswith(("_override.tf", "override.tf.json")) or name == "override.tf":
-            config.skipped.append(f"{shown}: override files are not merged by tfsg")
-            continue
+        override = name in ("override.tf", "override.tf.json") or name.endswith(("_override.tf",
+                                                                                 "_override.tf.json"))
         text = reader.read(path)
         total += len(text)
         if total > limits.get("module-bytes"):  # each file is bounded by the reader; all of them here
@@ -98,7 +134,12 @@ def read_module(reader: Any, directory: str) -> ModuleConfig:
                              f"the limit ({limits.how('module-bytes')})", display(directory))
         blocks = cached(text, shown, parse_json_config if name.endswith(".json") else _blocks)
         config.files.append(shown)
-        config.add(blocks, shown)
+        if override:
+            overrides.append((blocks, shown))
+        else:
+            config.add(blocks, shown)
+    for blocks, shown in overrides:  # after every primary file, in name order (Terraform's)
+        config.merge(blocks, shown)
     return config
 
 

@@ -452,7 +452,16 @@ class _Compiler:
         return self.expr(_trees(tree)[0])
 
     def x_attr_splat_expr_term(self, tree: Any) -> Node:
-        return self.splat(tree)
+        # the legacy splat ``x.*.a.b`` takes attribute steps only: a step after them applies to
+        # the whole result (HCL native syntax spec, "Splat Operators": ``x.*.a[0]`` is
+        # ``(x.*.a)[0]``, not ``[for v in x : v.a[0]]``)
+        node = self.splat(tree)
+        assert isinstance(node, SplatN)
+        cut = next((i for i, (kind, _) in enumerate(node.steps) if kind != "attr"), len(node.steps))
+        out: Node = SplatN(node.obj, node.steps[:cut], node.line)
+        for kind, step in node.steps[cut:]:
+            out = GetAttrN(out, step, node.line) if kind == "attr" else IndexN(out, step, node.line)
+        return out
 
     def x_full_splat_expr_term(self, tree: Any) -> Node:
         return self.splat(tree)

@@ -530,3 +530,32 @@ def _dynamic(block: Block, env: Env, file: str, out: dict) -> None:
         return
     for k, v in _items(coll):
         blocks.append(eval_body(content.body, env.bind(**{iterator: {"key": k, "value": v}}), file))
+
+
+def variables_read(block: Block) -> frozenset:
+    """The ``var.NAME`` a block reads anywhere in its body (its arguments, nested and dynamic
+    blocks, count and for_each): which module call arguments feed a resource."""
+    out: set[str] = set()
+    seen: set[int] = set()
+
+    def walk(node: Any) -> None:
+        if id(node) in seen:
+            return
+        seen.add(id(node))
+        if isinstance(node, GetAttrN) and isinstance(node.obj, VarN) and node.obj.name == "var":
+            out.add(node.name)
+            return
+        if isinstance(node, (list, tuple)):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            for item in node.values():
+                walk(item)
+        elif isinstance(node, (Node, Attribute, Block, Body)):
+            for cls in type(node).__mro__:
+                for slot in getattr(cls, "__slots__", ()):
+                    if slot != "line" and hasattr(node, slot):
+                        walk(getattr(node, slot))
+
+    walk(block.body)
+    return frozenset(out)
