@@ -410,3 +410,18 @@ def test_the_selected_workspace(tmp_path, monkeypatch):
 ])
 def test_legacy_and_full_splats(tmp_path, expr, want):
     assert local(tmp_path, expr) == want
+
+
+def test_heredoc_strip_markers_stay_on_their_line(tmp_path):
+    """terraform console: in a heredoc a strip marker trims its own line only, and <<- leaves the
+    indentation of a line that follows a stripped newline (HCL reads heredocs line by line)."""
+    body = "<<-EOT\n    %{~ for c in [\"10.1.0.0/16\", \"0.0.0.0/0\"] ~}\n    ${c}\n    %{~ endfor ~}\n  EOT\n"
+    assert local(tmp_path, body) == "    10.1.0.0/16\n    0.0.0.0/0\n"
+    plain = "<<-EOT\n    %{ for c in [\"a\", \"b\"] }\n    ${c}\n    %{ endfor }\n  EOT\n"
+    assert local(tmp_path, plain) == "\na\n\nb\n\n"
+
+
+def test_templatestring(tmp_path):
+    """Terraform 1.9 templatestring(ref, vars), as terraform console renders it."""
+    files = {"main.tf": 'locals {\n  tpl = "$${net}/$${bits}"\n  x = templatestring(local.tpl, { net = "0.0.0.0", bits = 0 })\n}\n'}
+    assert root(tmp_path, files).local("x") == "0.0.0.0/0"

@@ -209,7 +209,10 @@ class TermsMixin(BuilderBase):
                     # plan JSON records a splat or for expression as the bare resource: which
                     # attribute it reads (cidr_block? ipv6_cidr_block?) is not known; never guess
                     unknown.append(f"{term.instance.addr}: the expression reads an attribute that plan JSON does "
-                                   "not record (a splat or a for expression); give the .tf sources with --source")
+                                   "not record (a splat or a for expression); give the .tf sources with --source"
+                                   if self.sources is None else
+                                   f"{term.instance.addr}: the expression (a splat or a for expression) reads a "
+                                   "value known only after apply")
                     continue
                 path = passed_path(term.instance.type, term.attr or (attr,))
                 if depth > 8:

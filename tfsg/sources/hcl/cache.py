@@ -17,7 +17,7 @@ from typing import Any, Optional
 
 from ... import __version__, limits
 
-FORMAT = 3  # bump when parsing makes other trees (2: parse-time limits, limits.py; 3: legacy splats)
+FORMAT = 4  # bump when parsing makes other trees (2: parse-time limits; 3: legacy splats; 4: heredoc strips)
 _memory: dict[str, Any] = {}
 
 

@@ -103,13 +103,29 @@ def templatefile(env: Any, path: Any, variables: Any) -> Any:
     from . import budget
 
     budget.charge(len(text))  # parsed on every call, ~1 µs a character (limits.py eval-size)
-    marker = "TFSG_TEMPLATE_END"
-    while marker in text:
-        marker += "_"
+    return _render(text, variables, to_string(path))
+
+
+def templatestring(env: Any, template: Any, variables: Any) -> Any:
+    """Terraform 1.9's ``templatestring(ref, vars)``: a string rendered as a template, as
+    ``templatefile`` renders a file's text."""
+    if not isinstance(variables, dict):
+        raise EvalError("templatestring: the second argument must be a map or object")
+    text = to_string(template)
+    from . import budget
+
+    budget.charge(len(text))
+    return _render(text, variables, "templatestring")
+
+
+def _render(text: str, variables: dict, where: str) -> Any:
+    import json
+
     from .parse import parse_body
     from .syntax import Env
 
-    # A template file is a bare template: the body of a heredoc (no backslash escapes either)
-    body = parse_body(f"t = <<{marker}\n{text}\n{marker}\n", to_string(path))
-    out = body.attrs["t"].expr.ev(Env(_TemplateScope(), dict(variables)))
-    return out[:-1] if isinstance(out, str) and out.endswith("\n") else out
+    # A template is bare (hclsyntax.ParseTemplate): no backslash escapes, and its strip markers
+    # trim across lines (a heredoc's stay on their line): parsed as the quoted string that
+    # holds exactly its text, with only ``variables`` in scope
+    body = parse_body(f"t = {json.dumps(text)}\n", where)
+    return body.attrs["t"].expr.ev(Env(_TemplateScope(), dict(variables)))

@@ -239,6 +239,43 @@ def _first_line(tree: Any) -> int:
     return getattr(node, "line", 0) or 0
 
 
+def _heredoc_lines(body: str, flush: bool) -> str:
+    """A heredoc's text with its strip markers applied as HCL applies them there, and ``<<-``'s
+    indentation removed. HCL reads a heredoc line by line: a strip marker trims the whitespace
+    of its own line only (``%{~`` the indentation before it, ``~}`` the rest of the line and its
+    newline), and ``<<-`` removes the common indentation from the lines that start a line (one
+    after a stripped newline does not: it keeps its spaces). Checked with ``terraform console``."""
+    lines = body.split("\n")
+    ends = [True] * (len(lines) - 1) + [False]  # whether each line keeps its newline
+    indents = [len(line) - len(line.lstrip(" \t")) for line in lines if line.strip()]
+    cut = min(indents) if flush and indents else 0
+    out: list[str] = []
+    at_start = True
+    for line, newline in zip(lines, ends):
+        stripped_before = False
+        while True:  # "${~" / "%{~": the spaces before it on this line go
+            m = _OPEN_STRIP.search(line)
+            if m is None:
+                break
+            head = line[:m.start()]
+            stripped_before = stripped_before or not head.strip(" \t")
+            line = head.rstrip(" \t") + m.group(1) + line[m.end():]
+        while "~}" in line:  # "~}": the spaces after it on this line go, and the newline at its end
+            at = line.index("~}")
+            rest = line[at + 2:].lstrip(" \t")
+            if not rest:
+                newline = False
+            line = line[:at] + "}" + rest
+        if at_start and not stripped_before:
+            line = line[min(cut, len(line) - len(line.lstrip(" \t"))):]
+        out.append(line + ("\n" if newline else ""))
+        at_start = newline
+    return "".join(out)
+
+
+_OPEN_STRIP = re.compile(r"(\$\{|%\{)~")
+
+
 def _trees(tree: Any) -> list:
     """Child trees that matter (no punctuation tokens, no newlines or comments)."""
     return [c for c in tree.children if hasattr(c, "data") and c.data != "new_line_or_comment"]
@@ -380,11 +417,7 @@ class _Compiler:
         first_nl = text.index("\n")
         body = text[first_nl + 1:]
         body = body[: body.rstrip().rfind("\n") + 1] if "\n" in body.rstrip() else ""
-        if trim:
-            lines = body.split("\n")
-            indents = [len(line) - len(line.lstrip()) for line in lines if line.strip()]
-            cut = min(indents) if indents else 0
-            body = "\n".join(line[cut:] for line in lines)
+        body = _heredoc_lines(body, trim)
         if "${" in body.replace("$${", "") or "%{" in body.replace("%%{", ""):
             # Re-parse the body as a quoted template to evaluate its interpolations.
             quoted = json.dumps(body)
