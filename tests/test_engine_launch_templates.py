@@ -252,3 +252,69 @@ def test_only_the_first_interface_of_a_template_is_public(src: str):
     assert {(e["address"], e["kind"], e["protocol"], e["ports"]) for e in r["exposed"]} == {
         ("aws_autoscaling_group.two", "resource", "tcp", "22"), ("aws_instance.two", "resource", "tcp", "22"),
         ("aws_security_group.ssh", "group", "tcp", "22"), ("aws_security_group.pg", "group", "tcp", "5432")}
+
+
+def test_a_spot_fleet_launches_with_its_templates_groups(tmp_path):
+    """The same kind for aws_spot_fleet_request (provider docs: launch_template_config
+    .launch_template_specification names the template by id or name; overrides give the
+    subnets): the fleet's instances take the template's groups and its interface's public IP."""
+    (tmp_path / "providers.tf").write_text((FIXTURES / CASE / "providers.tf").read_text())
+    (tmp_path / "main.tf").write_text('''
+resource "aws_vpc" "main" {
+  cidr_block = "10.50.0.0/16"
+}
+resource "aws_internet_gateway" "igw" {
+  vpc_id = aws_vpc.main.id
+}
+resource "aws_subnet" "public" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.50.1.0/24"
+}
+resource "aws_route_table" "public" {
+  vpc_id = aws_vpc.main.id
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = aws_internet_gateway.igw.id
+  }
+}
+resource "aws_route_table_association" "public" {
+  subnet_id      = aws_subnet.public.id
+  route_table_id = aws_route_table.public.id
+}
+resource "aws_security_group" "fleet" {
+  name   = "fleet"
+  vpc_id = aws_vpc.main.id
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_launch_template" "fleet" {
+  name_prefix = "fleet-"
+  image_id    = "ami-12345678"
+  network_interfaces {
+    associate_public_ip_address = true
+    security_groups             = [aws_security_group.fleet.id]
+  }
+}
+resource "aws_spot_fleet_request" "fleet" {
+  iam_fleet_role  = "arn:aws:iam::123456789012:role/fleet"
+  target_capacity = 1
+  launch_template_config {
+    launch_template_specification {
+      id      = aws_launch_template.fleet.id
+      version = "$Latest"
+    }
+    overrides {
+      subnet_id = aws_subnet.public.id
+    }
+  }
+}
+''')
+    r = tfsg_json("show", str(tmp_path))
+    assert {g["address"]: g.get("attached", []) for g in r["groups"]} == \
+        {"aws_security_group.fleet": ["aws_spot_fleet_request.fleet"]}
+    assert {(e["address"], e["ports"]) for e in r["exposed"] if e["kind"] == "resource"} == \
+        {("aws_spot_fleet_request.fleet", "22")}

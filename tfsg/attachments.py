@@ -27,6 +27,7 @@ SUBNET_PATHS = (
     ("db_subnet_group_name",), ("subnet_group_name",), ("cluster_subnet_group_name",), ("vpc_subnet_ids",),
     ("vpc_settings", "[]", "subnet_ids"), ("connect_settings", "[]", "subnet_ids"),
     ("replication_subnet_group_id",), ("network_interfaces", "[]", "subnet_id"),
+    ("launch_template_config", "[]", "overrides", "[]", "subnet_id"),  # a spot fleet's
 )
 # Subnet groups (their subnets are ``subnet_ids``), named by ``name`` or by the attribute below.
 SUBNET_GROUP_TYPES = {"aws_db_subnet_group", "aws_elasticache_subnet_group", "aws_redshift_subnet_group",

@@ -68,7 +68,6 @@ class LoadBalancers:
         self.b = builder
         self._by_value: dict[tuple[str, ...], dict[str, str]] = {}
         self._seen: dict[tuple, list[str]] = {}
-        self._ids: Optional[dict[str, str]] = None  # known id -> address (registered targets)
         self._partial: set[str] = set()  # resources with a reference tfsg could not follow
         self.closed: set[str] = set()  # see _close
         self.ports: dict[str, ServiceSet] = {}  # see _listener_ports
@@ -106,32 +105,21 @@ class LoadBalancers:
     def _targets(self, inst: Instance, path: tuple) -> list[str]:
         """The resources a target attribute registers: by reference, or by the known id of a
         resource of the plan (an instance that exists already is registered by its ``i-...``)."""
-        if self._ids is None:
-            self._ids = {}
-            for other in self.b.instances:
-                known, ident = self.b.value(other, ("id",))
-                if other.address.mode == "managed" and known and isinstance(ident, str) and ident:
-                    self._ids.setdefault(ident, other.addr)
+        ids = self.b.indexed(None, ("id",))
         out = []
         for t in self.b.terms(inst, path, optional=True):
             if isinstance(t, Res):
                 out.append(t.instance.addr)
             elif isinstance(t, Lit):
-                out += [self._ids[v] for v in _strings(t.value) if v in self._ids]
+                out += [ids[v][0].addr for v in _strings(t.value) if v in ids]
         return out
 
     def _named(self, types: tuple[str, ...]) -> dict[str, str]:
         """Known ARN (and Auto Scaling group name) -> address, for the plan's resources of ``types``."""
         hit = self._by_value.get(types)
         if hit is None:
-            hit = self._by_value[types] = {}
-            keys = _NAMED_BY.get(types, ("arn",))
-            for inst in self.b.instances:
-                if inst.type in types and inst.address.mode == "managed":
-                    for key in keys:
-                        known, value = self.b.value(inst, (key,))
-                        if known and isinstance(value, str) and value:
-                            hit.setdefault(value, inst.addr)
+            found = self.b.indexed(types, _NAMED_BY.get(types, ("arn",)))
+            hit = self._by_value[types] = {value: same[0].addr for value, same in found.items()}
         return hit
 
     def links(self) -> list[LbLink]:

@@ -80,10 +80,8 @@ class SnapshotBuilder(TermsMixin, GroupsMixin, PrefixListsMixin, RulesMixin, Inl
         self._entries_unread: set[str] = set()
         self._defaults: Optional[dict[str, str]] = None  # see _default_groups
         self._placements: Optional[Placements] = None
-        self._named_clusters = None  # see cluster_of
-        self._named_templates: Optional[dict[str, list[str]]] = None  # see launch_templates
         self._launched: dict[str, list[str]] = {}  # launcher -> its templates (launch_templates)
-        self._by_id: Optional[dict[str, Instance]] = None  # terms.py: known id -> instance
+        self._indexes: dict[tuple, dict[str, list[Instance]]] = {}  # terms.py: indexed()
         self._outside_templates: set[str] = set()  # launchers of templates the plan lacks
         self._scope: tuple[str, str] = ("all", "")  # what an unknown raised now can affect
         self._services: Optional[ServiceSet] = None  # and on which services, when known

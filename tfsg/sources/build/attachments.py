@@ -94,7 +94,8 @@ class AttachmentsMixin(LaunchesMixin):
             if inst.address.mode == "managed" and inst.addr not in merged and inst.addr not in unread_groups \
                     and inst.addr not in borrowing and inst.addr not in self._outside_templates \
                     and (inst.type in ("aws_instance", "aws_spot_instance_request")
-                         or (inst.type == "aws_autoscaling_group" and inst.addr in templates)):
+                         or (inst.type in ("aws_autoscaling_group", "aws_spot_fleet_request")
+                             and inst.addr in templates)):
                 self._default_member(inst, merged)
         # A launch template launches nothing itself: the Auto Scaling groups and node groups that
         # launch from it stand for its instances (one node per group of instances, not two).
@@ -239,19 +240,5 @@ class AttachmentsMixin(LaunchesMixin):
             if isinstance(t, Res) and t.instance.type == cluster:
                 out.append(t.instance)
             elif isinstance(t, Lit) and isinstance(t.value, str) and t.value:
-                out += self._clusters_named().get((cluster, t.value), [])
+                out += self.indexed((cluster,), ("cluster_identifier", "id")).get(t.value, [])
         return out
-
-    def _clusters_named(self) -> dict[tuple[str, str], list[Instance]]:
-        """(cluster type, identifier or id) -> the clusters of the plan so named (built once)."""
-        named = self._named_clusters
-        if named is None:
-            named = self._named_clusters = {}
-            types = set(CLUSTER_MEMBERS.values())
-            for c in self.instances:
-                if c.type in types and c.address.mode == "managed":
-                    for attr in ("cluster_identifier", "id"):
-                        known, value = self.value(c, (attr,))
-                        if known and isinstance(value, str) and value and c not in named.get((c.type, value), []):
-                            named.setdefault((c.type, value), []).append(c)
-        return named

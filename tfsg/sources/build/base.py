@@ -49,10 +49,8 @@ class BuilderBase:
     _defaults: Optional[dict[str, str]]
     _placements: Optional[Placements]
     inline_known: bool
-    _named_clusters: Optional[dict[tuple[str, str], list[Instance]]]
-    _named_templates: Optional[dict[str, list[str]]]
     _launched: dict[str, list[str]]
-    _by_id: Optional[dict[str, Instance]]
+    _indexes: dict[tuple, dict[str, list[Instance]]]
     _outside_templates: set[str]
     _scope: tuple[str, str]
     _services: Optional[ServiceSet]
@@ -68,6 +66,8 @@ class BuilderBase:
         def known_strings(self, inst: Instance, attr: str) -> Optional[list[str]]: ...
 
         def referenced(self, inst: Instance, path: tuple, types: tuple[str, ...]) -> list[Instance]: ...
+
+        def indexed(self, types: Optional[tuple[str, ...]], attrs: tuple[str, ...]) -> dict[str, list[Instance]]: ...
 
         def context(self, inst: Instance) -> Context: ...
 

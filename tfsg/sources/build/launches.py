@@ -31,6 +31,8 @@ LAUNCHERS: dict[str, tuple[tuple[str, ...], ...]] = {
         _MIXED + ("override", "[]", "launch_template_specification", "[]", "launch_template_name")),
     "aws_instance": (("launch_template", "[]", "id"), ("launch_template", "[]", "name")),
     "aws_spot_instance_request": (("launch_template", "[]", "id"), ("launch_template", "[]", "name")),
+    "aws_spot_fleet_request": (("launch_template_config", "[]", "launch_template_specification", "[]", "id"),
+                               ("launch_template_config", "[]", "launch_template_specification", "[]", "name")),
 }
 TEMPLATE_TYPES = ("aws_launch_template", "aws_launch_configuration")
 
@@ -60,7 +62,7 @@ class LaunchesMixin(BuilderBase):
                             # the provider's placeholder for an id it will look up by name at
                             # apply (launchTemplateIDUnknown, autoscaling/group.go): the name decides
                             continue
-                        found = self._templates_named().get(term.value)
+                        found = [t.addr for t in self.indexed(TEMPLATE_TYPES, ("id", "name")).get(term.value, ())]
                         if found:
                             out += found
                         else:
@@ -75,18 +77,6 @@ class LaunchesMixin(BuilderBase):
                                      "its instances' groups and public addresses are unknown")
         self._launched[inst.addr] = out = list(dict.fromkeys(out))
         return out
-
-    def _templates_named(self) -> dict[str, list[str]]:
-        """A template's known ``id`` and ``name`` -> the templates of the plan (built once)."""
-        if self._named_templates is None:
-            self._named_templates = {}
-            for t in self.instances:
-                if t.type in TEMPLATE_TYPES and t.address.mode == "managed":
-                    for attr in ("id", "name"):
-                        known, value = self.value(t, (attr,))
-                        if known and isinstance(value, str) and value:
-                            self._named_templates.setdefault(value, []).append(t.addr)
-        return self._named_templates
 
     def public_interface_groups(self, template: Instance) -> "Optional[tuple[str, ...]]":
         """The groups of a template's first interface (``device_index`` 0), when the template has

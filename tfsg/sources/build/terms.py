@@ -81,22 +81,26 @@ class TermsMixin(BuilderBase):
             elif isinstance(t, Lit):
                 texts: list[str] = []
                 _flatten(t.value, texts)
-                ids = self._ids_index()
-                out += [ids[v] for v in texts if v in ids and ids[v].type in types]
+                ids = self.indexed(None, ("id", "primary_network_interface_id"))
+                out += [found for v in texts for found in ids.get(v, ())[:1] if found.type in types]
         return out
 
-    def _ids_index(self) -> dict[str, Instance]:
-        """Known ``id`` (and an instance's ``primary_network_interface_id``) -> the managed instance."""
-        if self._by_id is None:
-            self._by_id = {}
+    def indexed(self, types: Optional[tuple[str, ...]], attrs: tuple[str, ...]) -> dict[str, list[Instance]]:
+        """The plan's managed resources (of ``types``; None: all) by the known values of
+        ``attrs``, in plan order: a template by its id or name, a cluster by its identifier, any
+        resource by its id. Built once per (types, attrs)."""
+        key = (types, attrs)
+        hit = self._indexes.get(key)
+        if hit is None:
+            hit = self._indexes[key] = {}
             for other in self.instances:
-                if other.address.mode != "managed":
+                if other.address.mode != "managed" or (types is not None and other.type not in types):
                     continue
-                for attr in ("id", "primary_network_interface_id"):
-                    known, ident = self.value(other, (attr,))
-                    if known and isinstance(ident, str) and ident:
-                        self._by_id.setdefault(ident, other)
-        return self._by_id
+                for attr in attrs:
+                    known, value = self.value(other, (attr,))
+                    if known and isinstance(value, str) and value and other not in hit.get(value, ()):
+                        hit.setdefault(value, []).append(other)
+        return hit
 
     def context(self, inst: Instance) -> Context:
         ctx = self._contexts.get(inst.addr)  # asked for per attribute: once per address
