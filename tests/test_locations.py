@@ -198,10 +198,11 @@ def test_blocks_told_apart_by_the_group_they_name() -> None:
 
 
 def test_every_inline_rule_of_the_fixtures_has_its_block() -> None:
-    """Of the fixtures' 171 inline rules, all but two are matched to their block (or their
-    ``ingress = var.rules`` attribute): the ones the plan carries from the prior state with no
-    block in the sources (hcl_unmanaged: the configuration stopped managing them), and the rule
-    added in the console (gate_drift_standalone: no configuration writes it)."""
+    """Every inline rule of the fixtures is matched to its block (or its ``ingress = var.rules``
+    attribute) but those no configuration writes: the ones the plan carries from the prior state
+    (hcl_unmanaged: the configuration stopped managing them; gate_forgotten: a default group the
+    configuration no longer holds, which AWS keeps), and the rule added in the console
+    (gate_drift_standalone)."""
     import glob
 
     from tfsg.sources.plan import load_plan
@@ -215,6 +216,7 @@ def test_every_inline_rule_of_the_fixtures_has_its_block() -> None:
         ("hcl_unmanaged", "aws_default_security_group.default", "egress", "all traffic"),
         ("hcl_unmanaged", "aws_security_group.web", "egress", "tcp 5432"),
         ("gate_drift_standalone", "aws_security_group.web", "ingress", "tcp 22"),
+        ("gate_forgotten", "aws_default_security_group.default", "ingress", "tcp 22"),
     }
 
 

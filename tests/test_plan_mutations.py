@@ -310,6 +310,9 @@ def judge(original: Outcome, outcome: Outcome, mutant: Mutant) -> Optional[str]:
 # as (kind, path pattern, reason); each matching failure is listed in the xfail reason, for the
 # owner, and the test fails on any other. Paths are matched as "resource_changes[N].change.after.x".
 KNOWN: list[tuple[str, str, str]] = [
+    ("remove", r"\.change\.before\.name$", "launches.py: a launcher names its launch template by the name the "
+     "prior values record; removed there, the template is not found and the unknown names the launcher, not the "
+     "template"),
     ("sensitive", r".", "issue 9 item 1 (sensitive values evaluated, never printed) is in progress in "
                         "tfsg/sources/instances.py and build.py: a value marked sensitive as a whole is dropped "
                         "(inline ingress/egress), or reported differently from the same value unmarked"),

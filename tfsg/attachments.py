@@ -28,6 +28,8 @@ SUBNET_PATHS = (
     ("vpc_settings", "[]", "subnet_ids"), ("connect_settings", "[]", "subnet_ids"),
     ("replication_subnet_group_id",), ("network_interfaces", "[]", "subnet_id"),
     ("launch_template_config", "[]", "overrides", "[]", "subnet_id"),  # a spot fleet's
+    ("compute_resources", "[]", "subnets"),  # a Batch compute environment's instances
+    ("ec2_attributes", "[]", "subnet_id"), ("ec2_attributes", "[]", "subnet_ids"),  # an EMR cluster's nodes
 )
 # Subnet groups (their subnets are ``subnet_ids``), named by ``name`` or by the attribute below.
 SUBNET_GROUP_TYPES = {"aws_db_subnet_group", "aws_elasticache_subnet_group", "aws_redshift_subnet_group",
@@ -152,6 +154,26 @@ def _msk(get: Getter, subnet_public: Optional[bool]) -> Signal:
     return False, "public access is DISABLED (the default)"
 
 
+def _assign_public_ip(*path: Any) -> Callable[[Getter, Optional[bool]], Signal]:
+    """An ECS task launched by another service (EventBridge, Scheduler, Pipes): public when its
+    ``network_configuration`` sets ``assign_public_ip`` (ECS RunTask awsvpcConfiguration,
+    default DISABLED)."""
+    def signal(get: Getter, subnet_public: Optional[bool]) -> Signal:
+        return _flag(get, path, "assign_public_ip = true", "assign_public_ip = false",
+                     (False, "assign_public_ip is not set (default false)"))
+    return signal
+
+
+def _batch(get: Getter, subnet_public: Optional[bool]) -> Signal:
+    # AWS Batch user guide, "Compute environments": EC2 and Spot instances launch in the
+    # compute environment's subnets and take the subnet's public IPv4 setting; Fargate jobs get a
+    # public IP only when their job definition's networkConfiguration says assignPublicIp ENABLED.
+    known, kind = get(("compute_resources", 0, "type"))
+    if known and isinstance(kind, str) and kind.upper().startswith("FARGATE"):
+        return None, "Fargate jobs get a public IP when their job definition sets assignPublicIp = ENABLED"
+    return _node_subnets(get, subnet_public)
+
+
 def _never(reason: str) -> Callable[[Getter, Optional[bool]], Signal]:
     return lambda get, subnet_public: (False, reason)
 
@@ -207,6 +229,38 @@ PUBLIC_SIGNALS: dict[str, Callable[[Getter, Optional[bool]], Signal]] = {
     "aws_eks_fargate_profile": _never("pods on Fargate get no public IP (EKS user guide, fargate-profile)"),
     "aws_directory_service_directory": _never("domain controllers have private addresses only"),
     "aws_opensearch_domain": _never("VPC domain: its endpoint is in the VPC"),
+    # managed nodes in the VPC's subnets, public as the subnet maps public IPs (EMR management
+    # guide, "Amazon VPC options"; Batch above)
+    "aws_emr_cluster": _node_subnets,
+    "aws_batch_compute_environment": _batch,
+    "aws_cloudwatch_event_target": _assign_public_ip("ecs_target", 0, "network_configuration", 0, "assign_public_ip"),
+    "aws_scheduler_schedule": _assign_public_ip("target", 0, "ecs_parameters", 0, "network_configuration", 0,
+                                                "assign_public_ip"),
+    "aws_pipes_pipe": _assign_public_ip("target_parameters", 0, "ecs_task_parameters", 0, "network_configuration", 0,
+                                        "aws_vpc_configuration", 0, "assign_public_ip"),
+    # network interfaces a service keeps private: no public address, whatever the subnet
+    "aws_db_proxy": _never("RDS Proxy cannot be publicly accessible (RDS user guide, RDS Proxy limitations)"),
+    "aws_db_proxy_endpoint": _never("RDS Proxy endpoints cannot be publicly accessible (RDS user guide)"),
+    **{t: _never("FSx file systems have private addresses in the VPC only") for t in (
+        "aws_fsx_lustre_file_system", "aws_fsx_ontap_file_system", "aws_fsx_openzfs_file_system",
+        "aws_fsx_windows_file_system", "aws_fsx_file_cache")},
+    "aws_eks_cluster": _never("the control plane's network interfaces in the VPC are private (the public "
+                              "API endpoint is AWS's, not these interfaces)"),
+    "aws_codebuild_project": _never("builds in a VPC get private addresses only (CodeBuild user guide, VPC support)"),
+    "aws_codebuild_fleet": _never("builds in a VPC get private addresses only (CodeBuild user guide, VPC support)"),
+    "aws_apigatewayv2_vpc_link": _never("VPC link interfaces carry API Gateway's traffic into the VPC; private"),
+    "aws_apprunner_vpc_connector": _never("a VPC connector carries outbound traffic only; private"),
+    "aws_route53_resolver_endpoint": _never("resolver endpoint addresses are private"),
+    "aws_ec2_instance_connect_endpoint": _never("the endpoint's interface is private; it connects outward"),
+    "aws_redshift_endpoint_access": _never("a Redshift-managed VPC endpoint: private"),
+    "aws_redshiftserverless_endpoint_access": _never("a Redshift-managed VPC endpoint: private"),
+    "aws_opensearch_vpc_endpoint": _never("an OpenSearch-managed VPC endpoint: private"),
+    "aws_elasticsearch_vpc_endpoint": _never("an OpenSearch-managed VPC endpoint: private"),
+    "aws_opensearchserverless_vpc_endpoint": _never("an OpenSearch Serverless VPC endpoint: private"),
+    "aws_msk_vpc_connection": _never("an MSK multi-VPC connection endpoint: private"),
+    "aws_glue_connection": _never("Glue's interfaces in the VPC have private addresses only"),
+    "aws_kinesis_firehose_delivery_stream": _never("Firehose's interfaces in the VPC deliver outward; private"),
+    "aws_synthetics_canary": _never("canaries run as Lambda functions: no inbound connections"),
     "aws_elasticsearch_domain": _never("VPC domain: its endpoint is in the VPC"),
 }
 

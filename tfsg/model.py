@@ -83,6 +83,11 @@ def render_module_path(steps: tuple[ModuleStep, ...]) -> str:
     return ".".join(str(s) for s in steps) if steps else ""
 
 
+# ``Address.deposed`` of the object a replacement forgets (actions ["create", "forget"] or
+# ["forget", "create"], a `lifecycle { destroy = false }` replacement): it stays in AWS, unmanaged
+FORGOTTEN = "forgotten"
+
+
 @dataclass(frozen=True)
 class Address:
     """A resource instance address, built from fields and rendered as Terraform writes it."""
@@ -92,6 +97,9 @@ class Address:
     name: str
     key: InstanceKey = None
     mode: str = "managed"
+    # a deposed object (a create_before_destroy replacement whose destroy is pending): another
+    # AWS object under the same address, named as Terraform's UI names it
+    deposed: str = ""
 
     def __str__(self) -> str:
         text = self.__dict__.get("_text")
@@ -99,6 +107,8 @@ class Address:
             prefix = render_module_path(self.module)
             local = ("data." if self.mode == "data" else "") + f"{self.type}.{self.name}{render_key(self.key)}"
             text = f"{prefix}.{local}" if prefix else local
+            if self.deposed:
+                text += " (forgotten object)" if self.deposed == FORGOTTEN else f" (deposed object {self.deposed})"
             self.__dict__["_text"] = text
         return text
 
@@ -117,7 +127,7 @@ class Address:
         key = self.__dict__.get("_sort_key")
         if key is None:
             key = self.__dict__["_sort_key"] = (render_module_path(self.module), self.mode, self.type, self.name,
-                                                _key_order(self.key))
+                                                _key_order(self.key), self.deposed)
         return key
 
 
@@ -289,8 +299,10 @@ class Attachment:
 @dataclass(frozen=True)
 class LbLink:
     """A load balancer forwards clients of ``listener`` (on ``front``) to ``target`` (on
-    ``back``). ``client_ip``: the target sees the client's address (True), or the load
-    balancer's private address (False); None when the plan cannot tell."""
+    ``back``). ``client_ip``: the target sees an IPv4 client's address (True), or the load
+    balancer's private address (False); None when the plan cannot tell. ``client_ip_v6``: the
+    same for IPv6 clients of a dual-stack load balancer (IPv4 targets see the load balancer's
+    IPv4 address: ELB guide, Network Load Balancers, "Client IP preservation")."""
 
     lb: str
     listener: str
@@ -298,6 +310,7 @@ class LbLink:
     target: str
     back: ServiceSet
     client_ip: Optional[bool]
+    client_ip_v6: Optional[bool]
 
 
 @dataclass(frozen=True)
@@ -345,8 +358,17 @@ class Snapshot:
     groups: dict[GroupKey, SecurityGroup] = field(default_factory=dict)
     rules: list[Rule] = field(default_factory=list)
     revoked: list[Rule] = field(default_factory=list)  # rule resources' rules this apply revokes
+    # permissions of rule resources that the group's own inline list also records (what refresh
+    # read back from AWS): only those can an update of the list revoke
+    inline_copies: set = field(default_factory=set)
+    forgotten_rules: set = field(default_factory=set)  # revoked rule resources a `removed` block forgets
+    template_versions: dict[str, Any] = field(default_factory=dict)  # launch template -> its latest_version
+    # Elastic IPs an aws_eip_association associates: address -> public IP (an update that removes
+    # the association leaves the EIP's and the instance's read-back values naming it)
+    eip_links: dict[str, str] = field(default_factory=dict)
     attachments: list[Attachment] = field(default_factory=list)
     lb_links: list[LbLink] = field(default_factory=list)  # listener -> target hops
+    open_fronts: set[str] = field(default_factory=set)  # public fronts whose groups guard only egress (fronts.py)
     # (network interface, instance): an interface made on its own and attached to an instance
     # (aws_network_interface_attachment, or the interface's attachment block): the same host
     host_links: list[tuple[str, str]] = field(default_factory=list)

@@ -168,11 +168,16 @@ def _cidr_delta(x: FlowGraph, y: FlowGraph) -> list[CidrFlow]:
         if not prior and target not in x.snap.groups:
             out.extend(rows)
             continue
-        matching = {(r.block, r.services, r.defined_by): r.groups for r in prior}
+        # one rule's block is split into rows by the senders' egress, several with the same
+        # services: a group is new to the key only if no prior row of that key names it
+        matching: dict[tuple[str, ServiceSet, str], list[frozenset]] = {}
+        for r in prior:
+            matching.setdefault((r.block, r.services, r.defined_by), []).append(r.groups)
         gained: dict[tuple[str, ServiceSet, str], set[str]] = {}
         for row in rows:
-            before = matching.get((row.block, row.services, row.defined_by))
-            candidates = row.groups if before is None else row.groups - before
+            candidates = row.groups
+            for before in matching.get((row.block, row.services, row.defined_by), ()):
+                candidates = candidates - before
             for g in sorted(candidates):
                 if g == target or (g, target) in y.flows:
                     continue
@@ -361,8 +366,10 @@ def diff(loaded: Any, before: FlowGraph, after: FlowGraph, expand: bool = False)
     if fb is not None and fa is not None:
         resources_added = {k: fa[k] - fb.get(k, NO_SERVICES) for k in fa if fa[k] - fb.get(k, NO_SERVICES)}
         resources_removed = {k: fb[k] - fa.get(k, NO_SERVICES) for k in fb if fb[k] - fa.get(k, NO_SERVICES)}
+    # a new member of a group that already had flows changes who can connect to whom, not the
+    # groups' flows: resource-level connections count as a change of reachability too
     changed = bool(added_rows or removed_rows or cidr_added or cidr_removed or newly or no_longer
-                   or paths_added or paths_removed)
+                   or paths_added or paths_removed or resources_added or resources_removed)
     changes = getattr(loaded, "actions", None)
     group_rows = _group_rows(after, before.snap, changes)
     unknown_rows = _unknown_rows(after.unknowns + _before_only(before.unknowns, after.unknowns))
@@ -375,6 +382,8 @@ def diff(loaded: Any, before: FlowGraph, after: FlowGraph, expand: bool = False)
                     "cidr_group_pairs_removed": _pair_count(cidr_removed, group_sets), "expanded": expand,
                     "newly_exposed": len(_exposure_rows(newly)), "no_longer_exposed": len(_exposure_rows(no_longer)),
                     "paths_added": len(paths_added), "paths_removed": len(paths_removed),
+                    "resource_flows_added": len(_resource_rows(resources_added) or []),
+                    "resource_flows_removed": len(_resource_rows(resources_removed) or []),
                     "groups_changed": sum(1 for g in group_rows if g["change"] not in ("no-op", "read")),
                     "rule_resources_changed": sum(1 for addr, action in (changes or {}).items()
                                                   if action not in ("no-op", "read") and _is_rule(addr)),

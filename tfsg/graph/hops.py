@@ -18,13 +18,15 @@ groups are reachable in one more hop; a load balancer without groups is a node o
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
-from ..model import Attachment, LbLink
+from ..model import Attachment, LbLink, is_outside_group
 from ..netsets import NO_SERVICES, PRIVATE, PUBLIC_V4, PUBLIC_V6, ServiceSet, covering_services
 
 if TYPE_CHECKING:
     from . import FlowGraph
+
+LOAD_BALANCER_TYPES = ("aws_lb", "aws_alb", "aws_elb")
 
 
 @dataclass
@@ -49,58 +51,62 @@ def lb_hops(graph: "FlowGraph") -> Hops:
     out = Hops()
     atts = {a.resource: a for a in graph.snap.attachments}
     open_lbs: dict[tuple[str, str], ServiceSet] = {}
+    fronted = _fronted(graph, atts)
     for link in graph.snap.lb_links:
         lb, target = atts.get(link.lb), atts.get(link.target)
-        if lb is None or target is None or not target.groups:
+        if lb is None or target is None or not (target.groups or target.type in LOAD_BALANCER_TYPES):
             continue
         out.pairs.update((lg, tg) for lg in lb.groups for tg in target.groups)
-        sendable = _sendable(graph, lb, target, link)
-        if not sendable:
+        admitted = _Admitted.of(graph, lb, target, link)
+        if admitted is None:
             continue
-        from_lb, lb_by = _admitted_from_lb(graph, lb, target, sendable)
-        reach = from_lb if link.client_ip is False else from_lb | _admitted_any(graph, target, sendable)
+        reach = _reach(graph, lb, target, link, admitted)
         if reach:  # seen from the client's address when it is preserved
             _add(out.lb_reach, (link.lb, link.target), reach)
         for lg in lb.groups:  # the hop between the load balancer's groups and the target's
-            for tg in lb_by:
-                _add(out.edges, (lg, tg), from_lb)
-        if not lb.groups and from_lb:
-            for tg in lb_by:
-                _add(out.edges, (lb.resource, tg), from_lb)
-        for family, space in (("ipv4", PUBLIC_V4), ("ipv6", PUBLIC_V6)):
+            for tg in admitted.lb_by:
+                _add(out.edges, (lg, tg), admitted.from_lb)
+        if not lb.groups and admitted.from_lb:
+            for tg in admitted.lb_by:
+                _add(out.edges, (lb.resource, tg), admitted.from_lb)
+        for family in ("ipv4", "ipv6"):
             public = lb.public if family == "ipv4" else lb.public_v6
-            if public is not True:
+            chain = fronted.get((lb.resource, family))
+            if public is not True and chain is None:
                 continue
-            front = _front(graph, lb, link, family)
+            front = _front(graph, lb, link, family) if public is True else NO_SERVICES
+            if chain is not None:  # an internal load balancer that an internet-facing one forwards to
+                front = front | (link.front & chain[0])
             if not front:
                 continue
-            if not lb.groups:
+            if (not lb.groups or lb.resource in graph.snap.open_fronts) and public is True:
                 open_lbs[(lb.resource, family)] = open_lbs.get((lb.resource, family), NO_SERVICES) | front
                 _add(out.edges, (INTERNET, lb.resource), front)
-            seen, by = (from_lb, lb_by) if link.client_ip is False else \
-                _admitted_from_internet(graph, target, sendable, space)
-            if link.client_ip is None:  # not known: either source may be what the target sees
-                seen, by = seen | from_lb, {**by, **lb_by}
+            preserved = link.client_ip if family == "ipv4" else link.client_ip_v6
+            seen, by = admitted.seen(graph, target, family, preserved)
             if not seen:
                 continue
             via = tuple(sorted(by))
+            what = f"internet-facing {link.lb}" if public is True else \
+                f"internal {link.lb}, which {chain[1]} forwards the internet to"  # type: ignore[index]
             out.exposures.append(Exposure(target.resource, "resource", target.type, seen, via, (link.listener,),
                                           f"{'IPv4' if family == 'ipv4' else 'IPv6'}: through "
-                                          f"{_listener_text(link)} of internet-facing {link.lb}", family,
-                                          link.listener))
+                                          f"{_listener_text(link)} of {what}", family, link.listener))
             for g in via:
                 _add(out.via_lb, g, by[g])
                 _add(out.lb_sources.setdefault(g, {}), link.listener, by[g])
                 granted = out.lb_rules.setdefault(g, {})
-                for rule, services in _granting_rules(graph, g, lb, by[g], link.client_ip).items():
+                for rule, services in _granting_rules(graph, g, lb, by[g], preserved).items():
                     _add(granted, rule, services)
     for (resource, family), services in sorted(open_lbs.items()):
         att = atts[resource]
         reason = att.public_reason if family == "ipv4" else att.public_v6_reason
         out.exposures.append(Exposure(resource, "resource", att.type, services, (),
                                       ("0.0.0.0/0" if family == "ipv4" else "::/0",),
-                                      f"{'IPv4' if family == 'ipv4' else 'IPv6'}: {reason} without security groups: "
-                                      "all client traffic reaches its listeners", family))
+                                      f"{'IPv4' if family == 'ipv4' else 'IPv6'}: {reason}"
+                                      + (": an AWS-run front, no security group admits its clients"
+                                         if resource in graph.snap.open_fronts else
+                                         " without security groups: all client traffic reaches its listeners"), family))
     return out
 
 
@@ -116,7 +122,7 @@ def _add(table: dict, key, services: ServiceSet) -> None:
 
 
 def _front(graph: "FlowGraph", lb: Attachment, link: LbLink, family: str) -> ServiceSet:
-    if not lb.groups:
+    if not lb.groups or lb.resource in graph.snap.open_fronts:
         return link.front
     reached = graph._resource_internet(lb).get(family)
     return link.front & reached[0] if reached else NO_SERVICES
@@ -130,12 +136,119 @@ def _sendable(graph: "FlowGraph", lb: Attachment, target: Attachment, link: LbLi
     for lg in lb.groups:
         for tg in target.groups:
             allowed = allowed | graph._side("egress", lg, tg)[0]
+        if not target.groups and lg in graph.snap.groups:  # a target without groups: by its addresses
+            allowed = allowed | graph.coverage.covered("egress", lg, target.addresses)[0]
     return link.back & allowed
 
 
-def _admitted_from_lb(graph: "FlowGraph", lb: Attachment, target: Attachment,
-                      services: ServiceSet) -> tuple[ServiceSet, dict[str, ServiceSet]]:
-    """What the target's groups admit from the load balancer's private addresses."""
+@dataclass
+class _Admitted:
+    """What a target admits of what a load balancer forwards to it, on the target port."""
+
+    sendable: ServiceSet  # the target port, if the load balancer's egress allows it
+    from_lb: ServiceSet  # from the load balancer's addresses (a reference to its groups, a CIDR)
+    lb_by: dict[str, ServiceSet]
+    by_ref: ServiceSet  # by a reference to its groups alone
+    ref_by: dict[str, ServiceSet]
+
+    @classmethod
+    def of(cls, graph: "FlowGraph", lb: Attachment, target: Attachment, link: LbLink) -> "Optional[_Admitted]":
+        sendable = _sendable(graph, lb, target, link)
+        if not sendable:
+            return None
+        if not target.groups:  # a load balancer without groups (an NLB): all traffic reaches its listeners
+            return cls(sendable, sendable, {}, sendable, {})
+        from_lb, lb_by = _admitted_from_lb(graph, lb, target, sendable)
+        # a reference to the load balancer's groups admits what it forwards even when the
+        # client's address is preserved (ELB guide, Network Load Balancers, "security groups":
+        # "targets accept traffic from your Network Load Balancer even if you enable client IP
+        # preservation"); a CIDR holding its addresses then admits nothing of the client's
+        by_ref, ref_by = _admitted_from_lb(graph, lb, target, sendable, refs_only=True)
+        if lb.type == "aws_cloudfront_distribution":
+            # CloudFront reaches a VPC origin from its own interfaces, admitted by its prefix
+            # list or its service group: both outside the plan, so any such rule may be it
+            for tg in target.groups:
+                got = NO_SERVICES
+                for peer, rules in graph.refs["ingress"].get(tg, {}).items():
+                    if is_outside_group(peer):
+                        for rule in rules:
+                            got = got | rule.services
+                for rule, _, _ in graph.cidrs["ingress"].get(tg, ()):
+                    if rule.peer.kind == "prefix_list":
+                        got = got | rule.services
+                got = got & sendable
+                if got:
+                    lb_by[tg] = lb_by.get(tg, NO_SERVICES) | got
+                    from_lb = from_lb | got
+        return cls(sendable, from_lb, lb_by, by_ref, ref_by)
+
+    def seen(self, graph: "FlowGraph", target: Attachment, family: str,
+             preserved: Optional[bool]) -> tuple[ServiceSet, dict[str, ServiceSet]]:
+        """What the target admits of the internet's clients of ``family`` and which of its groups
+        admit it: the load balancer's addresses when the client's is not preserved; else every
+        public address of the family, or the load balancer's groups by reference."""
+        if preserved is False:
+            return self.from_lb, self.lb_by
+        seen, by = _admitted_from_internet(graph, target, self.sendable, PUBLIC_V4 if family == "ipv4" else PUBLIC_V6)
+        seen, by = seen | self.by_ref, {**by, **{g: by.get(g, NO_SERVICES) | v for g, v in self.ref_by.items()}}
+        if preserved is None:  # not known: either source may be what the target sees
+            seen, by = seen | self.from_lb, {**by, **self.lb_by}
+        return seen, by
+
+
+def _fronted(graph: "FlowGraph", atts: dict[str, Attachment]) -> dict[tuple[str, str], tuple[ServiceSet, str]]:
+    """Load balancers an internet-facing load balancer forwards to (a Network Load Balancer's
+    target group of type ``alb``: ELB guide, "Use an Application Load Balancer as a target of a
+    Network Load Balancer", internal or internet-facing): ``(lb, family) -> (the services of
+    its listeners the internet reaches that way, the load balancer in front)``; chains of two."""
+    out: dict[tuple[str, str], tuple[ServiceSet, str]] = {}
+    for _ in range(2):
+        for link in graph.snap.lb_links:
+            lb, target = atts.get(link.lb), atts.get(link.target)
+            if lb is None or target is None or target.type not in LOAD_BALANCER_TYPES:
+                continue
+            admitted = _Admitted.of(graph, lb, target, link)
+            if admitted is None:
+                continue
+            for family in ("ipv4", "ipv6"):
+                public = (lb.public if family == "ipv4" else lb.public_v6) is True
+                chain = out.get((lb.resource, family))
+                front = _front(graph, lb, link, family) if public else NO_SERVICES
+                if chain is not None:
+                    front = front | (link.front & chain[0])
+                if not front:
+                    continue
+                preserved = link.client_ip if family == "ipv4" else link.client_ip_v6
+                seen, _ = admitted.seen(graph, target, family, preserved)
+                if seen:
+                    have = out.get((target.resource, family))
+                    out[(target.resource, family)] = (have[0] | seen, have[1]) if have else (seen, lb.resource)
+    return out
+
+
+def _reach(graph: "FlowGraph", lb: Attachment, target: Attachment, link: LbLink, admitted: _Admitted) -> ServiceSet:
+    """What the load balancer's hop to the target carries in the resource graph (paths from the
+    internet, the tiering policies): what the target admits from the load balancer; with the
+    client's address preserved, of an internet-facing load balancer what it admits from every
+    public address of a family the load balancer serves (a target admitting a private block
+    admits no internet client); of an internal one, from some address (its clients are the
+    VPC's, whose addresses tfsg does not follow through the hop)."""
+    from_lb = admitted.from_lb
+    if link.client_ip is False and link.client_ip_v6 is False:
+        return from_lb
+    if link.client_ip is None or (lb.public is not True and lb.public_v6 is not True):
+        return from_lb | _admitted_any(graph, target, admitted.sendable)
+    reach = admitted.by_ref
+    for public, preserved, family in ((lb.public, link.client_ip, "ipv4"), (lb.public_v6, link.client_ip_v6, "ipv6")):
+        if public is True:
+            reach = reach | admitted.seen(graph, target, family, preserved)[0]
+    return reach
+
+
+def _admitted_from_lb(graph: "FlowGraph", lb: Attachment, target: Attachment, services: ServiceSet,
+                      refs_only: bool = False) -> tuple[ServiceSet, dict[str, ServiceSet]]:
+    """What the target's groups admit from the load balancer's private addresses (``refs_only``:
+    by a reference to its groups only)."""
     total, by = NO_SERVICES, {}
     bound = lb.addresses
     for tg in target.groups:
@@ -143,7 +256,7 @@ def _admitted_from_lb(graph: "FlowGraph", lb: Attachment, target: Attachment,
         for lg in lb.groups:
             for rule in graph.refs["ingress"].get(tg, {}).get(lg, ()):
                 got = got | rule.services
-        for rule, block, _ in graph.cidrs["ingress"].get(tg, ()):
+        for rule, block, _ in () if refs_only else graph.cidrs["ingress"].get(tg, ()):
             if block.overlaps(bound) if bound is not None else block.overlaps(PRIVATE):
                 got = got | rule.services
         got = got & services

@@ -122,30 +122,31 @@ def _shortest(g, max_hops: int, keep: Optional[Callable[[str], bool]] = None, lo
 
     preds, dist = predecessor(g, INTERNET, cutoff=max_hops)
     targets = sorted(n for n, d in dist.items() if d >= 2)
+    kept: set[str] = set()
     if keep is not None:
+        kept = {n for n in dist if keep(n)}
         through: dict[str, bool] = {}
         for node in sorted(dist, key=lambda n: dist[n]):  # predecessors come a level earlier
-            through[node] = keep(node) or any(through.get(p, False) for p in preds.get(node, ()))
+            through[node] = node in kept or any(through.get(p, False) for p in preds.get(node, ()))
         targets = [t for t in targets if through[t]]
     out: list[Path] = []
-    order: dict[str, list[str]] = {}
+    order: dict[str, list[tuple[tuple[str, ...], tuple]]] = {}
     for target in targets:
-        for nodes in _enumerate(preds, target, MAX_PATHS_PER_TARGET, order):
-            if keep is not None and not any(keep(n) for n in nodes):
-                continue
-            hops = tuple(g.services(a, b) for a, b in zip(nodes, nodes[1:]))
-            out.append(Path(tuple(nodes), hops))
+        for nodes, hops in _enumerate(g, preds, target, MAX_PATHS_PER_TARGET, order):
+            if keep is None or not kept.isdisjoint(nodes):
+                out.append(Path(nodes, hops))
     for target, via in sorted(_longer_ways(g, preds, dist, max_hops).items() if longer else ()):
         found = 0
         for u in via:
-            for nodes in _enumerate(preds, u, MAX_PATHS_PER_TARGET, order):
+            last = g.services(u, target)
+            for nodes, hops in _enumerate(g, preds, u, MAX_PATHS_PER_TARGET, order):
                 if target in nodes or found >= MAX_PATHS_PER_TARGET:
                     continue
-                nodes = nodes + [target]
-                if keep is not None and not any(keep(n) for n in nodes):
+                nodes = nodes + (target,)
+                if keep is not None and kept.isdisjoint(nodes):
                     continue
                 found += 1
-                out.append(Path(tuple(nodes), tuple(g.services(a, b) for a, b in zip(nodes, nodes[1:]))))
+                out.append(Path(nodes, hops + (last,)))
     return sorted(out, key=lambda p: p.nodes)
 
 
@@ -173,24 +174,27 @@ def _longer_ways(g, preds: dict, dist: dict, max_hops: int) -> dict[str, list[st
     return out
 
 
-def _enumerate(preds: dict, target: str, limit: int, order: Optional[dict] = None) -> list[list[str]]:
-    """Up to ``limit`` shortest paths to target, in sorted order, from a predecessor map: the
-    first ``limit`` met walking back from the target over predecessors in sorted order.
-    ``order``: shared between targets, the first ``limit`` ways into each node in that walk's
-    order (a node's ways are its sorted predecessors' ways, each extended by the node), so each
-    node is walked once however many targets lie behind it."""
+def _enumerate(g, preds: dict, target: str, limit: int,
+               order: Optional[dict] = None) -> list[tuple[tuple[str, ...], tuple]]:
+    """Up to ``limit`` shortest paths to target, in sorted order, from a predecessor map, each as
+    (nodes, the services of each hop in ``g``): the first ``limit`` met walking back from the
+    target over predecessors in sorted order. ``order``: shared between targets, the first
+    ``limit`` ways into each node in that walk's order (a node's ways are its sorted
+    predecessors' ways, each extended by the node), so each node is walked, and each hop's
+    services looked up, once however many targets and paths lie behind it."""
     memo: dict = {} if order is None else order
 
-    def ways(node: str) -> list[tuple[str, ...]]:
+    def ways(node: str) -> list[tuple[tuple[str, ...], tuple]]:
         hit = memo.get(node)
         if hit is None:
             if node == INTERNET:
-                hit = [(INTERNET,)]
+                hit = [((INTERNET,), ())]
             else:
                 hit = []
                 for p in sorted(preds.get(node, ())):
-                    for way in ways(p):
-                        hit.append(way + (node,))
+                    hop = g.services(p, node)
+                    for nodes, hops in ways(p):
+                        hit.append((nodes + (node,), hops + (hop,)))
                         if len(hit) >= limit:
                             break
                     if len(hit) >= limit:
@@ -198,4 +202,4 @@ def _enumerate(preds: dict, target: str, limit: int, order: Optional[dict] = Non
             memo[node] = hit
         return hit
 
-    return sorted(list(w) for w in ways(target)[:limit])
+    return sorted(ways(target)[:limit])

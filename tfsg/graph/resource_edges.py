@@ -22,6 +22,14 @@ LOAD_BALANCERS = ("aws_lb", "aws_alb", "aws_elb")
 # interfaces carry its outbound traffic only (Lambda developer guide, "Connecting Lambda
 # functions to your VPC": connectivity from the function to the VPC, not the other way).
 NO_INBOUND = ("aws_lambda_function",)
+# Resources that only answer: an interface VPC endpoint and an EFS mount target open no
+# connection to the VPC's resources (PrivateLink guide, "interface endpoints"; EFS user guide,
+# "mount targets"), so no path continues from them.
+NO_OUTBOUND = ("aws_vpc_endpoint", "aws_efs_mount_target")
+# Resources that connect onwards only to databases: an RDS proxy and its endpoints open
+# connections to the proxy's registered instances and clusters (RDS user guide, "RDS Proxy").
+TO_DATABASES = {"aws_db_proxy": ("aws_db_instance", "aws_rds_cluster", "aws_rds_cluster_instance"),
+                "aws_db_proxy_endpoint": ("aws_db_instance", "aws_rds_cluster", "aws_rds_cluster_instance")}
 
 
 class ResourceEdges:
@@ -126,14 +134,19 @@ class ResourceEdges:
             for (lb, target), services in graph.hops.lb_reach.items():
                 if lb == node:
                     out[target] = out.get(target, NO_SERVICES) | services
-            if m.type in LOAD_BALANCERS and node in graph.snap.lb_closed:
+            if node in graph.snap.lb_closed and (m.type in LOAD_BALANCERS or node in graph.snap.open_fronts):
                 # a load balancer opens connections only to the registered targets of its
                 # listeners (and their health checks): clients cannot make it connect anywhere
                 # else, whatever its groups' egress allows (ELB guide, "How Elastic Load
                 # Balancing works"). Known only when the plan holds all its listeners and targets.
                 self._succ[node] = out = self._same_host(node, out)
                 return out
-            candidates = {c for c in self._candidates(m) if atts[c].type not in NO_INBOUND}
+            if m.type in NO_OUTBOUND:
+                self._succ[node] = out = self._same_host(node, out)
+                return out
+            only = TO_DATABASES.get(m.type)
+            candidates = {c for c in self._candidates(m) if atts[c].type not in NO_INBOUND
+                          and (only is None or atts[c].type in only)}
             candidates.discard(node)
             # resources.allowed() in both directions, inlined: this loop runs once per
             # (sender, candidate receiver) pair of the search, hundreds of thousands on a large

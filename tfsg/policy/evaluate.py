@@ -416,6 +416,37 @@ def forbidden_flow(policy: Policy, ctx: Context) -> list[Finding]:
                                        source=src, services=service_rows(common),
                                        defined_by=granting(granted_by, common),
                                        **extra))
+    if "internet" in source:
+        out += _aggregated_internet(policy, ctx, hit, source["internet"])
+    return out
+
+
+def _aggregated_internet(policy: Policy, ctx: Context, hit: Callable[[ServiceSet], ServiceSet],
+                         family: Any) -> list[Finding]:
+    """Resources the whole internet reaches only through the rules of several of their groups
+    together (AWS aggregates the rules of every group on an interface: EC2 user guide,
+    "Security groups"): ``0.0.0.0/1`` in one group and ``128.0.0.0/1`` in another. What one group
+    admits alone is that group's finding."""
+    chosen = set(ctx.sel.groups(policy.spec.get("to")))
+    per: dict[str, tuple[ServiceSet, set[str], list[str]]] = {}
+    for e in ctx.graph.exposures:
+        if e.kind != "resource" or e.listener is not None or len(e.via) < 2 or not chosen.intersection(e.via) \
+                or (family in ("ipv4", "ipv6") and e.family != family):
+            continue
+        common = hit(e.services)
+        for g in e.via:  # what a group admits alone is reported on it
+            common = common - hit(_internet_services(ctx, g, family))
+        if common:
+            services, via, sources = per.get(e.address, (NO_SERVICES, set(), []))
+            per[e.address] = (services | common, via | set(e.via), sources + [s for s in e.sources if s not in sources])
+    out = []
+    for address, (common, via, sources) in sorted(per.items()):
+        by = sorted({rule for g in via for rule in _granting_internet(ctx, g, sources, common)})
+        out.append(ctx.finding(policy, address, f"internet {common.describe()}",
+                               f"{address} admits the whole internet on {common.describe()} through its groups "
+                               f"together ({', '.join(sorted(via))}: from {', '.join(sources)})",
+                               sources=sources, services=service_rows(common), exposed_resources=[address],
+                               groups=sorted(via), defined_by=by))
     return out
 
 
@@ -641,7 +672,7 @@ def mixed(policy: Policy, ctx: Context) -> list[Finding]:
             else:
                 owners.setdefault((rule.group, rule.direction), set()).add(rule.defined_by)
     for rule in snap.revoked:
-        if rule.group in chosen:
+        if rule.group in chosen and rule.defined_by not in snap.forgotten_rules:  # forgotten: no longer managed
             owners.setdefault((rule.group, rule.direction), set()).add(rule.defined_by)
             revoked.setdefault((rule.group, rule.direction), set()).add(rule.defined_by)
     for (group, direction) in sorted(inline & set(owners)):
@@ -661,11 +692,22 @@ def rule_quota(policy: Policy, ctx: Context) -> list[Finding]:
     counts: dict[tuple[str, str, str], int] = {}
     for rule in _rules(ctx, policy.spec.get("to")):
         peer = rule.peer
-        family = "ipv6" if peer.kind == "cidr" and ":" in peer.value else "ipv4"
-        # each CIDR and each group reference is one rule; a prefix list counts as its max_entries
+        # each CIDR counts against its family's quota; a group reference against both (VPC user
+        # guide, "Amazon VPC quotas": "a rule that references a security group counts as one rule
+        # for IPv4 and one rule for IPv6"); a prefix list as its max_entries, against its own
+        # family (both when its entries are not known)
+        if peer.kind == "cidr":
+            families: tuple[str, ...] = ("ipv6",) if ":" in peer.value else ("ipv4",)
+        elif peer.kind == "prefix_list":
+            entries = ctx.graph.snap.prefix_lists.get(peer.value)
+            families = ("ipv4", "ipv6") if not entries else \
+                tuple(f for f, part in (("ipv4", entries.v4), ("ipv6", entries.v6)) if part) or ("ipv4",)
+        else:
+            families = ("ipv4", "ipv6")
         weight = ctx.prefix_sizes.get(peer.value, 1) if peer.kind == "prefix_list" else 1
-        key = (rule.group, rule.direction, family)
-        counts[key] = counts.get(key, 0) + weight
+        for family in families:
+            key = (rule.group, rule.direction, family)
+            counts[key] = counts.get(key, 0) + weight
     out = []
     for (group, direction, family), count in sorted(counts.items()):
         if count > limit:

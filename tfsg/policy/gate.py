@@ -19,7 +19,11 @@ from .load import SEVERITIES, Config, Waiver
 
 # `# tfsg:ignore[TFSG001] reason="temporary" expires=2027-01-31` inside or just above a block.
 _INLINE = re.compile(r'(?:#|//)\s*tfsg:ignore\[([^\]]+)\]\s*(?:reason="([^"]*)")?\s*(?:expires=(\d{4}-\d{2}-\d{2}))?')
-_BLOCK = re.compile(r'^\s*resource\s+"([^"]+)"\s+"([^"]+)"', re.M)
+# Top-level blocks (a comment belongs to the one it sits in or above): a resource's waives that
+# resource, a module call's everything the module makes; any other block owns no finding.
+_BLOCK = re.compile(r'^(resource|data|module|output|locals|variable|provider|terraform|moved|removed|import|check)'
+                    r'((?:[ \t]+"[^"\n]*")*)[ \t]*\{', re.M)
+_LABEL = re.compile(r'"([^"\n]*)"')
 
 
 @dataclass
@@ -82,6 +86,7 @@ def run_gate(config: Config, before: Optional[FlowGraph], after: FlowGraph, *, f
 
 def apply_waivers(findings: list[Finding], waivers: list[Waiver], today: _dt.date) -> list[dict]:
     notes = []
+    valid: list[Waiver] = []
     for waiver in waivers:
         if not waiver.reason.strip():  # an inline comment without reason= (.tfsg.yml requires one)
             notes.append({"policy": waiver.policy, "address": waiver.address, "origin": waiver.origin,
@@ -91,12 +96,24 @@ def apply_waivers(findings: list[Finding], waivers: list[Waiver], today: _dt.dat
             notes.append({"policy": waiver.policy, "address": waiver.address, "origin": waiver.origin,
                           "status": "expired", "message": f"waiver expired on {waiver.expires} and no longer applies"})
             continue
-        for f in findings:
+        valid.append(waiver)
+    for f in findings:
+        if f.waived is not None:
+            continue
+        # a waiver on the finding's subject covers it; waivers on the rules that make it cover
+        # it only when every such rule is waived (one waived rule does not waive a port another,
+        # unwaived rule opens on the same group)
+        covering = [w for w in valid if w.matches(f.policy, f.address)]
+        if not covering:
             by = f.evidence.get("defined_by")
-            addresses = [f.address] + (by if isinstance(by, list) else [by] if isinstance(by, str) else [])
-            if f.waived is None and any(waiver.matches(f.policy, a) for a in addresses):
-                f.waived = waiver.reason
-                waiver.used = True
+            rules = by if isinstance(by, list) else [by] if isinstance(by, str) else []
+            per_rule = [[w for w in valid if w.matches(f.policy, r)] for r in rules]
+            covering = [w for ws in per_rule for w in ws] if per_rule and all(per_rule) else []
+        if covering:
+            f.waived = covering[0].reason
+            for w in covering:
+                w.used = True
+    for waiver in valid:
         if not waiver.used:
             notes.append({"policy": waiver.policy, "address": waiver.address, "origin": waiver.origin,
                           "status": "unused", "message": "waiver matches no finding; remove it"})
@@ -138,20 +155,27 @@ def inline_waivers(root: str, tree=None) -> list[Waiver]:
                     text = read_bounded(fh, "tf-file-bytes", path).decode("utf-8").replace("\r\n", "\n")
         except (OSError, UnicodeDecodeError, InputError):
             continue
-        blocks = [(m.start(), m.group(1), m.group(2)) for m in _BLOCK.finditer(text)]
+        blocks = [(m.start(), m.group(1), tuple(_LABEL.findall(m.group(2)))) for m in _BLOCK.finditer(text)]
         for m in _INLINE.finditer(text):
             owner = _owner(text, m.start(), blocks)
             if owner is None:
                 continue
+            kind, labels = owner
+            if kind == "resource" and len(labels) == 2:
+                address, scope = f"{labels[0]}.{labels[1]}", "resource"
+            elif kind == "module" and labels:
+                address, scope = f"module.{labels[0]}", "module"
+            else:  # an output, a data source, locals...: it owns no finding, so the waiver is unused
+                address, scope = ".".join((kind, *labels)), "resource"
             line = text.count("\n", 0, m.start()) + 1
             origin = f"{os.path.relpath(path)}:{line}"
             reason = m.group(2) or ""
             for pid in m.group(1).split(","):
-                out.append(Waiver(pid.strip(), f"{owner[0]}.{owner[1]}*", reason, m.group(3), origin))
+                out.append(Waiver(pid.strip(), address, reason, m.group(3), origin, scope=scope))
     return out
 
 
-def _owner(text: str, pos: int, blocks: list[tuple[int, str, str]]) -> Optional[tuple[str, str]]:
+def _owner(text: str, pos: int, blocks: list[tuple[int, str, tuple]]) -> Optional[tuple[str, tuple]]:
     """The block a comment belongs to: the next block if only blank/comment lines separate
     them (a comment above the block), else the block it sits in."""
     following = [b for b in blocks if b[0] > pos]

@@ -7,7 +7,7 @@ Errors name the file, the line and the path, the way a person reads them:
 from __future__ import annotations
 
 import datetime as _dt
-import fnmatch
+import functools
 import json
 import os
 import re
@@ -46,12 +46,30 @@ class Waiver:
     expires: Optional[str]
     origin: str
     used: bool = False
+    # "glob": a .tfsg.yml address, `*` any text and every other character itself (`[0]` is an
+    # instance key, not a character class); "resource": an inline comment's resource block, its
+    # address and its instances (`aws_security_group.app[0]`, not `aws_security_group.app_admin`);
+    # "module": an inline comment's module block, every address inside it
+    scope: str = "glob"
 
     def matches(self, policy: str, address: str) -> bool:
-        return fnmatch.fnmatchcase(policy, self.policy) and fnmatch.fnmatchcase(address, self.address)
+        return _glob(self.policy).fullmatch(policy) is not None and self.covers(address)
+
+    def covers(self, address: str) -> bool:
+        if self.scope == "resource":
+            return address == self.address or address.startswith(self.address + "[")
+        if self.scope == "module":
+            return address.startswith((self.address + ".", self.address + "["))
+        return _glob(self.address).fullmatch(address) is not None
 
     def expired(self, today: _dt.date) -> bool:
         return self.expires is not None and _dt.date.fromisoformat(self.expires) < today
+
+
+@functools.lru_cache(maxsize=1024)
+def _glob(pattern: str) -> "re.Pattern[str]":
+    """``*`` matches any text; everything else is literal (addresses hold ``[``, ``]``, ``"``)."""
+    return re.compile(".*".join(re.escape(part) for part in pattern.split("*")), re.S)
 
 
 @dataclass

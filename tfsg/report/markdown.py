@@ -420,6 +420,14 @@ def _reachability(result: dict, rows: int | None, edges: int | None) -> list[str
         out += [text(result["note"], 500), ""]
     if not (result.get("summary") or {}).get("reachability_changed"):
         out += ["No change to reachability: no flow added or removed, nothing newly reachable from the internet.", ""]
+    elif not (result.get("added") or result.get("removed") or result.get("cidr_added") or result.get("cidr_removed")):
+        joined = [(r, "➕") for r in result.get("resource_flows_added") or []] + \
+            [(r, "➖") for r in result.get("resource_flows_removed") or []]
+        if joined:
+            out += ["**Connections between resources** (new or departed members of groups whose flows stay the "
+                    "same)", ""]
+            out += _list(joined, rows, lambda item: f"{item[1]} {code(item[0]['from'])} → {code(item[0]['to'])}: "
+                                                    f"{text(item[0]['protocol'] + ' ' + item[0]['ports'], 60)}")
     s = result.get("summary") or {}
     counts = [f"{_n(s.get('added', 0), 'flow')} added", f"{s.get('removed', 0):,} removed",
               f"{s.get('newly_exposed', 0):,} newly reachable from the internet",

@@ -183,6 +183,14 @@ def show_lines(result: dict) -> Iterator[str]:
             yield f"    out -> {dst}: {svc}"
         if not inbound and not outbound:
             yield "    no flows"
+    # flows whose ends are both outside the plan (rule resources on sg-... groups it does not manage)
+    listed = {g["address"] for g in groups}
+    outside = [f for f in grouped if f[0] not in listed and f[1] not in listed]
+    if outside:
+        yield ""
+        yield f"Flows between groups this plan does not manage ({len(outside)})"
+        for src, dst, svc, _ in outside:
+            yield f"  {src} -> {dst}: {svc}"
     lines: list[str] = [""]
     exposed = [e for e in result["exposed"] if e["kind"] == "resource"]
     lines.append("Reachable from the internet")
@@ -236,7 +244,10 @@ def render_diff(result: dict, limit: Optional[int] = TOP) -> str:
                  f"{s['cidr_group_pairs_removed']:,} removed through CIDR rules)")
     lines.append(f"Reachability changes: {_plural(s['added'], 'flow')} added, {s['removed']:,} removed{pairs}; "
                  f"{s['newly_exposed']:,} newly exposed, {s['no_longer_exposed']:,} no longer exposed; "
-                 f"{_plural(s['paths_added'], 'path')} from the internet added, {s['paths_removed']:,} removed.")
+                 f"{_plural(s['paths_added'], 'path')} from the internet added, {s['paths_removed']:,} removed"
+                 + (f"; {_plural(s.get('resource_flows_added', 0), 'connection')} between resources added, "
+                    f"{s.get('resource_flows_removed', 0):,} removed"
+                    if s.get("resource_flows_added") or s.get("resource_flows_removed") else "") + ".")
     if result["added"] or result["removed"]:
         lines.append("")
         lines.append("Flows")
@@ -265,6 +276,15 @@ def render_diff(result: dict, limit: Optional[int] = TOP) -> str:
             label = addr[1] if addr[0] == "resource" else f"group {addr[1]}"
             items.append(f"  {sign} {label}: {_services(sel)} from {', '.join(addr[2])}")
         _top(lines, items, limit)
+    if not (result["added"] or result["removed"] or result.get("cidr_added") or result.get("cidr_removed")):
+        # group flows unchanged, members changed: list who can now connect to whom
+        for key, sign in (("resource_flows_added", "+"), ("resource_flows_removed", "-")):
+            rows = result.get(key) or []
+            if rows:
+                lines.append("")
+                lines.append("Connections between resources " + ("added" if sign == "+" else "removed")
+                             + " (new or departed members of groups whose flows stay the same)")
+                _top(lines, [f"  {sign} {src} -> {dst}: {svc}" for src, dst, svc, _ in _grouped(rows)], limit)
     for key, title, sign in (("paths_added", "Paths from the internet added", "+"),
                              ("paths_removed", "Paths from the internet removed", "-")):
         if result[key]:
@@ -273,8 +293,8 @@ def render_diff(result: dict, limit: Optional[int] = TOP) -> str:
             _top(lines, [f"  {sign} {_path(p)}" for p in result[key]], limit)
     if result.get("revoked"):
         lines.append("")
-        lines.append("Revoked by this apply (the group manages these rules inline; the unchanged rule resources "
-                     "re-create them on the next apply)")
+        lines.append("Revoked by this apply (the group manages these rules inline; the rule resources still in the "
+                     "configuration re-create them on the next apply)")
         items = []
         for r in result["revoked"]:
             arrow = f"{r['peer']} -> {r['group']}" if r["direction"] == "ingress" else f"{r['group']} -> {r['peer']}"

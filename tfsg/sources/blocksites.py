@@ -45,6 +45,20 @@ class Site:
     cidrs: frozenset
     dynamic: bool = False
     refs: frozenset = frozenset()  # resources it references, ``type.name`` (the groups it names)
+    # the kinds of peer a literal block can write (by the arguments written in it): a block with
+    # no ``cidr_blocks`` writes no CIDR rule; None: anything (a dynamic block)
+    kinds: Optional[frozenset] = None
+
+
+_PEER_ARGS = {"cidr_blocks": "cidr", "ipv6_cidr_blocks": "cidr", "security_groups": "group",
+              "prefix_list_ids": "prefix_list", "self": "self"}
+
+
+def _kinds(written: Iterable[str]) -> Optional[frozenset]:
+    kinds = {_PEER_ARGS[a] for a in written if a in _PEER_ARGS}
+    if "group" in kinds:
+        kinds.add("self")  # a block naming its own group writes a self rule
+    return frozenset(kinds) if kinds else None  # none written: nothing to tell blocks apart by
 
 
 @dataclass(frozen=True)
@@ -74,7 +88,9 @@ def text_sites(body: str, file: str, first_line: int) -> list[Site]:
                                                                                        "to_port")))
             out.append(Site(direction, Location(file, first_line + line_no), services,
                             _cidrs(_QUOTED.findall(text)), computed,
-                            frozenset(_REFERENCE.findall(_QUOTED.sub('""', text)))))
+                            frozenset(_REFERENCE.findall(_QUOTED.sub('""', text))),
+                            None if computed else _kinds(a for a in _PEER_ARGS
+                                                         if re.search(rf"(?m)^\s*{a}\s*=", text))))
     return out
 
 
@@ -167,7 +183,8 @@ def ast_sites(block: Any) -> list[Site]:
             body = nested.body
             services = _services(scalar(body, "protocol"), scalar(body, "from_port"), scalar(body, "to_port"))
             out.append(Site(nested.type, Location(nested.file, nested.line), services,
-                            _cidrs(t for _, t in node_strings(body)), False, frozenset(node_refs(body))))
+                            _cidrs(t for _, t in node_strings(body)), False, frozenset(node_refs(body)),
+                            _kinds(body.attrs)))
         elif nested.type == "dynamic" and nested.labels and nested.labels[0] in DIRECTIONS:
             out.append(Site(nested.labels[0], Location(nested.file, nested.line), None,
                             _cidrs(t for _, t in node_strings(nested.body)), True, frozenset(node_refs(nested.body))))
@@ -259,7 +276,8 @@ def _pick(rule: Rule, own: list[Site]) -> Optional[Site]:
     ref = _local(rule.peer.value) if rule.peer.kind == "group" else None
     # a block may mix literal CIDRs with computed ones (``concat([var.x], ["10.0.0.0/8"])``): a
     # CIDR it does not write literally does not rule it out, one it writes picks it
-    fits = [s for s in own if s.services is None or s.services == rule.services]
+    fits = [s for s in own if (s.services is None or s.services == rule.services)
+            and (s.kinds is None or rule.peer.kind in s.kinds)]
     # a block whose literal protocol and ports are the rule's (and that names its CIDR or its
     # group) wins over a dynamic block, which could write anything
     literal = [s for s in fits if not s.dynamic and s.services is not None]

@@ -89,7 +89,13 @@ def load_document(path: str) -> Document:
     try:
         data = loads(text, path)  # json.loads, refusing NaN, Infinity and 1e400
     except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg}", f"{path}:{exc.lineno}:{exc.colno}") from None
+        hint = ""
+        if text.lstrip().startswith("[command]") or "::set-output" in text[:4096] or "::debug::" in text[:4096]:
+            # hashicorp/setup-terraform's wrapper prints the command and workflow commands around
+            # the output; the Action strips them, a captured file keeps them
+            hint = ("; this looks like output captured through hashicorp/setup-terraform's wrapper: "
+                    "use terraform_wrapper: false, or the Action, which strips it")
+        raise InputError(f"not valid JSON: {exc.msg}{hint}", f"{path}:{exc.lineno}:{exc.colno}") from None
     except RecursionError:
         raise InputError("not valid JSON: nested too deeply", path) from None
     except ValueError as exc:  # Python's cap on integer digits (4,300): no plan holds such a number

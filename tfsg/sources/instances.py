@@ -12,11 +12,11 @@ become ``SensitiveStr`` so that whatever shows them shows ``(sensitive)`` instea
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
 from ..errors import InputError
-from ..model import SENSITIVE, Address, mark_sensitive, parse_module_path, split_module_prefix
+from ..model import FORGOTTEN, SENSITIVE, Address, mark_sensitive, parse_module_path, split_module_prefix
 
 __all__ = ["SENSITIVE", "Instance", "Sides", "action_of", "apply_marks", "collect_secrets", "split_sides"]
 
@@ -52,8 +52,18 @@ class Sides:
 _ACTIONS = {
     ("no-op",): "no-op", ("create",): "create", ("read",): "read", ("update",): "update",
     ("delete", "create"): "replace", ("create", "delete"): "replace", ("delete",): "delete",
-    ("forget",): "forget", ("create", "forget"): "replace",
+    ("forget",): "forget", ("create", "forget"): "replace", ("forget", "create"): "replace",
 }
+# replacements that forget the old object instead of destroying it (Terraform's CreateThenForget,
+# OpenTofu's ForgetThenCreate: `lifecycle { destroy = false }`): it stays in AWS, unmanaged
+_FORGETTING = {("create", "forget"), ("forget", "create")}
+
+
+# Resources whose destroy only removes them from the state: AWS keeps the object as it is
+# (provider docs, aws_default_security_group: "the group is not destroyed ... All ingress or
+# egress rules will be left as they are"; the same for the other aws_default_* resources).
+FORGOTTEN_ON_DESTROY = ("aws_default_security_group", "aws_default_vpc", "aws_default_subnet",
+                        "aws_default_route_table", "aws_default_network_acl")
 
 
 def action_of(actions: Any) -> str:
@@ -160,8 +170,12 @@ def _from_values(where: str, module: Any, secrets: set[str], action: str = "no-o
         values = res.get("values")
         if not isinstance(values, dict):
             values = {}
-        out.append(Instance(_address(where, res), apply_marks(values, res.get("sensitive_values"), secrets),
-                            {}, action))
+        address = _address(where, res)
+        if isinstance(res.get("deposed_key"), str) and res["deposed_key"]:
+            # a deposed object beside the current one (JSON output format, "deposed_key"): another
+            # AWS object, kept apart from the one at its address
+            address = replace(address, deposed=res["deposed_key"])
+        out.append(Instance(address, apply_marks(values, res.get("sensitive_values"), secrets), {}, action))
     return out
 
 
@@ -198,10 +212,16 @@ def split_sides(where: str, data: dict, kind: str) -> Sides:
         address = _address(where, rc)
         change = rc["change"]
         action = action_of(change.get("actions"))
+        if action == "delete" and address.type in FORGOTTEN_ON_DESTROY and address.mode == "managed":
+            action = "forget"
         key = str(address)
         if rc.get("deposed"):
-            # A deposed object is on its way out: it exists before, not after.
+            # A deposed object is on its way out: it exists before, not after. It is another AWS
+            # object than the one at its address (its own id, rules, members), so it is kept
+            # apart: merged with the live object, what it allowed would hide what the live one
+            # newly allows.
             if isinstance(change.get("before"), dict):
+                address = replace(address, deposed=str(rc["deposed"]))
                 before.append(Instance(address, apply_marks(change["before"], change.get("before_sensitive"), secrets),
                                        {}, "delete"))
             continue
@@ -215,6 +235,11 @@ def split_sides(where: str, data: dict, kind: str) -> Sides:
             after_values = change.get("after") if isinstance(change.get("after"), dict) else {}
             after.append(Instance(address, apply_marks(after_values, change.get("after_sensitive"), secrets),
                                   change.get("after_unknown") or {}, action, rc.get("previous_address")))
+            acts = change.get("actions")
+            if isinstance(acts, list) and tuple(acts) in _FORGETTING and isinstance(change.get("before"), dict):
+                after.append(Instance(replace(address, deposed=FORGOTTEN),
+                                      apply_marks(change["before"], change.get("before_sensitive"), secrets),
+                                      {}, "forget"))
         elif action == "forget" and isinstance(change.get("before"), dict):
             # a `removed` block with `destroy = false` (Terraform 1.7+): Terraform forgets the
             # object, AWS keeps it; the network after still has it, unmanaged

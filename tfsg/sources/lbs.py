@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ..model import LbLink
+from ..model import LbLink, shown
 from ..netsets import ProtocolError, ServiceSet, services_for_rule
 from .ecs_hosts import container_instances, host_mode, host_port
 from .instances import Instance
@@ -104,14 +104,28 @@ class LoadBalancers:
 
     def _targets(self, inst: Instance, path: tuple) -> list[str]:
         """The resources a target attribute registers: by reference, or by the known id of a
-        resource of the plan (an instance that exists already is registered by its ``i-...``)."""
+        resource of the plan (an instance that exists already is registered by its ``i-...``),
+        or, for an ``ip`` target, by the private address of an instance or network interface
+        of the plan. A literal naming nothing of the plan is an unknown: its target's groups
+        decide what it admits, and they are not in the plan."""
         ids = self.b.indexed(None, ("id",))
+        addresses = self.b.indexed(("aws_instance", "aws_network_interface", "aws_spot_instance_request"),
+                                   ("private_ip",))
         out = []
         for t in self.b.terms(inst, path, optional=True):
             if isinstance(t, Res):
                 out.append(t.instance.addr)
             elif isinstance(t, Lit):
-                out += [ids[v][0].addr for v in _strings(t.value) if v in ids]
+                for v in _strings(t.value):
+                    found = ids.get(v) or addresses.get(v)
+                    if found:
+                        out.append(found[0].addr)
+                    elif v and v != "unknown":
+                        self._partial.add(inst.addr)
+                        scope, self.b._scope = self.b._scope, ("members", inst.addr)
+                        self.b.unknown(inst.addr, ".".join(path), f"registers {shown(v)!r}, which is not a resource of "
+                                       "this plan: what it admits through the load balancer is not known")
+                        self.b._scope = scope
         return out
 
     def _named(self, types: tuple[str, ...]) -> dict[str, str]:
@@ -155,11 +169,14 @@ class LoadBalancers:
             self._ecs_targets(svc, by_type, targets)
         forwards: list[tuple[Instance, str]] = []  # (listener, target group)
         for listener in by_type.get("aws_lb_listener", []) + by_type.get("aws_alb_listener", []):
-            forwards += [(listener, tg) for tg in self._refs(listener, _FORWARD_PATHS, TG_TYPES)]
+            idle = self._weightless(listener, "default_action")
+            forwards += [(listener, tg) for tg in self._refs(listener, _FORWARD_PATHS, TG_TYPES) if tg not in idle]
         listeners = {i.addr: i for t in LISTENER_TYPES for i in by_type.get(t, ())}
         for rule in by_type.get("aws_lb_listener_rule", []) + by_type.get("aws_alb_listener_rule", []):
+            idle = self._weightless(rule, "action")
             for listener_addr in self._refs(rule, (("listener_arn",),), LISTENER_TYPES):
-                forwards += [(listeners[listener_addr], tg) for tg in self._refs(rule, _RULE_PATHS, TG_TYPES)]
+                forwards += [(listeners[listener_addr], tg) for tg in self._refs(rule, _RULE_PATHS, TG_TYPES)
+                             if tg not in idle]
         self._close(by_type, forwards, targets)
         self._listener_ports(by_type)
         out: set[LbLink] = set()
@@ -172,10 +189,17 @@ class LoadBalancers:
             known, tg_port = self.b.value(group, ("port",))
             tg_proto = self.b.value(group, ("protocol",))[1]
             preserved = self._client_ip(lbs[0], group)
+            # IPv6 clients of IPv4 targets arrive from the load balancer's IPv4 address; a target
+            # group of IPv6 targets sees them as IPv4 clients are seen
+            family_known, family = self.b.setting(group, ("ip_address_type",))
+            preserved_v6 = False if preserved is False or (family_known and family != "ipv6") \
+                else preserved if family_known else None
+            if family_known and family == "ipv6":
+                preserved = False  # IPv4 clients of IPv6 targets arrive from its IPv6 address
             for target, port in targets.get(tg, ()):
                 back = _services(tg_proto, port if isinstance(port, (int, tuple)) else tg_port if known else None)
                 if back is not None:
-                    out.add(LbLink(lbs[0], listener.addr, front, target, back, preserved))
+                    out.add(LbLink(lbs[0], listener.addr, front, target, back, preserved, preserved_v6))
         out |= self._classic(by_type)
         return sorted(out, key=lambda link: (link.lb, link.listener, link.target))
 
@@ -221,6 +245,23 @@ class LoadBalancers:
         for att in by_type.get("aws_autoscaling_attachment", []):
             for name in self._refs(att, (("elb",),), ("aws_elb",)):
                 targets.setdefault(name, []).extend(self._refs(att, (("autoscaling_group_name",),), ASG_TYPES))
+        # newer registrations: a traffic source of type "elb" names a Classic Load Balancer by its
+        # name (provider docs, aws_autoscaling_traffic_source_attachment); an ECS service's
+        # load_balancer.elb_name registers its tasks' container instances (bridge/host mode)
+        for asg in by_type.get("aws_autoscaling_group", []):
+            for path in self._elb_sources(asg):
+                for name in self._refs(asg, (path + ("identifier",),), ("aws_elb",)):
+                    targets.setdefault(name, []).append(asg.addr)
+        for att in by_type.get("aws_autoscaling_traffic_source_attachment", []):
+            for path in self._elb_sources(att):
+                for name in self._refs(att, (path + ("identifier",),), ("aws_elb",)):
+                    targets.setdefault(name, []).extend(self._refs(att, (("autoscaling_group_name",),), ASG_TYPES))
+        for svc in by_type.get("aws_ecs_service", []):
+            for path in self.b._expand(svc, ("load_balancer", "[]")):
+                for name in self._refs(svc, (path + ("elb_name",),), ("aws_elb",)):
+                    mode = host_mode(self.b, svc)
+                    hosts = container_instances(self.b, svc, by_type, self._refs) if mode else []
+                    targets.setdefault(name, []).extend(hosts or [svc.addr])
         if not any(i.addr in self._partial for i in by_type.get("aws_elb_attachment", [])):
             self.closed |= {lb.addr for lb in by_type.get("aws_elb", []) if targets.get(lb.addr)}
         out: set[LbLink] = set()
@@ -231,7 +272,7 @@ class LoadBalancers:
                 if front is None or back is None:
                     continue
                 for target in sorted(set(targets.get(elb.addr, ()))):
-                    out.add(LbLink(elb.addr, elb.addr, front, target, back, False))
+                    out.add(LbLink(elb.addr, elb.addr, front, target, back, False, False))
         return out
 
     def _close(self, by_type: dict[str, list[Instance]], forwards: list[tuple[Instance, str]],
@@ -284,6 +325,31 @@ class LoadBalancers:
                 out.append(path)
         return out
 
+    def _weightless(self, inst: Instance, action: str) -> set[str]:
+        """Target groups a weighted ``forward`` names only with weight 0: they get no request
+        (ELB guide, "Listener rules": "weight ... 0 ... no traffic"), unless named elsewhere."""
+        zero: set[str] = set()
+        used: set[str] = set()
+        for path in self.b._expand(inst, (action, "[]", "forward", "[]", "target_group", "[]")):
+            known, weight = self.b.value(inst, path + ("weight",))
+            if not self.b.value(inst, path + ("arn",))[0]:
+                # the arn comes from the configuration's block at this index (a set's planned
+                # elements are ordered otherwise): its weight must too
+                expr = self.b.config.expression(inst.address, path + ("weight",))
+                said = [expr["constant_value"]] if isinstance(expr, dict) and "constant_value" in expr else \
+                    [t.value for t in expr.get("terms", ()) if isinstance(t, Lit)] if isinstance(expr, dict) else []
+                known, weight = (True, said[0]) if len(said) == 1 else (False, None)
+            found = set(self._refs(inst, (path + ("arn",),), TG_TYPES))
+            (zero if known and weight == 0 else used).update(found)
+        for path in self.b._expand(inst, (action, "[]", "target_group_arn")):
+            used.update(self._refs(inst, (path,), TG_TYPES))
+        return zero - used
+
+    def _elb_sources(self, inst: Instance) -> list[tuple]:
+        """The ``traffic_source`` blocks of type ``elb`` (a Classic Load Balancer by name)."""
+        return [path for path in self.b._expand(inst, ("traffic_source", "[]"))
+                if self.b.value(inst, path + ("type",)) == (True, "elb")]
+
     def _client_ip(self, lb: str, group: Instance) -> Optional[bool]:
         lb_inst = next((i for i in self.b.instances if i.addr == lb), None)
         kind = self.b.setting(lb_inst, ("load_balancer_type",))[1] if lb_inst is not None else None
@@ -293,6 +359,8 @@ class LoadBalancers:
         if known and value is not None:
             return str(value).lower() == "true"
         target_type = self.b.setting(group, ("target_type",))[1] or "instance"
+        if target_type == "alb":
+            return None  # an ALB behind an NLB: either address may be what it sees (fail closed)
         protocol = str(self.b.setting(group, ("protocol",))[1] or "TCP").upper()
         return target_type == "instance" or protocol in ("UDP", "TCP_UDP")  # True: AWS's default
 

@@ -152,7 +152,21 @@ class Placements:
         (``associate_public_ip_address``) its instances get; ``cluster``: the Aurora cluster of
         an instance, whose ``network_type`` it has."""
         own = template is not None and inst.type in ("aws_instance", "aws_spot_instance_request")
-        get = lambda p: self.b.setting(inst if own else template or inst, p)
+        source = inst if own else template or inst
+        hidden: tuple[str, ...] = ()
+        prior = self.b.prior
+        if eip is None and prior is not None and prior.eip_links and inst.type == "aws_instance" \
+                and self.b.value(inst, ("public_ip",))[1] in prior.eip_links.values():
+            # its read-back public IP (and associate_public_ip_address) are an Elastic IP's that
+            # this apply disassociates: it keeps a public IP only if it was launched with one
+            # (EC2 user guide, "Elastic IP addresses": disassociating gives an instance launched
+            # with a public IPv4 a new one), as its configuration or its subnet says
+            written = self.b.config.written(inst.address, "associate_public_ip_address")
+            hidden = ("public_ip",) if written else ("public_ip", "associate_public_ip_address")
+
+        def get(path: tuple) -> tuple[bool, Any]:
+            return (True, None) if len(path) == 1 and path[0] in hidden else self.b.setting(source, path)
+
         # an Auto Scaling group's instances: read as its template (or launch configuration) says
         kind = template.type if template is not None and not own else inst.type
         v4 = public_signal(kind, get, place.map_public)

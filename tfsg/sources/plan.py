@@ -74,7 +74,7 @@ def _load_plan(path: str, source_dir: Optional[str], auto_sources: bool) -> Load
     labels: dict = {}  # placeholders of sensitive peers, the same on both sides
     if sides.before is not None:
         builder = SnapshotBuilder(sides.before, config, variables, hints=None, labels=labels,
-                                  inline_known=source_dir is not None)
+                                  inline_known=source_dir is not None, before_side=True)
         before = builder.build()
         reuse = builder.produced
     after = SnapshotBuilder(sides.after, config, variables, hints=hints, prior=before, reuse=reuse,

@@ -257,6 +257,8 @@ class Resolver:
         self._resolved: dict[tuple, list[Term]] = {}  # references()
         for inst in instances:
             a = inst.address
+            if a.deposed:
+                continue  # references name the current object, never a deposed one
             self.by_resource.setdefault((a.module, a.mode, a.type, a.name), []).append(inst)
             for i, step in enumerate(a.module):
                 self.module_instances.setdefault((a.module[:i], step.name), set()).add(step.key)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ...model import Peer, Rule, Snapshot, Unknown, is_outside_group
+from ...model import Attachment, Peer, Rule, Snapshot, Unknown, is_outside_group
 from ...netsets import ServiceSet
 from ..endpoints import public_endpoints
 from ..instances import Instance
@@ -42,6 +42,11 @@ from .terms import TermsMixin
 __all__ = ["CLUSTER_MEMBERS", "DEFAULT_GROUP_TYPES", "GROUP_TYPES", "RULE_TYPES", "InlineHints", "SnapshotBuilder"]
 
 
+# EC2-Classic groups of the old RDS, Redshift and ElastiCache APIs (aws provider <= 4): listed as
+# not analysed, never silently dropped
+CLASSIC_GROUP_TYPES = ("aws_db_security_group", "aws_redshift_security_group", "aws_elasticache_security_group")
+
+
 class SnapshotBuilder(TermsMixin, GroupsMixin, PrefixListsMixin, RulesMixin, InlineRulesMixin, RuleResourcesMixin,
                       AttachmentsMixin):
     """Turns one side's instances into a Snapshot; one builder per side."""
@@ -50,11 +55,12 @@ class SnapshotBuilder(TermsMixin, GroupsMixin, PrefixListsMixin, RulesMixin, Inl
                  hints: Optional[InlineHints] = None, prior: Optional[Snapshot] = None,
                  reuse: Optional[dict[str, tuple[list[Rule], list[Unknown]]]] = None,
                  sources: Any = None, labels: Optional[dict[tuple[str, str], str]] = None,
-                 inline_known: bool = False) -> None:
+                 inline_known: bool = False, before_side: bool = False) -> None:
         self.instances = sorted(instances, key=lambda i: i.address.sort_key())
         # the .tf sources are at hand (for the before side too, which is built without them):
         # an inline direction plan JSON does not show is then known not to be written
         self.inline_known = inline_known or hints is not None
+        self.before_side = before_side  # the prior values of an update plan
         # The .tf sources evaluated (hcl.load.SourceValues), for what plan JSON does not record.
         self.sources = sources
         self.config = config
@@ -96,6 +102,11 @@ class SnapshotBuilder(TermsMixin, GroupsMixin, PrefixListsMixin, RulesMixin, Inl
                 if known and isinstance(ident, str) and ident:
                     self.subnets[ident] = inst
         for inst in self.instances:
+            if inst.type in CLASSIC_GROUP_TYPES and inst.address.mode == "managed":
+                self._scope = ("none", "")
+                self.unknown(inst.addr, "", "an EC2-Classic security group (AWS retired EC2-Classic in 2023; provider "
+                                            "v5 removed the type): its rules are not analysed")
+                self._scope = ("all", "")
             if inst.type in GROUP_TYPES:
                 self._group(inst)
             elif inst.type in PREFIX_LIST_TYPES:
@@ -153,12 +164,40 @@ class SnapshotBuilder(TermsMixin, GroupsMixin, PrefixListsMixin, RulesMixin, Inl
         self.snap.lb_links = balancers.links()
         self.snap.lb_closed = balancers.closed
         self.snap.lb_ports = balancers.ports
+        self._fronts()
         self.snap.endpoints, unknowns = public_endpoints(self)
         self.snap.unknowns += unknowns
         self._dedupe_rules()
         if self.prior is not None:
             self._revocations()
         return self.snap
+
+    def _fronts(self) -> None:
+        """Public fronts AWS runs before private resources (sources/fronts.py): their hops, and
+        the front as a public node (a VPC link's groups govern what it sends, not who reaches it)."""
+        from dataclasses import replace
+
+        from ..fronts import Fronts
+
+        fronts = Fronts(self)
+        if not fronts.links:
+            return
+        self.snap.lb_links = sorted(self.snap.lb_links + fronts.links,
+                                    key=lambda link: (link.lb, link.listener, link.target))
+        self.snap.open_fronts = set(fronts.open)
+        self.snap.lb_closed = set(self.snap.lb_closed) | fronts.open  # a front forwards to its targets only
+        types = {i.addr: i.type for i in self.instances}
+        have = {a.resource: a for a in self.snap.attachments}
+        for front, (v4, v6, reason) in sorted(fronts.public.items()):
+            # an API sends from its VPC link's interfaces: their groups and subnets are its own
+            senders = [have[s] for s in sorted(fronts.senders.get(front, ())) if s in have]
+            groups = tuple(sorted({g for s in senders for g in s.groups}))
+            where = senders[0].addresses if len(senders) == 1 else None
+            att = Attachment(front, types.get(front, ""), groups, v4, reason, where,
+                             public_v6=v6, public_v6_reason=reason if v6 else "")
+            have[front] = replace(have[front], public=v4, public_reason=reason, public_v6=v6,
+                                  public_v6_reason=reason if v6 else "") if front in have else att
+        self.snap.attachments = sorted(have.values(), key=lambda a: a.resource)
 
     def _reusable(self, inst: Instance) -> Optional[tuple[list[Rule], list[Unknown]]]:
         """The other side's rules for an unchanged instance, when they must be the same.

@@ -35,6 +35,11 @@ class AttachmentsMixin(LaunchesMixin):
 
     def _attachments(self) -> None:
         self._scope = ("members", "")
+        for inst in self.instances:
+            if inst.type == "aws_launch_template" and inst.address.mode == "managed":
+                known, latest = self.value(inst, ("latest_version",))
+                if known and latest is not None:
+                    self.snap.template_versions[inst.addr] = latest
         table = attachment_table()
         merged: dict[str, dict] = {}
         unread_groups: set[str] = set()  # groups set but not readable: not the default group
@@ -78,10 +83,17 @@ class AttachmentsMixin(LaunchesMixin):
                 if lender in unread_groups:
                     unread_groups.add(inst.addr)
                 if lender in merged:
-                    if lender_inst is not None and lender_inst.type in TEMPLATE_TYPES and inst.addr in own:
-                        continue  # an instance's own groups override its template's (RunInstances)
+                    lent_groups = merged[lender]["groups"]
+                    if lender_inst is not None and lender_inst.type in TEMPLATE_TYPES:
+                        if inst.addr in own:
+                            continue  # an instance's own groups override its template's (RunInstances)
+                        versioned = self.launched_groups(inst, lender_inst, lent_groups)  # its version
+                        if versioned is None:
+                            unread_groups.add(inst.addr)
+                            continue
+                        lent_groups = versioned
                     entry = merged.setdefault(inst.addr, {"inst": inst, "groups": []})
-                    entry["groups"] += merged[lender]["groups"]
+                    entry["groups"] += lent_groups
         if self.services is not None:  # groups AWS puts resources in (tfsg/services.py)
             for addr, keys in self.services.memberships.items():
                 merged.setdefault(addr, {"inst": by_addr[addr], "groups": []})["groups"] += keys
@@ -207,10 +219,21 @@ class AttachmentsMixin(LaunchesMixin):
     def _elastic_ip_targets(self) -> dict[str, str]:
         """Instances and interfaces that get an Elastic IP (aws_eip, aws_eip_association)."""
         out: dict[str, str] = {}
+        associated: set[str] = set()  # EIPs an association resource of this side names
+        for inst in self.instances:
+            if inst.type == "aws_eip_association" and inst.address.mode == "managed":
+                for eip in self.referenced(inst, ("allocation_id",), ("aws_eip",)):
+                    associated.add(eip.addr)
+                    known, ip = self.value(eip, ("public_ip",))
+                    if known and isinstance(ip, str) and ip:
+                        self.snap.eip_links[eip.addr] = ip
+        gone = set(self.prior.eip_links) - associated if self.prior is not None else set()
         for inst in self.instances:
             if inst.type not in ("aws_eip", "aws_eip_association") or inst.address.mode != "managed":
                 continue
             for attr in ("instance", "instance_id", "network_interface", "network_interface_id"):
+                if inst.addr in gone and not self.config.written(inst.address, attr):
+                    continue  # read back from AWS while an association this apply removes held it
                 for term in self.terms(inst, (attr,), optional=True):
                     if isinstance(term, Res):
                         out.setdefault(term.instance.addr, inst.addr)

@@ -49,6 +49,7 @@ class BuilderBase:
     _defaults: Optional[dict[str, str]]
     _placements: Optional[Placements]
     inline_known: bool
+    before_side: bool
     _launched: dict[str, list[str]]
     _indexes: dict[tuple, dict[str, list[Instance]]]
     _outside_templates: set[str]

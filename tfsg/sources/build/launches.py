@@ -95,3 +95,76 @@ class LaunchesMixin(BuilderBase):
             per.append((index if known and isinstance(index, int) else i, tuple(sorted(set(keys)))))
         first = min(per)[1]
         return first if any(groups != first for _, groups in per) else None
+
+    def launched_groups(self, launcher: Instance, template: Instance, current: list[str]) -> Optional[list[str]]:
+        """The groups a launcher's instances have, given the groups of its template's current
+        values (``current``; a template records its latest version: provider
+        resourceLaunchTemplateRead). A launcher names a version (``$Default`` when it names none:
+        provider docs, aws_autoscaling_group ``launch_template.version``); updating a template
+        makes a new version, and moves the default only with ``update_default_version``. In an
+        update plan, instances already running keep the groups they were launched with
+        (RunInstances reads the template once), so a launcher that exists before keeps those
+        too; new launches take the version it names. A version whose values the plan does not
+        hold is an unknown: after the change the current values stand for it; before it, None
+        (the groups it had are not known: what the change makes is then new, not existing)."""
+        prior = self._prior_groups(launcher)
+        if prior is not None and launcher.type in ("aws_instance", "aws_spot_instance_request"):
+            return prior  # an instance that stays launches nothing new
+        version = self._launched_version(launcher, template)
+        if version == "current" or (version == "prior" and prior is None):
+            new = current
+        elif version == "prior":
+            new = prior or []
+        else:
+            self.unknown(launcher.addr, "launch_template.version",
+                         f"launches {version} of {template.addr}, whose values this plan does not hold"
+                         + ("" if self.before_side else ": the template's latest values stand for it"))
+            if self.before_side:
+                return None
+            new = current
+        return sorted(set(new) | set(prior or ())) if prior is not None else new
+
+    def _launched_version(self, launcher: Instance, template: Instance) -> str:
+        """Which values of the template new launches take: "current" (its latest version, which
+        the plan shows), "prior" (the version before this apply's update of the template), or the
+        text of a version the plan does not show."""
+        if template.type != "aws_launch_template":
+            return "current"
+        named: Optional[str] = None
+        for path in self._expand(launcher, ("launch_template", "[]", "version")) + \
+                self._expand(launcher, ("mixed_instances_policy", "[]", "launch_template", "[]",
+                                        "launch_template_specification", "[]", "version")):
+            known, value = self.value(launcher, path)
+            if not known:
+                return "current"  # known at apply only: the latest values stand (fail closed with them)
+            if value is not None:
+                named = str(value)
+        named = named or "$Default"
+        known_latest, latest = self.value(template, ("latest_version",))
+        known_default, default = self.value(template, ("default_version",))
+        updated = template.action == "update" and self.prior is not None  # the side after an update
+        if named == "$Latest":
+            return "current"
+        if named == "$Default":
+            if not updated:
+                if known_latest and known_default and latest != default:
+                    return f"default version {default}"
+                return "current"
+            moves = self.value(template, ("update_default_version",)) == (True, True) or not known_default
+            return "current" if moves else "prior"
+        if named.isdigit():
+            if not updated:
+                return "current" if known_latest and str(latest) == named else f"version {named}"
+            prior_latest = self.prior.template_versions.get(template.addr) if self.prior is not None else None
+            return "prior" if prior_latest is not None and str(prior_latest) == named else f"version {named}"
+        return "current"
+
+    def _prior_groups(self, launcher: Instance) -> Optional[list[str]]:
+        """The launcher's groups before this apply, when it exists before and stays (not
+        created or replaced): its running instances keep them."""
+        if self.prior is None or launcher.action not in ("no-op", "update"):
+            return None
+        for att in self.prior.attachments:
+            if att.resource == launcher.addr:
+                return list(att.groups)
+        return None

@@ -28,7 +28,13 @@ class RulesMixin(BuilderBase):
             self.unknown(inst.addr, attribute, f"rule not understood: {exc}")
             return
         desc = shown(description) if isinstance(description, str) else ""
+        # ICMP is IPv4's and ICMPv6 IPv6's: AWS accepts `icmp` from ::/0 (and `icmpv6` from an
+        # IPv4 block) but such a rule matches no packet (provider PR #9569)
+        protocols = {p for p, _ in services.entries()}
+        wrong = ":" if protocols == {"icmp"} else "." if protocols == {"icmpv6"} else None
         for peer in peers:
+            if wrong is not None and peer.kind == "cidr" and wrong in str.__str__(peer.value):
+                continue
             if peer.kind == "group" and peer.value == group:
                 peer = _SELF
             self.snap.rules.append(Rule(group, direction, services, peer, inst.addr, desc, inline))
@@ -84,11 +90,19 @@ class RulesMixin(BuilderBase):
         if not updated:
             return
         planned = {r.identity() for r in self.snap.rules if r.inline and r.group in updated}
+        # the provider revokes what the prior list holds and the planned one lacks (ec2
+        # updateSecurityGroupRules: old.Difference(new)); a plan made with -refresh=false has a
+        # prior list that may not hold the rule resource's permission: then it stays
+        recorded = self.prior.inline_copies if self.prior is not None else set()
         kept = []
         for rule in self.snap.rules:
             if not rule.inline and rule.group in updated and rule.direction in self.snap.groups[rule.group].inline \
-                    and actions.get(rule.defined_by) in ("no-op", "update") and rule.identity() not in planned:
+                    and actions.get(rule.defined_by) in ("no-op", "update", "forget") \
+                    and rule.identity() not in planned \
+                    and rule.identity() in recorded:
                 self.snap.revoked.append(rule)
+                if actions.get(rule.defined_by) == "forget":
+                    self.snap.forgotten_rules.add(rule.defined_by)  # gone for good: nothing re-creates it
             else:
                 kept.append(rule)
         self.snap.rules = kept
@@ -103,6 +117,8 @@ class RulesMixin(BuilderBase):
         for rule in self.snap.rules:
             ident = rule.identity()
             cur = best.get(ident)
+            if cur is not None and cur.inline != rule.inline:
+                self.snap.inline_copies.add(ident)
             if cur is None or (cur.inline and not rule.inline) or \
                     (cur.inline == rule.inline and rule.defined_by < cur.defined_by):
                 best[ident] = rule

@@ -143,6 +143,9 @@ class TermsMixin(BuilderBase):
                     return better
                 if self.sources is not None and self.sources.written(inst.address, tuple(path)) is False:
                     return [] if optional else [Unk(f"{_path_text(path)} is known only after apply")]
+                said = None if self.sources is None else self.sources.terms(inst.address, tuple(path), unknowns=True)
+                if said:
+                    return said  # the sources' own reason (a dynamic for_each only apply knows)
                 return [Unk(f"{_path_text(path)} is written in a dynamic block, which plan JSON drops from its "
                             "configuration; give the .tf sources with --source")]
             if optional and self.config.present:
@@ -240,6 +243,11 @@ class TermsMixin(BuilderBase):
                 count = len(val) if known and isinstance(val, list) else 0
                 if not known:  # unknown block list: count the literal blocks in the configuration
                     count = len(self._config_blocks(inst, p))
+                    if not count and self.sources is not None and self.sources.written(inst.address, p):
+                        # a dynamic block whose for_each only apply knows (the plan marks the
+                        # whole list unknown): one block stands for what apply makes, its values
+                        # unknown, so what it would set is an unknown, not "not set"
+                        count = 1
                 nxt.extend(p + (i,) for i in range(count))
             paths = nxt
         return paths

@@ -49,6 +49,17 @@ def is_collection(resource_type: str, attribute: str) -> bool:
     return isinstance(ty, list) and bool(ty) and ty[0] in ("list", "set")
 
 
+@functools.lru_cache(maxsize=256)
+def optional_only(resource_type: str) -> tuple[str, ...]:
+    """The top-level attributes (not blocks) the schema marks Optional and not Computed: left
+    unwritten, a plan records them null (or their schema default, which the schema listing does
+    not hold: ``load._SCHEMA_DEFAULTS`` has those tfsg reads)."""
+    spec = _table().get(resource_type) or {}
+    return tuple(sorted(k for k, (ty, flags) in spec.items() if isinstance(flags, str) and "o" in flags
+                        and "c" not in flags and not (isinstance(ty, list) and ty and ty[0] == "block")
+                        and k not in _OWN))
+
+
 def computed_in_block(resource_type: str, block: str) -> tuple[str, ...]:
     """The attributes of a nested block the provider computes (``vpc_config``'s
     ``cluster_security_group_id`` of ``aws_eks_cluster``): never in the configuration, yet

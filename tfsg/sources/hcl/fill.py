@@ -55,17 +55,19 @@ class SourceValues:
                                                    f"sources not used: {str(exc).split(': ', 1)[-1]}"))
         return self._config
 
-    def terms(self, address: Address, path: tuple, partial: bool = False) -> Optional[list[Term]]:
+    def terms(self, address: Address, path: tuple, partial: bool = False,
+              unknowns: bool = False) -> Optional[list[Term]]:
         """The attribute's terms from the sources, over the plan's instances; None if unknown there
         too. ``partial``: a list some of whose elements are known is its terms, the others
         unknowns (``["${aws_eip.nat.public_ip}/32", "0.0.0.0/0"]``: the plan marks the whole list
-        unknown and records only the reference)."""
+        unknown and records only the reference). ``unknowns``: the terms whatever they hold (the
+        sources' reasons for what only apply knows)."""
         config = self._load()
         expr = config.expression(address, path) if config is not None else None
         if expr is None:
             return None
         out = self._mapped(expr["terms"])
-        if not any(isinstance(t, Unk) for t in out):
+        if unknowns or not any(isinstance(t, Unk) for t in out):
             return out
         return out if partial and any(isinstance(t, Lit) for t in out) else None
 

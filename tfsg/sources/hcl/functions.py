@@ -76,6 +76,14 @@ def call(node: Any, env: Any) -> Any:
     size = budget.sized(args, f"{name}()'s arguments")
     if name not in _SHAPE or name not in _PICKING:
         budget.charge(size)
+    if name in ("format", "formatlist") and len(args) == 2 and isinstance(args[0], str) and args[0] in ("%s", "%v"):
+        # format("%s", x) is x as a string: a resource id stays the reference it is (cloudposse's
+        # formatlist("%s", join("", aws_security_group.x[*].id)) names that group)
+        if isinstance(args[1], Ref):
+            return args[1] if name == "format" else [args[1]]  # formatlist over a string: one element
+        if name == "formatlist" and isinstance(args[1], list) and any(isinstance(v, Ref) for v in args[1]) \
+                and all(isinstance(v, Ref) or is_known(v) for v in args[1]):
+            return [v if isinstance(v, Ref) else to_string(v) for v in args[1]]
     if name not in _SHAPE and not all(is_known(a) for a in args):
         return unknown_from(*args, what=f"{name}()")
     if name == "sensitive":

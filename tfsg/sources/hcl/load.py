@@ -22,6 +22,7 @@ from ..build import GROUP_TYPES, SnapshotBuilder
 from ..instances import Instance
 from ..refs import Lit, Res, Term, Unk
 from . import budget
+from .argtypes import optional_only
 from .files import GitRevision, Tree, display, repository_of, unborn
 from .modules import META, LiteralScope, Loader, ModuleInstance, ResourceInstance, convert
 from .parse import parse_body
@@ -30,8 +31,19 @@ from .values import Blocks, Ref, Unknown, first_unknown, is_known
 
 # Optional, non-computed attributes that tfsg reads on *other* resources: a plan shows their schema
 # default when they are not written, so HCL mode must too (aws provider 5.x schema).
-_SCHEMA_DEFAULTS = {
-    "aws_subnet": {"map_public_ip_on_launch": False, "assign_ipv6_address_on_creation": False},
+_SCHEMA_DEFAULTS: dict[str, dict[str, Any]] = {
+    "aws_subnet": {"map_public_ip_on_launch": False, "assign_ipv6_address_on_creation": False, "ipv6_native": False},
+    "aws_lb": {"load_balancer_type": "application"},
+    "aws_alb": {"load_balancer_type": "application"},
+    "aws_lb_target_group": {"target_type": "instance"},
+    "aws_alb_target_group": {"target_type": "instance"},
+    "aws_security_group_rule": {"self": False},
+    "aws_security_group": {"revoke_rules_on_delete": False, "description": "Managed by Terraform"},
+    "aws_db_instance": {"publicly_accessible": False},
+    "aws_redshift_cluster": {"publicly_accessible": True},  # provider 5.x: "Default is true"
+    "aws_mq_broker": {"publicly_accessible": False},
+    "aws_network_interface": {"source_dest_check": True},
+    "aws_vpc": {"assign_generated_ipv6_cidr_block": False},
 }
 
 _INLINE_GROUP_TYPES = ("aws_security_group", "aws_default_security_group")
@@ -307,8 +319,13 @@ def instance_of(ri: ResourceInstance) -> Instance:
     values = ri.values() or {}
     known, mask = _split(values, ri.address.type in GROUP_TYPES)
     for attr, default in _SCHEMA_DEFAULTS.get(ri.address.type, {}).items():
+        if known.get(attr) is None and attr not in mask:
+            known[attr] = default  # not written, or written null: "not set", the schema default
+    for attr in optional_only(ri.address.type):
+        # not written, neither computed nor defaulted: null in a plan ("description": null), not
+        # "known after apply" (TFSG009 asks for the description a rule does not have)
         if attr not in known and attr not in mask:
-            known[attr] = default
+            known[attr] = None
     inst = Instance(ri.address, known, mask, "create")
     inst.partial = True  # absent attributes are computed by the provider: unknown, not null
     return inst
@@ -394,6 +411,8 @@ class HclConfig:
         if node is None:
             return None
         for step in path:
+            if isinstance(node, (Unknown, Ref)):
+                return {"terms": self.terms(node)}  # inside a block only apply can tell
             if isinstance(node, dict) and isinstance(step, str):
                 if step not in node:
                     if address.mode == "data":

@@ -1,0 +1,129 @@
+"""What a waiver covers (README "The gate"): an inline comment its resource (and instances) or
+module; a .tfsg.yml address as the report writes it; rule waivers only the findings every rule of
+which is waived. Each case is a small configuration read in HCL mode; the expectations follow
+from the rules written (TFSG001: tcp 22/3389 from 0.0.0.0/0)."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import run_tfsg
+
+HEAD = '''
+resource "aws_vpc" "main" {
+  cidr_block = "10.0.0.0/16"
+}
+'''
+
+
+def _group(name: str, port: int, comment: str = "") -> str:
+    return f'''
+{comment}resource "aws_security_group" "{name}" {{
+  name        = "{name}"
+  description = "{name}"
+  vpc_id      = aws_vpc.main.id
+  ingress {{
+    description = "admin"
+    from_port   = {port}
+    to_port     = {port}
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }}
+}}
+'''
+
+
+def _check(tmp_path, text: str) -> dict:
+    (tmp_path / "main.tf").write_text(HEAD + text)
+    proc = run_tfsg("check", str(tmp_path), "--format", "json")
+    assert proc.returncode in (0, 1), proc.stderr.decode()
+    return json.loads(proc.stdout)
+
+
+def _tfsg001(result: dict) -> dict[str, bool]:
+    """TFSG001 subject -> waived?"""
+    return {f["address"]: bool(f.get("waived")) for f in result["findings"] if f["policy"] == "TFSG001"}
+
+
+def test_an_inline_waiver_covers_its_resource_not_another_with_the_same_prefix(tmp_path):
+    waiver = '# tfsg:ignore[TFSG001] reason="INC-1234 debugging"\n'
+    result = _check(tmp_path, _group("app", 22, waiver) + _group("app_admin", 3389))
+    assert _tfsg001(result) == {"aws_security_group.app": True, "aws_security_group.app_admin": False}
+    assert result["verdict"]["passed"] is False
+
+
+def test_an_inline_waiver_above_an_output_waives_nothing(tmp_path):
+    text = _group("app", 22) + '''
+# tfsg:ignore[TFSG001] reason="not here"
+output "vpc" {
+  value = aws_vpc.main.id
+}
+'''
+    result = _check(tmp_path, text)
+    assert _tfsg001(result) == {"aws_security_group.app": False}
+    assert [(w["status"], w["address"]) for w in result["waivers"]] == [("unused", "output.vpc")]
+
+
+def test_a_yml_waiver_names_an_indexed_address_as_the_report_writes_it(tmp_path):
+    text = HEAD + '''
+resource "aws_security_group" "node" {
+  count       = 1
+  name        = "node"
+  description = "node"
+  vpc_id      = aws_vpc.main.id
+  ingress {
+    description = "ssh"
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+'''
+    config = '''waivers:
+  - policy: TFSG001
+    address: aws_security_group.node[0]
+    reason: break-glass INC-42
+'''
+    (tmp_path / "main.tf").write_text(text)
+    (tmp_path / ".tfsg.yml").write_text(config)
+    proc = run_tfsg("check", str(tmp_path), "--config", str(tmp_path / ".tfsg.yml"), "--format", "json")
+    result = json.loads(proc.stdout)
+    assert _tfsg001(result) == {"aws_security_group.node[0]": True}
+    assert proc.returncode == 0
+
+
+def test_a_rule_waiver_does_not_cover_a_port_another_rule_opens(tmp_path):
+    text = '''
+resource "aws_security_group" "app" {
+  name        = "app"
+  description = "app"
+  vpc_id      = aws_vpc.main.id
+}
+
+# tfsg:ignore[TFSG001] reason="vendor SSH window"
+resource "aws_security_group_rule" "ssh" {
+  type              = "ingress"
+  description       = "ssh"
+  security_group_id = aws_security_group.app.id
+  from_port         = 22
+  to_port           = 22
+  protocol          = "tcp"
+  cidr_blocks       = ["0.0.0.0/0"]
+}
+'''
+    rdp = '''
+resource "aws_security_group_rule" "rdp" {
+  type              = "ingress"
+  description       = "rdp"
+  security_group_id = aws_security_group.app.id
+  from_port         = 3389
+  to_port           = 3389
+  protocol          = "tcp"
+  cidr_blocks       = ["0.0.0.0/0"]
+}
+'''
+    alone = _check(tmp_path, text)
+    assert _tfsg001(alone) == {"aws_security_group.app": True}
+    both = _check(tmp_path, text + rdp)
+    assert _tfsg001(both) == {"aws_security_group.app": False}
