@@ -425,3 +425,65 @@ def test_templatestring(tmp_path):
     """Terraform 1.9 templatestring(ref, vars), as terraform console renders it."""
     files = {"main.tf": 'locals {\n  tpl = "$${net}/$${bits}"\n  x = templatestring(local.tpl, { net = "0.0.0.0", bits = 0 })\n}\n'}
     assert root(tmp_path, files).local("x") == "0.0.0.0/0"
+
+
+def test_a_module_installed_from_another_source_is_unknown(tmp_path):
+    """Terraform refuses to plan a call whose source is not the one `terraform init` installed
+    ("Module source has changed"): the installed code is another version's, so its resources are
+    unknown, not read as if they were the new ones (a pre-commit run after a `ref` bump)."""
+    (tmp_path / "main.tf").write_text('module "db" {\n  source = "git::https://example.com/m.git?ref=v2"\n}\n')
+    installed = tmp_path / ".terraform" / "modules" / "db"
+    installed.mkdir(parents=True)
+    (installed / "main.tf").write_text(
+        'resource "aws_security_group" "this" {\n  name = "db"\n  ingress {\n    from_port = 5432\n'
+        '    to_port = 5432\n    protocol = "tcp"\n    cidr_blocks = ["10.0.0.0/16"]\n  }\n}\n')
+    (tmp_path / ".terraform" / "modules" / "modules.json").write_text(json.dumps({"Modules": [
+        {"Key": "", "Source": "", "Dir": "."},
+        {"Key": "db", "Source": "git::https://example.com/m.git?ref=v1", "Dir": ".terraform/modules/db"}]}))
+    result = tfsg_json("show", str(tmp_path))
+    assert result["flows"] == [] and result["groups"] == []
+    [stale] = [u for u in result["unknown"] if u["address"] == "module.db"]
+    assert "?ref=v1" in stale["reason"] and "terraform init" in stale["reason"]
+
+
+def test_rules_read_from_files_by_fileset_and_csvdecode(tmp_path):
+    """fileset() lists the files under a path matching a pattern, relative to it and sorted;
+    csvdecode() reads a header and maps of strings (Terraform language docs, "fileset Function",
+    "csvdecode Function"): the groups they make are read, not unknown."""
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "team.yaml").write_text("port: 27017\ncidr: 0.0.0.0/0\n")
+    (tmp_path / "rules" / "notes.txt").write_text("not a rule\n")
+    (tmp_path / "rules.csv").write_text("port,cidr\n3389,0.0.0.0/0\n443,10.0.0.0/8\n")
+    (tmp_path / "main.tf").write_text('''
+locals {
+  files = fileset(path.module, "rules/*.yaml")
+  rows  = csvdecode(file("${path.module}/rules.csv"))
+}
+resource "aws_security_group" "team" {
+  for_each = toset(local.files)
+  name     = each.key
+  ingress {
+    from_port   = yamldecode(file("${path.module}/${each.key}")).port
+    to_port     = yamldecode(file("${path.module}/${each.key}")).port
+    protocol    = "tcp"
+    cidr_blocks = [yamldecode(file("${path.module}/${each.key}")).cidr]
+  }
+}
+resource "aws_security_group" "csv" {
+  name = "csv"
+  dynamic "ingress" {
+    for_each = local.rows
+    content {
+      from_port   = ingress.value.port
+      to_port     = ingress.value.port
+      protocol    = "tcp"
+      cidr_blocks = [ingress.value.cidr]
+    }
+  }
+}
+''')
+    result = tfsg_json("show", str(tmp_path))
+    assert flows(result["flows"]) == {
+        ("0.0.0.0/0", 'aws_security_group.team["rules/team.yaml"]', "tcp", "27017"),
+        ("0.0.0.0/0", "aws_security_group.csv", "tcp", "3389"),
+        ("10.0.0.0/8", "aws_security_group.csv", "tcp", "443")}

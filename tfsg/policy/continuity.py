@@ -24,27 +24,37 @@ def carry_over(prior: dict[tuple, "Finding"], after: list["Finding"], before: Op
                now: "FlowGraph") -> set[tuple]:
     """Set ``introduced`` on ``after``; return the identities of ``prior`` findings that continue
     in one of ``after`` under another identity (not to be listed as resolved)."""
+    existed = {a.resource for a in before.snap.attachments} if before is not None else set()
     for f in after:
         old = prior.get(f.identity())
         f.introduced = old is None
         if old is not None:
-            grown = _grown(old, f)
+            grown = _grown(old, f, existed)
             if grown:
                 f.introduced = True
                 f.evidence["grown"] = grown
+                # the pull request changed what is reachable, not the rule: point at the
+                # resources newly reached too (their lines are the ones it changes)
+                new = set(_strings(f.evidence.get("exposed_resources"))) - \
+                    set(_strings(old.evidence.get("exposed_resources")))
+                where = [str(now.snap.locations[r]) for r in sorted(new) if r in now.snap.locations]
+                f.related = tuple(f.related) + tuple(w for w in where if w not in f.related and w != f.location)
     continued = _services_changed(prior, after)
     if before is not None:
         continued |= _renamed(prior, after, before, now)
     return continued
 
 
-def _grown(old: "Finding", f: "Finding") -> str:
-    """What the same finding reaches now that it did not before ("" when nothing)."""
+def _grown(old: "Finding", f: "Finding", existed: Optional[set] = None) -> str:
+    """What the same finding reaches now that it did not before ("" when nothing). ``existed``:
+    the resources of the prior side: one of them newly reached is new reach even when another
+    stops being reached (a route change that makes a private instance public)."""
     parts = []
     was = set(_strings(old.evidence.get("exposed_resources")))
     now_exposed = set(_strings(f.evidence.get("exposed_resources")))
     new = sorted(now_exposed - was)
-    if len(new) > len(was - now_exposed):  # more hosts reachable (one renamed or replaced: no more)
+    # more hosts reachable, or one that was there and private; one renamed or replaced is no more
+    if len(new) > len(was - now_exposed) or any(r in (existed or ()) for r in new):
         parts.append(f"now reachable: {', '.join(new)}")
     families = _families(f.evidence.get("sources")) - _families(old.evidence.get("sources"))
     if families:

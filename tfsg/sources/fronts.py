@@ -80,13 +80,24 @@ class Fronts:
                 out += [found[0] for v in texts for found in [index.get(v, ())] if found]
         return out
 
+    def _unread(self, inst: Instance, path: tuple, what: str) -> None:
+        """An endpoint a front forwards to that is not a resource of the plan tfsg can read."""
+        said = self.b.terms(inst, path, optional=True)
+        if not said:
+            return
+        scope, self.b._scope = self.b._scope, ("all", "")
+        shown_path = ".".join(str(p) for p in path)
+        self.b.unknown(inst.addr, shown_path, f"{what}, and it is not a load balancer or instance of this plan: "
+                       "whether its groups admit the internet is not known")
+        self.b._scope = scope
+
     def _value(self, inst: Instance, path: tuple) -> Any:
         return self.b.setting(inst, path)[1]
 
     # ------------------------------------------------------------------ Global Accelerator
 
     def _accelerators(self, by_type: dict[str, list[Instance]]) -> None:
-        listeners: dict[str, tuple[Instance, Instance, Optional[ServiceSet]]] = {}
+        listeners: dict[str, tuple[Instance, Instance, Optional[ServiceSet], str]] = {}
         for listener in by_type.get("aws_globalaccelerator_listener", []):
             for acc in self._named(listener, ("accelerator_arn",), ("aws_globalaccelerator_accelerator",)):
                 proto = str(self._value(listener, ("protocol",)) or "TCP").lower()
@@ -96,12 +107,13 @@ class Fronts:
                     high = self._value(listener, path + ("to_port",))
                     if isinstance(low, int) and isinstance(high, int):
                         ranges.append((low, high))
-                listeners[listener.addr] = (listener, acc, _ranges(proto if proto in ("tcp", "udp") else "tcp", ranges))
+                proto = proto if proto in ("tcp", "udp") else "tcp"
+                listeners[listener.addr] = (listener, acc, _ranges(proto, ranges), proto)
         for group in by_type.get("aws_globalaccelerator_endpoint_group", []):
             for lst in self._named(group, ("listener_arn",), ("aws_globalaccelerator_listener",)):
                 if lst.addr not in listeners:
                     continue
-                listener, acc, front = listeners[lst.addr]
+                listener, acc, front, proto = listeners[lst.addr]
                 if front is None or self._value(acc, ("enabled",)) is False:
                     continue
                 overrides = {}
@@ -112,12 +124,15 @@ class Fronts:
                         overrides[lp] = ep
                 back = front
                 for lp, ep in overrides.items():  # the ports the endpoint sees
-                    moved = _ranges("tcp", [(lp, lp)])
+                    moved = _ranges(proto, [(lp, lp)])
                     if moved is not None and moved & front:
-                        back = (back - moved) | (_ranges("tcp", [(ep, ep)]) or moved)
+                        back = (back - moved) | (_ranges(proto, [(ep, ep)]) or moved)
                 for path in self.b._expand(group, ("endpoint_configuration", "[]")):
                     preserve = self.b.setting(group, path + ("client_ip_preservation_enabled",))
-                    for target in self._named(group, path + ("endpoint_id",), _ENDPOINT_TYPES):
+                    targets = self._named(group, path + ("endpoint_id",), _ENDPOINT_TYPES)
+                    if not targets:  # an endpoint tfsg cannot tell: what the internet reaches is not known
+                        self._unread(group, path + ("endpoint_id",), f"{acc.addr} forwards the internet to it")
+                    for target in targets:
                         kind = self._value(target, ("load_balancer_type",)) if target.type != "aws_instance" else None
                         if kind == "network":
                             client: Optional[bool] = False  # NLB endpoints: the accelerator's address

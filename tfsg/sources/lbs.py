@@ -20,6 +20,7 @@ from typing import Any, Optional
 
 from ..model import LbLink, shown
 from ..netsets import ProtocolError, ServiceSet, services_for_rule
+from .classic_elb import classic_links
 from .ecs_hosts import container_instances, host_mode, host_port
 from .instances import Instance
 from .refs import Lit, Res, Unk, flatten_strings
@@ -200,7 +201,7 @@ class LoadBalancers:
                 back = _services(tg_proto, port if isinstance(port, (int, tuple)) else tg_port if known else None)
                 if back is not None:
                     out.add(LbLink(lbs[0], listener.addr, front, target, back, preserved, preserved_v6))
-        out |= self._classic(by_type)
+        out |= classic_links(self, by_type)
         return sorted(out, key=lambda link: (link.lb, link.listener, link.target))
 
     def _ecs_targets(self, svc: Instance, by_type: dict[str, list[Instance]], targets: dict[str, list]) -> None:
@@ -225,55 +226,6 @@ class LoadBalancers:
                                    f"{mode} network mode: the load balancer registers the container instances that "
                                    "run its tasks, which no capacity provider of the plan names")
                     self.b._scope = scope
-
-    def _classic(self, by_type: dict[str, list[Instance]]) -> set[LbLink]:
-        """Classic load balancers (``aws_elb``): each ``listener`` block forwards from
-        ``lb_port`` to ``instance_port`` of the registered instances (``instances``,
-        ``aws_elb_attachment``, an Auto Scaling group's ``load_balancers``,
-        ``aws_autoscaling_attachment.elb``). A Classic Load Balancer connects to its instances
-        from its own addresses (Classic ELB guide, "Configure security groups for instances"):
-        the client address is never what they see."""
-        targets: dict[str, list[str]] = {}
-        for lb in by_type.get("aws_elb", []):
-            targets[lb.addr] = self._targets(lb, ("instances",))
-        for att in by_type.get("aws_elb_attachment", []):
-            for name in self._refs(att, (("elb",),), ("aws_elb",)):
-                targets.setdefault(name, []).extend(self._targets(att, ("instance",)))
-        for asg in by_type.get("aws_autoscaling_group", []):
-            for name in self._refs(asg, (("load_balancers",),), ("aws_elb",)):
-                targets.setdefault(name, []).append(asg.addr)
-        for att in by_type.get("aws_autoscaling_attachment", []):
-            for name in self._refs(att, (("elb",),), ("aws_elb",)):
-                targets.setdefault(name, []).extend(self._refs(att, (("autoscaling_group_name",),), ASG_TYPES))
-        # newer registrations: a traffic source of type "elb" names a Classic Load Balancer by its
-        # name (provider docs, aws_autoscaling_traffic_source_attachment); an ECS service's
-        # load_balancer.elb_name registers its tasks' container instances (bridge/host mode)
-        for asg in by_type.get("aws_autoscaling_group", []):
-            for path in self._elb_sources(asg):
-                for name in self._refs(asg, (path + ("identifier",),), ("aws_elb",)):
-                    targets.setdefault(name, []).append(asg.addr)
-        for att in by_type.get("aws_autoscaling_traffic_source_attachment", []):
-            for path in self._elb_sources(att):
-                for name in self._refs(att, (path + ("identifier",),), ("aws_elb",)):
-                    targets.setdefault(name, []).extend(self._refs(att, (("autoscaling_group_name",),), ASG_TYPES))
-        for svc in by_type.get("aws_ecs_service", []):
-            for path in self.b._expand(svc, ("load_balancer", "[]")):
-                for name in self._refs(svc, (path + ("elb_name",),), ("aws_elb",)):
-                    mode = host_mode(self.b, svc)
-                    hosts = container_instances(self.b, svc, by_type, self._refs) if mode else []
-                    targets.setdefault(name, []).extend(hosts or [svc.addr])
-        if not any(i.addr in self._partial for i in by_type.get("aws_elb_attachment", [])):
-            self.closed |= {lb.addr for lb in by_type.get("aws_elb", []) if targets.get(lb.addr)}
-        out: set[LbLink] = set()
-        for elb in by_type.get("aws_elb", []):
-            for path in self.b._expand(elb, ("listener", "[]")):
-                front = _services(*(self.b.value(elb, path + (k,))[1] for k in ("lb_protocol", "lb_port")))
-                back = _services(*(self.b.value(elb, path + (k,))[1] for k in ("instance_protocol", "instance_port")))
-                if front is None or back is None:
-                    continue
-                for target in sorted(set(targets.get(elb.addr, ()))):
-                    out.add(LbLink(elb.addr, elb.addr, front, target, back, False, False))
-        return out
 
     def _close(self, by_type: dict[str, list[Instance]], forwards: list[tuple[Instance, str]],
                targets: dict[str, list[tuple[str, Any]]]) -> None:
@@ -344,11 +296,6 @@ class LoadBalancers:
         for path in self.b._expand(inst, (action, "[]", "target_group_arn")):
             used.update(self._refs(inst, (path,), TG_TYPES))
         return zero - used
-
-    def _elb_sources(self, inst: Instance) -> list[tuple]:
-        """The ``traffic_source`` blocks of type ``elb`` (a Classic Load Balancer by name)."""
-        return [path for path in self.b._expand(inst, ("traffic_source", "[]"))
-                if self.b.value(inst, path + ("type",)) == (True, "elb")]
 
     def _client_ip(self, lb: str, group: Instance) -> Optional[bool]:
         lb_inst = next((i for i in self.b.instances if i.addr == lb), None)

@@ -39,6 +39,9 @@ class Routing:
 
 ASSUMED = Routing(None, None, "its route table is not in the plan: an internet gateway route is assumed")
 UNREAD = "?"  # a table a route or an association names that tfsg cannot tell
+OUTSIDE = "outside"  # a table the plan does not hold (an rtb-... id, a variable, a data source)
+_APPLIANCE = ("vpc_endpoint_id", "network_interface_id")  # route targets that may be an inspection appliance
+MAIN = "#main"  # suffix of a new VPC's own main table: only the local route, and the aws_route resources on it
 
 
 class RouteIndex:
@@ -73,12 +76,14 @@ class RouteIndex:
                 known, ident = builder.value(inst, ("id",))
                 if known and isinstance(ident, str) and ident:
                     self.gateways[ident] = inst.type
+        self.edge = any(inst.type == "aws_route_table_association" and self._names(inst, ("gateway_id",))
+                        for inst in insts)
         for inst in insts:
             if inst.type == "aws_route":
                 table = self._table(inst, "route_table_id")
                 if table == UNREAD:
                     self.loose.append(inst)
-                elif table:
+                elif table and table != OUTSIDE:
                     self.extra.setdefault(table, []).append(inst)
             elif inst.type == "aws_route_table_association":
                 table = self._table(inst, "route_table_id")
@@ -121,13 +126,19 @@ class RouteIndex:
         terms = self.b.terms(inst, (attr,), optional=True)
         for term in terms:
             if isinstance(term, Res) and term.instance.type in TABLE_TYPES:
-                return term.instance.addr
+                return term.instance.addr if term.instance.addr in self.tables else OUTSIDE  # a data source's
             if isinstance(term, Res) and term.instance.type in ("aws_vpc", "aws_default_vpc") \
                     and term.attr in (("main_route_table_id",), ("default_route_table_id",)):
-                return self.main.get(term.instance.addr)
+                found = self.main.get(term.instance.addr)
+                if found:
+                    return found
+                # a VPC this plan creates: its main table holds the local route and these routes
+                return term.instance.addr + MAIN if term.instance.action == "create" else OUTSIDE
             if isinstance(term, Lit) and isinstance(term.value, str):
-                return self.ids.get(term.value)
-        return UNREAD if any(isinstance(t, Unk) for t in terms) else None
+                return self.ids.get(term.value) or (OUTSIDE if term.value else None)
+        if any(isinstance(t, Unk) for t in terms):
+            return UNREAD
+        return OUTSIDE if terms else None
 
     def _vpc_of_default(self, inst: Instance) -> Optional[str]:
         for term in self.b.terms(inst, ("default_route_table_id",), optional=True):
@@ -150,11 +161,21 @@ class RouteIndex:
         if table == UNREAD:
             return Routing(None, None, f"which route table its association ({self.via[subnet.addr]}) names is known "
                                        "only after apply: an internet gateway route is assumed")
+        if table == OUTSIDE:
+            return Routing(None, None, f"its route table (named by {self.via.get(subnet.addr, 'its association')}) "
+                                       "is not in the plan: an internet gateway route is assumed")
         if table is None:
             vpc = self.b._vpc_key(subnet)
             table = self.main.get(vpc) if vpc else None
             how = "its VPC's main route table"
-        if table is None or table == UNREAD:
+            if table is None and vpc and self.extra.get(vpc + MAIN):
+                # a VPC this plan creates, whose main table this plan adds routes to: they are
+                # known to be there (with no route resource its main table is not in the plan:
+                # assumed, as for any table the plan does not hold)
+                v4, v6 = self._table_routes(vpc + MAIN)
+                if v4 or v6:
+                    table = vpc + MAIN
+        if table is None or table in (UNREAD, OUTSIDE):
             return ASSUMED
         v4, v6 = self._table_routes(table)
         why: dict[str, str] = {}
@@ -180,22 +201,35 @@ class RouteIndex:
     def _table_routes(self, table: str) -> tuple[Optional[bool], Optional[bool]]:
         """(IPv4 to an IGW, IPv6 to an IGW): True, False, or None when a route is unknown."""
         routes: list[tuple[Any, Any, Any]] = []  # (ipv4 destination, ipv6 destination, gateway terms)
-        inst = self.tables[table]
-        inline, unknown = self._inline_routes(inst)
+        inst = self.tables.get(table)
+        inline, unknown = self._inline_routes(inst) if inst is not None else ([], False)
         for i, route in enumerate(inline):
             if isinstance(route, dict):
+                assert inst is not None
                 gw_known, gw = self.b.value(inst, ("route", i, "gateway_id"))
-                routes.append((route.get("cidr_block"), route.get("ipv6_cidr_block"),
+                # a prefix list destination (VPC user guide, "Routes": "You can specify a prefix list
+                # as the destination") may hold either family: both count
+                listed = "?" if route.get("destination_prefix_list_id") else None
+                routes.append((route.get("cidr_block") or listed, route.get("ipv6_cidr_block") or listed,
                                [Lit(gw)] if gw_known else
                                self.b.terms(inst, ("route", i, "gateway_id"), optional=True) or
                                self._collapsed_gateway(inst)))
+                if self.edge and any(self._names(inst, ("route", i, a)) for a in _APPLIANCE):
+                    unknown = True  # ingress routing through an appliance (see below)
         for r in self.extra.get(table, ()):
             d4 = self.b.value(r, ("destination_cidr_block",))
             d6 = self.b.value(r, ("destination_ipv6_cidr_block",))
+            pl = self.b.value(r, ("destination_prefix_list_id",))
+            listed = "?" if not pl[0] or pl[1] else None
             gw_known, gw = self.b.value(r, ("gateway_id",))
-            routes.append((d4[1] if d4[0] else "?", d6[1] if d6[0] else "?",
+            routes.append(((d4[1] if d4[0] else "?") or listed, (d6[1] if d6[0] else "?") or listed,
                            [Lit(gw or "")] if gw_known else self.b.terms(r, ("gateway_id",), optional=True)
                            or [Lit("")]))
+            if self.edge and any(self._names(r, (a,)) for a in _APPLIANCE):
+                # the plan routes the internet gateway's traffic through an appliance (an edge
+                # association: VPC user guide, "Gateway route tables"), and this table sends to
+                # one: the internet may reach the subnet through it, transparently
+                unknown = True
         for r in self.loose:  # a route whose table is unknown may be this table's: unknown, not routed
             gw_known, gw = self.b.value(r, ("gateway_id",))
             if self._gateway([Lit(gw or "")] if gw_known else
@@ -212,6 +246,12 @@ class RouteIndex:
         if unknown:
             return (True if v4 else None), (True if v6 else None)
         return v4, v6
+
+    def _names(self, inst: Instance, path: tuple) -> bool:
+        """Does an attribute name something: a resource, or a known non-empty id (a computed
+        attribute the configuration does not write names nothing)?"""
+        return any(isinstance(t, Res) or (isinstance(t, Lit) and isinstance(t.value, str) and t.value)
+                   for t in self.b.terms(inst, path, optional=True))
 
     def _inline_routes(self, inst: Instance) -> tuple[list, bool]:
         """A table's ``route`` blocks, and whether what they are is known only after apply."""

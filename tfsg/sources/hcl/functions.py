@@ -817,15 +817,17 @@ _PICKING = {"lookup", "element", "index", "merge", "concat", "flatten", "keys", 
             "contains", "length"}
 
 # file, fileexists, templatefile: read through the module's reader, inside the repository only
-_WITH_ENV = {"file", "fileexists", "templatefile", "templatestring"}
+_WITH_ENV = {"file", "fileexists", "fileset", "templatefile", "templatestring"}
 
 
 from . import functions_text  # noqa: E402,F401  (registers regex, hashes, paths, time, YAML)
 from .functions_files import file as _file  # noqa: E402
 from .functions_files import fileexists as _fileexists  # noqa: E402
+from .functions_files import fileset as _fileset  # noqa: E402
 from .functions_files import templatefile as _templatefile  # noqa: E402
 from .functions_files import templatestring as _templatestring  # noqa: E402
 
-for _name, _impl in (("file", _file), ("fileexists", _fileexists), ("templatefile", _templatefile),
+for _name, _impl in (("file", _file), ("fileexists", _fileexists), ("fileset", _fileset),
+                     ("templatefile", _templatefile),
                      ("templatestring", _templatestring)):
     fn(_name)(_impl)

@@ -89,6 +89,79 @@ def _exists(reader: Any, real: str) -> bool:
     return os.path.isfile(real)
 
 
+# at most this many files listed by one fileset() (a pattern over a huge tree is refused, not slow)
+_FILESET_LIMIT = 10_000
+
+
+def fileset(env: Any, path: Any, pattern: Any) -> Any:
+    """``fileset(path, pattern)``: the files under ``path`` matching ``pattern`` (``*`` and ``?``
+    within a path segment, ``**`` across segments, ``[...]`` classes, ``{a,b}`` alternatives),
+    relative to ``path``, sorted (Terraform language docs, "fileset Function"); inside the
+    repository only, never ``.git``."""
+    import re
+
+    reader, real = _resolve(env, path, "fileset")
+    matcher = re.compile(_glob_regex(to_string(pattern)))
+    top = getattr(reader, "top", None)
+    found: list[str] = []
+    if top is not None:  # a git revision: its listing
+        base = os.path.relpath(real, top).replace(os.sep, "/")
+        prefix = "" if base == "." else base + "/"
+        names = [f[len(prefix):] for f in reader.files if f.startswith(prefix)]
+    else:
+        names = []
+        for here, dirs, files in os.walk(real):
+            dirs[:] = sorted(d for d in dirs if d != ".git")
+            rel = os.path.relpath(here, real)
+            names += [f if rel == "." else f"{rel}/{f}".replace(os.sep, "/") for f in files]
+            if len(names) > _FILESET_LIMIT:
+                break
+    if len(names) > _FILESET_LIMIT:
+        raise EvalError(f"fileset: more than {_FILESET_LIMIT:,} files under {to_string(path)!r}")
+    found = sorted(n for n in names if matcher.fullmatch(n))
+    return found
+
+
+def _glob_regex(pattern: str) -> str:
+    """A doublestar pattern as a regular expression."""
+    import re
+
+    out, i = [], 0
+    while i < len(pattern):
+        c = pattern[i]
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+            continue
+        if pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+            continue
+        if c == "*":
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "[":
+            end = pattern.find("]", i + 1)
+            if end < 0:
+                raise EvalError(f"fileset: unclosed '[' in {pattern!r}")
+            body = pattern[i + 1:end]
+            out.append("[" + ("^" + re.escape(body[1:]) if body.startswith(("!", "^")) else re.escape(body)) + "]")
+            i = end + 1
+            continue
+        elif c == "{":
+            end = pattern.find("}", i + 1)
+            if end < 0:
+                raise EvalError(f"fileset: unclosed '{{' in {pattern!r}")
+            out.append("(?:" + "|".join(re.escape(a) for a in pattern[i + 1:end].split(",")) + ")")
+            i = end + 1
+            continue
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return "".join(out)
+
+
 class _TemplateScope:
     """A template sees only the variables given to templatefile (and functions)."""
 

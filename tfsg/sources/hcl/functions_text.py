@@ -114,6 +114,25 @@ for _name in ("md5", "sha1", "sha256", "sha512"):
 
 # ---------------------------------------------------------------- strings
 
+@fn("csvdecode")
+def _csvdecode(text: Any) -> Any:
+    """RFC 4180 CSV: the first row names the columns, each other row is a map of strings; a row
+    with another number of fields is an error (Terraform language docs, "csvdecode Function")."""
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(to_string(text), newline="")))
+    if not rows:
+        return []
+    header, out = rows[0], []
+    for n, row in enumerate(rows[1:], 2):
+        if len(row) != len(header):
+            raise EvalError(f"csvdecode: line {n} has {len(row)} fields, the header {len(header)}")
+        out.append(dict(zip(header, row)))
+    budget.chars(sum(len(v) for r in out for v in r.values()), "csvdecode")
+    return out
+
+
 @fn("strcontains")
 def _strcontains(string: Any, substr: Any) -> Any:
     return to_string(substr) in to_string(string)

@@ -171,7 +171,13 @@ class Loader:
             return os.path.normpath(os.path.join(parent_dir, source)), ""
         key = ".".join(call_path)
         if key in self.installed:
-            return self.installed[key], ""
+            directory, recorded = self.installed[key]
+            if isinstance(source, str) and recorded and not _same_source(source, recorded):
+                # Terraform refuses to plan ("Module source has changed"): the installed code is
+                # another version's, so what this call makes is not known until `terraform init`
+                return None, (f"module source {source!r} is not the one `terraform init` installed "
+                              f"({recorded!r}); run terraform init: its resources are unknown")
+            return directory, ""
         return None, (f"module source {source!r} is not local and not installed by `terraform init` "
                       "(.terraform/modules/modules.json); its resources are unknown")
 
@@ -191,7 +197,13 @@ def _workspace(root: str) -> str:
     return name if name and all(c.isalnum() or c in "-_." for c in name) else "default"
 
 
-def _installed_modules(root: str) -> dict[str, str]:
+def _same_source(written: str, recorded: str) -> bool:
+    """Is the installed source the written one? The registry host is implied when not written."""
+    return written == recorded or recorded == "registry.terraform.io/" + written
+
+
+def _installed_modules(root: str) -> dict[str, tuple[str, str]]:
+    """Key -> (directory, the source it was installed from) of ``modules.json``."""
     path = os.path.join(root, ".terraform", "modules", "modules.json")
     try:
         with open(path, "rb") as fh:
@@ -201,7 +213,9 @@ def _installed_modules(root: str) -> dict[str, str]:
     out = {}
     for entry in data.get("Modules") or [] if isinstance(data, dict) else []:
         if isinstance(entry, dict) and entry.get("Key") and isinstance(entry.get("Dir"), str):
-            out[entry["Key"]] = os.path.normpath(os.path.join(root, entry["Dir"]))
+            recorded = entry.get("Source")
+            source = recorded if isinstance(recorded, str) else ""
+            out[entry["Key"]] = (os.path.normpath(os.path.join(root, entry["Dir"])), source)
     return out
 
 

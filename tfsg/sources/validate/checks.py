@@ -32,10 +32,18 @@ def _validate(where: str, data: dict, checks: "_Validators") -> None:
         raise _input_error(where, exc, ()) from None
     changes = data.get("resource_changes")
     if changes:
+        # an unchanged object's before equals its after (most of an update plan): checked once,
+        # as after (the comparison runs in C; equal values need no second walk in Python)
+        same = _equal_sides(changes)
         try:
+            for rc, change in same:  # checked as a create of the same object (after)
+                rc["change"] = {**change, "actions": ["create"], "before": None}
             checks.resource_changes(changes)
         except Invalid as exc:
             raise _input_error(where, exc, ("resource_changes",)) from None
+        finally:
+            for rc, change in same:
+                rc["change"] = change
         for rc, items in checks.absent:
             _check_absent(where, changes, rc, items)
         del checks.absent[:]
@@ -49,6 +57,21 @@ def _validate(where: str, data: dict, checks: "_Validators") -> None:
     for path, values, skip, complete in modules:
         if values:
             _check_module(where, values.get("root_module"), path, checks, skip, complete)
+
+
+def _equal_sides(changes: list) -> list[tuple[dict, dict]]:
+    """(entry, its change) of the no-op changes whose ``before`` equals their ``after``. Python's
+    ``==`` also equates ``true`` with ``1`` and ``1`` with ``1.0``: such a side reads the same
+    either way (a port ``true`` is 1), so it is not checked twice either."""
+    out = []
+    for rc in changes:
+        change = rc.get("change") if rc.__class__ is dict else None
+        if change.__class__ is not dict or change.get("actions") != ["no-op"]:
+            continue
+        before, after = change.get("before"), change.get("after")
+        if before.__class__ is dict and after.__class__ is dict and before == after:
+            out.append((rc, change))
+    return out
 
 
 def _check_absent(where: str, changes: list, rc: dict, items: list[tuple[dict, str]]) -> None:
