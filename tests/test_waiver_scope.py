@@ -127,3 +127,17 @@ resource "aws_security_group_rule" "rdp" {
     assert _tfsg001(alone) == {"aws_security_group.app": True}
     both = _check(tmp_path, text + rdp)
     assert _tfsg001(both) == {"aws_security_group.app": False}
+
+
+def test_an_inline_waiver_on_a_module_call_covers_what_the_module_makes(tmp_path):
+    (tmp_path / "sg").mkdir()
+    (tmp_path / "sg" / "main.tf").write_text('variable "vpc_id" {}\n' + _group("node", 22).replace(
+        "aws_vpc.main.id", "var.vpc_id"))
+    result = _check(tmp_path, _group("edge", 3389) + '''
+# tfsg:ignore[TFSG001] reason="node debugging INC-77"
+module "nodes" {
+  source = "./sg"
+  vpc_id = aws_vpc.main.id
+}
+''')
+    assert _tfsg001(result) == {"module.nodes.aws_security_group.node": True, "aws_security_group.edge": False}

@@ -369,6 +369,8 @@ class Snapshot:
     attachments: list[Attachment] = field(default_factory=list)
     lb_links: list[LbLink] = field(default_factory=list)  # listener -> target hops
     open_fronts: set[str] = field(default_factory=set)  # public fronts whose groups guard only egress (fronts.py)
+    # fronts that connect from addresses outside the plan (AWS-managed prefix lists, service groups)
+    outside_senders: set[str] = field(default_factory=set)
     # (network interface, instance): an interface made on its own and attached to an instance
     # (aws_network_interface_attachment, or the interface's attachment block): the same host
     host_links: list[tuple[str, str]] = field(default_factory=list)

@@ -22,11 +22,10 @@ from typing import TYPE_CHECKING, Optional
 
 from ..model import Attachment, LbLink, is_outside_group
 from ..netsets import NO_SERVICES, PRIVATE, PUBLIC_V4, PUBLIC_V6, ServiceSet, covering_services
+from .records import LOAD_BALANCERS
 
 if TYPE_CHECKING:
     from . import FlowGraph
-
-LOAD_BALANCER_TYPES = ("aws_lb", "aws_alb", "aws_elb")
 
 
 @dataclass
@@ -54,7 +53,7 @@ def lb_hops(graph: "FlowGraph") -> Hops:
     fronted = _fronted(graph, atts)
     for link in graph.snap.lb_links:
         lb, target = atts.get(link.lb), atts.get(link.target)
-        if lb is None or target is None or not (target.groups or target.type in LOAD_BALANCER_TYPES):
+        if lb is None or target is None or not (target.groups or target.type in LOAD_BALANCERS):
             continue
         out.pairs.update((lg, tg) for lg in lb.groups for tg in target.groups)
         admitted = _Admitted.of(graph, lb, target, link)
@@ -164,9 +163,10 @@ class _Admitted:
         # "targets accept traffic from your Network Load Balancer even if you enable client IP
         # preservation"); a CIDR holding its addresses then admits nothing of the client's
         by_ref, ref_by = _admitted_from_lb(graph, lb, target, sendable, refs_only=True)
-        if lb.type == "aws_cloudfront_distribution":
-            # CloudFront reaches a VPC origin from its own interfaces, admitted by its prefix
-            # list or its service group: both outside the plan, so any such rule may be it
+        if lb.resource in graph.snap.outside_senders:
+            # a front that connects from addresses of its own (CloudFront's VPC-origin interfaces,
+            # Global Accelerator's edge), admitted by an AWS-managed prefix list or service group:
+            # both outside the plan, so any such rule may be it
             for tg in target.groups:
                 got = NO_SERVICES
                 for peer, rules in graph.refs["ingress"].get(tg, {}).items():
@@ -205,7 +205,7 @@ def _fronted(graph: "FlowGraph", atts: dict[str, Attachment]) -> dict[tuple[str,
     for _ in range(2):
         for link in graph.snap.lb_links:
             lb, target = atts.get(link.lb), atts.get(link.target)
-            if lb is None or target is None or target.type not in LOAD_BALANCER_TYPES:
+            if lb is None or target is None or target.type not in LOAD_BALANCERS:
                 continue
             admitted = _Admitted.of(graph, lb, target, link)
             if admitted is None:

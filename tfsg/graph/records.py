@@ -11,6 +11,8 @@ from ..netsets import ALL_SERVICES, ServiceSet, services_for_rule
 INTERNET = "internet"
 DEFAULT_MAX_HOPS = 4
 MAX_PATHS_PER_TARGET = 8
+# load balancer resources (hops.py, resource_edges.py, the tiering policies)
+LOAD_BALANCERS = ("aws_lb", "aws_alb", "aws_elb")
 
 
 @dataclass

@@ -12,12 +12,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Optional
 
 from ..netsets import NO_SERVICES, ServiceSet
-from .records import INTERNET
+from .records import INTERNET, LOAD_BALANCERS
 
 if TYPE_CHECKING:
     from . import FlowGraph
 
-LOAD_BALANCERS = ("aws_lb", "aws_alb", "aws_elb")
 # Resources nothing can open a connection to, whatever their groups admit: a Lambda function's
 # interfaces carry its outbound traffic only (Lambda developer guide, "Connecting Lambda
 # functions to your VPC": connectivity from the function to the VPC, not the other way).

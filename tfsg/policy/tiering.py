@@ -137,7 +137,7 @@ def _open_lb(ctx: _WithGraph, node: str) -> str:
     """Why a load balancer is taken to reach more than its targets, when it is: the plan does
     not hold all its listeners and registered targets (fail closed; a load balancer connects
     only to its targets, ELB guide, "How Elastic Load Balancing works")."""
-    from ..graph.resource_edges import LOAD_BALANCERS
+    from ..graph.records import LOAD_BALANCERS
 
     att = next((a for a in ctx.graph.snap.attachments if a.resource == node), None)
     if att is None or att.type not in LOAD_BALANCERS or node in ctx.graph.snap.lb_closed:

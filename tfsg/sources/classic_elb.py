@@ -25,7 +25,7 @@ def classic_links(lbs: Any, by_type: dict[str, list[Instance]]) -> set[LbLink]:
     ``aws_autoscaling_attachment.elb``). A Classic Load Balancer connects to its instances
     from its own addresses (Classic ELB guide, "Configure security groups for instances"):
     the client address is never what they see."""
-    from .lbs import _services  # the listener's protocol and port, as lbs.py reads them (lbs imports this module)
+    from .lbs import port_services  # the listener's protocol and port, as lbs.py reads them (lbs imports this module)
 
     targets: dict[str, list[str]] = {}
     for lb in by_type.get("aws_elb", []):
@@ -61,8 +61,8 @@ def classic_links(lbs: Any, by_type: dict[str, list[Instance]]) -> set[LbLink]:
     out: set[LbLink] = set()
     for elb in by_type.get("aws_elb", []):
         for path in lbs.b._expand(elb, ("listener", "[]")):
-            front = _services(*(lbs.b.value(elb, path + (k,))[1] for k in ("lb_protocol", "lb_port")))
-            back = _services(*(lbs.b.value(elb, path + (k,))[1] for k in ("instance_protocol", "instance_port")))
+            front = port_services(*(lbs.b.value(elb, path + (k,))[1] for k in ("lb_protocol", "lb_port")))
+            back = port_services(*(lbs.b.value(elb, path + (k,))[1] for k in ("instance_protocol", "instance_port")))
             if front is None or back is None:
                 continue
             for target in sorted(set(targets.get(elb.addr, ()))):

@@ -27,23 +27,21 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from ..model import LbLink
-from ..netsets import ProtocolError, ServiceSet, services_for_rule
+from ..netsets import ServiceSet
 from .instances import Instance
-from .refs import Lit, Res, Unk, flatten_strings
+from .lbs import port_services
+from .refs import Unk
 
-FRONT_TYPES = ("aws_globalaccelerator_accelerator", "aws_cloudfront_distribution")
 _ENDPOINT_TYPES = ("aws_lb", "aws_alb", "aws_instance")
 _WEB = (("tcp", 80), ("tcp", 443))
 
 
 def _ranges(proto: str, ranges: list[tuple[int, int]]) -> Optional[ServiceSet]:
+    """Port ranges of one protocol as services (None for none readable)."""
     out: Optional[ServiceSet] = None
-    for low, high in ranges:
-        try:
-            s = services_for_rule(proto, low, high)
-        except ProtocolError:
-            continue
-        out = s if out is None else out | s
+    for found in (port_services(proto, r) for r in ranges):
+        if found is not None:
+            out = found if out is None else out | found
     return out
 
 
@@ -56,6 +54,7 @@ class Fronts:
         self.open: set[str] = set()
         self.public: dict[str, tuple[bool, Optional[bool], str]] = {}
         self.senders: dict[str, set[str]] = {}  # front -> the attachments it sends from (a VPC link)
+        self.outside: set[str] = set()  # fronts that send from addresses of their own (AWS-managed)
         by_type: dict[str, list[Instance]] = {}
         for inst in builder.instances:
             if inst.address.mode == "managed":
@@ -69,16 +68,7 @@ class Fronts:
 
     def _named(self, inst: Instance, path: tuple, types: tuple[str, ...]) -> list[Instance]:
         """Resources of ``types`` an attribute names, by reference or by a known ARN or id."""
-        out: list[Instance] = []
-        index = self.b.indexed(types, ("arn", "id"))
-        for t in self.b.terms(inst, path, optional=True):
-            if isinstance(t, Res) and t.instance.type in types:
-                out.append(t.instance)
-            elif isinstance(t, Lit):
-                texts: list[str] = []
-                flatten_strings(t.value, texts)
-                out += [found[0] for v in texts for found in [index.get(v, ())] if found]
-        return out
+        return self.b.referenced(inst, path, types, ("arn", "id"))
 
     def _unread(self, inst: Instance, path: tuple, what: str) -> None:
         """An endpoint a front forwards to that is not a resource of the plan tfsg can read."""
@@ -143,6 +133,7 @@ class Fronts:
                         dual = str(self._value(acc, ("ip_address_type",)) or "").upper() == "DUAL_STACK"
                         self.links.append(LbLink(acc.addr, listener.addr, front, target.addr, back, client,
                                                  client if dual else False))
+                        self.outside.add(acc.addr)  # its edge addresses: the globalaccelerator prefix list
                         self.public[acc.addr] = (True, dual,
                                                  "a Global Accelerator's static anycast addresses are public")
                         self.open.add(acc.addr)
@@ -174,6 +165,7 @@ class Fronts:
                         # be what an origin admits it by (hops.py reads outside groups and lists too)
                         self.links.append(LbLink(dist.addr, dist.addr, front, target.addr, back, None, False))
                         # IPv6 only with is_ipv6_enabled (DistributionConfig.IsIPV6Enabled, default false)
+                        self.outside.add(dist.addr)  # its VPC-origin interfaces: prefix list or service group
                         self.public[dist.addr] = (True, self._value(dist, ("is_ipv6_enabled",)) is True,
                                                   "a CloudFront distribution serves any client")
                         self.open.add(dist.addr)

@@ -44,7 +44,7 @@ def _protocols(text: Any) -> tuple[str, ...]:
     return ("tcp",)  # TCP, TLS, HTTP, HTTPS, GENEVE...
 
 
-def _services(protocol: Any, port: Any) -> Optional[ServiceSet]:
+def port_services(protocol: Any, port: Any) -> Optional[ServiceSet]:
     """A port (or a (low, high) range: an ECS container instance's ephemeral host ports)."""
     if isinstance(port, tuple):
         low, high = port
@@ -183,7 +183,7 @@ class LoadBalancers:
         out: set[LbLink] = set()
         for listener, tg in forwards:
             lbs = self._refs(listener, (("load_balancer_arn",),), LB_TYPES)
-            front = _services(self.b.value(listener, ("protocol",))[1], self.b.value(listener, ("port",))[1])
+            front = port_services(self.b.value(listener, ("protocol",))[1], self.b.value(listener, ("port",))[1])
             group = groups.get(tg)
             if not lbs or front is None or group is None:
                 continue
@@ -198,7 +198,7 @@ class LoadBalancers:
             if family_known and family == "ipv6":
                 preserved = False  # IPv4 clients of IPv6 targets arrive from its IPv6 address
             for target, port in targets.get(tg, ()):
-                back = _services(tg_proto, port if isinstance(port, (int, tuple)) else tg_port if known else None)
+                back = port_services(tg_proto, port if isinstance(port, (int, tuple)) else tg_port if known else None)
                 if back is not None:
                     out.add(LbLink(lbs[0], listener.addr, front, target, back, preserved, preserved_v6))
         out |= classic_links(self, by_type)
@@ -259,7 +259,7 @@ class LoadBalancers:
             if not lbs:
                 return  # a listener of some load balancer tfsg cannot tell: none is complete
             known_port, port = self.b.value(listener, ("port",))
-            front = _services(self.b.value(listener, ("protocol",))[1], port) if known_port else None
+            front = port_services(self.b.value(listener, ("protocol",))[1], port) if known_port else None
             for lb in lbs:
                 if front is None:
                     unread.add(lb)

@@ -87,6 +87,7 @@ class SnapshotBuilder(TermsMixin, GroupsMixin, PrefixListsMixin, RulesMixin, Inl
         self._defaults: Optional[dict[str, str]] = None  # see _default_groups
         self._placements: Optional[Placements] = None
         self._launched: dict[str, list[str]] = {}  # launcher -> its templates (launch_templates)
+        self._prior_atts: Optional[dict[str, Attachment]] = None  # launches.py: the prior side's, by resource
         self._indexes: dict[tuple, dict[str, list[Instance]]] = {}  # terms.py: indexed()
         self._outside_templates: set[str] = set()  # launchers of templates the plan lacks
         self._scope: tuple[str, str] = ("all", "")  # what an unknown raised now can affect
@@ -185,6 +186,7 @@ class SnapshotBuilder(TermsMixin, GroupsMixin, PrefixListsMixin, RulesMixin, Inl
         self.snap.lb_links = sorted(self.snap.lb_links + fronts.links,
                                     key=lambda link: (link.lb, link.listener, link.target))
         self.snap.open_fronts = set(fronts.open)
+        self.snap.outside_senders = set(fronts.outside)
         self.snap.lb_closed = set(self.snap.lb_closed) | fronts.open  # a front forwards to its targets only
         types = {i.addr: i.type for i in self.instances}
         have = {a.resource: a for a in self.snap.attachments}

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Optional
 
 if TYPE_CHECKING:
-    from ...model import Peer, Rule, Snapshot, Unknown
+    from ...model import Attachment, Peer, Rule, Snapshot, Unknown
     from ...netsets import ServiceSet
     from ..instances import Instance
     from ..placement import Placements
@@ -51,6 +51,7 @@ class BuilderBase:
     inline_known: bool
     before_side: bool
     _launched: dict[str, list[str]]
+    _prior_atts: Optional[dict[str, Attachment]]
     _indexes: dict[tuple, dict[str, list[Instance]]]
     _outside_templates: set[str]
     _scope: tuple[str, str]

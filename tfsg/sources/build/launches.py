@@ -164,7 +164,7 @@ class LaunchesMixin(BuilderBase):
         created or replaced): its running instances keep them."""
         if self.prior is None or launcher.action not in ("no-op", "update"):
             return None
-        for att in self.prior.attachments:
-            if att.resource == launcher.addr:
-                return list(att.groups)
-        return None
+        if self._prior_atts is None:
+            self._prior_atts = {a.resource: a for a in self.prior.attachments}
+        att = self._prior_atts.get(launcher.addr)
+        return list(att.groups) if att is not None else None

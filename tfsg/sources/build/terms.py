@@ -70,10 +70,12 @@ class TermsMixin(BuilderBase):
         _flatten(val, out)
         return out
 
-    def referenced(self, inst: Instance, path: tuple, types: tuple[str, ...]) -> list[Instance]:
+    def referenced(self, inst: Instance, path: tuple, types: tuple[str, ...],
+                   attrs: tuple[str, ...] = ("id", "primary_network_interface_id")) -> list[Instance]:
         """The plan's resources of ``types`` an attribute names: by reference, or by the known id
         an existing resource has (an update plan records ``instance_id = "i-0abc..."``, not the
-        reference). An instance's primary network interface id names the instance itself."""
+        reference). An instance's primary network interface id names the instance itself;
+        ``attrs``: the known values that name a resource (``("arn", "id")`` for ARNs)."""
         out: list[Instance] = []
         for t in self.terms(inst, path, optional=True):
             if isinstance(t, Res) and t.instance.type in types:
@@ -81,7 +83,7 @@ class TermsMixin(BuilderBase):
             elif isinstance(t, Lit):
                 texts: list[str] = []
                 _flatten(t.value, texts)
-                ids = self.indexed(None, ("id", "primary_network_interface_id"))
+                ids = self.indexed(None, attrs)
                 out += [found for v in texts for found in ids.get(v, ())[:1] if found.type in types]
         return out
 
