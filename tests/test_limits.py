@@ -101,16 +101,28 @@ def test_plan_limit_from_environment_option_and_stdin():
 
 
 def test_plan_of_too_many_values_is_refused_before_parsing(tmp_path):
-    """Memory follows values, not bytes: 17 million empty objects (51 MB) would take ~1.2 GB
-    parsed; the separators are counted first (limit plan-values), and the 1.5 GiB cap of the
-    test process would otherwise end it in a MemoryError."""
+    """Memory follows values, not bytes: 9 million empty objects (27 MB) would take ~0.7 GB
+    parsed, and as many distinct strings ~2 GB; the separators are counted first (limit
+    plan-values), and the 1.5 GiB cap of the test process would otherwise end it."""
     big = tmp_path / "plan.json"
-    n = 17_000_000
+    n = 9_000_000
     big.write_text('{"format_version":"1.2","planned_values":{"root_module":{}},"x":[' + "{}," * n + "{}]}")
-    refused(tfsg("show", str(big)), "plan.json", "more than 16,000,000 values", "plan-values = 16,000,000",
+    refused(tfsg("show", str(big)), "plan.json", "more than 8,000,000 values", "plan-values = 8,000,000",
             "TFSG_MAX_PLAN_VALUES")
     ok = tfsg("show", plan("three_tier"), "--limit", "plan-values=3000")  # 143 KB, 1,000s of values
     assert ok.returncode == 0
+
+
+def test_a_plan_past_the_memory_available_is_one_line(tmp_path):
+    """Under plan-values but past the memory the process may use (the test caps it at 1.5 GiB):
+    14 million distinct strings. Running out of memory while parsing is bad input, one line, exit
+    2, not an internal error."""
+    big = tmp_path / "plan.json"
+    with big.open("w") as fh:
+        fh.write('{"format_version":"1.2","planned_values":{"root_module":{}},"x":{')
+        fh.write(",".join(f'"{i:x}":"k{i:x}"' for i in range(7_000_000)))
+        fh.write("}}")
+    refused(tfsg("show", str(big), "--no-sources"), "plan.json", "memory available")
 
 
 def test_tf_file_over_the_default_is_refused_unread(tmp_path):

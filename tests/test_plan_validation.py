@@ -306,7 +306,7 @@ def test_wrong_types_name_the_path(edit, expected):
 
 @pytest.mark.parametrize("edit,expected", [
     (lambda d: d["resource_changes"][0].__setitem__("mode", "manged"),
-     'resource_changes[0].mode: expected one of "managed", "data", got "manged"'),
+     'resource_changes[0].mode: expected one of "managed", "data", "ephemeral", got "manged"'),
     (lambda d: d["resource_changes"][0].pop("type"), 'resource_changes[0]: missing key "type"'),
     (lambda d: d["resource_changes"][0].__setitem__("index", 1.5),
      "resource_changes[0].index: expected an integer or a string, got a number with a fraction (1.5)"),

@@ -127,6 +127,11 @@ def _launch_template(get: Getter, subnet_public: Optional[bool]) -> Signal:
         return True, "network_interfaces.associate_public_ip_address = true"
     if known and str(value).lower() == "false":
         return False, "network_interfaces.associate_public_ip_address = false"
+    known, nics = get(("network_interfaces",))
+    if known and isinstance(nics, list) and len(nics) > 1:
+        # EC2 user guide, "Public IPv4 addresses": the subnet's setting gives no public IPv4 to
+        # an instance launched with more than one network interface (only eth0 asking does)
+        return False, "launched with several network interfaces: the subnet assigns no public IPv4"
     if subnet_public is not None:
         return subnet_public, "from the subnets it launches in"
     return None, "public IP depends on the subnets instances launch in"
@@ -185,6 +190,17 @@ def _eni(get: Getter, subnet_public: Optional[bool]) -> Signal:
     return False, "a network interface created on its own gets no public IPv4 from its subnet (only an Elastic IP)"
 
 
+def _transfer(get: Getter, subnet_public: Optional[bool]) -> Signal:
+    # Transfer Family user guide, "Create a server in a virtual private cloud": a VPC endpoint
+    # with Elastic IPs (address_allocation_ids) is internet-facing, without them internal
+    known, eips = get(("endpoint_details", 0, "address_allocation_ids"))
+    if not known:  # written (unset reads as null), with Elastic IPs that apply allocates
+        return True, "endpoint_details.address_allocation_ids: internet-facing through Elastic IPs"
+    if isinstance(eips, list) and eips:
+        return True, "endpoint_details.address_allocation_ids: internet-facing through Elastic IPs"
+    return False, "a VPC endpoint without Elastic IPs is internal"
+
+
 def _node_subnets(get: Getter, subnet_public: Optional[bool]) -> Signal:
     if subnet_public is not None:
         return subnet_public, "from its subnets' map_public_ip_on_launch"
@@ -205,7 +221,8 @@ PUBLIC_SIGNALS: dict[str, Callable[[Getter, Optional[bool]], Signal]] = {
     "aws_db_instance": _publicly_accessible,
     "aws_rds_cluster_instance": _publicly_accessible,
     "aws_docdb_cluster_instance": _never("DocumentDB instances have no public endpoint"),
-    "aws_neptune_cluster_instance": _never("Neptune instances have no public endpoint"),
+    # Neptune user guide, "Neptune public endpoints" (engine 1.4.6+, IAM authentication)
+    "aws_neptune_cluster_instance": _publicly_accessible,
     "aws_redshift_cluster": _publicly_accessible,
     "aws_redshiftserverless_workgroup": _publicly_accessible,
     "aws_dms_replication_instance": _publicly_accessible,
@@ -224,10 +241,12 @@ PUBLIC_SIGNALS: dict[str, Callable[[Getter, Optional[bool]], Signal]] = {
     "aws_msk_serverless_cluster": _never("MSK Serverless endpoints are private"),
     "aws_dax_cluster": _never("DAX endpoints are private"),
     "aws_docdb_cluster": _never("DocumentDB clusters have no public endpoint"),
-    "aws_neptune_cluster": _never("Neptune clusters have no public endpoint"),
+    "aws_neptune_cluster": _never("cluster members are aws_neptune_cluster_instance; "
+                                  "their publicly_accessible decides"),
     "aws_eks_node_group": _node_subnets,
     "aws_eks_fargate_profile": _never("pods on Fargate get no public IP (EKS user guide, fargate-profile)"),
     "aws_directory_service_directory": _never("domain controllers have private addresses only"),
+    "aws_transfer_server": _transfer,
     "aws_opensearch_domain": _never("VPC domain: its endpoint is in the VPC"),
     # managed nodes in the VPC's subnets, public as the subnet maps public IPs (EMR management
     # guide, "Amazon VPC options"; Batch above)

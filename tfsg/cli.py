@@ -14,7 +14,7 @@ from typing import Any, Optional
 import typer
 
 from . import __version__
-from .errors import TfsgError, UsageError
+from .errors import TfsgError, UsageError, one_line
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None,
                   no_args_is_help=True, context_settings={"help_option_names": ["-h", "--help"]},
@@ -29,6 +29,10 @@ class Format(str, Enum):
     markdown = "markdown"
     sarif = "sarif"
     github = "github"
+
+
+# Formats written as plain text (a terminal, a CI log): strings from the input are escaped there
+_PLAIN = (Format.text, Format.github)
 
 
 class Picture(str, Enum):
@@ -158,15 +162,23 @@ def _emit(result: dict, fmt: Format, output: Optional[str], secrets: set[str],
           extra: Optional[dict[Format, Optional[str]]] = None, quiet: bool = False) -> None:
     """Render the result in ``fmt`` to stdout (or ``output``), and in each extra format to its file."""
     _keep(result)
+    printable: Optional[dict] = None  # the result with control characters escaped (plain-text formats)
     for extra_fmt, path in sorted((extra or {}).items()):
         if path:
             if extra_fmt is Format.json:
                 _stream_json(result, secrets, path)
-            else:
-                _write(path, scrub(_render(result, extra_fmt), secrets))
+                continue
+            shown = result
+            if extra_fmt in _PLAIN:
+                printable = shown = printable if printable is not None else _printable(result)
+            _write(path, scrub(_render(shown, extra_fmt), secrets))
     if fmt is Format.json and not quiet:
         _stream_json(result, secrets, output)
         return
+    if fmt in _PLAIN:
+        # names, descriptions and addresses from the input may hold newlines and terminal
+        # escapes: escaped as values (a forged "PASS" line, a cleared screen), not as output
+        result = printable if printable is not None else _printable(result)
     # tens of MB on a large plan: written as it goes (scrubbed per line, so not when a secret
     # spans lines: a value printed raw in text may hold a newline)
     if fmt is Format.text and not quiet and result["command"] == "show" and (output or not _color()) \
@@ -184,6 +196,19 @@ def _emit(result: dict, fmt: Format, output: Optional[str], secrets: set[str],
 
         text = colorize(text)
     sys.stdout.write(text)
+
+
+def _printable(value: Any) -> Any:
+    """``value`` with every string (keys too) through ``errors.one_line``; shared where unchanged."""
+    from .errors import one_line
+
+    if isinstance(value, str):
+        return one_line(value)
+    if isinstance(value, dict):
+        return {one_line(k) if isinstance(k, str) else k: _printable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_printable(v) for v in value]
+    return value
 
 
 def _stream_json(result: dict, secrets: set[str], path: Optional[str]) -> None:
@@ -293,8 +318,11 @@ def _scrubber(secrets: set[str]):
         return _same
     import json
 
+    from .errors import one_line
+
     spellings = set(secrets)
     for secret in secrets:
+        spellings.add(one_line(secret))  # as the plain-text formats escape its control characters
         spellings.add(json.dumps(secret, ensure_ascii=False)[1:-1])
         spellings.add(json.dumps(secret)[1:-1])
     ordered = sorted(spellings, key=lambda s: (-len(s), s))
@@ -616,9 +644,14 @@ def main() -> None:
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(0)
+    except MemoryError:  # an input past the memory this process may use: bad input, one line
+        if debug or _state["debug"]:
+            raise
+        where = one_line(str(_state["input"]))[:200] if _state.get("input") else "the input"
+        sys.stderr.write(f"tfsg: error: {where}: too large for the memory available (lower the limits, "
+                         "see `tfsg --help` on --limit, or give the process more memory)\n")
+        sys.exit(2)
     except Exception as exc:  # a bug, not the user's fault; still one line unless --debug
-        from .errors import one_line
-
         if type(exc).__name__ == "NoArgsIsHelpError":  # `tfsg` alone: the help, as click shows it
             sys.stdout.write(exc.format_message() + "\n")  # type: ignore[attr-defined]
             sys.exit(2)

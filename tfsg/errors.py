@@ -27,11 +27,14 @@ def one_line(text: str) -> str:
     return _CONTROL.sub(_escaped, text) if _CONTROL.search(text) else text
 
 
-_CONTROL = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+# C0 and C1 controls (U+009B is a terminal's CSI too), bidirectional overrides and isolates
+# (text shown in another order than it is written), lone surrogates
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def _escaped(match: re.Match) -> str:
-    return f"\\x{ord(match.group()):02x}"
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 class InputError(TfsgError):

@@ -42,11 +42,11 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
     Limit("plan-bytes", 1 * GiB, "bytes",
           "Size of a plan or state JSON file (or stdin). json.load needs ~5-8x the file in memory; "
           "the largest benchmark plan is 141 MB and users report a few hundred MB."),
-    Limit("plan-values", 16_000_000, "values",
+    Limit("plan-values", 8_000_000, "values",
           "Values of a plan or state JSON file (counted by their separators before parsing): "
           "memory follows the number of values more than the bytes (120 MB of {} makes 40 "
-          "million objects, 3 GB; 16 million empty objects take ~1.1 GB). The 141 MB benchmark "
-          "update plan has 5 million."),
+          "million objects, 3 GB). At the limit, 8 million distinct strings take 1.9 GB (json.load "
+          "alone 1.6 GB); the 141 MB benchmark update plan has 5 million values and takes 0.6 GB."),
     Limit("tf-file-bytes", 8 * MiB, "bytes",
           "Size of one .tf, .tf.json or .tfvars file (working tree or --base). Parsing runs at "
           "~0.6 MB/s: 8 MiB is ~15 s; the 1,000-group benchmark module is 1 MiB."),
@@ -81,6 +81,15 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
           "value stored, compared or read whole by a function, plus the characters yamldecode "
           "and templatefile parse; tens of seconds at worst. The 1,000-group benchmark module "
           "uses 108,513 (2%)."),
+    Limit("rules", 1_000_000, "rules",
+          "Security group rules of one side (each CIDR, prefix list and group a rule names is one, "
+          "as AWS counts them): about 500 bytes each. The 5,000-group benchmark plans have 73,681; "
+          "AWS allows 60 per group and direction."),
+    Limit("group-pairs", 200_000, "pairs",
+          "Pairs of groups whose rules name each other (references, a load balancer and its "
+          "targets): each is evaluated and kept as a flow (about 5 KB each). 60 lines of HCL "
+          "can write a million (`security_groups = aws_security_group.a[*].id` on a thousand "
+          "groups): 5 GB. The 5,000-group benchmark plans have 22,554."),
     Limit("number-digits", 1000, "decimal digits",
           "Digits of a number an expression makes (pow, *, parseint, tonumber); no security "
           "group argument needs more, and arithmetic on million-digit numbers takes minutes."),

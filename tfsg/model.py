@@ -324,6 +324,7 @@ class PublicEndpoint:
     sources: tuple[str, ...]
     family: str
     reason: str
+    runs_code: bool = False  # a path starts there (a function URL): what its code opens is reached
 
 
 @dataclass(frozen=True)
@@ -378,6 +379,9 @@ class Snapshot:
     # they connect to those targets only
     lb_closed: set[str] = field(default_factory=set)
     endpoints: list[PublicEndpoint] = field(default_factory=list)  # sources/endpoints.py
+    # filters in front of the groups that tfsg does not model (network ACLs, VPC Block Public
+    # Access, Network Firewall): their addresses, for the report's note (sources/endpoints.py)
+    filters: list[str] = field(default_factory=list)
     # load balancers whose listeners the plan holds in full: what they listen on (lbs.py)
     lb_ports: dict[str, ServiceSet] = field(default_factory=dict)
     prefix_lists: dict[str, Optional[AddressSet]] = field(default_factory=dict)

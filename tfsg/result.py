@@ -300,17 +300,21 @@ def _drop_relabelled(rows: dict, graph: FlowGraph, other: FlowGraph) -> None:
     """An address flow of ``graph`` whose block the other side's blocks of that group still
     cover on those services is no change: 0.0.0.0/0 rewritten as 0.0.0.0/1 + 128.0.0.0/1, a /24
     inside a new 0.0.0.0/0 (netsets' set algebra, not the labels)."""
-    for key in sorted(rows):
+    for key in list(rows):  # (each key is decided on its own: no order needed)
         source, target = key
-        if graph.is_group(source) and graph.is_group(target):
+        target_group = graph.is_group(target)
+        if target_group and graph.is_group(source):
             continue
-        direction, group, label = ("ingress", target, source) if graph.is_group(target) else ("egress", source, target)
+        direction, group, label = ("ingress", target, source) if target_group else ("egress", source, target)
+        theirs = other.cidrs[direction].get(group)
+        if not theirs:
+            continue  # the other side has no block of that group: nothing is relabelled
         block = next((b for _, b, lb in graph.cidrs[direction].get(group, ()) if lb == label), None)
         if block is None:
             continue
-        pairs = [(rule.services, b) for rule, b, _ in other.cidrs[direction].get(group, ())]
+        pairs = [(rule.services, b) for rule, b, _ in theirs]
         services, by = rows[key]
-        left = services - covering_services(pairs, block) if pairs else services
+        left = services - covering_services(pairs, block)
         if not left:
             del rows[key]
         elif left != services:

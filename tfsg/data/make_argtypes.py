@@ -1,7 +1,11 @@
 """Regenerate argtypes.json from the provider schema (not imported at run time).
 
-    cd DIR_WITH_AWS_5_100_0 && ../shared/tools/tf-offline providers schema -json > schema.json
+    cd DIR_WITH_AWS_5_100_0 && ../shared/tools/tf-offline init
+    ../shared/tools/tf-offline providers schema -json > schema.json
     python3 tfsg/data/make_argtypes.py schema.json > tfsg/data/argtypes.json
+
+(DIR_WITH_AWS_5_100_0: a folder whose .tf requires hashicorp/aws 5.100.0, e.g. a fixture's
+providers.tf; set TMPDIR to a writable folder for tf-offline's CLI configuration.)
 
 For every resource type tfsg reads (attachments.tsv and the network and rule types below), the
 arguments' types as cty writes them (``"number"``, ``["list", "string"]``, ``["object", {...}]``)
@@ -9,6 +13,11 @@ and whether the provider computes them when the configuration leaves them null (
 Computed): HCL mode converts written values to these types as Terraform does (``self = "true"``
 is true, ``from_port = "22"`` is 22) and reads a null Optional+Computed argument as unknown
 until apply, as ``terraform plan`` shows it (issue 11, items 1 and 2).
+
+``sensitive`` lists, for every resource and data source type of the provider (not only those),
+the attributes the schema marks ``"sensitive": true``, as dotted paths through nested blocks
+and nested attributes (``user.password`` of ``aws_mq_broker``): Terraform marks every reference
+to them, so HCL mode marks what the configuration writes there (``password = var.pw``).
 """
 
 import json
@@ -43,6 +52,23 @@ def _attrs(block: dict) -> dict:
     return out
 
 
+def _sensitive(block: dict, prefix: str = "") -> list[str]:
+    out = []
+    for name, a in block.get("attributes", {}).items():
+        if a.get("sensitive"):
+            out.append(prefix + name)
+        elif "nested_type" in a:
+            out += _sensitive(a["nested_type"], prefix + name + ".")
+    for name, b in block.get("block_types", {}).items():
+        out += _sensitive(b["block"], prefix + name + ".")
+    return sorted(out)
+
+
+def _sensitive_types(schemas: dict) -> dict[str, list[str]]:
+    found = {t: _sensitive(s["block"]) for t, s in sorted(schemas.items())}
+    return {t: paths for t, paths in found.items() if paths}
+
+
 def main(path: str) -> None:
     with open(path, encoding="utf-8") as fh:
         schema = json.load(fh)
@@ -52,8 +78,11 @@ def main(path: str) -> None:
              if line and not line.startswith("#")}
     types |= set(EXTRA)
     out = {t: _attrs(resources[t]["block"]) for t in sorted(types) if t in resources}
-    json.dump({"about": "aws provider 5.100.0 argument types and flags (o optional, c computed, r required); "
-                        "made by tfsg/data/make_argtypes.py", "resources": out},
+    aws = schema["provider_schemas"]["registry.terraform.io/hashicorp/aws"]
+    sensitive = {"managed": _sensitive_types(resources), "data": _sensitive_types(aws.get("data_source_schemas", {}))}
+    json.dump({"about": "aws provider 5.100.0 argument types and flags (o optional, c computed, r required), and "
+                        "the attributes it marks sensitive; made by tfsg/data/make_argtypes.py",
+               "resources": out, "sensitive": sensitive},
               sys.stdout, sort_keys=True, separators=(",", ":"))
     sys.stdout.write("\n")
 

@@ -32,7 +32,7 @@ class GraphBase:
     where: Interfaces
     members: dict[str, list[Attachment]]
     cogroups: dict[str, set[str]]
-    cosets: dict[str, dict[frozenset, set[str]]]
+    cosets: dict[str, list[tuple[tuple[str, ...], set[str]]]]
     rules: RuleIndex
     refs: dict[str, dict[str, dict[str, list[Rule]]]]
     cidrs: dict[str, dict[str, list[tuple[Rule, AddressSet, str]]]]

@@ -123,8 +123,8 @@ class ExposureQueries(GraphBase):
                                                  f"reachable from the internet over {family} on {services.describe()} "
                                                  f"through {', '.join(via)} if it has a public {family} address: "
                                                  f"{reason}", ("public", att.resource)))
-        out += [Exposure(e.resource, "resource", e.type, e.services, (), e.sources, e.reason, e.family, endpoint=True)
-                for e in self.snap.endpoints]
+        out += [Exposure(e.resource, "resource", e.type, e.services, (), e.sources, e.reason, e.family,
+                         endpoint=not e.runs_code) for e in self.snap.endpoints]
         return _merged(out + self._through_interfaces(out))
 
     def _outside_groups(self, att: Attachment) -> None:

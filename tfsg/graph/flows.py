@@ -36,10 +36,10 @@ class FlowQueries(GraphBase):
         services, by = self._own_side(direction, group, other)
         if direction == "egress" and group in self.cosets:
             receivers = {a.resource for a in self.members.get(other, ())}
-            for co, senders in sorted(self.cosets[group].items(), key=lambda kv: sorted(kv[0])):
+            for co, senders in self.cosets[group]:
                 if len(receivers) == 1 and receivers == senders:
                     continue  # the only receiver is the sender's own interface: not a flow
-                for c in sorted(co):
+                for c in co:
                     if c in self.snap.groups:
                         more, more_by = self._own_side(direction, c, other)
                         if more:
@@ -86,8 +86,17 @@ class FlowQueries(GraphBase):
         return pairs
 
     def _group_flows(self) -> None:
+        from ..errors import InputError
+        from ..limits import get, how
+
         dirty, base = self.dirty, self.base
-        for source, target in sorted(self._explicit_pairs()):
+        pairs = self._explicit_pairs()
+        if len(pairs) > get("group-pairs"):
+            # each pair is evaluated and kept (a reference fan-out of a thousand groups each
+            # way is a million): refused on one line, as any input past a limit
+            raise InputError(f"{len(pairs):,} pairs of security groups name each other, more than "
+                             f"{get('group-pairs'):,} ({how('group-pairs')})")
+        for source, target in sorted(pairs):
             if dirty is not None and base is not None and source not in dirty and target not in dirty:
                 flow = base.flows.get((source, target))
                 if flow is not None:

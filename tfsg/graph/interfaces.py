@@ -20,14 +20,17 @@ class Interfaces:
         self.snap = snap
         self.members: dict[str, list[Attachment]] = {}
         self.cogroups: dict[str, set[str]] = {}
-        self.cosets: dict[str, dict[frozenset, set[str]]] = {}  # group -> co-groups -> members
+        cosets: dict[str, dict[frozenset, set[str]]] = {}  # group -> co-groups -> members
         for att in snap.attachments:
             for g in att.groups:
                 self.members.setdefault(g, []).append(att)
                 co = frozenset(o for o in att.groups if o != g)
                 if co:
                     self.cogroups.setdefault(g, set()).update(co)
-                    self.cosets.setdefault(g, {}).setdefault(co, set()).add(att.resource)
+                    cosets.setdefault(g, {}).setdefault(co, set()).add(att.resource)
+        # group -> [(co-groups sorted, the members with exactly those)], sorted: read per flow
+        self.cosets: dict[str, list[tuple[tuple[str, ...], set[str]]]] = {
+            g: sorted((tuple(sorted(co)), senders) for co, senders in table.items()) for g, table in cosets.items()}
         self._bounds: dict[str, Optional[AddressSet]] = {}
         self._canonical: dict[AddressSet, AddressSet] = {}
 

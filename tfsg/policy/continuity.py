@@ -62,6 +62,11 @@ def _grown(old: "Finding", f: "Finding", existed: Optional[set] = None) -> str:
     now, was_services = _services(f), _services(old)
     if now is not None and was_services is not None and not was_services.issuperset(now):
         parts.append(f"now also on {(now - was_services).describe()}")
+    size, was_size = f.evidence.get("addresses"), old.evidence.get("addresses")
+    if isinstance(size, int) and isinstance(was_size, int) and size > was_size:
+        # an exposure budget's finding: more addresses admitted than before (README: a widened
+        # exposure is introduced)
+        parts.append(f"now admits {size:,} addresses (was {was_size:,})")
     return "; ".join(parts)
 
 
@@ -100,26 +105,43 @@ def _services(f: "Finding") -> Optional["ServiceSet"]:
 
 
 def _services_changed(prior: dict[tuple, "Finding"], after: list["Finding"]) -> set[tuple]:
-    """A finding whose services changed keeps its subject: narrowed, it is existing; widened, it
-    is introduced and the old one continues in it."""
+    """A finding whose services or source block changed keeps its subject: narrowed (no more
+    services, a source block inside the old one: ``10.0.0.0/8`` -> ``10.20.0.0/16``), it is
+    existing; widened, it is introduced and the old one continues in it."""
     by_subject: dict[tuple, list["Finding"]] = {}
     for f in prior.values():
-        by_subject.setdefault((f.policy, f.address, f.key.split(" ", 1)[0], f.status), []).append(f)
+        by_subject.setdefault((f.policy, f.address, f.status), []).append(f)
     continued: set[tuple] = set()
     for f in after:
         if f.identity() in prior:
             continue
         now = _services(f)
-        for old in by_subject.get((f.policy, f.address, f.key.split(" ", 1)[0], f.status), ()):
+        source = f.key.split(" ", 1)[0]
+        for old in by_subject.get((f.policy, f.address, f.status), ()):
             was = _services(old)
             if now is None or was is None:
                 continue
-            if was.issuperset(now):
+            within, around = _source_relation(source, old.key.split(" ", 1)[0])
+            if within and was.issuperset(now):
                 f.introduced = False  # narrowed: what is left was there before
                 continued.add(old.identity())
-            elif now.issuperset(was):
+            elif around and now.issuperset(was):
                 continued.add(old.identity())  # widened: introduced, the old one not resolved
     return continued
+
+
+def _source_relation(now: str, was: str) -> tuple[bool, bool]:
+    """(``now`` within ``was``, ``now`` around ``was``): the same source, or address blocks one
+    inside the other; other sources (groups, listeners, the internet) only when equal."""
+    if now == was:
+        return True, True
+    from ..netsets import AddressSet
+
+    try:
+        a, b = AddressSet.parse(now), AddressSet.parse(was)
+    except ValueError:
+        return False, False
+    return b.issuperset(a), a.issuperset(b)
 
 
 def _renamed(prior: dict[tuple, "Finding"], after: list["Finding"], before: "FlowGraph",

@@ -111,6 +111,12 @@ def service_rows(services: ServiceSet) -> list[dict[str, str]]:
 # --------------------------------------------------------------------------- selectors
 
 
+# A cluster's instances are the cluster's (they take its groups and subnets): a selector that
+# names the cluster type holds them.
+_CLUSTER_OF = {"aws_rds_cluster_instance": "aws_rds_cluster", "aws_docdb_cluster_instance": "aws_docdb_cluster",
+               "aws_neptune_cluster_instance": "aws_neptune_cluster"}
+
+
 class Selectors:
     """Matches groups against selectors (address, name, tag, attached_to, tier, default)."""
 
@@ -119,7 +125,10 @@ class Selectors:
         self.tiers = tiers
         self._outside: Optional[set[str]] = None
 
-    def match(self, group: str, selector: Optional[dict], depth: int = 0) -> bool:
+    def match(self, group: str, selector: Optional[dict], depth: int = 0, member: Optional[str] = None) -> bool:
+        """``member``: the type of one resource of the group, which ``attached_to`` then asks
+        about instead of the group's members together (a tier's resources: a database in the
+        app's group does not make the app a data store)."""
         if not selector:
             return True
         sg = self.graph.snap.groups.get(group)
@@ -144,17 +153,34 @@ class Selectors:
                     if key not in tags or not _glob_any(tags[key], wanted):
                         return False
         if "attached_to" in selector:
-            types = {a.type for a in self.graph.members.get(group, [])}
+            types = {a.type for a in self.graph.members.get(group, [])} if member is None \
+                else {member, _CLUSTER_OF.get(member, member)}
             if not any(_glob_any(t, selector["attached_to"]) for t in types):
                 return False
         if "tier" in selector:
             tier = self.tiers.get(selector["tier"])
-            if tier is None or depth > 4 or not self.match(group, tier, depth + 1):
+            if tier is None or depth > 4 or not self.match(group, tier, depth + 1, member):
                 return False
         if "any_of" in selector and depth <= 4:  # noqa: SIM102 (one guard per selector key, as above)
-            if not any(self.match(group, s, depth + 1) for s in selector["any_of"]):
+            if not any(self.match(group, s, depth + 1, member) for s in selector["any_of"]):
                 return False
         return True
+
+    def match_resource(self, resource_type: str, selector: Optional[dict], depth: int = 0) -> bool:
+        """Does a resource in no group match? Only what names resources can: ``attached_to``
+        (its type), and tiers and ``any_of`` built on it."""
+        if not selector or depth > 4 or any(k in selector for k in ("address", "name", "default", "type", "tag")):
+            return False
+        if "attached_to" in selector and not _glob_any(resource_type, selector["attached_to"]):
+            return False
+        if "tier" in selector:
+            tier = self.tiers.get(selector["tier"])
+            if tier is None or not self.match_resource(resource_type, tier, depth + 1):
+                return False
+        if "any_of" in selector and not any(self.match_resource(resource_type, s, depth + 1)
+                                            for s in selector["any_of"]):
+            return False
+        return any(k in selector for k in ("attached_to", "tier", "any_of"))
 
     def groups(self, selector: Optional[dict], managed: bool = False) -> list[str]:
         """The plan's groups, and the groups outside it (``sg-...``) that its rules change (a
@@ -257,6 +283,15 @@ class Context:
         return Finding(policy.id, policy.severity, policy.title, address, message, key, evidence,
                        remediation=policy.remediation, location=str(loc) if loc else None,
                        location_exact=exact and loc is not None, related=related)
+
+    def locate(self, address: str, defined: list[str], sources: list[str]) -> list[str]:
+        """``file:line`` of the ingress rules in ``defined`` that admit ``sources`` (primary first)."""
+        if self._locator is None:
+            from .locate import Locator
+
+            self._locator = Locator(self.graph.snap)
+        loc, _, related = self._locator.locate(address, defined, None, {"sources": sources, "direction": "ingress"})
+        return ([str(loc)] if loc is not None else []) + list(related)
 
     def memo(self, key: tuple, compute: Callable[[], Any]) -> Any:
         """``compute()`` once per key for this side's evaluation."""

@@ -137,6 +137,7 @@ def inline_waivers(root: str, tree=None) -> list[Waiver]:
     ``tree``: read the files there instead of the work tree (a ``sources.hcl.files.GitRevision``:
     the waivers of the base revision, to tell which ones a change adds)."""
     out: list[Waiver] = []
+    jail = _Jail(root)
     try:
         names = sorted(n for n in (tree.listdir(root) if tree else os.listdir(root)) if n.endswith(".tf"))
     except (OSError, InputError):
@@ -151,13 +152,18 @@ def inline_waivers(root: str, tree=None) -> list[Waiver]:
             else:
                 from ..limits import read_bounded
 
+                jail.check(path)  # a committed link out of the repository: its waivers are not read
                 with open(path, "rb") as fh:  # over limits.py tf-file-bytes: skipped, its waivers unused
                     text = read_bounded(fh, "tf-file-bytes", path).decode("utf-8").replace("\r\n", "\n")
         except (OSError, UnicodeDecodeError, InputError):
             continue
         blocks = [(m.start(), m.group(1), tuple(_LABEL.findall(m.group(2)))) for m in _BLOCK.finditer(text)]
+        starts = [b[0] for b in blocks]
+        line, counted = 1, 0  # lines counted up to offset ``counted`` (comments come in order)
         for m in _INLINE.finditer(text):
-            owner = _owner(text, m.start(), blocks)
+            line += text.count("\n", counted, m.start())
+            counted = m.start()
+            owner = _owner(text, m.start(), blocks, starts)
             if owner is None:
                 continue
             kind, labels = owner
@@ -167,7 +173,6 @@ def inline_waivers(root: str, tree=None) -> list[Waiver]:
                 address, scope = f"module.{labels[0]}", "module"
             else:  # an output, a data source, locals...: it owns no finding, so the waiver is unused
                 address, scope = ".".join((kind, *labels)), "resource"
-            line = text.count("\n", 0, m.start()) + 1
             origin = f"{os.path.relpath(path)}:{line}"
             reason = m.group(2) or ""
             for pid in m.group(1).split(","):
@@ -175,13 +180,32 @@ def inline_waivers(root: str, tree=None) -> list[Waiver]:
     return out
 
 
-def _owner(text: str, pos: int, blocks: list[tuple[int, str, tuple]]) -> Optional[tuple[str, tuple]]:
+class _Jail:
+    """The repository under review (its git work tree, as HCL mode reads): files outside it, and
+    links leading out of it, are not read."""
+
+    def __init__(self, root: str) -> None:
+        from ..sources.hcl.files import Tree, repository_of
+
+        self.tree = Tree(inside=repository_of(root))
+
+    def check(self, path: str) -> None:
+        self.tree._check(path)  # InputError: skipped by the caller
+
+
+def _owner(text: str, pos: int, blocks: list[tuple[int, str, tuple]],
+           starts: Optional[list[int]] = None) -> Optional[tuple[str, tuple]]:
     """The block a comment belongs to: the next block if only blank/comment lines separate
-    them (a comment above the block), else the block it sits in."""
-    following = [b for b in blocks if b[0] > pos]
-    if following:
-        between = text[text.index("\n", pos) if "\n" in text[pos:] else pos:following[0][0]]
+    them (a comment above the block), else the block it sits in. ``starts``: the blocks'
+    offsets, sorted (a file of many comments is searched, not scanned, per comment)."""
+    import bisect
+
+    starts = starts if starts is not None else [b[0] for b in blocks]
+    i = bisect.bisect_right(starts, pos)  # blocks[i] is the first that starts after the comment
+    if i < len(blocks):
+        eol = text.find("\n", pos)
+        between = text[eol if eol >= 0 else pos:blocks[i][0]]
         if all(not line.strip() or line.strip().startswith(("#", "//")) for line in between.splitlines()):
-            return following[0][1], following[0][2]
-    preceding = [b for b in blocks if b[0] < pos]
-    return (preceding[-1][1], preceding[-1][2]) if preceding else None
+            return blocks[i][1], blocks[i][2]
+    j = bisect.bisect_left(starts, pos)  # blocks[:j] start before it
+    return (blocks[j - 1][1], blocks[j - 1][2]) if j else None

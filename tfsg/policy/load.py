@@ -7,7 +7,6 @@ Errors name the file, the line and the path, the way a person reads them:
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 import json
 import os
 import re
@@ -53,23 +52,38 @@ class Waiver:
     scope: str = "glob"
 
     def matches(self, policy: str, address: str) -> bool:
-        return _glob(self.policy).fullmatch(policy) is not None and self.covers(address)
+        return glob_match(self.policy, policy) and self.covers(address)
 
     def covers(self, address: str) -> bool:
         if self.scope == "resource":
             return address == self.address or address.startswith(self.address + "[")
         if self.scope == "module":
             return address.startswith((self.address + ".", self.address + "["))
-        return _glob(self.address).fullmatch(address) is not None
+        return glob_match(self.address, address)
 
     def expired(self, today: _dt.date) -> bool:
         return self.expires is not None and _dt.date.fromisoformat(self.expires) < today
 
 
-@functools.lru_cache(maxsize=1024)
-def _glob(pattern: str) -> "re.Pattern[str]":
-    """``*`` matches any text; everything else is literal (addresses hold ``[``, ``]``, ``"``)."""
-    return re.compile(".*".join(re.escape(part) for part in pattern.split("*")), re.S)
+def glob_match(pattern: str, text: str) -> bool:
+    """``*`` matches any text; everything else is literal (addresses hold ``[``, ``]``, ``"``).
+
+    Greedy, without backtracking: the first part is a prefix, the last a suffix, the ones
+    between are found left to right (the leftmost match of each is never worse), so a pattern
+    from a pull request's ``.tfsg.yml`` costs linear time per part, never exponential."""
+    parts = pattern.split("*")
+    if len(parts) == 1:
+        return pattern == text
+    first, last = parts[0], parts[-1]
+    if len(first) + len(last) > len(text) or not text.startswith(first) or not text.endswith(last):
+        return False
+    at, end = len(first), len(text) - len(last)
+    for part in parts[1:-1]:
+        found = text.find(part, at, end)
+        if found < 0:
+            return False
+        at = found + len(part)
+    return True
 
 
 @dataclass
@@ -281,6 +295,8 @@ def _read_file(path: str) -> tuple[Any, Any]:
         raise InputError("no such file", path) from None
     except IsADirectoryError:
         raise InputError("is a directory, not a policy file", path) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})", path) from None
     except (OSError, UnicodeError, ValueError) as exc:
         raise InputError(f"cannot read: {getattr(exc, 'strerror', None) or type(exc).__name__}", path) from None
     data, node = read_yaml(text, path)
@@ -486,6 +502,10 @@ def _include_file(path: str, config: Config, seen: set[str], jail: Optional[str]
         raise InputError(f"names {_excerpt(path)}, which is outside the repository under review; a configuration "
                          "found in the repository may only name files inside it (give --config to trust one)",
                          origin or "configuration")
+    if jail is not None and ".git" in os.path.relpath(os.path.realpath(path), jail).split(os.sep):
+        # git's own files (.git/config holds the checkout's credentials) are no configuration
+        raise InputError(f"names {_excerpt(path)}, which is inside .git; a configuration found in the repository "
+                         "may only name its files", origin or "configuration")
     data, node = _read_config_file(path, config)
     _apply(data, os.path.relpath(path), config, seen, top=False, jail=jail, node=node)
 

@@ -21,6 +21,17 @@ _OUTER_CALL = re.compile(r'^(module\.[^.\[]+)')
 _MODULES = re.compile(r'^(?:module\.[^.\[]+(?:\[[^\]]*\])?\.)+')
 
 
+def _peers(evidence: dict[str, Any]) -> set[str]:
+    """The sources a finding names (blocks, groups, prefix lists): the rules that grant them are
+    where it points. A listener forwarding the internet names none: the blocks that grant it
+    admit the load balancer's addresses (or groups)."""
+    peers = {str(evidence[k]) for k in ("source", "cidr", "peer") if isinstance(evidence.get(k), str)}
+    peers |= {s for s in evidence.get("sources") or () if isinstance(s, str)}
+    # an exposure budget's blocks (the groups it also counts are admitted as before)
+    peers |= {s for s in evidence.get("cidrs") or () if isinstance(s, str)}
+    return set() if any(_forwarder(p) for p in peers) else peers
+
+
 class Locator:
     """Per snapshot: the inline rules of each group address, indexed once."""
 
@@ -55,6 +66,11 @@ class Locator:
             # rule resource share its lines), first in file order, the others related
             resources = {locations[d] for d in granting if d in locations and d not in self.snap.groups}
             sites = sorted(set(self._inline_sites(defined, evidence)) | resources, key=lambda s: (s.file, s.line))
+            named = _peers(evidence)
+            if named:  # the rule resources that grant the sources the finding names, first
+                first = {locations[d] for d in granting if d in locations and d not in self.snap.groups
+                         and any(r.peer.label in named or r.peer.value in named for r in self.written.get(d, ()))}
+                sites = [s for s in sites if s in first] + [s for s in sites if s not in first]
             if at and at in defined and at in self.inline:
                 # the blocks of the group asked for (the one that admits it) first
                 own = set(self._inline_sites([at], evidence))
@@ -75,12 +91,7 @@ class Locator:
         from ..graph.records import evidence_services
 
         wanted = evidence_services(evidence.get("services"))
-        peers = {str(evidence[k]) for k in ("source", "cidr", "peer") if isinstance(evidence.get(k), str)}
-        peers |= {s for s in evidence.get("sources") or () if isinstance(s, str)}
-        if any(_forwarder(p) for p in peers):
-            # a listener forwards the internet: the blocks that grant it admit the load
-            # balancer's addresses (or groups), not a source the finding names
-            peers = set()
+        peers = _peers(evidence)
         direction = evidence.get("direction")
         if direction is None and any(k in evidence for k in ("source", "sources", "cidr", "cidrs",
                                                               "exposed_resources")):

@@ -44,13 +44,29 @@ def _subjects(ctx: "Context", spec: dict) -> list[tuple[str, str, bool]]:
     """(subject, group, is_resource): each member resource of the selected groups, or the group
     itself when it has no known member."""
     out: list[tuple[str, str, bool]] = []
-    for group in ctx.sel.groups(spec.get("to")):
+    wanted = spec.get("to")
+    for group in ctx.sel.groups(wanted):
         members = ctx.graph.members.get(group)
         if members:
-            out.extend((a.resource, group, True) for a in members)
+            # the members the selector holds: a group selected by what is attached to it (the
+            # data stores) has other members (an app put in the database's group) that are not
+            out.extend((a.resource, group, True) for a in members if ctx.sel.match(group, wanted, member=a.type))
         else:
             out.append((group, group, False))
+    # a data store with a public endpoint and no group (an OpenSearch domain outside a VPC, a
+    # public RabbitMQ broker): selected by its type, as ``attached_to`` selects groups
+    out.extend((e.resource, e.resource, True) for e in ctx.graph.snap.endpoints
+               if ctx.sel.match_resource(e.type, spec.get("to")))
     return sorted(set(out))
+
+
+def _endpoint_services(ctx: "Context") -> dict[str, ServiceSet]:
+    """Resource -> what the internet reaches on its public endpoints (no group guards them)."""
+    out: dict[str, ServiceSet] = {}
+    for e in ctx.graph.exposures:
+        if e.endpoint:
+            out[e.address] = out.get(e.address, NO_SERVICES) | e.services
+    return out
 
 
 def _granting(ctx: "Context", source: str, target: str, group: str, resource: bool,
@@ -105,14 +121,19 @@ def tier_exposure(policy: "Policy", ctx: "Context") -> list["Finding"]:
     facing_res = set(res.successors(INTERNET))
     facing_grp = set(grp.successors(INTERNET)) if INTERNET in grp else set()
     out = []
+    endpoints = _endpoint_services(ctx)
     for subject, group, is_resource in _subjects(ctx, policy.spec):
         g, facing = (res, facing_res) if is_resource else (grp, facing_grp)
-        if subject in facing:
-            services = g.services(INTERNET, subject)
+        if subject in facing or (is_resource and subject in endpoints):
+            services = g.services(INTERNET, subject) if subject in facing else NO_SERVICES
+            services = services | endpoints.get(subject, NO_SERVICES)
+            groups = _groups_of(ctx, subject, group)
             out.append(ctx.finding(policy, subject, "internet",
                                    f"{subject} is reachable from the internet directly on {services.describe()}",
                                    path=[INTERNET, subject], services=service_rows(services),
-                                   defined_by=sorted(_internet_rules(ctx, *_groups_of(ctx, subject, group)))))
+                                   defined_by=sorted(_internet_rules(ctx, *groups)),
+                                   # the public blocks that admit it: where the finding points
+                                   sources=sorted(_internet_labels(ctx, *groups))))
             continue
         through = sorted(p for p in facing if p != subject and g.has_edge(p, subject))
         if not through:
@@ -123,13 +144,23 @@ def tier_exposure(policy: "Policy", ctx: "Context") -> list["Finding"]:
         more = f" (and {len(through) - 1} more)" if len(through) > 1 else ""
         admitting = _admitting(ctx, first, subject, group, is_resource, hop)
         open_lb = _open_lb(ctx, first)
-        out.append(ctx.finding(policy, subject, "internet",
-                               f"{subject} is reachable from the internet through {first}, which is itself "
-                               f"internet-facing{more}: internet -> {first} -> {subject} on {hop.describe()}"
-                               + (f" ({open_lb})" if open_lb else ""),
-                               at=admitting[0] if len(admitting) == 1 else None,
-                               path=[INTERNET, first, subject], through=through, services=service_rows(hop),
-                               defined_by=by))
+        finding = ctx.finding(policy, subject, "internet",
+                              f"{subject} is reachable from the internet through {first}, which is itself "
+                              f"internet-facing{more}: internet -> {first} -> {subject} on {hop.describe()}"
+                              + (f" ({open_lb})" if open_lb else ""),
+                              at=admitting[0] if len(admitting) == 1 else None,
+                              path=[INTERNET, first, subject], through=through, services=service_rows(hop),
+                              defined_by=by)
+        # what makes the first hop internet-facing (a rule admitting the internet, often what
+        # the change adds) is related: removing it is the other way to fix the finding
+        facing_groups = _groups_of(ctx, first, first)
+        facing_by = sorted(_internet_rules(ctx, *facing_groups))
+        if facing_by:
+            finding.evidence["internet_facing_by"] = facing_by
+            where = ctx.locate(first, facing_by, sorted(_internet_labels(ctx, *facing_groups)))
+            finding.related = tuple(finding.related) + tuple(w for w in where if w != finding.location
+                                                             and w not in finding.related)
+        out.append(finding)
     return out
 
 
@@ -150,6 +181,13 @@ def _internet_rules(ctx: _WithGraph, *groups: str) -> set[str]:
     from ..netsets import PUBLIC
 
     return {rule.defined_by for group in groups for rule, block, _ in ctx.graph.cidrs["ingress"].get(group, ())
+            if block.overlaps(PUBLIC)}
+
+
+def _internet_labels(ctx: _WithGraph, *groups: str) -> set[str]:
+    from ..netsets import PUBLIC
+
+    return {label for group in groups for _, block, label in ctx.graph.cidrs["ingress"].get(group, ())
             if block.overlaps(PUBLIC)}
 
 

@@ -405,7 +405,7 @@ def _meta(result: dict) -> str:
     if inp.get("terraform_version"):
         bits.append(f"Terraform {inp['terraform_version']}")
     meta = "<sub>" + " · ".join(text(b, 200) for b in bits) + "</sub>"
-    for key in ("plan_note", "sources_note"):  # right under the verdict: what the input leaves out
+    for key in ("plan_note", "sources_note", "filters_note"):  # right under the verdict: what the input leaves out
         if inp.get(key):
             meta += "\n\n> ⚠️ " + text(inp[key], 500)
     return meta

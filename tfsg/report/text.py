@@ -46,7 +46,7 @@ def _header(result: dict) -> str:
     if inp.get("sources"):
         bits.append(f"sources {inp['sources']}")
     head = f"tfsg {result['command']} {inp['path']} ({', '.join(bits)})"
-    return head + "".join(f"\n{inp[k]}" for k in ("plan_note", "sources_note") if inp.get(k))
+    return head + "".join(f"\n{inp[k]}" for k in ("plan_note", "sources_note", "filters_note") if inp.get(k))
 
 
 # A diff lists at most this many lines per section (the largest first where they have counts),

@@ -40,25 +40,32 @@ def display(path: str) -> str:
     return path if rel.startswith("..") else rel
 
 
-def read_text(path: str) -> str:
-    """Read a file (or stdin for ``-``) as UTF-8, with one-line errors; at most the
-    ``plan-bytes`` limit (tfsg/limits.py), checked before reading."""
+def read_bytes(path: str) -> bytes:
+    """Read a file (or stdin for ``-``), with one-line errors; at most the ``plan-bytes`` limit
+    (tfsg/limits.py), checked before reading."""
     from ..limits import read_bounded
 
     try:
         if path == "-":
-            raw = read_bounded(sys.stdin.buffer, "plan-bytes", "stdin", "the plan")
-        else:
-            if os.path.isdir(path):
-                raise InputError("is a directory, not a plan file (HCL directories are not read by this command)", path)
-            with open(path, "rb") as fh:
-                raw = read_bounded(fh, "plan-bytes", path, "the plan")
+            return read_bounded(sys.stdin.buffer, "plan-bytes", "stdin", "the plan")
+        if os.path.isdir(path):
+            raise InputError("is a directory, not a plan file (HCL directories are not read by this command)", path)
+        with open(path, "rb") as fh:
+            return read_bounded(fh, "plan-bytes", path, "the plan")
     except FileNotFoundError:
         raise InputError("no such file", path) from None
     except PermissionError:
         raise InputError("permission denied", path) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", path) from None
+
+
+def decode(raw: bytes, path: str) -> str:
+    """UTF-8 text (a byte order mark dropped), or a one-line error naming the first bad byte."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Windows PowerShell 5 redirection (`terraform show -json p > plan.json`) writes UTF-16
+        raise InputError("UTF-16 text, not UTF-8 (Windows PowerShell 5 writes `>` output as UTF-16): write the "
+                         "plan with `terraform show -json PLAN | Out-File -Encoding utf8 plan.json`", path)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -66,7 +73,7 @@ def read_text(path: str) -> str:
                          "is this a binary plan? run `terraform show -json PLAN` first", path) from None
 
 
-def _count_values(text: str, path: str) -> None:
+def _count_values(raw: bytes, path: str) -> None:
     """Refuse, before parsing, a document of more values than limit plan-values: each value after
     the first of an array or object follows a comma (a comma inside a string counts too: the
     bound is conservative), and a value takes at least two characters, so a short text is not
@@ -74,20 +81,39 @@ def _count_values(text: str, path: str) -> None:
     from ..limits import get, how
 
     cap = get("plan-values")
-    if len(text) > 2 * cap and text.count(",") > cap:
+    if len(raw) > 2 * cap and raw.count(b",") > cap:
         raise InputError(f"more than {cap:,} values ({how('plan-values')})", path)
 
 
 def load_document(path: str) -> Document:
     """Parse and classify; raise InputError naming the place and the problem."""
-    text = read_text(path)
-    if not text.strip():
+    raw = read_bytes(path)
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]  # a byte order mark (some Windows tools write one)
+    if not raw or raw.isspace():  # (strip() would copy the whole file)
         raise InputError("empty file; expected the output of `terraform show -json`", path)
-    _count_values(text, path)
+    _count_values(raw, path)
+    import orjson
+
+    try:
+        # orjson is strict where plans must be (RFC 8259: no NaN or Infinity, no number beyond
+        # a double, valid UTF-8 without lone surrogates) and parses in about 70% of json.loads'
+        # time; whatever it refuses is parsed again below for the one-line error that names
+        # the place (rare: bad input only)
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        data = _parse_strictly(decode(raw, path), path)
+    except (MemoryError, SystemError):  # (orjson reports running out of memory as a SystemError)
+        raise InputError("too large to parse in the memory available; lower limit plan-values or raise the "
+                         "memory of this process", path) from None
+    return classify(path, data)
+
+
+def _parse_strictly(text: str, path: str) -> Any:
     from .validate import loads
 
     try:
-        data = loads(text, path)  # json.loads, refusing NaN, Infinity and 1e400
+        return loads(text, path)  # json.loads, refusing NaN, Infinity and 1e400
     except json.JSONDecodeError as exc:
         hint = ""
         if text.lstrip().startswith("[command]") or "::set-output" in text[:4096] or "::debug::" in text[:4096]:
@@ -100,7 +126,6 @@ def load_document(path: str) -> Document:
         raise InputError("not valid JSON: nested too deeply", path) from None
     except ValueError as exc:  # Python's cap on integer digits (4,300): no plan holds such a number
         raise InputError(f"a number too long to read ({str(exc).split(':', 1)[0]})", path) from None
-    return classify(path, data)
 
 
 def classify(path: str, data: Any) -> Document:
@@ -142,7 +167,7 @@ def _refuse_incomplete(path: str, data: dict) -> None:
                          "(\"errored\": true), so resources past the error are missing; fix the error and plan again",
                          path)
     deferred = data.get("deferred_changes")
-    if data.get("complete") is False and isinstance(deferred, list) and deferred:
+    if data.get("complete") is not True and isinstance(deferred, list) and deferred:  # complete omitted: as false
         raise InputError(f"the plan is incomplete: {len(deferred)} resource change(s) are deferred to a later "
                          "plan (\"complete\": false), so their effect cannot be checked; apply and plan again", path)
 

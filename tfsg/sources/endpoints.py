@@ -5,16 +5,134 @@ is false (provider default true): it answers on tcp 443 from ``public_access_cid
 defaults it to 0.0.0.0/0), whatever the cluster's groups admit (EKS user guide, "Cluster API
 server endpoint"). Such an endpoint is an exposure of its own, with no group beside it; it starts
 no path (a client of the API cannot make the control plane open connections of its choosing).
+
+Other services run public endpoints outside the customer's VPC, which no group of the plan
+filters (``MANAGED_PUBLIC``): a public Amazon MQ for RabbitMQ broker (it needs no subnet or
+group when public: Amazon MQ API, CreateBroker ``SubnetIds``; listeners 5671, 443 and 15671:
+Amazon MQ developer guide, "Amazon MQ for RabbitMQ brokers"), an OpenSearch or Elasticsearch
+domain without ``vpc_options`` (a public domain endpoint: access is its access policy's to
+decide), an MWAA environment whose web server is ``PUBLIC_ONLY``, a Transfer Family server of
+endpoint type PUBLIC. Fronts that run code start a path: a Lambda function URL (the function
+then opens what its groups allow) and a public App Runner service (through its VPC connector).
+An endpoint service's NLB that lets PrivateLink traffic past its groups is an unknown.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple, Optional
 
 from ..model import PublicEndpoint, Unknown
-from ..netsets import PUBLIC_V4, AddressSet, services_for_rule
+from ..netsets import PUBLIC_V4, AddressSet, ServiceSet, services_for_rule
 
 _API = services_for_rule("tcp", 443, 443)
+_HTTP = services_for_rule("tcp", 80, 80)
+_RABBITMQ = services_for_rule("tcp", 5671, 5671) | _API | services_for_rule("tcp", 15671, 15671)
+
+class Front(NamedTuple):
+    """A public endpoint a handler found: its services and why; ``node``, the resource that
+    stands for it (the endpoint's own, else the one whose interfaces run its code: a function
+    in a VPC, an App Runner service's VPC connector), and ``runs_code``: what it reaches next is
+    what that code opens (a path starts there), not nothing."""
+
+    services: ServiceSet
+    why: str
+    node: Optional[Any] = None
+    runs_code: bool = False
+    ipv6: bool = False  # dual-stack: reached from ::/0 as well
+
+
+Found = Optional[Front]
+
+
+def _rabbitmq(builder: Any, inst: Any) -> Found:
+    known, engine = builder.setting(inst, ("engine_type",))
+    if not known or str(engine).lower() != "rabbitmq":
+        return None  # a public ActiveMQ broker's interfaces are in the VPC: its groups decide
+    known, public = builder.setting(inst, ("publicly_accessible",))
+    known_groups, groups = builder.setting(inst, ("security_groups",))
+    if not (known and public is True) or not known_groups or groups:
+        return None  # with groups written, the broker is their member (attachments)
+    # its endpoints are dual-stack (Amazon MQ developer guide, "Connecting to Amazon MQ")
+    return Front(_RABBITMQ, "public RabbitMQ broker (publicly_accessible = true, no subnets or groups of the VPC): "
+                 "AMQPS 5671 and the web console 443/15671", ipv6=True)
+
+
+def _domain(builder: Any, inst: Any) -> Found:
+    known, vpc = builder.setting(inst, ("vpc_options",))
+    if not known or (isinstance(vpc, list) and vpc):
+        return None  # a VPC domain: its interfaces are its groups' members
+    known, https = builder.setting(inst, ("domain_endpoint_options", 0, "enforce_https"))
+    services = _API if known and https is True else _API | _HTTP
+    return Front(services, "public domain endpoint (no vpc_options): its access policy decides who is admitted"
+                 + ("" if services == _API else "; HTTP too unless enforce_https"))
+
+
+def _mwaa(builder: Any, inst: Any) -> Found:
+    known, mode = builder.setting(inst, ("webserver_access_mode",))
+    if known and mode == "PUBLIC_ONLY":
+        return Front(_API, "webserver_access_mode = PUBLIC_ONLY: the Airflow web server is public (IAM sign-in)")
+    return None
+
+
+def _transfer(builder: Any, inst: Any) -> Found:
+    # endpoint_type PUBLIC (the default) is an endpoint of the service's, outside the VPC;
+    # it serves SFTP only (Transfer Family user guide, "Create an SFTP-enabled server")
+    known, kind = builder.setting(inst, ("endpoint_type",))
+    if known and kind in (None, "PUBLIC"):
+        return Front(services_for_rule("tcp", 22, 22), "endpoint_type = PUBLIC: an SFTP endpoint of the service's")
+    return None
+
+
+def _function_url(builder: Any, inst: Any) -> Found:
+    # Lambda developer guide, "Function URLs": a dedicated HTTPS endpoint on the internet;
+    # authorization_type NONE lets anyone invoke it, AWS_IAM signed requests only
+    functions = builder.referenced(inst, ("function_name",), ("aws_lambda_function",), ("function_name", "arn", "id"))
+    known, auth = builder.setting(inst, ("authorization_type",))
+    how = f"authorization_type = {auth}" if known and isinstance(auth, str) else "its authorization"
+    # function URLs are dual-stack ("Function URLs are dual stack-enabled")
+    return Front(_API, f"function URL {inst.addr} ({how}): the function runs on request and opens what its "
+                 "groups allow", functions[0] if len(functions) == 1 else None, True, ipv6=True)
+
+
+def _app_runner(builder: Any, inst: Any) -> Found:
+    # App Runner developer guide, "Enabling Private endpoint for incoming traffic" (public by
+    # default) and "Enabling VPC access for outgoing traffic": a VPC connector's interfaces
+    # carry what the service's code opens in the VPC
+    known, public = builder.setting(inst, ("network_configuration", 0, "ingress_configuration", 0,
+                                           "is_publicly_accessible"))
+    if known and public is False:
+        return None
+    known, egress = builder.setting(inst, ("network_configuration", 0, "egress_configuration", 0, "egress_type"))
+    connectors = builder.referenced(inst, ("network_configuration", 0, "egress_configuration", 0, "vpc_connector_arn"),
+                                    ("aws_apprunner_vpc_connector",), ("arn", "id")) \
+        if known and egress == "VPC" else []
+    via = f"; its code reaches the VPC through {connectors[0].addr}" if len(connectors) == 1 else ""
+    return Front(_API, f"a public App Runner service ({inst.addr}){via}",
+                 connectors[0] if len(connectors) == 1 else None, True)
+
+
+MANAGED_PUBLIC = {"aws_lambda_function_url": _function_url, "aws_apprunner_service": _app_runner,
+                  "aws_transfer_server": _transfer, "aws_mq_broker": _rabbitmq, "aws_opensearch_domain": _domain,
+                  "aws_elasticsearch_domain": _domain, "aws_mwaa_environment": _mwaa}
+
+
+def _private_link(builder: Any, inst: Any) -> list[Unknown]:
+    """An endpoint service's Network Load Balancer whose groups do not filter PrivateLink traffic
+    (``enforce_security_group_inbound_rules_on_private_link_traffic = "off"``: ELB API,
+    SetSecurityGroups): the consumers' endpoints reach its listeners whatever its groups admit.
+    Who they are (``allowed_principals``, acceptance) is not in security groups: an unknown on
+    the load balancer, for the reachability policies."""
+    out = []
+    known, principals = builder.setting(inst, ("allowed_principals",))
+    who = ", ".join(sorted(p for p in principals if isinstance(p, str))) if known and isinstance(principals, list) \
+        and principals else "its allowed principals"
+    for nlb in builder.referenced(inst, ("network_load_balancer_arns",), ("aws_lb",), ("arn", "id")):
+        known, mode = builder.setting(nlb, ("enforce_security_group_inbound_rules_on_private_link_traffic",))
+        if known and mode == "off":
+            out.append(Unknown(nlb.addr, "enforce_security_group_inbound_rules_on_private_link_traffic",
+                               f"off: the interface endpoints of {inst.addr}'s consumers ({who}) reach its "
+                               "listeners whatever its security groups admit", ("reach", nlb.addr)))
+    return out
 
 
 def public_endpoints(builder: Any) -> tuple[list[PublicEndpoint], list[Unknown]]:
@@ -23,7 +141,21 @@ def public_endpoints(builder: Any) -> tuple[list[PublicEndpoint], list[Unknown]]
     out: list[PublicEndpoint] = []
     unknowns: list[Unknown] = []
     for inst in builder.instances:
-        if inst.type != "aws_eks_cluster" or inst.address.mode != "managed":
+        if inst.address.mode != "managed":
+            continue
+        managed = MANAGED_PUBLIC.get(inst.type)
+        found = managed(builder, inst) if managed is not None else None
+        if found is not None:
+            node = found.node or inst
+            for family, everyone in (("ipv4", "0.0.0.0/0"), ("ipv6", "::/0"))[:2 if found.ipv6 else 1]:
+                out.append(PublicEndpoint(node.addr, node.type, found.services, (everyone,), family,
+                                          f"{'IPv4' if family == 'ipv4' else 'IPv6'}: {found.why}; security groups "
+                                          "do not apply to it", found.runs_code))
+            continue
+        if inst.type == "aws_vpc_endpoint_service":
+            unknowns += _private_link(builder, inst)
+            continue
+        if inst.type != "aws_eks_cluster":
             continue
         known, public = builder.setting(inst, ("vpc_config", 0, "endpoint_public_access"))
         if known and public is False:

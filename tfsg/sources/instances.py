@@ -207,8 +207,8 @@ def split_sides(where: str, data: dict, kind: str) -> Sides:
     after = []
     seen: set[str] = set()
     for rc in changes:
-        if not isinstance(rc, dict) or not isinstance(rc.get("change"), dict):
-            continue
+        if not isinstance(rc, dict) or not isinstance(rc.get("change"), dict) or rc.get("mode") == "ephemeral":
+            continue  # (OpenTofu 1.11 lists ephemeral resources, action "open": nothing is made)
         address = _address(where, rc)
         change = rc["change"]
         action = action_of(change.get("actions"))

@@ -172,6 +172,13 @@ class Placements:
         v4 = public_signal(kind, get, place.map_public)
         cluster_get = (lambda p: self.b.setting(cluster, p)) if cluster is not None else None
         v6 = ipv6_signal(kind, get, place.assign_ipv6, cluster_get)
+        if v6[0] is not False and inst.action in ("no-op", "update") and inst.type in _HAS_OWN_ADDRESSES:
+            # an existing instance or interface has the IPv6 addresses it reads back: the
+            # subnet's assign_ipv6_address_on_creation applies to interfaces created later (EC2
+            # API, ModifySubnetAttribute AssignIpv6AddressOnCreation)
+            known, addrs = self.b.value(inst, ("ipv6_addresses",))
+            if known and isinstance(addrs, list) and not addrs:
+                v6 = (False, "it has no IPv6 address (the subnet's setting applies to new interfaces only)")
         if own and template is not None:
             # an instance launched from a template: what the instance sets itself wins, else the
             # template's first network interface (EC2 API RunInstances, "LaunchTemplate")
@@ -214,6 +221,10 @@ _IPV4_ONLY = {"aws_efs_mount_target", "aws_redshift_cluster", "aws_memorydb_clus
               "aws_mq_broker", "aws_msk_cluster", "aws_elasticache_serverless_cache", "aws_docdb_cluster",
               "aws_docdb_cluster_instance", "aws_neptune_cluster", "aws_neptune_cluster_instance",
               "aws_elasticsearch_domain", "aws_redshiftserverless_workgroup", "aws_directory_service_directory"}
+
+
+# Resources that are (or own) the interface itself: what they read back is what they have.
+_HAS_OWN_ADDRESSES = ("aws_instance", "aws_spot_instance_request", "aws_network_interface")
 
 
 def ipv6_signal(resource_type: str, get: Any, assign_ipv6: Optional[bool], cluster_get: Any = None) -> Signal:

@@ -37,6 +37,11 @@ class Loaded:
             meta["sources_note"] = self.sources_note
         if self.plan_note:
             meta["plan_note"] = self.plan_note
+        from .filters import filters_note
+
+        filtered = filters_note(self.after.filters)
+        if filtered:
+            meta["filters_note"] = filtered
         return meta
 
 
@@ -79,6 +84,10 @@ def _load_plan(path: str, source_dir: Optional[str], auto_sources: bool) -> Load
         reuse = builder.produced
     after = SnapshotBuilder(sides.after, config, variables, hints=hints, prior=before, reuse=reuse,
                             sources=sources, labels=labels).build()
+    if before is not None:
+        from .adopted import add_adopted
+
+        add_adopted(before, after)  # the VPC default group an adoption finds, with AWS's rules
     if hints is not None:
         hints.locate(after)
         if before is not None:
@@ -102,7 +111,8 @@ def _load_plan(path: str, source_dir: Optional[str], auto_sources: bool) -> Load
 
 def _has_tf(directory: str) -> bool:
     try:
-        return any(name.endswith(".tf") for name in os.listdir(directory))
+        # .tf and JSON syntax (.tf.json: what CDK for Terraform synthesizes as cdk.tf.json)
+        return any(name.endswith((".tf", ".tf.json")) for name in os.listdir(directory))
     except OSError:
         return False
 

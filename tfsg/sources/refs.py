@@ -109,6 +109,19 @@ def passed_path(resource_type: str, path: tuple) -> tuple:
     return path
 
 
+_INTERPOLATION = re.compile(r'\$\{\s*[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[(?:\d+|"[^"$]*"|\*)\])+\s*\}')
+
+
+def _interpolations_only(value: Any) -> bool:
+    """A JSON-syntax string that is one reference and nothing else (``"${aws_vpc.main.id}"``),
+    or a non-empty list of them: the template's value is the referenced value (Terraform's
+    JSON configuration syntax, "Expression Mapping")."""
+    if isinstance(value, str):
+        return _INTERPOLATION.fullmatch(value) is not None
+    return isinstance(value, list) and bool(value) and all(isinstance(v, str) and _interpolations_only(v)
+                                                           for v in value)
+
+
 def _template_text(value: Any) -> bool:
     if isinstance(value, str):
         return "${" in value or "%{" in value
@@ -271,6 +284,11 @@ class Resolver:
         if not isinstance(expr, dict):
             return [Unk("not written in the configuration")]
         if "constant_value" in expr:
+            refs = expr.get("references")
+            if isinstance(refs, list) and refs and _interpolations_only(expr["constant_value"]):
+                # "${aws_security_group.g.id}" (or a list of such strings: what CDK for
+                # Terraform writes) is exactly the value of the reference Terraform records
+                return self.references(refs, ctx, depth)
             if _template_text(expr["constant_value"]):
                 # a .tf.json file's strings are templates that plan JSON records unevaluated
                 # ("${aws_security_group.g.id}"): the sources say what they are

@@ -13,6 +13,7 @@ import os
 import re
 from typing import Any, Optional
 
+from ..errors import InputError
 from ..model import Address, Location, Snapshot, Unknown, split_module_prefix, without_keys
 from .document import display
 from .instances import Instance
@@ -24,11 +25,16 @@ class SourceHints:
     """The .tf files of a root module (and its local modules), read on demand."""
 
     def __init__(self, root: str, config: ConfigIndex, values: Any) -> None:
+        from .hcl.files import Tree, repository_of
+
         self.root = root
         self.config = config
         self.values = values  # hcl.fill.SourceValues: the evaluated blocks
         self._modules: dict[tuple[str, ...], Optional[dict]] = {}
         self.problems: list[Unknown] = []
+        # files inside the repository under review only (as HCL mode: hcl/files.py Tree): a
+        # committed link or a module source the plan records may lead anywhere
+        self.tree = Tree(inside=repository_of(root))
 
     # ---------------------------------------------------------------- modules
 
@@ -49,8 +55,12 @@ class SourceHints:
         parsed: Optional[dict] = None
         if directory and os.path.isdir(directory):
             parsed = {"lines": {}, "bodies": {}}
-            for name in sorted(os.listdir(directory)):
-                if not name.endswith(".tf"):
+            try:
+                names = self.tree.listdir(directory)
+            except InputError:
+                names = []  # outside the repository: not read (hcl.fill.SourceValues says so)
+            for name in names:
+                if not name.endswith((".tf", ".tf.json")):
                     continue
                 file = os.path.join(directory, name)
                 self._parse_file(file, parsed)
@@ -61,10 +71,30 @@ class SourceHints:
         from ..limits import read_bounded
 
         try:
+            self.tree._check(file)  # a link out of the repository: not read
             with open(file, "rb") as fh:  # limits.py tf-file-bytes (an InputError: exit 2, as in HCL mode)
                 text = read_bounded(fh, "tf-file-bytes", display(file)).decode("utf-8").replace("\r\n", "\n")
         except (OSError, UnicodeDecodeError) as exc:
             self.problems.append(Unknown(display(file), "", f"cannot read source: {exc}"))
+            return
+        except InputError as exc:
+            if "outside the repository" not in exc.message:
+                raise
+            self.problems.append(Unknown(display(file), "", f"not read: {exc.message}"))
+            return
+        if file.endswith(".json"):  # JSON syntax: each resource (and inline block) at its object's line
+            from .hcl.parse import parse_json_config
+
+            try:
+                blocks = parse_json_config(text, display(file))
+            except InputError as exc:
+                self.problems.append(Unknown(display(file), "", f"cannot read source: {exc.message}"))
+                return
+            for block in blocks:
+                if block.type == "resource" and len(block.labels) == 2:
+                    key = (block.labels[0], block.labels[1])
+                    into["lines"][key] = Location(display(file), block.line)
+                    into.setdefault("blocks", {})[key] = block
             return
         starts = list(_RESOURCE_LINE.finditer(text))
         for i, m in enumerate(starts):
@@ -112,7 +142,7 @@ class SourceHints:
 
     def _locate_blocks(self, snapshot: Snapshot) -> None:
         """Inline rules at their own ``ingress``/``egress`` block; the root's module calls."""
-        from .blocksites import assign, text_sites
+        from .blocksites import assign, ast_sites, text_sites
 
         sites: dict[str, list] = {}
         for group in {r.defined_by for r in snapshot.rules if r.inline}:
@@ -122,8 +152,11 @@ class SourceHints:
             module = self._module(addr.config_path())
             body = module["bodies"].get((addr.type, addr.name)) if module else None
             loc = module["lines"].get((addr.type, addr.name)) if module else None
+            parsed = module.get("blocks", {}).get((addr.type, addr.name)) if module else None
             if body is not None and loc is not None:
                 sites.setdefault(without_keys(group), text_sites(body, loc.file, loc.line))
+            elif parsed is not None:  # a .tf.json file's block, parsed
+                sites.setdefault(without_keys(group), ast_sites(parsed))
         snapshot.rule_locations.update(assign(snapshot.rules, sites))
         root = self._module(())
         for name, site in sorted((root or {}).get("calls", {}).items()):

@@ -26,6 +26,7 @@ from typing import Any, Optional
 from ...model import Attachment, Peer, Rule, Snapshot, Unknown, is_outside_group
 from ...netsets import ServiceSet
 from ..endpoints import public_endpoints
+from ..filters import filters
 from ..instances import Instance
 from ..lbs import LoadBalancers
 from ..placement import Placements
@@ -167,6 +168,7 @@ class SnapshotBuilder(TermsMixin, GroupsMixin, PrefixListsMixin, RulesMixin, Inl
         self.snap.lb_ports = balancers.ports
         self._fronts()
         self.snap.endpoints, unknowns = public_endpoints(self)
+        self.snap.filters = filters(self)
         self.snap.unknowns += unknowns
         self._dedupe_rules()
         if self.prior is not None:

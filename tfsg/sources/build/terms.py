@@ -150,8 +150,9 @@ class TermsMixin(BuilderBase):
                     return said  # the sources' own reason (a dynamic for_each only apply knows)
                 return [Unk(f"{_path_text(path)} is written in a dynamic block, which plan JSON drops from its "
                             "configuration; give the .tf sources with --source")]
-            if optional and self.config.present:
-                return []
+            if optional and self.config.present and self.config.resource(inst.address) is not None:
+                return []  # the resource's block does not write it: not set
+            # (a configuration that lacks the resource's block altogether says nothing of it)
             return [Unk(f"{_path_text(path)} is known only after apply")]
         if isinstance(expr, dict) and "constant_value" in expr and expr["constant_value"] is None:
             # written null, yet unknown in the plan: an Optional+Computed argument the provider

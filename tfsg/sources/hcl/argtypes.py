@@ -21,16 +21,59 @@ import json
 from importlib import resources
 from typing import Any, Optional
 
-from .values import Blocks, EvalError, Ref, Unknown, to_bool, to_number, to_string
+from ...model import Address
+from .values import (
+    Blocks,
+    EvalError,
+    Ref,
+    Unknown,
+    has_mark,
+    is_marked,
+    is_null,
+    mark,
+    mark_sensitive,
+    strip,
+    to_bool,
+    to_number,
+    to_string,
+)
 
 # tfsg gives these its own reading (written, empty or omitted inline rules): not "computed".
 _OWN = {"ingress", "egress"}
 
 
 @functools.lru_cache(maxsize=1)
-def _table() -> dict[str, dict[str, list]]:
+def _data() -> dict[str, Any]:
     text = resources.files("tfsg.data").joinpath("argtypes.json").read_text(encoding="utf-8")
-    return json.loads(text)["resources"]
+    return json.loads(text)
+
+
+def _table() -> dict[str, dict[str, list]]:
+    return _data()["resources"]
+
+
+def mark_schema_sensitive(address: Address, values: Optional[dict], secrets: set[str]) -> Optional[dict]:
+    """``values`` with the attributes the provider schema marks ``Sensitive`` marked (a
+    password, a secret string): Terraform marks every reference to them, whatever the
+    configuration wrote there (a literal, a variable that is not sensitive)."""
+    paths = _data()["sensitive"]["data" if address.mode == "data" else "managed"].get(address.type)
+    if not paths or not isinstance(values, dict):
+        return values
+    for path in paths:
+        values = _marked_at(values, path.split("."), secrets)
+    return values
+
+
+def _marked_at(value: Any, steps: list[str], secrets: set[str]) -> Any:
+    if not steps:
+        return mark_sensitive(value, secrets)
+    if isinstance(value, list):  # nested blocks: each of them
+        return value.__class__([_marked_at(v, steps, secrets) for v in value])
+    if isinstance(value, dict) and steps[0] in value:
+        out = value.__class__(value)
+        out[steps[0]] = _marked_at(value[steps[0]], steps[1:], secrets)
+        return out
+    return value
 
 
 def arguments(resource_type: str, values: Optional[dict]) -> Optional[dict]:
@@ -79,10 +122,10 @@ def _body(values: dict, schema: dict, top: bool = False) -> dict:
             out[key] = value
             continue
         ty, flags = spec
-        if value is None:
+        if is_null(value):  # marked or not: null is "not set"
             if top and "c" in flags and "o" in flags and key not in _OWN:
                 continue  # left to the provider: unknown until apply
-            out[key] = None
+            out[key] = value
             continue
         if isinstance(ty, list) and ty and ty[0] == "block":
             attrs = ty[2]
@@ -92,6 +135,8 @@ def _body(values: dict, schema: dict, top: bool = False) -> dict:
                 out[key] = [_body(e, attrs) if isinstance(e, dict) else e for e in value]
             else:
                 out[key] = value
+            if ty[1] == "set" and has_mark(out[key]):
+                out[key] = mark(out[key])  # a set holds no marked element: the set is marked (cty)
             continue
         out[key] = convert(value, ty)
     return out
@@ -100,7 +145,9 @@ def _body(values: dict, schema: dict, top: bool = False) -> dict:
 def convert(value: Any, ty: Any) -> Any:
     """One value to a cty type (as the schema writes it); a value that does not convert is kept
     as written (Terraform would refuse the configuration; the builder reports what it cannot
-    read) and unknown parts stay unknown."""
+    read) and unknown parts stay unknown. A marked value stays marked."""
+    if is_marked(value):
+        return mark(convert(strip(value), ty))
     if value is None or isinstance(value, (Unknown, Ref)):
         return value
     try:
@@ -114,7 +161,10 @@ def convert(value: Any, ty: Any) -> Any:
             kind, inner = ty
             if kind in ("list", "set") and isinstance(value, list):
                 items = [convert(v, inner) for v in value]
-                return Blocks(items) if isinstance(value, Blocks) else items  # blocks stay blocks
+                made = Blocks(items) if isinstance(value, Blocks) else items  # blocks stay blocks
+                # a set holds no marked element: its elements' marks are the set's (cty), so one
+                # sensitive rule of a group's ingress makes the whole ingress sensitive, as in a plan
+                return mark(made) if kind == "set" and has_mark(items) else made
             if kind == "map" and isinstance(value, dict):
                 return {k: convert(v, inner) for k, v in value.items()}
             if kind == "object" and isinstance(value, dict) and isinstance(inner, dict):

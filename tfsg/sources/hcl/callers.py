@@ -12,10 +12,11 @@ import os
 import subprocess
 from typing import Optional
 
+from .bodies import safe
 from .files import Tree
 from .functions_files import work_tree
 from .modules import LiteralScope, read_module
-from .syntax import Env, safe
+from .syntax import Env
 
 
 def _tf_dirs(top: str) -> list[str]:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ... import limits
-from . import budget
+from . import budget, callmarks
 from .values import (
     NEVER_EMPTY,
     EvalError,
@@ -30,11 +30,12 @@ from .values import (
     Unknown,
     equal,
     equality_key,
-    has_mark,
     is_known,
+    is_marked,
     mark_sensitive,
     number,
     ref_equals,
+    strip,
     to_bool,
     to_number,
     to_string,
@@ -60,12 +61,15 @@ def fn(name: str, shape: bool = False) -> Callable:
 def call(node: Any, env: Any) -> Any:
     name = node.name
     if name in ("try", "can"):
-        return _try(node, env) if name == "try" else _can(node, env)
+        return callmarks.try_(node, env) if name == "try" else callmarks.can(node, env)
     impl = _IMPL.get(name.rsplit("::", 1)[-1] if name.startswith("core::") else name)
     args = [a.ev(env) for a in node.args]
     args = [a.as_value() if isinstance(a, Lazy) else a for a in args]
+    spread_marked = False
     if node.expand and args:
         last = args.pop()
+        spread_marked = is_marked(last)  # how many arguments there are is sensitive
+        last = strip(last)
         if not isinstance(last, list):
             return unknown_from(last, what=f"{name}(...)") if not is_known(last) else _bad(f"{name}: ... needs a list")
         args.extend(last)
@@ -74,7 +78,7 @@ def call(node: Any, env: Any) -> Any:
     # what the function may read: refused over value-size; charged when the is_known or has_mark
     # walk below reads it all (a function that only picks is charged for what it returns)
     size = budget.sized(args, f"{name}()'s arguments")
-    if name not in _SHAPE or name not in _PICKING:
+    if name not in _SHAPE or name not in callmarks.STRUCTURAL:
         budget.charge(size)
     if name in ("format", "formatlist") and len(args) == 2 and isinstance(args[0], str) and args[0] in ("%s", "%v"):
         # format("%s", x) is x as a string: a resource id stays the reference it is (cloudposse's
@@ -88,54 +92,27 @@ def call(node: Any, env: Any) -> Any:
         return unknown_from(*args, what=f"{name}()")
     if name == "sensitive":
         secrets = getattr(getattr(env.scope, "loader", None), "secrets", None)
-        args = [mark_sensitive(a, secrets) for a in args]
+        return mark_sensitive(args[0], secrets) if len(args) == 1 else _bad("sensitive() takes one argument")
     if name == "nonsensitive" and len(args) == 1:
         return unmark(args[0])
-    try:
-        result = impl(env, *args) if name in _WITH_ENV else impl(*args)
-    except (ValueError, TypeError, OverflowError, ZeroDivisionError, KeyError, IndexError, AttributeError) as exc:
-        # Terraform refuses such a call with an error; here it is the function's error, which
-        # becomes an unknown naming the file and line (never an internal error)
-        raise EvalError(f"{name}(): {exc}") from None
+
+    def compute(*given: Any) -> Any:
+        try:
+            return impl(env, *given) if name in _WITH_ENV else impl(*given)
+        except (ValueError, TypeError, OverflowError, ZeroDivisionError, KeyError, IndexError, AttributeError) as exc:
+            # Terraform refuses such a call with an error; here it is the function's error, which
+            # becomes an unknown naming the file and line (never an internal error)
+            raise EvalError(f"{name}(): {exc}") from None
+
+    # A value computed from a sensitive one is sensitive (cty marks): callmarks runs the
+    # function on unmarked values and marks its result, or keeps the marks of what it picks.
+    result = callmarks.run(name, compute, args, spread_marked)
     budget.charge(budget.sized(result, f"{name}()"))  # each function refuses first what it cannot make
-    # A value computed from a sensitive one is sensitive (cty marks): replace(), format(),
-    # cidrsubnet(), join()... return new strings, which Python's str methods leave unmarked.
-    # Functions that only pick or rearrange values keep each value's own mark.
-    if name not in _PICKING and has_mark(args):
-        result = mark_sensitive(result)
     return result
 
 
 def _bad(message: str) -> Any:
     raise EvalError(message)
-
-
-def _try(node: Any, env: Any) -> Any:
-    from .values import EvalError as _E
-
-    for arg in node.args:
-        try:
-            value = arg.ev(env)
-        except OverLimit:
-            raise  # tfsg's limit, not Terraform's error: try() must not hide it
-        except _E:
-            continue
-        return value.as_value() if isinstance(value, Lazy) else value
-    raise EvalError("try(): no argument could be evaluated")
-
-
-def _can(node: Any, env: Any) -> Any:
-    if len(node.args) != 1:
-        raise EvalError("can() takes one argument")
-    try:
-        value = node.args[0].ev(env)
-    except OverLimit:
-        raise
-    except EvalError:
-        return False
-    if isinstance(value, Unknown):
-        return value
-    return True
 
 
 def _list(value: Any, what: str) -> list:
@@ -807,14 +784,6 @@ def _cidrnetmask(prefix: Any) -> Any:
 
 
 # ---------------------------------------------------------------- files (path.module relative)
-
-# Functions whose result is made of their arguments' own values (a pick, a merge, a reordering):
-# each value keeps its own mark, and a sensitive password beside a CIDR in one map does not
-# hide the CIDR.
-_PICKING = {"lookup", "element", "index", "merge", "concat", "flatten", "keys", "values", "slice", "reverse",
-            "distinct", "compact", "coalesce", "coalescelist", "one", "tolist", "toset", "tomap", "setunion",
-            "setintersection", "setsubtract", "zipmap", "chunklist", "transpose", "try", "sort", "matchkeys",
-            "contains", "length"}
 
 # file, fileexists, templatefile: read through the module's reader, inside the repository only
 _WITH_ENV = {"file", "fileexists", "fileset", "templatefile", "templatestring"}

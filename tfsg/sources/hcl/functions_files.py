@@ -98,12 +98,32 @@ def fileset(env: Any, path: Any, pattern: Any) -> Any:
     within a path segment, ``**`` across segments, ``[...]`` classes, ``{a,b}`` alternatives),
     relative to ``path``, sorted (Terraform language docs, "fileset Function"); inside the
     repository only, never ``.git``."""
-    import re
+    from ...regex import compile_re2
+    from . import budget
 
     reader, real = _resolve(env, path, "fileset")
-    matcher = re.compile(_glob_regex(to_string(pattern)))
+    try:  # a pattern from the pull request: RE2, linear time (`**/**/**/...` backtracks otherwise)
+        matcher = compile_re2(_glob_regex(to_string(pattern)))
+    except ValueError as exc:
+        raise EvalError(f"fileset: invalid pattern: {exc}") from None
+    names = _listing(reader, real)
+    if len(names) > _FILESET_LIMIT:
+        raise EvalError(f"fileset: more than {_FILESET_LIMIT:,} files under {to_string(path)!r}")
+    budget.charge(len(names) + 1)  # each call matches every name listed (limits.py eval-size)
+    return sorted(n for n in names if matcher.fullmatch(n))
+
+
+# (reader, directory) -> (the reader, its files): walked once per reader (the reader is kept, so
+# its id is not another's)
+_LISTINGS: dict[tuple[int, str], tuple[Any, list[str]]] = {}
+
+
+def _listing(reader: Any, real: str) -> list[str]:
+    key = (id(reader), real)
+    hit = _LISTINGS.get(key)
+    if hit is not None and hit[0] is reader:
+        return hit[1]
     top = getattr(reader, "top", None)
-    found: list[str] = []
     if top is not None:  # a git revision: its listing
         base = os.path.relpath(real, top).replace(os.sep, "/")
         prefix = "" if base == "." else base + "/"
@@ -116,10 +136,10 @@ def fileset(env: Any, path: Any, pattern: Any) -> Any:
             names += [f if rel == "." else f"{rel}/{f}".replace(os.sep, "/") for f in files]
             if len(names) > _FILESET_LIMIT:
                 break
-    if len(names) > _FILESET_LIMIT:
-        raise EvalError(f"fileset: more than {_FILESET_LIMIT:,} files under {to_string(path)!r}")
-    found = sorted(n for n in names if matcher.fullmatch(n))
-    return found
+    if len(_LISTINGS) > 256:
+        _LISTINGS.clear()
+    _LISTINGS[key] = (reader, names)
+    return names
 
 
 def _glob_regex(pattern: str) -> str:

@@ -23,10 +23,11 @@ from ..instances import Instance
 from ..refs import Lit, Res, Term, Unk
 from . import budget
 from .argtypes import optional_only
+from .bodies import safe, variables_read
 from .files import GitRevision, Tree, display, repository_of, unborn
 from .modules import META, LiteralScope, Loader, ModuleInstance, ResourceInstance, convert
 from .parse import parse_body
-from .syntax import Env, safe, variables_read
+from .syntax import Env
 from .values import Blocks, Ref, Unknown, first_unknown, is_known
 
 # Optional, non-computed attributes that tfsg reads on *other* resources: a plan shows their schema
@@ -40,11 +41,15 @@ _SCHEMA_DEFAULTS: dict[str, dict[str, Any]] = {
     "aws_security_group_rule": {"self": False},
     "aws_security_group": {"revoke_rules_on_delete": False, "description": "Managed by Terraform"},
     "aws_db_instance": {"publicly_accessible": False},
-    "aws_redshift_cluster": {"publicly_accessible": True},  # provider 5.x: "Default is true"
+    "aws_redshift_cluster": {"publicly_accessible": True},  # provider 5.x: "Default is true" (v6: false)
     "aws_mq_broker": {"publicly_accessible": False},
     "aws_network_interface": {"source_dest_check": True},
     "aws_vpc": {"assign_generated_ipv6_cidr_block": False},
 }
+
+# What changed in provider 6 (upgrade guide, "Resource aws_redshift_cluster": publicly_accessible
+# now defaults to false); provider.py says which major version a configuration runs with.
+_V6_DEFAULTS: dict[str, dict[str, Any]] = {"aws_redshift_cluster": {"publicly_accessible": False}}
 
 _INLINE_GROUP_TYPES = ("aws_security_group", "aws_default_security_group")
 
@@ -86,6 +91,11 @@ class HclLoaded:
                 "sources": self.source_dir}
         if self.base is not None:
             meta["base"] = self.base
+        from ..filters import filters_note
+
+        filtered = filters_note(self.after.filters)
+        if filtered:
+            meta["filters_note"] = filtered
         return meta
 
 
@@ -157,6 +167,10 @@ def _load_directory(directory: str, base: Optional[str], inputs: Optional[Variab
     for snap in (after, before):
         if snap is not None:
             snap.groups = {k: replace(g, change=actions.get(k, "no-op")) for k, g in snap.groups.items()}
+    if before is not None and before is not after and base is not None:
+        from ..adopted import add_adopted
+
+        add_adopted(before, after)  # the VPC default group an adoption finds, with AWS's rules
     return HclLoaded(display(directory), base, before, after, secrets, display(directory), actions)
 
 
@@ -232,32 +246,35 @@ def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str]
     from .moved import IGNORING, ignored_changes, imported, keep_ignored
 
     importing = imported(config)
-    for module in root.walk():
-        for ri in module.all_resource_instances():
-            inst = instance_of(ri)
-            if importing and (inst.addr in importing or without_keys(inst.addr) in importing):
-                inst.action = "import"  # exists in AWS: what it does not write, it has there
-            if kept is not None and inst.addr in kept:
-                keep_ignored(inst, ri.block, kept[inst.addr])
-            elif kept is None and not ignoring and ignored_changes(ri.block):
-                ignoring = True
-            instances.append(inst)
-            if inst.address.mode == "managed":
-                prints[inst.addr] = (inst.values, inst.unknown)  # compared with == (order-free)
-            index.add(ri, inst)
-            locations[inst.addr] = Location(ri.block.file, ri.block.line)
-            if inst.type in _INLINE_GROUP_TYPES:
-                block = without_keys(inst.addr)
-                if block not in sites:  # every instance of the block shares its lines
-                    sites[block] = ast_sites(ri.block)
-                # Attributes as blocks: zero blocks (none written, or a dynamic block over an
-                # empty collection) is null, "not set"; only `ingress = []` sets it empty
-                evaluated = ri.values() or {}
-                for direction in ("ingress", "egress"):
-                    blocks = evaluated.get(direction)
-                    if direction not in ri.block.body.attrs and (blocks is None or (isinstance(blocks, Blocks)
-                                                                                    and not blocks)):
-                        omitted.add((inst.addr, direction))
+    from .provider import provider_major
+
+    every = [ri for module in root.walk() for ri in module.all_resource_instances()]
+    major = provider_major(reader, directory, list(loader.configs.values()))  # every module is loaded now
+    for ri in every:
+        inst = instance_of(ri, major)
+        if importing and (inst.addr in importing or without_keys(inst.addr) in importing):
+            inst.action = "import"  # exists in AWS: what it does not write, it has there
+        if kept is not None and inst.addr in kept:
+            keep_ignored(inst, ri.block, kept[inst.addr])
+        elif kept is None and not ignoring and ignored_changes(ri.block):
+            ignoring = True
+        instances.append(inst)
+        if inst.address.mode == "managed":
+            prints[inst.addr] = (inst.values, inst.unknown)  # compared with == (order-free)
+        index.add(ri, inst)
+        locations[inst.addr] = Location(ri.block.file, ri.block.line)
+        if inst.type in _INLINE_GROUP_TYPES:
+            block = without_keys(inst.addr)
+            if block not in sites:  # every instance of the block shares its lines
+                sites[block] = ast_sites(ri.block)
+            # Attributes as blocks: zero blocks (none written, or a dynamic block over an
+            # empty collection) is null, "not set"; only `ingress = []` sets it empty
+            evaluated = ri.built()
+            for direction in ("ingress", "egress"):
+                blocks = evaluated.get(direction)
+                if direction not in ri.block.body.attrs and (blocks is None or (isinstance(blocks, Blocks)
+                                                                                and not blocks)):
+                    omitted.add((inst.addr, direction))
     snap = SnapshotBuilder(instances, index, {}, hints=HclHints(index), labels=labels).build()
     secrets |= loader.secrets  # sensitive values the evaluation met (variables, sensitive())
     for text, attribute, reason, block in problems:
@@ -314,11 +331,14 @@ def _dedupe(records: list[UnknownRecord]) -> list[UnknownRecord]:
     return out
 
 
-def instance_of(ri: ResourceInstance) -> Instance:
-    """The Instance a plan would give for this resource instance."""
-    values = ri.values() or {}
+def instance_of(ri: ResourceInstance, major: int = 5) -> Instance:
+    """The Instance a plan would give for this resource instance (``major``: of the AWS provider)."""
+    values = ri.built()
     known, mask = _split(values, ri.address.type in GROUP_TYPES)
-    for attr, default in _SCHEMA_DEFAULTS.get(ri.address.type, {}).items():
+    defaults = _SCHEMA_DEFAULTS.get(ri.address.type, {})
+    if major >= 6 and ri.address.type in _V6_DEFAULTS:
+        defaults = {**defaults, **_V6_DEFAULTS[ri.address.type]}
+    for attr, default in defaults.items():
         if known.get(attr) is None and attr not in mask:
             known[attr] = default  # not written, or written null: "not set", the schema default
     for attr in optional_only(ri.address.type):
@@ -379,7 +399,7 @@ class HclConfig:
         self.read_vars: dict[str, frozenset] = {}  # module resources: the variables they read
 
     def add(self, ri: ResourceInstance, inst: Instance) -> None:
-        self.raw[inst.addr] = values = ri.values() or {}
+        self.raw[inst.addr] = values = ri.built()
         written = ri.block.body.written() - META
         # an attribute written as blocks with none made (a dynamic block over an empty
         # collection) is not set: Terraform's blocktoattr fixup makes it from existing blocks only

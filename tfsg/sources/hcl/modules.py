@@ -15,11 +15,13 @@ from typing import Any, Optional, Union
 from ... import limits
 from ...errors import InputError
 from ...model import Address, ModuleStep, render_module_path
-from .argtypes import arguments, computed_in_block
+from .argtypes import arguments, computed_in_block, mark_schema_sensitive
+from .bodies import Attribute, Block, Body, eval_body, safe
 from .cache import cached
 from .files import display
+from .marks import for_builder
 from .parse import parse_body, parse_json_config
-from .syntax import Attribute, Block, Body, CallN, Env, Node, ObjectN, TupleN, VarN, eval_body, plain, safe
+from .syntax import CallN, Env, Node, ObjectN, TupleN, VarN, plain
 from .values import (
     Blocks,
     EvalError,
@@ -30,8 +32,13 @@ from .values import (
     TypedMap,
     Unknown,
     first_unknown,
+    has_mark,
     is_known,
+    is_marked,
+    mark,
     mark_sensitive,
+    remember,
+    strip,
     to_bool,
     to_number,
     to_string,
@@ -54,6 +61,7 @@ class ModuleConfig:
         self.modules: dict[str, Block] = {}
         self.outputs: dict[str, Block] = {}
         self.moved: list[Block] = []  # moved blocks (moved.py: the base's objects renamed)
+        self.providers: list[Block] = []  # terraform { required_providers } blocks (provider.py)
         self.skipped: list[str] = []
 
     def merge(self, blocks: list[Block], file: str) -> None:
@@ -97,6 +105,8 @@ class ModuleConfig:
                 self.outputs[labels[0]] = block
             elif kind in ("moved", "removed", "import"):
                 self.moved.append(block)  # moved.py reads them (removed: destroy = false)
+            elif kind == "terraform":
+                self.providers += [b for b in block.body.blocks if b.type == "required_providers"]
 
 
 def _merged(original: Block, override: Block) -> Block:
@@ -198,8 +208,10 @@ def _workspace(root: str) -> str:
 
 
 def _same_source(written: str, recorded: str) -> bool:
-    """Is the installed source the written one? The registry host is implied when not written."""
-    return written == recorded or recorded == "registry.terraform.io/" + written
+    """Is the installed source the written one? The registry host is implied when not written:
+    Terraform's (``registry.terraform.io``) or OpenTofu's (``registry.opentofu.org``), as the
+    tool that ran ``init`` records it in ``modules.json``."""
+    return written == recorded or recorded in ("registry.terraform.io/" + written, "registry.opentofu.org/" + written)
 
 
 def _installed_modules(root: str) -> dict[str, tuple[str, str]]:
@@ -224,12 +236,25 @@ def _installed_modules(root: str) -> dict[str, tuple[str, str]]:
 class ResourceInstance:
     """One instance of a resource block, its body evaluated on first need."""
 
-    __slots__ = ("module", "block", "address", "env", "_values", "_busy")
+    __slots__ = ("module", "block", "address", "env", "_values", "_busy", "_built")
 
     def __init__(self, module: "ModuleInstance", block: Block, address: Address, env: Env) -> None:
         self.module, self.block, self.address, self.env = module, block, address, env
         self._values: Optional[dict] = None
         self._busy = False
+        self._built: Optional[dict] = None
+
+    def built(self) -> dict:
+        """The values as the builder reads them (``marks.for_builder``: marked strings only)."""
+        if self._built is None:
+            values = self.values()
+            if values is None:
+                return {}
+            found: list[str] = []
+            self._built = for_builder(values, found)
+            if found:
+                remember(found, self.module.loader.secrets)
+        return self._built
 
     def values(self) -> Optional[dict]:
         if self._values is None:
@@ -237,8 +262,10 @@ class ResourceInstance:
                 return None  # referring to itself while being evaluated: only apply can tell
             self._busy = True
             try:
-                self._values = arguments(self.address.type,
-                                         eval_body(self.block.body, self.env, self.block.file, META))
+                # provider-sensitive attributes marked first: a set holding one is marked whole
+                evaluated = eval_body(self.block.body, self.env, self.block.file, META)
+                self._values = arguments(self.address.type, mark_schema_sensitive(
+                    self.address, evaluated, self.module.loader.secrets))
             finally:
                 self._busy = False
         return self._values
@@ -262,8 +289,9 @@ class ResourceObject(Lazy):
             if isinstance(value, Blocks):
                 # what the provider computes inside each block is read as a reference to it
                 computed = computed_in_block(self.instance.address.type, name)
-                return [{**{k: Ref(self.instance.address, (name, i, k)) for k in computed}, **e}
+                made = [{**{k: Ref(self.instance.address, (name, i, k)) for k in computed}, **e}
                         if isinstance(e, dict) and computed else e for i, e in enumerate(value)]
+                return mark(made) if is_marked(value) else made
             return value
         return Ref(self.instance.address, (name,))
 
@@ -409,6 +437,8 @@ class ModuleInstance:
             raise EvalError(f"{self.label()} has no output {name!r}")
         attr = block.body.attrs.get("value")
         value = plain(safe(attr.expr, self.env, block.file)) if attr is not None else None
+        if is_sensitive_variable(block):  # `sensitive = true`: the caller sees it marked
+            value = mark_sensitive(value, self.loader.secrets)
         self._outputs[name] = value
         return value
 
@@ -468,6 +498,11 @@ class ModuleInstance:
             return [(i, self.env.bind(count={"index": i})) for i in range(n)]
         if "for_each" in attrs:
             value = plain(safe(attrs["for_each"].expr, self.env, block.file))
+            if is_marked(value) or (isinstance(value, list) and has_mark(value)) or \
+                    (isinstance(value, dict) and any(is_marked(k) for k in value)):
+                # Terraform refuses it: the instance keys would spell the value in every address
+                return Unknown("for_each is sensitive: Terraform refuses sensitive values, or values derived "
+                               "from them, in for_each (instance keys would show them)")
             if isinstance(value, (dict, list)):
                 self._instances_allowed(len(value), block, "for_each")
             if isinstance(value, dict):
@@ -593,7 +628,10 @@ def _literal_false(attr: Optional[Attribute]) -> bool:
 # ---------------------------------------------------------------------- type conversion
 
 def convert(value: Any, type_expr: Node) -> Any:
-    """Apply a variable's ``type`` constraint: primitive conversions and optional attributes."""
+    """Apply a variable's ``type`` constraint: primitive conversions and optional attributes; a
+    marked value converts to a marked value (the elements of a collection keep their own)."""
+    if is_marked(value):
+        return mark(convert(strip(value), type_expr))
     if value is None:
         return None
     if isinstance(value, (Unknown, Ref)):
@@ -617,8 +655,9 @@ def convert(value: Any, type_expr: Node) -> Any:
             items = [convert(v, arg) for v in value]
             if _mentions_any(arg):  # list(any): one element type, mixed primitives as strings
                 items = unify(items)
-            if kind == "set":
-                return SetList(sorted(set(items)) if all(isinstance(v, str) for v in items) else items)
+            if kind == "set":  # a set holds no marked element: the set is marked (cty)
+                made = SetList(sorted(set(items)) if all(isinstance(v, str) for v in items) else items)
+                return mark(made) if has_mark(items) else made
             return TypedList(items)
         if kind == "map":
             if not isinstance(value, dict):

@@ -16,11 +16,9 @@ from typing import Any
 
 from ... import limits
 from ...errors import InputError
+from .bodies import Attribute, Block, Body
 from .syntax import (
-    Attribute,
     BinN,
-    Block,
-    Body,
     CallN,
     CondN,
     ForN,
@@ -119,7 +117,8 @@ def parse_json_config(text: str, file: str) -> list[Block]:
     from ..validate.parsing import loads
 
     try:
-        data = loads(text, file)  # as plan JSON: no NaN, Infinity, 1e400 or lone surrogate
+        loads(text, file)  # as plan JSON: no NaN, Infinity, 1e400 or lone surrogate (else one line)
+        data = lined_json(text)  # again, keeping each object's line (the file is small)
         blocks = _json_config(data, file)
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON: {exc.msg}", f"{file}:{exc.lineno}:{exc.colno}") from None
@@ -128,16 +127,58 @@ def parse_json_config(text: str, file: str) -> list[Block]:
     return blocks
 
 
+class _Lined(dict):
+    """A JSON object that knows the line its ``{`` is on."""
+
+    line = 1
+
+
+def lined_json(text: str) -> Any:
+    """``json.loads`` whose objects carry their line (``_Lined.line``): Terraform places a
+    block of a ``.tf.json`` file at the line of its object. The standard library's pure-Python
+    scanner tells where each object starts (``JSONObject``'s position), which the C one does not."""
+    import bisect
+    from json import decoder, scanner
+
+    newlines = [i for i, c in enumerate(text) if c == "\n"]
+
+    def parse_object(s_and_end: tuple, *args: Any) -> tuple[Any, int]:
+        obj, end = decoder.JSONObject(s_and_end, *args)  # type: ignore[attr-defined]  # (not in typeshed)
+        if isinstance(obj, _Lined):
+            obj.line = bisect.bisect_left(newlines, s_and_end[1]) + 1
+        return obj, end
+
+    dec = json.JSONDecoder(object_pairs_hook=_Lined)
+    dec.parse_object = parse_object  # type: ignore[attr-defined]
+    dec.scan_once = scanner.py_make_scanner(dec)  # type: ignore[attr-defined]
+    return dec.decode(text)
+
+
+def _line(value: Any) -> int:
+    return value.line if isinstance(value, _Lined) else 1
+
+
+def json_resource_lines(text: str) -> dict[tuple[str, str], int]:
+    """(type, name) -> line of each managed resource of a ``.tf.json`` text (empty if unreadable)."""
+    try:
+        data = lined_json(text)
+    except (ValueError, RecursionError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {(keys[0], keys[1]): _line(body) for keys, body in _json_nested(data.get("resource"), 2)}
+
+
 def _json_config(data: Any, file: str) -> list[Block]:
     if not isinstance(data, dict):
         raise InputError("a .tf.json file must hold a JSON object", file)
     blocks: list[Block] = []
     for kind, labels in (("resource", 2), ("data", 2), ("module", 1), ("variable", 1), ("output", 1)):
         for keys, body in _json_nested(data.get(kind), labels):
-            blocks.append(Block(kind, keys, _json_body(body, file, kind), 1, file))
+            blocks.append(Block(kind, keys, _json_body(body, file, kind), _line(body), file))
     for entry in _as_list(data.get("locals")):
         if isinstance(entry, dict):
-            blocks.append(Block("locals", [], _json_body(entry, file, "locals"), 1, file))
+            blocks.append(Block("locals", [], _json_body(entry, file, "locals"), _line(entry), file))
     return blocks
 
 
@@ -171,7 +212,7 @@ def _json_body(body: dict, file: str, kind: str) -> Body:
         if nested and isinstance(value, (dict, list)):
             for item in _as_list(value):
                 if isinstance(item, dict):
-                    blocks.append(Block(key, [], _json_body(item, file, "nested"), 1, file))
+                    blocks.append(Block(key, [], _json_body(item, file, "nested"), _line(item), file))
             continue
         if key == "dynamic" and isinstance(value, dict):
             for label, spec in sorted(value.items()):

@@ -1,4 +1,4 @@
-"""The expression and body AST of HCL files, and how each expression evaluates.
+"""The expression AST of HCL files, and how each expression evaluates (blocks: ``bodies``).
 
 Nodes are small slotted objects with a ``line``; ``ev(env)`` computes a value (see ``values``).
 ``env`` resolves names: for-expression and iterator variables first, then the module scope
@@ -11,25 +11,27 @@ from typing import Any, Optional
 
 from . import budget
 from .values import (
-    Blocks,
     EvalError,
     Lazy,
-    OverLimit,
     Ref,
     SetList,
     Unknown,
     equal,
     equal_partial,
-    first_unknown,
     has_mark,
+    hidden,
     is_known,
-    mark_sensitive,
+    is_marked,
+    mark,
     number,
+    strip,
     to_bool,
     to_number,
     to_string,
+    type_name,
     unify,
     unknown_from,
+    unmark,
 )
 
 
@@ -84,16 +86,18 @@ class Template(Node):
         if len(parts) == 1 and isinstance(parts[0], Node):
             return parts[0].ev(env)  # "${x}" is x itself, not converted to a string
         out: list[str] = []
-        bad = _render(parts, env, out)
+        marked: list[bool] = []  # set by a %{if} or %{for} over a sensitive value
+        bad = _render(parts, env, out, marked)
         if bad is not None:
             return bad
-        budget.chars(sum(map(len, out)), "a string template")
-        text = "".join(out)
         # a template holding a sensitive value is sensitive (its text is the secret, respelled)
-        return mark_sensitive(text) if any(has_mark(p) for p in out) else text
+        sensitive = bool(marked) or any(has_mark(p) for p in out)
+        _guarded([sensitive], "a string template", budget.chars, sum(map(len, out)), "a string template")
+        text = "".join(out)
+        return mark(text) if sensitive else text
 
 
-def _render(parts: list, env: Env, out: list[str]) -> Optional[Unknown]:
+def _render(parts: list, env: Env, out: list[str], marked: list[bool]) -> Optional[Unknown]:
     for part in parts:
         if isinstance(part, str):
             out.append(part)
@@ -107,7 +111,10 @@ def _render(parts: list, env: Env, out: list[str]) -> Optional[Unknown]:
             cond = part[1].ev(env)
             if not is_known(cond):
                 return unknown_from(cond, what="a template %{if}")
-            bad = _render(part[2] if to_bool(cond) else part[3], env, out)
+            if not marked and has_mark(cond):
+                marked.append(True)
+            bad = _guarded(marked, "a template %{if}", _render, part[2] if to_bool(cond) else part[3],
+                           env, out, marked)
             if bad is not None:
                 return bad
         else:  # ("for", key, value, collection, body)
@@ -116,12 +123,26 @@ def _render(parts: list, env: Env, out: list[str]) -> Optional[Unknown]:
             budget.walk(coll)
             if not is_known(coll):
                 return unknown_from(coll, what="a template %{for}")
+            if not marked and is_marked(coll):
+                marked.append(True)
             budget.charge((len(coll) if isinstance(coll, (list, dict)) else 1) * (1 + budget.ast_size(body)))
             for k, v in _items(coll):
-                bad = _render(body, env.bind(**({kname: k, vname: v} if kname else {vname: v})), out)
+                bad = _guarded(marked, "a template %{for}", _render, body,
+                               env.bind(**({kname: k, vname: v} if kname else {vname: v})), out, marked)
                 if bad is not None:
                     return bad
     return None
+
+
+def _guarded(marked: list, what: str, func: Any, *args: Any) -> Any:
+    """``func(*args)``; once ``marked`` (what led there is sensitive), its error does not show
+    it: which branch or element failed would tell the value."""
+    try:
+        return func(*args)
+    except EvalError as exc:
+        if not marked or exc.sensitive:
+            raise
+        raise hidden(what, exc) from None
 
 
 class TupleN(Node):
@@ -142,14 +163,16 @@ class ObjectN(Node):
 
     def ev(self, env: Env) -> Any:
         out = {}
+        marked = False  # a sensitive key makes the object sensitive (a key cannot carry a mark)
         for key, value in self.items:
             if isinstance(key, Node):
                 key = key.ev(env)
                 if not is_known(key):
                     return unknown_from(key, what="an object key")
+                marked = marked or has_mark(key)
                 key = to_string(key)
             out[key] = plain(value.ev(env))
-        return out
+        return mark(out) if marked else out
 
 
 class VarN(Node):
@@ -194,8 +217,10 @@ class SplatN(Node):
         value = self.obj.ev(env)
         if isinstance(value, Unknown):
             return value
+        marked = is_marked(value)
+        value = strip(value)
         if value is None:
-            return []
+            return mark([]) if marked else []
         if isinstance(value, Lazy):
             value = value.as_list()
         items = value if isinstance(value, list) else [value]
@@ -205,7 +230,7 @@ class SplatN(Node):
             for kind, step in self.steps:
                 item = get_attr(item, step) if kind == "attr" else index(item, step.ev(env))
             out.append(plain(item))
-        return out
+        return mark(out) if marked else out
 
 
 class CallN(Node):
@@ -232,7 +257,12 @@ class CondN(Node):
         if not is_known(cond):
             return unknown_from(cond, what="a condition")
         chosen, other = (self.yes, self.no) if to_bool(cond) else (self.no, self.yes)
-        value = chosen.ev(env)
+        if has_mark(cond):  # a sensitive condition: the result is sensitive, whichever it is
+            value = _guarded([True], "a conditional whose condition is sensitive", chosen.ev, env)
+            return mark(self._unified(value, other))
+        return self._unified(chosen.ev(env), other)
+
+    def _unified(self, value: Any, other: Node) -> Any:
         # both results share one type: ``c ? 22 : "any"`` is "22" (mixed primitives as strings);
         # known without evaluating it only when the other result is a constant
         constant = _constant(other)
@@ -263,6 +293,14 @@ class BinN(Node):
     def ev(self, env: Env) -> Any:
         a, b = self.left.ev(env), self.right.ev(env)
         budget.walk(a, b)
+        if has_mark(a) or has_mark(b):  # computed on the values, the result marked (cty)
+            try:
+                return mark(self._apply(unmark(a), unmark(b)))
+            except EvalError as exc:
+                raise hidden(f"the {self.op} operator", exc) from None
+        return self._apply(a, b)
+
+    def _apply(self, a: Any, b: Any) -> Any:
         op = self.op
         if op in ("==", "!=") and not (is_known(a) and is_known(b)):
             # Terraform compares what is known: a map whose values are known only after apply
@@ -315,6 +353,14 @@ class UnaryN(Node):
         budget.walk(value)
         if not is_known(value):
             return unknown_from(value, what=f"the {self.op} operator")
+        if has_mark(value):
+            try:
+                return mark(self._apply(unmark(value)))
+            except EvalError as exc:
+                raise hidden(f"the {self.op} operator", exc) from None
+        return self._apply(value)
+
+    def _apply(self, value: Any) -> Any:
         return (not to_bool(value)) if self.op == "!" else number(-to_number(value))
 
 
@@ -334,21 +380,31 @@ class ForN(Node):
             coll = coll.as_value()
         if isinstance(coll, (Unknown, Ref)):
             return unknown_from(coll, what="a for expression's collection")
+        # a sensitive collection, if or key makes the result sensitive (hcl's ForExpr)
+        marked = [True] if is_marked(coll) else []
+        coll = strip(coll)
         if coll is None:
             raise EvalError("a for expression over null")
         if not isinstance(coll, (list, dict)):
-            raise EvalError(f"a for expression over a {type(coll).__name__}")
+            raise EvalError(f"a for expression over a {type_name(coll)}")
+        body = 1 + budget.ast_size(self.value) + budget.ast_size(self.key) + budget.ast_size(self.cond)
+        budget.charge(len(coll) * body)  # each iteration evaluates the body once
+        out = _guarded(marked, "a for expression whose collection, if or key is sensitive", self._loop, coll, env,
+                       marked)
+        return mark(out) if marked and not isinstance(out, Unknown) else out
+
+    def _loop(self, coll: Any, env: Env, marked: list[bool]) -> Any:
         as_object = self.key is not None
         out_list: list = []
         out_map: dict = {}
-        body = 1 + budget.ast_size(self.value) + budget.ast_size(self.key) + budget.ast_size(self.cond)
-        budget.charge(len(coll) * body)  # each iteration evaluates the body once
         for k, v in _items(coll):
             inner = env.bind(**({self.kname: k, self.vname: v} if self.kname else {self.vname: v}))
             if self.cond is not None:
                 keep = self.cond.ev(inner)
                 if not is_known(keep):
                     return unknown_from(keep, what="a for expression's if clause")
+                if not marked and has_mark(keep):
+                    marked.append(True)  # what is kept tells the value, and so does a later error
                 if not to_bool(keep):
                     continue
             value = plain(self.value.ev(inner))
@@ -359,6 +415,8 @@ class ForN(Node):
             key = self.key.ev(inner)  # type: ignore[union-attr]  # as_object: self.key is set
             if not is_known(key):
                 return unknown_from(key, what="a for expression's key")
+            if not marked and has_mark(key):
+                marked.append(True)
             key = to_string(key)
             if self.group:
                 out_map.setdefault(key, []).append(value)
@@ -385,6 +443,11 @@ def plain(value: Any) -> Any:
 
 
 def get_attr(value: Any, name: str) -> Any:
+    if is_marked(value):  # what is read from a sensitive object is sensitive
+        try:
+            return mark(get_attr(strip(value), name))
+        except EvalError as exc:
+            raise hidden(f"reading {name!r}", exc) from None
     if isinstance(value, dict):
         if name in value:
             return value[name]
@@ -399,7 +462,7 @@ def get_attr(value: Any, name: str) -> Any:
         raise EvalError(f"cannot read attribute {name!r} of a null value")
     if isinstance(value, list):
         raise EvalError(f"cannot read attribute {name!r} of a list (use [*].{name} or an index)")
-    raise EvalError(f"cannot read attribute {name!r} of a {type(value).__name__}")
+    raise EvalError(f"cannot read attribute {name!r} of a {type_name(value)}")
 
 
 def index(value: Any, key: Any) -> Any:
@@ -410,6 +473,11 @@ def index(value: Any, key: Any) -> Any:
     budget.walk(key)
     if not is_known(key):
         return unknown_from(key, what="an index")
+    if is_marked(value) or has_mark(key):  # a sensitive collection or key: a sensitive element
+        try:
+            return mark(index(strip(value), unmark(key)))
+        except EvalError as exc:
+            raise hidden("an index", exc) from None
     if isinstance(value, Lazy):
         return value.index(key)
     if isinstance(value, Ref):
@@ -426,136 +494,4 @@ def index(value: Any, key: Any) -> Any:
         return value[k]
     if value is None:
         raise EvalError("cannot index a null value")
-    raise EvalError(f"cannot index a {type(value).__name__}")
-
-
-# ---------------------------------------------------------------------- bodies
-
-class Attribute:
-    __slots__ = ("name", "expr", "line")
-
-    def __init__(self, name: str, expr: Node, line: int) -> None:
-        self.name, self.expr, self.line = name, expr, line
-
-
-class Block:
-    __slots__ = ("type", "labels", "body", "line", "file")
-
-    def __init__(self, type: str, labels: list[str], body: "Body", line: int, file: str) -> None:
-        self.type, self.labels, self.body, self.line, self.file = type, labels, body, line, file
-
-
-class Body:
-    __slots__ = ("attrs", "blocks")
-
-    def __init__(self, attrs: dict[str, Attribute], blocks: list[Block]) -> None:
-        self.attrs, self.blocks = attrs, blocks
-
-    def written(self) -> set[str]:
-        """Attribute and block names written here (a ``dynamic "x"`` block writes ``x``)."""
-        names = set(self.attrs)
-        for b in self.blocks:
-            names.add(b.labels[0] if b.type == "dynamic" and b.labels else b.type)
-        return names
-
-
-def safe(node: Node, env: Env, file: str) -> Any:
-    """Evaluate; what Terraform would reject becomes an Unknown naming file:line and the problem.
-
-    Values nested or references chained deeper than Python's stack are an input error (exit 2
-    naming the file:line), as a plan nested too deeply is: fail closed, never a partial read."""
-    budget.trim()
-    try:
-        value = node.ev(env)
-        budget.account(node, value)  # the syntax it visited, the walks over the value to come
-        return value
-    except OverLimit as exc:
-        from ...errors import InputError
-
-        raise InputError(str(exc), f"{file}:{node.line}") from None
-    except OverflowError:  # float arithmetic past 1e308 on numbers number-digits allows
-        from ...errors import InputError
-
-        raise InputError("a number too large to compute (past 1e308)", f"{file}:{node.line}") from None
-    except EvalError as exc:
-        return Unknown(f"{file}:{node.line}: {exc}")
-    except budget.Exhausted as exc:
-        exc.where = exc.where or f"{file}:{node.line}"  # the innermost place it ran out
-        raise
-    except RecursionError:
-        from ...errors import InputError
-
-        raise InputError("expressions, values or references nested too deeply to evaluate (hundreds of "
-                         "levels)", f"{file}:{node.line}") from None
-
-
-def eval_body(body: Body, env: Env, file: str, skip: frozenset = frozenset()) -> dict:
-    """A block body as plan JSON shows it: attributes, and nested blocks as lists (``Blocks``)."""
-    out: dict[str, Any] = {}
-    for name, attr in body.attrs.items():
-        if name not in skip:
-            out[name] = plain(safe(attr.expr, env, file))
-    for block in body.blocks:
-        if block.type in skip:
-            continue
-        if block.type == "dynamic":
-            _dynamic(block, env, file, out)
-        else:
-            out.setdefault(block.type, Blocks()).append(eval_body(block.body, env, file))
-    return out
-
-
-def _dynamic(block: Block, env: Env, file: str, out: dict) -> None:
-    """``dynamic "label" { for_each, iterator, content { } }``: one block per element."""
-    label = block.labels[0] if block.labels else "dynamic"
-    blocks = out.setdefault(label, Blocks())
-    for_each = block.body.attrs.get("for_each")
-    content = next((b for b in block.body.blocks if b.type == "content"), None)
-    if for_each is None or content is None:
-        blocks.append(Unknown(f"{file}:{block.line}: dynamic {label!r} without for_each or content"))
-        return
-    iterator = label
-    it_attr = block.body.attrs.get("iterator")
-    if it_attr is not None and isinstance(it_attr.expr, VarN):
-        iterator = it_attr.expr.name
-    coll = safe(for_each.expr, env, file)
-    if isinstance(coll, Lazy):
-        coll = coll.as_value()
-    if coll is None:
-        return
-    if isinstance(coll, (Unknown, Ref)) or not isinstance(coll, (list, dict)):
-        found = first_unknown(coll)
-        reason = found.reason if found is not None else f"for_each is a {type(coll).__name__}"
-        blocks.append(Unknown(f"{file}:{block.line}: dynamic {label!r} for_each: {reason}"))
-        return
-    for k, v in _items(coll):
-        blocks.append(eval_body(content.body, env.bind(**{iterator: {"key": k, "value": v}}), file))
-
-
-def variables_read(block: Block) -> frozenset:
-    """The ``var.NAME`` a block reads anywhere in its body (its arguments, nested and dynamic
-    blocks, count and for_each): which module call arguments feed a resource."""
-    out: set[str] = set()
-    seen: set[int] = set()
-
-    def walk(node: Any) -> None:
-        if id(node) in seen:
-            return
-        seen.add(id(node))
-        if isinstance(node, GetAttrN) and isinstance(node.obj, VarN) and node.obj.name == "var":
-            out.add(node.name)
-            return
-        if isinstance(node, (list, tuple)):
-            for item in node:
-                walk(item)
-        elif isinstance(node, dict):
-            for item in node.values():
-                walk(item)
-        elif isinstance(node, (Node, Attribute, Block, Body)):
-            for cls in type(node).__mro__:
-                for slot in getattr(cls, "__slots__", ()):
-                    if slot != "line" and hasattr(node, slot):
-                        walk(getattr(node, slot))
-
-    walk(block.body)
-    return frozenset(out)
+    raise EvalError(f"cannot index a {type_name(value)}")

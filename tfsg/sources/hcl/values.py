@@ -9,6 +9,9 @@ and ``dict`` (objects and maps). Two more kinds stand for what the .tf files can
 
 ``EvalError`` is what Terraform would report as an error (an unsupported attribute, an index out
 of range); ``try`` and ``can`` catch it, everything else turns it into an ``Unknown``.
+
+Any value may carry Terraform's sensitivity mark, in its type (``marks``): what is computed from
+a marked value is marked, and an error about one does not show it (``hidden``).
 """
 
 from __future__ import annotations
@@ -17,50 +20,68 @@ import re
 from typing import Any, Optional
 
 from ... import limits
-from ...model import Address
+from ...model import Address, SensitiveStr
+from .marks import (
+    SensitiveCollection,
+    SensitiveFloat,
+    SensitiveInt,
+    SensitiveScalar,
+    has_mark,
+    is_marked,
+    is_null,
+    mark,
+    strip,
+    unmark,
+)
 
 
 def mark_sensitive(value: Any, secrets: Optional[set[str]] = None) -> Any:
-    """The value with every string leaf marked sensitive (``model.SensitiveStr``, as cty marks
-    values in Terraform: ``sensitive()``, a ``sensitive = true`` variable); the mark travels
+    """The value marked sensitive, everything in it too (``marks.mark``: ``sensitive()``, a
+    ``sensitive = true`` variable or output, a provider-sensitive attribute); the mark travels
     with the value through expressions and functions, and the builder shows a marked CIDR as a
-    placeholder. The text also goes to ``secrets``, the output scrubber's second line."""
-    from ...model import mark_sensitive as mark
-    from ..instances import collect_secrets
-
-    if secrets is not None:  # CIDRs are marked structurally: 0.0.0.0/0 elsewhere stays readable
-        collect_secrets(value, secrets, addresses=False)
+    placeholder. Its text also goes to ``secrets``, the output scrubber's second line."""
+    if secrets is not None:
+        remember(unmark(value), secrets)
     return mark(value)
 
 
-def has_mark(value: Any) -> bool:
-    """Does a sensitive string sit anywhere in the value?"""
-    from ...model import SensitiveStr
+def remember(value: Any, secrets: set[str]) -> None:
+    """The text of the value's strings, for the output scrubber. CIDRs are marked structurally
+    (0.0.0.0/0 elsewhere stays readable), and the scrubber replaces text anywhere: "true" or
+    "5432" would break JSON output (a provider-sensitive map such as glue's
+    ``connection_properties`` holds them), and "icmpv6" every flow of that protocol (a rule of a
+    sensitive ingress set), so those are left to the marks alone."""
+    from ..instances import collect_secrets
 
-    if isinstance(value, SensitiveStr):
-        return True
-    if isinstance(value, list):
-        return any(has_mark(v) for v in value)
-    if isinstance(value, dict):
-        return any(has_mark(v) for v in value.values())
-    return False
+    found: set[str] = set()
+    collect_secrets(value, found, addresses=False)
+    secrets |= {t for t in found if t.lower() not in _OUTPUT_WORDS and not t.isdigit()}
 
 
-def unmark(value: Any) -> Any:
-    """``nonsensitive()``: the same value without marks."""
-    from ...model import SensitiveStr
-
-    if isinstance(value, SensitiveStr):
-        return str.__str__(value)
-    if isinstance(value, list):
-        return [unmark(v) for v in value]
-    if isinstance(value, dict):
-        return {k: unmark(v) for k, v in value.items()}
-    return value
+_OUTPUT_WORDS = {"true", "false", "null", "icmp", "icmpv6"}
 
 
 class EvalError(Exception):
-    """An expression Terraform would reject; ``try``/``can`` catch it."""
+    """An expression Terraform would reject; ``try``/``can`` catch it. ``sensitive``: it came
+    from a value marked sensitive (its message does not show it; what ``try``/``can`` make of
+    it is sensitive too)."""
+
+    sensitive = False
+
+
+def hidden(what: str, exc: Optional[EvalError] = None) -> EvalError:
+    """The error of an operation on a sensitive value, which its message would spell (Terraform
+    says "..., which is sensitive"); a limit stays what it is, without its numbers."""
+    if isinstance(exc, OverLimit):
+        if exc.sensitive:
+            return exc
+        limit = OverLimit(f"{what}: a value computed from a sensitive one is over a limit "
+                          f"({re.sub(r'[0-9][0-9,]*', 'N', str(exc))})")
+        limit.sensitive = True
+        return limit
+    out = EvalError(f"{what} failed on a value, which is sensitive")
+    out.sensitive = True
+    return out
 
 
 class OverLimit(EvalError):
@@ -160,13 +181,13 @@ class Lazy:
 
 def is_known(value: Any) -> bool:
     """True when the value holds no Unknown, Ref or lazy object anywhere."""
-    if value is None or value.__class__ in (str, int, float, bool) or isinstance(value, str):
+    if value is None or value.__class__ in (str, int, float, bool) or isinstance(value, (str, int, float)):
         return True
     if isinstance(value, list):
         return all(is_known(v) for v in value)
     if isinstance(value, dict):
         return all(is_known(v) for v in value.values())
-    return False
+    return isinstance(value, SensitiveScalar)
 
 
 def first_unknown(value: Any) -> Any:
@@ -199,6 +220,8 @@ def unknown_from(*values: Any, what: str = "") -> Unknown:
 
 
 def type_name(value: Any) -> str:
+    if isinstance(value, SensitiveScalar):
+        value = value.value
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -235,9 +258,12 @@ def _too_large() -> str:
 
 
 def to_string(value: Any) -> str:
-    """Terraform's automatic conversion of a primitive to a string (templates, join, ...)."""
+    """Terraform's automatic conversion of a primitive to a string (templates, join, ...); a
+    marked value gives a marked string."""
     if isinstance(value, str):
         return value
+    if isinstance(value, (SensitiveInt, SensitiveFloat, SensitiveScalar)):
+        return SensitiveStr(to_string(strip(value)))
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
@@ -258,25 +284,26 @@ def unify(values: list) -> list:
     primitives become strings, ``{a = 1, b = "x"}`` as ``map(any)`` is ``{a = "1", b = "x"}``;
     nested collections unify their elements jointly). Unknowns and nulls are left as they are;
     values that no single type holds are returned unchanged (Terraform refuses them)."""
-    present = [v for v in values if v is not None and is_known(v)]
+    present = [v for v in values if not is_null(v) and is_known(v)]
     if not present:
         return values
     kinds = {type_name(v) for v in present}
     if kinds <= {"string", "number", "bool"}:
         if len(kinds) == 1:
             return values
-        return [to_string(v) if v is not None and is_known(v) and not isinstance(v, (list, dict)) else v
+        return [to_string(v) if not is_null(v) and is_known(v) and not isinstance(v, (list, dict)) else v
                 for v in values]
     if kinds == {"list"}:
         flat = [item for v in present for item in v]
         done = iter(unify(flat))
         out = []
         for v in values:
-            if v is None or not is_known(v):
+            if is_null(v) or not is_known(v):
                 out.append(v)
             else:
                 converted = [next(done) for _ in v]
-                out.append(v.__class__(converted) if isinstance(v, (TypedList, SetList)) else converted)
+                kept = isinstance(v, (TypedList, SetList, SensitiveCollection))  # its type and mark
+                out.append(v.__class__(converted) if kept else converted)
         return out
     if kinds == {"object"}:
         keysets = {tuple(sorted(v)) for v in present}
@@ -289,12 +316,21 @@ def unify(values: list) -> list:
             done = iter(unify(flat))
             rebuilt = [{k: next(done) for k in v} for v in present]
         it = iter(rebuilt)
-        return [v if v is None or not is_known(v) else
-                (v.__class__(next(it)) if isinstance(v, TypedMap) else next(it)) for v in values]
+        return [v if is_null(v) or not is_known(v) else
+                (v.__class__(next(it)) if isinstance(v, (TypedMap, SensitiveCollection)) else next(it))  # type: ignore[call-arg]
+                for v in values]
     return values
 
 
 def to_number(value: Any) -> Any:
+    if is_marked(value):  # a marked number, or one read from a marked string
+        try:
+            number_ = to_number(strip(value))
+        except OverLimit:
+            raise
+        except EvalError:
+            raise hidden("a conversion to a number") from None
+        return SensitiveInt(number_) if isinstance(number_, int) else SensitiveFloat(number_)
     if isinstance(value, bool):
         raise EvalError("a bool cannot be used as a number")
     if isinstance(value, (int, float)):
@@ -320,8 +356,11 @@ def _shown_text(value: str) -> str:
 
 
 def to_bool(value: Any) -> bool:
+    """The bool a value converts to, unmarked: the caller decides what its result carries."""
     if isinstance(value, bool):
         return value
+    if isinstance(value, SensitiveScalar):
+        return to_bool(value.value)
     if value in ("true", "false"):
         return value == "true"
     raise EvalError(f"a {type_name(value)} cannot be used as a bool")
@@ -357,6 +396,7 @@ def equal_partial(a: Any, b: Any) -> Optional[bool]:
     null against a collection, different types, lengths or keys, a known leaf that differs, an id
     against a value no id can be), None when an unknown part could change the answer (cty's
     ``Equals`` on unknowns)."""
+    a, b = unmark(a), unmark(b)  # the caller marks the answer
     if isinstance(a, Ref) and not isinstance(b, (Unknown, Ref, Lazy)):
         return ref_equals(a, b)
     if isinstance(b, Ref) and not isinstance(a, (Unknown, Ref, Lazy)):
@@ -408,6 +448,8 @@ def collection_kind(value: Any) -> str:
 def equal(a: Any, b: Any) -> bool:
     """HCL equality: types must agree (``1 == "1"`` is false; a ``list(string)`` variable is not
     the tuple ``[]``), containers compare deeply."""
+    if isinstance(a, SensitiveScalar) or isinstance(b, SensitiveScalar):
+        return equal(strip(a), strip(b))
     if isinstance(a, bool) or isinstance(b, bool):
         return isinstance(a, bool) and isinstance(b, bool) and a == b
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
@@ -424,6 +466,8 @@ def equal(a: Any, b: Any) -> bool:
 def equality_key(value: Any) -> Any:
     """A hashable stand-in with ``equal``'s meaning (types must agree, containers deeply; an
     unknown equals the same unknown), so sets and distinct() are one pass, not all pairs."""
+    if isinstance(value, SensitiveScalar):
+        value = value.value
     if isinstance(value, bool):
         return ("b", value)
     if isinstance(value, (int, float)):

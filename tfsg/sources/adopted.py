@@ -1,0 +1,37 @@
+"""The VPC default group an ``aws_default_security_group`` adopts, as it was before the change.
+
+AWS creates every VPC's default group with an inbound rule admitting all traffic from the group
+itself and an outbound rule allowing all traffic to 0.0.0.0/0 (VPC user guide, "Default security
+groups for your VPCs"). A change that starts managing it (the resource is created: the provider
+"adopts" the group, removes its rules and writes the configured ones) finds those rules in AWS,
+not nothing: the prior side holds the group with them, so that writing AWS's own rules changes
+nothing and what the configuration keeps of them is existing, not introduced (the group's own
+findings: CIS 5.4, TFSG011). Rules changed outside Terraform before the adoption are not known;
+AWS's defaults are what a VPC starts with. Resources in it keep the prior side's reading (the
+unmanaged group's rules unknown to them: fail closed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..model import Peer, Rule, Snapshot
+from ..netsets import ALL_SERVICES
+
+
+def add_adopted(before: Snapshot, after: Snapshot) -> None:
+    """Give ``before`` the default groups ``after`` adopts, with AWS's default rules. Its members
+    there stay what the prior side says (a group outside the plan, an unknown): who sat in it
+    and whether its rules were changed outside Terraform, only the group's own rules assume."""
+    for key, sg in sorted(after.groups.items()):
+        if not sg.default or sg.change != "create" or key in before.groups:
+            continue
+        vpc = sg.vpc_id or ""
+        if vpc and not vpc.startswith(("vpc-", "data.")) and vpc not in before.vpcs:
+            continue  # the VPC is made by this change too: nothing was there before
+        before.groups[key] = replace(sg, change="no-op", inline=(), unmanaged=("ingress", "egress"))
+        # (AWS's default rules carry no description)
+        before.rules += [Rule(key, "ingress", ALL_SERVICES, Peer("self"), key),
+                         Rule(key, "egress", ALL_SERVICES, Peer("cidr", "0.0.0.0/0"), key)]
+        if key in after.locations:
+            before.locations.setdefault(key, after.locations[key])
