@@ -198,16 +198,32 @@ def _emit(result: dict, fmt: Format, output: Optional[str], secrets: set[str],
     sys.stdout.write(text)
 
 
-def _printable(value: Any) -> Any:
-    """``value`` with every string (keys too) through ``errors.one_line``; shared where unchanged."""
-    from .errors import one_line
+def _printable(result: dict) -> dict:
+    """``result`` with every string (keys too) through ``errors.one_line``: the result itself when
+    no string needs it (most; ``str.isprintable`` runs in C), else a copy."""
+    return result if _clean(result) else _escaped(result)
 
+
+def _clean(value: Any) -> bool:
+    """No string in ``value`` holds a character that is not printable (controls, bidirectional
+    marks; a no-break space too, which only sends it the slower way)."""
+    kind = type(value)
+    if kind is str:
+        return value.isprintable()
+    if kind is dict:
+        return all((type(key) is not str or key.isprintable()) and _clean(item) for key, item in value.items())
+    if kind is list or kind is tuple:
+        return all(map(_clean, value))
+    return not isinstance(value, str) or value.isprintable()
+
+
+def _escaped(value: Any) -> Any:
     if isinstance(value, str):
         return one_line(value)
     if isinstance(value, dict):
-        return {one_line(k) if isinstance(k, str) else k: _printable(v) for k, v in value.items()}
+        return {one_line(k) if isinstance(k, str) else k: _escaped(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_printable(v) for v in value]
+        return [_escaped(v) for v in value]
     return value
 
 
