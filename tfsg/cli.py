@@ -214,7 +214,10 @@ def _clean(value: Any) -> bool:
         return all((type(key) is not str or key.isprintable()) and _clean(item) for key, item in value.items())
     if kind is list or kind is tuple:
         return all(map(_clean, value))
-    return not isinstance(value, str) or value.isprintable()
+    if isinstance(value, (dict, list, tuple, str)):  # subclasses: the same, more slowly
+        return _clean(dict(value) if isinstance(value, dict) else str.__str__(value) if isinstance(value, str)
+                      else list(value))
+    return True
 
 
 def _escaped(value: Any) -> Any:
@@ -222,7 +225,7 @@ def _escaped(value: Any) -> Any:
         return one_line(value)
     if isinstance(value, dict):
         return {one_line(k) if isinstance(k, str) else k: _escaped(v) for k, v in value.items()}
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return [_escaped(v) for v in value]
     return value
 
@@ -333,8 +336,6 @@ def _scrubber(secrets: set[str]):
     if not secrets:
         return _same
     import json
-
-    from .errors import one_line
 
     spellings = set(secrets)
     for secret in secrets:

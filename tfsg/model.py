@@ -380,7 +380,7 @@ class Snapshot:
     lb_closed: set[str] = field(default_factory=set)
     endpoints: list[PublicEndpoint] = field(default_factory=list)  # sources/endpoints.py
     # filters in front of the groups that tfsg does not model (network ACLs, VPC Block Public
-    # Access, Network Firewall): their addresses, for the report's note (sources/endpoints.py)
+    # Access, Network Firewall): their addresses, for the report's note (sources/filters.py)
     filters: list[str] = field(default_factory=list)
     # load balancers whose listeners the plan holds in full: what they listen on (lbs.py)
     lb_ports: dict[str, ServiceSet] = field(default_factory=dict)

@@ -273,25 +273,25 @@ class Context:
                 rule: Optional[Rule] = None, **evidence: Any) -> Finding:
         # Point at what a reviewer changes: the granting block or rule resource, the module
         # call's argument for a rule made in a module, else the subject (policy/locate.py).
-        if self._locator is None:
-            from .locate import Locator
-
-            self._locator = Locator(self.graph.snap)
         defined = evidence.get("defined_by")
         defined = [defined] if isinstance(defined, str) else list(defined or ())
-        loc, exact, related = self._locator.locate(address, defined, at, evidence, rule)
+        loc, exact, related = self._located().locate(address, defined, at, evidence, rule)
         return Finding(policy.id, policy.severity, policy.title, address, message, key, evidence,
                        remediation=policy.remediation, location=str(loc) if loc else None,
                        location_exact=exact and loc is not None, related=related)
 
     def locate(self, address: str, defined: list[str], sources: list[str]) -> list[str]:
         """``file:line`` of the ingress rules in ``defined`` that admit ``sources`` (primary first)."""
+        loc, _, related = self._located().locate(address, defined, None, {"sources": sources, "direction": "ingress"})
+        return ([str(loc)] if loc is not None else []) + list(related)
+
+    def _located(self) -> Any:
+        """The snapshot's ``locate.Locator``, made once (it indexes the inline rules)."""
         if self._locator is None:
             from .locate import Locator
 
             self._locator = Locator(self.graph.snap)
-        loc, _, related = self._locator.locate(address, defined, None, {"sources": sources, "direction": "ingress"})
-        return ([str(loc)] if loc is not None else []) + list(related)
+        return self._locator
 
     def memo(self, key: tuple, compute: Callable[[], Any]) -> Any:
         """``compute()`` once per key for this side's evaluation."""

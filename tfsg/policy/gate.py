@@ -136,8 +136,10 @@ def inline_waivers(root: str, tree=None) -> list[Waiver]:
 
     ``tree``: read the files there instead of the work tree (a ``sources.hcl.files.GitRevision``:
     the waivers of the base revision, to tell which ones a change adds)."""
+    from ..sources.hcl.files import Tree, repository_of
+
     out: list[Waiver] = []
-    jail = _Jail(root)
+    jail = Tree(inside=repository_of(root))  # the repository under review, as HCL mode reads it
     try:
         names = sorted(n for n in (tree.listdir(root) if tree else os.listdir(root)) if n.endswith(".tf"))
     except (OSError, InputError):
@@ -178,19 +180,6 @@ def inline_waivers(root: str, tree=None) -> list[Waiver]:
             for pid in m.group(1).split(","):
                 out.append(Waiver(pid.strip(), address, reason, m.group(3), origin, scope=scope))
     return out
-
-
-class _Jail:
-    """The repository under review (its git work tree, as HCL mode reads): files outside it, and
-    links leading out of it, are not read."""
-
-    def __init__(self, root: str) -> None:
-        from ..sources.hcl.files import Tree, repository_of
-
-        self.tree = Tree(inside=repository_of(root))
-
-    def check(self, path: str) -> None:
-        self.tree._check(path)  # InputError: skipped by the caller
 
 
 def _owner(text: str, pos: int, blocks: list[tuple[int, str, tuple]],

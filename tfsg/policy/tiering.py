@@ -177,18 +177,21 @@ def _open_lb(ctx: _WithGraph, node: str) -> str:
             "taken as what it may reach")
 
 
-def _internet_rules(ctx: _WithGraph, *groups: str) -> set[str]:
+def _internet_grants(ctx: _WithGraph, *groups: str) -> list[tuple[str, str]]:
+    """(rule owner, block label) of the groups' ingress rules that admit public addresses."""
     from ..netsets import PUBLIC
 
-    return {rule.defined_by for group in groups for rule, block, _ in ctx.graph.cidrs["ingress"].get(group, ())
-            if block.overlaps(PUBLIC)}
+    rows = ctx.graph.cidrs["ingress"]
+    return [(rule.defined_by, label) for group in groups for rule, block, label in rows.get(group, ())
+            if block.overlaps(PUBLIC)]
+
+
+def _internet_rules(ctx: _WithGraph, *groups: str) -> set[str]:
+    return {owner for owner, _ in _internet_grants(ctx, *groups)}
 
 
 def _internet_labels(ctx: _WithGraph, *groups: str) -> set[str]:
-    from ..netsets import PUBLIC
-
-    return {label for group in groups for _, block, label in ctx.graph.cidrs["ingress"].get(group, ())
-            if block.overlaps(PUBLIC)}
+    return {label for _, label in _internet_grants(ctx, *groups)}
 
 
 def _groups_of(ctx: "Context", subject: str, group: str) -> tuple[str, ...]:

@@ -169,7 +169,7 @@ def _refuse_incomplete(path: str, data: dict) -> None:
     deferred = data.get("deferred_changes")
     if data.get("complete") is not True and isinstance(deferred, list) and deferred:  # complete omitted: as false
         raise InputError(f"the plan is incomplete: {len(deferred)} resource change(s) are deferred to a later "
-                         "plan (\"complete\": false), so their effect cannot be checked; apply and plan again", path)
+                         "plan (deferred_changes), so their effect cannot be checked; apply and plan again", path)
 
 
 def _json_type(value: Any) -> str:

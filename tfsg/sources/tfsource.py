@@ -71,7 +71,7 @@ class SourceHints:
         from ..limits import read_bounded
 
         try:
-            self.tree._check(file)  # a link out of the repository: not read
+            self.tree.check(file)  # a link out of the repository: not read
             with open(file, "rb") as fh:  # limits.py tf-file-bytes (an InputError: exit 2, as in HCL mode)
                 text = read_bounded(fh, "tf-file-bytes", display(file)).decode("utf-8").replace("\r\n", "\n")
         except (OSError, UnicodeDecodeError) as exc:

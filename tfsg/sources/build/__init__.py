@@ -77,6 +77,9 @@ class SnapshotBuilder(TermsMixin, GroupsMixin, PrefixListsMixin, RulesMixin, Inl
         # Rules each instance produced, so the other side can reuse them for unchanged
         # instances (most of a large plan is no-op); see _reusable.
         self.produced: dict[str, tuple[list[Rule], list[Unknown]]] = {}
+        from ...limits import get
+
+        self.rule_cap = get("rules")
         self.reuse = reuse or {}
         self.services: Optional[ServiceEffects] = None  # what AWS does on its own (tfsg/services.py)
         self._owned: Optional[set[tuple]] = None

@@ -39,6 +39,7 @@ class BuilderBase:
     vpc_ids: dict[str, str]
     prefix_ids: dict[str, str]
     produced: dict[str, tuple[list[Rule], list[Unknown]]]
+    rule_cap: int  # limits.py rules: more rules than this on one side is refused
     reuse: dict[str, tuple[list[Rule], list[Unknown]]]
     services: Optional[ServiceEffects]
     _owned: Optional[set[tuple]]

@@ -38,20 +38,11 @@ class RulesMixin(BuilderBase):
             if peer.kind == "group" and peer.value == group:
                 peer = _SELF
             self.snap.rules.append(Rule(group, direction, services, peer, inst.addr, desc, inline))
-        if len(self.snap.rules) > self._rule_cap:
+        if len(self.snap.rules) > self.rule_cap:
             from ...errors import InputError
             from ...limits import how
 
-            raise InputError(f"more than {self._rule_cap:,} security group rules ({how('rules')})")
-
-    @property
-    def _rule_cap(self) -> int:
-        cap = self.__dict__.get("_rules_limit")
-        if cap is None:
-            from ...limits import get
-
-            cap = self.__dict__["_rules_limit"] = get("rules")
-        return cap
+            raise InputError(f"more than {self.rule_cap:,} security group rules ({how('rules')})")
 
     def peer(self, kind: str, value: str, sensitive: bool = False) -> Peer:
         """A peer; a sensitive one is labelled ``(sensitive N)``, never by its value."""

@@ -24,7 +24,8 @@ class Tree:
     def __init__(self, inside: Optional[str] = None) -> None:
         self.inside = os.path.realpath(inside) if inside else None
 
-    def _check(self, path: str) -> None:
+    def check(self, path: str) -> None:
+        """InputError when ``path`` (links resolved) is outside the repository under review."""
         if self.inside is None:
             return
         real = os.path.realpath(path)
@@ -33,7 +34,7 @@ class Tree:
                              "out of it); tfsg reads files inside it only", display(path))
 
     def listdir(self, directory: str) -> list[str]:
-        self._check(directory)
+        self.check(directory)
         try:
             return sorted(os.listdir(directory))
         except FileNotFoundError:
@@ -47,7 +48,7 @@ class Tree:
         return os.path.isdir(path)
 
     def read(self, path: str) -> str:
-        self._check(path)
+        self.check(path)
         try:
             with open(path, "rb") as fh:
                 raw = read_bounded(fh, "tf-file-bytes", display(path))  # refused before it is read
