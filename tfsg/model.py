@@ -375,6 +375,9 @@ class Snapshot:
     # (network interface, instance): an interface made on its own and attached to an instance
     # (aws_network_interface_attachment, or the interface's attachment block): the same host
     host_links: list[tuple[str, str]] = field(default_factory=list)
+    # (cluster member, its cluster): an Aurora/DocumentDB/Neptune cluster's interfaces are its
+    # instances', so the two are one resource on the network, never a connection between them
+    cluster_links: list[tuple[str, str]] = field(default_factory=list)
     # load balancers whose listeners and registered targets the plan holds in full (lbs.py):
     # they connect to those targets only
     lb_closed: set[str] = field(default_factory=set)
@@ -386,6 +389,8 @@ class Snapshot:
     lb_ports: dict[str, ServiceSet] = field(default_factory=dict)
     prefix_lists: dict[str, Optional[AddressSet]] = field(default_factory=dict)
     sensitive_prefix_lists: set[str] = field(default_factory=set)  # entries marked sensitive
+    # CloudFront's origin-facing lists: the servers any viewer reaches through any distribution
+    cloudfront_lists: set[str] = field(default_factory=set)
     prefix_list_sizes: dict[str, int] = field(default_factory=dict)  # max_entries (quota weight)
     vpcs: dict[str, AddressSet] = field(default_factory=dict)  # vpc key (id or address) -> CIDRs
     unknowns: list[Unknown] = field(default_factory=list)

@@ -657,3 +657,9 @@ def covering_services(pairs: list[tuple[ServiceSet, AddressSet]], target: Addres
                 covered.append((lo, nxt - 1))
         dims.append(IntervalSet(covered))
     return result | canonical(ServiceSet(*dims))
+
+
+def count_text(n: int) -> str:
+    """An address count as reports write it: exact up to IPv4's size, then as a power of two
+    (``2^64`` reads better than a 20-digit number)."""
+    return f"{n:,}" if n < 2**33 else f"about 2^{n.bit_length() - 1}"

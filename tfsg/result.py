@@ -96,13 +96,43 @@ def _low(ports: str) -> int:
     return int(head) if head.isdigit() else -1
 
 
-def _path_row(path: Path, graph: FlowGraph) -> dict:
-    """A path with, beside each resource, its groups (the groups of a group node: itself)."""
+def _unique(paths: list[Path]) -> list[Path]:
+    """Paths sorted by nodes, one per node sequence (the last of equals, as a dict keyed by nodes
+    keeps): no re-sorting of the 28,000 paths of a large plan."""
+    out: list[Path] = []
+    for p in paths:
+        if out and out[-1].nodes == p.nodes:
+            out[-1] = p
+        else:
+            out.append(p)
+    return out
+
+
+def _path_rows(paths: list[Path], graph: FlowGraph) -> list[dict]:
+    """Each path with, beside each resource, its groups (the groups of a group node: itself).
+    A hop's row is made once and shared (read-only) by the paths that take it: the 28,000
+    paths of a large plan share their first hops."""
     atts = graph.attachment_groups()
-    return {"nodes": list(path.nodes),
-            "groups": [atts.get(n) or ([n] if graph.is_group(n) else []) for n in path.nodes],
-            "hops": [{"from": a, "to": b, "services": service_entries(s)}
-                     for a, b, s in zip(path.nodes, path.nodes[1:], path.hops)]}
+    groups: dict[str, list[str]] = {}
+    hops: dict[tuple, dict] = {}
+    out = []
+    for path in paths:
+        nodes = path.nodes
+        row_groups = []
+        for n in nodes:
+            got = groups.get(n)
+            if got is None:
+                got = groups[n] = atts.get(n) or ([n] if graph.is_group(n) else [])
+            row_groups.append(got)
+        row_hops = []
+        for a, b, s in zip(nodes, nodes[1:], path.hops):
+            key = (a, b, s)
+            hop = hops.get(key)
+            if hop is None:
+                hop = hops[key] = {"from": a, "to": b, "services": service_entries(s)}
+            row_hops.append(hop)
+        out.append({"nodes": list(nodes), "groups": row_groups, "hops": row_hops})
+    return out
 
 
 class GroupSets:
@@ -290,7 +320,7 @@ def show(loaded: Any, graph: FlowGraph, expand: bool = False) -> dict:
         "group_sets": group_sets,
         "resource_flows": _resource_rows(resource_flows(graph)),
         "exposed": _exposure_rows(exposures),
-        "paths": [_path_row(p, graph) for p in paths],
+        "paths": _path_rows(paths, graph),
         "unknown": _unknown_rows(graph.unknowns),
         "locations": {k: str(v) for k, v in sorted(graph.snap.locations.items())},
     }
@@ -353,12 +383,12 @@ def diff(loaded: Any, before: FlowGraph, after: FlowGraph, expand: bool = False)
 
     newly = exposure_delta(before, after)
     no_longer = exposure_delta(after, before)
-    before_paths = {p.nodes: p for p in before.paths()}
-    after_paths = {p.nodes: p for p in after.paths()}
+    before_paths, after_paths = _unique(before.paths()), _unique(after.paths())
+    before_nodes, after_nodes = {p.nodes for p in before_paths}, {p.nodes for p in after_paths}
     # A path stops being listed when a shorter one appears (its target became directly
     # exposed, say); it is added or removed only when its hops appear or disappear.
-    paths_added = [after_paths[n] for n in sorted(set(after_paths) - set(before_paths)) if not before.has_path(n)]
-    paths_removed = [before_paths[n] for n in sorted(set(before_paths) - set(after_paths)) if not after.has_path(n)]
+    paths_added = [p for p in after_paths if p.nodes not in before_nodes and not before.has_path(p.nodes)]
+    paths_removed = [p for p in before_paths if p.nodes not in after_nodes and not after.has_path(p.nodes)]
 
     exposure_changes = []
     delta_added = [] if expand else _cidr_delta(before, after)
@@ -415,8 +445,8 @@ def diff(loaded: Any, before: FlowGraph, after: FlowGraph, expand: bool = False)
         "no_longer_exposed": _exposure_rows(no_longer),
         "resource_flows_added": _resource_rows(resources_added),
         "resource_flows_removed": _resource_rows(resources_removed),
-        "paths_added": [_path_row(p, after) for p in paths_added],
-        "paths_removed": [_path_row(p, before) for p in paths_removed],
+        "paths_added": _path_rows(paths_added, after),
+        "paths_removed": _path_rows(paths_removed, before),
         "exposure_changes": exposure_changes,
         "revoked": _revoked_rows(after.snap),
         "unknown": unknown_rows,

@@ -119,6 +119,8 @@ ALL = ("-1", 0, 0)
 EKS_SG = "https://docs.aws.amazon.com/eks/latest/userguide/sec-group-reqs.html"
 EKS_LT = "https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html#launch-template-security-groups"
 EKS_REMOTE = "https://docs.aws.amazon.com/eks/latest/APIReference/API_RemoteAccessConfig.html"
+EB_OPTIONS = "https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/command-options-general.html"
+EB_EC2 = "https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/using-features.managing.ec2.html"
 NO_DEFAULT = ("no security group is set: AWS gives the resource a group the plan does not name, and tfsg "
               "found no documentation saying which (most services use the VPC's default group)")
 
@@ -218,6 +220,16 @@ SERVICE_FACTS: tuple[ServiceFact, ...] = (
                RuleSpec("ingress", "tcp", 3389, 3389, "sources", "EKS remote access (RDP)", "windows"),
                RuleSpec("egress", *ALL, "0.0.0.0/0", "outbound rule of a new EC2 security group"))),
     ServiceFact(
+        "aws_elastic_beanstalk_environment", "setting[]", "always (every environment)", "group",
+        "the environment's instances are in the groups of the aws:autoscaling:launchconfiguration "
+        "SecurityGroups option and, unless DisableDefaultEC2SecurityGroup, in a group Elastic Beanstalk "
+        "creates: all traffic out; tcp 22 from SSHSourceRestriction's source, or 0.0.0.0/0, when EC2KeyName is "
+        "set; the instance port (80) from 0.0.0.0/0 in a single-instance environment, from the load "
+        "balancer's group in a load-balanced one (whose group Elastic Beanstalk also creates: the listener "
+        "ports from 0.0.0.0/0, all out)",
+        f"{EB_OPTIONS}; {EB_EC2}; ThoughtWorksStudios/eb_deployer#93 (SSH open to the world by default)",
+        "beanstalk_environment", group_key="instance security group"),
+    ServiceFact(
         "aws_elasticache_cluster", "security_group_ids", "security_group_ids is not set", "unknown",
         NO_DEFAULT, "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateCacheCluster.html",
         "no_documented_default"),
@@ -303,4 +315,10 @@ def service_group_key(owner: str, fact: ServiceFact) -> str:
 
 def is_service_group(key: str) -> bool:
     """Is ``key`` a group a service created (not one the configuration declares)?"""
-    return any(key.endswith(f" ({f.group_key})") for f in SERVICE_FACTS if f.group_key)
+    return any(key.endswith(f" ({f.group_key})") for f in SERVICE_FACTS if f.group_key) or \
+        key.endswith(f" ({EXTRA_GROUP_KEY})")
+
+
+# A second group one row makes: Elastic Beanstalk's for an environment's load balancer
+# (sources/beanstalk.py lb_group_key)
+EXTRA_GROUP_KEY = "load balancer security group"

@@ -122,7 +122,7 @@ class ExposureQueries(GraphBase):
                     self.unknowns.append(Unknown(att.resource, "public address",
                                                  f"reachable from the internet over {family} on {services.describe()} "
                                                  f"through {', '.join(via)} if it has a public {family} address: "
-                                                 f"{reason}", ("public", att.resource)))
+                                                 f"{reason}", ("public", att.resource), services))
         out += [Exposure(e.resource, "resource", e.type, e.services, (), e.sources, e.reason, e.family,
                          endpoint=not e.runs_code) for e in self.snap.endpoints]
         return _merged(out + self._through_interfaces(out))

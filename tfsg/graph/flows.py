@@ -131,9 +131,10 @@ class FlowQueries(GraphBase):
         flow = self.flows.get((source, target))
         if flow is not None:
             return flow.services
-        if not (self.is_group(source) and self.is_group(target)) or source == target:
-            return NO_SERVICES
-        if source not in self.snap.groups and target not in self.snap.groups:
+        groups = self.snap.groups
+        if (source not in groups and target not in groups) or source == target:
+            return NO_SERVICES  # (the side of a diff that lacks both groups, asked per flow of the other)
+        if not (self.is_group(source) and self.is_group(target)):
             return NO_SERVICES
         inbound, _ = self._side("ingress", target, source)
         return inbound & self._side("egress", source, target)[0] if inbound else NO_SERVICES

@@ -50,6 +50,11 @@ class ResourceEdges:
         # guide, "Elastic network interfaces"), reached at either address, sending from either
         self.host_of: dict[str, str] = {}
         self.interfaces_of: dict[str, list[str]] = {}
+        # an Aurora (DocumentDB, Neptune) cluster and its instances: the same interfaces
+        self.one_resource: dict[str, set[str]] = {}
+        for member, cluster in graph.snap.cluster_links:
+            self.one_resource.setdefault(member, set()).add(cluster)
+            self.one_resource.setdefault(cluster, set()).add(member)
         for eni, host in sorted(graph.snap.host_links):
             if eni != host:
                 self.host_of[eni] = host
@@ -177,6 +182,8 @@ class ResourceEdges:
                 if services._any:
                     out[name] = out[name] | services if name in out else services
             out = self._same_host(node, out)
+            for same in self.one_resource.get(node, ()):
+                out.pop(same, None)  # a cluster's endpoints resolve to its instances: not a hop
         self._succ[node] = out
         return out
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Optional
 
+from ..netsets import count_text
+
 if TYPE_CHECKING:
     from ..graph import FlowGraph
     from ..netsets import ServiceSet
@@ -66,7 +68,7 @@ def _grown(old: "Finding", f: "Finding", existed: Optional[set] = None) -> str:
     if isinstance(size, int) and isinstance(was_size, int) and size > was_size:
         # an exposure budget's finding: more addresses admitted than before (README: a widened
         # exposure is introduced)
-        parts.append(f"now admits {size:,} addresses (was {was_size:,})")
+        parts.append(f"now admits {count_text(size)} addresses (was {count_text(was_size)})")
     return "; ".join(parts)
 
 

@@ -25,6 +25,7 @@ from ..netsets import (
     PUBLIC_V6,
     AddressSet,
     ServiceSet,
+    count_text,
     covering_services,
     services_for_rule,
     union_all,
@@ -571,8 +572,8 @@ def exposure_budget(policy: Policy, ctx: Context) -> list[Finding]:
                                    services=service_rows(admitted), defined_by=sorted(by)))
         elif total > limit:
             out.append(ctx.finding(policy, group, f"budget {limit}",
-                                   f"{group} admits {total:,} addresses on {wanted_text} "
-                                   f"(budget {limit:,}): {blocks.count():,} by CIDR, {members} group members",
+                                   f"{group} admits {count_text(total)} addresses on {wanted_text} "
+                                   f"(budget {limit:,}): {count_text(blocks.count())} by CIDR, {members} group members",
                                    addresses=blocks.count(), cidrs=blocks.cidrs()[:20], groups=referenced,
                                    members=members, budget=limit, services=service_rows(admitted),
                                    defined_by=sorted(by)))
@@ -628,10 +629,21 @@ def _can_affect(u: Unknown, policy: Policy, ctx: Context) -> bool:
         return True
     spec = policy.spec
     if kind == "public":
+        groups = ctx.graph.attachment_groups().get(where) or ()
         if policy.kind not in PATH_KINDS:
-            return False
+            # a flow policy from the internet also judges a resource's groups together (AWS
+            # aggregates the rules of all groups on an interface): with several groups, what they
+            # admit together is a finding no single group makes, and it needs a public address
+            if not (len(groups) > 1 and (spec.get("from") or {}).get("internet")):
+                return False
+            if u.services is not None and "services" in spec:
+                wanted = ctx.memo(("services", policy.id), lambda: parse_services(spec.get("services")))
+                if spec.get("match") == "all":  # every service: what the groups admit together must be
+                    return u.services.issuperset(wanted)
+                return bool(u.services & wanted)
+            return True
         upstream = ctx.upstream(spec.get("to"))
-        return any(g in upstream for g in ctx.graph.attachment_groups().get(where) or ())
+        return any(g in upstream for g in groups)
     if kind == "none":
         return False
     if kind == "members":

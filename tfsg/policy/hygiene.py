@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Optional
 
-from ..netsets import AddressSet
+from ..netsets import AddressSet, count_text
 from .evaluate import DEFAULT_DESCRIPTION, GROUPS_PER_INTERFACE, RULE_QUOTA, Context, Finding, Policy
 
 # Checks of how a group is written: they do not apply to groups a service creates (the EKS
@@ -246,7 +246,7 @@ def vpc_cidr_instead_of_group(policy: Policy, ctx: Context) -> list[Finding]:
         elif vpc.issuperset(block):
             out.append(ctx.finding(policy, rule.group, f"{rule.peer.value} {rule.services.describe()}",
                                    f"{rule.group} admits {rule.peer.value} "
-                                   f"({block.count():,} addresses inside its VPC) "
+                                   f"({count_text(block.count())} addresses inside its VPC) "
                                    f"on {rule.services.describe()}; a group reference would admit only the members",
                                    cidr=rule.peer.value, addresses=block.count(), defined_by=rule.defined_by,
                                    rule=rule))

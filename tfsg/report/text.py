@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, Optional
 
+from ..netsets import count_text
 from .trust import text_lines as trust_text
 
 
@@ -105,7 +106,7 @@ def _count(n: int) -> str:
     """Address counts past IPv4's size read better as powers of two."""
     if n < 2**33:
         return _plural(n, "address")
-    return f"about 2^{n.bit_length() - 1} addresses (IPv6 included)"
+    return f"{count_text(n)} addresses (IPv6 included)"
 
 
 def _reach_text(r: dict) -> str:

@@ -48,6 +48,7 @@ class Site:
     # the kinds of peer a literal block can write (by the arguments written in it): a block with
     # no ``cidr_blocks`` writes no CIDR rule; None: anything (a dynamic block)
     kinds: Optional[frozenset] = None
+    description: Optional[str] = None  # written literally
 
 
 _PEER_ARGS = {"cidr_blocks": "cidr", "ipv6_cidr_blocks": "cidr", "security_groups": "group",
@@ -90,8 +91,17 @@ def text_sites(body: str, file: str, first_line: int) -> list[Site]:
                             _cidrs(_QUOTED.findall(text)), computed,
                             frozenset(_REFERENCE.findall(_QUOTED.sub('""', text))),
                             None if computed else _kinds(a for a in _PEER_ARGS
-                                                         if re.search(rf"(?m)^\s*{a}\s*=", text))))
+                                                         if re.search(rf"(?m)^\s*{a}\s*=", text)),
+                            None if computed else _description(text)))
     return out
+
+
+_DESCRIPTION = re.compile(r'(?m)^[ \t]*description\s*=\s*"((?:[^"\\$%]|\\.)*)"\s*(?:#.*|//.*)?$')
+
+
+def _description(text: str) -> Optional[str]:
+    m = _DESCRIPTION.search(text)
+    return m.group(1).replace('\\"', '"').replace("\\\\", "\\") if m else None
 
 
 def text_calls(text: str, file: str) -> dict[str, CallSite]:
@@ -184,7 +194,7 @@ def ast_sites(block: Any) -> list[Site]:
             services = _services(scalar(body, "protocol"), scalar(body, "from_port"), scalar(body, "to_port"))
             out.append(Site(nested.type, Location(nested.file, nested.line), services,
                             _cidrs(t for _, t in node_strings(body)), False, frozenset(node_refs(body)),
-                            _kinds(body.attrs)))
+                            _kinds(body.attrs), scalar(body, "description")))
         elif nested.type == "dynamic" and nested.labels and nested.labels[0] in DIRECTIONS:
             out.append(Site(nested.labels[0], Location(nested.file, nested.line), None,
                             _cidrs(t for _, t in node_strings(nested.body)), True, frozenset(node_refs(nested.body))))
@@ -282,7 +292,9 @@ def _pick(rule: Rule, own: list[Site]) -> Optional[Site]:
     # group) wins over a dynamic block, which could write anything
     literal = [s for s in fits if not s.dynamic and s.services is not None]
     named = [s for s in literal if (cidr is not None and cidr in s.cidrs) or (ref is not None and ref in s.refs)]
-    for found in (named, literal, fits):
+    # a peer computed in the block (``cidrhost(...)``) is told apart by the description it writes
+    described = [s for s in literal if rule.description and s.description == rule.description]
+    for found in (named, described, literal, fits):
         if found:
             return found[0] if len(found) == 1 else None
     return None

@@ -28,6 +28,7 @@ from typing import Any, Optional
 
 from ..model import LbLink
 from ..netsets import ServiceSet
+from .beanstalk import ENVIRONMENT, UNKNOWN, VPC, front_of, lb_group_key, settings
 from .instances import Instance
 from .lbs import port_services
 from .refs import Unk
@@ -55,6 +56,9 @@ class Fronts:
         self.public: dict[str, tuple[bool, Optional[bool], str]] = {}
         self.senders: dict[str, set[str]] = {}  # front -> the attachments it sends from (a VPC link)
         self.outside: set[str] = set()  # fronts that send from addresses of their own (AWS-managed)
+        self.groups: dict[str, tuple[str, ...]] = {}  # front -> its own groups (a load balancer AWS makes)
+        self.closed: set[str] = set()  # fronts with groups that forward to their targets only
+        self.types: dict[str, str] = {}  # fronts that are no resource of the plan: their kind
         by_type: dict[str, list[Instance]] = {}
         for inst in builder.instances:
             if inst.address.mode == "managed":
@@ -62,6 +66,7 @@ class Fronts:
         self._accelerators(by_type)
         self._cloudfront(by_type)
         self._http_apis(by_type)
+        self._beanstalk(by_type)
         self.links.sort(key=lambda link: (link.lb, link.listener, link.target))
 
     # ------------------------------------------------------------------ resolution
@@ -209,3 +214,35 @@ class Fronts:
                         self.open.add(api.addr)
                         for link in links:  # the API sends from its VPC link's interfaces
                             self.senders.setdefault(api.addr, set()).add(link.addr)
+
+    def _beanstalk(self, by_type: dict[str, list[Instance]]) -> None:
+        """A load-balanced Elastic Beanstalk environment: the load balancer Elastic Beanstalk
+        makes (internet-facing unless ``ELBScheme`` is ``internal``) forwards its listener
+        ports to the instance port of the environment's instances (beanstalk.py)."""
+        for env in by_type.get(ENVIRONMENT, []):
+            st = settings(self.b, env)
+            single, kind = st.single_instance(), st.load_balancer_type()
+            scheme = st.text(VPC, "ELBScheme")
+            if single is not False or kind is UNKNOWN or scheme is UNKNOWN:
+                continue
+            front = front_of(env.addr)
+            listen = _ranges("tcp", [(p, p) for p in st.listener_ports()])
+            back = _ranges("tcp", [(st.instance_port(), st.instance_port())])
+            if listen is None or back is None:
+                continue
+            self.types[front] = "aws_elb" if kind == "classic" else "aws_lb"
+            if (scheme or "public") == "internal":  # a node with private addresses only
+                self.public[front] = (False, False, "an internal load balancer (ELBScheme internal)")
+            else:
+                self.public[front] = (True, False, "the internet-facing load balancer Elastic Beanstalk makes for "
+                                                   "the environment (ELBScheme public)")
+            if kind == "network":  # no security group: clients reach its listeners, and the instances see them
+                self.links.append(LbLink(front, front, listen, env.addr, back, True, False))
+                self.open.add(front)
+                continue
+            self.links.append(LbLink(front, front, listen, env.addr, back, False, False))
+            _, managed = st.load_balancer_groups()
+            keys, _ = self.b.group_keys(managed, "ids", env)
+            given, _ = self.b.group_keys(st.load_balancer_groups()[0], "ids", env)
+            self.groups[front] = tuple(sorted(set((keys or [lb_group_key(env.addr)]) + given)))
+            self.closed.add(front)

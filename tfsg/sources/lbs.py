@@ -16,6 +16,7 @@ connects from its own addresses.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Optional
 
 from ..model import LbLink, shown
@@ -103,7 +104,7 @@ class LoadBalancers:
         self._seen[key] = out
         return out
 
-    def _targets(self, inst: Instance, path: tuple) -> list[str]:
+    def _targets(self, inst: Instance, path: tuple, group: Optional[Instance] = None) -> list[str]:
         """The resources a target attribute registers: by reference, or by the known id of a
         resource of the plan (an instance that exists already is registered by its ``i-...``),
         or, for an ``ip`` target, by the private address of an instance or network interface
@@ -118,7 +119,7 @@ class LoadBalancers:
                 out.append(t.instance.addr)
             elif isinstance(t, Lit):
                 for v in _strings(t.value):
-                    found = ids.get(v) or addresses.get(v)
+                    found = ids.get(v) or self._in_vpc_of(group, addresses.get(v, ()))
                     if found:
                         out.append(found[0].addr)
                     elif v and v != "unknown":
@@ -127,6 +128,26 @@ class LoadBalancers:
                         self.b.unknown(inst.addr, ".".join(path), f"registers {shown(v)!r}, which is not a resource of "
                                        "this plan: what it admits through the load balancer is not known")
                         self.b._scope = scope
+        return out
+
+    def _in_vpc_of(self, group: Optional[Instance], hosts: Iterable[Instance]) -> list[Instance]:
+        """The hosts of a private address an ``ip`` target registers that may be it: in the target
+        group's VPC ("IP addresses from the subnets of the target group's VPC", ELB guide) and
+        Region; a host or group whose VPC is not known may be."""
+        if group is None:
+            return list(hosts)
+        vpc = self.b._vpc_key(group)
+        out = []
+        for host in hosts:
+            if not self.b.same_region(host, group):
+                continue
+            subnets = [t.instance for t in self.b.terms(host, ("subnet_id",), optional=True)
+                       if isinstance(t, Res) and t.instance.type in ("aws_subnet", "aws_default_subnet")]
+            subnets += [self.b.subnets[v] for t in self.b.terms(host, ("subnet_id",), optional=True)
+                        if isinstance(t, Lit) for v in _strings(t.value) if v in self.b.subnets]
+            theirs = {self.b._vpc_key(s) for s in subnets}
+            if vpc is None or not theirs or None in theirs or vpc in theirs:
+                out.append(host)
         return out
 
     def _named(self, types: tuple[str, ...]) -> dict[str, str]:
@@ -148,7 +169,7 @@ class LoadBalancers:
                 by_type.get("aws_alb_target_group_attachment", []):
             for tg in self._refs(att, (("target_group_arn",),), TG_TYPES):
                 known, port = self.b.value(att, ("port",))
-                for target in self._targets(att, ("target_id",)):
+                for target in self._targets(att, ("target_id",), groups.get(tg)):
                     targets.setdefault(tg, []).append((target, port if known else None))
         for asg in by_type.get("aws_autoscaling_group", []):
             for tg in self._refs(asg, (("target_group_arns",),), TG_TYPES):

@@ -26,6 +26,7 @@ from ..attachments import (
     public_signal,
 )
 from ..netsets import AddressSet
+from .beanstalk import ENVIRONMENT, UNKNOWN, VPC, settings
 from .instances import Instance
 from .refs import Lit, Res, Term
 from .refs import flatten_strings as _flatten
@@ -54,25 +55,32 @@ class Placements:
     def __init__(self, builder: Any) -> None:
         self.b = builder
         self.routes: Optional[RouteIndex] = None
-        self._groups_by_name: Optional[dict[str, Instance]] = None
+        self._groups_by_name: Optional[dict[str, list[Instance]]] = None
+        self._default_subnets: dict[Optional[str], Placement] = {}  # per Region
 
     # ------------------------------------------------------------------ subnets
 
     def of(self, inst: Instance) -> Placement:
         subnets: list[Instance] = []
         unresolved = found_any = False
-        for steps in SUBNET_PATHS:
-            for path in self.b._expand(inst, steps):
-                terms = self.b.terms(inst, path, optional=True)
-                if not terms:
-                    continue
-                found_any = True
-                for term in terms:
-                    resolved = self._subnets(term)
-                    if resolved is None:
-                        unresolved = True
-                    else:
-                        subnets += resolved
+        if inst.type == ENVIRONMENT:  # an Elastic Beanstalk environment: its Subnets option
+            written = [settings(self.b, inst).items(VPC, "Subnets")]
+        else:
+            written = [self.b.terms(inst, path, optional=True)
+                       for steps in SUBNET_PATHS for path in self.b._expand(inst, steps)]
+        for found in written:
+            terms = [t for t in found if not (isinstance(t, Lit) and t.value in (None, [], ""))]  # not set
+            if not terms:
+                continue
+            found_any = True
+            for term in terms:
+                resolved = self._subnets(term, inst)
+                if resolved is None:
+                    unresolved = True
+                else:
+                    subnets += resolved
+        if not found_any and self._in_default_subnet(inst):
+            return self._default_subnet(inst)
         if not found_any or unresolved or not subnets:
             return Placement()
         addresses: Optional[AddressSet] = AddressSet()
@@ -100,18 +108,52 @@ class Placements:
                     addresses = addresses | ANY_IPV6
             for attr, flags in (("map_public_ip_on_launch", v4_flags), ("assign_ipv6_address_on_creation", v6_flags)):
                 known, flag = self.b.value(subnet, (attr,))
+                if (not known or flag is None) and attr == "map_public_ip_on_launch" \
+                        and subnet.type == "aws_default_subnet" and not self.b.config.written(subnet.address, attr):
+                    # a default subnet the .tf files adopt without setting it: AWS made it
+                    # mapping public IPv4 addresses (VPC user guide, "Default subnets")
+                    known, flag = True, True
                 flags.add(flag if known and isinstance(flag, bool) else None)
             vpc = vpc or self.b._vpc_key(subnet)
         return Placement(addresses, _any(v4_flags), _any(v6_flags), vpc, tuple(subnets))
 
-    def _subnets(self, term: Term) -> Optional[list[Instance]]:
+    def _in_default_subnet(self, inst: Instance) -> bool:
+        """An instance launched with no subnet, network interface or launch template: AWS picks
+        a default subnet of the default VPC ("If you don't specify a subnet, we choose a default
+        subnet from your default VPC", EC2 user guide, "Launch an instance")."""
+        if inst.type not in ("aws_instance", "aws_spot_instance_request"):
+            return False
+        for attr in ("network_interface", "launch_template", "primary_network_interface"):
+            if self.b.config.written(inst.address, attr) or self.b.value(inst, (attr,))[1]:
+                return False
+        return True
+
+    def _default_subnet(self, inst: Instance) -> Placement:
+        """Default subnets assign public IPv4 addresses on launch (VPC user guide, "Default
+        subnets"), unless the plan's ``aws_default_subnet`` resources of the Region say otherwise."""
+        region = self.b.region_of(inst)
+        hit = self._default_subnets.get(region)
+        if hit is None:
+            flags: set[Optional[bool]] = set()
+            vpc = None
+            for other in self.b.instances:
+                if other.type == "aws_default_subnet" and self.b.same_region(other, inst):
+                    known, flag = self.b.value(other, ("map_public_ip_on_launch",))
+                    flags.add(flag if known and isinstance(flag, bool) else None)
+                elif other.type == "aws_default_vpc" and self.b.same_region(other, inst):
+                    vpc = vpc or other.addr
+            map_public = True if not flags or flags == {None} else _any(flags)
+            hit = self._default_subnets[region] = Placement(None, map_public, None, vpc, ())
+        return hit
+
+    def _subnets(self, term: Term, inst: Instance) -> Optional[list[Instance]]:
         if isinstance(term, Res):
             if term.instance.type in ("aws_subnet", "aws_default_subnet"):
                 return [term.instance]
             if term.instance.type in SUBNET_GROUP_TYPES:
                 out: list[Instance] = []
                 for sub in self.b.terms(term.instance, ("subnet_ids",)):
-                    got = self._subnets(sub)
+                    got = self._subnets(sub, inst)
                     if got is None:
                         return None
                     out += got
@@ -125,23 +167,25 @@ class Placements:
                 if v in self.b.subnets:
                     out.append(self.b.subnets[v])
                     continue
-                group = self._subnet_group_named(v)  # db_subnet_group_name = "orders-db"
-                got = self._subnets(Res(group, ())) if group is not None else None
+                group = self._subnet_group_named(v, inst)  # db_subnet_group_name = "orders-db"
+                got = self._subnets(Res(group, ()), inst) if group is not None else None
                 if got is None:
                     return None
                 out += got
             return out
         return None
 
-    def _subnet_group_named(self, name: str) -> Optional[Instance]:
+    def _subnet_group_named(self, name: str, inst: Instance) -> Optional[Instance]:
+        """The subnet group of that name in ``inst``'s Region (names are unique per Region:
+        build/regions.py); None when the plan has none there."""
         if self._groups_by_name is None:
             self._groups_by_name = {}
-            for inst in self.b.instances:
-                if inst.type in SUBNET_GROUP_TYPES:
-                    known, value = self.b.value(inst, (SUBNET_GROUP_NAME.get(inst.type, "name"),))
+            for group in self.b.instances:
+                if group.type in SUBNET_GROUP_TYPES:
+                    known, value = self.b.value(group, (SUBNET_GROUP_NAME.get(group.type, "name"),))
                     if known and isinstance(value, str):
-                        self._groups_by_name[value] = inst
-        return self._groups_by_name.get(name)
+                        self._groups_by_name.setdefault(value, []).append(group)
+        return next((g for g in self._groups_by_name.get(name, ()) if self.b.same_region(g, inst)), None)
 
     # ------------------------------------------------------------------ public addresses
 
@@ -166,6 +210,9 @@ class Placements:
 
         def get(path: tuple) -> tuple[bool, Any]:
             return (True, None) if len(path) == 1 and path[0] in hidden else self.b.setting(source, path)
+
+        if inst.type == ENVIRONMENT:
+            return _environment_public(settings(self.b, inst), place.map_public)
 
         # an Auto Scaling group's instances: read as its template (or launch configuration) says
         kind = template.type if template is not None and not own else inst.type
@@ -317,3 +364,22 @@ def _combine(routings: list[Routing]) -> Routing:
 def _any(flags: set) -> Optional[bool]:
     return flags.pop() if len(flags) == 1 else (None if None in flags else True)
 
+
+def _environment_public(st: Any, subnet_public: Optional[bool]) -> tuple[Signal, Signal]:
+    """An Elastic Beanstalk environment's instances: the AssociatePublicIpAddress option, else
+    their subnets' mapping; no IPv6 address (the options assign none)."""
+    v6: Signal = (False, "Elastic Beanstalk assigns its instances no IPv6 address")
+    single = st.single_instance()
+    if single is True:  # the option "has no effect on a single-instance environment" (aws:ec2:vpc)
+        return (True, "a single-instance environment's instance has an Elastic IP address"), v6
+    flag = st.text(VPC, "AssociatePublicIpAddress")
+    if flag is UNKNOWN:
+        return (None, "the AssociatePublicIpAddress option is known only after apply"), v6
+    if flag is not None:
+        public = flag.lower() == "true"
+        return (public, f"AssociatePublicIpAddress = {flag.lower()}"), v6
+    if subnet_public is True:
+        return (True, "its subnet maps public IPs on launch"), v6
+    if subnet_public is False:
+        return (False, "private subnet (map_public_ip_on_launch = false), no public IP"), v6
+    return (None, "whether its instances get a public IP depends on their subnets, which the plan does not show"), v6

@@ -139,12 +139,19 @@ def maximal_refs(refs: list[str]) -> list[str]:
 
 @functools.lru_cache(maxsize=65536)
 def _maximal(refs: tuple) -> tuple:
+    # In sorted order the references that extend ``r`` follow it in one run (every string with
+    # the prefix ``r`` sorts between ``r`` and the first one without it): near-linear.
     uniq = sorted(set(refs))
     keep = []
-    for r in uniq:
-        if any(o != r and o.startswith((r + ".", r + "[")) for o in uniq):
-            continue
-        keep.append(r)
+    for i, r in enumerate(uniq):
+        longer = (r + ".", r + "[")
+        j = i + 1
+        while j < len(uniq) and uniq[j].startswith(r):
+            if uniq[j].startswith(longer):
+                break
+            j += 1
+        else:
+            keep.append(r)
     return tuple(keep)
 
 
@@ -153,6 +160,12 @@ class ConfigIndex:
 
     def __init__(self, configuration: Optional[dict]) -> None:
         self.root = _dict(_dict(configuration).get("root_module"))
+        # provider configuration key -> its Region, when written as a constant (build/regions.py)
+        self.provider_regions: dict[str, str] = {}
+        for key, provider in _dict(_dict(configuration).get("provider_config")).items():
+            region = _dict(_dict(_dict(provider).get("expressions")).get("region")).get("constant_value")
+            if isinstance(key, str) and isinstance(region, str) and region:
+                self.provider_regions[key] = region
         self._modules: dict[tuple[str, ...], dict] = {}
         self._resources: dict[tuple[tuple[str, ...], str], dict] = {}
         self._walk((), self.root)

@@ -16,6 +16,7 @@ from ..attachments import SUBNET_GROUP_TYPES
 from ..model import Peer, Rule, SecurityGroup, Unknown
 from ..netsets import ProtocolError, normalise_cidr, services_for_rule
 from ..services import REMOTE_ACCESS_DEFAULT_OS, REMOTE_ACCESS_OS, ServiceFact, facts_for, service_group_key
+from .beanstalk_groups import beanstalk_environment
 from .instances import Instance
 from .refs import Lit, Res, Term, Unk, passed_path
 from .refs import path_text as _path_text
@@ -188,8 +189,9 @@ class _Run:
             paths = nxt
         return paths
 
-    def group_keys(self, terms: list[Term], kind: str = "ids") -> tuple[list[str], list[str]]:
-        """Terms -> group keys, naming the synthetic groups found so far."""
+    def group_keys(self, terms: list[Term], kind: str = "ids",
+                   like: Optional[Instance] = None) -> tuple[list[str], list[str]]:
+        """Terms -> group keys, naming the synthetic groups found so far (names in ``like``'s Region)."""
         keys: list[str] = []
         reasons: list[str] = []
         for term in terms:
@@ -198,7 +200,7 @@ class _Run:
                 if key:
                     keys.append(key)
                     continue
-            found, unk = self.b.group_keys([term], kind)
+            found, unk = self.b.group_keys([term], kind, like)
             keys += found
             reasons += unk
         return list(dict.fromkeys(keys)), reasons
@@ -368,7 +370,7 @@ class _Run:
         for i in range(len(nics) if known and isinstance(nics, list) else 0):
             paths.append((("network_interfaces", i, "security_groups"), "ids"))
         for path, kind in paths:
-            found, unk = self.group_keys(self.b.terms(template, path, optional=True), kind)
+            found, unk = self.group_keys(self.b.terms(template, path, optional=True), kind, template)
             keys += found
             reasons += unk
         return list(dict.fromkeys(keys)), reasons
@@ -608,6 +610,7 @@ def _no_documented_default(run: _Run, inst: Instance, fact: ServiceFact) -> None
 
 FIRST = {"eks_cluster_group", "directory_group"}
 HANDLERS = {
+    "beanstalk_environment": beanstalk_environment,
     "directory_group": _directory_group,
     "eks_cluster_group": _eks_cluster_group,
     "eks_fargate_membership": _eks_fargate_membership,

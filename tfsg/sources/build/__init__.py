@@ -36,6 +36,7 @@ from .attachments import CLUSTER_MEMBERS, DEFAULT_GROUP_TYPES, AttachmentsMixin
 from .groups import GROUP_TYPES, GroupsMixin
 from .inline import InlineHints, InlineRulesMixin
 from .prefix_lists import PREFIX_LIST_TYPES, PrefixListsMixin
+from .regions import RegionsMixin
 from .rule_resources import RULE_TYPES, RuleResourcesMixin
 from .rules import RulesMixin
 from .terms import TermsMixin
@@ -48,8 +49,8 @@ __all__ = ["CLUSTER_MEMBERS", "DEFAULT_GROUP_TYPES", "GROUP_TYPES", "RULE_TYPES"
 CLASSIC_GROUP_TYPES = ("aws_db_security_group", "aws_redshift_security_group", "aws_elasticache_security_group")
 
 
-class SnapshotBuilder(TermsMixin, GroupsMixin, PrefixListsMixin, RulesMixin, InlineRulesMixin, RuleResourcesMixin,
-                      AttachmentsMixin):
+class SnapshotBuilder(TermsMixin, RegionsMixin, GroupsMixin, PrefixListsMixin, RulesMixin, InlineRulesMixin,
+                      RuleResourcesMixin, AttachmentsMixin):
     """Turns one side's instances into a Snapshot; one builder per side."""
 
     def __init__(self, instances: list[Instance], config: Configuration, root_variables: dict[str, Any],
@@ -97,6 +98,8 @@ class SnapshotBuilder(TermsMixin, GroupsMixin, PrefixListsMixin, RulesMixin, Inl
         self._scope: tuple[str, str] = ("all", "")  # what an unknown raised now can affect
         self._services: Optional[ServiceSet] = None  # and on which services, when known
         self._contexts: dict[str, Context] = {}  # terms.py: the context of an address (its module, key, for_each)
+        self._regions: dict[str, Optional[str]] = {}  # regions.py: region_of
+        self._group_instances: dict[str, Instance] = {}  # groups.py: the plan's named groups, by key
 
     def build(self) -> Snapshot:
         for inst in self.instances:
@@ -192,15 +195,15 @@ class SnapshotBuilder(TermsMixin, GroupsMixin, PrefixListsMixin, RulesMixin, Inl
                                     key=lambda link: (link.lb, link.listener, link.target))
         self.snap.open_fronts = set(fronts.open)
         self.snap.outside_senders = set(fronts.outside)
-        self.snap.lb_closed = set(self.snap.lb_closed) | fronts.open  # a front forwards to its targets only
+        self.snap.lb_closed = set(self.snap.lb_closed) | fronts.open | fronts.closed  # forwards to its targets only
         types = {i.addr: i.type for i in self.instances}
         have = {a.resource: a for a in self.snap.attachments}
         for front, (v4, v6, reason) in sorted(fronts.public.items()):
             # an API sends from its VPC link's interfaces: their groups and subnets are its own
             senders = [have[s] for s in sorted(fronts.senders.get(front, ())) if s in have]
-            groups = tuple(sorted({g for s in senders for g in s.groups}))
+            groups = fronts.groups.get(front) or tuple(sorted({g for s in senders for g in s.groups}))
             where = senders[0].addresses if len(senders) == 1 else None
-            att = Attachment(front, types.get(front, ""), groups, v4, reason, where,
+            att = Attachment(front, types.get(front) or fronts.types.get(front, ""), groups, v4, reason, where,
                              public_v6=v6, public_v6_reason=reason if v6 else "")
             have[front] = replace(have[front], public=v4, public_reason=reason, public_v6=v6,
                                   public_v6_reason=reason if v6 else "") if front in have else att

@@ -53,7 +53,7 @@ class AttachmentsMixin(LaunchesMixin):
             unread = False
             for spec in table[inst.type]:
                 for path in self._expand(inst, spec.steps):
-                    found, unk = self.group_keys(self.terms(inst, path, optional=True), spec.kind)
+                    found, unk = self.group_keys(self.terms(inst, path, optional=True), spec.kind, inst)
                     keys += found
                     unread = unread or bool(unk)
                     for reason in unk:
@@ -128,6 +128,8 @@ class AttachmentsMixin(LaunchesMixin):
                                                                              "aws_spot_instance_request"):
                     place = self._placement(templates[addr])  # no subnet_id: the template's interface's
                 cluster = next(iter(self.cluster_of(inst)), None) if inst.type in CLUSTER_MEMBERS else None
+                if cluster is not None:
+                    self.snap.cluster_links.append((addr, cluster.addr))
                 (public, reason), (public6, reason6) = self._placements.public(  # type: ignore[union-attr]  # set by _placement
                     inst, place, eips.get(addr), templates.get(addr), cluster)
                 source = templates.get(addr) if addr not in own else None
@@ -263,5 +265,6 @@ class AttachmentsMixin(LaunchesMixin):
             if isinstance(t, Res) and t.instance.type == cluster:
                 out.append(t.instance)
             elif isinstance(t, Lit) and isinstance(t.value, str) and t.value:
-                out += self.indexed((cluster,), ("cluster_identifier", "id")).get(t.value, [])
+                out += [c for c in self.indexed((cluster,), ("cluster_identifier", "id")).get(t.value, [])
+                        if self.same_region(c, inst)]  # identifiers are unique per Region
         return out

@@ -15,7 +15,7 @@ from typing import Optional
 from ...model import SecurityGroup, SensitiveStr, group_id, is_sensitive, shown
 from ...netsets import AddressSet
 from ..instances import Instance
-from ..refs import ConfigIndex, Res, Term
+from ..refs import ConfigIndex, Lit, Res, Term
 from .base import BuilderBase
 from .terms import _cidr_set
 
@@ -71,6 +71,7 @@ class GroupsMixin(BuilderBase):
         name = name if known and isinstance(name, str) else None
         if name:
             self.name_to_group.setdefault(name, []).append(addr)
+            self._group_instances[addr] = inst
         vpc = self._vpc_key(inst)
         if ident is None and inst.type == "aws_default_security_group":
             ident = self._adopted_id(inst)
@@ -107,10 +108,14 @@ class GroupsMixin(BuilderBase):
                     return ident
         return None
 
-    def group_keys(self, terms: Iterable[Term], kind: str = "ids") -> tuple[list[str], list[str]]:
-        """Terms -> group keys: the address of a group in the plan, else the ``sg-`` id."""
+    def group_keys(self, terms: Iterable[Term], kind: str = "ids",
+                   like: Optional[Instance] = None) -> tuple[list[str], list[str]]:
+        """Terms -> group keys: the address of a group in the plan, else the ``sg-`` id.
+        ``like``: the resource that names them (names resolve in its Region: regions.py)."""
         keys: list[str] = []
         unknown: list[str] = []
+        terms = list(terms)
+        names_group = any(isinstance(t, Res) and t.instance.type in GROUP_TYPES for t in terms)
         for term in terms:
             if isinstance(term, Res) and self.services is not None:
                 key = self.services.key_for(term.instance.addr, term.attr)
@@ -131,20 +136,24 @@ class GroupsMixin(BuilderBase):
                                    "id is known only after apply and which this plan does not manage "
                                    "(aws_default_security_group)")
                 continue
+            if isinstance(term, Res) and term.attr == ("owner_id",) and names_group:
+                continue  # the account of "${g.owner_id}/${g.id}" (AWS's UserId/GroupId form)
             texts, unk = self.strings([term])
             unknown.extend(unk)
+            if isinstance(term, Lit) and names_group and all(isinstance(t, str) and len(t) == 12 and t.isdigit()
+                                                             for t in texts):
+                continue  # the account of "${var.account}/${aws_security_group.g.id}" (UserId/GroupId)
             for text in texts:
-                key = self._group_from_text(text, kind)
+                key = self._group_from_text(text, kind, like)
                 if key:
                     keys.append(key)
                 else:
                     unknown.append(f"{text!r} is not a security group this plan can identify")
         return list(dict.fromkeys(k for k in keys if isinstance(k, str))), unknown
 
-    def _group_from_text(self, text: str, kind: str) -> Optional[str]:
+    def _group_from_text(self, text: str, kind: str, like: Optional[Instance] = None) -> Optional[str]:
         if kind == "names":
-            found = self.name_to_group.get(text)
-            return found[0] if found else None
+            return self._group_named(text, like)
         if kind == "csv":
             return None
         match = _SG_ID.search(text) if kind == "arns" else None
@@ -156,6 +165,34 @@ class GroupsMixin(BuilderBase):
         if key is not None:
             return key
         return SensitiveStr(ident) if is_sensitive(text) else ident
+
+    def _group_named(self, name: str, like: Optional[Instance]) -> Optional[str]:
+        """The group a name means for ``like``: of its Region, and of the default VPC when several
+        VPCs there have a group of that name (``security_groups`` names resolve in the default
+        VPC: provider docs, aws_instance; a group written without ``vpc_id`` is made there)."""
+        found = self.name_to_group.get(name)
+        if not found:
+            return None
+        if like is None:
+            return found[0]
+        here = [key for key in found if (key not in self._group_instances or
+                                         self.same_region(self._group_instances[key], like))]
+        if len(here) > 1:
+            default = [key for key in here if key in self._group_instances and
+                       self._in_default_vpc(self._group_instances[key])]
+            here = default or here
+        return here[0] if here else None
+
+    def _in_default_vpc(self, group: Instance) -> bool:
+        terms = self.terms(group, ("vpc_id",), optional=True)
+        if not terms or terms == [Lit(None)]:
+            return True  # no vpc_id: AWS makes the group in the default VPC
+        if any(isinstance(t, Res) and t.instance.type == "aws_vpc" and t.instance.address.mode == "data"
+               and self.value(t.instance, ("default",)) == (True, True) for t in terms):
+            return True  # data "aws_vpc" { default = true }
+        key = self._vpc_key(group)  # a reference, or a known id of the plan's VPC
+        return key is not None and key.startswith("aws_default_vpc.") or \
+            (key is not None and ".aws_default_vpc." in key)
 
     def _default_groups(self) -> dict[str, str]:
         """VPC key -> the aws_default_security_group the plan manages for it (built once groups are)."""

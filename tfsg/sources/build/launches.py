@@ -62,7 +62,9 @@ class LaunchesMixin(BuilderBase):
                             # the provider's placeholder for an id it will look up by name at
                             # apply (launchTemplateIDUnknown, autoscaling/group.go): the name decides
                             continue
-                        found = [t.addr for t in self.indexed(TEMPLATE_TYPES, ("id", "name")).get(term.value, ())]
+                        # a template's name is unique in its Region: the launcher's (regions.py)
+                        found = [t.addr for t in self.indexed(TEMPLATE_TYPES, ("id", "name")).get(term.value, ())
+                                 if self.same_region(t, inst)]
                         if found:
                             out += found
                         else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Optional
 
 from ...model import is_sensitive
-from ...netsets import AddressSet, union_all
+from ...netsets import PUBLIC_V4, PUBLIC_V6, AddressSet, union_all
 from ..instances import Instance
 from ..refs import ConfigIndex, Lit, Res, Term
 from .base import BuilderBase
@@ -20,6 +20,11 @@ from .terms import _as_list, _cidr_set
 # Types whose instances are prefix lists: the managed list (a resource or a data source) and the
 # AWS-managed lists of services (``data.aws_prefix_list``: S3, DynamoDB, CloudFront origins).
 PREFIX_LIST_TYPES = ("aws_ec2_managed_prefix_list", "aws_prefix_list")
+
+# CloudFront's AWS-managed origin-facing lists, by name (the IPv4 list and the IPv6 one): they stand
+# for every public address of their family, as what reaches an origin through CloudFront.
+CLOUDFRONT_LISTS = {"com.amazonaws.global.cloudfront.origin-facing": PUBLIC_V4,
+                    "com.amazonaws.global.ipv6.cloudfront.origin-facing": PUBLIC_V6}
 
 
 class PrefixListsMixin(BuilderBase):
@@ -33,6 +38,15 @@ class PrefixListsMixin(BuilderBase):
         known, ident = self.value(inst, ("id",))
         if known and isinstance(ident, str) and ident:
             self.prefix_ids[ident] = addr
+        front = self._cloudfront_list(inst)
+        if front is not None:
+            # CloudFront's origin-facing servers connect for every viewer on the internet, through
+            # any distribution of any account (CloudFront developer guide, "Restrict access to
+            # origins with the AWS-managed prefix list"): admitting them admits the internet, on
+            # the ports CloudFront sends to (rules.py: CLOUDFRONT_PORTS)
+            self.snap.prefix_lists[addr] = front
+            self.snap.cloudfront_lists.add(addr)
+            return
         attr = "cidr_blocks" if inst.type == "aws_prefix_list" else "entries"
         known, entries = self.value(inst, (attr,))
         if not known or not isinstance(entries, list):
@@ -55,6 +69,26 @@ class PrefixListsMixin(BuilderBase):
                 if is_sensitive(cidr):
                     self.snap.sensitive_prefix_lists.add(addr)
         self.snap.prefix_lists[addr] = union_all(blocks)
+
+    def _cloudfront_list(self, inst: Instance) -> Optional[AddressSet]:
+        """The addresses CloudFront's origin-facing list stands for, when ``inst`` looks it up
+        by name (the ``name`` argument, or a ``prefix-list-name`` filter), else None."""
+        if inst.type != "aws_ec2_managed_prefix_list":
+            return None
+        names: list[str] = []
+        known, name = self.value(inst, ("name",))
+        if not (known and isinstance(name, str)):
+            known, name = self.setting(inst, ("name",))
+        if known and isinstance(name, str):
+            names.append(name)
+        known, filters = self.setting(inst, ("filter",))
+        for f in filters if known and isinstance(filters, list) else ():
+            if isinstance(f, dict) and f.get("name") == "prefix-list-name" and isinstance(f.get("values"), list):
+                names += [v for v in f["values"] if isinstance(v, str)]
+        for name in names:
+            if name in CLOUDFRONT_LISTS:
+                return CLOUDFRONT_LISTS[name]
+        return None
 
     def _prefix_list(self, inst: Instance) -> None:
         addr = inst.addr

@@ -37,7 +37,15 @@ class RulesMixin(BuilderBase):
                 continue
             if peer.kind == "group" and peer.value == group:
                 peer = _SELF
-            self.snap.rules.append(Rule(group, direction, services, peer, inst.addr, desc, inline))
+            granted = services
+            if peer.kind == "prefix_list" and peer.value in self.snap.cloudfront_lists and direction == "ingress":
+                # CloudFront connects to an origin on HTTP 80, HTTPS 443 or a custom port in
+                # 1024-65535 only (CloudFront developer guide, origin settings "HTTP port",
+                # "HTTPS port"): nothing else arrives from its origin-facing servers
+                granted = services & CLOUDFRONT_PORTS
+                if not granted:
+                    continue
+            self.snap.rules.append(Rule(group, direction, granted, peer, inst.addr, desc, inline))
         if len(self.snap.rules) > self.rule_cap:
             from ...errors import InputError
             from ...limits import how
@@ -139,6 +147,8 @@ class RulesMixin(BuilderBase):
 
 
 _SELF = Peer("self")
+CLOUDFRONT_PORTS = services_for_rule("tcp", 80, 80) | services_for_rule("tcp", 443, 443) | \
+    services_for_rule("tcp", 1024, 65535)
 # A description written with a value known only after apply (``"app ${aws_vpc.main.id}"``): there
 # will be one, so the rule is not "without a description"
 UNKNOWN_DESCRIPTION = "(known after apply)"

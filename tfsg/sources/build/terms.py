@@ -13,8 +13,9 @@ from collections.abc import Iterable
 from typing import Any, Optional
 
 from ...netsets import AddressSet
+from ..hcl.values import ORDER_UNKNOWN, SET_ORDER_UNKNOWN
 from ..instances import Instance
-from ..refs import ConfigIndex, Context, Lit, Res, Term, Unk, passed_path
+from ..refs import ConfigIndex, Context, Lit, Res, Term, Unk, maximal_refs, passed_path
 from ..refs import flatten_strings as _flatten
 from ..refs import path_text as _path_text
 from .base import BuilderBase
@@ -159,6 +160,19 @@ class TermsMixin(BuilderBase):
             # computes (``ipv6_cidr_block = null`` with ``assign_generated_ipv6_cidr_block``)
             return [Unk(f"{_path_text(path)} is computed by the provider (written null): known only after apply")]
         terms = self.resolver.expression(expr, self.context(inst), depth)
+        if not known and terms and "constant_value" not in expr and all(isinstance(t, Lit) for t in terms):
+            # Terraform left it unknown, so it is not the plain value of what it references (all
+            # known when planning): an expression of them plan JSON does not record, such as
+            # ``var.public ? true : null`` (null: the provider's default, or its subnet's)
+            if self.sources is not None:
+                better = self.sources.terms(inst.address, tuple(path))
+                if better is not None:
+                    return better
+                if self.sources.null(inst.address, tuple(path)):
+                    return [Lit(None)]
+            refs = ", ".join(maximal_refs([r for r in expr.get("references") or () if isinstance(r, str)]))
+            return [Unk(f"{_path_text(path)} is computed from {refs or 'known values'} by an expression plan JSON "
+                        "does not record (a conditional or a function): known only after apply")]
         # A whole-resource reference (``aws_vpc.x[*].ipv6_cidr_block`` is recorded as just
         # ``aws_vpc.x``) does not say which attribute is read: the sources do. Several terms are
         # every reference of the expression (both branches of ``var.public ? [a.id] : [b.id]``,
@@ -170,6 +184,12 @@ class TermsMixin(BuilderBase):
                 return better
             if self.sources.null(inst.address, tuple(path)):
                 return [Lit(None)]  # the sources say: written, and null (a lookup's default)
+            said = self.sources.terms(inst.address, tuple(path), unknowns=True) if len(terms) > 1 else None
+            if said and any(isinstance(t, Unk) and t.reason.startswith((ORDER_UNKNOWN, SET_ORDER_UNKNOWN))
+                            for t in said):
+                # ``sort([a.id, b.id])[0]``: one of the references, which only apply tells (not all)
+                picked: list[Term] = [t for t in said if isinstance(t, Unk)]
+                return picked[:1]
         if self.sources is not None and not known and len(path) == 1 and all(isinstance(t, Res) for t in terms) \
                 and _is_collection(inst.type, path[0]):
             # plan JSON records a list's references, not its literal elements: the sources say

@@ -92,11 +92,35 @@ def is_collection(resource_type: str, attribute: str) -> bool:
     return isinstance(ty, list) and bool(ty) and ty[0] in ("list", "set")
 
 
+# Schema defaults tfsg reads, per type: an argument left unwritten (or written null) has them in a
+# plan (load.instance_of), and is neither null nor unknown when another resource reads it
+SCHEMA_DEFAULTED: dict[str, dict[str, Any]] = {
+    "aws_subnet": {"map_public_ip_on_launch": False, "assign_ipv6_address_on_creation": False, "ipv6_native": False},
+    "aws_lb": {"load_balancer_type": "application"},
+    "aws_alb": {"load_balancer_type": "application"},
+    "aws_lb_target_group": {"target_type": "instance"},
+    "aws_alb_target_group": {"target_type": "instance"},
+    "aws_security_group_rule": {"self": False},
+    "aws_security_group": {"revoke_rules_on_delete": False, "description": "Managed by Terraform"},
+    "aws_db_instance": {"publicly_accessible": False},
+    "aws_redshift_cluster": {"publicly_accessible": True},  # provider 5.x: "Default is true" (v6: false)
+    "aws_mq_broker": {"publicly_accessible": False},
+    "aws_network_interface": {"source_dest_check": True},
+    "aws_vpc": {"assign_generated_ipv6_cidr_block": False},
+}
+
+# What an inline ``ingress``/``egress`` block of a group holds for the arguments it does not write
+# (plan JSON lists every field of each block)
+INLINE_RULE_DEFAULTS = {"cidr_blocks": [], "ipv6_cidr_blocks": [], "prefix_list_ids": [], "security_groups": [],
+                        "self": False, "description": None}
+INLINE_BLOCK_TYPES = ("aws_security_group", "aws_default_security_group")
+
+
 @functools.lru_cache(maxsize=256)
 def optional_only(resource_type: str) -> tuple[str, ...]:
     """The top-level attributes (not blocks) the schema marks Optional and not Computed: left
     unwritten, a plan records them null (or their schema default, which the schema listing does
-    not hold: ``load._SCHEMA_DEFAULTS`` has those tfsg reads)."""
+    not hold: ``SCHEMA_DEFAULTED`` has those tfsg reads)."""
     spec = _table().get(resource_type) or {}
     return tuple(sorted(k for k, (ty, flags) in spec.items() if isinstance(flags, str) and "o" in flags
                         and "c" not in flags and not (isinstance(ty, list) and ty and ty[0] == "block")

@@ -17,8 +17,8 @@ from typing import Any, Optional
 
 from ... import __version__, limits
 
-FORMAT = 5  # bump when parsing makes other trees (2: parse-time limits; 3: legacy splats; 4: heredoc strips;
-#              5: blocks and bodies moved to bodies.py)
+FORMAT = 6  # bump when parsing makes other trees (2: parse-time limits; 3: legacy splats; 4: heredoc strips;
+#              5: blocks and bodies moved to bodies.py; 6: heredoc lines opening with a strip marker)
 _memory: dict[str, Any] = {}
 
 

@@ -71,6 +71,12 @@ class SourceValues:
             return out
         return out if partial and any(isinstance(t, Lit) for t in out) else None
 
+    def resource(self, address: Address) -> Optional[dict]:
+        """The resource's evaluated configuration (``{"expressions": {...}}``), None if the
+        sources do not hold it or cannot be evaluated."""
+        config = self._load()
+        return config.resource(address) if config is not None else None
+
     def written(self, address: Address, path: tuple) -> Optional[bool]:
         """Is the attribute written in the sources (None: the sources could not be evaluated, or
         do not hold the resource, so they cannot say it is not written)?"""
@@ -96,8 +102,15 @@ class SourceValues:
             return None
         from .load import block_hints
 
-        return block_hints(config.raw.get(inst.addr, {}).get(direction), inst.addr, direction,
-                           lambda value: self._mapped(config.terms(value)), self.problems)
+        said: list = []
+        hints = block_hints(config.raw.get(inst.addr, {}).get(direction), inst.addr, direction,
+                            lambda value: self._mapped(config.terms(value)), said)
+        mask = inst.unknown.get(direction) if isinstance(inst.unknown, dict) else inst.unknown
+        if direction not in inst.values or _marks_unknown(mask):
+            # what the sources cannot tell matters only where the plan does not know the rules
+            # either (it knows a set of objects' order, which the sources may not: hcl/values.py)
+            self.problems += said
+        return hints
 
     def _mapped(self, terms: list[Term]) -> list[Term]:
         """Terms over the sources' instances -> the same terms over the plan's instances."""
@@ -109,3 +122,14 @@ class SourceValues:
                     Unk(f"{term.instance.addr}: in the sources but not in the plan")
             out.append(term)
         return out
+
+
+def _marks_unknown(mask: Any) -> bool:
+    """Does an after_unknown mask mark anything in it unknown?"""
+    if mask is True:
+        return True
+    if isinstance(mask, dict):
+        return any(_marks_unknown(v) for v in mask.values())
+    if isinstance(mask, list):
+        return any(_marks_unknown(v) for v in mask)
+    return False

@@ -20,6 +20,8 @@ from ... import limits
 from . import budget, callmarks
 from .values import (
     NEVER_EMPTY,
+    ORDER_UNKNOWN,
+    SET_ORDER_UNKNOWN,
     EvalError,
     Lazy,
     OverLimit,
@@ -28,6 +30,8 @@ from .values import (
     TypedList,
     TypedMap,
     Unknown,
+    UnorderedList,
+    UnorderedSet,
     equal,
     equality_key,
     is_known,
@@ -43,6 +47,7 @@ from .values import (
     unify,
     unknown_from,
     unmark,
+    unordered,
 )
 
 _IMPL: dict[str, Callable[..., Any]] = {}
@@ -130,6 +135,14 @@ def _concat(*lists: Any) -> Any:
         if isinstance(item, (Unknown, Ref)):
             return unknown_from(item, what="concat()")
         out.extend(_list(item, "concat"))
+    return _unordered_if(lists, out)
+
+
+def _unordered_if(inputs: Any, out: list) -> list:
+    """``out`` as an UnorderedList when an input is one (positions in it are not known either)."""
+    for i in inputs:
+        if isinstance(i, UnorderedList):
+            return unordered(out, i.why)
     return out
 
 
@@ -172,6 +185,10 @@ def _set(values: list) -> list:
     if all(isinstance(v, str) for v in out) or \
             all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in out):
         out.sort()
+    elif all(isinstance(v, bool) for v in out):
+        out.sort()  # false before true (go-cty's set order for bools)
+    elif len(out) > 1:
+        return UnorderedSet(out)
     return SetList(out)
 
 
@@ -188,6 +205,8 @@ def _toset(value: Any) -> Any:
 def _tolist(value: Any) -> Any:
     if isinstance(value, (Unknown, Ref)):
         return unknown_from(value, what="tolist()")
+    if isinstance(value, UnorderedSet):
+        return unordered(unify(value), SET_ORDER_UNKNOWN)  # its members, in an order tfsg does not know
     return TypedList(unify(_list(value, "tolist")))
 
 
@@ -204,7 +223,7 @@ def _tomap(value: Any) -> Any:
 def _distinct(value: Any) -> Any:
     if isinstance(value, (Unknown, Ref)):
         return unknown_from(value, what="distinct()")
-    return _unique(_list(value, "distinct"))
+    return _unordered_if([value], _unique(_list(value, "distinct")))
 
 
 def _unique(values: list) -> list:
@@ -223,7 +242,7 @@ def _unique(values: list) -> list:
 def _compact(value: Any) -> Any:
     if isinstance(value, (Unknown, Ref)):
         return unknown_from(value, what="compact()")
-    return [v for v in _list(value, "compact") if v is not None and v != ""]
+    return _unordered_if([value], [v for v in _list(value, "compact") if v is not None and v != ""])
 
 
 @fn("length", shape=True)
@@ -244,6 +263,8 @@ def _element(value: Any, index: Any) -> Any:
     items = _list(value, "element")
     if not items:
         raise EvalError("element: the list is empty")
+    if isinstance(items, UnorderedList) and len(items) > 1:
+        return Unknown(items.why)
     return items[int(to_number(index)) % len(items)]
 
 
@@ -348,19 +369,32 @@ def _slice(value: Any, start: Any, end: Any) -> Any:
             return [Unknown(f"element {i} of {getattr(reason, 'reason', 'slice()')}") for i in range(hi - lo)]
     if isinstance(value, (Unknown, Ref)) or not (is_known(start) and is_known(end)):
         return unknown_from(value, start, end, what="slice()")
-    return _list(value, "slice")[int(to_number(start)):int(to_number(end))]
+    items = _list(value, "slice")
+    lo, hi = int(to_number(start)), int(to_number(end))
+    if isinstance(items, UnorderedList) and hi - lo < len(items):
+        return [Unknown(items.why) for _ in items[lo:hi]]  # which ones are in it is not known
+    return _unordered_if([items], items[lo:hi])
 
 
 @fn("reverse", shape=True)
 def _reverse(value: Any) -> Any:
     if isinstance(value, (Unknown, Ref)):
         return unknown_from(value, what="reverse()")
-    return list(reversed(_list(value, "reverse")))
+    return _unordered_if([value], list(reversed(_list(value, "reverse"))))
 
 
-@fn("sort")
+@fn("sort", shape=True)
 def _sort(value: Any) -> Any:
-    return sorted(to_string(v) for v in _list(value, "sort"))
+    if isinstance(value, (Unknown, Ref)):
+        return unknown_from(value, what="sort()")
+    items = _list(value, "sort")
+    if all(is_known(v) for v in items):
+        return sorted(to_string(v) for v in items)
+    if any(isinstance(v, (list, dict)) for v in items):
+        return unknown_from(*items, what="sort()")  # (Terraform sorts strings only)
+    # the members are known (group ids the plan creates), their order only after apply
+    return unordered(sorted((v for v in items if is_known(v)), key=to_string) +
+                     [v for v in items if not is_known(v)], ORDER_UNKNOWN)
 
 
 @fn("setunion", shape=True)
@@ -423,9 +457,12 @@ def _chunklist(value: Any, size: Any) -> Any:
     return [items[i:i + n] for i in range(0, len(items), n)] if n > 0 else [items]
 
 
-@fn("matchkeys")
+@fn("matchkeys", shape=True)
 def _matchkeys(values: Any, keys: Any, search: Any) -> Any:
-    wanted = {equality_key(s) for s in search}
+    # only the keys decide which values are taken: the values may be known only after apply
+    if isinstance(values, (Unknown, Ref)) or not is_known(keys) or not is_known(search):
+        return unknown_from(values, keys, search, what="matchkeys()")
+    wanted = {equality_key(s) for s in _list(search, "matchkeys")}
     return [v for v, k in zip(values, keys) if equality_key(k) in wanted]
 
 
@@ -728,9 +765,25 @@ def _nonsensitive(value: Any) -> Any:
 
 # ---------------------------------------------------------------- networks
 
+_CIDR = re.compile(r"([0-9A-Fa-f:.]+)/([0-9]{1,3})")
+
+
 def _network(prefix: Any) -> Any:
+    """A CIDR prefix as Terraform's functions parse it (Go's ``net.ParseCIDR`` as of Go 1.16,
+    which Terraform vendors): address/length only, no netmask form and no bare address, and
+    IPv4 octets may carry leading zeros (``010.0.0.0/8`` is 10.0.0.0/8)."""
+    text = to_string(prefix)
+    m = _CIDR.fullmatch(text)
     try:
-        return ipaddress.ip_network(to_string(prefix), strict=False)
+        if m is None:
+            raise ValueError(text)
+        address = m.group(1)
+        if ":" not in address:
+            octets = address.split(".")
+            if len(octets) != 4 or not all(o.isdigit() and len(o) <= 3 for o in octets):
+                raise ValueError(text)
+            address = ".".join(str(int(o)) for o in octets)
+        return ipaddress.ip_network(f"{address}/{m.group(2)}", strict=False)
     except ValueError:
         raise EvalError(f"{prefix!r} is not a CIDR prefix") from None
 

@@ -214,11 +214,13 @@ def templatestring(env: Any, template: Any, variables: Any) -> Any:
 def _render(text: str, variables: dict, where: str) -> Any:
     import json
 
-    from .parse import parse_body
+    from .parse import parse_body, strip_lines
     from .syntax import Env
 
-    # A template is bare (hclsyntax.ParseTemplate): no backslash escapes, and its strip markers
-    # trim across lines (a heredoc's stay on their line): parsed as the quoted string that
-    # holds exactly its text, with only ``variables`` in scope
-    body = parse_body(f"t = {json.dumps(text)}\n", where)
+    # A template is bare (hclsyntax.ParseTemplate): no backslash escapes, and, as in a heredoc,
+    # its literal text ends at each newline, so a strip marker trims its own line only (``~}``
+    # the rest of the line and its newline, not the next line's indentation: checked with
+    # ``terraform console``); then parsed as the quoted string that holds exactly that text,
+    # with only ``variables`` in scope
+    body = parse_body(f"t = {json.dumps(strip_lines(text))}\n", where)
     return body.attrs["t"].expr.ev(Env(_TemplateScope(), dict(variables)))

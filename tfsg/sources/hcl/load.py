@@ -22,30 +22,18 @@ from ..build import GROUP_TYPES, SnapshotBuilder
 from ..instances import Instance
 from ..refs import Lit, Res, Term, Unk
 from . import budget
-from .argtypes import optional_only
+from .argtypes import INLINE_RULE_DEFAULTS, SCHEMA_DEFAULTED, optional_only
 from .bodies import safe, variables_read
 from .files import GitRevision, Tree, display, repository_of, unborn
 from .modules import META, LiteralScope, Loader, ModuleInstance, ResourceInstance, convert
 from .parse import parse_body
+from .providers import regions as provider_regions
+from .providers import written as provider_written
 from .syntax import Env
 from .values import Blocks, Ref, Unknown, first_unknown, is_known
 
 # Optional, non-computed attributes that tfsg reads on *other* resources: a plan shows their schema
 # default when they are not written, so HCL mode must too (aws provider 5.x schema).
-_SCHEMA_DEFAULTS: dict[str, dict[str, Any]] = {
-    "aws_subnet": {"map_public_ip_on_launch": False, "assign_ipv6_address_on_creation": False, "ipv6_native": False},
-    "aws_lb": {"load_balancer_type": "application"},
-    "aws_alb": {"load_balancer_type": "application"},
-    "aws_lb_target_group": {"target_type": "instance"},
-    "aws_alb_target_group": {"target_type": "instance"},
-    "aws_security_group_rule": {"self": False},
-    "aws_security_group": {"revoke_rules_on_delete": False, "description": "Managed by Terraform"},
-    "aws_db_instance": {"publicly_accessible": False},
-    "aws_redshift_cluster": {"publicly_accessible": True},  # provider 5.x: "Default is true" (v6: false)
-    "aws_mq_broker": {"publicly_accessible": False},
-    "aws_network_interface": {"source_dest_check": True},
-    "aws_vpc": {"assign_generated_ipv6_cidr_block": False},
-}
 
 # What changed in provider 6 (upgrade guide, "Resource aws_redshift_cluster": publicly_accessible
 # now defaults to false); provider.py says which major version a configuration runs with.
@@ -53,8 +41,7 @@ _V6_DEFAULTS: dict[str, dict[str, Any]] = {"aws_redshift_cluster": {"publicly_ac
 
 _INLINE_GROUP_TYPES = ("aws_security_group", "aws_default_security_group")
 
-_INLINE_DEFAULTS = {"cidr_blocks": [], "ipv6_cidr_blocks": [], "prefix_list_ids": [], "security_groups": [],
-                    "self": False, "description": None}
+_INLINE_DEFAULTS = INLINE_RULE_DEFAULTS
 
 
 @dataclass
@@ -238,6 +225,7 @@ def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str]
     root = ModuleInstance(loader, config, (), None, values, problems)
     instances: list[Instance] = []
     index = HclConfig()
+    index.provider_regions = provider_regions(config.provider_configs)
     locations: dict[str, Location] = {}
     prints: dict[str, tuple] = {}
     omitted: set[tuple[str, str]] = set()
@@ -250,7 +238,15 @@ def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str]
 
     every = [ri for module in root.walk() for ri in module.all_resource_instances()]
     major = provider_major(reader, directory, list(loader.configs.values()))  # every module is loaded now
+    from .schema_check import unexpected
+
     for ri in every:
+        wrong = unexpected(ri.block, ri.address.type) if ri.address.mode == "managed" else None
+        if wrong is not None:
+            if major == 5:  # the schema tfsg holds is provider 5's
+                raise InputError(f"{wrong[0]}; Terraform refuses the configuration", f"{ri.block.file}:{wrong[1]}")
+            problems.append((str(ri.address), "", f"{wrong[0]} in provider 5; read as provider {major} may have it, "
+                             "not evaluated", ri.block))
         inst = instance_of(ri, major)
         if importing and (inst.addr in importing or without_keys(inst.addr) in importing):
             inst.action = "import"  # exists in AWS: what it does not write, it has there
@@ -335,7 +331,7 @@ def instance_of(ri: ResourceInstance, major: int = 5) -> Instance:
     """The Instance a plan would give for this resource instance (``major``: of the AWS provider)."""
     values = ri.built()
     known, mask = _split(values, ri.address.type in GROUP_TYPES)
-    defaults = _SCHEMA_DEFAULTS.get(ri.address.type, {})
+    defaults = SCHEMA_DEFAULTED.get(ri.address.type, {})
     if major >= 6 and ri.address.type in _V6_DEFAULTS:
         defaults = {**defaults, **_V6_DEFAULTS[ri.address.type]}
     for attr, default in defaults.items():
@@ -397,6 +393,8 @@ class HclConfig:
         self.instances: dict[str, Instance] = {}
         self.problems: list[UnknownRecord] = []
         self.read_vars: dict[str, frozenset] = {}  # module resources: the variables they read
+        self.provider_keys: dict[str, str] = {}  # address -> provider configuration (providers.py)
+        self.provider_regions: dict[str, str] = {}  # configuration -> its region, when a literal
 
     def add(self, ri: ResourceInstance, inst: Instance) -> None:
         self.raw[inst.addr] = values = ri.built()
@@ -407,12 +405,15 @@ class HclConfig:
                     and not values[k] and inst.type in _INLINE_GROUP_TYPES}
         self.written_attrs[inst.addr] = written
         self.instances[inst.addr] = inst
+        self.provider_keys[inst.addr] = ri.module.resolve_provider(provider_written(ri.block, inst.type))
         if inst.address.module:
             self.read_vars[inst.addr] = variables_read(ri.block)
 
     def resource(self, address: Address) -> Optional[dict]:
         raw = self.raw.get(str(address))
-        return None if raw is None else {"expressions": raw}
+        if raw is None:
+            return None
+        return {"expressions": raw, "provider_config_key": self.provider_keys.get(str(address))}
 
     def written(self, address: Address, attr: str) -> bool:
         return attr in self.written_attrs.get(str(address), ())

@@ -15,12 +15,21 @@ from typing import Any, Optional, Union
 from ... import limits
 from ...errors import InputError
 from ...model import Address, ModuleStep, render_module_path
-from .argtypes import arguments, computed_in_block, mark_schema_sensitive
+from .argtypes import (
+    INLINE_BLOCK_TYPES,
+    INLINE_RULE_DEFAULTS,
+    SCHEMA_DEFAULTED,
+    arguments,
+    computed_in_block,
+    mark_schema_sensitive,
+    optional_only,
+)
 from .bodies import Attribute, Block, Body, eval_body, safe
 from .cache import cached
 from .files import display
 from .marks import for_builder
 from .parse import parse_body, parse_json_config
+from .providers import passed
 from .syntax import CallN, Env, Node, ObjectN, TupleN, VarN, plain
 from .values import (
     Blocks,
@@ -62,6 +71,7 @@ class ModuleConfig:
         self.outputs: dict[str, Block] = {}
         self.moved: list[Block] = []  # moved blocks (moved.py: the base's objects renamed)
         self.providers: list[Block] = []  # terraform { required_providers } blocks (provider.py)
+        self.provider_configs: list[Block] = []  # provider "aws" { } blocks (providers.py)
         self.skipped: list[str] = []
 
     def merge(self, blocks: list[Block], file: str) -> None:
@@ -91,22 +101,39 @@ class ModuleConfig:
         for block in blocks:
             kind, labels = block.type, block.labels
             if kind == "resource" and len(labels) == 2:
-                self.resources[("managed", labels[0], labels[1])] = block
+                _declared(self.resources, ("managed", labels[0], labels[1]), block)
             elif kind == "data" and len(labels) == 2:
-                self.resources[("data", labels[0], labels[1])] = block
+                _declared(self.resources, ("data", labels[0], labels[1]), block)
             elif kind == "variable" and labels:
-                self.variables[labels[0]] = block
+                _declared(self.variables, labels[0], block)
             elif kind == "locals":
                 for name, attr in block.body.attrs.items():
+                    if name in self.locals:
+                        first, where = self.locals[name]
+                        raise InputError(f"local value {name!r} is declared twice (also at {where}:{first.line}); "
+                                         "Terraform refuses the configuration", f"{file}:{attr.line}")
                     self.locals[name] = (attr, file)
             elif kind == "module" and labels:
-                self.modules[labels[0]] = block
+                _declared(self.modules, labels[0], block)
             elif kind == "output" and labels:
-                self.outputs[labels[0]] = block
+                _declared(self.outputs, labels[0], block)
             elif kind in ("moved", "removed", "import"):
                 self.moved.append(block)  # moved.py reads them (removed: destroy = false)
             elif kind == "terraform":
                 self.providers += [b for b in block.body.blocks if b.type == "required_providers"]
+            elif kind == "provider" and labels:
+                self.provider_configs.append(block)
+
+
+def _declared(table: dict, key: Any, block: Block) -> None:
+    """Terraform refuses a module that declares a name twice (in one file or two): which one it
+    would read is not a question to guess at."""
+    first = table.get(key)
+    if first is not None:
+        what = " ".join([block.type] + [f'"{label}"' for label in block.labels])
+        raise InputError(f"{what} is declared twice (also at {first.file}:{first.line}); Terraform refuses "
+                         "the configuration", f"{block.file}:{block.line}")
+    table[key] = block
 
 
 def _merged(original: Block, override: Block) -> Block:
@@ -284,16 +311,30 @@ class ResourceObject(Lazy):
 
     def attr(self, name: str) -> Any:
         values = self.instance.values()
+        address = self.instance.address
         if values is not None and name in values and name not in ("id", "arn"):
             value = values[name]
             if isinstance(value, Blocks):
-                # what the provider computes inside each block is read as a reference to it
-                computed = computed_in_block(self.instance.address.type, name)
-                made = [{**{k: Ref(self.instance.address, (name, i, k)) for k in computed}, **e}
-                        if isinstance(e, dict) and computed else e for i, e in enumerate(value)]
+                # what the provider computes inside each block is read as a reference to it, and
+                # what a group's inline rule leaves unwritten is its empty default
+                computed = computed_in_block(address.type, name)
+                unset = INLINE_RULE_DEFAULTS if address.type in INLINE_BLOCK_TYPES and \
+                    name in ("ingress", "egress") else {}
+                made = [{**unset, **{k: Ref(address, (name, i, k)) for k in computed}, **e}
+                        if isinstance(e, dict) and (computed or unset) else e for i, e in enumerate(value)]
                 return mark(made) if is_marked(value) else made
             return value
-        return Ref(self.instance.address, (name,))
+        if values is not None and address.mode == "managed" and name in optional_only(address.type) \
+                and name not in SCHEMA_DEFAULTED.get(address.type, ()):
+            return None  # Optional, not Computed, not written: null in the plan, known when planning
+        return Ref(address, (name,))
+
+    def index(self, key: Any) -> Any:
+        # an object's attribute by a string index is the attribute (HCL: ``obj["id"]`` is
+        # ``obj.id``; cloudposse writes ``one(aws_security_group.x[*]["id"])``)
+        if isinstance(key, str):
+            return self.attr(key)
+        raise EvalError(f"{self.describe()} is one object: it cannot be indexed by {key!r}")
 
     def as_value(self) -> Any:
         return Ref(self.instance.address, ())
@@ -312,6 +353,11 @@ class ModuleObject(Lazy):
 
     def attr(self, name: str) -> Any:
         return self.child.output(name)
+
+    def index(self, key: Any) -> Any:
+        if isinstance(key, str):  # ``module.x["out"]`` is ``module.x.out``
+            return self.attr(key)
+        raise EvalError(f"{self.describe()} is one module instance: it cannot be indexed by {key!r}")
 
     def as_value(self) -> Any:
         return {name: plain(self.child.output(name)) for name in sorted(self.child.config.outputs)}
@@ -351,6 +397,18 @@ class ModuleInstance:
         self._children: dict[str, Union[list["ModuleInstance"], Unknown]] = {}
         self._outputs: dict[str, Any] = {}
         self.env = Env(self)
+        # provider configurations (providers.py): what the call passes, else the parent's defaults
+        self.provider_map: dict[str, str] = {}
+        self.parent_provider: Optional[Callable[[str], str]] = None
+
+    def resolve_provider(self, local: str) -> str:
+        """A provider configuration named in this module -> the root module's key for it."""
+        if local in self.provider_map:
+            return self.provider_map[local]
+        if self.parent_provider is not None and "." not in local:
+            return self.parent_provider(local)  # a default configuration is inherited
+        prefix = ".".join(str(s) for s in self.path)
+        return f"{prefix}:{local}" if prefix else local
 
     def label(self) -> str:
         return ".".join(str(s) for s in self.path) or "the root module"
@@ -578,8 +636,11 @@ class ModuleInstance:
         for key, env in keys:
             inputs = {attr_name: _thunk(attr.expr, env, block.file)
                       for attr_name, attr in block.body.attrs.items() if attr_name not in skip}
-            out.append(ModuleInstance(self.loader, config, self.path + (ModuleStep(name, key),), inputs,
-                                      problems=self.problems))
+            child = ModuleInstance(self.loader, config, self.path + (ModuleStep(name, key),), inputs,
+                                   problems=self.problems)
+            child.provider_map = {local: self.resolve_provider(given) for local, given in passed(block).items()}
+            child.parent_provider = self.resolve_provider
+            out.append(child)
         self._children[name] = out
         return out
 

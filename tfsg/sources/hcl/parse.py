@@ -288,7 +288,10 @@ def _heredoc_lines(body: str, flush: bool) -> str:
     after a stripped newline does not: it keeps its spaces). Checked with ``terraform console``."""
     lines = body.split("\n")
     ends = [True] * (len(lines) - 1) + [False]  # whether each line keeps its newline
-    indents = [len(line) - len(line.lstrip(" \t")) for line in lines if line.strip()]
+    # a line that opens with "%{~" (or "${~") has no indentation left to count: its strip marker
+    # removed it, and the common indentation is then 0 (checked with ``terraform console``)
+    indents = [0 if _OPEN_STRIP.match(line.lstrip(" \t")) else len(line) - len(line.lstrip(" \t"))
+               for line in lines if line.strip()]
     cut = min(indents) if flush and indents else 0
     out: list[str] = []
     at_start = True
@@ -315,6 +318,12 @@ def _heredoc_lines(body: str, flush: bool) -> str:
 
 
 _OPEN_STRIP = re.compile(r"(\$\{|%\{)~")
+
+
+def strip_lines(text: str) -> str:
+    """A bare template's text (``templatefile``, ``templatestring``) with its strip markers
+    applied line by line, as a heredoc's without ``<<-``."""
+    return _heredoc_lines(text, False)
 
 
 def _trees(tree: Any) -> list:

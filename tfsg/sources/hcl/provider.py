@@ -1,6 +1,6 @@
 """Which major version of the AWS provider a configuration would run with.
 
-HCL mode fills in schema defaults a plan would show (``load._SCHEMA_DEFAULTS``), and a few changed
+HCL mode fills in schema defaults a plan would show (``argtypes.SCHEMA_DEFAULTED``), and a few changed
 between major versions (provider v6 upgrade guide: ``aws_redshift_cluster.publicly_accessible``
 now defaults to false). ``terraform init`` installs the version the dependency lock file
 (``.terraform.lock.hcl``) records, else the newest that every ``required_providers`` constraint

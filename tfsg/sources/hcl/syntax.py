@@ -16,6 +16,7 @@ from .values import (
     Ref,
     SetList,
     Unknown,
+    UnorderedList,
     equal,
     equal_partial,
     has_mark,
@@ -85,6 +86,17 @@ class Template(Node):
         parts = self.parts
         if len(parts) == 1 and isinstance(parts[0], Node):
             return parts[0].ev(env)  # "${x}" is x itself, not converted to a string
+        if len(parts) == 3 and parts[1] == "/" and isinstance(parts[0], Node) and isinstance(parts[2], Node):
+            owner, ident = parts[0].ev(env), parts[2].ev(env)
+            account = (isinstance(owner, Ref) and isinstance(ident, Ref) and owner.address == ident.address
+                       and owner.attr == ("owner_id",)) or \
+                (isinstance(owner, str) and len(owner) == 12 and owner.isdigit())
+            if account and isinstance(ident, Ref) and ident.attr == ("id",) and \
+                    ident.address.type in ("aws_security_group", "aws_default_security_group"):
+                # "${g.owner_id}/${g.id}" (or an account id, then the id): the account-qualified
+                # id AWS documents for a group referenced across accounts (UserId/GroupId)
+                # names that group
+                return ident
         out: list[str] = []
         marked: list[bool] = []  # set by a %{if} or %{for} over a sensitive value
         bad = _render(parts, env, out, marked)
@@ -486,6 +498,8 @@ def index(value: Any, key: Any) -> Any:
         i = to_number(key)
         if not isinstance(i, int) or not 0 <= i < len(value):
             raise EvalError(f"index {key} is out of range for a list of {len(value)}")
+        if isinstance(value, UnorderedList) and len(value) > 1:
+            return Unknown(value.why)
         return value[i]
     if isinstance(value, dict):
         k = to_string(key)

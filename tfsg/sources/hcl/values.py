@@ -154,6 +154,32 @@ class SetList(list):
     block's ``.key`` and a for expression's key are the element, not an index)."""
 
 
+class UnorderedList(list):
+    """A list whose elements are known (some as references to values known only after apply)
+    but whose order is not: ``sort()`` over group ids a plan creates. What reads it as a whole
+    (a resource's groups or subnets: membership) reads its elements; what picks by position (an
+    index, ``element``, ``slice``) is unknown. Terraform's own plan makes the whole list unknown."""
+
+    why = ""  # what makes the order unknown (set by unordered())
+
+
+ORDER_UNKNOWN = "sort() orders values known only after apply: which element is at a position is not known"
+SET_ORDER_UNKNOWN = ("a set of objects, tuples or values known only after apply is ordered by a hash of its "
+                     "elements' encoding (go-cty): which element is at a position is not known")
+
+
+def unordered(items: list, why: str) -> UnorderedList:
+    out = UnorderedList(items)
+    out.why = why
+    return out
+
+
+class UnorderedSet(SetList):
+    """A set whose order tfsg does not reproduce: objects and tuples (Terraform orders them by a
+    hash of their encoding) or elements known only after apply. ``tolist()`` of it is an
+    UnorderedList: its members are known, not which is first."""
+
+
 class Blocks(list):
     """The nested blocks of one type in a body (``ingress { }`` x N), as plan JSON lists them."""
 

@@ -62,7 +62,8 @@ def problem(exc: Invalid, echo: bool = True) -> str:
     if rule == "x-null-only-for" and isinstance(value, dict):
         key, allowed = detail
         actions = value.get("actions")
-        return (f"{key} is null, but the actions {_excerpt(actions, 40)} need an object "
+        state = "null" if key in value else "missing"
+        return (f"{key} is {state}, but the actions {_excerpt(actions, 40)} need an object "
                 f"(null only for {' or '.join(sorted(allowed))})")
     if rule == "x-unknown-absent":
         return f"missing key {_excerpt(detail)} (absent, and after_unknown has it without marking it unknown)"

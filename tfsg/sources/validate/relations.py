@@ -68,8 +68,9 @@ class _Relations:
             # both sides null: no object on either side (Terraform 1.0 wrote a no-op so for an
             # object refresh found deleted); nothing to read, nothing contradicts
             other = "before" if key == "after" else "after"
-            out.append(f"{pad}if {var}.get({key!r}) is None{unknown} and {var}.get({other!r}) is not None "
-                       f"and {allowed}.isdisjoint({var}['actions']): "
+            # (an absent key is never that: Terraform writes both sides, null or not)
+            out.append(f"{pad}if ({key!r} not in {var} or {var}[{key!r}] is None and {var}.get({other!r}) is not None)"
+                       f"{unknown} and {allowed}.isdisjoint({var}['actions']): "
                        f"raise Invalid('x-null-only-for', ({key!r}, {allowed}), {var}, {where})")
         return out
 
