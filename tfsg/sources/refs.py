@@ -61,6 +61,7 @@ class Idx:
 SPLAT = Idx("*")
 
 _SPECIAL = {"var", "local", "module", "data", "each", "count", "path", "terraform", "self"}
+_MODIFIERS = frozenset({"count.index", "each.key", "each.value"})
 _TOKEN = re.compile(r'\.?([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]|\[\*\]|\.\*')
 
 
@@ -318,8 +319,7 @@ class Resolver:
     def references(self, refs: list[str], ctx: Context, depth: int = 0) -> list[Term]:
         """The terms a list of references stands for, resolved once per (references, context):
         a large plan names the same group from thousands of rules."""
-        key = (tuple(r for r in refs if isinstance(r, str)), ctx.module, ctx.key,
-               id(ctx.for_each) if ctx.for_each is not None else None, depth)
+        key = (tuple(refs), ctx.module, ctx.key, id(ctx.for_each) if ctx.for_each is not None else None, depth)
         hit = self._resolved.get(key)
         if hit is None:
             hit = self._resolved[key] = self._references(refs, ctx, depth)
@@ -328,10 +328,10 @@ class Resolver:
     def _references(self, refs: list[str], ctx: Context, depth: int = 0) -> list[Term]:
         if depth > 24:
             return [Unk("reference chain too deep")]
-        raw = [r for r in refs if isinstance(r, str)]
-        modifiers = {r for r in raw if r in ("count.index", "each.key", "each.value")}
+        raw = tuple(r for r in refs if isinstance(r, str))
+        modifiers = {r for r in raw if r in _MODIFIERS}
         out: list[Term] = []
-        maximal = maximal_refs(raw)
+        maximal = list(_maximal(raw))
         if maximal and all(ref in modifiers for ref in maximal):
             return [Unk(f"{', '.join(maximal)}: the for_each/count value is not recorded in plan JSON")]
         unread_each: list[Term] = []  # each.value parts plan JSON does not record

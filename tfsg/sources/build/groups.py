@@ -114,8 +114,7 @@ class GroupsMixin(BuilderBase):
         ``like``: the resource that names them (names resolve in its Region: regions.py)."""
         keys: list[str] = []
         unknown: list[str] = []
-        terms = list(terms)
-        names_group = any(isinstance(t, Res) and t.instance.type in GROUP_TYPES for t in terms)
+        terms = terms if isinstance(terms, list) else list(terms)
         for term in terms:
             if isinstance(term, Res) and self.services is not None:
                 key = self.services.key_for(term.instance.addr, term.attr)
@@ -136,12 +135,12 @@ class GroupsMixin(BuilderBase):
                                    "id is known only after apply and which this plan does not manage "
                                    "(aws_default_security_group)")
                 continue
-            if isinstance(term, Res) and term.attr == ("owner_id",) and names_group:
+            if isinstance(term, Res) and term.attr == ("owner_id",) and _names_group(terms):
                 continue  # the account of "${g.owner_id}/${g.id}" (AWS's UserId/GroupId form)
             texts, unk = self.strings([term])
             unknown.extend(unk)
-            if isinstance(term, Lit) and names_group and all(isinstance(t, str) and len(t) == 12 and t.isdigit()
-                                                             for t in texts):
+            if isinstance(term, Lit) and texts and all(isinstance(t, str) and len(t) == 12 and t.isdigit()
+                                                       for t in texts) and _names_group(terms):
                 continue  # the account of "${var.account}/${aws_security_group.g.id}" (UserId/GroupId)
             for text in texts:
                 key = self._group_from_text(text, kind, like)
@@ -213,3 +212,7 @@ class GroupsMixin(BuilderBase):
         if known and isinstance(val, str) and val:
             return self._group_from_text(val, "ids")
         return None
+
+
+def _names_group(terms: list[Term]) -> bool:
+    return any(isinstance(t, Res) and t.instance.type in GROUP_TYPES for t in terms)
