@@ -143,6 +143,25 @@ class Settings:
                 ports.add(int(port))
         return sorted(ports)
 
+    def public(self, subnet_public: Optional[bool]) -> tuple[tuple[Optional[bool], str], tuple[Optional[bool], str]]:
+        """(IPv4, IPv6) public-address signals of the environment's instances: a single instance
+        has an Elastic IP (``AssociatePublicIpAddress`` "has no effect on a single-instance
+        environment"), else that option, else their subnets' mapping; no IPv6 address."""
+        v6 = (False, "Elastic Beanstalk assigns its instances no IPv6 address")
+        if self.single_instance() is True:
+            return (True, "a single-instance environment's instance has an Elastic IP address"), v6
+        flag = self.text(VPC, "AssociatePublicIpAddress")
+        if flag is UNKNOWN:
+            return (None, "the AssociatePublicIpAddress option is known only after apply"), v6
+        if flag is not None:
+            return (flag.lower() == "true", f"AssociatePublicIpAddress = {flag.lower()}"), v6
+        if subnet_public is True:
+            return (True, "its subnet maps public IPs on launch"), v6
+        if subnet_public is False:
+            return (False, "private subnet (map_public_ip_on_launch = false), no public IP"), v6
+        return (None, "whether its instances get a public IP depends on their subnets, which the plan does "
+                      "not show"), v6
+
     def load_balancer_groups(self) -> tuple[list[Term], list[Term]]:
         """(the groups given to the load balancer, the managed group given instead of one
         Elastic Beanstalk makes), for its type's namespace."""
@@ -151,10 +170,10 @@ class Settings:
 
 
 def settings(builder: Any, inst: Instance) -> Settings:
-    cache = builder.__dict__.setdefault("_beanstalk_settings", {})
-    hit = cache.get(inst.addr)
+    """An environment's settings, read once per side (``builder.beanstalk``: address -> Settings)."""
+    hit = builder.beanstalk.get(inst.addr)
     if hit is None:
-        hit = cache[inst.addr] = Settings(builder, inst)
+        hit = builder.beanstalk[inst.addr] = Settings(builder, inst)
     return hit
 
 

@@ -31,12 +31,7 @@ def beanstalk_environment(run: Any, inst: Instance, fact: Any) -> None:
         run.unknown(inst.addr, "setting SecurityGroups", reason, members)
     if keys:
         run.member(inst.addr, *keys)
-    vpc = None
-    for term in st.terms(VPC, "VPCId"):
-        found = run._vpc_of_term(term, 0)
-        if found is not None:
-            vpc = found[0]
-            break
+    vpc = run.vpc_key_of(st.terms(VPC, "VPCId"))
     single, lb_type = st.single_instance(), st.load_balancer_type()
     lb_keys: list[str] = []
     if single is False and lb_type in ("classic", "application"):

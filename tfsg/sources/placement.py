@@ -26,7 +26,7 @@ from ..attachments import (
     public_signal,
 )
 from ..netsets import AddressSet
-from .beanstalk import ENVIRONMENT, UNKNOWN, VPC, settings
+from .beanstalk import ENVIRONMENT, VPC, settings
 from .instances import Instance
 from .refs import Lit, Res, Term
 from .refs import flatten_strings as _flatten
@@ -212,7 +212,7 @@ class Placements:
             return (True, None) if len(path) == 1 and path[0] in hidden else self.b.setting(source, path)
 
         if inst.type == ENVIRONMENT:
-            return _environment_public(settings(self.b, inst), place.map_public)
+            return settings(self.b, inst).public(place.map_public)
 
         # an Auto Scaling group's instances: read as its template (or launch configuration) says
         kind = template.type if template is not None and not own else inst.type
@@ -364,22 +364,3 @@ def _combine(routings: list[Routing]) -> Routing:
 def _any(flags: set) -> Optional[bool]:
     return flags.pop() if len(flags) == 1 else (None if None in flags else True)
 
-
-def _environment_public(st: Any, subnet_public: Optional[bool]) -> tuple[Signal, Signal]:
-    """An Elastic Beanstalk environment's instances: the AssociatePublicIpAddress option, else
-    their subnets' mapping; no IPv6 address (the options assign none)."""
-    v6: Signal = (False, "Elastic Beanstalk assigns its instances no IPv6 address")
-    single = st.single_instance()
-    if single is True:  # the option "has no effect on a single-instance environment" (aws:ec2:vpc)
-        return (True, "a single-instance environment's instance has an Elastic IP address"), v6
-    flag = st.text(VPC, "AssociatePublicIpAddress")
-    if flag is UNKNOWN:
-        return (None, "the AssociatePublicIpAddress option is known only after apply"), v6
-    if flag is not None:
-        public = flag.lower() == "true"
-        return (public, f"AssociatePublicIpAddress = {flag.lower()}"), v6
-    if subnet_public is True:
-        return (True, "its subnet maps public IPs on launch"), v6
-    if subnet_public is False:
-        return (False, "private subnet (map_public_ip_on_launch = false), no public IP"), v6
-    return (None, "whether its instances get a public IP depends on their subnets, which the plan does not show"), v6

@@ -229,6 +229,14 @@ class _Run:
                         return found
         return None, None, None
 
+    def vpc_key_of(self, terms: list[Term]) -> Optional[str]:
+        """The VPC key (as groups' ``vpc_id`` holds it) the first resolvable term names."""
+        for term in terms:
+            found = self._vpc_of_term(term, 0)
+            if found is not None:
+                return found[0]
+        return None
+
     def _vpc_of_term(self, term: Term, depth: int) -> Optional[VpcFound]:
         if depth > 4:
             return None

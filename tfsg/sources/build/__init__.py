@@ -100,6 +100,7 @@ class SnapshotBuilder(TermsMixin, RegionsMixin, GroupsMixin, PrefixListsMixin, R
         self._contexts: dict[str, Context] = {}  # terms.py: the context of an address (its module, key, for_each)
         self._regions: dict[str, Optional[str]] = {}  # regions.py: region_of
         self._group_instances: dict[str, Instance] = {}  # groups.py: the plan's named groups, by key
+        self.beanstalk: dict[str, Any] = {}  # beanstalk.py: an environment's option settings, read once
 
     def build(self) -> Snapshot:
         for inst in self.instances:

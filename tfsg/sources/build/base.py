@@ -60,6 +60,7 @@ class BuilderBase:
     _contexts: dict[str, Context]
     _regions: dict[str, Optional[str]]
     _group_instances: dict[str, Instance]
+    beanstalk: dict[str, Any]
 
     if TYPE_CHECKING:
         # SnapshotBuilder
