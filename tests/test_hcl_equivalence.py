@@ -34,7 +34,7 @@ CREATE = ["three_tier", "microservices_mesh", "module_dynamic", "vpc_rules", "tr
           # seventh session: order-only functions over ids, names scoped per Region, Aurora clusters,
           # groups aggregated on resources in default subnets; managed public endpoints
           "hcl_order_index", "engine_region_scopes", "engine_cluster_aggregate", "engine_managed_public",
-          "engine_beanstalk"]
+          "engine_beanstalk", "engine_overlapping_vpcs"]
 UPDATE = ["tighten_cidr", "ssh_open", "new_path_to_db", "refactor_inline_to_rules",
           "refactor_inline_to_rules_emptied", "existing_rdp", "hcl_unmanaged"]
 

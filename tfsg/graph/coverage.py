@@ -85,6 +85,7 @@ class CidrRelation:
         for g in senders:
             by_bound.setdefault(where.bound(g), []).append(g)  # type: ignore[arg-type]
         held: dict[AddressSet, frozenset] = {}
+        several_vpcs = len(snap.vpcs) > 1
         classes: dict[Optional[AddressSet], list[tuple[ServiceSet, frozenset]]] = {}
         parts: dict[tuple, list[tuple[ServiceSet, frozenset]]] = {}
         for target in sorted(rules.cidrs["ingress"]):
@@ -108,7 +109,11 @@ class CidrRelation:
                         if services and groups:
                             found.append((services, self._intern(groups)))
                 for services, groups in self._alone(target, rule.services, found, egress):
-                    if len(groups) > 1 or target not in groups:
+                    if several_vpcs:
+                        apart = frozenset(g for g in groups if where.apart(g, target))
+                        if apart:  # overlapping VPCs: no packet between them (interfaces.py)
+                            groups = self._intern(groups - apart)
+                    if groups and (len(groups) > 1 or target not in groups):
                         self.rows.setdefault(target, []).append(
                             CidrFlow(label, target, services, groups, rule.defined_by))
 

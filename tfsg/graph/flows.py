@@ -102,6 +102,8 @@ class FlowQueries(GraphBase):
                 if flow is not None:
                     self._add(source, target, flow.services, flow.defined_by)
                 continue
+            if self.where.apart(source, target):
+                continue  # overlapping VPCs: no packet between them (interfaces.py)
             inbound, by_in = self._side("ingress", target, source)
             if not inbound:
                 continue
@@ -114,7 +116,8 @@ class FlowQueries(GraphBase):
         """Everything a group's flows depend on: its rules, its members, where they live."""
         co = self.cogroups.get(group, set())
         rules_of = self.rules.rules_of
-        return (group in self.snap.groups, frozenset(rules_of.get(group, ())),
+        sg = self.snap.groups.get(group)
+        return (sg is not None, sg.vpc_id if sg is not None else None, frozenset(rules_of.get(group, ())),
                 frozenset(self.members.get(group, ())), self.where.bound(group),
                 frozenset(r for c in co for r in rules_of.get(c, ()) if r.direction == "egress"))
 
@@ -134,7 +137,7 @@ class FlowQueries(GraphBase):
         groups = self.snap.groups
         if (source not in groups and target not in groups) or source == target:
             return NO_SERVICES  # (the side of a diff that lacks both groups, asked per flow of the other)
-        if not (self.is_group(source) and self.is_group(target)):
+        if not (self.is_group(source) and self.is_group(target)) or self.where.apart(source, target):
             return NO_SERVICES
         inbound, _ = self._side("ingress", target, source)
         return inbound & self._side("egress", source, target)[0] if inbound else NO_SERVICES

@@ -52,6 +52,35 @@ class Interfaces:
         self._bounds[group] = result
         return result
 
+    def apart(self, sender: str, receiver: str) -> bool:
+        """Can no member of ``sender`` reach one of ``receiver`` by its private address? True when
+        the two groups are in different known VPCs and one side's members live inside the other
+        VPC's CIDR blocks: the packet, or its reply, follows that VPC's local route and never
+        leaves it (VPC user guide, "Route tables": the local route covers the VPC's CIDRs;
+        peering VPCs with overlapping CIDRs is not supported). Overlapping VPCs only: between
+        VPCs apart, routes (peering, transit gateways) are not read and traffic is assumed."""
+        vpcs = self.snap.vpcs
+        if len(vpcs) < 2:
+            return False
+        a, b = self._vpc(sender), self._vpc(receiver)
+        if a is None or b is None or a == b:
+            return False
+        to, back = self.bound(receiver), self.bound(sender)
+        return (to is not None and vpcs[a].issuperset(to)) or (back is not None and vpcs[b].issuperset(back))
+
+    def resources_apart(self, sender: Attachment, receiver: Attachment) -> bool:
+        """``apart`` for two resources, by their own VPCs and subnets."""
+        vpcs = self.snap.vpcs
+        a, b = sender.vpc_id, receiver.vpc_id
+        if len(vpcs) < 2 or a is None or b is None or a == b or a not in vpcs or b not in vpcs:
+            return False
+        return (receiver.addresses is not None and vpcs[a].issuperset(receiver.addresses)) or \
+            (sender.addresses is not None and vpcs[b].issuperset(sender.addresses))
+
+    def _vpc(self, group: str) -> Optional[str]:
+        sg = self.snap.groups.get(group)
+        return sg.vpc_id if sg is not None and sg.vpc_id in self.snap.vpcs else None
+
     def known_bound(self, group: str) -> bool:
         """Are all of the group's members in known subnets (so a CIDR can be said to hold them)?"""
         atts = self.members.get(group)

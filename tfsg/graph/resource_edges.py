@@ -158,6 +158,8 @@ class ResourceEdges:
             e_named, e_cidr = aggregate(graph, "egress", m)
             m_groups, m_bound = m.groups, self.bound[node]
             receiving = self._receiving
+            if len(graph.snap.vpcs) > 1:  # overlapping VPCs: no packet between them (interfaces.py)
+                candidates = {c for c in candidates if not graph.where.resources_apart(m, atts[c])}
             for name in candidates:
                 n_bound, n_groups, i_named, i_cidr = receiving(name)
                 inbound = i_cidr.get(m_bound)
