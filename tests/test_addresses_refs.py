@@ -40,3 +40,11 @@ def test_split_module_prefix_of_a_resource_address():
     assert steps == (ModuleStep("a", "x.y[0]"), ModuleStep("b", 2))
     assert rest == 'aws_security_group.web["k"]'
     assert split_module_prefix("aws_instance.x") == ((), "aws_instance.x")
+
+
+def test_maximal_refs_tell_a_longer_name_from_a_deeper_reference():
+    """A reference is dropped only for one that extends it by an attribute or an index (``.``,
+    ``[``), never for a longer name that sorts between them (``a.b_x``, ``a.b0``, ``a.bc``)."""
+    refs = ["aws_x.a", "aws_x.a_b", "aws_x.a0", "aws_x.ab", "aws_x.a[0]", "aws_x.a[0].id", "var.m", "var.m2"]
+    assert maximal_refs(refs) == ["aws_x.a0", "aws_x.a[0].id", "aws_x.a_b", "aws_x.ab", "var.m", "var.m2"]
+    assert maximal_refs(["aws_x.a", "aws_x.a.id", "aws_x.ab"]) == ["aws_x.a.id", "aws_x.ab"]

@@ -487,3 +487,20 @@ resource "aws_security_group" "csv" {
         ("0.0.0.0/0", 'aws_security_group.team["rules/team.yaml"]', "tcp", "27017"),
         ("0.0.0.0/0", "aws_security_group.csv", "tcp", "3389"),
         ("10.0.0.0/8", "aws_security_group.csv", "tcp", "443")}
+
+
+def test_positions_in_a_sort_of_ids_only_apply_knows(tmp_path):
+    """sort() over ids made by the same apply keeps its members (membership is what groups and
+    subnets need) but no position: an index, element() or a part slice() is an unknown, and so
+    is a position after concat() or distinct() of such a list (Terraform's plan makes the whole
+    sort() unknown)."""
+    groups = ('resource "aws_security_group" "a" {}\nresource "aws_security_group" "b" {}\n')
+    ids = "sort([aws_security_group.a.id, aws_security_group.b.id])"
+    whole = local(tmp_path, ids, groups)
+    assert sorted(r.text() for r in whole) == ["aws_security_group.a.id", "aws_security_group.b.id"]
+    for expr in (f"{ids}[0]", f"element({ids}, 1)", f"concat({ids}, [\"sg-1\"])[0]",
+                 f"distinct({ids})[1]"):
+        assert isinstance(local(tmp_path, expr, groups), Unknown), expr
+    assert all(isinstance(v, Unknown) for v in local(tmp_path, f"slice({ids}, 0, 1)", groups))
+    assert len(local(tmp_path, f"slice({ids}, 0, 2)", groups)) == 2  # the whole list: its members
+    assert local(tmp_path, 'sort(["b", "a"])[0]', groups) == "a"  # known values: Terraform's order

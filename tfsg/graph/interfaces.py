@@ -57,25 +57,22 @@ class Interfaces:
         the two groups are in different known VPCs and one side's members live inside the other
         VPC's CIDR blocks: the packet, or its reply, follows that VPC's local route and never
         leaves it (VPC user guide, "Route tables": the local route covers the VPC's CIDRs;
-        peering VPCs with overlapping CIDRs is not supported). Overlapping VPCs only: between
-        VPCs apart, routes (peering, transit gateways) are not read and traffic is assumed."""
-        vpcs = self.snap.vpcs
-        if len(vpcs) < 2:
+        peering VPCs with overlapping CIDRs is not supported). Between VPCs that do not overlap,
+        routes (peering, transit gateways) are not read yet: traffic is assumed."""
+        if len(self.snap.vpcs) < 2:  # (every pair of a plan asks)
             return False
-        a, b = self._vpc(sender), self._vpc(receiver)
-        if a is None or b is None or a == b:
-            return False
-        to, back = self.bound(receiver), self.bound(sender)
-        return (to is not None and vpcs[a].issuperset(to)) or (back is not None and vpcs[b].issuperset(back))
+        return self._apart(self._vpc(sender), self._vpc(receiver), self.bound(sender), self.bound(receiver))
 
     def resources_apart(self, sender: Attachment, receiver: Attachment) -> bool:
         """``apart`` for two resources, by their own VPCs and subnets."""
+        return self._apart(sender.vpc_id, receiver.vpc_id, sender.addresses, receiver.addresses)
+
+    def _apart(self, a: Optional[str], b: Optional[str], back: Optional[AddressSet],
+               to: Optional[AddressSet]) -> bool:
         vpcs = self.snap.vpcs
-        a, b = sender.vpc_id, receiver.vpc_id
-        if len(vpcs) < 2 or a is None or b is None or a == b or a not in vpcs or b not in vpcs:
+        if a is None or b is None or a == b or a not in vpcs or b not in vpcs:
             return False
-        return (receiver.addresses is not None and vpcs[a].issuperset(receiver.addresses)) or \
-            (sender.addresses is not None and vpcs[b].issuperset(sender.addresses))
+        return (to is not None and vpcs[a].issuperset(to)) or (back is not None and vpcs[b].issuperset(back))
 
     def _vpc(self, group: str) -> Optional[str]:
         sg = self.snap.groups.get(group)

@@ -41,6 +41,7 @@ def beanstalk_environment(run: Any, inst: Instance, fact: Any) -> None:
             lb_keys = [_lb_group(run, inst, st, vpc)]
         extra, more = run.group_keys(given, "ids", inst)
         lb_keys += extra
+        run.effects.load_balancer_groups[inst.addr] = sorted(set(lb_keys))
         for reason in lb_unread + more:
             run.unknown(inst.addr, "setting SecurityGroups (load balancer)", reason, members)
     disabled = st.text(LAUNCH, "DisableDefaultEC2SecurityGroup")

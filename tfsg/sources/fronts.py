@@ -28,7 +28,7 @@ from typing import Any, Optional
 
 from ..model import LbLink
 from ..netsets import ServiceSet
-from .beanstalk import ENVIRONMENT, UNKNOWN, VPC, front_of, lb_group_key, settings
+from .beanstalk import ENVIRONMENT, UNKNOWN, VPC, front_of, settings
 from .instances import Instance
 from .lbs import port_services
 from .refs import Unk
@@ -241,8 +241,6 @@ class Fronts:
                 self.open.add(front)
                 continue
             self.links.append(LbLink(front, front, listen, env.addr, back, False, False))
-            _, managed = st.load_balancer_groups()
-            keys, _ = self.b.group_keys(managed, "ids", env)
-            given, _ = self.b.group_keys(st.load_balancer_groups()[0], "ids", env)
-            self.groups[front] = tuple(sorted(set((keys or [lb_group_key(env.addr)]) + given)))
+            made = self.b.services.load_balancer_groups if self.b.services is not None else {}
+            self.groups[front] = tuple(made.get(env.addr, ()))  # beanstalk_groups.py read them
             self.closed.add(front)

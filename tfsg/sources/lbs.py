@@ -68,7 +68,6 @@ class LoadBalancers:
 
     def __init__(self, builder: Any) -> None:
         self.b = builder
-        self._by_value: dict[tuple[str, ...], dict[str, str]] = {}
         self._seen: dict[tuple, list[str]] = {}
         self._partial: set[str] = set()  # resources with a reference tfsg could not follow
         self.closed: set[str] = set()  # see _close
@@ -89,7 +88,7 @@ class LoadBalancers:
                     if isinstance(t, Res) and t.instance.type in types:
                         out.append(t.instance.addr)
                     elif isinstance(t, Lit):
-                        out += [self._named(types).get(v, "") for v in _strings(t.value)]
+                        out += [self._named(types, v, inst) for v in _strings(t.value)]
                     elif isinstance(t, Unk):
                         unread.append(t.reason)
         out = [a for a in out if a]
@@ -150,13 +149,12 @@ class LoadBalancers:
                 out.append(host)
         return out
 
-    def _named(self, types: tuple[str, ...]) -> dict[str, str]:
-        """Known ARN (and Auto Scaling group name) -> address, for the plan's resources of ``types``."""
-        hit = self._by_value.get(types)
-        if hit is None:
-            found = self.b.indexed(types, _NAMED_BY.get(types, ("arn",)))
-            hit = self._by_value[types] = {value: same[0].addr for value, same in found.items()}
-        return hit
+    def _named(self, types: tuple[str, ...], value: str, writer: Instance) -> str:
+        """The plan's resource of ``types`` a known ARN (or Auto Scaling group name) names, in
+        the Region of the resource that writes it (names are per Region: build/regions.py); ""
+        for none."""
+        found = self.b.indexed(types, _NAMED_BY.get(types, ("arn",))).get(value, ())
+        return next((i.addr for i in found if self.b.same_region(i, writer)), "")
 
     def links(self) -> list[LbLink]:
         by_type: dict[str, list[Instance]] = {}

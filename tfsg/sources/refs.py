@@ -62,6 +62,12 @@ SPLAT = Idx("*")
 
 _SPECIAL = {"var", "local", "module", "data", "each", "count", "path", "terraform", "self"}
 _MODIFIERS = frozenset({"count.index", "each.key", "each.value"})
+
+# Why a position in a list is not known (HCL mode's hcl/values.py UnorderedList; the builder asks
+# for these reasons before taking the plan's several references instead: build/terms.py)
+ORDER_UNKNOWN = "sort() orders values known only after apply: which element is at a position is not known"
+SET_ORDER_UNKNOWN = ("a set of objects, tuples or values known only after apply is ordered by a hash of its "
+                     "elements' encoding (go-cty): which element is at a position is not known")
 _TOKEN = re.compile(r'\.?([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]|\[\*\]|\.\*')
 
 

@@ -56,6 +56,8 @@ class ServiceEffects:
     ids: dict[str, str] = field(default_factory=dict)
     references: dict[tuple[str, str], str] = field(default_factory=dict)
     launches_from: dict[str, str] = field(default_factory=dict)  # node group -> its launch template
+    # Elastic Beanstalk environment -> the groups of the load balancer it makes (fronts.py)
+    load_balancer_groups: dict[str, list[str]] = field(default_factory=dict)
 
     def key_for(self, address: str, attr: Iterable[Any]) -> Optional[str]:
         """The synthetic group a reference to ``address``'s ``attr`` names, if any."""

@@ -190,8 +190,8 @@ class GroupsMixin(BuilderBase):
                and self.value(t.instance, ("default",)) == (True, True) for t in terms):
             return True  # data "aws_vpc" { default = true }
         key = self._vpc_key(group)  # a reference, or a known id of the plan's VPC
-        return key is not None and key.startswith("aws_default_vpc.") or \
-            (key is not None and ".aws_default_vpc." in key)
+        # the key is the VPC's address when the plan holds it (module.x.aws_default_vpc.this)
+        return key is not None and f".{key}".rsplit(".", 2)[-2] == "aws_default_vpc"
 
     def _default_groups(self) -> dict[str, str]:
         """VPC key -> the aws_default_security_group the plan manages for it (built once groups are)."""

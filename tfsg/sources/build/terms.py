@@ -13,9 +13,19 @@ from collections.abc import Iterable
 from typing import Any, Optional
 
 from ...netsets import AddressSet
-from ..hcl.values import ORDER_UNKNOWN, SET_ORDER_UNKNOWN
 from ..instances import Instance
-from ..refs import ConfigIndex, Context, Lit, Res, Term, Unk, maximal_refs, passed_path
+from ..refs import (
+    ORDER_UNKNOWN,
+    SET_ORDER_UNKNOWN,
+    ConfigIndex,
+    Context,
+    Lit,
+    Res,
+    Term,
+    Unk,
+    maximal_refs,
+    passed_path,
+)
 from ..refs import flatten_strings as _flatten
 from ..refs import path_text as _path_text
 from .base import BuilderBase

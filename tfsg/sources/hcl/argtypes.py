@@ -52,6 +52,12 @@ def _table() -> dict[str, dict[str, list]]:
     return _data()["resources"]
 
 
+def schema(resource_type: str) -> dict[str, list]:
+    """The provider schema tfsg holds for a resource type (``{attribute: [type, flags]}``; flags:
+    ``o`` optional, ``c`` computed, ``r`` required); empty for a type it does not hold."""
+    return _table().get(resource_type) or {}
+
+
 def mark_schema_sensitive(address: Address, values: Optional[dict], secrets: set[str]) -> Optional[dict]:
     """``values`` with the attributes the provider schema marks ``Sensitive`` marked (a
     password, a secret string): Terraform marks every reference to them, whatever the

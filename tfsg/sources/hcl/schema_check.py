@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from .argtypes import _table
+from .argtypes import schema
 
 _META_BLOCKS = ("lifecycle", "provisioner", "connection")
 # "//" is a comment in JSON syntax (Terraform's JSON configuration syntax, "Comment Properties")
@@ -21,7 +21,7 @@ _META_ARGS = frozenset({"count", "for_each", "depends_on", "provider", "lifecycl
 def unexpected(block: Any, resource_type: str) -> Optional[tuple[str, int]]:
     """(problem, line) of the first argument or block ``block`` writes that the schema of
     ``resource_type`` lacks, or None."""
-    spec = _table().get(resource_type)
+    spec = schema(resource_type)
     if not spec:
         return None
     for name, attr in sorted(block.body.attrs.items(), key=lambda kv: kv[1].line):

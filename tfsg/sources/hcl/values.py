@@ -21,6 +21,7 @@ from typing import Any, Optional
 
 from ... import limits
 from ...model import Address, SensitiveStr
+from ..refs import ORDER_UNKNOWN, SET_ORDER_UNKNOWN  # noqa: F401 (re-exported)
 from .marks import (
     SensitiveCollection,
     SensitiveFloat,
@@ -163,9 +164,6 @@ class UnorderedList(list):
     why = ""  # what makes the order unknown (set by unordered())
 
 
-ORDER_UNKNOWN = "sort() orders values known only after apply: which element is at a position is not known"
-SET_ORDER_UNKNOWN = ("a set of objects, tuples or values known only after apply is ordered by a hash of its "
-                     "elements' encoding (go-cty): which element is at a position is not known")
 
 
 def unordered(items: list, why: str) -> UnorderedList:
