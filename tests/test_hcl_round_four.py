@@ -372,6 +372,23 @@ REFUSED = {
     "unknown argument": ({"main.tf": SSH_GROUP.replace("    to_port     = 22\n",
                                                        "    to_port     = 22\n    port        = 22\n")},
                          "main.tf", 10, "port"),
+    # Terraform: "Incorrect attribute value type", on main.tf line 10: Inappropriate value for attribute
+    # "cidr_blocks": list of string required (a string written for a list)
+    "string for a list": ({"main.tf": SSH_GROUP.replace('["0.0.0.0/0"]', '"0.0.0.0/0"')}, "main.tf", 10,
+                          "cidr_blocks"),
+    # Terraform: the same for a port that is no number ("a number is required")
+    "word for a number": ({"main.tf": SSH_GROUP.replace("from_port   = 22", 'from_port   = "ssh"')}, "main.tf", 8,
+                          "from_port"),
+    # Terraform: "Inappropriate value for attribute "cidr_ipv4": string required" (a list for a string)
+    "list for a string": ({"main.tf": SSH_GROUP + '''
+resource "aws_vpc_security_group_ingress_rule" "rdp" {
+  security_group_id = aws_security_group.ssh.id
+  ip_protocol       = "tcp"
+  from_port         = 3389
+  to_port           = 3389
+  cidr_ipv4         = ["0.0.0.0/0"]
+}
+'''}, "main.tf", 19, "cidr_ipv4"),
 }
 
 

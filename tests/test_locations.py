@@ -69,10 +69,12 @@ def test_module_rule_at_the_call_argument(modules) -> None:
             (f"{MODULES}/main.tf:83", True, [f"{MODULES}/modules/service_sg/main.tf:50"])
 
 
-def test_module_finding_without_an_argument_is_not_exact(modules) -> None:
-    # mixing inline and standalone rules is the module's own doing: the call's line, not exact
+def test_local_module_finding_without_an_argument_is_at_the_module(modules) -> None:
+    # mixing inline and standalone rules is the module's own doing, and the module is local (its
+    # files are the repository's, where a pull request changes them): the group inside the
+    # module (modules/service_sg/main.tf:45), exact, the call (main.tf:72) related
     assert modules[("TFSG013", 'module.svc["blue"].aws_security_group.this')] == \
-        (f"{MODULES}/main.tf:72", False, [f"{MODULES}/modules/service_sg/main.tf:45"])
+        (f"{MODULES}/modules/service_sg/main.tf:45", True, [f"{MODULES}/main.tf:72"])
 
 
 def test_sarif_related_locations_and_exactness() -> None:
@@ -85,7 +87,11 @@ def test_sarif_related_locations_and_exactness() -> None:
     related = [(x["physicalLocation"]["artifactLocation"]["uri"], x["physicalLocation"]["region"]["startLine"],
                 x["message"]["text"]) for x in ssh["relatedLocations"]]
     assert related[0] == (f"{MODULES}/modules/service_sg/main.tf", 50, "written here, inside the module")
-    assert results[("TFSG013", 72)]["properties"]["location-exact"] is False
+    local = results[("TFSG013", 45)]
+    assert local["properties"]["location-exact"] is True
+    assert [(x["physicalLocation"]["artifactLocation"]["uri"], x["physicalLocation"]["region"]["startLine"],
+             x["message"]["text"]) for x in local["relatedLocations"]][0] == \
+        (f"{MODULES}/main.tf", 72, "the module call that makes it")
 
 
 # ---------------------------------------------------------------- the text scan and the matching

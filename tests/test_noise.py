@@ -174,6 +174,42 @@ resource "aws_vpc_security_group_ingress_rule" "nodes_from_cluster" {
     assert wide == ["49153-65535"]
 
 
+def test_a_range_within_a_documented_one_is_not_wide(tmp_path):
+    """ECS developer guide, "Use an Application Load Balancer for Amazon ECS": the ECS-optimized
+    AMI's dynamic host ports are 32768-61000, inside the documented 32768-65535: accepted from a
+    group (opening more ports must not be what silences the finding). 1-2000 reaches below every
+    documented range (the lowest, EKS's, starts at 1025) and stays wide."""
+    r = _check(tmp_path, '''
+resource "aws_vpc" "main" {
+  cidr_block = "10.0.0.0/16"
+}
+resource "aws_security_group" "alb" {
+  name   = "alb"
+  vpc_id = aws_vpc.main.id
+}
+resource "aws_security_group" "hosts" {
+  name   = "hosts"
+  vpc_id = aws_vpc.main.id
+  ingress {
+    description     = "dynamic host ports from the load balancer"
+    protocol        = "tcp"
+    from_port       = 32768
+    to_port         = 61000
+    security_groups = [aws_security_group.alb.id]
+  }
+  ingress {
+    description     = "outside every documented range"
+    protocol        = "tcp"
+    from_port       = 1
+    to_port         = 2000
+    security_groups = [aws_security_group.alb.id]
+  }
+}
+''')
+    wide = sorted(f["evidence"]["ports"] for f in r["findings"] if f["policy"] == "TFSG016")
+    assert wide == ["1-2000"]
+
+
 def test_engine_service_edges_dynamic_host_ports_are_not_wide():
     """The real plan: aws_security_group.ci admits the ALB's group on 32768-65535 (main.tf:95)."""
     proc = run_tfsg("check", plan("engine_service_edges"), "--format", "json")

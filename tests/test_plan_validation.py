@@ -140,6 +140,8 @@ def attachment_values(typ: str, specs, member=None) -> dict:
                 cur["properties"].setdefault(step, dict(_NSTR) if kind == "csv" else dict(_STRINGS))
     if member:
         node["properties"][member] = dict(_NSTR)
+    # its id: what links written as known ids (an association's instance_id) find it by
+    node["properties"].setdefault("id", dict(_NSTR))
     for key, sub in EXPOSURE.get(typ, {}).items():
         if key in node["properties"] and "items" in sub:
             node["properties"][key]["items"]["properties"].update(sub["items"]["properties"])

@@ -142,6 +142,30 @@ def _publicly_accessible(get: Getter, subnet_public: Optional[bool]) -> Signal:
                  (False, "publicly_accessible is not set (default false)"))
 
 
+def _shard_group(get: Getter, subnet_public: Optional[bool]) -> Signal:
+    # RDS API CreateDBShardGroup, PubliclyAccessible: when not specified, a shard group whose
+    # subnets are in a VPC with an internet gateway is public (the route decides it after this)
+    return _flag(get, ("publicly_accessible",), "publicly_accessible = true", "publicly_accessible = false",
+                 (True, "publicly_accessible is not set: a DB shard group in a VPC with an internet gateway is "
+                        "public"))
+
+
+def _rds_cluster(get: Getter, subnet_public: Optional[bool]) -> Signal:
+    # An Aurora cluster's endpoints resolve to its instances (or its Limitless shard group),
+    # whose publicly_accessible decides; a Multi-AZ DB cluster (db_cluster_instance_class, a
+    # non-Aurora engine) has its own (RDS API CreateDBCluster, PubliclyAccessible: "Valid for
+    # Cluster Type: Multi-AZ DB clusters only").
+    known_class, kind = get(("db_cluster_instance_class",))
+    known_engine, engine = get(("engine",))
+    if known_engine and isinstance(engine, str) and engine.startswith("aurora") or (known_class and not kind):
+        return False, ("cluster members are aws_rds_cluster_instance (or a Limitless aws_rds_shard_group); their "
+                       "publicly_accessible decides")
+    if not known_class:
+        return None, "db_cluster_instance_class is known only after apply (a Multi-AZ DB cluster has an address)"
+    return _flag(get, ("publicly_accessible",), "publicly_accessible = true (a Multi-AZ DB cluster)",
+                 "publicly_accessible = false", (False, "publicly_accessible is not set (default false)"))
+
+
 def _ecs(get: Getter, subnet_public: Optional[bool]) -> Signal:
     return _flag(get, ("network_configuration", 0, "assign_public_ip"), "assign_public_ip = true",
                  "assign_public_ip = false", (False, "assign_public_ip is not set (default false)"))
@@ -220,6 +244,7 @@ PUBLIC_SIGNALS: dict[str, Callable[[Getter, Optional[bool]], Signal]] = {
     "aws_network_interface": _eni,
     "aws_db_instance": _publicly_accessible,
     "aws_rds_cluster_instance": _publicly_accessible,
+    "aws_rds_shard_group": _shard_group,
     "aws_docdb_cluster_instance": _never("DocumentDB instances have no public endpoint"),
     # Neptune user guide, "Neptune public endpoints" (engine 1.4.6+, IAM authentication)
     "aws_neptune_cluster_instance": _publicly_accessible,
@@ -230,7 +255,7 @@ PUBLIC_SIGNALS: dict[str, Callable[[Getter, Optional[bool]], Signal]] = {
     "aws_ecs_service": _ecs,
     "aws_ecs_task_set": _ecs,
     "aws_lambda_function": _never("Lambda functions accept no inbound connections"),
-    "aws_rds_cluster": _never("cluster members are aws_rds_cluster_instance; their publicly_accessible decides"),
+    "aws_rds_cluster": _rds_cluster,
     "aws_elasticache_cluster": _never("ElastiCache nodes have private addresses only"),
     "aws_elasticache_replication_group": _never("ElastiCache nodes have private addresses only"),
     "aws_elasticache_serverless_cache": _never("ElastiCache endpoints are private"),

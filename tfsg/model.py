@@ -294,6 +294,10 @@ class Attachment:
     # interfaces with different groups (a launch template's eth0; eth1 gets no public IPv4):
     # None means every group is on it
     public_groups: Optional[tuple[GroupKey, ...]] = None
+    # the private destinations beyond its VPC that its subnets' route tables send to (peering,
+    # transit gateway, VPN, an appliance: sources/vpc_routes.py); None when the plan cannot tell
+    beyond: Optional[AddressSet] = None
+    beyond_by: tuple[str, ...] = ()  # the routes that send it there (aws_route, tables' route blocks)
 
 
 @dataclass(frozen=True)
@@ -367,6 +371,9 @@ class Snapshot:
     # Elastic IPs an aws_eip_association associates: address -> public IP (an update that removes
     # the association leaves the EIP's and the instance's read-back values naming it)
     eip_links: dict[str, str] = field(default_factory=dict)
+    # route table address -> the destinations its aws_route resources make (an update that
+    # deletes one leaves the table's read-back route list naming it: sources/routes.py)
+    route_destinations: dict[str, frozenset[str]] = field(default_factory=dict)
     attachments: list[Attachment] = field(default_factory=list)
     lb_links: list[LbLink] = field(default_factory=list)  # listener -> target hops
     open_fronts: set[str] = field(default_factory=set)  # public fronts whose groups guard only egress (fronts.py)
@@ -393,6 +400,12 @@ class Snapshot:
     cloudfront_lists: set[str] = field(default_factory=set)
     prefix_list_sizes: dict[str, int] = field(default_factory=dict)  # max_entries (quota weight)
     vpcs: dict[str, AddressSet] = field(default_factory=dict)  # vpc key (id or address) -> CIDRs
+    # vpc key -> the private destinations beyond it that any of its route tables sends to, for
+    # the VPCs whose every table the plan holds in full (sources/vpc_routes.py)
+    vpc_routes: dict[str, AddressSet] = field(default_factory=dict)
+    # VPCs with a CIDR block known only after apply (an IPAM pool's secondary block): their
+    # addresses in ``vpcs`` are a part of them
+    partial_vpcs: set[str] = field(default_factory=set)
     unknowns: list[Unknown] = field(default_factory=list)
     locations: dict[str, Location] = field(default_factory=dict)  # resource address -> source
     # HCL mode: (group address, direction) whose inline rules the configuration does not write

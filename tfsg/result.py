@@ -71,7 +71,10 @@ def _exposure_rows(exposures: list[tuple[Exposure, ServiceSet]]) -> list[dict]:
     """One row per contiguous range, with the public blocks that admit that range (a group's
     IPv4-only, both-family and IPv6-only parts are rows of their own)."""
     rows = []
-    for exp, services in sorted(exposures, key=lambda e: (e[0].kind != "resource", e[0].address, e[0].family)):
+    # a total order (two rows of one resource and family differ by listener, or by the listener
+    # block of a Classic Load Balancer: its reason): byte-identical output whatever the path
+    for exp, services in sorted(exposures, key=lambda e: (e[0].kind != "resource", e[0].address, e[0].family or "",
+                                                          e[0].listener or "", e[0].reason, e[1].describe())):
         parts = [(services & part, sources) for part, sources in exp.parts] if exp.parts \
             else [(services, exp.sources)]
         entries = sorted(((proto, ports, sources) for part, sources in parts for proto, ports in part.entries()),

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..model import Snapshot, Unknown
+from ..model import Attachment, Snapshot, Unknown
 from .coverage import CidrRelation, Coverage
 from .exposure import ExposureQueries
 from .flows import FlowQueries
@@ -75,6 +75,7 @@ class FlowGraph(FlowQueries, ExposureQueries, PathQueries):
         self._resource_graph = None
         self._digraph = None
         self._atts: Optional[dict[str, list[str]]] = None
+        self._by_resource: Optional[dict[str, Attachment]] = None
         self.interface_rules: dict[tuple[str, str], tuple[dict, dict]] = {}  # resources.py's cache
 
     def attachment_groups(self) -> dict[str, list[str]]:
@@ -87,6 +88,12 @@ class FlowGraph(FlowQueries, ExposureQueries, PathQueries):
                     groups[host] |= groups.get(eni, set())
             self._atts = {resource: sorted(gs) for resource, gs in groups.items()}
         return self._atts
+
+    def attachments_by_resource(self) -> dict[str, Attachment]:
+        """Resource address -> its attachment."""
+        if self._by_resource is None:
+            self._by_resource = {a.resource: a for a in self.snap.attachments}
+        return self._by_resource
 
     def reach(self, group: str, direction: str) -> Reach:
         """The size of what a group admits (ingress) or may send to (egress)."""

@@ -111,7 +111,7 @@ class CidrRelation:
                 for services, groups in self._alone(target, rule.services, found, egress):
                     if several_vpcs:
                         apart = frozenset(g for g in groups if where.apart(g, target))
-                        if apart:  # overlapping VPCs: no packet between them (interfaces.py)
+                        if apart:  # overlapping or unconnected VPCs: no packet between them (interfaces.py)
                             groups = self._intern(groups - apart)
                     if groups and (len(groups) > 1 or target not in groups):
                         self.rows.setdefault(target, []).append(

@@ -103,7 +103,7 @@ class FlowQueries(GraphBase):
                     self._add(source, target, flow.services, flow.defined_by)
                 continue
             if self.where.apart(source, target):
-                continue  # overlapping VPCs: no packet between them (interfaces.py)
+                continue  # overlapping or unconnected VPCs: no packet between them (interfaces.py)
             inbound, by_in = self._side("ingress", target, source)
             if not inbound:
                 continue
@@ -118,7 +118,7 @@ class FlowQueries(GraphBase):
         rules_of = self.rules.rules_of
         sg = self.snap.groups.get(group)
         return (sg is not None, sg.vpc_id if sg is not None else None, frozenset(rules_of.get(group, ())),
-                frozenset(self.members.get(group, ())), self.where.bound(group),
+                frozenset(self.members.get(group, ())), self.where.bound(group), self.where.beyond(group),
                 frozenset(r for c in co for r in rules_of.get(c, ()) if r.direction == "egress"))
 
     def _dirty_groups(self, base: "FlowGraph") -> set[str]:

@@ -33,6 +33,7 @@ class Interfaces:
             g: sorted((tuple(sorted(co)), senders) for co, senders in table.items()) for g, table in cosets.items()}
         self._bounds: dict[str, Optional[AddressSet]] = {}
         self._canonical: dict[AddressSet, AddressSet] = {}
+        self._beyond: dict[str, Optional[AddressSet]] = {}
 
     def bound(self, group: str) -> Optional[AddressSet]:
         """Where the group's members live, as precisely as the plan says; None if unknown: the
@@ -54,25 +55,49 @@ class Interfaces:
 
     def apart(self, sender: str, receiver: str) -> bool:
         """Can no member of ``sender`` reach one of ``receiver`` by its private address? True when
-        the two groups are in different known VPCs and one side's members live inside the other
-        VPC's CIDR blocks: the packet, or its reply, follows that VPC's local route and never
-        leaves it (VPC user guide, "Route tables": the local route covers the VPC's CIDRs;
-        peering VPCs with overlapping CIDRs is not supported). Between VPCs that do not overlap,
-        routes (peering, transit gateways) are not read yet: traffic is assumed."""
+        the two groups are in different known VPCs and either the receiver's members live inside
+        the sender's VPC CIDR blocks (the packet follows the sender VPC's local route and never
+        leaves it: VPC user guide, "Route tables"; peering VPCs with overlapping CIDRs is not
+        supported), or the sender's route tables, all known, send none of the receiver's
+        addresses out of its VPC (no peering, transit gateway or VPN route: sources/vpc_routes.py).
+        What the plan cannot tell is a route (fail closed); the reply's way back is not asked."""
         if len(self.snap.vpcs) < 2:  # (every pair of a plan asks)
             return False
-        return self._apart(self._vpc(sender), self._vpc(receiver), self.bound(sender), self.bound(receiver))
+        return self._apart(self._vpc(sender), self._vpc(receiver), self.bound(receiver), self.beyond(sender))
 
     def resources_apart(self, sender: Attachment, receiver: Attachment) -> bool:
-        """``apart`` for two resources, by their own VPCs and subnets."""
-        return self._apart(sender.vpc_id, receiver.vpc_id, sender.addresses, receiver.addresses)
+        """``apart`` for two resources, by their own VPCs, subnets and route tables."""
+        routes = sender.beyond
+        if routes is None and sender.vpc_id is not None:
+            routes = self.snap.vpc_routes.get(sender.vpc_id)
+        return self._apart(sender.vpc_id, receiver.vpc_id, receiver.addresses, routes)
 
-    def _apart(self, a: Optional[str], b: Optional[str], back: Optional[AddressSet],
-               to: Optional[AddressSet]) -> bool:
+    def _apart(self, a: Optional[str], b: Optional[str], to: Optional[AddressSet],
+               routes: Optional[AddressSet]) -> bool:
         vpcs = self.snap.vpcs
-        if a is None or b is None or a == b or a not in vpcs or b not in vpcs:
+        if a is None or b is None or a == b or a not in vpcs or b not in vpcs or to is None:
             return False
-        return (to is not None and vpcs[a].issuperset(to)) or (back is not None and vpcs[b].issuperset(back))
+        if vpcs[a].issuperset(to):
+            return True  # to an address of its own VPC: the local route keeps the packet there
+        # (the reply's way back is not asked: a one-way UDP datagram needs none)
+        partial = self.snap.partial_vpcs
+        return routes is not None and a not in partial and b not in partial and not routes.overlaps(to)
+
+    def beyond(self, group: str) -> Optional[AddressSet]:
+        """The private destinations beyond their VPC that the group's members' route tables send
+        to: their subnets' when all are known, else any of the VPC's tables' when the plan holds
+        them all; None when unknown."""
+        if group in self._beyond:
+            return self._beyond[group]
+        atts = self.members.get(group, [])
+        result: Optional[AddressSet] = None
+        if atts and all(a.beyond is not None for a in atts):
+            result = union_all(a.beyond for a in atts if a.beyond is not None)
+        else:
+            vpc = self._vpc(group)
+            result = self.snap.vpc_routes.get(vpc) if vpc is not None else None
+        self._beyond[group] = result
+        return result
 
     def _vpc(self, group: str) -> Optional[str]:
         sg = self.snap.groups.get(group)

@@ -158,7 +158,8 @@ class ResourceEdges:
             e_named, e_cidr = aggregate(graph, "egress", m)
             m_groups, m_bound = m.groups, self.bound[node]
             receiving = self._receiving
-            if len(graph.snap.vpcs) > 1:  # overlapping VPCs: no packet between them (interfaces.py)
+            lb_ports = graph.snap.lb_ports
+            if len(graph.snap.vpcs) > 1:  # overlapping or unconnected VPCs: no packet between them (interfaces.py)
                 candidates = {c for c in candidates if not graph.where.resources_apart(m, atts[c])}
             for name in candidates:
                 n_bound, n_groups, i_named, i_cidr = receiving(name)
@@ -181,6 +182,8 @@ class ResourceEdges:
                         if got is not None:
                             outbound = outbound | got
                 services = inbound & outbound
+                if name in lb_ports:  # a load balancer answers on its listeners' ports only
+                    services = services & lb_ports[name]
                 if services._any:
                     out[name] = out[name] | services if name in out else services
             out = self._same_host(node, out)

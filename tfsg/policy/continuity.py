@@ -23,9 +23,10 @@ if TYPE_CHECKING:
 
 
 def carry_over(prior: dict[tuple, "Finding"], after: list["Finding"], before: Optional["FlowGraph"],
-               now: "FlowGraph") -> set[tuple]:
+               now: "FlowGraph", checks: Optional[dict[str, str]] = None) -> set[tuple]:
     """Set ``introduced`` on ``after``; return the identities of ``prior`` findings that continue
-    in one of ``after`` under another identity (not to be listed as resolved)."""
+    in one of ``after`` under another identity (not to be listed as resolved). ``checks``: the
+    hygiene check of each policy id (``rule-descriptions``...), for rules edited in place."""
     existed = {a.resource for a in before.snap.attachments} if before is not None else set()
     for f in after:
         old = prior.get(f.identity())
@@ -41,7 +42,8 @@ def carry_over(prior: dict[tuple, "Finding"], after: list["Finding"], before: Op
                     set(_strings(old.evidence.get("exposed_resources")))
                 where = [str(now.snap.locations[r]) for r in sorted(new) if r in now.snap.locations]
                 f.related = tuple(f.related) + tuple(w for w in where if w not in f.related and w != f.location)
-    continued = _services_changed(prior, after)
+    continued = _services_changed(prior, after) | _edited_rules(prior, after, checks or {}) | \
+        _superseded(prior, after)
     if before is not None:
         continued |= _renamed(prior, after, before, now)
     return continued
@@ -130,6 +132,91 @@ def _services_changed(prior: dict[tuple, "Finding"], after: list["Finding"]) -> 
             elif around and now.issuperset(was):
                 continued.add(old.identity())  # widened: introduced, the old one not resolved
     return continued
+
+
+def _superseded(prior: dict[tuple, "Finding"], after: list["Finding"]) -> set[tuple]:
+    """A source widened past one policy's scope into another's (``10.0.0.0/16`` on 5432 becoming
+    ``0.0.0.0/0``: TFSG005 ends, TFSG002 begins) is not resolved: an introduced finding of
+    another policy on the same subject admits its source and services, and more."""
+    now_ids = {f.identity() for f in after}
+    wider = [f for f in after if f.introduced and f.status == "violation"]
+    if not wider:
+        return set()
+    continued: set[tuple] = set()
+    for ident, old in prior.items():
+        if ident in now_ids or old.status != "violation":
+            continue
+        was = _services(old)
+        block = _block(old.key.split(" ", 1)[0])
+        if was is None or block is None:
+            continue
+        for f in wider:
+            if f.address != old.address or f.policy == old.policy:
+                continue
+            now = _services(f)
+            sources = [b for b in (_block(s) for s in _strings(f.evidence.get("sources")) or
+                                   [f.key.split(" ", 1)[0]]) if b is not None]
+            if now is not None and now.issuperset(was) and any(b.issuperset(block) for b in sources) \
+                    and not any(b == block for b in sources):
+                continued.add(ident)
+                break
+    return continued
+
+
+def _block(text: str) -> Any:
+    from ..netsets import AddressSet
+
+    try:
+        return AddressSet.parse(text)
+    except ValueError:
+        return None
+
+
+# Hygiene findings about a property of one rule, keyed by the rule's text: editing the rule in
+# place (a narrower source, other ports) changes the key, not whether the finding was there.
+_EDITED = ("rule-descriptions", "port-range-width")
+
+
+def _edited_rules(prior: dict[tuple, "Finding"], after: list["Finding"], checks: dict[str, str]) -> set[tuple]:
+    """A rule without a description that the change edits (its source narrowed) still had none:
+    existing, paired one for one with a finding of the same policy, subject, group and direction
+    that the change ends. A wide port range is existing only when the new one lies inside the
+    old (``port-range-width`` keys: ``group direction proto low-high peer``)."""
+    if not any(checks.get(f.policy) in _EDITED for f in after):
+        return set()
+    now_ids = {f.identity() for f in after}
+    ended: dict[tuple, list["Finding"]] = {}
+    for ident, old in sorted(prior.items()):
+        if ident not in now_ids and checks.get(old.policy) in _EDITED:
+            ended.setdefault(_bucket(old), []).append(old)
+    continued: set[tuple] = set()
+    for f in sorted(after, key=lambda f: f.identity()):
+        if f.identity() in prior or not f.introduced or checks.get(f.policy) not in _EDITED:
+            continue
+        olds = ended.get(_bucket(f), [])
+        match = next((o for o in olds if checks[f.policy] != "port-range-width" or _inside(f.key, o.key)), None)
+        if match is not None:
+            olds.remove(match)
+            f.introduced = False
+            continued.add(match.identity())
+    return continued
+
+
+def _bucket(f: "Finding") -> tuple:
+    return (f.policy, f.address, f.status) + tuple(f.key.split(" ")[:2])  # group, direction
+
+
+def _inside(key: str, was: str) -> bool:
+    """``group direction proto low-high peer``: the same protocol and peer, a range inside."""
+    a, b = key.split(" "), was.split(" ")
+    if len(a) < 5 or len(b) < 5 or a[2] != b[2] or a[4:] != b[4:]:
+        return False
+    try:
+        lo, hi = (int(x) for x in a[3].split("-"))
+        was_lo, was_hi = (int(x) for x in b[3].split("-"))
+    except ValueError:
+        return False
+    return was_lo <= lo and hi <= was_hi
 
 
 def _source_relation(now: str, was: str) -> tuple[bool, bool]:

@@ -115,7 +115,7 @@ def service_rows(services: ServiceSet) -> list[dict[str, str]]:
 # A cluster's instances are the cluster's (they take its groups and subnets): a selector that
 # names the cluster type holds them.
 _CLUSTER_OF = {"aws_rds_cluster_instance": "aws_rds_cluster", "aws_docdb_cluster_instance": "aws_docdb_cluster",
-               "aws_neptune_cluster_instance": "aws_neptune_cluster"}
+               "aws_neptune_cluster_instance": "aws_neptune_cluster", "aws_rds_shard_group": "aws_rds_cluster"}
 
 
 class Selectors:
@@ -428,9 +428,13 @@ def forbidden_flow(policy: Policy, ctx: Context) -> list[Finding]:
                 by = sorted(_granting_internet(ctx, group, sources, common)
                             | set(granting(ctx.graph.hops.lb_rules.get(group, {}), common)))
                 opened = _opened(ctx, group, common)
+                own = common & ctx.graph.internet_services.get(group, NO_SERVICES)
+                # reached only through a load balancer's listeners: the group admits the load
+                # balancer, which forwards the internet's connections (hops.py)
+                what = f"{group} admits the whole internet on {common.describe()}" if own else \
+                    f"{group} is reached from the whole internet on {common.describe()} through a load balancer"
                 out.append(ctx.finding(policy, group, f"internet {common.describe()}",
-                                       f"{group} admits the whole internet on {common.describe()} "
-                                       f"(from {', '.join(sources)}"
+                                       f"{what} (from {', '.join(sources)}"
                                        + (f"; open: {opened.describe()})" if opened != common else ")"),
                                        sources=sources, services=service_rows(common), exposed_resources=exposed,
                                        defined_by=by))

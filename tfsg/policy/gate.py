@@ -59,7 +59,8 @@ def run_gate(config: Config, before: Optional[FlowGraph], after: FlowGraph, *, f
                                                    before.snap.prefix_list_sizes)}
     from .continuity import carry_over
 
-    continued = carry_over(prior, after_findings, before, after)
+    continued = carry_over(prior, after_findings, before, after,
+                           {p.id: str(p.spec.get("check", "")) for p in config.policies})
     # newly-reachable judges a change: only what it introduces, on resources that existed before
     kinds = {p.id: p.kind for p in config.policies}
     after_findings = [f for f in after_findings if kinds.get(f.policy) != "newly-reachable" or

@@ -201,15 +201,15 @@ def groups_per_interface(policy: Policy, ctx: Context) -> list[Finding]:
 
 def port_range_width(policy: Policy, ctx: Context) -> list[Finding]:
     limit = policy.spec.get("limit", 1000)
-    documented = set(policy.spec.get("allow_from_groups") or ())
+    documented = [tuple(int(p) for p in r.split("-", 1)) for r in policy.spec.get("allow_from_groups") or ()]
     out = []
     for rule in _rules(ctx, policy.spec.get("to")):
         if rule.services.is_all():
             continue  # all traffic: the all-traffic policies speak to it
         for proto in ("tcp", "udp"):
             for lo, hi in getattr(rule.services, proto):
-                if rule.peer.kind in ("group", "self") and f"{lo}-{hi}" in documented:
-                    continue  # a range AWS documents between groups (ECS dynamic host ports, EKS nodes)
+                if rule.peer.kind in ("group", "self") and any(a <= lo and hi <= b for a, b in documented):
+                    continue  # within a range AWS documents between groups (ECS dynamic host ports, EKS nodes)
                 if hi - lo + 1 > limit:
                     out.append(ctx.finding(policy, rule.defined_by,
                                            f"{rule.group} {rule.direction} {proto} {lo}-{hi} {rule.peer}",

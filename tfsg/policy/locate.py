@@ -5,8 +5,9 @@
   among the group's rules by the finding's direction, services and source; when the block cannot
   be told, the group's line, and the location is not exact.
 * A rule or group made inside a module: the argument of the outermost module call in the root
-  module whose literal values hold the finding's CIDR or port (else the call's line, not exact),
-  with the rule inside the module as a related location.
+  module whose literal values hold the finding's CIDR or port, with the rule inside the module
+  as a related location; else, for a local module (its files are the repository's), the rule
+  itself, with the call related; else the call's line, not exact.
 * Anything else: the resource the finding is about.
 """
 
@@ -170,7 +171,16 @@ class Locator:
                     best, score = where, got
         if best is not None and (score >= 2 or not strong):
             return best, True, related
+        if loc is not None and exact and _in_repository(loc):
+            # a local module (its files are the repository's, in the pull request's diff) and no
+            # argument of the call holds the finding's values: the rule itself, the call related
+            return loc, True, (str(best or call.location),)
         return best or call.location, False, related
+
+
+def _in_repository(loc: Location) -> bool:
+    """A file of the repository, not one Terraform downloaded (``.terraform/modules/...``)."""
+    return ".terraform" not in loc.file.replace("\\", "/").split("/")
 
 
 def _forwarder(source: str) -> bool:

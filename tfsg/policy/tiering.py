@@ -151,6 +151,12 @@ def tier_exposure(policy: "Policy", ctx: "Context") -> list["Finding"]:
                               at=admitting[0] if len(admitting) == 1 else None,
                               path=[INTERNET, first, subject], through=through, services=service_rows(hop),
                               defined_by=by)
+        routes = _crossing_routes(ctx.graph, first, subject)
+        if routes:  # the hop leaves first's VPC: the routes that carry it are the other way to close it
+            finding.evidence["routes"] = list(routes)
+            where = [str(ctx.graph.snap.locations[r]) for r in routes if r in ctx.graph.snap.locations]
+            finding.related = tuple(finding.related) + tuple(w for w in where if w != finding.location
+                                                             and w not in finding.related)
         # what makes the first hop internet-facing (a rule admitting the internet, often what
         # the change adds) is related: removing it is the other way to fix the finding
         facing_groups = _groups_of(ctx, first, first)
@@ -161,7 +167,31 @@ def tier_exposure(policy: "Policy", ctx: "Context") -> list["Finding"]:
             finding.related = tuple(finding.related) + tuple(w for w in where if w != finding.location
                                                              and w not in finding.related)
         out.append(finding)
-    return out
+    return _one_store(ctx, out)
+
+
+def _one_store(ctx: "Context", found: list["Finding"]) -> list["Finding"]:
+    """An Aurora/DocumentDB/Neptune cluster and its instances are one data store (the cluster's
+    endpoints resolve to its instances): a member reached the way its cluster is, on the same
+    services, is not a finding of its own; the cluster's names it (``evidence.members``)."""
+    links = ctx.graph.snap.cluster_links
+    if not links:
+        return found
+    by = {f.address: f for f in found}
+    drop: set[int] = set()
+    for member, cluster in sorted(links):
+        f, c = by.get(member), by.get(cluster)
+        if f is None or c is None or f.status != c.status or f.evidence.get("services") != c.evidence.get("services"):
+            continue
+        path, cpath = f.evidence.get("path") or [], c.evidence.get("path") or []
+        if path[:-1] == cpath[:-1]:
+            drop.add(id(f))
+            c.evidence["members"] = sorted(set(c.evidence.get("members", [])) | {member})
+    for f in found:
+        members = f.evidence.get("members")
+        if members and id(f) not in drop:
+            f.message += f" (and so its instance{'s' if len(members) > 1 else ''} {', '.join(members)})"
+    return [f for f in found if id(f) not in drop]
 
 
 def _open_lb(ctx: _WithGraph, node: str) -> str:
@@ -231,7 +261,7 @@ def newly_reachable(policy: "Policy", ctx: "Context") -> list["Finding"]:
                                defined_by=_granting(ctx, last, subject, group, is_resource, services)
                                if last != INTERNET
                                else sorted(_internet_rules(ctx, *_groups_of(ctx, subject, group)))))
-    return out
+    return _one_store(ctx, out)
 
 
 def locate_new_hop(finding: "Finding", before: Any, after: Any) -> None:
@@ -243,6 +273,14 @@ def locate_new_hop(finding: "Finding", before: Any, after: Any) -> None:
     for a, b in zip(path, path[1:]):
         if a == INTERNET or old.has_edge(a, b):
             continue
+        added = [r for r in _crossing_routes(after, a, b) if r not in _crossing_routes(before, a, b)
+                 and r in after.snap.locations]
+        if added:  # a hop between VPCs that routes the change adds (peering, transit gateway) open
+            finding.location = str(after.snap.locations[added[0]])
+            finding.location_exact = True
+            finding.evidence["new_hop"] = [a, b]
+            finding.evidence["routes"] = added
+            return
         groups = after.attachment_groups().get(b)
         admitting = _admitting(_GraphOnly(after), a, b, groups[0] if groups else b, groups is not None)
         if len(admitting) == 1 and admitting[0] in after.snap.locations:
@@ -250,6 +288,15 @@ def locate_new_hop(finding: "Finding", before: Any, after: Any) -> None:
             finding.location_exact = True
             finding.evidence["new_hop"] = [a, b]
         return
+
+
+def _crossing_routes(graph: Any, a: str, b: str) -> tuple[str, ...]:
+    """The routes that carry ``a``'s packets to ``b`` when the two are in different VPCs."""
+    atts = graph.attachments_by_resource()
+    x, y = atts.get(a), atts.get(b)
+    if x is None or y is None or x.vpc_id is None or y.vpc_id is None or x.vpc_id == y.vpc_id:
+        return ()
+    return tuple(x.beyond_by)
 
 
 class _GraphOnly:

@@ -199,12 +199,14 @@ def evidence(finding: dict) -> str:
         parts.append(f"ports {ev['ports']}")
     if ev.get("rule_resources"):
         parts.append("rule resources " + ", ".join(ev["rule_resources"]))
+    if ev.get("routes"):
+        parts.append("between VPCs through " + ", ".join(ev["routes"]))
     if ev.get("unknown"):
         items = [f"{u['address']} {u['attribute']}".strip() if isinstance(u, dict) else str(u) for u in ev["unknown"]]
         parts.append("unknown: " + ", ".join(items))
     done |= {"path", "services", "sources", "source", "cidr", "cidrs", "addresses", "budget", "groups", "members",
              "exposed_resources", "missing", "count", "limit", "name", "pattern", "ports", "rule_resources",
-             "unknown", "defined_by"}
+             "unknown", "defined_by", "routes"}
     if not parts and finding.get("message"):
         # no evidence this function knows how to say: the message says more than raw keys
         parts.append(finding["message"])
@@ -351,7 +353,8 @@ def _exposure_rows(entries: list[dict], sign: str) -> list[tuple]:
     """(sign, kind, address, entries) per exposed resource or group; cells by ``_exposure_cells``."""
     grouped: dict[tuple, list[dict]] = {}
     for e in entries:  # one row per address family, listener and set of sources
-        key = (e["kind"], e["address"], e.get("family") or "", e.get("listener") or "", tuple(e.get("sources") or ()))
+        key = (e["kind"], e["address"], e.get("family") or "", e.get("listener") or "", tuple(e.get("sources") or ()),
+               e.get("reason") or "")  # a Classic Load Balancer's listener blocks share its address
         grouped.setdefault(key, []).append(e)
     return [(sign, key[0], key[1], items)
             for key, items in sorted(grouped.items(), key=lambda x: (x[0][0] != "resource",) + x[0][1:])]
@@ -405,7 +408,8 @@ def _meta(result: dict) -> str:
     if inp.get("terraform_version"):
         bits.append(f"Terraform {inp['terraform_version']}")
     meta = "<sub>" + " · ".join(text(b, 200) for b in bits) + "</sub>"
-    for key in ("plan_note", "sources_note", "filters_note"):  # right under the verdict: what the input leaves out
+    # right under the verdict: what the input leaves out, and what changed outside Terraform
+    for key in ("plan_note", "sources_note", "filters_note", "drift_note"):
         if inp.get(key):
             meta += "\n\n> ⚠️ " + text(inp[key], 500)
     return meta

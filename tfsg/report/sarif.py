@@ -196,6 +196,17 @@ def _rule(finding: dict) -> dict:
     }
 
 
+def _related_text(address: str, primary: str, related: str) -> str:
+    """A module's rule located at the call (a related location inside the module), or, for a
+    local module, at the rule itself (the related location is the call, in a parent directory)."""
+    if not address.startswith("module."):
+        return "also granted here"
+    here, there = posixpath.dirname(primary.replace("\\", "/")), posixpath.dirname(related.replace("\\", "/"))
+    if here != there and (there == "" or here.startswith(there + "/")):
+        return "the module call that makes it"
+    return "written here, inside the module"
+
+
 def _physical(path: str, line: int, repo_root: str | None, cwd: str | None) -> dict:
     return {"artifactLocation": {"uri": artifact_uri(repo_path(path, repo_root, cwd))},
             "region": {"startLine": max(1, line)}}
@@ -216,8 +227,7 @@ def _related(finding: dict, result: dict, primary: tuple[str, int], repo_root: s
             continue
         seen.add(where)
         out.append({"id": len(out) + 1, "physicalLocation": _physical(*where, repo_root, cwd),
-                    "message": {"text": "written here, inside the module" if finding["address"].startswith("module.")
-                                else "also granted here"}})
+                    "message": {"text": _related_text(finding["address"], primary[0], where[0])}})
     entries = [(finding["address"], f"{finding['address']} (the resource the finding is about)")]
     entries += [(a, f"defined by {a}") for a in sorted(set(by) - {finding["address"]})]
     for address, text in entries:

@@ -35,10 +35,12 @@ def _grouped(rows: list[dict]) -> list[tuple[str, str, str, list[str]]]:
 
 def _header(result: dict) -> str:
     inp = result["input"]
+    notes = ("plan_note", "sources_note", "filters_note", "drift_note")
     if inp["kind"] == "hcl":
         against = f"compared with git {inp['base']}" if inp.get("base") else "no --base revision"
-        return f"tfsg {result['command']} {inp['path']} (.tf files, {against})" if result["command"] != "show" \
+        head = f"tfsg {result['command']} {inp['path']} (.tf files, {against})" if result["command"] != "show" \
             else f"tfsg show {inp['path']} (.tf files)"
+        return head + "".join(f"\n{inp[k]}" for k in notes if inp.get(k))  # (the filters, in HCL mode too)
     bits = [inp["kind"]]
     if inp.get("format_version"):
         bits.append(f"format {inp['format_version']}")
@@ -47,7 +49,7 @@ def _header(result: dict) -> str:
     if inp.get("sources"):
         bits.append(f"sources {inp['sources']}")
     head = f"tfsg {result['command']} {inp['path']} ({', '.join(bits)})"
-    return head + "".join(f"\n{inp[k]}" for k in ("plan_note", "sources_note", "filters_note") if inp.get(k))
+    return head + "".join(f"\n{inp[k]}" for k in notes if inp.get(k))
 
 
 # A diff lists at most this many lines per section (the largest first where they have counts),
@@ -197,9 +199,11 @@ def show_lines(result: dict) -> Iterator[str]:
     lines.append("Reachable from the internet")
     if not result["exposed"]:
         lines.append("  nothing")
-    by_key: dict[tuple[str, str, str], list[dict]] = {}
+    by_key: dict[tuple[str, str, str, str], list[dict]] = {}
     for e in exposed:
-        by_key.setdefault((e["address"], e.get("family") or "", e.get("listener") or ""), []).append(e)
+        # one line per reason too: a Classic Load Balancer's listener blocks share its address
+        by_key.setdefault((e["address"], e.get("family") or "", e.get("listener") or "", e.get("reason") or ""),
+                          []).append(e)
     for key, rows in sorted(by_key.items()):
         via = f" via {', '.join(rows[0]['via'])}" if rows[0]["via"] else ""
         lines.append(f"  {key[0]}: {_services(rows)}{via} from {', '.join(rows[0]['sources'])} ({rows[0]['reason']})")
@@ -337,6 +341,8 @@ def _evidence(f: dict) -> list[str]:
     if ev.get("defined_by"):
         by = ev["defined_by"] if isinstance(ev["defined_by"], list) else [ev["defined_by"]]
         lines.append("defined by: " + ", ".join(by))
+    if ev.get("routes"):  # a hop between VPCs: the routes that carry it (policy/tiering.py)
+        lines.append("between VPCs through: " + ", ".join(ev["routes"]))
     return lines
 
 

@@ -294,7 +294,12 @@ def _pick(rule: Rule, own: list[Site]) -> Optional[Site]:
     named = [s for s in literal if (cidr is not None and cidr in s.cidrs) or (ref is not None and ref in s.refs)]
     # a peer computed in the block (``cidrhost(...)``) is told apart by the description it writes
     described = [s for s in literal if rule.description and s.description == rule.description]
-    for found in (named, described, literal, fits):
+    # ports computed in the block (``tolist(var.ports)[0]``): its literal CIDR or description
+    # still tells it apart from the other written blocks
+    plain = [s for s in fits if not s.dynamic]
+    named_any = [s for s in plain if (cidr is not None and cidr in s.cidrs) or (ref is not None and ref in s.refs)]
+    described_any = [s for s in plain if rule.description and s.description == rule.description]
+    for found in (named, described, literal, named_any, described_any, fits):
         if found:
             return found[0] if len(found) == 1 else None
     return None

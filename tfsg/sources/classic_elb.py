@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import LbLink
+from ..netsets import ServiceSet
 from .ecs_hosts import container_instances, host_mode
 from .instances import Instance
 
@@ -67,6 +68,29 @@ def classic_links(lbs: Any, by_type: dict[str, list[Instance]]) -> set[LbLink]:
                 continue
             for target in sorted(set(targets.get(elb.addr, ()))):
                 out.add(LbLink(elb.addr, elb.addr, front, target, back, False, False))
+    return out
+
+
+def classic_ports(lbs: Any, by_type: dict[str, list[Instance]]) -> dict[str, ServiceSet]:
+    """What each Classic Load Balancer listens on, when its ``listener`` blocks are known and all
+    read: it accepts client connections on their ``lb_port`` only (Classic ELB guide, "Listeners
+    for your Classic Load Balancer"), whatever its groups admit."""
+    from .lbs import port_services
+
+    out: dict[str, ServiceSet] = {}
+    for elb in by_type.get("aws_elb", []):
+        known, blocks = lbs.b.value(elb, ("listener",))
+        if not known or not isinstance(blocks, list) or not blocks:
+            continue
+        ports: Any = None
+        for path in lbs.b._expand(elb, ("listener", "[]")):
+            front = port_services(*(lbs.b.value(elb, path + (k,))[1] for k in ("lb_protocol", "lb_port")))
+            if front is None:
+                ports = None
+                break
+            ports = front if ports is None else ports | front
+        if ports is not None:
+            out[elb.addr] = ports
     return out
 
 

@@ -245,6 +245,14 @@ def split_sides(where: str, data: dict, kind: str) -> Sides:
             # object, AWS keeps it; the network after still has it, unmanaged
             after.append(Instance(address, apply_marks(change["before"], change.get("before_sensitive"), secrets),
                                   {}, action, rc.get("previous_address")))
+    # A VPC's default group, route table, network ACL go with the VPC (VPC user guide, "Default
+    # security groups for your VPCs": "You can't delete a default security group" except by
+    # deleting its VPC): forgotten while this apply deletes their VPC, they are gone.
+    deleted_vpcs = {i.values.get("id") for i in before if i.address.type == "aws_vpc"
+                    and i.action in ("delete", "replace") and isinstance(i.values.get("id"), str)}
+    if deleted_vpcs:
+        after = [i for i in after if not (i.action == "forget" and i.address.type in FORGOTTEN_ON_DESTROY
+                                          and i.values.get("vpc_id") in deleted_vpcs)]
     # Data sources read during planning (and anything else not listed) live only in prior_state.
     for inst in _from_values(where, prior.get("root_module"), secrets, skip=seen):
         if inst.addr not in seen:

@@ -21,7 +21,7 @@ from typing import Any, Optional
 
 from ..model import LbLink, shown
 from ..netsets import ProtocolError, ServiceSet, services_for_rule
-from .classic_elb import classic_links
+from .classic_elb import classic_links, classic_ports
 from .ecs_hosts import container_instances, host_mode, host_port
 from .instances import Instance
 from .refs import Lit, Res, Unk, flatten_strings
@@ -199,6 +199,7 @@ class LoadBalancers:
                              if tg not in idle]
         self._close(by_type, forwards, targets)
         self._listener_ports(by_type)
+        self.ports.update(classic_ports(self, by_type))
         out: set[LbLink] = set()
         for listener, tg in forwards:
             lbs = self._refs(listener, (("load_balancer_arn",),), LB_TYPES)

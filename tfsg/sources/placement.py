@@ -55,6 +55,7 @@ class Placements:
     def __init__(self, builder: Any) -> None:
         self.b = builder
         self.routes: Optional[RouteIndex] = None
+        self._beyond: Optional[Any] = None  # vpc_routes.BeyondRoutes, made when several VPCs are planned
         self._groups_by_name: Optional[dict[str, list[Instance]]] = None
         self._default_subnets: dict[Optional[str], Placement] = {}  # per Region
 
@@ -249,6 +250,18 @@ class Placements:
         return _routed(v4, routing.ipv4, routing, "IPv4"), _routed(v6, routing.ipv6, routing, "IPv6")
 
 
+    def beyond_routes(self) -> Any:
+        """The routes out of each VPC (vpc_routes.BeyondRoutes), read once; asked only when the
+        plan holds several VPCs."""
+        if self._beyond is None:
+            from .vpc_routes import BeyondRoutes
+
+            if self.routes is None:
+                self.routes = RouteIndex(self.b)
+            self._beyond = BeyondRoutes(self.routes)
+        return self._beyond
+
+
 # Managed services whose interfaces get IPv6 addresses only when their own argument asks for it
 # (each API defaults to IPv4 only; the subnet's assign_ipv6_address_on_creation does not decide):
 # type -> (argument, the values that give IPv6 addresses). RDS CreateDBInstance/CreateDBCluster
@@ -257,6 +270,7 @@ class Placements:
 _DUAL_STACK: dict[str, tuple[str, tuple[str, ...]]] = {
     "aws_db_instance": ("network_type", ("DUAL",)),
     "aws_rds_cluster_instance": ("network_type", ("DUAL",)),  # its cluster's
+    "aws_rds_shard_group": ("network_type", ("DUAL",)),  # its cluster's
     "aws_dms_replication_instance": ("network_type", ("DUAL",)),
     "aws_elasticache_cluster": ("network_type", ("dual_stack", "ipv6")),
     "aws_elasticache_replication_group": ("network_type", ("dual_stack", "ipv6")),
@@ -302,7 +316,7 @@ def ipv6_signal(resource_type: str, get: Any, assign_ipv6: Optional[bool], clust
             return True, "it has IPv6 addresses"
     if resource_type in _DUAL_STACK:
         argument, dual = _DUAL_STACK[resource_type]
-        reader = cluster_get if resource_type == "aws_rds_cluster_instance" else get
+        reader = cluster_get if resource_type in ("aws_rds_cluster_instance", "aws_rds_shard_group") else get
         if reader is None:
             return None, f"its cluster's {argument} is not in the plan"
         known, value = reader((argument,))
@@ -310,8 +324,11 @@ def ipv6_signal(resource_type: str, get: Any, assign_ipv6: Optional[bool], clust
             return None, f"{argument} is known only after apply"
         if value not in dual:
             return False, f"{argument} is {value or 'not set'} (IPv4 only)"
-        if resource_type in ("aws_db_instance", "aws_rds_cluster_instance", "aws_dms_replication_instance"):
+        if resource_type in ("aws_db_instance", "aws_rds_cluster_instance", "aws_dms_replication_instance",
+                             "aws_rds_shard_group"):
             known_pub, pub = get(("publicly_accessible",))
+            if resource_type == "aws_rds_shard_group" and known_pub and pub is None:
+                pub = True  # CreateDBShardGroup: public by default in a VPC with an internet gateway
             return (pub is True if known_pub else None), f"{argument} = {value}"
         return True, f"{argument} = {value}: its IPv6 addresses are public"
     if resource_type in _IPV4_ONLY:

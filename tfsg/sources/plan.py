@@ -26,6 +26,7 @@ class Loaded:
     actions: dict[str, str] = field(default_factory=dict)  # address -> planned action
     sources_note: Optional[str] = None  # why no sources were read, and what that costs
     plan_note: Optional[str] = None  # what a partial plan (-target) leaves out
+    drift_note: Optional[str] = None  # what changed outside Terraform (drift.py)
 
     @property
     def meta(self) -> dict:
@@ -37,6 +38,8 @@ class Loaded:
             meta["sources_note"] = self.sources_note
         if self.plan_note:
             meta["plan_note"] = self.plan_note
+        if self.drift_note:
+            meta["drift_note"] = self.drift_note
         from .filters import filters_note
 
         filtered = filters_note(self.after.filters)
@@ -106,7 +109,10 @@ def _load_plan(path: str, source_dir: Optional[str], auto_sources: bool) -> Load
         partial = ("Plan: partial (\"complete\": false, as -target makes it): what the configuration changes "
                    "outside the targets is not in this plan and is not checked; plan without -target to gate "
                    "the whole change.")
-    return Loaded(doc, before, after, sides.secrets, source_dir, sides.actions, note, partial)
+    from .drift import drift_note
+
+    drift = drift_note(doc.data) if doc.kind == "plan" else None
+    return Loaded(doc, before, after, sides.secrets, source_dir, sides.actions, note, partial, drift)
 
 
 def _has_tf(directory: str) -> bool:

@@ -81,6 +81,11 @@ class RouteIndex:
         for inst in insts:
             if inst.type == "aws_route":
                 table = self._table(inst, "route_table_id")
+                if table == OUTSIDE and not self._literal(inst, "route_table_id"):
+                    # named through something tfsg does not follow to a table (a data source
+                    # looking up, a terraform_data passing on, an association's attribute): it
+                    # may be one of the plan's tables (fail closed), unlike an rtb- id it lacks
+                    table = UNREAD
                 if table == UNREAD:
                     self.loose.append(inst)
                 elif table and table != OUTSIDE:
@@ -107,7 +112,14 @@ class RouteIndex:
         """The subnets (or VPCs) an association names; ``[UNREAD]`` when none can be told and
         the value is unknown."""
         out = []
+        unread = False
         terms = self.b.terms(inst, (attr,), optional=True)
+        for _ in range(4):  # subnet_id = aws_instance.x.subnet_id: that resource's subnet
+            via = [t for t in terms if isinstance(t, Res) and t.instance.type not in types and t.attr == (attr,)]
+            if not via:
+                break
+            terms = [t for t in terms if t not in via] + [x for t in via
+                                                          for x in self.b.terms(t.instance, (attr,), optional=True)]
         for term in terms:
             if isinstance(term, Res) and term.instance.type in types:
                 out.append(term.instance.addr)
@@ -116,9 +128,16 @@ class RouteIndex:
                     out.append(self.b.subnets[term.value].addr)
                 elif types[0] == "aws_vpc":
                     out.append(self.b.vpc_ids.get(term.value, term.value))
-        if not out and any(isinstance(t, Unk) for t in terms):
+            elif isinstance(term, Res):
+                unread = True  # another resource's value tfsg does not follow: which one is unknown
+        if not out and (unread or any(isinstance(t, Unk) for t in terms)):
             return [UNREAD]
         return out
+
+    def _literal(self, inst: Instance, attr: str) -> bool:
+        """Is the attribute written as known text (an id), not through another resource?"""
+        terms = self.b.terms(inst, (attr,), optional=True)
+        return bool(terms) and all(isinstance(t, Lit) for t in terms)
 
     def _table(self, inst: Instance, attr: str) -> Optional[str]:
         """The table a route or association names: its address, ``UNREAD`` when the value is
@@ -253,11 +272,29 @@ class RouteIndex:
         return any(isinstance(t, Res) or (isinstance(t, Lit) and isinstance(t.value, str) and t.value)
                    for t in self.b.terms(inst, path, optional=True))
 
+    def destinations(self) -> dict[str, frozenset[str]]:
+        """Table address -> the destinations this side's aws_route resources make."""
+        out: dict[str, set[str]] = {}
+        for table, routes in self.extra.items():
+            for r in routes:
+                out.setdefault(table, set()).update(_route_keys(self.b, r, ()))
+        return {t: frozenset(d) for t, d in out.items()}
+
     def _inline_routes(self, inst: Instance) -> tuple[list, bool]:
         """A table's ``route`` blocks, and whether what they are is known only after apply."""
         known, inline = self.b.value(inst, ("route",))
         if known:
-            return (inline if isinstance(inline, list) else []), False
+            inline = inline if isinstance(inline, list) else []
+            prior = self.b.prior
+            if inline and prior is not None and not self.b.config.written(inst.address, "route"):
+                # a table whose configuration writes no routes reads back those aws_route
+                # resources made: the ones this apply deletes or changes are not its own word
+                # (each aws_route resource of this side stands for itself in ``extra``)
+                made = prior.route_destinations.get(inst.addr, frozenset()) | \
+                    {k for r in self.extra.get(inst.addr, ()) for k in _route_keys(self.b, r, ())}
+                inline = [r for i, r in enumerate(inline)
+                          if not (isinstance(r, dict) and set(_route_keys(self.b, inst, ("route", i))) & made)]
+            return inline, False
         if isinstance(inst.values.get("route"), list) and isinstance(inst.unknown.get("route"), list):
             return inst.values["route"], False  # written; only parts (a gateway's id) known after apply
         if self._routes_unwritten(inst):
@@ -326,3 +363,15 @@ def _no_blocks(terms: Optional[list]) -> bool:
     """Dynamic blocks over an empty collection: the terms of an empty list."""
     return terms is not None and len(terms) == 1 and isinstance(terms[0], Lit) and terms[0].value == []
 
+
+def _route_keys(builder: Any, inst: Instance, at: tuple) -> list[str]:
+    """A route's destination, as text (a block, an IPv6 block, a prefix list id); an inline route
+    (``at`` = ("route", i)) names them without the ``destination_`` prefix of aws_route."""
+    names = ("cidr_block", "ipv6_cidr_block", "destination_prefix_list_id") if at else \
+        ("destination_cidr_block", "destination_ipv6_cidr_block", "destination_prefix_list_id")
+    out = []
+    for name in names:
+        known, val = builder.value(inst, at + (name,))
+        if known and isinstance(val, str) and val:
+            out.append(val)
+    return out

@@ -111,6 +111,9 @@ class SnapshotBuilder(TermsMixin, RegionsMixin, GroupsMixin, PrefixListsMixin, R
                 if known and isinstance(ident, str) and ident:
                     self.subnets[ident] = inst
         for inst in self.instances:
+            if inst.type in ("aws_vpc_ipv4_cidr_block_association", "aws_vpc_ipv6_cidr_block_association"):
+                self._secondary_cidr(inst)
+        for inst in self.instances:
             if inst.type in CLASSIC_GROUP_TYPES and inst.address.mode == "managed":
                 self._scope = ("none", "")
                 self.unknown(inst.addr, "", "an EC2-Classic security group (AWS retired EC2-Classic in 2023; provider "
@@ -169,6 +172,13 @@ class SnapshotBuilder(TermsMixin, RegionsMixin, GroupsMixin, PrefixListsMixin, R
             self._scope, self._services = ("all", ""), None
             self.produced[inst.addr] = (self.snap.rules[first_rule:], self.snap.unknowns[first_unknown:])
         self._attachments()
+        if len(self.snap.vpcs) > 1 and self._placements is not None:
+            self.snap.vpc_routes = self._placements.beyond_routes().known_vpcs(sorted(self.snap.vpcs))
+        if any(i.type == "aws_route" for i in self.instances):
+            from ..routes import RouteIndex
+
+            routes = self._placements.routes if self._placements is not None else None
+            self.snap.route_destinations = (routes or RouteIndex(self)).destinations()
         balancers = LoadBalancers(self)
         self.snap.lb_links = balancers.links()
         self.snap.lb_closed = balancers.closed

@@ -26,8 +26,12 @@ DEFAULT_GROUP_TYPES = ("aws_instance", "aws_network_interface", "aws_spot_instan
 _MEMBERS = ("aws_instance", "aws_spot_instance_request", "aws_network_interface", "aws_vpc_endpoint")
 # Cluster members that take their cluster's groups (and its address, through the instance's own
 # subnet group).
+# An Aurora Limitless shard group is the cluster's router endpoint and uses its groups (RDS API
+# CreateDBShardGroup: "Access to the DB shard group is ultimately controlled by the security group
+# it uses"); it names its cluster by db_cluster_identifier.
 CLUSTER_MEMBERS = {"aws_rds_cluster_instance": "aws_rds_cluster", "aws_docdb_cluster_instance": "aws_docdb_cluster",
-                   "aws_neptune_cluster_instance": "aws_neptune_cluster"}
+                   "aws_neptune_cluster_instance": "aws_neptune_cluster", "aws_rds_shard_group": "aws_rds_cluster"}
+_CLUSTER_ATTR = {"aws_rds_shard_group": "db_cluster_identifier"}  # else cluster_identifier
 
 
 class AttachmentsMixin(LaunchesMixin):
@@ -118,6 +122,7 @@ class AttachmentsMixin(LaunchesMixin):
                 merged.setdefault(inst.addr, {"inst": inst, "groups": []})
         self.snap.host_links = self._host_links()
         eips = self._elastic_ip_targets()
+        several_vpcs = len(self.snap.vpcs) > 1  # routes between VPCs matter (graph/interfaces.py)
         for addr in sorted(merged):
             entry = merged[addr]
             inst = entry["inst"]
@@ -137,9 +142,13 @@ class AttachmentsMixin(LaunchesMixin):
                     source = inst
                 eth0 = self.public_interface_groups(source) if source is not None and \
                     source.type == "aws_launch_template" else None
+                placements = self._placements
+                routes = placements.beyond_routes() if several_vpcs and placements is not None else None
                 self.snap.attachments.append(Attachment(addr, inst.type, groups, public, reason, place.addresses,
                                                         place.vpc, public6, reason6,
-                                                        eth0 if eth0 and set(eth0) <= set(groups) else None))
+                                                        eth0 if eth0 and set(eth0) <= set(groups) else None,
+                                                        routes.of_subnets(place.subnets) if routes else None,
+                                                        routes.carried_by(place.subnets) if routes else ()))
             else:
                 self.snap.attachments.append(Attachment(addr, "aws_network_interface", groups, None,
                                                         "a network interface outside this plan", None, None, None,
@@ -222,20 +231,30 @@ class AttachmentsMixin(LaunchesMixin):
         """Instances and interfaces that get an Elastic IP (aws_eip, aws_eip_association)."""
         out: dict[str, str] = {}
         associated: set[str] = set()  # EIPs an association resource of this side names
+        targets = ("instance", "instance_id", "network_interface", "network_interface_id")
         for inst in self.instances:
-            if inst.type == "aws_eip_association" and inst.address.mode == "managed":
-                for eip in self.referenced(inst, ("allocation_id",), ("aws_eip",)):
+            if inst.address.mode != "managed":
+                continue
+            eips = self.referenced(inst, ("allocation_id",), ("aws_eip",)) if inst.type == "aws_eip_association" \
+                else [inst] if inst.type == "aws_eip" and (inst.action == "delete" or any(
+                    self.config.written(inst.address, a) for a in targets)) else []  # (deleted: not configured)
+            for eip in eips:
+                if eip is not inst:
                     associated.add(eip.addr)
-                    known, ip = self.value(eip, ("public_ip",))
-                    if known and isinstance(ip, str) and ip:
-                        self.snap.eip_links[eip.addr] = ip
+                known, ip = self.value(eip, ("public_ip",))
+                if known and isinstance(ip, str) and ip:
+                    # (an EIP this apply deletes or moves leaves its address read back in the
+                    # instance it was on: placement.py hides it there)
+                    self.snap.eip_links[eip.addr] = ip
         gone = set(self.prior.eip_links) - associated if self.prior is not None else set()
         for inst in self.instances:
             if inst.type not in ("aws_eip", "aws_eip_association") or inst.address.mode != "managed":
                 continue
-            for attr in ("instance", "instance_id", "network_interface", "network_interface_id"):
-                if inst.addr in gone and not self.config.written(inst.address, attr):
-                    continue  # read back from AWS while an association this apply removes held it
+            for attr in targets:
+                if (inst.addr in gone or inst.addr in associated) and not self.config.written(inst.address, attr):
+                    # read back from AWS while an association held it: the association this side
+                    # has (or none, when this apply removes it) says where the address is now
+                    continue
                 for term in self.terms(inst, (attr,), optional=True):
                     if isinstance(term, Res):
                         out.setdefault(term.instance.addr, inst.addr)
@@ -261,7 +280,7 @@ class AttachmentsMixin(LaunchesMixin):
         ``cluster_identifier`` says, which is also its id)."""
         cluster = CLUSTER_MEMBERS[inst.type]
         out: list[Instance] = []
-        for t in self.terms(inst, ("cluster_identifier",), optional=True):
+        for t in self.terms(inst, (_CLUSTER_ATTR.get(inst.type, "cluster_identifier"),), optional=True):
             if isinstance(t, Res) and t.instance.type == cluster:
                 out.append(t.instance)
             elif isinstance(t, Lit) and isinstance(t.value, str) and t.value:

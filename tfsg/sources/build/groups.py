@@ -38,6 +38,19 @@ class GroupsMixin(BuilderBase):
         if known and isinstance(ident, str) and ident:
             self.vpc_ids[ident] = inst.addr
 
+    def _secondary_cidr(self, inst: Instance) -> None:
+        """A block associated with a VPC after it was made (VPC user guide, "Add or remove a CIDR
+        block from your VPC"): the local route covers it too."""
+        vpc = self._vpc_key(inst)
+        if vpc is None or vpc not in self.snap.vpcs:
+            return
+        for attr in ("cidr_block", "ipv6_cidr_block"):
+            known, val = self.value(inst, (attr,))
+            if known and isinstance(val, str) and val:
+                self.snap.vpcs[vpc] = self.snap.vpcs[vpc] | _cidr_set(val)
+            elif not known and (attr == "cidr_block") == (inst.type == "aws_vpc_ipv4_cidr_block_association"):
+                self.snap.partial_vpcs.add(vpc)  # an IPAM pool's block: where it is, only apply knows
+
     def _vpc_key(self, inst: Instance) -> Optional[str]:
         terms = self.terms(inst, ("vpc_id",), optional=True)
         for _ in range(4):  # vpc_id = aws_subnet.a.vpc_id (or a data source looking it up): its VPC's

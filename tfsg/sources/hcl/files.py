@@ -47,6 +47,14 @@ class Tree:
     def isdir(self, path: str) -> bool:
         return os.path.isdir(path)
 
+    def bom(self, path: str) -> bool:
+        """Does the file start with a UTF-8 byte-order mark (which ``read`` drops)?"""
+        try:
+            with open(path, "rb") as fh:
+                return fh.read(3) == b"\xef\xbb\xbf"
+        except OSError:
+            return False
+
     def read(self, path: str) -> str:
         self.check(path)
         try:
@@ -164,6 +172,10 @@ class GitRevision:
         if raw is None:
             raise InputError(f"cannot read at {self.label}", display(path))
         return _decode(raw, path)
+
+    def bom(self, path: str) -> bool:
+        raw = self._cache.get(self._target(self._rel(path)))
+        return raw is not None and raw.startswith(b"\xef\xbb\xbf")
 
 
 def repository_of(directory: str) -> Optional[str]:

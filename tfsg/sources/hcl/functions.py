@@ -134,6 +134,8 @@ def _concat(*lists: Any) -> Any:
     for item in lists:
         if isinstance(item, (Unknown, Ref)):
             return unknown_from(item, what="concat()")
+        if isinstance(item, SetList):  # Terraform: "all arguments must be lists or tuples; got set"
+            raise EvalError("concat: all arguments must be lists or tuples; got a set")
         out.extend(_list(item, "concat"))
     return _unordered_if(lists, out)
 
@@ -179,6 +181,11 @@ def _merge(*maps: Any) -> Any:
     return out
 
 
+def as_set(values: list) -> list:
+    """A value made a set by a ``set(...)`` type constraint: as ``toset()`` makes it."""
+    return _set(values)
+
+
 def _set(values: list) -> list:
     """A set: unique, and (as Terraform orders sets of strings) sorted when all are known strings."""
     out = _unique(values)
@@ -196,6 +203,8 @@ def _set(values: list) -> list:
 def _toset(value: Any) -> Any:
     if isinstance(value, (Unknown, Ref)):
         return unknown_from(value, what="toset()")
+    if value is None:
+        return None
     if isinstance(value, dict):
         raise EvalError("toset: a map cannot become a set")
     return _set(unify(_list(value, "toset")))  # one element type: toset([22, "22"]) is one "22"
@@ -205,6 +214,8 @@ def _toset(value: Any) -> Any:
 def _tolist(value: Any) -> Any:
     if isinstance(value, (Unknown, Ref)):
         return unknown_from(value, what="tolist()")
+    if value is None:
+        return None  # a null stays null (a typed null)
     if isinstance(value, UnorderedSet):
         return unordered(unify(value), SET_ORDER_UNKNOWN)  # its members, in an order tfsg does not know
     return TypedList(unify(_list(value, "tolist")))
@@ -219,11 +230,23 @@ def _tomap(value: Any) -> Any:
     return TypedMap(zip(value, unify(list(value.values()))))
 
 
+class _CountUnknown(list):
+    """``distinct()`` of values only apply knows: its members, not how many of them there are."""
+
+
 @fn("distinct", shape=True)
 def _distinct(value: Any) -> Any:
     if isinstance(value, (Unknown, Ref)):
         return unknown_from(value, what="distinct()")
-    return _unordered_if([value], _unique(_list(value, "distinct")))
+    out = _unordered_if([value], _unique(_list(value, "distinct")))
+    if len(out) > 1 and any(isinstance(v, (Unknown, Ref)) for v in out):
+        # values only apply knows may be equal: how many distinct ones there are is unknown
+        # (Terraform: "Invalid count argument" for a count from it), their members are known
+        if isinstance(out, UnorderedList):
+            out.count_unknown = True  # (and which is where, as before)
+            return out
+        return _CountUnknown(out)
+    return out
 
 
 def _unique(values: list) -> list:
@@ -249,6 +272,10 @@ def _compact(value: Any) -> Any:
 def _length(value: Any) -> Any:
     if isinstance(value, (Unknown, Ref)):
         return unknown_from(value, what="length()")
+    if (isinstance(value, (_CountUnknown, SetList)) or getattr(value, "count_unknown", False)) and \
+            len(value) > 1 and any(isinstance(v, (Unknown, Ref)) for v in value):
+        return Unknown("the number of distinct values known only after apply (equal ones merge) is known "
+                       "only after apply")
     if isinstance(value, (list, dict)):
         return len(value)
     if isinstance(value, str):
@@ -263,9 +290,12 @@ def _element(value: Any, index: Any) -> Any:
     items = _list(value, "element")
     if not items:
         raise EvalError("element: the list is empty")
+    at = int(to_number(index))
+    if at < 0:
+        raise EvalError("element: cannot use element function with a negative index")
     if isinstance(items, UnorderedList) and len(items) > 1:
         return Unknown(items.why)
-    return items[int(to_number(index)) % len(items)]
+    return items[at % len(items)]
 
 
 @fn("lookup", shape=True)
@@ -371,6 +401,8 @@ def _slice(value: Any, start: Any, end: Any) -> Any:
         return unknown_from(value, start, end, what="slice()")
     items = _list(value, "slice")
     lo, hi = int(to_number(start)), int(to_number(end))
+    if lo < 0 or hi > len(items) or lo > hi:  # Terraform refuses what Python would clamp
+        raise EvalError(f"slice: indexes {lo}, {hi} are out of range for a list of {len(items)}")
     if isinstance(items, UnorderedList) and hi - lo < len(items):
         return [Unknown(items.why) for _ in items[lo:hi]]  # which ones are in it is not known
     return _unordered_if([items], items[lo:hi])
@@ -723,7 +755,20 @@ def _parseint(text: Any, base: Any) -> Any:
 
 @fn("jsonencode")
 def _jsonencode(value: Any) -> Any:
+    if _unordered_inside(value):
+        return Unknown(SET_ORDER_UNKNOWN + " (jsonencode writes it in that order)")
     return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+
+def _unordered_inside(value: Any) -> bool:
+    """Does a value hold a set or list whose order tfsg does not reproduce?"""
+    if isinstance(value, (UnorderedSet, UnorderedList)) and len(value) > 1:
+        return True
+    if isinstance(value, dict):
+        return any(_unordered_inside(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_unordered_inside(v) for v in value)
+    return False
 
 
 @fn("jsondecode")

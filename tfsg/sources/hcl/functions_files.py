@@ -71,7 +71,10 @@ def _read(env: Any, path: Any, what: str) -> str:
     reader, real = _resolve(env, path, what)
     if not _exists(reader, real):  # Terraform refuses the call: an unknown naming the place
         raise EvalError(f"{what}: no such file {to_string(path)!r}")
-    return reader.read(real)
+    text = reader.read(real)
+    # Terraform's file() returns the bytes as they are: a UTF-8 byte-order mark (a spreadsheet's
+    # CSV) stays, as U+FEFF, at the start (the .tf reader drops it; a read file keeps it)
+    return "\ufeff" + text if reader.bom(real) else text
 
 
 def file(env: Any, path: Any) -> Any:

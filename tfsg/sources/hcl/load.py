@@ -238,10 +238,12 @@ def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str]
 
     every = [ri for module in root.walk() for ri in module.all_resource_instances()]
     major = provider_major(reader, directory, list(loader.configs.values()))  # every module is loaded now
-    from .schema_check import unexpected
+    from .schema_check import mistyped, unexpected
 
     for ri in every:
         wrong = unexpected(ri.block, ri.address.type) if ri.address.mode == "managed" else None
+        if wrong is None and ri.address.mode == "managed":
+            wrong = mistyped(ri.block, ri.address.type, ri.built())
         if wrong is not None:
             if major == 5:  # the schema tfsg holds is provider 5's
                 raise InputError(f"{wrong[0]}; Terraform refuses the configuration", f"{ri.block.file}:{wrong[1]}")

@@ -36,7 +36,6 @@ from .values import (
     EvalError,
     Lazy,
     Ref,
-    SetList,
     TypedList,
     TypedMap,
     Unknown,
@@ -717,7 +716,11 @@ def convert(value: Any, type_expr: Node) -> Any:
             if _mentions_any(arg):  # list(any): one element type, mixed primitives as strings
                 items = unify(items)
             if kind == "set":  # a set holds no marked element: the set is marked (cty)
-                made = SetList(sorted(set(items)) if all(isinstance(v, str) for v in items) else items)
+                # go-cty's order: strings lexically, numbers by value, bools false first; objects
+                # and tuples by a hash tfsg does not reproduce (a position in them is unknown)
+                from .functions import as_set
+
+                made = as_set(items)
                 return mark(made) if has_mark(items) else made
             return TypedList(items)
         if kind == "map":

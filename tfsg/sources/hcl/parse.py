@@ -302,6 +302,11 @@ def _heredoc_lines(body: str, flush: bool) -> str:
             if m is None:
                 break
             head = line[:m.start()]
+            if not head and out:
+                # at the very start of its line, the literal before the marker is the previous
+                # line's end, newline included: HCL trims it (an indented marker trims its own
+                # line's indentation only)
+                out[-1] = out[-1].rstrip(" \t\r\n")
             stripped_before = stripped_before or not head.strip(" \t")
             line = head.rstrip(" \t") + m.group(1) + line[m.end():]
         while "~}" in line:  # "~}": the spaces after it on this line go, and the newline at its end

@@ -11,12 +11,14 @@ from typing import Any, Optional
 
 from . import budget
 from .values import (
+    SET_ORDER_UNKNOWN,
     EvalError,
     Lazy,
     Ref,
     SetList,
     Unknown,
     UnorderedList,
+    UnorderedSet,
     equal,
     equal_partial,
     has_mark,
@@ -33,6 +35,7 @@ from .values import (
     unify,
     unknown_from,
     unmark,
+    unordered,
 )
 
 
@@ -403,6 +406,15 @@ class ForN(Node):
         budget.charge(len(coll) * body)  # each iteration evaluates the body once
         out = _guarded(marked, "a for expression whose collection, if or key is sensitive", self._loop, coll, env,
                        marked)
+        if isinstance(coll, (UnorderedSet, UnorderedList)) and len(coll) > 1 and not isinstance(out, Unknown):
+            # a set of objects (or a list only apply orders) iterates in an order tfsg does not
+            # know: a list made from it has its members, not their positions; a map keyed by
+            # the position does not know which element each key holds
+            why = getattr(coll, "why", "") or SET_ORDER_UNKNOWN
+            if self.key is None:
+                out = unordered(out, why)
+            elif self.kname is not None and isinstance(coll, UnorderedList):
+                out = Unknown(why)
         return mark(out) if marked and not isinstance(out, Unknown) else out
 
     def _loop(self, coll: Any, env: Env, marked: list[bool]) -> Any:

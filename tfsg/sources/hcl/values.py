@@ -162,6 +162,7 @@ class UnorderedList(list):
     index, ``element``, ``slice``) is unknown. Terraform's own plan makes the whole list unknown."""
 
     why = ""  # what makes the order unknown (set by unordered())
+    count_unknown = False  # distinct() of values only apply knows: how many is unknown too
 
 
 

@@ -1,0 +1,210 @@
+"""What changed outside Terraform since the last run, as the plan records it (``resource_drift``).
+
+Terraform refreshes before planning: a plan's ``prior_state`` is AWS as it is now, and
+``resource_drift`` lists each object whose refreshed value differs from the last state written
+(Terraform's JSON output format, "Plan Representation": "resource_drift"). tfsg's before side is
+the refreshed one, so what a drift opened (SSH added in the console) shows as existing, not
+introduced; a refresh-only plan, which only records the drift in the state, changes nothing in
+AWS. Reviewers are told which security-relevant objects drifted (``input.drift_note``).
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from ..attachments import attachment_table
+
+_SHOWN = 10
+
+
+def drift_note(data: dict) -> Optional[str]:
+    """One line naming the security-relevant objects changed outside Terraform, or None."""
+    entries = data.get("resource_drift")
+    if not isinstance(entries, list):
+        return None
+    watched = _watched()
+    made: Optional[dict[str, set]] = None
+    routes: Optional[set] = None
+    found: dict[str, str] = {}
+    for rc in entries:
+        kind = rc.get("type") if isinstance(rc, dict) else None
+        if not isinstance(rc, dict) or rc.get("mode", "managed") != "managed" or kind not in watched:
+            continue
+        address = rc.get("address")
+        change: dict = rc["change"] if isinstance(rc.get("change"), dict) else {}
+        actions = change.get("actions")
+        if not isinstance(address, str) or not isinstance(actions, list) or not actions or actions == ["no-op"]:
+            continue
+        before, after = change.get("before"), change.get("after")
+        if "delete" in actions:
+            found[address] = "deleted"
+            continue
+        if not isinstance(before, dict) or not isinstance(after, dict):
+            continue
+        if kind in _GROUPS:
+            # a group reads back the rules its rule resources made (the refresh after each apply
+            # lists them as drift): only permissions no rule resource accounts for count
+            if made is None:
+                made = _rule_resource_atoms(data)
+            own = made.get(str(after.get("id") or before.get("id")), set())
+            delta = (_atoms(before) ^ _atoms(after)) - own
+            rest = ("ingress", "egress")
+            if delta or _changed({k: v for k, v in before.items() if k not in rest},
+                                 {k: v for k, v in after.items() if k not in rest}):
+                found[address] = "changed"
+        elif kind in _TABLES:
+            # a table reads back the routes its aws_route resources made: only others count
+            if routes is None:
+                routes = _route_resource_keys(data)
+            table = str(after.get("id") or before.get("id"))
+            if _routes(before, table) ^ _routes(after, table) - routes:
+                found[address] = "changed"
+        elif _changed({k: before.get(k) for k in watched[kind]}, {k: after.get(k) for k in watched[kind]}):
+            found[address] = "changed"
+    if not found:
+        return None
+    names = [f"{a} ({found[a]})" for a in sorted(found)]
+    more = f" and {len(names) - _SHOWN} more" if len(names) > _SHOWN else ""
+    return (f"Drift: changed outside Terraform since the last run (resource_drift): {', '.join(names[:_SHOWN])}{more}. "
+            "The before side is AWS as refreshed: what the drift opened reads as existing, not introduced.")
+
+
+_GROUPS = ("aws_security_group", "aws_default_security_group")
+_TABLES = ("aws_route_table", "aws_default_route_table")
+_RULES = ("aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule")
+# what decides who sits where and who is addressable, per type (besides the groups each type's
+# attachment paths name); an Elastic IP's association and an instance's public_ip move with
+# aws_eip_association resources, which refresh reads back as drift: not watched
+_ATTRIBUTES = {"aws_subnet": ("map_public_ip_on_launch", "assign_ipv6_address_on_creation", "cidr_block"),
+               "aws_default_subnet": ("map_public_ip_on_launch", "assign_ipv6_address_on_creation"),
+               "aws_lb": ("internal", "security_groups", "subnets"),
+               "aws_alb": ("internal", "security_groups", "subnets"),
+               "aws_lb_listener": ("port", "protocol", "default_action"),
+               "aws_alb_listener": ("port", "protocol", "default_action"),
+               "aws_ec2_managed_prefix_list": ("entry",), "aws_network_interface_sg_attachment": ("security_group_id",)}
+
+
+def _watched() -> dict[str, tuple[str, ...]]:
+    """type -> the attributes whose drift changes the network (groups and rules: all of them)."""
+    out: dict[str, tuple[str, ...]] = dict.fromkeys(_GROUPS + _TABLES + _RULES, ())
+    for kind, paths in attachment_table().items():
+        out[kind] = tuple(sorted({p.steps[0] for p in paths}))
+    for kind, attrs in _ATTRIBUTES.items():
+        out[kind] = tuple(sorted(set(out.get(kind, ())) | set(attrs)))
+    return out
+
+
+def _routes(table: dict, table_id: str) -> set:
+    return {(table_id, str(r.get("cidr_block") or r.get("ipv6_cidr_block") or r.get("destination_prefix_list_id")))
+            for r in _seq(table.get("route")) if isinstance(r, dict)}
+
+
+def _route_resource_keys(data: dict) -> set:
+    """(table id, destination) of the state's aws_route resources."""
+    out = set()
+    for res in _state_resources(data):
+        values = res.get("values")
+        if res.get("type") == "aws_route" and isinstance(values, dict):
+            out.add((str(values.get("route_table_id")), str(values.get("destination_cidr_block")
+                     or values.get("destination_ipv6_cidr_block") or values.get("destination_prefix_list_id"))))
+    return out
+
+
+def _state_resources(data: dict) -> list[dict]:
+    out: list[dict] = []
+    prior = (data.get("prior_state") or {}).get("values") or {}
+    stack = [prior.get("root_module") or {}]
+    while stack:
+        module = stack.pop()
+        if isinstance(module, dict):
+            stack.extend(module.get("child_modules") or ())
+            out.extend(r for r in module.get("resources") or () if isinstance(r, dict))
+    return out
+# what drifts without changing the network: tags read back as {} for null, timeouts, clocks
+_QUIET = ("tags", "tags_all", "timeouts", "latest_restorable_time")
+
+
+def _changed(before: object, after: object) -> bool:
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return before != after
+    return any(before.get(k) != after.get(k) and not (_empty(before.get(k)) and _empty(after.get(k)))
+               for k in set(before) | set(after) if k not in _QUIET)
+
+
+def _empty(value: object) -> bool:
+    return value is None or value == {} or value == [] or value == ""
+
+
+_PROTOCOLS = {"-1": "all", "all": "all", "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}
+
+
+def _proto(value: object) -> str:
+    text = str(value).lower()
+    return _PROTOCOLS.get(text, text)
+
+
+def _atoms(group: dict) -> set:
+    """A group's inline permissions, one per (direction, protocol, ports, peer)."""
+    out = set()
+    for direction in ("ingress", "egress"):
+        for rule in _seq(group.get(direction)):
+            if not isinstance(rule, dict):
+                continue
+            proto = _proto(rule.get("protocol"))
+            ports = (str(rule.get("from_port")), str(rule.get("to_port"))) if proto != "all" else ("0", "0")
+            head = (direction, proto) + ports
+            for kind, key in (("cidr", "cidr_blocks"), ("cidr", "ipv6_cidr_blocks"), ("pl", "prefix_list_ids"),
+                              ("sg", "security_groups")):
+                for value in _seq(rule.get(key)):
+                    out.add(head + (kind, _bare(value)))
+            if rule.get("self"):
+                out.add(head + ("sg", _bare(group.get("id"))))
+    return out
+
+
+def _seq(value: object) -> list:
+    """A list attribute, or nothing when a damaged plan holds something else there."""
+    return value if isinstance(value, list) else []
+
+
+def _bare(value: object) -> str:
+    """A group id without its account (``123456789012/sg-1``: how a group reads back another's)."""
+    return str(value).rsplit("/", 1)[-1]
+
+
+def _rule_resource_atoms(data: dict) -> dict[str, set]:
+    """group id -> the permissions the state's rule resources hold (aws_security_group_rule and
+    the aws_vpc_security_group_*_rule resources)."""
+    out: dict[str, set] = {}
+    for res in _state_resources(data):
+        values = res.get("values")
+        if not isinstance(values, dict):
+            continue
+        group = str(values.get("security_group_id"))
+        peers: list[tuple[str, object]] = []
+        if res.get("type") == "aws_security_group_rule":
+            proto = _proto(values.get("protocol"))
+            ports = (str(values.get("from_port")), str(values.get("to_port"))) if proto != "all" else ("0", "0")
+            head = (str(values.get("type")), proto) + ports
+            peers = [("cidr", c) for k in ("cidr_blocks", "ipv6_cidr_blocks") for c in _seq(values.get(k))]
+            peers += [("pl", p) for p in _seq(values.get("prefix_list_ids"))]
+            if values.get("source_security_group_id"):
+                peers.append(("sg", values["source_security_group_id"]))
+            if values.get("self"):
+                peers.append(("sg", group))
+        elif res.get("type") in ("aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"):
+            direction = "ingress" if res["type"].endswith("ingress_rule") else "egress"
+            proto = _proto(values.get("ip_protocol"))
+            ports = (str(values.get("from_port")), str(values.get("to_port"))) if proto != "all" else ("0", "0")
+            head = (direction, proto) + ports
+            peers = [(kind, values[key]) for kind, key in (("cidr", "cidr_ipv4"), ("cidr", "cidr_ipv6"),
+                                                           ("pl", "prefix_list_id"),
+                                                           ("sg", "referenced_security_group_id"))
+                     if values.get(key)]
+        else:
+            continue
+        out.setdefault(group, set()).update(head + (kind, _bare(value)) for kind, value in peers)
+    return out
+
+
+__all__ = ["drift_note"]
