@@ -109,3 +109,13 @@ def test_expanded_group_pairs_into_the_database_group():
 def test_sources_alone_give_the_plans_resource_flows():
     """HCL mode reads the same routes from main.tf: the same resource flows, all of them."""
     assert flows(_show("sources")["resource_flows"]) == flows(_show("plan")["resource_flows"])
+
+
+@pytest.mark.parametrize("source", sorted(INPUTS))
+def test_the_transit_gateway_reaches_its_attached_vpcs_only(source):
+    """[TGW] C sends all of 10.0.0.0/8 to the transit gateway, which B, C and E are attached to
+    (Transit Gateway guide, "How transit gateways work": it routes between its attachments). D
+    is not: app_c reaches nothing in D (web_d admits tcp 443 from the world, which would
+    otherwise hold app_c's private address)."""
+    r = _show(source)
+    assert not [f for f in flows(r["resource_flows"]) if f[0] == INST + "app_c" and f[1].endswith("_d")]

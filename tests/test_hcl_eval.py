@@ -198,9 +198,9 @@ def test_missing_root_variable_is_an_explicit_unknown(tmp_path):
 
 def test_unimplemented_function_is_unknown_not_a_guess(tmp_path):
     # regex() is implemented now (tests/test_hcl_functions_text.py); a function tfsg does not
-    # know (a provider-defined one) stays an unknown naming it
-    value = local(tmp_path, 'provider::aws::arn_parse("arn:aws:iam::123456789012:role/x")')
-    assert isinstance(value, Unknown) and "arn_parse" in value.reason
+    # know (a provider-defined one it does not implement) stays an unknown naming it
+    value = local(tmp_path, 'provider::aws::trim_iam_role_path("arn:aws:iam::123456789012:role/x")')
+    assert isinstance(value, Unknown) and "trim_iam_role_path" in value.reason
 
 
 # ---------------------------------------------------------------------- through the CLI

@@ -114,3 +114,33 @@ def test_a_strip_marker_opening_a_line_trims_the_previous_newline(tmp_path):
     r = _show(str(tmp_path))
     tags = r["groups"][0]["tags"]
     assert {k: json.loads(v) for k, v in tags.items()} == {"a": "xy\n", "d": "x,y", "f": "x\ny\n\n", "g": "AB\n"}
+
+
+def test_the_aws_providers_arn_functions(tmp_path):
+    """Provider-defined functions (AWS provider docs, "arn_parse", "arn_build"; Terraform 1.8+):
+    the group named in an ARN is the rule's source, as Terraform 1.11.4 plans it (the probe's plan
+    held tcp 22 from sg-0123456789abcdef0)."""
+    (tmp_path / "main.tf").write_text('''terraform {
+  required_providers {
+    aws = { source = "hashicorp/aws", version = "5.100.0" }
+  }
+}
+locals {
+  parts = provider::aws::arn_parse("arn:aws:ec2:us-east-1:123456789012:security-group/sg-0123456789abcdef0")
+  again = provider::aws::arn_build("aws", "ec2", "us-east-1", local.parts.account_id, local.parts.resource)
+}
+resource "aws_security_group" "a" {
+  name = "arns"
+  tags = { arn = local.again }
+  ingress {
+    from_port       = 22
+    to_port         = 22
+    protocol        = "tcp"
+    security_groups = [trimprefix(local.parts.resource, "security-group/")]
+  }
+}
+''')
+    r = _show(str(tmp_path))
+    assert {f for f in flows(r["flows"]) if f[1] == G + "a"} == {("sg-0123456789abcdef0", G + "a", "tcp", "22")}
+    assert r["groups"][0]["tags"] == {"arn": "arn:aws:ec2:us-east-1:123456789012:security-group/sg-0123456789abcdef0"}
+    assert not r["unknown"]

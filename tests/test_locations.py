@@ -276,3 +276,43 @@ def test_ipv6_blocks_are_told_apart_by_their_cidr() -> None:
     world = Rule("aws_security_group.x", "ingress", https, Peer("cidr", "::/0"), "aws_security_group.x", inline=True)
     # written with host bits and upper case, the plan's normalised 2001:db8::/64 is that block
     assert assign([vpn, world], sites) == {vpn: Location("main.tf", 2), world: Location("main.tf", 8)}
+
+
+def test_a_rule_a_local_module_writes_itself_is_at_its_block(tmp_path) -> None:
+    """A local module's SSH rule writes 0.0.0.0/0 as text; the call passes ``api_cidrs =
+    ["0.0.0.0/0"]``, which feeds only a tag. TFSG001 is at the module's ingress block (mod/main.tf
+    line 9), exact, the call (main.tf line 1) related: not at the argument that merely holds the
+    same text."""
+    (tmp_path / "mod").mkdir()
+    (tmp_path / "mod" / "main.tf").write_text('''variable "vpc_id" { type = string }
+variable "api_cidrs" { type = list(string) }
+
+resource "aws_security_group" "bastion" {
+  name        = "bastion"
+  description = "bastion"
+  vpc_id      = var.vpc_id
+  tags        = { Name = "bastion", Api = join(",", var.api_cidrs) }
+  ingress {
+    description = "SSH"
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+''')
+    (tmp_path / "main.tf").write_text('''module "bastion" {
+  source    = "./mod"
+  vpc_id    = aws_vpc.v.id
+  api_cidrs = ["0.0.0.0/0"]
+}
+
+resource "aws_vpc" "v" {
+  cidr_block = "10.0.0.0/16"
+}
+''')
+    proc = subprocess.run([sys.executable, "-m", "tfsg", "check", ".", "--format", "json"], capture_output=True,
+                          text=True, cwd=tmp_path)
+    found = {f["policy"]: f for f in json.loads(proc.stdout)["findings"]}
+    assert (found["TFSG001"]["location"], found["TFSG001"]["location_exact"]) == ("mod/main.tf:9", True)
+    assert found["TFSG001"]["related_locations"][0] == "main.tf:1"

@@ -351,3 +351,70 @@ resource "aws_subnet" "b" {
     vpc_peering_connection_id = aws_vpc_peering_connection.ab.id
   }'''))
     assert _into_dbs(r) == {("aws_instance.app", "aws_instance.db_b")}
+
+
+def test_through_a_nat_gateway_whose_own_routes_are_unknown(tmp_path):
+    """A's table sends 10.2.0.0/16 to a NAT gateway whose subnet's table is not in the plan (an
+    rtb- id): where the gateway sends on is unknown, so it may reach B [FAIL], and what it sends
+    arrives from its own address (VPC user guide, "NAT gateway basics"): db_b admits only the
+    NAT gateway's subnet, 10.1.9.0/24, and still app -> db_b."""
+    r = _show(tmp_path, HEAD + DB.format(v="b").replace('["10.0.0.0/8"]', '["10.1.9.0/24"]') + '''
+resource "aws_subnet" "a_nat" {
+  vpc_id     = aws_vpc.a.id
+  cidr_block = "10.1.9.0/24"
+}
+resource "aws_route_table_association" "a_nat" {
+  subnet_id      = aws_subnet.a_nat.id
+  route_table_id = "rtb-0123456789abcdef0"
+}
+resource "aws_nat_gateway" "private" {
+  connectivity_type = "private"
+  subnet_id         = aws_subnet.a_nat.id
+}
+''' + A_TABLE.format(routes='''
+  route {
+    cidr_block     = "10.2.0.0/16"
+    nat_gateway_id = aws_nat_gateway.private.id
+  }'''))
+    assert _into_dbs(r) == {("aws_instance.app", "aws_instance.db_b")}
+
+
+def test_a_transit_gateway_carries_to_the_vpcs_attached_to_it(tmp_path):
+    """The same 10.0.0.0/8 route, to a transit gateway the plan attaches A and B to (Transit
+    Gateway guide, "How transit gateways work": it routes between its attachments): db_b is
+    reached, db_c (C is not attached) is not. With a VPN also attached, where it carries is not
+    known: both [FAIL]."""
+    attach = '''
+resource "aws_ec2_transit_gateway" "hub" {}
+resource "aws_ec2_transit_gateway_vpc_attachment" "a" {
+  transit_gateway_id = aws_ec2_transit_gateway.hub.id
+  vpc_id             = aws_vpc.a.id
+  subnet_ids         = [aws_subnet.a.id]
+}
+resource "aws_ec2_transit_gateway_vpc_attachment" "b" {
+  transit_gateway_id = aws_ec2_transit_gateway.hub.id
+  vpc_id             = aws_vpc.b.id
+  subnet_ids         = [aws_subnet.b.id]
+}
+''' + A_TABLE.format(routes='''
+  route {
+    cidr_block         = "10.0.0.0/8"
+    transit_gateway_id = aws_ec2_transit_gateway.hub.id
+  }''')
+    r = _show(tmp_path, HEAD + DB.format(v="b") + DB.format(v="c") + attach)
+    assert _into_dbs(r) == {("aws_instance.app", "aws_instance.db_b")}
+    (tmp_path / "vpn").mkdir()
+    vpn = '''
+resource "aws_customer_gateway" "office" {
+  bgp_asn    = 65000
+  ip_address = "198.51.100.7"
+  type       = "ipsec.1"
+}
+resource "aws_vpn_connection" "office" {
+  customer_gateway_id = aws_customer_gateway.office.id
+  transit_gateway_id  = aws_ec2_transit_gateway.hub.id
+  type                = "ipsec.1"
+}
+'''
+    r = _show(tmp_path / "vpn", HEAD + DB.format(v="b") + DB.format(v="c") + attach + vpn)
+    assert _into_dbs(r) == {("aws_instance.app", "aws_instance.db_b"), ("aws_instance.app", "aws_instance.db_c")}

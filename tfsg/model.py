@@ -297,7 +297,11 @@ class Attachment:
     # the private destinations beyond its VPC that its subnets' route tables send to (peering,
     # transit gateway, VPN, an appliance: sources/vpc_routes.py); None when the plan cannot tell
     beyond: Optional[AddressSet] = None
-    beyond_by: tuple[str, ...] = ()  # the routes that send it there (aws_route, tables' route blocks)
+    # the routes that send it there (aws_route, tables' route blocks), each with where it sends
+    beyond_by: tuple[tuple[str, AddressSet], ...] = ()
+    # (destinations, the address they arrive from) of what goes beyond its VPC through a NAT
+    # gateway: the gateway's own private address, not the resource's
+    beyond_nat: tuple[tuple[AddressSet, AddressSet], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -413,6 +417,8 @@ class Snapshot:
     omitted_inline: set[tuple[str, str]] = field(default_factory=set)
     # the inline block each inline rule is written in, where one block can be told (blocksites)
     rule_locations: dict[Rule, Location] = field(default_factory=dict)
+    # inline rules whose block writes their peer as text (not from a variable): locate.py
+    literal_rules: set = field(default_factory=set)
     # a group or rule resource made in a module: the module variables its configuration reads
     # (which arguments of the module call feed it: where a finding on it points)
     inputs: dict[str, frozenset] = field(default_factory=dict)

@@ -392,6 +392,27 @@ def diff(loaded: Any, before: FlowGraph, after: FlowGraph, expand: bool = False)
     # exposed, say); it is added or removed only when its hops appear or disappear.
     paths_added = [p for p in after_paths if p.nodes not in before_nodes and not before.has_path(p.nodes)]
     paths_removed = [p for p in before_paths if p.nodes not in after_nodes and not after.has_path(p.nodes)]
+    # the same resources, a hop carrying more (or less) than before: the path as it is now is
+    # added (SSH joining 8080 into the admin host), as it was is removed
+    # (a last hop gaining only what the internet now reaches directly on its target is that
+    # exposure's, reported as newly exposed: not a new way in)
+    by_nodes = {p.nodes: p for p in before_paths}
+    direct: dict[str, ServiceSet] = {}
+    for e in after.exposures:
+        if e.kind == "resource" and e.listener is None:
+            direct[e.address] = direct.get(e.address, NO_SERVICES) | e.services
+    for p in after_paths:
+        old = by_nodes.get(p.nodes)
+        if old is None or len(old.hops) != len(p.hops) or old.hops == p.hops:
+            continue
+        gained = [now - was for was, now in zip(old.hops, p.hops)]
+        gained[-1] = gained[-1] - direct.get(p.nodes[-1], NO_SERVICES)
+        if any(g for g in gained):
+            paths_added.append(p)
+        if any(not now.issuperset(was) for was, now in zip(old.hops, p.hops)):
+            paths_removed.append(old)
+    paths_added.sort(key=lambda p: p.nodes)
+    paths_removed.sort(key=lambda p: p.nodes)
 
     exposure_changes = []
     delta_added = [] if expand else _cidr_delta(before, after)

@@ -9,7 +9,7 @@ host with the network interfaces attached to it; nothing connects to a Lambda fu
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from ..netsets import NO_SERVICES, ServiceSet
 from .records import INTERNET, LOAD_BALANCERS
@@ -79,7 +79,6 @@ class ResourceEdges:
         """Resources whose ingress may admit ``m``: members of the groups that name one of its
         groups, or that admit a block that may hold its addresses (per distinct bound: the
         members of a subnet share it)."""
-        from .coverage import overlaps
 
         graph = self.graph
         if self._by_block is None:
@@ -92,19 +91,26 @@ class ResourceEdges:
                 for _, block, _ in entries:
                     self._by_block.setdefault(block, set()).add(g)
             self._by_bound: dict = {}
-        bound = self.bound[m.resource]
-        held = self._by_bound.get(bound)
-        if held is None:
-            groups: set[str] = set()
-            for block, admitting in self._by_block.items():
-                if block and overlaps(block, bound):
-                    groups |= admitting
-            held = self._by_bound[bound] = {a.resource for g in groups for a in graph.members.get(g, ())}
-        out = set(held)
+        out = set(self._held(self.bound[m.resource]))
+        for _, source in m.beyond_nat:  # what it sends through a NAT gateway arrives from the gateway
+            out |= self._held(source)
         for group in m.groups:
             for g in self._named_by.get(group, ()):
                 out.update(a.resource for a in graph.members.get(g, ()))
         return out
+
+    def _held(self, bound: Any) -> set[str]:
+        """The members of the groups that admit a block which may hold ``bound``, once per bound."""
+        from .coverage import overlaps
+
+        held = self._by_bound.get(bound)
+        if held is None:
+            groups: set[str] = set()
+            for block, admitting in self._by_block.items():  # type: ignore[union-attr]  # set by _candidates
+                if block and overlaps(block, bound):
+                    groups |= admitting
+            held = self._by_bound[bound] = {a.resource for g in groups for a in self.graph.members.get(g, ())}
+        return held
 
     def _receiving(self, name: str) -> tuple:
         """A receiver's bound, groups and aggregated ingress (references per named group, the
@@ -171,6 +177,8 @@ class ResourceEdges:
                         got = i_named.get(h)
                         if got is not None:
                             inbound = inbound | got
+                if m.beyond_nat and n_bound is not None:
+                    inbound = inbound | self._translated(m, atts[name], n_bound)
                 if not inbound._any:
                     continue
                 outbound = e_cidr.get(n_bound)
@@ -190,6 +198,20 @@ class ResourceEdges:
             for same in self.one_resource.get(node, ()):
                 out.pop(same, None)  # a cluster's endpoints resolve to its instances: not a hop
         self._succ[node] = out
+        return out
+
+    def _translated(self, m: Any, n: Any, n_bound: Any) -> ServiceSet:
+        """What ``n`` admits from the NAT gateways ``m`` reaches it through (another VPC's
+        resource, an address behind the gateway's route): their addresses, not ``m``'s. Both
+        ways are kept where both may apply (fail closed)."""
+        from .resources import cidr_part
+
+        out = NO_SERVICES
+        if n.vpc_id is None or n.vpc_id == m.vpc_id:
+            return out
+        for dest, source in m.beyond_nat:
+            if dest.overlaps(n_bound):
+                out = out | cidr_part(self.graph, "ingress", n, source)
         return out
 
     def _same_host(self, node: str, out: dict[str, ServiceSet]) -> dict[str, ServiceSet]:

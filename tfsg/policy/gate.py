@@ -62,9 +62,12 @@ def run_gate(config: Config, before: Optional[FlowGraph], after: FlowGraph, *, f
     continued = carry_over(prior, after_findings, before, after,
                            {p.id: str(p.spec.get("check", "")) for p in config.policies})
     # newly-reachable judges a change: only what it introduces, on resources that existed before
+    # and were not reachable then (one already reachable that the change reaches on more
+    # services is the tiering finding's growth, not a store that becomes reachable)
     kinds = {p.id: p.kind for p in config.policies}
     after_findings = [f for f in after_findings if kinds.get(f.policy) != "newly-reachable" or
-                      (f.introduced and f.address in existed and f.status == "violation")]
+                      (f.introduced and f.address in existed and f.status == "violation"
+                       and f.identity() not in prior)]
     if before is not None:
         from .tiering import locate_new_hop
 

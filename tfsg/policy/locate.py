@@ -38,6 +38,7 @@ class Locator:
 
     def __init__(self, snap: Snapshot) -> None:
         self.snap = snap
+        self._literal: Optional[set] = None
         self.inline: dict[str, list[Rule]] = {}
         self.written: dict[str, list[Rule]] = {}  # owner (rule resource or group) -> its rules
         for rule in snap.rules:
@@ -85,8 +86,21 @@ class Locator:
             # tags), not when rules grant the access from blocks or resources that cannot be told
             loc, exact = locations[address], not defined
         owner = at or (granting[0] if len(granting) == 1 else address)
+        if loc is not None and exact and loc in self._literal_sites() and _in_repository(loc) \
+                and _OUTER_CALL.match(owner or ""):
+            # a rule a local module writes itself (its CIDR as text in its block): the block,
+            # whatever argument of the call happens to hold the same text (one that feeds a tag)
+            call = self.snap.call_sites.get(_OUTER_CALL.match(owner).group(1))  # type: ignore[union-attr]
+            return loc, True, ((str(call.location),) if call is not None else ()) + others
         loc, exact, related = self._through_call(owner, loc, exact, evidence, self._rule_tokens(granting, evidence))
         return loc, exact, related + tuple(o for o in others if o not in related)
+
+    def _literal_sites(self) -> set:
+        """The blocks that write their rule's peer as text (Snapshot.literal_rules)."""
+        if self._literal is None:
+            self._literal = {self.snap.rule_locations[r] for r in self.snap.literal_rules
+                             if r in self.snap.rule_locations}
+        return self._literal
 
     def _inline_sites(self, defined: list[str], evidence: dict[str, Any]) -> list[Location]:
         from ..graph.records import evidence_services

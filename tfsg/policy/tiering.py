@@ -296,7 +296,7 @@ def _crossing_routes(graph: Any, a: str, b: str) -> tuple[str, ...]:
     x, y = atts.get(a), atts.get(b)
     if x is None or y is None or x.vpc_id is None or y.vpc_id is None or x.vpc_id == y.vpc_id:
         return ()
-    return tuple(x.beyond_by)
+    return tuple(route for route, where in x.beyond_by if y.addresses is None or where.overlaps(y.addresses))
 
 
 class _GraphOnly:

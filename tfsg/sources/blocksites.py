@@ -264,10 +264,12 @@ def node_refs(node: Any) -> Iterator[str]:
 # --------------------------------------------------------------------------- matching
 
 
-def assign(rules: Iterable[Rule], sites: dict[str, list[Site]]) -> dict[Rule, Location]:
+def assign(rules: Iterable[Rule], sites: dict[str, list[Site]], literal: Optional[set] = None) -> dict[Rule, Location]:
     """The block each inline rule was written in, where exactly one block can have written it.
 
-    ``sites``: group address (any instance of the block) -> its inline blocks."""
+    ``sites``: group address (any instance of the block) -> its inline blocks. ``literal``: filled
+    with the rules whose block writes their peer as text (a CIDR, a group it names): written in
+    that block, not passed in from a module call's argument."""
     out: dict[Rule, Location] = {}
     for rule in rules:
         if not rule.inline:
@@ -276,6 +278,10 @@ def assign(rules: Iterable[Rule], sites: dict[str, list[Site]]) -> dict[Rule, Lo
         site = _pick(rule, own)
         if site is not None:
             out[rule] = site.location
+            if literal is not None and not site.dynamic and (
+                    (rule.peer.kind == "cidr" and _normal(rule.peer.value) in site.cidrs)
+                    or (rule.peer.kind == "group" and _local(rule.peer.value) in site.refs)):
+                literal.add(rule)
     return out
 
 

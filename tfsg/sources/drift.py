@@ -57,7 +57,10 @@ def drift_note(data: dict) -> Optional[str]:
             if routes is None:
                 routes = _route_resource_keys(data)
             table = str(after.get("id") or before.get("id"))
-            if _routes(before, table) ^ _routes(after, table) - routes:
+            if (_routes(before, table) ^ _routes(after, table)) - routes:
+                found[address] = "changed"
+        elif kind in _RULES or kind == "aws_route":
+            if _changed(before, after):  # a rule or route of its own: any of it
                 found[address] = "changed"
         elif _changed({k: before.get(k) for k in watched[kind]}, {k: after.get(k) for k in watched[kind]}):
             found[address] = "changed"
@@ -86,7 +89,7 @@ _ATTRIBUTES = {"aws_subnet": ("map_public_ip_on_launch", "assign_ipv6_address_on
 
 def _watched() -> dict[str, tuple[str, ...]]:
     """type -> the attributes whose drift changes the network (groups and rules: all of them)."""
-    out: dict[str, tuple[str, ...]] = dict.fromkeys(_GROUPS + _TABLES + _RULES, ())
+    out: dict[str, tuple[str, ...]] = dict.fromkeys(_GROUPS + _TABLES + _RULES + ("aws_route",), ())
     for kind, paths in attachment_table().items():
         out[kind] = tuple(sorted({p.steps[0] for p in paths}))
     for kind, attrs in _ATTRIBUTES.items():
@@ -95,8 +98,15 @@ def _watched() -> dict[str, tuple[str, ...]]:
 
 
 def _routes(table: dict, table_id: str) -> set:
-    return {(table_id, str(r.get("cidr_block") or r.get("ipv6_cidr_block") or r.get("destination_prefix_list_id")))
-            for r in _seq(table.get("route")) if isinstance(r, dict)}
+    """(table, destination, target) of a table's routes: a target replaced outside Terraform
+    (ReplaceRoute: an appliance's route sent to the internet gateway) is drift too."""
+    return {(table_id, str(r.get("cidr_block") or r.get("ipv6_cidr_block") or r.get("destination_prefix_list_id")),
+             _target(r)) for r in _seq(table.get("route")) if isinstance(r, dict)}
+
+
+def _target(route: dict) -> str:
+    return ",".join(f"{k}={route[k]}" for k in sorted(route) if k.endswith(("_id", "_arn"))
+                    and k not in ("destination_prefix_list_id", "route_table_id", "id") and route[k])
 
 
 def _route_resource_keys(data: dict) -> set:
@@ -106,7 +116,8 @@ def _route_resource_keys(data: dict) -> set:
         values = res.get("values")
         if res.get("type") == "aws_route" and isinstance(values, dict):
             out.add((str(values.get("route_table_id")), str(values.get("destination_cidr_block")
-                     or values.get("destination_ipv6_cidr_block") or values.get("destination_prefix_list_id"))))
+                     or values.get("destination_ipv6_cidr_block") or values.get("destination_prefix_list_id")),
+                     _target(values)))
     return out
 
 

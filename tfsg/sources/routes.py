@@ -295,7 +295,8 @@ class RouteIndex:
                 inline = [r for i, r in enumerate(inline)
                           if not (isinstance(r, dict) and set(_route_keys(self.b, inst, ("route", i))) & made)]
             return inline, False
-        if isinstance(inst.values.get("route"), list) and isinstance(inst.unknown.get("route"), list):
+        if isinstance(inst.values.get("route"), list) and isinstance(inst.unknown, dict) \
+                and isinstance(inst.unknown.get("route"), list):
             return inst.values["route"], False  # written; only parts (a gateway's id) known after apply
         if self._routes_unwritten(inst):
             return [], False

@@ -127,7 +127,7 @@ class SourceHints:
     def locate(self, snapshot: Snapshot) -> None:
         """Map resource addresses (groups, rule resources, attachments) to file:line."""
         addresses = set(snapshot.groups) | {r.defined_by for r in snapshot.rules} | \
-            {a.resource for a in snapshot.attachments} | {r for a in snapshot.attachments for r in a.beyond_by}
+            {a.resource for a in snapshot.attachments} | {r for a in snapshot.attachments for r, _ in a.beyond_by}
         for text in addresses:
             addr = _parse(text)
             if addr is None:
@@ -157,7 +157,7 @@ class SourceHints:
                 sites.setdefault(without_keys(group), text_sites(body, loc.file, loc.line))
             elif parsed is not None:  # a .tf.json file's block, parsed
                 sites.setdefault(without_keys(group), ast_sites(parsed))
-        snapshot.rule_locations.update(assign(snapshot.rules, sites))
+        snapshot.rule_locations.update(assign(snapshot.rules, sites, snapshot.literal_rules))
         root = self._module(())
         for name, site in sorted((root or {}).get("calls", {}).items()):
             snapshot.call_sites["module." + name] = site

@@ -8,11 +8,14 @@ connection, a transit gateway, a virtual private gateway, a network interface or
 appliance), a Gateway Load Balancer endpoint, a local gateway, a Cloud WAN core network. An
 internet gateway, an egress-only internet gateway and a carrier gateway do not carry private
 addresses. A NAT gateway forwards by its own subnet's table (VPC user guide, "NAT gateways": a NAT
-gateway can send to other VPCs through a transit gateway or a virtual private gateway).
+gateway can send to other VPCs through a transit gateway or a virtual private gateway), with its
+own private address as the source ("NAT gateway basics"). A peering connection carries to its two
+VPCs only (no transit); a transit gateway to the VPCs attached to it.
 
 What tfsg cannot read counts as a route to everywhere (fail closed): only a known absence
-separates two VPCs. A VPC this plan creates has, in its main table, the local route and the
-routes the plan adds to it.
+separates two VPCs (routes propagated at run time, tables named through what tfsg does not
+follow, blocks only apply knows are unknown). A VPC this plan creates has, in its main table, the
+local route and the routes the plan adds to it.
 """
 
 from __future__ import annotations
@@ -22,18 +25,8 @@ from typing import Any, Optional
 from ..netsets import AddressSet
 from .instances import Instance
 from .refs import Lit, Res
+from .route_targets import EVERYWHERE, INTERNET, LOCAL, NOWHERE, RouteTargets
 from .routes import MAIN, OUTSIDE, UNREAD, RouteIndex
-
-EVERYWHERE = AddressSet.parse("0.0.0.0/0") | AddressSet.parse("::/0")
-NOWHERE = AddressSet()
-
-# route targets, as the provider names them in aws_route and a table's route blocks
-TARGETS = ("gateway_id", "nat_gateway_id", "transit_gateway_id", "vpc_peering_connection_id",
-           "network_interface_id", "vpc_endpoint_id", "egress_only_gateway_id", "carrier_gateway_id",
-           "local_gateway_id", "core_network_arn", "instance_id")
-_TO_INTERNET = ("aws_internet_gateway", "aws_egress_only_internet_gateway", "aws_ec2_carrier_gateway")
-_INTERNET_IDS = ("igw-", "eigw-", "cagw-")
-LOCAL, INTERNET, ONWARDS = "local", "internet", "onwards"  # kinds of target (or a NAT gateway instance)
 
 
 class BeyondRoutes:
@@ -44,26 +37,25 @@ class BeyondRoutes:
         self.r = routes
         self.b = routes.b
         self._tables: dict[str, Optional[AddressSet]] = {}
-        self.carriers: dict[str, set[str]] = {}  # table -> the routes that send beyond the VPC
-        self._nats: dict[str, Instance] = {}  # nat-... id -> NAT gateway
-        for inst in self.b.instances:
-            if inst.type == "aws_nat_gateway" and inst.address.mode == "managed":
-                known, ident = self.b.value(inst, ("id",))
-                if known and isinstance(ident, str) and ident:
-                    self._nats[ident] = inst
-        # a route whose table cannot be told may be any table's
-        self._loose = any(self._route_target(r, ()) not in (LOCAL, INTERNET) for r in routes.loose)
+        self.carriers: dict[str, dict[str, AddressSet]] = {}  # table -> route -> where it sends beyond
+        self.natted: dict[str, list[tuple[AddressSet, AddressSet]]] = {}  # table -> (to, from) through NAT
+        self.targets = RouteTargets(self.b)
         # tables a virtual private gateway propagates its routes into (VPC user guide, "Route
         # propagation"; aws_vpn_gateway_route_propagation, a table's propagating_vgws): what they
         # hold is learned at run time; one whose table cannot be told may be any table
+        self._loose = False
         self._propagated: set[str] = set()
         for inst in self.b.instances:
             if inst.type == "aws_vpn_gateway_route_propagation" and inst.address.mode == "managed":
                 table = routes._table(inst, "route_table_id")
-                if table in (None, UNREAD, OUTSIDE):
-                    self._loose = self._loose or table == UNREAD
+                if table is None or (table == OUTSIDE and routes._literal(inst, "route_table_id")):
+                    continue  # a table of AWS the plan does not hold (an rtb- id)
+                if table in (UNREAD, OUTSIDE):
+                    self._loose = True  # named through what tfsg does not follow: any table
                 else:
                     self._propagated.add(table)
+        # a route whose table cannot be told may be any table's
+        self._loose = self._loose or any(self.targets.target(r, ()) not in (LOCAL, INTERNET) for r in routes.loose)
 
     # ------------------------------------------------------------------ queries
 
@@ -154,41 +146,82 @@ class BeyondRoutes:
                 return None
             for i, route in enumerate(inline):
                 if isinstance(route, dict):
-                    routes.append((self._destination(inst, ("route", i), ("cidr_block", "ipv6_cidr_block")),
-                                   self._route_target(inst, ("route", i)), inst.addr))
+                    routes.append((self.targets.destination(inst, ("route", i), ("cidr_block", "ipv6_cidr_block")),
+                                   self.targets.target(inst, ("route", i)), inst.addr))
         for r in self.r.extra.get(table, ()):
-            routes.append((self._destination(r, (), ("destination_cidr_block", "destination_ipv6_cidr_block")),
-                           self._route_target(r, ()), r.addr))
-        carriers: set[str] = set()
+            routes.append((self.targets.destination(r, (), ("destination_cidr_block", "destination_ipv6_cidr_block")),
+                           self.targets.target(r, ()), r.addr))
+        carriers: dict[str, AddressSet] = {}
+        natted: list[tuple[AddressSet, AddressSet]] = []
+        unknown = False
         for destination, target, by in routes:
             where = EVERYWHERE if destination is None else destination
             if target in (LOCAL, INTERNET):
                 continue
-            if isinstance(target, tuple):  # a peering connection reaches its two VPCs only (no transit)
+            if isinstance(target, tuple):  # a peering connection, its two VPCs only; a transit gateway, its VPCs
                 where = where & target[1]
             elif isinstance(target, list) and through_nat:  # NAT gateways: onwards by their subnets' tables
                 onward = NOWHERE
                 for nat in target:
                     found = self._nat_onwards(nat)
-                    if found is None:
-                        return None
+                    if found is None:  # where it sends on is unknown: anywhere, with its address
+                        unknown, found = True, EVERYWHERE
                     onward = onward | found
+                    if where & found:
+                        # what it forwards leaves with the NAT gateway's own private address
+                        # (VPC user guide, "NAT gateway basics")
+                        natted.append((where & found, self._nat_source(nat)))
                 where = where & onward
             if where:
                 out = out | where
-                carriers.add(by)
+                carriers[by] = carriers[by] | where if by in carriers else where
         self.carriers[table] = carriers
-        return out
+        if through_nat:
+            self.natted[table] = natted
+        return None if unknown else out
 
-    def carried_by(self, subnets: tuple[Instance, ...]) -> tuple[str, ...]:
+    def translated(self, subnets: tuple[Instance, ...]) -> tuple[tuple[AddressSet, AddressSet], ...]:
+        """(destinations, the source address they arrive from): what these subnets send beyond
+        their VPC through a NAT gateway, which puts its own address on it."""
+        out: list[tuple[AddressSet, AddressSet]] = []
+        for subnet in subnets:
+            table = self._table_of(subnet)
+            if table is not None:
+                self.table(table)  # (reads its NAT routes even when where they lead is unknown)
+                out += [pair for pair in self.natted.get(table, ()) if pair not in out]
+        return tuple(out)
+
+    def _nat_source(self, nat: Instance) -> AddressSet:
+        """The NAT gateway's private address as the receiver sees it: its own when known, else
+        its subnet's blocks, else anywhere (fail closed)."""
+        known, ip = self.b.value(nat, ("private_ip",))
+        if known and isinstance(ip, str) and ip:
+            try:
+                return AddressSet.parse(ip + "/32")
+            except ValueError:
+                pass
+        for term in self.b.terms(nat, ("subnet_id",), optional=True):
+            subnet = term.instance if isinstance(term, Res) else \
+                self.b.subnets.get(term.value) if isinstance(term, Lit) and isinstance(term.value, str) else None
+            if subnet is not None:
+                cidr = self.b.value(subnet, ("cidr_block",))
+                if cidr[0] and isinstance(cidr[1], str) and cidr[1]:
+                    try:
+                        return AddressSet.parse(cidr[1])
+                    except ValueError:
+                        break
+        return EVERYWHERE
+
+    def carried_by(self, subnets: tuple[Instance, ...]) -> tuple[tuple[str, AddressSet], ...]:
         """The routes (aws_route resources, tables with route blocks) that send what these subnets
-        route beyond their VPC: where a finding that crosses VPCs points a reviewer."""
-        out: set[str] = set()
+        route beyond their VPC, with where each sends: where a finding that crosses VPCs points."""
+        out: dict[str, AddressSet] = {}
         for subnet in subnets:
             table = self._table_of(subnet)
             if table is not None and self.table(table) is not None:
-                out |= self.carriers.get(table, set())
-        return tuple(sorted(out))
+                for route, where in self.carriers.get(table, {}).items():
+                    out[route] = out[route] | where if route in out else where
+        return tuple(sorted(out.items(), key=lambda kv: kv[0]))
 
     def _nat_onwards(self, nat: Instance) -> Optional[AddressSet]:
         subnets = self.b.terms(nat, ("subnet_id",), optional=True)
@@ -199,89 +232,3 @@ class BeyondRoutes:
             table = self._table_of(subnet) if subnet is not None else None
             return self.table(table, through_nat=False) if table is not None else None
         return None
-
-    # ------------------------------------------------------------------ routes
-
-    def _destination(self, inst: Instance, at: tuple, attrs: tuple[str, str]) -> Optional[AddressSet]:
-        """A route's destination block; None when unknown (a prefix list, a value after apply)."""
-        out = NOWHERE
-        for attr in attrs:
-            known, val = self.b.value(inst, at + (attr,))
-            if not known:
-                return None
-            if isinstance(val, str) and val:
-                try:
-                    out = out | AddressSet.parse(val)
-                except ValueError:
-                    return None
-        known, listed = self.b.value(inst, at + ("destination_prefix_list_id",))
-        if not known or listed:
-            return None
-        return out
-
-    def _route_target(self, inst: Instance, at: tuple) -> Any:
-        """LOCAL, INTERNET, a list of NAT gateways, ("peering", its VPCs' CIDRs), or None
-        (onwards, or unknown: both carry)."""
-        for attr in TARGETS:
-            known, val = self.b.value(inst, at + (attr,))
-            if known and val in (None, ""):
-                continue
-            terms = self.b.terms(inst, at + (attr,), optional=True)
-            if not terms and not known and at:
-                terms = self._collapsed(inst)
-            if not terms:
-                continue
-            return self._kind(terms)
-        return None  # no target read (unknown, or none written): onwards, fail closed
-
-    def _kind(self, terms: list) -> Any:
-        nats: list[Instance] = []
-        internet = False
-        for term in terms:
-            if isinstance(term, Res):
-                if term.instance.type in _TO_INTERNET:
-                    internet = True
-                elif term.instance.type == "aws_nat_gateway":
-                    nats.append(term.instance)
-                elif term.instance.type == "aws_vpc_peering_connection" and len(terms) == 1:
-                    return self._peering(term.instance)
-                else:
-                    return None
-            elif isinstance(term, Lit) and isinstance(term.value, str):
-                if term.value == "local":
-                    return LOCAL
-                if term.value.startswith(_INTERNET_IDS):
-                    internet = True
-                elif term.value in self._nats:
-                    nats.append(self._nats[term.value])
-                else:
-                    return None
-            else:
-                return None
-        return nats if nats else INTERNET if internet else None
-
-    def _peering(self, pcx: Instance) -> Any:
-        """("peering", the two VPCs' CIDRs) when both are known; None (onwards) otherwise. VPC
-        peering guide, "VPC peering limitations": no transitive peering, no edge to edge routing."""
-        vpcs = self.b.snap.vpcs
-        out = NOWHERE
-        for attr in ("vpc_id", "peer_vpc_id"):
-            found = [t.instance.addr for t in self.b.terms(pcx, (attr,), optional=True)
-                     if isinstance(t, Res) and t.instance.type in ("aws_vpc", "aws_default_vpc")]
-            known, ident = self.b.value(pcx, (attr,))
-            key = found[0] if found else self.b.vpc_ids.get(ident) if known and isinstance(ident, str) else None
-            if key is None or key not in vpcs or key in self.b.snap.partial_vpcs:
-                return None  # (a block only apply knows, an IPAM pool's, may be what the route names)
-            out = out | vpcs[key]
-        return ("peering", out)
-
-    def _collapsed(self, inst: Instance) -> list:
-        """A table's route target known only after apply: plan JSON merges the references of
-        all its ``route`` blocks into one list; what they name, together, stands for each."""
-        expr = self.b.config.expression(inst.address, ("route",)) or {}
-        refs = expr.get("references") if isinstance(expr, dict) else None
-        if not isinstance(refs, list):
-            return []
-        out = [t for t in self.b.resolver.references(refs, self.b.context(inst))
-               if not (isinstance(t, Res) and t.instance.type in ("aws_route_table", "aws_vpc", "aws_subnet"))]
-        return out

@@ -135,8 +135,9 @@ class AttachmentsMixin(LaunchesMixin):
                 cluster = next(iter(self.cluster_of(inst)), None) if inst.type in CLUSTER_MEMBERS else None
                 if cluster is not None:
                     self.snap.cluster_links.append((addr, cluster.addr))
+                template = templates.get(addr) or self._node_group_template(inst)
                 (public, reason), (public6, reason6) = self._placements.public(  # type: ignore[union-attr]  # set by _placement
-                    inst, place, eips.get(addr), templates.get(addr), cluster)
+                    inst, place, eips.get(addr), template, cluster)
                 source = templates.get(addr) if addr not in own else None
                 if inst.type == "aws_launch_template":
                     source = inst
@@ -148,11 +149,24 @@ class AttachmentsMixin(LaunchesMixin):
                                                         place.vpc, public6, reason6,
                                                         eth0 if eth0 and set(eth0) <= set(groups) else None,
                                                         routes.of_subnets(place.subnets) if routes else None,
-                                                        routes.carried_by(place.subnets) if routes else ()))
+                                                        routes.carried_by(place.subnets) if routes else (),
+                                                        routes.translated(place.subnets) if routes else ()))
             else:
                 self.snap.attachments.append(Attachment(addr, "aws_network_interface", groups, None,
                                                         "a network interface outside this plan", None, None, None,
                                                         "a network interface outside this plan"))
+
+    def _node_group_template(self, inst: Instance) -> Optional[Instance]:
+        """The launch template an EKS managed node group launches from: its nodes' public IPv4
+        is the template's first interface's ``associate_public_ip_address`` when set, else their
+        subnets' (EC2 API RunInstances; EKS user guide, "Customize managed nodes with launch
+        templates" forbids only a subnet in the template). Its groups are services.py's."""
+        if inst.type != "aws_eks_node_group":
+            return None
+        for attr in ("id", "name"):
+            for template in self.referenced(inst, ("launch_template", 0, attr), ("aws_launch_template",)):
+                return template
+        return None
 
     def _borrowed(self, inst: Instance) -> list[str]:
         """Resources whose groups ``inst`` takes: an auto scaling group its launch template's;
@@ -258,7 +272,10 @@ class AttachmentsMixin(LaunchesMixin):
                 for term in self.terms(inst, (attr,), optional=True):
                     if isinstance(term, Res):
                         out.setdefault(term.instance.addr, inst.addr)
-                for target in self.referenced(inst, (attr,), _MEMBERS):  # by a known id
+                # by a known id; an interface's id is also its instance's primary interface id:
+                # the interface itself is what an Elastic IP on it is associated with
+                kinds = ("aws_network_interface",) if attr.startswith("network_interface") else _MEMBERS
+                for target in self.referenced(inst, (attr,), kinds) or self.referenced(inst, (attr,), _MEMBERS):
                     out.setdefault(target.addr, inst.addr)
         return out
 

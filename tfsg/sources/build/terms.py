@@ -95,7 +95,10 @@ class TermsMixin(BuilderBase):
                 texts: list[str] = []
                 _flatten(t.value, texts)
                 ids = self.indexed(None, attrs)
-                out += [found for v in texts for found in ids.get(v, ())[:1] if found.type in types]
+                # the first of the asked types: an interface made on its own and launched as an
+                # instance's eth0 has the id the instance's primary_network_interface_id holds
+                for v in texts:
+                    out += [found for found in ids.get(v, ()) if found.type in types][:1]
         return out
 
     def indexed(self, types: Optional[tuple[str, ...]], attrs: tuple[str, ...]) -> dict[str, list[Instance]]:

@@ -317,3 +317,24 @@ def _yaml(value: Any, indent: int, lines: list[str], top: bool = False, item: bo
 
 
 
+
+
+# ---------------------------------------------------------------- provider-defined functions
+
+# AWS provider functions (Terraform 1.8+, provider 5.40+: "Provider-defined functions" in the
+# provider documentation): an ARN's parts, as ``arn:partition:service:region:account-id:resource``
+# (the resource keeps its own colons and slashes).
+_ARN = re.compile(r"arn:([^:]+):([^:]+):([^:]*):([^:]*):(.+)", re.S)
+
+
+@fn("provider::aws::arn_parse")
+def _arn_parse(arn: Any) -> Any:
+    m = _ARN.fullmatch(to_string(arn))
+    if m is None:
+        raise EvalError(f"provider::aws::arn_parse: {to_string(arn)!r} is not an ARN")
+    return dict(zip(("partition", "service", "region", "account_id", "resource"), m.groups()))
+
+
+@fn("provider::aws::arn_build")
+def _arn_build(partition: Any, service: Any, region: Any, account_id: Any, resource: Any) -> Any:
+    return ":".join(["arn"] + [to_string(v) for v in (partition, service, region, account_id, resource)])

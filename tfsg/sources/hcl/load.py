@@ -286,7 +286,7 @@ def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str]
     snap.unknowns = _dedupe(snap.unknowns)
     snap.locations.update(locations)
     snap.omitted_inline = omitted
-    snap.rule_locations = assign(snap.rules, sites)
+    snap.rule_locations = assign(snap.rules, sites, snap.literal_rules)
     snap.call_sites = {"module." + name: site for name, site in ast_calls(config.modules).items()}
     from .moved import moved_pairs
 
