@@ -11,6 +11,7 @@ from typing import Any, Optional
 from ..netsets import AddressSet
 from .instances import Instance
 from .refs import Lit, Res
+from .routes import route_references
 
 EVERYWHERE = AddressSet.parse("0.0.0.0/0") | AddressSet.parse("::/0")
 NOWHERE = AddressSet()
@@ -146,10 +147,5 @@ class RouteTargets:
     def _collapsed(self, inst: Instance) -> list:
         """A table's route target known only after apply: plan JSON merges the references of
         all its ``route`` blocks into one list; what they name, together, stands for each."""
-        expr = self.b.config.expression(inst.address, ("route",)) or {}
-        refs = expr.get("references") if isinstance(expr, dict) else None
-        if not isinstance(refs, list):
-            return []
-        out = [t for t in self.b.resolver.references(refs, self.b.context(inst))
-               if not (isinstance(t, Res) and t.instance.type in ("aws_route_table", "aws_vpc", "aws_subnet"))]
-        return out
+        return [t for t in route_references(self.b, inst) or ()
+                if not (isinstance(t, Res) and t.instance.type in ("aws_route_table", "aws_vpc", "aws_subnet"))]

@@ -332,14 +332,12 @@ class RouteIndex:
         return any(i.addr == vpc and i.action == "create" for i in self.b.instances)
 
     def _collapsed_gateway(self, inst: Instance) -> list:
-        """An inline route's gateway known only after apply: plan JSON merges the references of
-        all ``route`` blocks into one list, so a table naming an internet gateway anywhere is
-        taken to route this block to it (fail closed)."""
-        expr = self.b.config.expression(inst.address, ("route",)) or {}
-        refs = expr.get("references") if isinstance(expr, dict) else None
-        if not isinstance(refs, list):
+        """An inline route's gateway known only after apply: a table naming an internet gateway
+        anywhere in its routes is taken to route this block to it (fail closed)."""
+        terms = route_references(self.b, inst)
+        if terms is None:
             return []  # not recorded: unknown
-        for term in self.b.resolver.references(refs, self.b.context(inst)):
+        for term in terms:
             if isinstance(term, Res) and term.instance.type == "aws_internet_gateway":
                 return [term]
         return [Lit("")]
@@ -376,3 +374,13 @@ def _route_keys(builder: Any, inst: Instance, at: tuple) -> list[str]:
         if known and isinstance(val, str) and val:
             out.append(val)
     return out
+
+
+def route_references(builder: Any, inst: Instance) -> Optional[list]:
+    """What a table's ``route`` blocks reference, together: plan JSON merges the references of
+    all of them into one list (None when it records none)."""
+    expr = builder.config.expression(inst.address, ("route",)) or {}
+    refs = expr.get("references") if isinstance(expr, dict) else None
+    if not isinstance(refs, list):
+        return None
+    return builder.resolver.references(refs, builder.context(inst))

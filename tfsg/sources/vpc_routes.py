@@ -37,6 +37,10 @@ class BeyondRoutes:
         self.r = routes
         self.b = routes.b
         self._tables: dict[str, Optional[AddressSet]] = {}
+        self._subnets: dict[str, Optional[AddressSet]] = {}  # subnet -> what it routes beyond
+        self._tables_of: Optional[dict[Optional[str], set[str]]] = None
+        self._vpcs = {i.addr: i for i in self.b.instances
+                      if i.type in ("aws_vpc", "aws_default_vpc") and i.address.mode == "managed"}
         self.carriers: dict[str, dict[str, AddressSet]] = {}  # table -> route -> where it sends beyond
         self.natted: dict[str, list[tuple[AddressSet, AddressSet]]] = {}  # table -> (to, from) through NAT
         self.targets = RouteTargets(self.b)
@@ -78,7 +82,12 @@ class BeyondRoutes:
 
     def subnet(self, subnet: Instance) -> Optional[AddressSet]:
         """What the subnet's table (its explicit association, else its VPC's main table) routes
-        beyond the VPC; None when unknown."""
+        beyond the VPC; None when unknown. Once per subnet (every member in it asks)."""
+        if subnet.addr not in self._subnets:
+            self._subnets[subnet.addr] = self._subnet(subnet)
+        return self._subnets[subnet.addr]
+
+    def _subnet(self, subnet: Instance) -> Optional[AddressSet]:
         if self._loose:
             return None
         table = self._table_of(subnet)
@@ -96,13 +105,17 @@ class BeyondRoutes:
     def vpc(self, vpc: str) -> Optional[AddressSet]:
         """What any table of a VPC the plan manages routes beyond it (for groups whose members
         the plan does not place); None when unknown: the VPC is not managed here, or a table is."""
-        inst = next((i for i in self.b.instances if i.addr == vpc and i.address.mode == "managed"), None)
+        inst = self._vpcs.get(vpc)
         if inst is None or self._loose:
             return None
         main = self.r.main.get(vpc) or (vpc + MAIN if inst.action == "create" else None)
         if main is None:
             return None  # an existing VPC whose main table the plan does not hold
-        tables = {main} | {t for t, ti in self.r.tables.items() if self.b._vpc_key(ti) == vpc}
+        if self._tables_of is None:  # vpc -> its tables, read once
+            self._tables_of = {}
+            for t, ti in self.r.tables.items():
+                self._tables_of.setdefault(self.b._vpc_key(ti), set()).add(t)
+        tables = {main} | self._tables_of.get(vpc, set())
         tables |= self.r.unplaced
         out = NOWHERE
         for table in sorted(tables):
@@ -117,9 +130,8 @@ class BeyondRoutes:
         if table is None:
             vpc = self.b._vpc_key(subnet)
             table = self.r.main.get(vpc) if vpc else None
-            if table is None and vpc is not None and any(i.addr == vpc and i.action == "create"
-                                                         and i.address.mode == "managed" for i in self.b.instances):
-                table = vpc + MAIN
+            if table is None and vpc is not None and vpc in self._vpcs and self._vpcs[vpc].action == "create":
+                table = vpc + MAIN  # a VPC this plan creates: its own main table
         return None if table in (None, UNREAD, OUTSIDE) else table
 
     # ------------------------------------------------------------------ tables

@@ -219,11 +219,21 @@ class AttachmentsMixin(LaunchesMixin):
             elif isinstance(term, Lit) and isinstance(term.value, str):
                 member = term.value
         if isinstance(member, str):  # a known id: a resource of the plan that exists already
-            found = self.referenced(inst, (member_attr,), _MEMBERS)
+            found = self._members_named(inst, member_attr)
             member = found[0] if found else member
         addr = member.addr if isinstance(member, Instance) else member
         entry = merged.setdefault(addr, {"inst": member, "groups": []})
         entry["groups"] += keys
+
+    def _members_named(self, inst: Instance, attr: str) -> list[Instance]:
+        """The plan's members an attribute names by a known id. An interface's id is also the
+        primary_network_interface_id of the instance launched on it: an attribute that names a
+        network interface means the interface resource, when the plan has one."""
+        if attr.startswith("network_interface"):
+            found = self.referenced(inst, (attr,), ("aws_network_interface",))
+            if found:
+                return found
+        return self.referenced(inst, (attr,), _MEMBERS)
 
     def _default_member(self, inst: Instance, merged: dict) -> None:
         default = self._vpc_default_group(inst)
@@ -272,10 +282,7 @@ class AttachmentsMixin(LaunchesMixin):
                 for term in self.terms(inst, (attr,), optional=True):
                     if isinstance(term, Res):
                         out.setdefault(term.instance.addr, inst.addr)
-                # by a known id; an interface's id is also its instance's primary interface id:
-                # the interface itself is what an Elastic IP on it is associated with
-                kinds = ("aws_network_interface",) if attr.startswith("network_interface") else _MEMBERS
-                for target in self.referenced(inst, (attr,), kinds) or self.referenced(inst, (attr,), _MEMBERS):
+                for target in self._members_named(inst, attr):  # by a known id
                     out.setdefault(target.addr, inst.addr)
         return out
 
