@@ -477,12 +477,13 @@ def test_a_change_to_the_configuration_alone_is_not_a_quiet_comment(tmp_path):
     repo = _repo(tmp_path)
     for name in ("main.tf", "providers.tf"):  # the .tf files as at the base: no reachability change
         shutil.copy(FIXTURES / "ssh_open" / "before" / name, repo / "infra" / name)
-    (repo / ".tfsg.yml").write_text("disable: [TFSG019, TFSG017]\n")  # the info findings there go too
+    # the info findings there go too, and TFSG011 (the VPC's default group keeps AWS's rules)
+    (repo / ".tfsg.yml").write_text("disable: [TFSG019, TFSG017, TFSG011]\n")
     code, result, _ = check(repo, "infra", "--base", "main")
     assert code == 0 and not result["findings"] and result["policy_trust"]["config"]["differs"]
     md = markdown.render(result)
     assert not md.startswith("### ✅ No change to reachability")
-    assert "**This change edits the tfsg configuration**" in md and "disables TFSG017, TFSG019" in md
+    assert "**This change edits the tfsg configuration**" in md and "disables TFSG011, TFSG017, TFSG019" in md
     result.pop("policy_trust")
     assert markdown.render(result).startswith("### ✅ No change to reachability")
 

@@ -8,8 +8,8 @@ an update plan made against moto).
         its VPC's default group.
 
 Before: instance b names the default group by ``aws_vpc.main.default_security_group_id`` (in the
-plan, the literal ``sg-...`` of the existing group), instance a names none; nobody manages the
-group, so neither is known to be reachable (both are unknowns). After: the group admits tcp 22
+plan, the literal ``sg-...`` of the existing group, which the VPC reads back): a member of the
+group the change adopts, with AWS's default rules; instance a names none (an unknown). After: the group admits tcp 22
 from 0.0.0.0/0, and both instances (public IPs from their subnet, routed to the IGW) are in it.
 """
 
@@ -37,8 +37,11 @@ def test_show_lists_both_members():
 
 
 def test_before_the_change_the_unmanaged_default_group_is_unknown():
-    """[DEF] Before, the default group's rules are not in the plan: each instance's exposure is
-    an explicit unknown, never "not reachable"."""
+    """[DEF] Before, the default group is not managed: instance a, which names no group, is an
+    explicit unknown, never "not reachable". Instance b names it by the id its VPC reads back
+    (default_security_group_id): on the side before it is a member of the group the change
+    adopts, which then had AWS's default rules (all traffic from itself, all out: sources/adopted.py),
+    so it was not reachable from the internet (and is newly exposed after: the test above)."""
     r = tfsg_json("diff", plan("engine_adopt_default"))
     before = sorted((u["address"], u["attribute"]) for u in r["unknown"] if u["reason"].startswith("before the change"))
-    assert before == [("aws_instance.a", "vpc_security_group_ids"), ("aws_instance.b", "security groups")]
+    assert before == [("aws_instance.a", "vpc_security_group_ids")]

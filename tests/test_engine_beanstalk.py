@@ -285,14 +285,15 @@ AUTHORED = ("TFSG009", "TFSG010", "TFSG012", "TFSG017", "TFSG018", "TFSG019")
 
 @pytest.mark.parametrize("source", sorted(INPUTS))
 def test_findings(source):
-    """Exactly two findings, both critical, introduced (a create plan; HCL mode without --base
+    """Exactly two blocking findings, both critical, introduced (a create plan; HCL mode without --base
     is a scan) and blocking:
     - TFSG001 on single's instance group: SSH from 0.0.0.0/0 [KEY], reaching single. No other
       group admits 22 (no key on balanced, internal_lb, single_eip; no Elastic Beanstalk group on
       own_groups_only [OPT]).
     - TFSG007 on db [TIER]: reached through single, which is itself internet-facing; balanced also
       reaches db but is not internet-facing (only its load balancer is), so it is not named.
-    No hygiene finding: app, db and sealed are written to pass the baseline, and the groups
+    No other hygiene finding but TFSG011 (medium) on the VPC, whose default group the
+    configuration does not adopt: app, db and sealed are written to pass the baseline, and the groups
     Elastic Beanstalk makes are skipped [SVC] (test_no_hygiene_on_groups_elastic_beanstalk_makes).
     No TFSG020: nothing existed before."""
     code, r = _check(source)
@@ -304,7 +305,10 @@ def test_findings(source):
     assert sorted((f["policy"], f["address"], f["severity"], f["status"], f["introduced"], f["blocking"])
                   for f in rest) == [
         ("TFSG001", inst_sg(SINGLE), "critical", "violation", True, True),
-        ("TFSG007", DB, "critical", "violation", True, True)]
+        ("TFSG007", DB, "critical", "violation", True, True),
+        # the VPC it creates gets a default group with AWS's rules, not adopted (VPC user
+        # guide, "Default security groups for your VPCs"): medium, not blocking
+        ("TFSG011", "aws_vpc.main", "medium", "violation", True, False)]
     ssh = next(f for f in r["findings"] if f["policy"] == "TFSG001")
     assert ssh["evidence"]["services"] == [{"protocol": "tcp", "ports": "22"}]
     assert ssh["evidence"]["sources"] == ["0.0.0.0/0"]

@@ -185,6 +185,8 @@ def test_a_widened_database_block_is_introduced(tmp_path):
         ("TFSG005", "aws_security_group.db", True, True),
         ("TFSG005", "aws_security_group.reports", False, False),
         ("TFSG008", "aws_security_group.reports", False, False),
+        # the VPC's default group, never adopted, keeps AWS's rules [DEFSG]
+        ("TFSG011", "aws_vpc.main", False, False),
     }
     assert r["resolved"] == []
     assert code == 1
@@ -253,11 +255,13 @@ def test_a_data_store_in_the_apps_group_makes_no_data_tier_of_the_app():
     admits tcp 8080 from the alb group only, the ALB sends only to its targets (the ASG), and the
     app sends 5432 to the db group only: nothing reaches it, no TFSG007 on it either (and no
     TFSG020: a create plan has no existing data store). The db group is attached to nothing:
-    TFSG012 (low, introduced, not blocking). Nothing else: descriptions, Name tags, no CIDR
-    inside the VPC."""
+    TFSG012 (low, introduced, not blocking). The VPC is created without adopting its default
+    group, which AWS makes with all traffic from itself and all out: TFSG011 (medium). Nothing
+    else: descriptions, Name tags, no CIDR inside the VPC."""
     code, r = _run("check", plan("verdict_tier_members"))
     assert not [f for f in r["findings"] if f["policy"] in ("TFSG007", "TFSG020")]
-    assert _verdicts(r) == {("TFSG012", "aws_security_group.db", True, False)}
+    assert _verdicts(r) == {("TFSG012", "aws_security_group.db", True, False),
+                            ("TFSG011", "aws_vpc.main", True, False)}  # its default group keeps AWS's rules
     assert code == 0
 
 

@@ -290,3 +290,149 @@ resource "aws_security_group" "legacy" {
     assert {(u["address"], u["attribute"]) for u in r["unknown"]} == \
         {("aws_security_group.legacy", "ingress"), ("aws_security_group.legacy", "egress")}
     assert all("imported" in u["reason"] for u in r["unknown"])
+
+
+TIERS = '''
+resource "aws_vpc" "main" {
+  cidr_block = "10.0.0.0/16"
+}
+resource "aws_internet_gateway" "igw" {
+  vpc_id = aws_vpc.main.id
+}
+resource "aws_route_table" "public" {
+  vpc_id = aws_vpc.main.id
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = aws_internet_gateway.igw.id
+  }
+}
+resource "aws_subnet" "public" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.0.1.0/24"
+}
+resource "aws_route_table_association" "public" {
+  subnet_id      = aws_subnet.public.id
+  route_table_id = aws_route_table.public.id
+}
+resource "aws_security_group" "web" {
+  name   = "web"
+  vpc_id = aws_vpc.main.id
+  ingress {
+    from_port   = 443
+    to_port     = 443
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+  egress {
+    from_port   = 0
+    to_port     = 0
+    protocol    = "-1"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_security_group" "db" {
+  name   = "db"
+  vpc_id = aws_vpc.main.id
+  ingress {
+    description     = "MySQL from web"
+    from_port       = 3306
+    to_port         = 3306
+    protocol        = "tcp"
+    security_groups = [aws_security_group.web.id]
+  }
+ADDED}
+resource "aws_instance" "web" {
+  ami                         = "ami-12345678"
+  instance_type               = "t3.micro"
+  subnet_id                   = aws_subnet.public.id
+  associate_public_ip_address = true
+  vpc_security_group_ids      = [aws_security_group.web.id]
+}
+resource "aws_db_subnet_group" "db" {
+  name       = "db"
+  subnet_ids = [aws_subnet.public.id]
+}
+resource "aws_db_instance" "db" {
+  engine                 = "mysql"
+  instance_class         = "db.t3.micro"
+  allocated_storage      = 20
+  username               = "admin"
+  password               = "example-only"
+  db_subnet_group_name   = aws_db_subnet_group.db.name
+  vpc_security_group_ids = [aws_security_group.db.id]
+}
+'''
+SSH_BLOCK = '''  ingress {
+    description     = "SSH from web"
+    from_port       = 22
+    to_port         = 22
+    protocol        = "tcp"
+    security_groups = [aws_security_group.web.id]
+  }
+'''
+
+
+def test_a_grown_finding_points_at_the_block_that_adds_the_service(tmp_path: Path):
+    """internet -> aws_instance.web (public, 443) -> aws_db_instance.db on 3306 was there before
+    (TFSG007, existing); the change adds an ingress block on the db group admitting the web group
+    on tcp 22: the same finding reaches a new service, so it is introduced, and it points at the
+    added block (what the reviewer is asked to accept), the unchanged 3306 block related."""
+    after = PROVIDER + TIERS.replace("ADDED", SSH_BLOCK)
+    lines = after.splitlines()
+    added_line = lines.index('    description     = "SSH from web"')  # 1-based line of the block above it
+    kept_line = lines.index('    description     = "MySQL from web"')
+    _, check = _diff_and_check(tmp_path, TIERS.replace("ADDED", ""), TIERS.replace("ADDED", SSH_BLOCK))
+    tfsg007 = [f for f in check["findings"] if f["policy"] == "TFSG007"]
+    assert [(f["address"], f["introduced"], f["evidence"]["grown"]) for f in tfsg007] == \
+        [("aws_db_instance.db", True, "now also on tcp 22")]
+    assert tfsg007[0]["location"] == f"infra/main.tf:{added_line}"
+    assert f"infra/main.tf:{kept_line}" in tfsg007[0]["related_locations"]
+
+
+REPORTS_BLOCK = '''  ingress {
+    description     = "MySQL from reports"
+    from_port       = 3306
+    to_port         = 3306
+    protocol        = "tcp"
+    security_groups = [aws_security_group.reports.id]
+  }
+'''
+REPORTS = '''
+resource "aws_security_group" "reports" {
+  name   = "reports"
+  vpc_id = aws_vpc.main.id
+  ingress {
+    from_port   = 443
+    to_port     = 443
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+  egress {
+    from_port   = 0
+    to_port     = 0
+    protocol    = "-1"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_instance" "reports" {
+  ami                         = "ami-12345678"
+  instance_type               = "t3.micro"
+  subnet_id                   = aws_subnet.public.id
+  associate_public_ip_address = true
+  vpc_security_group_ids      = [aws_security_group.reports.id]
+}
+'''
+
+
+def test_a_second_way_in_to_a_data_store_is_introduced(tmp_path: Path):
+    """README, TFSG007: internet -> aws_instance.web -> aws_db_instance.db on tcp 3306 is there
+    before (existing); the change adds a public reports host whose group the db group admits on
+    3306: the same finding now also goes through aws_instance.reports, a new way in: introduced
+    and blocking (critical), located at the block the change adds."""
+    after = TIERS.replace("ADDED", REPORTS_BLOCK) + REPORTS
+    _, check = _diff_and_check(tmp_path, TIERS.replace("ADDED", ""), after)
+    found = [f for f in check["findings"] if f["policy"] == "TFSG007"]
+    assert [(f["address"], f["introduced"], f["blocking"], f["evidence"]["grown"]) for f in found] == \
+        [("aws_db_instance.db", True, True, "now also through aws_instance.reports")]
+    added = (PROVIDER + after).splitlines().index('    description     = "MySQL from reports"')
+    assert found[0]["location"] == f"infra/main.tf:{added}"

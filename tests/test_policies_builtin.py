@@ -34,7 +34,7 @@ EXPECTED_HYGIENE = {
     "TFSG001": {SG + "all_open"},  # protocol -1 from 0.0.0.0/0 covers 22 and 3389
     "TFSG002": {SG + "all_open", SG + "db_world"},  # 5432/6379 from 0.0.0.0/0, 3306 from ::/0
     "TFSG003": {SG + "all_open"},
-    "TFSG006": {SG + "db_world"},  # Tier=db: the whole internet on database ports, budget 256
+    # (TFSG006 leaves out the whole internet, TFSG002's: db_world admits nothing else)
     # Tier=db and open to the internet: its instance (public subnet) is reached directly; the
     # tiering policy judges resources (issue 12)
     "TFSG007": {"aws_instance.db_world"},

@@ -30,6 +30,30 @@ SUBNET_PATHS = (
     ("launch_template_config", "[]", "overrides", "[]", "subnet_id"),  # a spot fleet's
     ("compute_resources", "[]", "subnets"),  # a Batch compute environment's instances
     ("ec2_attributes", "[]", "subnet_id"), ("ec2_attributes", "[]", "subnet_ids"),  # an EMR cluster's nodes
+    # every other subnet argument of the types in data/attachments.tsv (aws provider 5.100.0
+    # schema): where a service puts the network interfaces its groups apply to
+    ("vpc_config", "[]", "subnets"), ("vpc_configuration", "[]", "subnet_ids"), ("subnet_arns",),
+    ("ec2_config", "[]", "subnet_arn"), ("compute_config", "[]", "replication_subnet_group_id"),
+    ("staging_area_subnet_id",), ("network_configuration", "[]", "subnet_ids"), ("preferred_subnet_id",),
+    ("physical_connection_requirements", "[]", "subnet_id"), ("vpc", "[]", "subnet_ids"), ("vpc", "[]", "subnets"),
+    ("ecs_target", "[]", "network_configuration", "[]", "subnets"),
+    ("elasticsearch_configuration", "[]", "vpc_config", "[]", "subnet_ids"),
+    ("opensearch_configuration", "[]", "vpc_config", "[]", "subnet_ids"),
+    ("opensearchserverless_configuration", "[]", "vpc_config", "[]", "subnet_ids"),
+    ("application_configuration", "[]", "vpc_configuration", "[]", "subnet_ids"),
+    ("broker_node_group_info", "[]", "client_subnets"), ("client_subnets",),
+    ("kafka_cluster", "[]", "vpc_config", "[]", "subnet_ids"),
+    ("kafka_cluster", "[]", "apache_kafka_cluster", "[]", "vpc", "[]", "subnets"),
+    ("neptune_subnet_group_name",),
+    ("source_parameters", "[]", "self_managed_kafka_parameters", "[]", "vpc", "[]", "subnets"),
+    ("target_parameters", "[]", "ecs_task_parameters", "[]", "network_configuration", "[]",
+     "aws_vpc_configuration", "[]", "subnets"),
+    ("source", "[]", "eks", "[]", "subnet_ids"), ("ip_address", "[]", "subnet_id"),
+    ("network_config", "[]", "vpc_config", "[]", "subnets"), ("workforce_vpc_config", "[]", "subnets"),
+    ("target", "[]", "ecs_parameters", "[]", "network_configuration", "[]", "subnets"),
+    ("launch_specification", "[]", "subnet_id"), ("endpoint_details", "[]", "subnet_ids"),
+    ("cidr_options", "[]", "subnet_ids"), ("load_balancer_options", "[]", "subnet_ids"),
+    ("rds_options", "[]", "subnet_ids"), ("subnet_configuration", "[]", "subnet_id"), ("network", "[]", "subnet_ids"),
 )
 # Subnet groups (their subnets are ``subnet_ids``), named by ``name`` or by the attribute below.
 SUBNET_GROUP_TYPES = {"aws_db_subnet_group", "aws_elasticache_subnet_group", "aws_redshift_subnet_group",
@@ -305,6 +329,15 @@ PUBLIC_SIGNALS: dict[str, Callable[[Getter, Optional[bool]], Signal]] = {
     "aws_glue_connection": _never("Glue's interfaces in the VPC have private addresses only"),
     "aws_kinesis_firehose_delivery_stream": _never("Firehose's interfaces in the VPC deliver outward; private"),
     "aws_synthetics_canary": _never("canaries run as Lambda functions: no inbound connections"),
+    # SageMaker developer guide, "Connect a notebook instance in a VPC to external resources":
+    # the interface in the customer's subnet is private; direct internet access goes out
+    # through SageMaker's own network
+    # Timestream for InfluxDB (CreateDbInstance, publiclyAccessible: default false) and Mainframe
+    # Modernization environments (CreateEnvironment, publiclyAccessible) say it themselves
+    "aws_timestreaminfluxdb_db_instance": _publicly_accessible,
+    "aws_m2_environment": _publicly_accessible,
+    "aws_docdbelastic_cluster": _never("DocumentDB elastic clusters have no public endpoint"),
+    "aws_sagemaker_notebook_instance": _never("the notebook's interface in the VPC has a private address only"),
     "aws_elasticsearch_domain": _never("VPC domain: its endpoint is in the VPC"),
 }
 

@@ -288,7 +288,8 @@ def _quiet(result: dict, text: str) -> str:
     if result["command"] == "check":
         return lines[0] + "\n"
     if result["command"] == "diff":
-        keep = [ln for ln in lines if ln.startswith(("Reachability", "No --base", "This is a state"))]
+        heads = ("Reachability", "No reachability", "No --base", "This is a state")
+        keep = [ln for ln in lines if ln.startswith(heads)]
         return "\n".join(keep[:1] or lines[:1]) + "\n"
     return lines[0] + "\n"
 
@@ -447,6 +448,9 @@ def check(plan: str = PlanArg, format: Format = FormatOpt, output: Optional[str]
           waivers_from: Trust = typer.Option(Trust.head, "--waivers-from", help="With --base: the tfsg:ignore "
                                              "waivers that apply: all (head) or only those the base revision has "
                                              "(base); those the change adds are listed either way."),
+          audit_state: bool = typer.Option(False, "--audit-state", help="Judge a state (`terraform show -json` "
+                                            "without a plan file) as a snapshot, every finding introduced; "
+                                            "without it a state is refused: it holds no change to gate."),
           debug: bool = DebugOpt) -> None:
     """The gate: evaluate policies on the change; exit 0 pass, 1 blocking finding, 2 error."""
     _state["debug"] = debug or _state["debug"]
@@ -456,7 +460,7 @@ def check(plan: str = PlanArg, format: Format = FormatOpt, output: Optional[str]
     trust = load_policy(config, config_search or ".", base, config_from.value, waivers_from.value,
                         plan if plan != "-" and os.path.isdir(plan) else None)
     result, passed, secrets = _gate(trust.config, plan, source, no_sources, base, var, var_file, max_hops,
-                                    fail_on, fail_on_existing, expand, trust)
+                                    fail_on, fail_on_existing, expand, trust, audit_state)
     _emit(result, format, output, secrets,
           {Format.json: json_file, Format.markdown: markdown_file, Format.sarif: sarif_file}, quiet)
     raise typer.Exit(0 if passed else 1)
@@ -465,7 +469,7 @@ def check(plan: str = PlanArg, format: Format = FormatOpt, output: Optional[str]
 def _gate(cfg, target: str, source: Optional[str], no_sources: bool, base: Optional[str],
           var: Optional[list[str]], var_file: Optional[list[str]], max_hops: int,
           fail_on: Optional["Severity"], fail_on_existing: bool, expand: bool = False,
-          trust=None) -> tuple[dict, bool, set[str]]:
+          trust=None, audit_state: bool = False) -> tuple[dict, bool, set[str]]:
     from .policy.gate import run_gate
     from .result import check as check_result
     from .result import diff as diff_result
@@ -474,6 +478,14 @@ def _gate(cfg, target: str, source: Optional[str], no_sources: bool, base: Optio
     # sides of the network itself, so with a plan --base names that revision only
     is_dir = target != "-" and os.path.isdir(target)
     loaded = _load(target, source, no_sources, base if trust is None or is_dir else None, var, var_file)
+    if loaded.before is None and not is_dir and not audit_state:
+        # `terraform show -json` without the plan file prints the state (exit 0): gating it would
+        # pass a change that was never read (an empty workspace's state is an empty network)
+        from .errors import InputError
+
+        raise InputError("this is a state, not a plan: it holds no change to gate (`terraform show -json` was given "
+                         "no plan file: use `terraform show -json PLANFILE`); `--audit-state` judges a state as a "
+                         "snapshot", target)
     before, after = _graphs(loaded, max_hops)
     # A directory without --base is a scan with no baseline: what is there is what is judged,
     # so every finding counts as introduced and blocks at --fail-on (a gate must not pass a
@@ -493,6 +505,9 @@ def _gate(cfg, target: str, source: Optional[str], no_sources: bool, base: Optio
     if no_baseline:
         result["note"] = ("No --base revision: a scan with no baseline, every finding counts as introduced. "
                           "Give --base REV (e.g. origin/main) to gate only what a change introduces.")
+    if not cfg.policies:  # a pass that judged nothing says so (a configuration that disables all)
+        result["note"] = " ".join(filter(None, ("No policy is in effect (the configuration disables every policy): "
+                                                "nothing was judged.", result.get("note"))))
     return result, verdict.passed, loaded.secrets
 
 

@@ -310,7 +310,9 @@ class LbLink:
     ``back``). ``client_ip``: the target sees an IPv4 client's address (True), or the load
     balancer's private address (False); None when the plan cannot tell. ``client_ip_v6``: the
     same for IPv6 clients of a dual-stack load balancer (IPv4 targets see the load balancer's
-    IPv4 address: ELB guide, Network Load Balancers, "Client IP preservation")."""
+    IPv4 address: ELB guide, Network Load Balancers, "Client IP preservation"). ``family``: the
+    target group's IP address type, the family of the load balancer's addresses its targets see
+    (ELB API CreateTargetGroup, IpAddressType: ipv4 by default; None when the plan cannot tell)."""
 
     lb: str
     listener: str
@@ -319,6 +321,7 @@ class LbLink:
     back: ServiceSet
     client_ip: Optional[bool]
     client_ip_v6: Optional[bool]
+    family: Optional[str] = "ipv4"
 
 
 @dataclass(frozen=True)
@@ -343,7 +346,10 @@ class Unknown:
     warn: ``("ingress", group)`` / ``("egress", group)`` / ``("group", group)`` (both
     directions) for a group's rules, ``("members", resource)`` for which groups a resource is
     in, ``("reach", resource)`` for whether the internet reaches it (its groups are outside
-    the plan: the path and tier policies), ``("public", resource)`` for whether it has a public
+    the plan: the path and tier policies), ``("tags", group)`` for which tag selectors match a group,
+    ``("front", resource)`` for what a load balancer's
+    target group or attachment forwards to (the policies on traffic from the internet, which
+    reaches targets through it, and the path policies), ``("public", resource)`` for whether it has a public
     address (the analysis already
     assumes it may), ``("none", "")`` for what is re-reported where it is used (a prefix list's
     entries), and ``("all", "")`` when it cannot tell. ``services``: the ports and protocols
@@ -378,6 +384,9 @@ class Snapshot:
     # route table address -> the destinations its aws_route resources make (an update that
     # deletes one leaves the table's read-back route list naming it: sources/routes.py)
     route_destinations: dict[str, frozenset[str]] = field(default_factory=dict)
+    # prefix list -> the CIDRs its aws_ec2_managed_prefix_list_entry resources add: a list whose
+    # configuration writes no entry reads them back, stale once this apply deletes one
+    prefix_entry_cidrs: dict[str, set[str]] = field(default_factory=dict)
     attachments: list[Attachment] = field(default_factory=list)
     lb_links: list[LbLink] = field(default_factory=list)  # listener -> target hops
     open_fronts: set[str] = field(default_factory=set)  # public fronts whose groups guard only egress (fronts.py)
@@ -392,6 +401,9 @@ class Snapshot:
     # load balancers whose listeners and registered targets the plan holds in full (lbs.py):
     # they connect to those targets only
     lb_closed: set[str] = field(default_factory=set)
+    # load balancers whose listeners the plan holds in full and forward only to target groups of
+    # target type ``instance`` (lbs.py): whatever registers later, they connect to EC2 instances only
+    lb_instance_targets: set[str] = field(default_factory=set)
     endpoints: list[PublicEndpoint] = field(default_factory=list)  # sources/endpoints.py
     # filters in front of the groups that tfsg does not model (network ACLs, VPC Block Public
     # Access, Network Firewall): their addresses, for the report's note (sources/filters.py)
@@ -404,6 +416,11 @@ class Snapshot:
     cloudfront_lists: set[str] = field(default_factory=set)
     prefix_list_sizes: dict[str, int] = field(default_factory=dict)  # max_entries (quota weight)
     vpcs: dict[str, AddressSet] = field(default_factory=dict)  # vpc key (id or address) -> CIDRs
+    # VPCs this change creates: AWS makes each a default group that admits all traffic from
+    # itself and allows all out (VPC user guide, "Default security groups for your VPCs")
+    new_vpcs: set[str] = field(default_factory=set)
+    # vpc key -> the id of its default group, as the VPC reads it back (default_security_group_id)
+    vpc_default_groups: dict[str, str] = field(default_factory=dict)
     # vpc key -> the private destinations beyond it that any of its route tables sends to, for
     # the VPCs whose every table the plan holds in full (sources/vpc_routes.py)
     vpc_routes: dict[str, AddressSet] = field(default_factory=dict)
@@ -424,3 +441,15 @@ class Snapshot:
     inputs: dict[str, frozenset] = field(default_factory=dict)
     # root module calls: "module.NAME" -> blocksites.CallSite (where a module's rule is changed)
     call_sites: dict[str, Any] = field(default_factory=dict)
+
+
+# The end of every reason an attachment's public address gives when the subnet's route to an
+# internet gateway is assumed, its route table not being in the plan (sources/routes.py).
+ASSUMED_ROUTE = "an internet gateway route is assumed"
+
+
+def assumed_routes(snap: "Snapshot") -> set[str]:
+    """Resources public only by an internet gateway route assumed for a route table the plan
+    does not hold: the side before of a change that makes the route known decided nothing."""
+    return {a.resource for a in snap.attachments
+            if ASSUMED_ROUTE in (a.public_reason or "") or ASSUMED_ROUTE in (a.public_v6_reason or "")}

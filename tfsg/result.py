@@ -15,8 +15,8 @@ from . import __version__
 from .graph import CidrFlow, Exposure, Flow, FlowGraph, Path, Reach
 from .graph.records import entry_services, merge_by
 from .graph.resources import resource_flows
-from .model import Snapshot, Unknown
-from .netsets import NO_SERVICES, ServiceSet, covering_services
+from .model import Snapshot, Unknown, assumed_routes
+from .netsets import NO_SERVICES, AddressSet, ServiceSet, covering_services, union_all
 
 SCHEMA_VERSION = 2
 _RULE_TYPES = ("aws_security_group_rule.", "aws_vpc_security_group_ingress_rule.",
@@ -333,6 +333,11 @@ def _drop_relabelled(rows: dict, graph: FlowGraph, other: FlowGraph) -> None:
     """An address flow of ``graph`` whose block the other side's blocks of that group still
     cover on those services is no change: 0.0.0.0/0 rewritten as 0.0.0.0/1 + 128.0.0.0/1, a /24
     inside a new 0.0.0.0/0 (netsets' set algebra, not the labels)."""
+    # per (direction, group), once: this side's block of each label, and the other side's
+    # blocks merged per distinct services (a group with 60,000 blocks has a few service sets:
+    # linear, not one pass over every block per flow)
+    labels: dict[tuple[str, str], dict[str, AddressSet]] = {}
+    merged: dict[tuple[str, str], list[tuple[ServiceSet, AddressSet]]] = {}
     for key in list(rows):  # (each key is decided on its own: no order needed)
         source, target = key
         target_group = graph.is_group(target)
@@ -342,10 +347,19 @@ def _drop_relabelled(rows: dict, graph: FlowGraph, other: FlowGraph) -> None:
         theirs = other.cidrs[direction].get(group)
         if not theirs:
             continue  # the other side has no block of that group: nothing is relabelled
-        block = next((b for _, b, lb in graph.cidrs[direction].get(group, ()) if lb == label), None)
+        where = (direction, group)
+        if where not in labels:
+            labels[where] = {}
+            for _, b, lb in graph.cidrs[direction].get(group, ()):
+                labels[where].setdefault(lb, b)
+            by_services: dict[ServiceSet, list[AddressSet]] = {}
+            for rule, b, _ in theirs:
+                by_services.setdefault(rule.services, []).append(b)
+            merged[where] = [(svc, union_all(blocks)) for svc, blocks in by_services.items()]
+        block = labels[where].get(label)
         if block is None:
             continue
-        pairs = [(rule.services, b) for rule, b, _ in theirs]
+        pairs = merged[where]
         services, by = rows[key]
         left = services - covering_services(pairs, block)
         if not left:
@@ -375,8 +389,13 @@ def diff(loaded: Any, before: FlowGraph, after: FlowGraph, expand: bool = False)
     _drop_relabelled(added, after, before)
     _drop_relabelled(removed, before, after)
 
+    # a resource public before only by a route assumed for a table the plan did not hold, and
+    # by a known one after: the change decided its route; its exposure before is not counted
+    routed = assumed_routes(before.snap) - assumed_routes(after.snap) if before is not after else set()
+
     def exposure_delta(x: FlowGraph, y: FlowGraph) -> list[tuple[Exposure, ServiceSet]]:
-        prior = {(e.address, e.kind, e.family, e.listener): e.services for e in x.exposures}
+        prior = {(e.address, e.kind, e.family, e.listener): e.services for e in x.exposures
+                 if not (x is before and e.address in routed)}
         out = []
         for e in y.exposures:
             extra = e.services - prior.get((e.address, e.kind, e.family, e.listener), NO_SERVICES)

@@ -266,6 +266,13 @@ SERVICE_FACTS: tuple[ServiceFact, ...] = (
         "aws_memorydb_cluster", "security_group_ids", "security_group_ids is not set", "unknown", NO_DEFAULT,
         "https://docs.aws.amazon.com/memorydb/latest/APIReference/API_CreateCluster.html", "no_documented_default"),
     ServiceFact(
+        "aws_mq_broker", "security_groups", "security_groups is not set", "unknown",
+        "no security group is set: Amazon MQ puts the broker in the default VPC's default group (its subnets, "
+        "if any, must then be in the default VPC: \"Subnets and security groups must belong to the default VPC "
+        "when only one is provided\"), which this plan does not manage",
+        "https://docs.aws.amazon.com/amazon-mq/latest/api-reference/brokers.html; "
+        "aws-controllers-k8s/community#1517", "no_documented_default"),
+    ServiceFact(
         "aws_neptune_cluster", "vpc_security_group_ids", "vpc_security_group_ids is not set", "unknown",
         NO_DEFAULT, "https://docs.aws.amazon.com/neptune/latest/apiref/API_CreateDBCluster.html",
         "no_documented_default"),
@@ -284,6 +291,14 @@ SERVICE_FACTS: tuple[ServiceFact, ...] = (
         "default-group", "the cluster is in the default group of its subnet group's VPC",
         "https://docs.aws.amazon.com/redshift/latest/APIReference/API_CreateCluster.html",
         "vpc_default_group", vpc_from=("cluster_subnet_group_name",)),
+    ServiceFact(
+        "aws_transfer_server", "endpoint_details[].security_group_ids",
+        "endpoint_type is VPC and security_group_ids is not set", "default-group",
+        "the endpoint is in the VPC's default group (\"Your VPC's default security groups are automatically "
+        "assigned to your endpoint\")",
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/"
+        "aws-properties-transfer-server-endpointdetails.html",
+        "vpc_default_group", vpc_from=("endpoint_details[].vpc_id", "endpoint_details[].subnet_ids")),
     ServiceFact(
         "aws_vpc_endpoint", "security_group_ids",
         "vpc_endpoint_type is Interface and security_group_ids is not set", "default-group",

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
 from ..model import Attachment, LbLink, is_outside_group
-from ..netsets import NO_SERVICES, PRIVATE, PUBLIC_V4, PUBLIC_V6, ServiceSet, covering_services
+from ..netsets import EMPTY, NO_SERVICES, PRIVATE, PUBLIC_V4, PUBLIC_V6, AddressSet, ServiceSet, covering_services
 from .records import LOAD_BALANCERS
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ def lb_hops(graph: "FlowGraph") -> Hops:
                 _add(out.via_lb, g, by[g])
                 _add(out.lb_sources.setdefault(g, {}), link.listener, by[g])
                 granted = out.lb_rules.setdefault(g, {})
-                for rule, services in _granting_rules(graph, g, lb, by[g], preserved).items():
+                for rule, services in _granting_rules(graph, g, lb, by[g], preserved, link.family).items():
                     _add(granted, rule, services)
     for (resource, family), services in sorted(open_lbs.items()):
         att = atts[resource]
@@ -157,12 +157,12 @@ class _Admitted:
             return None
         if not target.groups:  # a load balancer without groups (an NLB): all traffic reaches its listeners
             return cls(sendable, sendable, {}, sendable, {})
-        from_lb, lb_by = _admitted_from_lb(graph, lb, target, sendable)
+        from_lb, lb_by = _admitted_from_lb(graph, lb, target, sendable, family=link.family)
         # a reference to the load balancer's groups admits what it forwards even when the
         # client's address is preserved (ELB guide, Network Load Balancers, "security groups":
         # "targets accept traffic from your Network Load Balancer even if you enable client IP
         # preservation"); a CIDR holding its addresses then admits nothing of the client's
-        by_ref, ref_by = _admitted_from_lb(graph, lb, target, sendable, refs_only=True)
+        by_ref, ref_by = _admitted_from_lb(graph, lb, target, sendable, refs_only=True, family=link.family)
         if lb.resource in graph.snap.outside_senders:
             # a front that connects from addresses of its own (CloudFront's VPC-origin interfaces,
             # Global Accelerator's edge), admitted by an AWS-managed prefix list or service group:
@@ -245,19 +245,34 @@ def _reach(graph: "FlowGraph", lb: Attachment, target: Attachment, link: LbLink,
     return reach
 
 
+_ANY_V6 = AddressSet.parse("::/0")
+
+
+def _lb_addresses(lb: Attachment, family: Optional[str]) -> AddressSet:
+    """Where the load balancer's private addresses of ``family`` may be (its subnets' blocks of
+    that family; with subnets unknown, private IPv4 space or any IPv6 block); None: either."""
+    bound = lb.addresses if lb.addresses is not None else PRIVATE | _ANY_V6
+    if family == "ipv4":
+        return AddressSet(bound.v4, EMPTY)
+    if family == "ipv6":
+        return AddressSet(EMPTY, bound.v6)
+    return bound
+
+
 def _admitted_from_lb(graph: "FlowGraph", lb: Attachment, target: Attachment, services: ServiceSet,
-                      refs_only: bool = False) -> tuple[ServiceSet, dict[str, ServiceSet]]:
-    """What the target's groups admit from the load balancer's private addresses (``refs_only``:
-    by a reference to its groups only)."""
+                      refs_only: bool = False,
+                      family: Optional[str] = "ipv4") -> tuple[ServiceSet, dict[str, ServiceSet]]:
+    """What the target's groups admit from the load balancer's private addresses of the target
+    group's ``family`` (``refs_only``: by a reference to its groups only)."""
     total, by = NO_SERVICES, {}
-    bound = lb.addresses
+    bound = _lb_addresses(lb, family)
     for tg in target.groups:
         got = NO_SERVICES
         for lg in lb.groups:
             for rule in graph.refs["ingress"].get(tg, {}).get(lg, ()):
                 got = got | rule.services
         for rule, block, _ in () if refs_only else graph.cidrs["ingress"].get(tg, ()):
-            if block.overlaps(bound) if bound is not None else block.overlaps(PRIVATE):
+            if block.overlaps(bound):
                 got = got | rule.services
         got = got & services
         if got:
@@ -267,7 +282,7 @@ def _admitted_from_lb(graph: "FlowGraph", lb: Attachment, target: Attachment, se
 
 
 def _granting_rules(graph: "FlowGraph", group: str, lb: Attachment, services: ServiceSet,
-                    client_ip) -> dict[str, ServiceSet]:
+                    client_ip, family: Optional[str] = "ipv4") -> dict[str, ServiceSet]:
     """The ingress rules of ``group`` that admit ``services`` from what a listener forwards:
     the load balancer's groups or private addresses, and (client IP preserved or not known)
     public addresses."""
@@ -276,11 +291,11 @@ def _granting_rules(graph: "FlowGraph", group: str, lb: Attachment, services: Se
         for rule in graph.refs["ingress"].get(group, {}).get(lg, ()):
             if rule.services & services:
                 _add(out, rule.defined_by, rule.services & services)
-    bound = lb.addresses
+    bound = _lb_addresses(lb, family)
     for rule, block, _ in graph.cidrs["ingress"].get(group, ()):
         if not rule.services & services:
             continue
-        private = block.overlaps(bound) if bound is not None else block.overlaps(PRIVATE)
+        private = block.overlaps(bound)
         if private or (client_ip is not False and (block.overlaps(PUBLIC_V4) or block.overlaps(PUBLIC_V6))):
             _add(out, rule.defined_by, rule.services & services)
     return out

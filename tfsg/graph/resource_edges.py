@@ -30,6 +30,14 @@ NO_OUTBOUND = ("aws_vpc_endpoint", "aws_efs_mount_target")
 TO_DATABASES = {"aws_db_proxy": ("aws_db_instance", "aws_rds_cluster", "aws_rds_cluster_instance"),
                 "aws_db_proxy_endpoint": ("aws_db_instance", "aws_rds_cluster", "aws_rds_cluster_instance")}
 
+# What a target group of type instance takes (ELB API RegisterTargets: an instance id): the
+# resources that stand for EC2 instances (an Auto Scaling group's, a node group's, a container
+# instance running tasks in bridge or host mode, an instance's own interface).
+INSTANCE_TARGETS = ("aws_instance", "aws_spot_instance_request", "aws_autoscaling_group", "aws_launch_template",
+                    "aws_launch_configuration", "aws_eks_node_group", "aws_spot_fleet_request",
+                    "aws_ec2_fleet", "aws_batch_compute_environment", "aws_elastic_beanstalk_environment",
+                    "aws_emr_cluster", "aws_network_interface")
+
 
 class ResourceEdges:
     """Resource-level edges on demand (``DiGraph(more=...)``)."""
@@ -154,7 +162,9 @@ class ResourceEdges:
             if m.type in NO_OUTBOUND:
                 self._succ[node] = out = self._same_host(node, out)
                 return out
-            only = TO_DATABASES.get(m.type)
+            only: Optional[tuple[str, ...]] = TO_DATABASES.get(m.type)
+            if node in graph.snap.lb_instance_targets:
+                only = INSTANCE_TARGETS
             candidates = {c for c in self._candidates(m) if atts[c].type not in NO_INBOUND
                           and (only is None or atts[c].type in only)}
             candidates.discard(node)

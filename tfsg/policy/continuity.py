@@ -28,11 +28,21 @@ def carry_over(prior: dict[tuple, "Finding"], after: list["Finding"], before: Op
     in one of ``after`` under another identity (not to be listed as resolved). ``checks``: the
     hygiene check of each policy id (``rule-descriptions``...), for rules edited in place."""
     existed = {a.resource for a in before.snap.attachments} if before is not None else set()
+    # resources whose route to the internet the side before only assumed (its table not in the
+    # plan) and the side after knows: the change decides it, so their exposure is new
+    from ..model import assumed_routes
+
+    routed = (assumed_routes(before.snap) - assumed_routes(now.snap)) & {a.resource for a in now.snap.attachments
+                                                     if a.public is True or a.public_v6 is True} \
+        if before is not None else set()
+    from .changed_sites import RuleSites
+
+    sites = RuleSites(now, before)
     for f in after:
         old = prior.get(f.identity())
         f.introduced = old is None
         if old is not None:
-            grown = _grown(old, f, existed)
+            grown = _grown(old, f, existed, routed)
             if grown:
                 f.introduced = True
                 f.evidence["grown"] = grown
@@ -42,6 +52,8 @@ def carry_over(prior: dict[tuple, "Finding"], after: list["Finding"], before: Op
                     set(_strings(old.evidence.get("exposed_resources")))
                 where = [str(now.snap.locations[r]) for r in sorted(new) if r in now.snap.locations]
                 f.related = tuple(f.related) + tuple(w for w in where if w not in f.related and w != f.location)
+        if f.introduced:
+            sites.point_at_change(f, old)
     continued = _services_changed(prior, after) | _edited_rules(prior, after, checks or {}) | \
         _superseded(prior, after)
     if before is not None:
@@ -49,7 +61,7 @@ def carry_over(prior: dict[tuple, "Finding"], after: list["Finding"], before: Op
     return continued
 
 
-def _grown(old: "Finding", f: "Finding", existed: Optional[set] = None) -> str:
+def _grown(old: "Finding", f: "Finding", existed: Optional[set] = None, routed: Optional[set] = None) -> str:
     """What the same finding reaches now that it did not before ("" when nothing). ``existed``:
     the resources of the prior side: one of them newly reached is new reach even when another
     stops being reached (a route change that makes a private instance public)."""
@@ -60,6 +72,17 @@ def _grown(old: "Finding", f: "Finding", existed: Optional[set] = None) -> str:
     # more hosts reachable, or one that was there and private; one renamed or replaced is no more
     if len(new) > len(was - now_exposed) or any(r in (existed or ()) for r in new):
         parts.append(f"now reachable: {', '.join(new)}")
+    newly_routed = sorted((routed or set()) & was & now_exposed)
+    if newly_routed:
+        parts.append(f"now routed to the internet: {', '.join(newly_routed)} (its route, assumed before, is now "
+                     "known)")
+    # a data store reached through one more internet-facing resource: a new way in (tiering's
+    # ``through``), unless one replaced another (a rename, a host launched again)
+    was_through = set(_strings(old.evidence.get("through")))
+    now_through = set(_strings(f.evidence.get("through")))
+    entries = sorted(now_through - was_through)
+    if entries and (len(entries) > len(was_through - now_through) or any(r in (existed or ()) for r in entries)):
+        parts.append(f"now also through {', '.join(entries)}")
     families = _families(f.evidence.get("sources")) - _families(old.evidence.get("sources"))
     if families:
         parts.append(f"now also from {', '.join(sorted(families))}")

@@ -315,6 +315,16 @@ class Context:
 
         return bool(self.memo(("attachments", id(spec)), compute))
 
+    def uses_tags(self, spec: dict) -> bool:
+        """Does the policy select groups by a tag (directly or via a tier)?"""
+        def compute() -> bool:
+            text = json.dumps(spec)
+            if '"tier"' in text:
+                text += json.dumps(self.sel.tiers)
+            return '"tag"' in text
+
+        return bool(self.memo(("tags", id(spec)), compute))
+
     def _selector_key(self, selector: Optional[dict]) -> str:
         """A selector's text, computed once per selector object (asked per policy and unknown)."""
         return self.memo(("selector", id(selector)), lambda: json.dumps(selector, sort_keys=True))
@@ -550,7 +560,7 @@ def exposure_budget(policy: Policy, ctx: Context) -> list[Finding]:
         admitted = NO_SERVICES  # what the group admits of the policy's services: what the message names
         by: set[str] = set()
         for rule, block, label in ctx.graph.cidrs["ingress"].get(group, ()):
-            if rule.services & wanted:
+            if rule.services & wanted and not (spec.get("except_internet") and _whole_internet(block)):
                 admitting.append(block)
                 sensitive = sensitive or label in ctx.graph.sensitive_labels
                 admitted = admitted | (rule.services & wanted)
@@ -652,6 +662,11 @@ def _can_affect(u: Unknown, policy: Policy, ctx: Context) -> bool:
         return False
     if kind == "members":
         return policy.kind in ("exposure-budget",) or policy.kind in PATH_KINDS or ctx.uses_attachments(spec)
+    if kind == "tags":  # which tag selectors (and the tiers built on them) match the group
+        return ctx.uses_tags(spec)
+    if kind == "front":  # what a load balancer forwards to: the internet reaches it through one
+        return policy.kind in PATH_KINDS or policy.kind == "exposure-budget" or \
+            bool((spec.get("from") or {}).get("internet")) or ctx.uses_attachments(spec)
     if kind == "reach":  # whether the internet reaches a resource (its group's rules are elsewhere)
         return policy.kind in PATH_KINDS
     if u.services is not None and "services" in spec and policy.kind not in PATH_KINDS:

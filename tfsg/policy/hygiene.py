@@ -88,7 +88,12 @@ def naming(policy: Policy, ctx: Context) -> list[Finding]:
 def required_tags(policy: Policy, ctx: Context) -> list[Finding]:
     wanted = policy.spec.get("tags", ["Name"])
     out = []
+    # a group whose tags (or some of them) only apply knows is not said to lack any: its tags
+    # are an unknown of their own (sources/build/groups.py)
+    pending = {u.address for u in ctx.graph.unknowns if u.scope[0] == "tags"}
     for group in ctx.sel.groups(policy.spec.get("to"), managed=True):
+        if group in pending:
+            continue
         tags = dict(ctx.graph.snap.groups[group].tags)
         missing = [t for t in wanted if t not in tags]
         if missing:
@@ -108,6 +113,14 @@ def default_group(policy: Policy, ctx: Context) -> list[Finding]:
             listed = "; ".join(f"{r.direction} {r.services.describe()} {r.peer}" for r in rules)
             out.append(ctx.finding(policy, group, "rules", f"the default group {group} has rules: {listed}",
                                    rules=len(rules)))
+    # A VPC this change creates gets a default group with AWS's rules (all traffic from itself,
+    # all out) unless the configuration adopts it with aws_default_security_group
+    adopted = {sg.vpc_id for sg in ctx.graph.snap.groups.values() if sg.default}
+    for vpc in sorted(ctx.graph.snap.new_vpcs - adopted):
+        out.append(ctx.finding(policy, vpc, "rules",
+                               f"the default group of {vpc}, which this change creates, will have AWS's default rules "
+                               "(ingress: all traffic from itself; egress: all traffic to 0.0.0.0/0): adopt it with "
+                               "aws_default_security_group and no rules", rules=2))
     return out
 
 

@@ -147,8 +147,10 @@ def read_yaml(text: str, where: str) -> tuple[Any, Any]:
     for hours. Counting is linear in the document: each node's expanded size is computed once."""
     import yaml
 
-    loader = _loader()(text)
+    loader = None
     try:
+        # (the reader checks the characters when it is made: a control character raises here)
+        loader = _loader()(text)
         node = loader.get_single_node()
         _expanded_size(node, where)
         data = loader.construct_document(node) if node is not None else None
@@ -168,7 +170,8 @@ def read_yaml(text: str, where: str) -> tuple[Any, Any]:
         # an explicit tag PyYAML cannot build (``!!float abc``, ``!!bool x``, ``!!timestamp x``)
         raise InputError(f"not valid YAML: a tagged value cannot be read ({type(exc).__name__})", where) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return data, node
 
 
@@ -380,6 +383,13 @@ def load_config(config_path: Optional[str] = None, discover_from: Optional[str] 
     # message, and from there in a pull-request comment.
     jail = None if config_path else (_repository_of(os.path.dirname(os.path.abspath(path))) or
                                      os.path.dirname(os.path.realpath(path)))
+    if config_path and config.read is None:
+        # a file named on the command line that lies in the repository under review holds what
+        # the branch wrote there (the Action's `config: .tfsg.yml`, read from the work tree):
+        # its name is trusted, not what it names, which stays inside the repository
+        repo = _repository_of(os.path.abspath(discover_from or "."))
+        if repo is not None and os.path.commonpath([os.path.realpath(path), repo]) == repo:
+            jail = repo
     if jail is not None and os.path.commonpath([os.path.realpath(path), jail]) != jail:
         # the discovered file itself may be a symlink out of the repository
         raise InputError("is a link to a file outside the repository under review; a configuration found in "
@@ -500,8 +510,8 @@ def _include_file(path: str, config: Config, seen: set[str], jail: Optional[str]
     seen.add(key)
     if jail is not None and os.path.commonpath([os.path.realpath(path), jail]) != jail:
         raise InputError(f"names {_excerpt(path)}, which is outside the repository under review; a configuration "
-                         "found in the repository may only name files inside it (give --config to trust one)",
-                         origin or "configuration")
+                         "in the repository may only name files inside it (one outside it, given with --config, "
+                         "is trusted)", origin or "configuration")
     if jail is not None and ".git" in os.path.relpath(os.path.realpath(path), jail).split(os.sep):
         # git's own files (.git/config holds the checkout's credentials) are no configuration
         raise InputError(f"names {_excerpt(path)}, which is inside .git; a configuration found in the repository "

@@ -213,6 +213,8 @@ def evidence(finding: dict) -> str:
     else:
         for key in sorted(set(ev) - done):
             value = ev[key]
+            if value in ([], {}, None, ""):
+                continue  # nothing to say (an empty list of revoked rules)
             if isinstance(value, list):
                 value = ", ".join(v if isinstance(v, str) else json.dumps(v, sort_keys=True) for v in value)
             elif isinstance(value, dict):

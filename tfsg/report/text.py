@@ -20,7 +20,8 @@ def _service(protocol: str, ports: str) -> str:
 
 
 def _services(items: list[dict]) -> str:
-    return ", ".join(_service(s["protocol"], s["ports"]) for s in items)
+    # (once each: a listener's IPv4 and IPv6 rows name the same source)
+    return ", ".join(dict.fromkeys(_service(s["protocol"], s["ports"]) for s in items))
 
 
 def _grouped(rows: list[dict]) -> list[tuple[str, str, str, list[str]]]:
@@ -239,8 +240,13 @@ def render_diff(result: dict, limit: Optional[int] = TOP) -> str:
         if s.get("rule_resources_changed"):
             n = s["rule_resources_changed"]
             parts.append(f"{n} rule resource{'s' if n != 1 else ''}")
-        what = (" and ".join(parts) + " change, but") if parts else "nothing security-relevant changes:"
-        lines.append(f"Reachability is unchanged: {what} who can reach whom stays the same.")
+        unknown = len(result.get("unknown") or ())
+        if unknown:  # not "unchanged": what tfsg could not read may be the change
+            lines.append(f"No reachability change found in what tfsg could read; {_plural(unknown, 'value')} "
+                         "known only after apply may change who can reach whom (listed below).")
+        else:
+            what = (" and ".join(parts) + " change, but") if parts else "nothing security-relevant changes:"
+            lines.append(f"Reachability is unchanged: {what} who can reach whom stays the same.")
         _unknown(result, lines, limit)
         return "\n".join(lines) + "\n"
     pairs = ""

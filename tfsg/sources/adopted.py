@@ -8,7 +8,8 @@ not nothing: the prior side holds the group with them, so that writing AWS's own
 nothing and what the configuration keeps of them is existing, not introduced (the group's own
 findings: CIS 5.4, TFSG011). Rules changed outside Terraform before the adoption are not known;
 AWS's defaults are what a VPC starts with. Resources in it keep the prior side's reading (the
-unmanaged group's rules unknown to them: fail closed).
+unmanaged group's rules unknown to them: fail closed), except those that name it by the id
+its VPC reads back (``default_security_group_id``): members of the adopted group.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from ..netsets import ALL_SERVICES
 
 
 def add_adopted(before: Snapshot, after: Snapshot) -> None:
-    """Give ``before`` the default groups ``after`` adopts, with AWS's default rules. Its members
-    there stay what the prior side says (a group outside the plan, an unknown): who sat in it
-    and whether its rules were changed outside Terraform, only the group's own rules assume."""
+    """Give ``before`` the default groups ``after`` adopts, with AWS's default rules, and as its
+    members the resources that name it by the id its VPC reads back; whether its rules were
+    changed outside Terraform is not known: only the group's own rules assume."""
     for key, sg in sorted(after.groups.items()):
         if not sg.default or sg.change != "create" or key in before.groups:
             continue
@@ -35,3 +36,8 @@ def add_adopted(before: Snapshot, after: Snapshot) -> None:
                          Rule(key, "egress", ALL_SERVICES, Peer("cidr", "0.0.0.0/0"), key)]
         if key in after.locations:
             before.locations.setdefault(key, after.locations[key])
+        ident = before.vpc_default_groups.get(vpc)
+        if ident:
+            # the resources already in it read back its id (sg-...): members of this group
+            before.attachments = [replace(a, groups=tuple(sorted({key if g == ident else g for g in a.groups})))
+                                  if ident in a.groups else a for a in before.attachments]

@@ -141,6 +141,14 @@ def classify(path: str, data: Any) -> Document:
     major = version.split(".", 1)[0]
     if major not in SUPPORTED_MAJORS:
         raise InputError(f"unsupported format_version {version!r}: tfsg reads 0.x and 1.x", path)
+    prior = data.get("prior_state")
+    if isinstance(prior, dict) and "format_version" in prior:
+        # a plan embeds its prior state in the state format, with its own version (plan 1.2
+        # carries a 1.0 state): one tfsg does not know is not read as the side before
+        inner = prior["format_version"]
+        if not isinstance(inner, str) or inner.split(".", 1)[0] not in SUPPORTED_MAJORS:
+            raise InputError(f"prior_state.format_version: unsupported {json.dumps(inner)}: tfsg reads 0.x and 1.x",
+                             path)
     plan_keys = ("planned_values", "resource_changes", "prior_state", "configuration", "output_changes")
     if any(k in data for k in plan_keys):
         kind = "plan"

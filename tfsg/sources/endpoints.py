@@ -63,8 +63,13 @@ def _domain(builder: Any, inst: Any) -> Found:
         return None  # a VPC domain: its interfaces are its groups' members
     known, https = builder.setting(inst, ("domain_endpoint_options", 0, "enforce_https"))
     services = _API if known and https is True else _API | _HTTP
+    # ip_address_type = "dualstack": the endpoint answers on IPv6 too (OpenSearch API,
+    # CreateDomain IPAddressType); unset is ipv4 only; only apply knows: counted as dual-stack
+    family_known, family = builder.setting(inst, ("ip_address_type",))
+    dual = not family_known or family == "dualstack"
     return Front(services, "public domain endpoint (no vpc_options): its access policy decides who is admitted"
-                 + ("" if services == _API else "; HTTP too unless enforce_https"))
+                 + ("" if services == _API else "; HTTP too unless enforce_https")
+                 + ("; dual-stack (ip_address_type)" if dual and family_known else ""), ipv6=dual)
 
 
 def _mwaa(builder: Any, inst: Any) -> Found:
@@ -107,8 +112,10 @@ def _app_runner(builder: Any, inst: Any) -> Found:
                                     ("aws_apprunner_vpc_connector",), ("arn", "id")) \
         if known and egress == "VPC" else []
     via = f"; its code reaches the VPC through {connectors[0].addr}" if len(connectors) == 1 else ""
+    # network_configuration.ip_address_type DUAL_STACK: the public endpoint answers on IPv6 too
+    known, family = builder.setting(inst, ("network_configuration", 0, "ip_address_type"))
     return Front(_API, f"a public App Runner service ({inst.addr}){via}",
-                 connectors[0] if len(connectors) == 1 else None, True)
+                 connectors[0] if len(connectors) == 1 else None, True, ipv6=not known or family == "DUAL_STACK")
 
 
 MANAGED_PUBLIC = {"aws_lambda_function_url": _function_url, "aws_apprunner_service": _app_runner,

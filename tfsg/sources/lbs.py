@@ -36,6 +36,20 @@ _FORWARD_PATHS = (("default_action", "[]", "target_group_arn"),
 _RULE_PATHS = (("action", "[]", "target_group_arn"), ("action", "[]", "forward", "[]", "target_group", "[]", "arn"))
 
 
+_HOSTS = ("aws_instance", "aws_network_interface", "aws_spot_instance_request")
+_HOST_ADDRESSES = ("private_ip", "ipv6_addresses", "private_ips", "secondary_private_ips", "private_ip_list",
+                   "ipv6_address_list")
+
+
+def _canonical(text: str) -> str:
+    import ipaddress
+
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        return text
+
+
 def _protocols(text: Any) -> tuple[str, ...]:
     text = str(text or "TCP").upper()
     if text in ("UDP",):
@@ -72,6 +86,8 @@ class LoadBalancers:
         self._partial: set[str] = set()  # resources with a reference tfsg could not follow
         self.closed: set[str] = set()  # see _close
         self.ports: dict[str, ServiceSet] = {}  # see _listener_ports
+        self._addresses: Optional[dict[str, list[Instance]]] = None  # see _host_addresses
+        self.instance_targets: set[str] = set()  # see _close
 
     def _refs(self, inst: Instance, paths: tuple, types: tuple[str, ...]) -> list[str]:
         """The resources of ``types`` the attribute at ``paths`` names, by reference or by a
@@ -96,7 +112,7 @@ class LoadBalancers:
             self._partial.add(inst.addr)
         if not out and unread:
             scope = self.b._scope
-            self.b._scope = ("members", inst.addr)
+            self.b._scope = ("front", inst.addr)
             self.b.unknown(inst.addr, ".".join(str(p) for p in paths[0] if p != "[]"),
                            f"which {types[0]} it names is not known: {'; '.join(sorted(set(unread)))}")
             self.b._scope = scope
@@ -110,24 +126,48 @@ class LoadBalancers:
         of the plan. A literal naming nothing of the plan is an unknown: its target's groups
         decide what it admits, and they are not in the plan."""
         ids = self.b.indexed(None, ("id",))
-        addresses = self.b.indexed(("aws_instance", "aws_network_interface", "aws_spot_instance_request"),
-                                   ("private_ip",))
+        addresses = self._host_addresses()
         out = []
         for t in self.b.terms(inst, path, optional=True):
             if isinstance(t, Res):
                 out.append(t.instance.addr)
             elif isinstance(t, Lit):
                 for v in _strings(t.value):
-                    found = ids.get(v) or self._in_vpc_of(group, addresses.get(v, ()))
+                    found = ids.get(v) or self._in_vpc_of(group, addresses.get(_canonical(v), ()))
                     if found:
                         out.append(found[0].addr)
                     elif v and v != "unknown":
                         self._partial.add(inst.addr)
-                        scope, self.b._scope = self.b._scope, ("members", inst.addr)
+                        scope, self.b._scope = self.b._scope, ("front", inst.addr)
                         self.b.unknown(inst.addr, ".".join(path), f"registers {shown(v)!r}, which is not a resource of "
                                        "this plan: what it admits through the load balancer is not known")
                         self.b._scope = scope
         return out
+
+    def _host_addresses(self) -> dict[str, list[Instance]]:
+        """Instances and network interfaces of the plan by each private address they hold, IPv4
+        and IPv6 alike (an ``ip`` target of an IPv6 target group is registered by an IPv6
+        address: ``ipv6_addresses``; secondary addresses: ``private_ips``, ``secondary_private_ips``).
+        Addresses are compared in their canonical text (``2600:...:0010`` is ``2600:...:10``)."""
+        if self._addresses is None:
+            import ipaddress
+
+            self._addresses = {}
+            for inst in self.b.instances:
+                if inst.address.mode != "managed" or inst.type not in _HOSTS:
+                    continue
+                for attr in _HOST_ADDRESSES:
+                    known, value = self.b.value(inst, (attr,))
+                    if not known:
+                        continue
+                    for text in _strings(value):
+                        try:
+                            key = str(ipaddress.ip_address(text))
+                        except ValueError:
+                            continue
+                        if inst not in self._addresses.get(key, ()):
+                            self._addresses.setdefault(key, []).append(inst)
+        return self._addresses
 
     def _in_vpc_of(self, group: Optional[Instance], hosts: Iterable[Instance]) -> list[Instance]:
         """The hosts of a private address an ``ip`` target registers that may be it: in the target
@@ -217,10 +257,11 @@ class LoadBalancers:
                 else preserved if family_known else None
             if family_known and family == "ipv6":
                 preserved = False  # IPv4 clients of IPv6 targets arrive from its IPv6 address
+            seen_from = ("ipv6" if family == "ipv6" else "ipv4") if family_known else None
             for target, port in targets.get(tg, ()):
                 back = port_services(tg_proto, port if isinstance(port, (int, tuple)) else tg_port if known else None)
                 if back is not None:
-                    out.add(LbLink(lbs[0], listener.addr, front, target, back, preserved, preserved_v6))
+                    out.add(LbLink(lbs[0], listener.addr, front, target, back, preserved, preserved_v6, seen_from))
         out |= classic_links(self, by_type)
         return sorted(out, key=lambda link: (link.lb, link.listener, link.target))
 
@@ -262,10 +303,22 @@ class LoadBalancers:
         for listener in by_type.get("aws_lb_listener", []) + by_type.get("aws_alb_listener", []):
             for lb in self._refs(listener, (("load_balancer_arn",),), LB_TYPES):
                 listened.setdefault(lb, set()).add(listener.addr)
+        groups = {i.addr: i for t in TG_TYPES for i in by_type.get(t, ())}
         for lb, listeners in listened.items():
             tgs = [tg for listener, tg in forwards if listener.addr in listeners]
-            if not listeners & self._partial and all(targets.get(tg) for tg in tgs):
+            if listeners & self._partial:
+                continue
+            if all(targets.get(tg) for tg in tgs):
                 self.closed.add(lb)
+            elif all(tg in groups and self._instance_type(groups[tg]) for tg in tgs):
+                # targets registered elsewhere (an ECS service of another stack, the console):
+                # a target group of type instance takes EC2 instances only (ELB API
+                # CreateTargetGroup, TargetType: instance is the default)
+                self.instance_targets.add(lb)
+
+    def _instance_type(self, group: Instance) -> bool:
+        known, kind = self.b.setting(group, ("target_type",))
+        return known and kind in (None, "instance")
 
     def _listener_ports(self, by_type: dict[str, list[Instance]]) -> None:
         """``ports``: what each load balancer listens on, when the plan holds its listeners and

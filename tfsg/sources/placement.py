@@ -67,8 +67,14 @@ class Placements:
         if inst.type == ENVIRONMENT:  # an Elastic Beanstalk environment: its Subnets option
             written = [settings(self.b, inst).items(VPC, "Subnets")]
         else:
+            # (a path whose first step the object lacks is not set: a plan's object holds every
+            # attribute of its type, null when unset, and marks the unknown ones)
+            values, unknown = inst.values, inst.unknown
             written = [self.b.terms(inst, path, optional=True)
-                       for steps in SUBNET_PATHS for path in self.b._expand(inst, steps)]
+                       for steps in SUBNET_PATHS
+                       if inst.partial or unknown is True or steps[0] in values
+                       or (unknown.__class__ is dict and steps[0] in unknown)
+                       for path in self.b._expand(inst, steps)]
         for found in written:
             terms = [t for t in found if not (isinstance(t, Lit) and t.value in (None, [], ""))]  # not set
             if not terms:
@@ -98,6 +104,8 @@ class Placements:
                         addresses = addresses | AddressSet.parse(val)
                     except ValueError:
                         addresses = None
+                elif attr == "cidr_block" and known and val is None and self._ipv6_native(subnet):
+                    continue  # an IPv6-only subnet (ipv6_native): its members have no IPv4 address
                 elif attr == "cidr_block":
                     # a block known only after apply (an IPAM pool's, a default subnet's): where
                     # the members are is unknown, not whether the subnet maps public IPs or
@@ -114,9 +122,18 @@ class Placements:
                     # a default subnet the .tf files adopt without setting it: AWS made it
                     # mapping public IPv4 addresses (VPC user guide, "Default subnets")
                     known, flag = True, True
+                if attr == "assign_ipv6_address_on_creation" and self._ipv6_native(subnet):
+                    # an interface in an IPv6-only subnet has an IPv6 address or none at all
+                    known, flag = True, True
                 flags.add(flag if known and isinstance(flag, bool) else None)
             vpc = vpc or self.b._vpc_key(subnet)
         return Placement(addresses, _any(v4_flags), _any(v6_flags), vpc, tuple(subnets))
+
+    def _ipv6_native(self, subnet: Instance) -> bool:
+        """An IPv6-only subnet (``ipv6_native = true``: VPC user guide, "IPv6-only subnets"), which
+        has no IPv4 block: its interfaces have IPv6 addresses only."""
+        known, native = self.b.value(subnet, ("ipv6_native",))
+        return known and native is True
 
     def _in_default_subnet(self, inst: Instance) -> bool:
         """An instance launched with no subnet, network interface or launch template: AWS picks

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Optional
 
+from ..model import ASSUMED_ROUTE
 from .instances import Instance
 from .refs import ConfigIndex, Lit, Res, Unk
 
@@ -37,7 +38,7 @@ class Routing:
         return (self.why4 if family == "IPv4" else self.why6) or self.reason
 
 
-ASSUMED = Routing(None, None, "its route table is not in the plan: an internet gateway route is assumed")
+ASSUMED = Routing(None, None, f"its route table is not in the plan: {ASSUMED_ROUTE}")
 UNREAD = "?"  # a table a route or an association names that tfsg cannot tell
 OUTSIDE = "outside"  # a table the plan does not hold (an rtb-... id, a variable, a data source)
 _APPLIANCE = ("vpc_endpoint_id", "network_interface_id")  # route targets that may be an inspection appliance

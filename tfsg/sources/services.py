@@ -568,6 +568,16 @@ def _applies(run: _Run, inst: Instance) -> bool:
     if inst.type in ("aws_lb", "aws_alb"):
         known, kind = run.setting(inst, ("load_balancer_type",))
         return known and kind in (None, "application")
+    if inst.type == "aws_mq_broker":
+        # a public RabbitMQ broker is outside any VPC: no security group applies (Amazon MQ
+        # developer guide, "Accessing the RabbitMQ web console ... publicly accessible brokers")
+        engine_known, engine = run.setting(inst, ("engine_type",))
+        public_known, public = run.setting(inst, ("publicly_accessible",))
+        return not (engine_known and isinstance(engine, str) and engine.lower() == "rabbitmq"
+                    and public_known and public is True)
+    if inst.type == "aws_transfer_server":
+        known, kind = run.setting(inst, ("endpoint_type",))
+        return known and kind == "VPC"
     if inst.type == "aws_elasticache_replication_group":
         known, names = run.setting(inst, ("security_group_names",))
         return known and _empty(names)

@@ -127,7 +127,8 @@ class SourceHints:
     def locate(self, snapshot: Snapshot) -> None:
         """Map resource addresses (groups, rule resources, attachments) to file:line."""
         addresses = set(snapshot.groups) | {r.defined_by for r in snapshot.rules} | \
-            {a.resource for a in snapshot.attachments} | {r for a in snapshot.attachments for r, _ in a.beyond_by}
+            {a.resource for a in snapshot.attachments} | {r for a in snapshot.attachments for r, _ in a.beyond_by} | \
+            snapshot.new_vpcs
         for text in addresses:
             addr = _parse(text)
             if addr is None:

@@ -182,6 +182,7 @@ class SnapshotBuilder(TermsMixin, RegionsMixin, GroupsMixin, PrefixListsMixin, R
         balancers = LoadBalancers(self)
         self.snap.lb_links = balancers.links()
         self.snap.lb_closed = balancers.closed
+        self.snap.lb_instance_targets = balancers.instance_targets
         self.snap.lb_ports = balancers.ports
         self._fronts()
         self.snap.endpoints, unknowns = public_endpoints(self)

@@ -113,6 +113,7 @@ class AttachmentsMixin(LaunchesMixin):
                          or (inst.type in ("aws_autoscaling_group", "aws_spot_fleet_request")
                              and inst.addr in templates)):
                 self._default_member(inst, merged)
+        self._groupless(table, merged, unread_groups | borrowing | set(templates) | lent)
         # A launch template launches nothing itself: the Auto Scaling groups and node groups that
         # launch from it stand for its instances (one node per group of instances, not two).
         for addr in lent:
@@ -155,6 +156,31 @@ class AttachmentsMixin(LaunchesMixin):
                 self.snap.attachments.append(Attachment(addr, "aws_network_interface", groups, None,
                                                         "a network interface outside this plan", None, None, None,
                                                         "a network interface outside this plan"))
+
+    def _groupless(self, table: dict, merged: dict, accounted: set[str]) -> None:
+        """A resource that can be in groups, placed in subnets of a VPC, with no group read and no
+        row of tfsg.services saying what AWS does then: AWS gives its network interfaces some
+        group (most services: the VPC's default group), which the plan does not name. Never
+        silently in no group: an unknown on its members, which the policies see."""
+        from ...services import SERVICE_FACTS
+
+        described = {f.resource for f in SERVICE_FACTS}
+        said = {u.address for u in self.snap.unknowns}
+        for inst in self.instances:
+            if inst.address.mode != "managed" or inst.type not in table or inst.type in ASSOCIATIONS \
+                    or inst.type in described or inst.type in TEMPLATE_TYPES or inst.type in LB_TYPES \
+                    or inst.type in DEFAULT_GROUP_TYPES or inst.type in CLUSTER_MEMBERS \
+                    or inst.addr in merged or inst.addr in accounted or inst.addr in said:
+                continue
+            if not self._placement(inst).subnets:
+                continue  # not placed in a VPC by this plan (a Lambda function without vpc_config)
+            spec = table[inst.type][0]
+            self._scope = ("members", inst.addr)
+            self.unknown(inst.addr, ".".join(s for s in spec.steps if s != "[]"),
+                         f"no security group is set and tfsg knows no documented default for {inst.type}: AWS gives "
+                         "its network interfaces a group this plan does not name (most services: the VPC's default "
+                         "group)")
+        self._scope = ("members", "")
 
     def _node_group_template(self, inst: Instance) -> Optional[Instance]:
         """The launch template an EKS managed node group launches from: its nodes' public IPv4

@@ -34,6 +34,11 @@ class GroupsMixin(BuilderBase):
                 cidrs = cidrs | _cidr_set(val)
         if cidrs:
             self.snap.vpcs[inst.addr] = cidrs
+        if inst.type == "aws_vpc" and inst.address.mode == "managed" and inst.action in ("create", "replace"):
+            self.snap.new_vpcs.add(inst.addr)
+        known, default = self.value(inst, ("default_security_group_id",))
+        if known and isinstance(default, str) and default.startswith("sg-"):
+            self.snap.vpc_default_groups[inst.addr] = default
         known, ident = self.value(inst, ("id",))
         if known and isinstance(ident, str) and ident:
             self.vpc_ids[ident] = inst.addr
@@ -91,9 +96,7 @@ class GroupsMixin(BuilderBase):
             if ident:
                 self.id_to_group[ident] = addr
         known, desc = self.value(inst, ("description",))
-        known_tags, tags = self.value(inst, ("tags",))
-        tag_items = tuple(sorted((str(shown(k)), str(shown(v))) for k, v in (tags or {}).items())) \
-            if known_tags and isinstance(tags, dict) else ()
+        tag_items = self._tags(inst)
         inline = tuple(d for d in ("ingress", "egress") if self._manages_inline(inst, d))
         self.snap.groups[addr] = SecurityGroup(
             key=addr, address=addr, id=ident, name=shown(name), vpc_id=vpc,
@@ -101,6 +104,23 @@ class GroupsMixin(BuilderBase):
             change=inst.action, default=inst.type == "aws_default_security_group", tags=tag_items,
             inline=inline,
             unmanaged=tuple(d for d in ("ingress", "egress") if d not in inline and self._can_tell_inline()))
+
+    def _tags(self, inst: Instance) -> tuple[tuple[str, str], ...]:
+        """The group's ``tags``. A tag whose value, or the whole map, is known only after apply
+        is an unknown that the tag selectors (tiers) see: never read as "no such tag"."""
+        known, tags = self.value(inst, ("tags",))
+        mask = inst.unknown.get("tags") if known and isinstance(inst.unknown, dict) else None
+        pending = sorted(str(shown(k)) for k, v in mask.items() if v is True) if isinstance(mask, dict) else []
+        if not known or pending:
+            what = f"the tag{'s' if len(pending) > 1 else ''} {', '.join(pending)} of the group" if pending \
+                else "the group's tags"
+            scope, self._scope = self._scope, ("tags", inst.addr)
+            self.unknown(inst.addr, "tags", f"{what} known only after apply: which tag selectors (tiers) match "
+                         "it cannot be told")
+            self._scope = scope
+        if known and isinstance(tags, dict):
+            return tuple(sorted((str(shown(k)), str(shown(v))) for k, v in tags.items()))
+        return ()
 
     def _can_tell_inline(self) -> bool:
         """Can tfsg tell that a direction is not written inline? Plan JSON drops dynamic blocks

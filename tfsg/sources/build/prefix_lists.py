@@ -110,8 +110,15 @@ class PrefixListsMixin(BuilderBase):
             self.snap.prefix_lists[addr] = None
             self.unknown(addr, "entry", "prefix-list entries are known only after apply")
             return
+        entries = _as_list(entries)
+        if self.prior is not None and self.config.present and not self.config.written(inst.address, "entry"):
+            # entries come from entry resources (provider docs: never both): what the list reads
+            # back of the side before's entry resources is theirs to say on this side (an entry
+            # this apply deletes is gone; one it keeps adds itself again, _prefix_entry)
+            made = self.prior.prefix_entry_cidrs.get(addr, set())
+            entries = [e for e in entries if not (isinstance(e, dict) and e.get("cidr") in made)]
         blocks = []
-        for entry in _as_list(entries):
+        for entry in entries:
             cidr = entry.get("cidr") if isinstance(entry, dict) else None
             if isinstance(cidr, str):
                 blocks.append(_cidr_set(cidr))
@@ -127,6 +134,8 @@ class PrefixListsMixin(BuilderBase):
         for key in lists:
             self._entries_unread.discard(key)
             current = self.snap.prefix_lists.get(key)
+            if known and isinstance(cidr, str):
+                self.snap.prefix_entry_cidrs.setdefault(key, set()).add(str(cidr))
             if known and isinstance(cidr, str) and current is not None:
                 self.snap.prefix_lists[key] = current | _cidr_set(cidr)
                 if is_sensitive(cidr):

@@ -10,7 +10,7 @@ from typing import Any
 
 from . import budget
 from .syntax import Env, GetAttrN, Node, VarN, _items, plain
-from .values import Blocks, EvalError, Lazy, OverLimit, Ref, Unknown, first_unknown, is_marked, mark, strip
+from .values import Blocks, EvalError, Failure, Lazy, OverLimit, Ref, Unknown, first_unknown, is_marked, mark, strip
 
 
 class Attribute:
@@ -50,6 +50,8 @@ def safe(node: Node, env: Env, file: str) -> Any:
     try:
         value = node.ev(env)
         budget.account(node, value)  # the syntax it visited, the walks over the value to come
+        if isinstance(value, Failure) and not value.reason.startswith(f"{file}:"):
+            value = Failure(f"{file}:{node.line}: {value.reason}")  # where it failed
         return value
     except OverLimit as exc:
         from ...errors import InputError
@@ -60,7 +62,7 @@ def safe(node: Node, env: Env, file: str) -> Any:
 
         raise InputError("a number too large to compute (past 1e308)", f"{file}:{node.line}") from None
     except EvalError as exc:
-        return Unknown(f"{file}:{node.line}: {exc}")
+        return Failure(f"{file}:{node.line}: {exc}")
     except budget.Exhausted as exc:
         exc.where = exc.where or f"{file}:{node.line}"  # the innermost place it ran out
         raise

@@ -23,6 +23,7 @@ from .values import (
     ORDER_UNKNOWN,
     SET_ORDER_UNKNOWN,
     EvalError,
+    Failure,
     Lazy,
     OverLimit,
     Ref,
@@ -79,7 +80,7 @@ def call(node: Any, env: Any) -> Any:
             return unknown_from(last, what=f"{name}(...)") if not is_known(last) else _bad(f"{name}: ... needs a list")
         args.extend(last)
     if impl is None:
-        return Unknown(f"function {name}() is not evaluated by tfsg")
+        return Failure(f"function {name}() is not evaluated by tfsg")
     # what the function may read: refused over value-size; charged when the is_known or has_mark
     # walk below reads it all (a function that only picks is charged for what it returns)
     size = budget.sized(args, f"{name}()'s arguments")
@@ -100,6 +101,8 @@ def call(node: Any, env: Any) -> Any:
         return mark_sensitive(args[0], secrets) if len(args) == 1 else _bad("sensitive() takes one argument")
     if name == "nonsensitive" and len(args) == 1:
         return unmark(args[0])
+    if name == "issensitive" and len(args) == 1:  # the value's own mark, not its elements'
+        return True if is_marked(args[0]) else unknown_from(args[0]) if not is_known(args[0]) else False
 
     def compute(*given: Any) -> Any:
         try:
@@ -238,7 +241,8 @@ class _CountUnknown(list):
 def _distinct(value: Any) -> Any:
     if isinstance(value, (Unknown, Ref)):
         return unknown_from(value, what="distinct()")
-    out = _unordered_if([value], _unique(_list(value, "distinct")))
+    # list(any): the elements converted to one type first (distinct([1, "1"]) is ["1"])
+    out = _unordered_if([value], _unique(unify(_list(value, "distinct"))))
     if len(out) > 1 and any(isinstance(v, (Unknown, Ref)) for v in out):
         # values only apply knows may be equal: how many distinct ones there are is unknown
         # (Terraform: "Invalid count argument" for a count from it), their members are known
@@ -485,7 +489,7 @@ def _setproduct(*sets: Any) -> Any:
 
 @fn("chunklist")
 def _chunklist(value: Any, size: Any) -> Any:
-    items, n = _list(value, "chunklist"), int(to_number(size))
+    items, n = unify(_list(value, "chunklist")), int(to_number(size))  # list(any): one element type
     return [items[i:i + n] for i in range(0, len(items), n)] if n > 0 else [items]
 
 
@@ -519,82 +523,12 @@ def _anytrue(value: Any) -> Any:
 
 @fn("sum")
 def _sum(value: Any) -> Any:
-    return number(sum(to_number(v) for v in _list(value, "sum")))
+    from .arith import total
+
+    return total([to_number(v) for v in _list(value, "sum")])  # decimal, as go-cty adds
 
 
 # ---------------------------------------------------------------- strings and numbers
-
-@fn("format")
-def _format(spec: Any, *args: Any) -> Any:
-    return _go_format(to_string(spec), list(args))
-
-
-@fn("formatlist")
-def _formatlist(spec: Any, *args: Any) -> Any:
-    lengths = {len(a) for a in args if isinstance(a, list)}
-    if len(lengths) > 1:
-        raise EvalError("formatlist: the lists differ in length")
-    n = lengths.pop() if lengths else 1
-    out, made = [], 0
-    for i in range(n):
-        out.append(_go_format(to_string(spec), [a[i] if isinstance(a, list) else a for a in args]))
-        made += len(out[-1])
-        budget.chars(made, "formatlist")
-    return out
-
-
-def _go_format(spec: str, args: list) -> str:
-    """Go's fmt verbs as Terraform's format() supports the common ones (%s %d %v %q %f %%)."""
-    out: list[str] = []
-    i = 0
-    argi = 0
-    made = len(spec)  # characters made so far (at most)
-    while i < len(spec):
-        ch = spec[i]
-        if ch != "%":
-            out.append(ch)
-            i += 1
-            continue
-        j = i + 1
-        while j < len(spec) and spec[j] in "+-# 0123456789.":
-            j += 1
-        if j >= len(spec):
-            raise EvalError("format: unterminated verb")
-        verb, flags = spec[j], spec[i + 1:j]
-        for digits in re.findall(r"[0-9]+", flags):  # a width or precision: %0100000000d
-            budget.chars(int(digits) if len(digits) < 12 else 10 ** 12, "format")
-        i = j + 1
-        if verb == "%":
-            out.append("%")
-            continue
-        if argi >= len(args):
-            raise EvalError("format: not enough arguments")
-        arg = args[argi]
-        argi += 1
-        if verb in "sv":
-            text = to_string(arg) if not isinstance(arg, (list, dict)) else json.dumps(arg, separators=(",", ":"))
-        elif verb == "d":
-            text = str(int(to_number(arg)))
-        elif verb == "q":
-            text = json.dumps(to_string(arg))
-        elif verb in "fFeg":
-            py = "%" + flags + verb
-            text = py % float(to_number(arg))
-        elif verb in "xX":
-            text = format(int(to_number(arg)), verb)
-        elif verb == "t":
-            text = "true" if to_bool(arg) else "false"
-        else:
-            raise EvalError(f"format: verb %{verb} is not supported")
-        width = "".join(c for c in flags if c.isdigit())
-        if width and verb not in "fFeg":
-            pad = "0" if flags.startswith("0") else " "
-            text = text.ljust(int(width)) if "-" in flags else text.rjust(int(width), pad)
-        out.append(text)
-        made += len(text)
-        budget.chars(made, "format")
-    return "".join(out)
-
 
 @fn("join", shape=True)
 def _join(sep: Any, *lists: Any) -> Any:
@@ -624,6 +558,8 @@ def _split(sep: Any, text: Any) -> Any:
     text, sep = to_string(text), to_string(sep)
     if sep and text:
         budget.elements(text.count(sep) + 1, "split")
+    if not sep:  # Go's strings.Split: one element per character, none for ""
+        return list(text)
     return text.split(sep) if text else [""]
 
 
@@ -641,8 +577,7 @@ def _replace(text: Any, old: Any, new: Any) -> Any:
     return text.replace(old, new)
 
 
-_CASES: dict[str, Callable[[str], str]] = {"lower": str.lower, "upper": str.upper, "trimspace": str.strip,
-                                           "chomp": lambda s: s.rstrip("\r\n"), "title": str.title}
+_CASES: dict[str, Callable[[str], str]] = {"trimspace": str.strip, "chomp": lambda s: s.rstrip("\r\n")}
 for _name, _func in _CASES.items():
     _IMPL[_name] = (lambda f: (lambda s: f(to_string(s))))(_func)
 
@@ -757,7 +692,9 @@ def _parseint(text: Any, base: Any) -> Any:
 def _jsonencode(value: Any) -> Any:
     if _unordered_inside(value):
         return Unknown(SET_ORDER_UNKNOWN + " (jsonencode writes it in that order)")
-    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+    from .functions_go import go_json
+
+    return go_json(value)
 
 
 def _unordered_inside(value: Any) -> bool:
@@ -774,13 +711,21 @@ def _unordered_inside(value: Any) -> bool:
 @fn("jsondecode")
 def _jsondecode(text: Any) -> Any:
     try:
-        return _scalar_text(json.loads(to_string(text)))
+        from .functions_go import json_number
+
+        # a number is a number: "1.0" is 1, as Terraform has no int/float distinction
+        return _scalar_text(json.loads(to_string(text), parse_float=json_number, parse_int=json_number,
+                                       parse_constant=_not_json))
     except ValueError as exc:
         raise EvalError(f"jsondecode: {exc}") from None
     except RecursionError:
         # fail closed, as for nesting anywhere else: an unknown here would let the gate pass a
         # value Terraform computes (Go decodes 10,000 levels)
         raise OverLimit("jsondecode: the document is nested too deeply to evaluate (hundreds of levels)") from None
+
+
+def _not_json(word: str) -> Any:
+    raise ValueError(f"{word} is not JSON")  # Python reads NaN and Infinity; Go does not
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -796,6 +741,11 @@ def _scalar_text(value: Any) -> Any:
     if isinstance(value, dict):
         return {_scalar_text(k): _scalar_text(v) for k, v in value.items()}
     return value
+
+
+@fn("issensitive", shape=True)
+def _issensitive(value: Any) -> Any:
+    return False  # call() reads the mark first
 
 
 @fn("sensitive", shape=True)
@@ -887,7 +837,8 @@ def _cidrnetmask(prefix: Any) -> Any:
 _WITH_ENV = {"file", "fileexists", "fileset", "templatefile", "templatestring"}
 
 
-from . import functions_text  # noqa: E402,F401  (registers regex, hashes, paths, time, YAML)
+# registered by importing: regex, hashes, paths, time, YAML; format, jsonencode; upper, title, uuidv5...
+from . import functions_case, functions_go, functions_text  # noqa: E402,F401
 from .functions_files import file as _file  # noqa: E402
 from .functions_files import fileexists as _fileexists  # noqa: E402
 from .functions_files import fileset as _fileset  # noqa: E402

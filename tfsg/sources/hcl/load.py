@@ -238,8 +238,11 @@ def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str]
 
     every = [ri for module in root.walk() for ri in module.all_resource_instances()]
     major = provider_major(reader, directory, list(loader.configs.values()))  # every module is loaded now
+    from .config_checks import check_ephemeral, check_validations, failed_attributes
     from .schema_check import mistyped, unexpected
 
+    check_validations(root.walk())  # what Terraform refuses before it plans anything
+    check_ephemeral(ri for ri in every if ri.address.mode == "managed")
     for ri in every:
         wrong = unexpected(ri.block, ri.address.type) if ri.address.mode == "managed" else None
         if wrong is None and ri.address.mode == "managed":
@@ -274,6 +277,7 @@ def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str]
                                                                                 and not blocks)):
                     omitted.add((inst.addr, direction))
     snap = SnapshotBuilder(instances, index, {}, hints=HclHints(index), labels=labels).build()
+    snap.unknowns.extend(failed_attributes(((str(ri.address), ri.built()) for ri in every), snap.unknowns))
     secrets |= loader.secrets  # sensitive values the evaluation met (variables, sensitive())
     for text, attribute, reason, block in problems:
         snap.unknowns.append(UnknownRecord(text, attribute, reason))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from . import budget
+from .arith import binary
 from .values import (
     SET_ORDER_UNKNOWN,
     EvalError,
@@ -107,7 +108,8 @@ class Template(Node):
             return bad
         # a template holding a sensitive value is sensitive (its text is the secret, respelled)
         sensitive = bool(marked) or any(has_mark(p) for p in out)
-        _guarded([sensitive], "a string template", budget.chars, sum(map(len, out)), "a string template")
+        _guarded([True] if sensitive else [], "a string template", budget.chars, sum(map(len, out)),
+                 "a string template")
         text = "".join(out)
         return mark(text) if sensitive else text
 
@@ -332,20 +334,8 @@ class BinN(Node):
         if op in ("&&", "||"):
             return (to_bool(a) and to_bool(b)) if op == "&&" else (to_bool(a) or to_bool(b))
         x, y = to_number(a), to_number(b)
-        if op == "+":
-            return number(x + y)
-        if op == "-":
-            return number(x - y)
-        if op == "*":
-            return number(x * y)
-        if op == "/":
-            if y == 0:
-                raise EvalError("division by zero")
-            return number(x / y)
-        if op == "%":
-            if y == 0:
-                raise EvalError("division by zero")
-            return number(x % y)
+        if op in ("+", "-", "*", "/", "%"):
+            return binary(op, x, y)  # go-cty's decimal arithmetic, not float64 (arith.py)
         if op == "<":
             return x < y
         if op == ">":

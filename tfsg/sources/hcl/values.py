@@ -16,6 +16,7 @@ a marked value is marked, and an error about one does not show it (``hidden``).
 
 from __future__ import annotations
 
+import decimal
 import re
 from typing import Any, Optional
 
@@ -107,6 +108,14 @@ class Unknown:
 
     def __hash__(self) -> int:
         return hash(("unknown", self.reason))
+
+
+class Failure(Unknown):
+    """An Unknown because evaluating failed (an error Terraform reports, a function tfsg does not
+    evaluate), not because only apply knows it: a plan would hold the value, so whatever
+    attribute it lands in is reported as an unknown with this reason, never read as null."""
+
+    __slots__ = ()
 
 
 class Ref:
@@ -240,7 +249,8 @@ def unknown_from(*values: Any, what: str = "") -> Unknown:
         found = first_unknown(v)
         if found is not None:
             reason = found.reason
-            return Unknown(f"{what}: {reason}" if what else reason)
+            kind = Failure if isinstance(found, Failure) else Unknown  # a failure stays one
+            return kind(f"{what}: {reason}" if what else reason)
     return Unknown(what or "not known")
 
 
@@ -294,7 +304,9 @@ def to_string(value: Any) -> str:
     if isinstance(value, (int, float)):
         value = number(value)  # refuses more digits than limits.py number-digits
         try:
-            return str(value) if isinstance(value, int) else repr(value)
+            # a fraction in positional notation, never an exponent (cty: Text('f', -1); 1e-07 is
+            # "0.0000001", 1e+21 "1000000000000000000000")
+            return str(value) if isinstance(value, int) else format(decimal.Decimal(repr(float(value))), "f")
         except ValueError:  # Python's own int-to-text cap (4,300 digits) with number-digits raised
             raise EvalError("a number too large to write as a string") from None
     if value is None:
