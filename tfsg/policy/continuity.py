@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Optional
 
+from ..model import assumed_routes
 from ..netsets import count_text
+from .changed_sites import RuleSites
 
 if TYPE_CHECKING:
     from ..graph import FlowGraph
@@ -30,13 +32,10 @@ def carry_over(prior: dict[tuple, "Finding"], after: list["Finding"], before: Op
     existed = {a.resource for a in before.snap.attachments} if before is not None else set()
     # resources whose route to the internet the side before only assumed (its table not in the
     # plan) and the side after knows: the change decides it, so their exposure is new
-    from ..model import assumed_routes
-
-    routed = (assumed_routes(before.snap) - assumed_routes(now.snap)) & {a.resource for a in now.snap.attachments
-                                                     if a.public is True or a.public_v6 is True} \
-        if before is not None else set()
-    from .changed_sites import RuleSites
-
+    routed: set[str] = set()
+    if before is not None:
+        public = {a.resource for a in now.snap.attachments if a.public is True or a.public_v6 is True}
+        routed = (assumed_routes(before.snap) - assumed_routes(now.snap)) & public
     sites = RuleSites(now, before)
     for f in after:
         old = prior.get(f.identity())

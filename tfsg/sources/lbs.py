@@ -16,6 +16,7 @@ connects from its own addresses.
 
 from __future__ import annotations
 
+import ipaddress  # (netsets imports it already: no start-up cost)
 from collections.abc import Iterable
 from typing import Any, Optional
 
@@ -42,8 +43,6 @@ _HOST_ADDRESSES = ("private_ip", "ipv6_addresses", "private_ips", "secondary_pri
 
 
 def _canonical(text: str) -> str:
-    import ipaddress
-
     try:
         return str(ipaddress.ip_address(text))
     except ValueError:
@@ -150,8 +149,6 @@ class LoadBalancers:
         address: ``ipv6_addresses``; secondary addresses: ``private_ips``, ``secondary_private_ips``).
         Addresses are compared in their canonical text (``2600:...:0010`` is ``2600:...:10``)."""
         if self._addresses is None:
-            import ipaddress
-
             self._addresses = {}
             for inst in self.b.instances:
                 if inst.address.mode != "managed" or inst.type not in _HOSTS:
