@@ -133,3 +133,74 @@ def test_nfs_and_kafka_from_the_internet_are_data_ports(tmp_path: Path):
     found = [f for f in json.loads(proc.stdout)["findings"] if f["policy"] == "TFSG002"]
     assert [(f["address"], f["evidence"]["services"]) for f in found] == [
         ("aws_security_group.files", [{"protocol": "tcp", "ports": "2049"}, {"protocol": "tcp", "ports": "9094"}])]
+
+
+NOTEBOOK = PROVIDER + '''
+resource "aws_vpc" "v" {
+  cidr_block = "10.0.0.0/16"
+}
+resource "aws_subnet" "a" {
+  vpc_id     = aws_vpc.v.id
+  cidr_block = "10.0.1.0/24"
+}
+resource "aws_sagemaker_notebook_instance" "nb" {
+  name          = "nb"
+  role_arn      = "arn:aws:iam::123456789012:role/nb"
+  instance_type = "ml.t3.medium"
+  subnet_id     = aws_subnet.a.id
+}
+resource "aws_lambda_function" "fn" {
+  function_name = "fn"
+  role          = "arn:aws:iam::123456789012:role/fn"
+  handler       = "index.handler"
+  runtime       = "python3.12"
+  filename      = "fn.zip"
+}
+'''
+
+
+def test_a_resource_in_a_vpc_with_no_group_is_an_unknown(tmp_path: Path):
+    """A notebook instance placed in a subnet with no security group: SageMaker gives its
+    interface a group the configuration does not name (CreateNotebookInstance, SecurityGroupIds;
+    tfsg.services has no row for it): an unknown on its members, never "in no group". A function
+    without vpc_config is in no VPC: nothing to say."""
+    (tmp_path / "main.tf").write_text(NOTEBOOK)
+    proc = run_tfsg("show", str(tmp_path), "--format", "json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert [(u["address"], u["attribute"]) for u in json.loads(proc.stdout)["unknown"]] == \
+        [("aws_sagemaker_notebook_instance.nb", "security_groups")]
+
+
+EFS = '''
+resource "aws_security_group" "files" {
+  name   = "files"
+  vpc_id = aws_vpc.main.id
+  ingress {
+    description     = "NFS from web"
+    from_port       = 2049
+    to_port         = 2049
+    protocol        = "tcp"
+    security_groups = [aws_security_group.web.id]
+  }
+}
+resource "aws_efs_file_system" "fs" {}
+resource "aws_efs_mount_target" "a" {
+  file_system_id  = aws_efs_file_system.fs.id
+  subnet_id       = aws_subnet.public.id
+  security_groups = [aws_security_group.files.id]
+}
+'''
+
+
+def test_a_file_system_is_in_the_data_tier(tmp_path: Path):
+    """[NFS] An EFS mount target that an internet-facing host reaches on 2049 is a data store
+    reached through an internet-facing tier: TFSG007, as the database beside it."""
+    from test_hcl_base import TIERS
+
+    (tmp_path / "main.tf").write_text(PROVIDER + TIERS.replace("ADDED", "") + EFS)
+    proc = run_tfsg("check", str(tmp_path), "--format", "json", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr.decode()
+    found = {f["address"]: f["evidence"] for f in json.loads(proc.stdout)["findings"] if f["policy"] == "TFSG007"}
+    assert sorted(found) == ["aws_db_instance.db", "aws_efs_mount_target.a"]
+    assert found["aws_efs_mount_target.a"]["path"] == ["internet", "aws_instance.web", "aws_efs_mount_target.a"]
+    assert found["aws_efs_mount_target.a"]["services"] == [{"protocol": "tcp", "ports": "2049"}]

@@ -52,7 +52,8 @@ def carry_over(prior: dict[tuple, "Finding"], after: list["Finding"], before: Op
                 where = [str(now.snap.locations[r]) for r in sorted(new) if r in now.snap.locations]
                 f.related = tuple(f.related) + tuple(w for w in where if w not in f.related and w != f.location)
         if f.introduced:
-            sites.point_at_change(f, old)
+            now_services, was = _services(f), _services(old) if old is not None else None
+            sites.point_at_change(f, now_services - was if now_services is not None and was is not None else None)
     continued = _services_changed(prior, after) | _edited_rules(prior, after, checks or {}) | \
         _superseded(prior, after)
     if before is not None:

@@ -80,11 +80,9 @@ class Fronts:
         said = self.b.terms(inst, path, optional=True)
         if not said:
             return
-        scope, self.b._scope = self.b._scope, ("all", "")
         shown_path = ".".join(str(p) for p in path)
         self.b.unknown(inst.addr, shown_path, f"{what}, and it is not a load balancer or instance of this plan: "
-                       "whether its groups admit the internet is not known")
-        self.b._scope = scope
+                       "whether its groups admit the internet is not known", ("all", ""))
 
     def _value(self, inst: Instance, path: tuple) -> Any:
         return self.b.setting(inst, path)[1]

@@ -110,11 +110,9 @@ class LoadBalancers:
         if unread:
             self._partial.add(inst.addr)
         if not out and unread:
-            scope = self.b._scope
-            self.b._scope = ("front", inst.addr)
             self.b.unknown(inst.addr, ".".join(str(p) for p in paths[0] if p != "[]"),
-                           f"which {types[0]} it names is not known: {'; '.join(sorted(set(unread)))}")
-            self.b._scope = scope
+                           f"which {types[0]} it names is not known: {'; '.join(sorted(set(unread)))}",
+                           ("front", inst.addr))
         self._seen[key] = out
         return out
 
@@ -137,10 +135,9 @@ class LoadBalancers:
                         out.append(found[0].addr)
                     elif v and v != "unknown":
                         self._partial.add(inst.addr)
-                        scope, self.b._scope = self.b._scope, ("front", inst.addr)
                         self.b.unknown(inst.addr, ".".join(path), f"registers {shown(v)!r}, which is not a resource of "
-                                       "this plan: what it admits through the load balancer is not known")
-                        self.b._scope = scope
+                                       "this plan: what it admits through the load balancer is not known",
+                                       ("front", inst.addr))
         return out
 
     def _host_addresses(self) -> dict[str, list[Instance]]:
@@ -279,11 +276,9 @@ class LoadBalancers:
                 targets.setdefault(tg, []).extend((h, on) for h in hosts)
                 if not hosts:
                     self._partial.add(svc.addr)  # its load balancer's targets are not all known
-                    scope, self.b._scope = self.b._scope, ("members", svc.addr)
                     self.b.unknown(svc.addr, "load_balancer",
                                    f"{mode} network mode: the load balancer registers the container instances that "
-                                   "run its tasks, which no capacity provider of the plan names")
-                    self.b._scope = scope
+                                   "run its tasks, which no capacity provider of the plan names", ("members", svc.addr))
 
     def _close(self, by_type: dict[str, list[Instance]], forwards: list[tuple[Instance, str]],
                targets: dict[str, list[tuple[str, Any]]]) -> None:

@@ -244,5 +244,6 @@ class SnapshotBuilder(TermsMixin, RegionsMixin, GroupsMixin, PrefixListsMixin, R
                 return None
         return rules, unknowns
 
-    def unknown(self, address: str, attribute: str, reason: str) -> None:
-        self.snap.unknowns.append(Unknown(address, attribute, reason, self._scope, self._services))
+    def unknown(self, address: str, attribute: str, reason: str, scope: Optional[tuple[str, str]] = None) -> None:
+        """Record an unknown; ``scope`` (model.Unknown): what it can change, else the current stage's."""
+        self.snap.unknowns.append(Unknown(address, attribute, reason, scope or self._scope, self._services))

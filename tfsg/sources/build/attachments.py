@@ -175,12 +175,10 @@ class AttachmentsMixin(LaunchesMixin):
             if not self._placement(inst).subnets:
                 continue  # not placed in a VPC by this plan (a Lambda function without vpc_config)
             spec = table[inst.type][0]
-            self._scope = ("members", inst.addr)
             self.unknown(inst.addr, ".".join(s for s in spec.steps if s != "[]"),
                          f"no security group is set and tfsg knows no documented default for {inst.type}: AWS gives "
                          "its network interfaces a group this plan does not name (most services: the VPC's default "
-                         "group)")
-        self._scope = ("members", "")
+                         "group)", ("members", inst.addr))
 
     def _node_group_template(self, inst: Instance) -> Optional[Instance]:
         """The launch template an EKS managed node group launches from: its nodes' public IPv4
@@ -271,10 +269,10 @@ class AttachmentsMixin(LaunchesMixin):
         vpc = self._placement(inst).vpc
         if vpc is not None and vpc in self._default_groups():
             return self._default_groups()[vpc]
-        scope, self._scope = self._scope, ("none", "")  # a group outside the plan: changes none of its groups
+        # a group outside the plan: changes none of its groups
         self.unknown(inst.addr, "vpc_security_group_ids",
-                     "no group is set, so AWS puts it in its VPC's default group, which this plan does not manage")
-        self._scope = scope
+                     "no group is set, so AWS puts it in its VPC's default group, which this plan does not manage",
+                     ("none", ""))
         return None
 
     def _elastic_ip_targets(self) -> dict[str, str]:

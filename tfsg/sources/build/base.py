@@ -64,7 +64,8 @@ class BuilderBase:
 
     if TYPE_CHECKING:
         # SnapshotBuilder
-        def unknown(self, address: str, attribute: str, reason: str) -> None: ...
+        def unknown(self, address: str, attribute: str, reason: str,
+                    scope: Optional[tuple[str, str]] = None) -> None: ...
 
         # terms.py
         def value(self, inst: Instance, path: tuple) -> tuple[bool, Any]: ...

@@ -114,10 +114,8 @@ class GroupsMixin(BuilderBase):
         if not known or pending:
             what = f"the tag{'s' if len(pending) > 1 else ''} {', '.join(pending)} of the group" if pending \
                 else "the group's tags"
-            scope, self._scope = self._scope, ("tags", inst.addr)
             self.unknown(inst.addr, "tags", f"{what} known only after apply: which tag selectors (tiers) match "
-                         "it cannot be told")
-            self._scope = scope
+                         "it cannot be told", ("tags", inst.addr))
         if known and isinstance(tags, dict):
             return tuple(sorted((str(shown(k)), str(shown(v))) for k, v in tags.items()))
         return ()
