@@ -204,3 +204,90 @@ def test_a_file_system_is_in_the_data_tier(tmp_path: Path):
     assert sorted(found) == ["aws_db_instance.db", "aws_efs_mount_target.a"]
     assert found["aws_efs_mount_target.a"]["path"] == ["internet", "aws_instance.web", "aws_efs_mount_target.a"]
     assert found["aws_efs_mount_target.a"]["services"] == [{"protocol": "tcp", "ports": "2049"}]
+
+
+SECONDARY = PROVIDER + '''
+resource "aws_vpc" "v" {
+  cidr_block = "10.0.0.0/16"
+}
+resource "aws_internet_gateway" "igw" {
+  vpc_id = aws_vpc.v.id
+}
+resource "aws_route_table" "pub" {
+  vpc_id = aws_vpc.v.id
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = aws_internet_gateway.igw.id
+  }
+}
+resource "aws_subnet" "pub" {
+  vpc_id     = aws_vpc.v.id
+  cidr_block = "10.0.1.0/24"
+}
+resource "aws_route_table_association" "pub" {
+  subnet_id      = aws_subnet.pub.id
+  route_table_id = aws_route_table.pub.id
+}
+resource "aws_subnet" "app" {
+  vpc_id     = aws_vpc.v.id
+  cidr_block = "10.0.2.0/24"
+}
+resource "aws_lb" "nlb" {
+  name               = "nlb"
+  load_balancer_type = "network"
+  subnets            = [aws_subnet.pub.id]
+}
+resource "aws_lb_target_group" "rdp" {
+  name        = "rdp"
+  port        = 3389
+  protocol    = "TCP"
+  vpc_id      = aws_vpc.v.id
+  target_type = "ip"
+}
+resource "aws_lb_listener" "rdp" {
+  load_balancer_arn = aws_lb.nlb.arn
+  port              = 3389
+  protocol          = "TCP"
+  default_action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.rdp.arn
+  }
+}
+resource "aws_security_group" "rdp" {
+  name   = "rdp"
+  vpc_id = aws_vpc.v.id
+  ingress {
+    from_port   = 3389
+    to_port     = 3389
+    protocol    = "tcp"
+    cidr_blocks = ["10.0.0.0/16"]
+  }
+}
+resource "aws_instance" "rdp" {
+  ami                    = "ami-12345678"
+  instance_type          = "t3.micro"
+  subnet_id              = aws_subnet.app.id
+  private_ip             = "10.0.2.10"
+  secondary_private_ips  = ["10.0.2.20"]
+  vpc_security_group_ids = [aws_security_group.rdp.id]
+}
+resource "aws_lb_target_group_attachment" "rdp" {
+  target_group_arn = aws_lb_target_group.rdp.arn
+  target_id        = "10.0.2.20"
+}
+'''
+
+
+def test_an_ip_target_registered_by_a_secondary_address_is_its_instance(tmp_path: Path):
+    """ELB guide, "Register targets": an `ip` target is any private address in the target group's
+    VPC, a secondary one included; over TCP the client address is not preserved, so the instance
+    sees the NLB's private address, inside 10.0.0.0/16, which its group admits on 3389: RDP is
+    reachable from the internet through the listener (TFSG001), not an unknown target."""
+    (tmp_path / "main.tf").write_text(SECONDARY)
+    proc = run_tfsg("check", str(tmp_path), "--format", "json", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr.decode()
+    r = json.loads(proc.stdout)
+    assert not [u for u in r["unknown"] if u["address"] == "aws_lb_target_group_attachment.rdp"]
+    found = [f for f in r["findings"] if f["policy"] == "TFSG001"]
+    assert [(f["address"], f["evidence"].get("exposed_resources")) for f in found] == \
+        [("aws_security_group.rdp", ["aws_instance.rdp"])]
