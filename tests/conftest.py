@@ -67,3 +67,13 @@ def plan(case: str) -> str:
         pytest.fail(f"fixture {case} is missing; run fixtures/regen.sh")
     return str(path)
 
+
+def warned_by(r: dict) -> dict[str, set[tuple[str, str]]]:
+    """policy -> {(address, attribute)} of the values that leave it not fully evaluated (a check
+    report's warnings)."""
+    out: dict[str, set[tuple[str, str]]] = {}
+    for f in r["findings"]:
+        if f["status"] == "warning" and f["key"] == "unknown":
+            out.setdefault(f["policy"], set()).update(
+                (u["address"], u.get("attribute") or "") for u in f["evidence"].get("unknown") or [])
+    return out

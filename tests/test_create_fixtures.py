@@ -216,8 +216,11 @@ def test_vpc_rule_resources_ipv6_prefix_lists_protocols():
     }
     # the default group allows all from itself but Terraform revoked its egress: no flow at all
     assert not [f for f in r["flows"] if DEFAULT in (f["from"], f["to"])]
-    assert exposures(r["exposed"]) == {(API, "group", "tcp", "443")}  # the whole IPv6 internet
-    assert [u["address"] for u in r["unknown"]] == ["aws_vpc_security_group_ingress_rule.https_from_cloudfront"]
+    # the whole IPv6 internet (::/0), and the whole IPv4 internet through CloudFront's
+    # origin-facing list, named by its published us-east-1 id (pl-3b927c52): nothing is unknown
+    assert exposures(r["exposed"]) == {(API, "group", "tcp", "443")}
+    assert [e["sources"] for e in r["exposed"] if e["address"] == API] == [["::/0", "pl-3b927c52"]]
+    assert r["unknown"] == []
     attached = {g["address"]: g["attached"] for g in r["groups"]}
     assert attached[API] == ["aws_network_interface.api"]  # via aws_network_interface_sg_attachment
     assert attached[DEFAULT] == ["aws_network_interface.api"]  # created with no groups: the VPC default

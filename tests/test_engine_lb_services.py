@@ -59,7 +59,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import FIXTURES, plan, run_tfsg, tfsg_json, validate_report
+from conftest import FIXTURES, plan, run_tfsg, tfsg_json, validate_report, warned_by
 
 LB, SVC = "engine_lb_families", "engine_service_defaults"
 V4, V6 = "0.0.0.0/0", "::/0"
@@ -136,16 +136,6 @@ JUDGED = {"TFSG001", "TFSG002", "TFSG003", "TFSG004", "TFSG005", "TFSG006", "TFS
 
 def _violations(r: dict) -> set[tuple[str, str]]:
     return {(f["policy"], f["address"]) for f in r["findings"] if f["status"] == "violation" and f["policy"] in JUDGED}
-
-
-def _warned(r: dict) -> dict[str, set[tuple[str, str]]]:
-    """policy -> {(address, attribute)} of the values that leave it not fully evaluated."""
-    out: dict[str, set[tuple[str, str]]] = {}
-    for f in r["findings"]:
-        if f["status"] == "warning" and f["key"] == "unknown":
-            out.setdefault(f["policy"], set()).update(
-                (u["address"], u.get("attribute") or "") for u in f["evidence"].get("unknown") or [])
-    return out
 
 
 # ================================================================ engine_lb_families
@@ -347,7 +337,7 @@ def test_svc_findings(svc_check):
     }
     tfsg001 = next(f for f in r["findings"] if f["policy"] == "TFSG001")
     assert tfsg001["evidence"]["exposed_resources"] == [SFTP]
-    warned = _warned(r)
+    warned = warned_by(r)
     # (9) the tier of group tagged decides whether internet -> web -> backend breaks tiering [TAGS]
     assert (sg("tagged"), "tags") in warned.get("TFSG007", set())
     # (5) the public broker's group is unknown [MQ]

@@ -345,14 +345,15 @@ class Unknown:
     ``scope`` says what the unknown value can change, so that only the policies it can affect
     warn: ``("ingress", group)`` / ``("egress", group)`` / ``("group", group)`` (both
     directions) for a group's rules, ``("members", resource)`` for which groups a resource is
-    in, ``("reach", resource)`` for whether the internet reaches it (its groups are outside
-    the plan: the path and tier policies), ``("tags", group)`` for which tag selectors match a group,
-    ``("front", resource)`` for what a load balancer's
-    target group or attachment forwards to (the policies on traffic from the internet, which
-    reaches targets through it, and the path policies), ``("public", resource)`` for whether it has a public
-    address (the analysis already
-    assumes it may), ``("none", "")`` for what is re-reported where it is used (a prefix list's
-    entries), and ``("all", "")`` when it cannot tell. ``services``: the ports and protocols
+    in, ``("internet", resource)`` for a group of its own that may admit the internet on
+    ``services`` and hold it (a node group's remote access), ``("reach", resource)`` for whether
+    the internet reaches it (its groups are outside the plan: the path and tier policies),
+    ``("tags", group)`` for which tag selectors match a group, ``("front", resource)`` for what a
+    load balancer's target group or attachment forwards to (the policies on traffic from the
+    internet, which reaches targets through it, and the path policies), ``("public", resource)``
+    for whether it has a public address (the analysis already assumes it may), ``("none", "")``
+    for what is re-reported where it is used (a prefix list's entries), and ``("all", "")`` when
+    it cannot tell. ``services``: the ports and protocols
     of the rule whose source or destination is unknown, when those are known (None: any).
     """
 

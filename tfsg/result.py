@@ -42,6 +42,7 @@ def _flow_rows(flows: dict[tuple[str, str], tuple[ServiceSet, dict[str, ServiceS
     # which rules grant each range depends on the services and what each rule grants, not on
     # the rules' names: a 5,000-group plan has 23,000 such flows and 1,100 distinct shapes
     shapes: dict[tuple, list[tuple[int, ...]]] = {}
+    placed: dict[tuple[str, ...], list[str]] = {}  # the locations of a list of rules, once per list
     for (source, target) in sorted(flows):
         services, by = flows[(source, target)]
         entries = services.entries()
@@ -60,9 +61,12 @@ def _flow_rows(flows: dict[tuple[str, str], tuple[ServiceSet, dict[str, ServiceS
             defined = per_entry[n] if per_entry is not None else sorted(by)
             row = {"from": source, "to": target, "protocol": proto, "ports": ports, "defined_by": defined}
             if locations:
-                where = [str(locations[d]) for d in defined if d in locations]
+                names = tuple(defined)
+                where = placed.get(names)
+                if where is None:
+                    where = placed[names] = [str(locations[d]) for d in defined if d in locations]
                 if where:
-                    row["locations"] = where
+                    row["locations"] = list(where)
             rows.append(row)
     return rows
 
@@ -329,6 +333,24 @@ def show(loaded: Any, graph: FlowGraph, expand: bool = False) -> dict:
     }
 
 
+def _list_blocks(graph: FlowGraph) -> dict[str, AddressSet]:
+    """The addresses of each prefix list the graph's rules name, by its label."""
+    hit = graph.__dict__.get("_list_blocks")
+    if hit is None:
+        hit = graph.__dict__["_list_blocks"] = {
+            label: block for direction in ("ingress", "egress") for entries in graph.cidrs[direction].values()
+            for rule, block, label in entries if rule.peer.kind == "prefix_list"}
+    return hit
+
+
+def _changed_lists(before: FlowGraph, after: FlowGraph) -> set[str]:
+    """Labels of the prefix lists both sides' rules name, with other entries after the change."""
+    if before is after:
+        return set()
+    b, a = _list_blocks(before), _list_blocks(after)
+    return {label for label in b.keys() & a.keys() if b[label] != a[label]}
+
+
 def _drop_relabelled(rows: dict, graph: FlowGraph, other: FlowGraph) -> None:
     """An address flow of ``graph`` whose block the other side's blocks of that group still
     cover on those services is no change: 0.0.0.0/0 rewritten as 0.0.0.0/1 + 128.0.0.0/1, a /24
@@ -386,6 +408,19 @@ def diff(loaded: Any, before: FlowGraph, after: FlowGraph, expand: bool = False)
             added[key] = (as_ - bs, a.defined_by if a else {})
         if bs - as_:
             removed[key] = (bs - as_, b.defined_by if b else {})
+    # a prefix list whose entries change changes every rule that names it, though no rule does
+    # (VPC user guide, "Managed prefix lists"): its flows carry other addresses than before
+    changed_lists = _changed_lists(before, after)
+    for key in sorted(set(bflows) & set(aflows)) if changed_lists else ():
+        label = key[0] if key[0] in changed_lists else key[1] if key[1] in changed_lists else None
+        if label is None or key in added or key in removed:
+            continue
+        b, a = bflows[key], aflows[key]
+        was, now = _list_blocks(before)[label], _list_blocks(after)[label]
+        if not was.issuperset(now):  # the list's entries (and so its rules) grant it
+            added[key] = (a.services, merge_by(a.defined_by, {label: a.services}))
+        if not now.issuperset(was):
+            removed[key] = (b.services, merge_by(b.defined_by, {label: b.services}))
     _drop_relabelled(added, after, before)
     _drop_relabelled(removed, before, after)
 
@@ -409,7 +444,9 @@ def diff(loaded: Any, before: FlowGraph, after: FlowGraph, expand: bool = False)
     before_nodes, after_nodes = {p.nodes for p in before_paths}, {p.nodes for p in after_paths}
     # A path stops being listed when a shorter one appears (its target became directly
     # exposed, say); it is added or removed only when its hops appear or disappear.
-    paths_added = [p for p in after_paths if p.nodes not in before_nodes and not before.has_path(p.nodes)]
+    empty_before = not before.snap.groups and not before.snap.attachments  # (a create plan: no hop existed)
+    paths_added = [p for p in after_paths if p.nodes not in before_nodes
+                   and (empty_before or not before.has_path(p.nodes))]
     paths_removed = [p for p in before_paths if p.nodes not in after_nodes and not after.has_path(p.nodes)]
     # the same resources, a hop carrying more (or less) than before: the path as it is now is
     # added (SSH joining 8080 into the admin host), as it was is removed

@@ -60,6 +60,7 @@ class FlowGraph(FlowQueries, ExposureQueries, PathQueries):
         self.intern: dict[frozenset, frozenset] = base.intern if base is not None else {}
         self._incoming: Optional[dict] = None
         self._reach: dict[tuple[str, str], Reach] = {}
+        self.interface_rules: dict[tuple[str, str], tuple[dict, dict]] = {}  # resources.py's cache (hops.py too)
         self._group_flows()
         self.cidr_flows = CidrRelation(self.rules, self.where, self.coverage, self.intern,
                                        lambda a, b: self._side("egress", a, b)[0])
@@ -73,10 +74,10 @@ class FlowGraph(FlowQueries, ExposureQueries, PathQueries):
         self._group_paths: Optional[list[Path]] = None
         self._resource_paths: Optional[list[Path]] = None
         self._resource_graph = None
+        self._path_view = None
         self._digraph = None
         self._atts: Optional[dict[str, list[str]]] = None
         self._by_resource: Optional[dict[str, Attachment]] = None
-        self.interface_rules: dict[tuple[str, str], tuple[dict, dict]] = {}  # resources.py's cache
 
     def attachment_groups(self) -> dict[str, list[str]]:
         """Resource address -> its groups, sorted; an instance's include those of the network

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .coverage import CidrRelation, Coverage
     from .hops import Hops
     from .interfaces import Interfaces
+    from .listener_view import ListenerView
     from .records import Exposure, Flow, Path
     from .rules import RuleIndex
 
@@ -49,6 +50,7 @@ class GraphBase:
     _group_paths: Optional[list[Path]]
     _resource_paths: Optional[list[Path]]
     _resource_graph: Optional[DiGraph]
+    _path_view: Optional[ListenerView]
     _digraph: Optional[DiGraph]
 
     if TYPE_CHECKING:

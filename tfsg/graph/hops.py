@@ -38,7 +38,10 @@ class Hops:
     lb_sources: dict[str, dict[str, ServiceSet]] = field(default_factory=dict)  # group -> listener -> services
     edges: dict[tuple[str, str], ServiceSet] = field(default_factory=dict)  # (from, to) -> services
     pairs: set[tuple[str, str]] = field(default_factory=set)  # LB group -> target group pairs
-    lb_reach: dict[tuple[str, str], ServiceSet] = field(default_factory=dict)  # (LB, target) -> services
+    lb_targets: dict[str, dict[str, ServiceSet]] = field(default_factory=dict)  # LB -> target -> services
+    # LB -> listener -> (its ports, target -> services): a request reaches the targets of the
+    # listener that received it only (ELB guide, "Listener rules": the rules of that listener)
+    listeners: dict[str, dict[str, tuple[ServiceSet, dict[str, ServiceSet]]]] = field(default_factory=dict)
     # group -> rule -> services: the rules that admit what a listener forwards (the load
     # balancer's addresses or groups, or the preserved client's), for a finding's defined_by
     lb_rules: dict[str, dict[str, ServiceSet]] = field(default_factory=dict)
@@ -51,17 +54,25 @@ def lb_hops(graph: "FlowGraph") -> Hops:
     atts = {a.resource: a for a in graph.snap.attachments}
     open_lbs: dict[tuple[str, str], ServiceSet] = {}
     fronted = _fronted(graph, atts)
+    multi_vpc = len(graph.snap.vpcs) > 1
     for link in graph.snap.lb_links:
         lb, target = atts.get(link.lb), atts.get(link.target)
         if lb is None or target is None or not (target.groups or target.type in LOAD_BALANCERS):
             continue
+        if multi_vpc and graph.where.resources_apart(lb, target):
+            continue  # an ip target in another VPC that no route of the load balancer's subnets reaches
         out.pairs.update((lg, tg) for lg in lb.groups for tg in target.groups)
+        if target.type in INVOKED_TARGETS:
+            # invoked, not connected to: its groups admit nothing of it (ELB guide, "Use Lambda
+            # functions as targets"); what the function then opens is its own egress
+            _forward(out, link, link.back)
+            continue
         admitted = _Admitted.of(graph, lb, target, link)
         if admitted is None:
             continue
         reach = _reach(graph, lb, target, link, admitted)
         if reach:  # seen from the client's address when it is preserved
-            _add(out.lb_reach, (link.lb, link.target), reach)
+            _forward(out, link, reach)
         for lg in lb.groups:  # the hop between the load balancer's groups and the target's
             for tg in admitted.lb_by:
                 _add(out.edges, (lg, tg), admitted.from_lb)
@@ -109,11 +120,23 @@ def lb_hops(graph: "FlowGraph") -> Hops:
     return out
 
 
+# Targets a load balancer invokes through their service's API rather than connects to.
+INVOKED_TARGETS = ("aws_lambda_function",)
+
+
 def _listener_text(link: LbLink) -> str:
     """A listener resource by its address; a Classic Load Balancer's listener blocks by port."""
     if link.listener != link.lb:
         return link.listener
     return f"its listener on {link.front.describe()}"
+
+
+def _forward(out: Hops, link: LbLink, services: ServiceSet) -> None:
+    """The resource graph's hop load balancer -> target, and the listener's part of it."""
+    _add(out.lb_targets.setdefault(link.lb, {}), link.target, services)
+    front, by_target = out.listeners.setdefault(link.lb, {}).get(link.listener, (NO_SERVICES, {}))
+    _add(by_target, link.target, services)
+    out.listeners[link.lb][link.listener] = (front | link.front, by_target)
 
 
 def _add(table: dict, key, services: ServiceSet) -> None:
@@ -128,16 +151,14 @@ def _front(graph: "FlowGraph", lb: Attachment, link: LbLink, family: str) -> Ser
 
 
 def _sendable(graph: "FlowGraph", lb: Attachment, target: Attachment, link: LbLink) -> ServiceSet:
-    """The target port, if the load balancer's aggregated egress allows it to the target."""
+    """The target port, if the load balancer's aggregated egress allows it to the target: a
+    reference to one of the target's groups, or a block holding the target's own addresses (not
+    those of every member of its groups: an NLB may send to one subnet of a group's members)."""
     if not lb.groups:
         return link.back
-    allowed = NO_SERVICES
-    for lg in lb.groups:
-        for tg in target.groups:
-            allowed = allowed | graph._side("egress", lg, tg)[0]
-        if not target.groups and lg in graph.snap.groups:  # a target without groups: by its addresses
-            allowed = allowed | graph.coverage.covered("egress", lg, target.addresses)[0]
-    return link.back & allowed
+    from .resources import allowed
+
+    return link.back & allowed(graph, "egress", lb, target)
 
 
 @dataclass

@@ -101,9 +101,19 @@ class PathQueries(GraphBase):
             self._resource_graph = DiGraph(more=ResourceEdges(cast("FlowGraph", self)))
         return self._resource_graph
 
+    def path_view(self):
+        """The resource graph as searches from the internet walk it, a load balancer split per
+        listener (listener_view.py): a request goes on to the targets of the listener it reached."""
+        if self._path_view is None:
+            from .listener_view import ListenerView
+
+            self._path_view = ListenerView(self.resource_graph(), self.hops.listeners, self.snap.lb_closed)
+        return self._path_view
+
     def resource_paths(self) -> list[Path]:
         if self._resource_paths is None:
-            self._resource_paths = _shortest(self.resource_graph(), self.max_hops, longer=True)
+            view = self.path_view()
+            self._resource_paths = _merged(_shortest(view, self.max_hops, longer=True), view.real)
         return self._resource_paths
 
     def has_path(self, nodes: tuple[str, ...]) -> bool:
@@ -148,6 +158,18 @@ def _shortest(g, max_hops: int, keep: Optional[Callable[[str], bool]] = None, lo
                 found += 1
                 out.append(Path(nodes, hops + (last,)))
     return sorted(out, key=lambda p: p.nodes)
+
+
+def _merged(paths: list[Path], real: Callable[[str], str]) -> list[Path]:
+    """Paths with each node named by the resource it stands for; the paths through different
+    listeners of one load balancer, the same resources, are one path (each hop what either carries)."""
+    out: dict[tuple[str, ...], Path] = {}
+    for p in paths:
+        nodes = tuple(real(n) for n in p.nodes)
+        have = out.get(nodes)
+        out[nodes] = Path(nodes, p.hops) if have is None else \
+            Path(nodes, tuple(x | y for x, y in zip(have.hops, p.hops)))
+    return [out[k] for k in sorted(out)]
 
 
 def _longer_ways(g, preds: dict, dist: dict, max_hops: int) -> dict[str, list[str]]:

@@ -149,9 +149,7 @@ class ResourceEdges:
             from .resources import aggregate, cidr_part
 
             m = atts[node]
-            for (lb, target), services in graph.hops.lb_reach.items():
-                if lb == node:
-                    out[target] = out.get(target, NO_SERVICES) | services
+            out.update(graph.hops.lb_targets.get(node, {}))
             if node in graph.snap.lb_closed and (m.type in LOAD_BALANCERS or node in graph.snap.open_fronts):
                 # a load balancer opens connections only to the registered targets of its
                 # listeners (and their health checks): clients cannot make it connect anywhere

@@ -31,7 +31,7 @@ def resource_flows(graph: "FlowGraph") -> Optional[dict[tuple[str, str], Service
 
     The candidates of each sender are the members of the groups its groups flow to (and its
     load balancer targets), not every resource: near-linear in the flows, not all pairs."""
-    lbs = {lb for lb, _ in graph.hops.lb_reach}
+    lbs = graph.hops.lb_targets
     atts = sorted((a for a in graph.snap.attachments if a.groups or a.resource in lbs), key=lambda a: a.resource)
     if len(atts) > MAX_RESOURCES:
         return None

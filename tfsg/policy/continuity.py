@@ -37,11 +37,17 @@ def carry_over(prior: dict[tuple, "Finding"], after: list["Finding"], before: Op
         public = {a.resource for a in now.snap.attachments if a.public is True or a.public_v6 is True}
         routed = (assumed_routes(before.snap) - assumed_routes(now.snap)) & public
     sites = RuleSites(now, before)
+    # what the internet reached of each resource before, by any of its groups or listeners: a
+    # resource newly listed by a finding that it already reached on those services is no new reach
+    reached: dict[str, "ServiceSet"] = {}
+    for e in before.exposures if before is not None else ():
+        if e.kind == "resource":
+            reached[e.address] = reached[e.address] | e.services if e.address in reached else e.services
     for f in after:
         old = prior.get(f.identity())
         f.introduced = old is None
         if old is not None:
-            grown = _grown(old, f, existed, routed)
+            grown = _grown(old, f, existed, routed, reached)
             if grown:
                 f.introduced = True
                 f.evidence["grown"] = grown
@@ -61,14 +67,20 @@ def carry_over(prior: dict[tuple, "Finding"], after: list["Finding"], before: Op
     return continued
 
 
-def _grown(old: "Finding", f: "Finding", existed: Optional[set] = None, routed: Optional[set] = None) -> str:
+def _grown(old: "Finding", f: "Finding", existed: Optional[set] = None, routed: Optional[set] = None,
+           reached: Optional[dict] = None) -> str:
     """What the same finding reaches now that it did not before ("" when nothing). ``existed``:
     the resources of the prior side: one of them newly reached is new reach even when another
-    stops being reached (a route change that makes a private instance public)."""
+    stops being reached (a route change that makes a private instance public). ``reached``: what
+    the internet reached of each resource before (a bastion open to SSH by its own group, put in
+    a second SSH-open group, is not newly reachable)."""
     parts = []
     was = set(_strings(old.evidence.get("exposed_resources")))
     now_exposed = set(_strings(f.evidence.get("exposed_resources")))
-    new = sorted(now_exposed - was)
+    services = _services(f)
+    before_reach = reached or {}
+    new = sorted(r for r in now_exposed - was
+                 if services is None or r not in before_reach or not before_reach[r].issuperset(services))
     # more hosts reachable, or one that was there and private; one renamed or replaced is no more
     if len(new) > len(was - now_exposed) or any(r in (existed or ()) for r in new):
         parts.append(f"now reachable: {', '.join(new)}")

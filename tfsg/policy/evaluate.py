@@ -555,42 +555,70 @@ def exposure_budget(policy: Policy, ctx: Context) -> list[Finding]:
     limit = spec["max_addresses"]
     out: list[Finding] = []
     for group in ctx.sel.groups(spec.get("to")):
-        admitting: list[AddressSet] = []  # joined once (union_all): thousands of blocks stay n log n
-        sensitive = False
-        admitted = NO_SERVICES  # what the group admits of the policy's services: what the message names
-        by: set[str] = set()
+        grants: list[tuple[ServiceSet, AddressSet, bool, str]] = []  # (services, block, sensitive, writer)
         for rule, block, label in ctx.graph.cidrs["ingress"].get(group, ()):
             if rule.services & wanted and not (spec.get("except_internet") and _whole_internet(block)):
-                admitting.append(block)
-                sensitive = sensitive or label in ctx.graph.sensitive_labels
-                admitted = admitted | (rule.services & wanted)
-                by.add(rule.defined_by)
-        blocks = union_all(admitting)
-        members = 0
-        referenced = []
+                grants.append((rule.services & wanted, block, label in ctx.graph.sensitive_labels, rule.defined_by))
+        named: list[tuple[ServiceSet, str, str]] = []  # (services, group referenced, writer)
         for other, rules in sorted(ctx.graph.refs["ingress"].get(group, {}).items()):
-            if any(r.services & wanted for r in rules):
-                referenced.append(other)
-                members += len(ctx.graph.members.get(other, ()))
-                for r in rules:
-                    if r.services & wanted:
-                        admitted = admitted | (r.services & wanted)
-                        by.add(r.defined_by)
+            named += [(r.services & wanted, other, r.defined_by) for r in rules if r.services & wanted]
+        if not grants and not named:
+            continue
+        # the budget holds per service: the services some of whose sources together exceed it
+        # (a /8 on 5439 beside a /32 on 3306 is over on 5439 only)
+        over, blocks, referenced, by, sensitive = _over_budget(grants, named, limit, ctx.graph.members)
+        if not over:
+            continue
+        members = sum(len(ctx.graph.members.get(g, ())) for g in referenced)
         total = blocks.count() + members
-        wanted_text = admitted.describe() if admitted else wanted.describe()
-        if total > limit and sensitive:  # the size of a sensitive block is not shown
+        if sensitive:  # the size of a sensitive block is not shown
             out.append(ctx.finding(policy, group, f"budget {limit}",
-                                   f"{group} admits more than {limit:,} addresses on {wanted_text} "
+                                   f"{group} admits more than {limit:,} addresses on {over.describe()} "
                                    f"(budget {limit:,}), some of them through sensitive values",
                                    groups=referenced, members=members, budget=limit,
-                                   services=service_rows(admitted), defined_by=sorted(by)))
-        elif total > limit:
+                                   services=service_rows(over), defined_by=sorted(by)))
+        else:
             out.append(ctx.finding(policy, group, f"budget {limit}",
-                                   f"{group} admits {count_text(total)} addresses on {wanted_text} "
+                                   f"{group} admits {count_text(total)} addresses on {over.describe()} "
                                    f"(budget {limit:,}): {count_text(blocks.count())} by CIDR, {members} group members",
                                    addresses=blocks.count(), cidrs=blocks.cidrs()[:20], groups=referenced,
-                                   members=members, budget=limit, services=service_rows(admitted),
+                                   members=members, budget=limit, services=service_rows(over),
                                    defined_by=sorted(by)))
+    return out
+
+
+def _over_budget(grants: list[tuple[ServiceSet, AddressSet, bool, str]], named: list[tuple[ServiceSet, str, str]],
+                 limit: int, members: dict) -> tuple[ServiceSet, AddressSet, list[str], set[str], bool]:
+    """(the services over the budget, the blocks, groups and rules that admit them, whether a
+    sensitive block is among them). The services are cut into pieces every source either
+    admits wholly or not at all (a group's few distinct rule service sets); each piece is over
+    when its blocks and the members of its groups exceed ``limit``."""
+    atoms: list[ServiceSet] = []
+    for services in {s for s, *_ in grants} | {s for s, *_ in named}:
+        atoms = [p for a in atoms for p in (a & services, a - services) if p] + \
+            ([services - union_services(atoms)] if services - union_services(atoms) else [])
+    over = NO_SERVICES
+    blocks: list[AddressSet] = []
+    referenced: set[str] = set()
+    by: set[str] = set()
+    sensitive = False
+    for atom in atoms:
+        mine = [(b, sens, w) for s, b, sens, w in grants if s & atom]
+        theirs = [(g, w) for s, g, w in named if s & atom]
+        count = union_all(b for b, _, _ in mine).count() + sum(len(members.get(g, ())) for g in {g for g, _ in theirs})
+        if count > limit:
+            over = over | atom
+            blocks += [b for b, _, _ in mine]
+            referenced |= {g for g, _ in theirs}
+            by |= {w for _, _, w in mine} | {w for _, w in theirs}
+            sensitive = sensitive or any(sens for _, sens, _ in mine)
+    return over, union_all(blocks), sorted(referenced), by, sensitive
+
+
+def union_services(parts: list[ServiceSet]) -> ServiceSet:
+    out = NO_SERVICES
+    for p in parts:
+        out = out | p
     return out
 
 
@@ -662,6 +690,15 @@ def _can_affect(u: Unknown, policy: Policy, ctx: Context) -> bool:
         return False
     if kind == "members":
         return policy.kind in ("exposure-budget",) or policy.kind in PATH_KINDS or ctx.uses_attachments(spec)
+    if kind == "internet":  # a group the plan cannot read that may admit the internet on u.services
+        if policy.kind in ("exposure-budget",) or policy.kind in PATH_KINDS or ctx.uses_attachments(spec):
+            return True
+        if not (spec.get("from") or {}).get("internet"):
+            return False
+        if u.services is not None and "services" in spec:
+            wanted = ctx.memo(("services", policy.id), lambda: parse_services(spec.get("services")))
+            return u.services.issuperset(wanted) if spec.get("match") == "all" else bool(u.services & wanted)
+        return True
     if kind == "tags":  # which tag selectors (and the tiers built on them) match the group
         return ctx.uses_tags(spec)
     if kind == "front":  # what a load balancer forwards to: the internet reaches it through one

@@ -14,6 +14,7 @@ from typing import Optional
 
 from ..errors import InputError
 from ..graph import FlowGraph
+from ..sources.config_files import is_config_file
 from .evaluate import Finding, evaluate
 from .load import SEVERITIES, Config, Waiver
 
@@ -145,7 +146,8 @@ def inline_waivers(root: str, tree=None) -> list[Waiver]:
     out: list[Waiver] = []
     jail = Tree(inside=repository_of(root))  # the repository under review, as HCL mode reads it
     try:
-        names = sorted(n for n in (tree.listdir(root) if tree else os.listdir(root)) if n.endswith(".tf"))
+        names = sorted(n for n in (tree.listdir(root) if tree else os.listdir(root))
+                       if is_config_file(n, json_syntax=False))
     except (OSError, InputError):
         return out
     if tree is not None:  # one git cat-file for all of them

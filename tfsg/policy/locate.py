@@ -92,7 +92,8 @@ class Locator:
             # whatever argument of the call happens to hold the same text (one that feeds a tag)
             call = self.snap.call_sites.get(_OUTER_CALL.match(owner).group(1))  # type: ignore[union-attr]
             return loc, True, ((str(call.location),) if call is not None else ()) + others
-        loc, exact, related = self._through_call(owner, loc, exact, evidence, self._rule_tokens(granting, evidence))
+        loc, exact, related = self._through_call(owner, loc, exact, evidence, self._rule_tokens(granting, evidence),
+                                                 tuple(granting), rule.direction if rule is not None else None)
         return loc, exact, related + tuple(o for o in others if o not in related)
 
     def _literal_sites(self) -> set:
@@ -107,10 +108,7 @@ class Locator:
 
         wanted = evidence_services(evidence.get("services"))
         peers = _peers(evidence)
-        direction = evidence.get("direction")
-        if direction is None and any(k in evidence for k in ("source", "sources", "cidr", "cidrs",
-                                                              "exposed_resources")):
-            direction = "ingress"  # what a group admits: its ingress blocks
+        direction = _direction(evidence)
         out: set[Location] = set()
         for d in defined:
             for rule in self.inline.get(d, ()):
@@ -144,8 +142,9 @@ class Locator:
         return strong, weak
 
     def _through_call(self, owner: str, loc: Optional[Location], exact: bool, evidence: dict[str, Any],
-                      extra: tuple[set[str], set[str]] = (set(), set())) -> tuple[Optional[Location], bool,
-                                                                                  tuple[str, ...]]:
+                      extra: tuple[set[str], set[str]] = (set(), set()),
+                      granting: tuple[str, ...] = (),
+                      direction: Optional[str] = None) -> tuple[Optional[Location], bool, tuple[str, ...]]:
         m = _OUTER_CALL.match(owner or "")
         call = self.snap.call_sites.get(m.group(1)) if m else None
         if call is None:
@@ -172,6 +171,16 @@ class Locator:
                     top = scored[0]
                     unique = top[0] < 0 and (len(scored) == 1 or scored[1][0] > top[0])
                     return top[2], unique or len(scored) == 1, related
+        from ..graph.records import evidence_services
+
+        wanted = evidence_services(evidence.get("services"))
+        directions = {direction or _direction(evidence)} - {None} or \
+            {r.direction for o in granting for r in self.written.get(o, ()) if wanted is None or r.services & wanted}
+        if len(directions) == 1:
+            # the other direction's argument (``egress_cidr_blocks`` for an ingress finding) may
+            # hold the same block: it is not where the finding comes from
+            other = "egress" if directions == {"ingress"} else "ingress"
+            arguments = tuple((n, lines) for n, lines in arguments if other not in n.lower()) or arguments
         best, score = None, 0
         for _name, lines in arguments:
             # an argument that writes ports, none of them the finding's, is another rule's
@@ -195,6 +204,15 @@ class Locator:
 def _in_repository(loc: Location) -> bool:
     """A file of the repository, not one Terraform downloaded (``.terraform/modules/...``)."""
     return ".terraform" not in loc.file.replace("\\", "/").split("/")
+
+
+def _direction(evidence: dict[str, Any]) -> Optional[str]:
+    """The direction of the rules a finding is about, when its evidence says (what a group
+    admits from sources: its ingress)."""
+    direction = evidence.get("direction")
+    if direction is None and any(k in evidence for k in ("source", "sources", "cidr", "cidrs", "exposed_resources")):
+        return "ingress"
+    return direction if direction in ("ingress", "egress") else None
 
 
 def _forwarder(source: str) -> bool:

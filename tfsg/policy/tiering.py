@@ -37,7 +37,25 @@ class _WithGraph(Protocol):
 
 
 def _graphs(ctx: "Context") -> tuple[Any, Any]:
-    return ctx.graph.resource_graph(), ctx.graph.digraph()
+    """The resource graph as searches from the internet walk it (a load balancer per listener:
+    listener_view.py), and the group graph."""
+    return ctx.graph.path_view(), ctx.graph.digraph()
+
+
+def _facing(g: Any, subject: str, is_resource: bool) -> dict[str, ServiceSet]:
+    """What reaches ``subject`` in one hop from each node the internet reaches directly, by the
+    resource each stands for (a load balancer reaches its listeners' targets only)."""
+    out: dict[str, ServiceSet] = {}
+    ends = g.nodes_of(subject) if is_resource else [subject]
+    starts = g.successors(INTERNET) if is_resource or INTERNET in g else []
+    for p in starts:
+        name = g.real(p) if is_resource else p
+        if name == subject:
+            continue
+        for end in ends:
+            if g.has_edge(p, end):
+                out[name] = out.get(name, NO_SERVICES) | g.services(p, end)
+    return out
 
 
 def _subjects(ctx: "Context", spec: dict) -> list[tuple[str, str, bool]]:
@@ -118,15 +136,16 @@ def tier_exposure(policy: "Policy", ctx: "Context") -> list["Finding"]:
     from .evaluate import service_rows
 
     res, grp = _graphs(ctx)
-    facing_res = set(res.successors(INTERNET))
-    facing_grp = set(grp.successors(INTERNET)) if INTERNET in grp else set()
+    direct_res: dict[str, ServiceSet] = {}  # by resource: a load balancer's listener nodes joined
+    for p in res.successors(INTERNET):
+        direct_res[res.real(p)] = direct_res.get(res.real(p), NO_SERVICES) | res.services(INTERNET, p)
+    direct_grp = {p: grp.services(INTERNET, p) for p in grp.successors(INTERNET)} if INTERNET in grp else {}
     out = []
     endpoints = _endpoint_services(ctx)
     for subject, group, is_resource in _subjects(ctx, policy.spec):
-        g, facing = (res, facing_res) if is_resource else (grp, facing_grp)
-        if subject in facing or (is_resource and subject in endpoints):
-            services = g.services(INTERNET, subject) if subject in facing else NO_SERVICES
-            services = services | endpoints.get(subject, NO_SERVICES)
+        g, direct = (res, direct_res) if is_resource else (grp, direct_grp)
+        if subject in direct or (is_resource and subject in endpoints):
+            services = direct.get(subject, NO_SERVICES) | endpoints.get(subject, NO_SERVICES)
             groups = _groups_of(ctx, subject, group)
             out.append(ctx.finding(policy, subject, "internet",
                                    f"{subject} is reachable from the internet directly on {services.describe()}",
@@ -135,11 +154,12 @@ def tier_exposure(policy: "Policy", ctx: "Context") -> list["Finding"]:
                                    # the public blocks that admit it: where the finding points
                                    sources=sorted(_internet_labels(ctx, *groups))))
             continue
-        through = sorted(p for p in facing if p != subject and g.has_edge(p, subject))
+        via = _facing(g, subject, is_resource)
+        through = sorted(via)
         if not through:
             continue
         first = through[0]
-        hop = g.services(first, subject)
+        hop = via[first]
         by = _granting(ctx, first, subject, group, is_resource, hop)
         more = f" (and {len(through) - 1} more)" if len(through) > 1 else ""
         admitting = _admitting(ctx, first, subject, group, is_resource, hop)
@@ -244,14 +264,17 @@ def newly_reachable(policy: "Policy", ctx: "Context") -> list["Finding"]:
         if reach[is_resource] is None:
             reach[is_resource] = predecessor(g, INTERNET)  # the resource graph stores no node: no "in" test
         preds, dist = reach[is_resource]  # type: ignore[misc]
-        if subject not in dist or subject == INTERNET:
+        ends = sorted((dist[n], n) for n in (g.nodes_of(subject) if is_resource else [subject]) if n in dist)
+        if not ends or subject == INTERNET:
             continue
-        path = [subject]
+        path = [ends[0][1]]
         while path[-1] != INTERNET:
             path.append(sorted(preds[path[-1]])[0])
         path.reverse()
+        services = g.services(path[-2], path[-1]) if g.has_edge(path[-2], path[-1]) else NO_SERVICES
+        if is_resource:
+            path = [g.real(n) for n in path]
         last = path[-2]
-        services = g.services(last, subject) if g.has_edge(last, subject) else NO_SERVICES
         admitting = _admitting(ctx, last, subject, group, is_resource, services) if last != INTERNET else []
         out.append(ctx.finding(policy, subject, "reachable from the internet",
                                f"{subject} is reachable from the internet in {len(path) - 1} "

@@ -100,6 +100,10 @@ def _cidr_lines(rows: list[dict], sets: dict[str, list[str]], sign: str) -> list
     return out
 
 
+def _pairs(rows: list, keys: tuple[str, str] = ("from", "to")) -> int:
+    return len({(r.get(keys[0]), r.get(keys[1])) for r in rows if isinstance(r, dict)})
+
+
 def _plural(n: int, word: str) -> str:
     suffix = "" if n == 1 else ("es" if word.endswith("s") else "s")
     return f"{n:,} {word}{suffix}"
@@ -253,8 +257,13 @@ def render_diff(result: dict, limit: Optional[int] = TOP) -> str:
     if s.get("cidr_group_pairs_added") or s.get("cidr_group_pairs_removed"):
         pairs = (f" (and {_plural(s['cidr_group_pairs_added'], 'group pair')} added, "
                  f"{s['cidr_group_pairs_removed']:,} removed through CIDR rules)")
-    lines.append(f"Reachability changes: {_plural(s['added'], 'flow')} added, {s['removed']:,} removed{pairs}; "
-                 f"{s['newly_exposed']:,} newly exposed, {s['no_longer_exposed']:,} no longer exposed; "
+    # counted as listed: one flow per (from, to), one exposure per (resource, kind), whatever
+    # protocols and ports each carries (the JSON's rows are one per protocol and port range)
+    added, removed = _pairs(result["added"]), _pairs(result["removed"])
+    newly, no_longer = _pairs(result["newly_exposed"], ("address", "kind")), \
+        _pairs(result["no_longer_exposed"], ("address", "kind"))
+    lines.append(f"Reachability changes: {_plural(added, 'flow')} added, {removed:,} removed{pairs}; "
+                 f"{newly:,} newly exposed, {no_longer:,} no longer exposed; "
                  f"{_plural(s['paths_added'], 'path')} from the internet added, {s['paths_removed']:,} removed"
                  + (f"; {_plural(s.get('resource_flows_added', 0), 'connection')} between resources added, "
                     f"{s.get('resource_flows_removed', 0):,} removed"

@@ -127,7 +127,10 @@ def _literals(line: str) -> frozenset:
     """Quoted strings and bare numbers of one line of HCL (comments aside)."""
     strings = _QUOTED.findall(line)
     code = re.split(r"#|//", _QUOTED.sub('""', line), maxsplit=1)[0]
-    return frozenset(strings + _NUMBER.findall(code)) | _cidrs(strings)  # CIDRs as the plan has them
+    # a comma-joined list in one string ("10.0.0.0/8,0.0.0.0/0": terraform-aws-modules'
+    # security-group and vpc modules split it with split(",", ...)) holds each of its CIDRs
+    parts = [p for s in strings if "," in s for p in s.split(",")]
+    return frozenset(strings + _NUMBER.findall(code)) | _cidrs(strings + parts)  # CIDRs as the plan has them
 
 
 def _spans(body: str, nested: bool = True) -> Iterator[tuple[int, int, str, list[str]]]:

@@ -97,22 +97,30 @@ class LoadBalancers:
             return self._seen[key]
         out: list[str] = []
         unread: list[str] = []
+        outside: list[str] = []  # known ARNs (names) of no resource of this plan
         for steps in paths:
             for path in self.b._expand(inst, steps):
                 for t in self.b.terms(inst, path, optional=True):
                     if isinstance(t, Res) and t.instance.type in types:
                         out.append(t.instance.addr)
                     elif isinstance(t, Lit):
-                        out += [self._named(types, v, inst) for v in _strings(t.value)]
+                        for v in _strings(t.value):
+                            found = self._named(types, v, inst)
+                            out += [found] if found else []
+                            outside += [v] if not found and v else []
                     elif isinstance(t, Unk):
                         unread.append(t.reason)
-        out = [a for a in out if a]
-        if unread:
+        attr = ".".join(str(p) for p in paths[0] if p != "[]")
+        if unread:  # (a known ARN of no resource here names no load balancer of the plan either)
             self._partial.add(inst.addr)
         if not out and unread:
-            self.b.unknown(inst.addr, ".".join(str(p) for p in paths[0] if p != "[]"),
-                           f"which {types[0]} it names is not known: {'; '.join(sorted(set(unread)))}",
+            self.b.unknown(inst.addr, attr, f"which {types[0]} it names is not known: {'; '.join(sorted(set(unread)))}",
                            ("front", inst.addr))
+        for v in sorted(set(outside)):
+            # another configuration's (a shared load balancer, its listener or target group):
+            # what the internet reaches through it is in no part of this plan
+            self.b.unknown(inst.addr, attr, f"names {shown(v)!r}, which is no {types[0]} of this plan (another "
+                           "configuration's): what reaches its targets through it is not known", ("front", inst.addr))
         self._seen[key] = out
         return out
 
@@ -235,6 +243,7 @@ class LoadBalancers:
         self._listener_ports(by_type)
         self.ports.update(classic_ports(self, by_type))
         out: set[LbLink] = set()
+        functions = {i.addr for i in by_type.get("aws_lambda_function", [])}
         for listener, tg in forwards:
             lbs = self._refs(listener, (("load_balancer_arn",),), LB_TYPES)
             front = port_services(self.b.value(listener, ("protocol",))[1], self.b.value(listener, ("port",))[1])
@@ -254,6 +263,8 @@ class LoadBalancers:
             seen_from = ("ipv6" if family == "ipv6" else "ipv4") if family_known else None
             for target, port in targets.get(tg, ()):
                 back = port_services(tg_proto, port if isinstance(port, (int, tuple)) else tg_port if known else None)
+                if target in functions:
+                    back = INVOKED  # (a target group of type lambda has no port or protocol)
                 if back is not None:
                     out.add(LbLink(lbs[0], listener.addr, front, target, back, preserved, preserved_v6, seen_from))
         out |= classic_links(self, by_type)
@@ -375,6 +386,12 @@ class LoadBalancers:
             return None  # an ALB behind an NLB: either address may be what it sees (fail closed)
         protocol = str(self.b.setting(group, ("protocol",))[1] or "TCP").upper()
         return target_type == "instance" or protocol in ("UDP", "TCP_UDP")  # True: AWS's default
+
+
+# What the hop load balancer -> Lambda function carries: ELB invokes the function (ELB guide, "Use
+# Lambda functions as targets of an Application Load Balancer"), no connection to its interfaces;
+# shown as HTTPS, as a function URL's requests are.
+INVOKED = services_for_rule("tcp", 443, 443)
 
 
 def _strings(value: Any) -> list[str]:

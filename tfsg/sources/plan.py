@@ -9,6 +9,7 @@ from typing import Optional
 from ..errors import InputError
 from ..model import Snapshot
 from .build import SnapshotBuilder
+from .config_files import is_config_file
 from .document import Document, display, load_document
 from .instances import split_sides
 from .refs import ConfigIndex
@@ -103,7 +104,15 @@ def _load_plan(path: str, source_dir: Optional[str], auto_sources: bool) -> Load
                 "group, dynamic blocks, for_each values over locals); such values are listed as unknown. "
                 "Give the .tf directory with --source DIR.")
     partial = None
-    if doc.kind == "plan" and doc.data.get("complete") is False:
+    if doc.kind == "plan" and "resource_changes" not in doc.data and isinstance(doc.data.get("prior_state"), dict) \
+            and ((doc.data.get("configuration") or {}).get("root_module") or {}):
+        # -refresh-only: Terraform records what changed outside it (resource_drift), never what
+        # the configuration would change, and marks the plan complete: say so, or the gate
+        # passes a configuration it never saw
+        partial = ("Plan: refresh-only (no resource_changes, as -refresh-only makes it): it holds what changed "
+                   "outside Terraform, not what the configuration would change, which is not checked; plan "
+                   "without -refresh-only to gate the change.")
+    elif doc.kind == "plan" and doc.data.get("complete") is False:
         # -target (or -exclude): Terraform plans only part of the configuration; what the rest
         # of it would change is in no part of this plan (deferred changes are refused earlier)
         partial = ("Plan: partial (\"complete\": false, as -target makes it): what the configuration changes "
@@ -118,7 +127,7 @@ def _load_plan(path: str, source_dir: Optional[str], auto_sources: bool) -> Load
 def _has_tf(directory: str) -> bool:
     try:
         # .tf and JSON syntax (.tf.json: what CDK for Terraform synthesizes as cdk.tf.json)
-        return any(name.endswith((".tf", ".tf.json")) for name in os.listdir(directory))
+        return any(is_config_file(name) for name in os.listdir(directory))
     except OSError:
         return False
 

@@ -18,7 +18,7 @@ from ..netsets import ProtocolError, normalise_cidr, services_for_rule
 from ..services import REMOTE_ACCESS_DEFAULT_OS, REMOTE_ACCESS_OS, ServiceFact, facts_for, service_group_key
 from .beanstalk_groups import beanstalk_environment
 from .instances import Instance
-from .refs import Lit, Res, Term, Unk, passed_path
+from .refs import ConfigIndex, Lit, Res, Term, Unk, passed_path
 from .refs import path_text as _path_text
 
 VPC_TYPES = ("aws_vpc", "aws_default_vpc")
@@ -120,10 +120,11 @@ class _Run:
 
     # ---------------------------------------------------------------- recording
 
-    def unknown(self, address: str, attribute: str, reason: str, scope: tuple[str, str] = ("all", "")) -> None:
+    def unknown(self, address: str, attribute: str, reason: str, scope: tuple[str, str] = ("all", ""),
+                services: Optional[Any] = None) -> None:
         """``scope``: what the unknown can change (see ``model.Unknown``): a resource's
-        memberships, a group's rules in one direction, or everything."""
-        self.effects.unknowns.append(Unknown(address, attribute, reason, scope))
+        memberships, a group's rules in one direction, or everything; ``services``: on what."""
+        self.effects.unknowns.append(Unknown(address, attribute, reason, scope, services))
 
     def member(self, address: str, *keys: str) -> None:
         self.effects.memberships.setdefault(address, []).extend(keys)
@@ -452,21 +453,37 @@ def _eks_fargate_membership(run: _Run, inst: Instance, fact: ServiceFact) -> Non
         run.unknown(inst.addr, "cluster_name", f"{why}; pods on Fargate use that group", ("members", inst.addr))
 
 
+# What an unread remote_access may open to the internet: a group admitting SSH (RDP on Windows)
+# from 0.0.0.0/0 (RemoteAccessConfig: a key and no source security groups)
+_REMOTE_PORTS = services_for_rule("tcp", 22, 22) | services_for_rule("tcp", 3389, 3389)
+
+
 def _eks_remote_access(run: _Run, inst: Instance, fact: ServiceFact) -> None:
     members = ("members", inst.addr)
+    internet = ("internet", inst.addr)  # a group of its own that may admit the internet
     known, blocks = run.setting(inst, ("remote_access",))
+    if known and not blocks and not run.value(inst, ("remote_access",))[0] and isinstance(run.b.config, ConfigIndex):
+        # unknown as a whole, yet not written where plan JSON shows blocks: remote_access is not
+        # Computed (provider: Optional, ForceNew), so it is a dynamic block over a value only
+        # apply knows (terraform-aws-modules/eks wraps it in try())
+        known = False
+    count = run.b.sources.blocks(inst.address, "remote_access") if not known and run.b.sources is not None else None
+    if count is not None:  # the .tf files expand the dynamic block the plan leaves unknown
+        known, blocks = True, [{}] * count
     if not known:
         run.unknown(inst.addr, "remote_access", "the remote_access block is known only after apply: with an SSH key "
-                    "and no source groups EKS opens the remote-access port to 0.0.0.0/0", members)
+                    "and no source groups EKS opens the remote-access port to 0.0.0.0/0", internet, _REMOTE_PORTS)
         return
     if not blocks:
         return
     known, ssh_key = run.setting(inst, ("remote_access", 0, "ec2_ssh_key"))
+    if not known and _new_key(run, inst):
+        known, ssh_key = True, "(a key pair this change creates)"
     source_terms = run.b.terms(inst, ("remote_access", 0, "source_security_group_ids"), optional=True)
     sources, reasons = run.group_keys(source_terms)
     if not known:
         run.unknown(inst.addr, "remote_access[0].ec2_ssh_key", "ec2_ssh_key is known only after apply: with a key "
-                    "and no source groups EKS opens tcp 22 (3389 on Windows) to 0.0.0.0/0", members)
+                    "and no source groups EKS opens tcp 22 (3389 on Windows) to 0.0.0.0/0", internet, _REMOTE_PORTS)
         return
     if _empty(ssh_key):
         if sources or reasons:
@@ -495,6 +512,14 @@ def _eks_remote_access(run: _Run, inst: Instance, fact: ServiceFact) -> None:
     run.table_rules(inst, fact, key, cases, peers)
     run.member(inst.addr, key)
     run.effects.references[(inst.addr, "resources.remote_access_security_group_id")] = key
+
+
+def _new_key(run: _Run, inst: Instance) -> bool:
+    """Does ``ec2_ssh_key`` name a key pair of the plan (``aws_key_pair.x.key_name``, known only
+    after apply with ``key_name_prefix``)? Its name is never null: a key is set, whatever it is."""
+    terms = run.b.terms(inst, ("remote_access", 0, "ec2_ssh_key"), optional=True)
+    return bool(terms) and all(isinstance(t, Res) and t.instance.type == "aws_key_pair"
+                               and t.attr in (("key_name",), ("id",)) for t in terms)
 
 
 def _remote_os(run: _Run, inst: Instance, key: str) -> set[str]:

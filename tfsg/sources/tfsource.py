@@ -15,6 +15,7 @@ from typing import Any, Optional
 
 from ..errors import InputError
 from ..model import Address, Location, Snapshot, Unknown, split_module_prefix, without_keys
+from .config_files import is_config_file
 from .document import display
 from .instances import Instance
 from .refs import ConfigIndex
@@ -60,7 +61,7 @@ class SourceHints:
             except InputError:
                 names = []  # outside the repository: not read (hcl.fill.SourceValues says so)
             for name in names:
-                if not name.endswith((".tf", ".tf.json")):
+                if not is_config_file(name):
                     continue
                 file = os.path.join(directory, name)
                 self._parse_file(file, parsed)

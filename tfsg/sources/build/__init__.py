@@ -94,6 +94,7 @@ class SnapshotBuilder(TermsMixin, RegionsMixin, GroupsMixin, PrefixListsMixin, R
         self._launched: dict[str, list[str]] = {}  # launcher -> its templates (launch_templates)
         self._prior_atts: Optional[dict[str, Attachment]] = None  # launches.py: the prior side's, by resource
         self._indexes: dict[tuple, dict[str, list[Instance]]] = {}  # terms.py: indexed()
+        self._by_addr: Optional[dict[str, Instance]] = None  # rules.py: instances by address, when needed
         self._outside_templates: set[str] = set()  # launchers of templates the plan lacks
         self._scope: tuple[str, str] = ("all", "")  # what an unknown raised now can affect
         self._services: Optional[ServiceSet] = None  # and on which services, when known

@@ -54,6 +54,7 @@ class BuilderBase:
     _launched: dict[str, list[str]]
     _prior_atts: Optional[dict[str, Attachment]]
     _indexes: dict[tuple, dict[str, list[Instance]]]
+    _by_addr: Optional[dict[str, Instance]]
     _outside_templates: set[str]
     _scope: tuple[str, str]
     _services: Optional[ServiceSet]
@@ -101,6 +102,8 @@ class BuilderBase:
 
         # prefix_lists.py
         def _prefix_keys(self, terms: list[Term], unread: Optional[list[str]] = None) -> list[str]: ...
+
+        def _list_key(self, ident: str) -> str: ...
 
         # rules.py
         def _add_rule(self, inst: Instance, group: str, direction: str, protocol: Any, from_port: Any, to_port: Any,

@@ -49,8 +49,17 @@ class InlineRulesMixin(BuilderBase):
         known, elements = self.value(inst, (direction,))
         written = self._manages_inline(inst, direction) or not self.config.present
         hinted: Optional[list[dict]] = None
-        if self.hints is not None and (not known or _has_unknown_groups(inst.unknown, direction)):
+        mask = inst.unknown.get(direction) if isinstance(inst.unknown, dict) else None
+        # a rule whose protocol the plan does not know stands for the blocks of a dynamic block
+        # over a value only apply knows (a ``try()`` around it): the plan cannot even count them
+        placeholder = known and isinstance(mask, list) and any(isinstance(m, dict) and m.get("protocol") is True
+                                                                 for m in mask)
+        if self.hints is not None and (not known or placeholder or _has_unknown_groups(inst.unknown, direction)):
             hinted = self.hints.inline_blocks(inst, direction)  # parses HCL only when needed
+        if placeholder and hinted is not None and not any(b.get("unresolved") for b in hinted):
+            for block in hinted:  # the .tf files evaluate them: the blocks as they will be
+                self._inline_element(inst, direction, block["element"], block.get("mask"), block, hinted)
+            return
         if not known:
             expr = self.config.expression(inst.address, (direction,))
             if expr is not None and isinstance(expr.get("constant_value"), list):
@@ -72,7 +81,6 @@ class InlineRulesMixin(BuilderBase):
                 return
         if not isinstance(elements, list):
             return
-        mask = inst.unknown.get(direction) if isinstance(inst.unknown, dict) else None
         for i, element in enumerate(elements):
             if not isinstance(element, dict):
                 continue
@@ -113,7 +121,7 @@ class InlineRulesMixin(BuilderBase):
         elif mask.get("prefix_list_ids") is True:
             self.unknown(inst.addr, attr, f"an {direction} rule's prefix_list_ids are known only after apply")
         else:
-            peers += [self.peer("prefix_list", self.prefix_ids.get(p, p))
+            peers += [self.peer("prefix_list", self._list_key(p))
                       for p in _as_list(element.get("prefix_list_ids")) if isinstance(p, str)]
         if mask.get("self") is not True and element.get("self") is True:
             peers.append(_SELF)

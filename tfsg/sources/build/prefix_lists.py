@@ -25,6 +25,28 @@ PREFIX_LIST_TYPES = ("aws_ec2_managed_prefix_list", "aws_prefix_list")
 # for every public address of their family, as what reaches an origin through CloudFront.
 CLOUDFRONT_LISTS = {"com.amazonaws.global.cloudfront.origin-facing": PUBLIC_V4,
                     "com.amazonaws.global.ipv6.cloudfront.origin-facing": PUBLIC_V6}
+# The IPv4 origin-facing list by its id, as configurations hard-code it: AWS-managed lists have
+# one fixed id per Region, the same in every account (``aws ec2 describe-managed-prefix-lists
+# --filters Name=prefix-list-name,Values=com.amazonaws.global.cloudfront.origin-facing``; the
+# ids as published and used alike by independent public configurations).
+CLOUDFRONT_IDS = frozenset({
+    "pl-58a04531",  # ap-northeast-1
+    "pl-22a6434b",  # ap-northeast-2
+    "pl-9aa247f3",  # ap-south-1
+    "pl-31a34658",  # ap-southeast-1
+    "pl-b8a742d1",  # ap-southeast-2
+    "pl-38a64351",  # ca-central-1
+    "pl-a3a144ca",  # eu-central-1
+    "pl-fab65393",  # eu-north-1
+    "pl-4fa04526",  # eu-west-1
+    "pl-93a247fa",  # eu-west-2
+    "pl-75b1541c",  # eu-west-3
+    "pl-5da64334",  # sa-east-1
+    "pl-3b927c52",  # us-east-1
+    "pl-b6a144df",  # us-east-2
+    "pl-4ea04527",  # us-west-1
+    "pl-82a045eb",  # us-west-2
+})
 
 
 class PrefixListsMixin(BuilderBase):
@@ -152,6 +174,17 @@ class PrefixListsMixin(BuilderBase):
             self.unknown(addr, "entry", "the entries are not in the plan's configuration (a dynamic block is "
                          "dropped from plan JSON); give the .tf sources with --source to read them")
 
+    def _list_key(self, ident: str) -> str:
+        """A list's key by its id: the plan's list that has it, else the id (CloudFront's
+        origin-facing list, by its published id, is known: every public IPv4 address)."""
+        key = self.prefix_ids.get(ident)
+        if key is not None:
+            return key
+        if ident in CLOUDFRONT_IDS and ident not in self.snap.prefix_lists:
+            self.snap.prefix_lists[ident] = PUBLIC_V4
+            self.snap.cloudfront_lists.add(ident)
+        return ident
+
     def _prefix_keys(self, terms: list[Term], unread: Optional[list[str]] = None) -> list[str]:
         """Prefix-list keys of terms; ``unread`` collects the references that are no prefix
         list tfsg can read (a reference dropped without a word would be a rule dropped)."""
@@ -161,10 +194,10 @@ class PrefixListsMixin(BuilderBase):
                 keys.append(term.instance.addr)
             elif isinstance(term, Res) and term.instance.type in PREFIX_LIST_TYPES or isinstance(term, Lit):
                 texts, _ = self.strings([term])
-                keys.extend(self.prefix_ids.get(t, t) for t in texts)
+                keys.extend(self._list_key(t) for t in texts)
             elif isinstance(term, Res) and unread is not None:
                 texts, unknown = self.strings([term])
-                keys.extend(self.prefix_ids.get(t, t) for t in texts)
+                keys.extend(self._list_key(t) for t in texts)
                 unread.extend(unknown or ([] if texts else
                                           [f"{term.instance.addr} is not a prefix list tfsg can read"]))
         return keys

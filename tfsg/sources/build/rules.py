@@ -127,11 +127,17 @@ class RulesMixin(BuilderBase):
         ``aws_security_group_rule`` resources (REFERENCE F, regula#401).
         """
         best: dict[tuple, Rule] = {}
+        both: list[Rule] = []  # the configuration's inline block, beside a rule resource granting the same
         for rule in self.snap.rules:
             ident = rule.identity()
             cur = best.get(ident)
             if cur is not None and cur.inline != rule.inline:
                 self.snap.inline_copies.add(ident)
+                inline = cur if cur.inline else rule
+                if self._writes_inline(inline.defined_by, inline.direction):
+                    # not AWS's read-back of the rule resource: the configuration writes it too, so
+                    # each is a way the permission exists (removing or waiving one leaves the other)
+                    both.append(inline)
             if cur is None or (cur.inline and not rule.inline) or \
                     (cur.inline == rule.inline and rule.defined_by < cur.defined_by):
                 best[ident] = rule
@@ -143,7 +149,14 @@ class RulesMixin(BuilderBase):
                 key = spans[r.services] = [p.spans for p in r.services.parts()]
             return (r.group, r.direction, r.peer.kind, r.peer.value, r.defined_by, key)
 
-        self.snap.rules = sorted(best.values(), key=order)
+        self.snap.rules = sorted(list(best.values()) + [r for r in both if best.get(r.identity()) is not r], key=order)
+
+    def _writes_inline(self, group: str, direction: str) -> bool:
+        """Does the configuration write ``direction`` inline on the group at ``group``?"""
+        if self._by_addr is None:
+            self._by_addr = {i.addr: i for i in self.instances}
+        inst = self._by_addr.get(group)
+        return inst is not None and inst.address.mode == "managed" and self._manages_inline(inst, direction)
 
 
 _SELF = Peer("self")

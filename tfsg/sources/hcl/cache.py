@@ -17,9 +17,10 @@ from typing import Any, Optional
 
 from ... import __version__, limits
 
-FORMAT = 7  # bump when parsing makes other trees (2: parse-time limits; 3: legacy splats; 4: heredoc strips;
+FORMAT = 8  # bump when parsing makes other trees (2: parse-time limits; 3: legacy splats; 4: heredoc strips;
 #              5: blocks and bodies moved to bodies.py; 6: heredoc lines opening with a strip marker;
-#              7: a strip marker at a line's start trims the previous line's newline)
+#              7: a strip marker at a line's start trims the previous line's newline; 8: JSON syntax's
+#              traversal strings, literal defaults, import/moved/removed/provider/terraform blocks)
 _memory: dict[str, Any] = {}
 
 

@@ -87,6 +87,17 @@ class SourceValues:
             return False  # not written, or blocks that make none (a dynamic block over nothing)
         return config.expression(address, path) is not None
 
+    def blocks(self, address: Address, name: str) -> Optional[int]:
+        """How many ``name`` blocks the sources give the resource (dynamic blocks expanded), None
+        when they cannot tell (not evaluated, or a ``for_each`` only apply decides)."""
+        config = self._load()
+        res = config.resource(address) if config is not None else None
+        found = (res or {}).get("expressions", {}).get(name) if res is not None else None
+        if res is not None and name not in res.get("expressions", {}) and config is not None \
+                and not config.written(address, name):
+            return 0
+        return len(found) if isinstance(found, list) and all(isinstance(b, dict) for b in found) else None
+
     def null(self, address: Address, path: tuple) -> bool:
         """Is the argument written in the sources and evaluated to null there (``lookup(each.value,
         "source_security_group_id", null)`` on a CIDR rule)? Null Optional+Computed arguments are

@@ -53,9 +53,10 @@ def _resolve(env: Any, path: Any, what: str) -> tuple[Any, str]:
         full = os.path.abspath(text)
     else:
         full = os.path.join(root, text)  # Terraform's working directory: the root module
-    reader = loader.reader
-    top = getattr(reader, "top", None) or work_tree(root) or root
     real = os.path.realpath(full)
+    # at --base, an installed module's own files are the work tree's, as its .tf files are
+    reader = loader.reader_for(real) if hasattr(loader, "reader_for") else loader.reader
+    top = getattr(reader, "top", None) or work_tree(root) or root
     if os.path.commonpath([real, top]) != top:
         raise EvalError(f"{what}: {text!r} is outside the repository; tfsg reads files inside it only")
     if ".git" in os.path.relpath(real, top).split(os.sep):

@@ -19,12 +19,13 @@ from ...model import Address, Location, Snapshot, without_keys
 from ...model import Unknown as UnknownRecord
 from ..blocksites import assign, ast_calls, ast_sites
 from ..build import GROUP_TYPES, SnapshotBuilder
+from ..config_files import is_config_file
 from ..instances import Instance
 from ..refs import Lit, Res, Term, Unk
 from . import budget
 from .argtypes import INLINE_RULE_DEFAULTS, SCHEMA_DEFAULTED, optional_only
 from .bodies import safe, variables_read
-from .files import GitRevision, Tree, display, repository_of, unborn
+from .files import GitRevision, Tree, display, repository_of, unborn, var_file_reader
 from .modules import META, LiteralScope, Loader, ModuleInstance, ResourceInstance, convert
 from .parse import parse_body
 from .providers import regions as provider_regions
@@ -71,11 +72,14 @@ class HclLoaded:
     secrets: set[str] = field(default_factory=set)
     source_dir: Optional[str] = None
     actions: dict[str, str] = field(default_factory=dict)
+    sources_note: Optional[str] = None  # how the before side read its inputs (--var-file at --base)
 
     @property
     def meta(self) -> dict:
         meta = {"path": self.path, "kind": "hcl", "format_version": "", "terraform_version": None,
                 "sources": self.source_dir}
+        if self.sources_note:
+            meta["sources_note"] = self.sources_note
         if self.base is not None:
             meta["base"] = self.base
         from ..filters import filters_note
@@ -108,26 +112,31 @@ def _load_directory(directory: str, base: Optional[str], inputs: Optional[Variab
     if not os.path.isdir(directory):
         raise InputError("no such directory", directory)
     tree = Tree(inside=repository_of(directory))
-    if not any(n.endswith((".tf", ".tf.json")) for n in tree.listdir(directory)):
+    if not any(is_config_file(n) for n in tree.listdir(directory)):
         raise InputError("no .tf files in this directory (give a Terraform root module, or a plan JSON file)",
                          display(directory))
     secrets: set[str] = set()
     labels: dict = {}  # placeholders of sensitive peers, the same on both sides
-    after, after_prints, moves = _side(tree, directory, inputs, secrets, labels)
+    after, after_prints, moves, head_shape = _side(tree, directory, inputs, secrets, labels)
     before: Optional[Snapshot] = None
     before_prints: dict[str, tuple] = dict(after_prints)
     forgotten: list[str] = []
+    notes: list[str] = []  # how the before side was read (--var-file at the revision)
     if base is not None and unborn(directory, base):
         before, before_prints = Snapshot(), {}  # no commit yet: nothing was there before
     elif base is not None:
         revision = GitRevision(directory, base)
-        if not revision.isdir(directory) or not any(n.endswith((".tf", ".tf.json"))
+        if not revision.isdir(directory) or not any(is_config_file(n)
                                                     for n in revision.listdir(directory)):
             before, before_prints = Snapshot(), {}  # the directory is new: nothing was there before
         else:
-            before, before_prints, _ = _side(revision, directory, inputs, secrets, labels)
-            renames = [(a, b) for a, b in moves if a and b]
-            if renames:  # the new revision's moved blocks: the base's objects under their new names
+            before, before_prints, _, base_shape = _side(revision, directory, inputs, secrets, labels, notes=notes)
+            from .moved import implied_moves
+
+            # the new revision's moved blocks, and the moves Terraform implies where count
+            # appears or goes: the base's objects under their new names
+            renames = [(a, b) for a, b in moves if a and b] + implied_moves(base_shape[0], head_shape[1], moves)
+            if renames:
                 from .moved import rename_snapshot, renamer
 
                 rename = renamer(renames)
@@ -136,7 +145,7 @@ def _load_directory(directory: str, base: Optional[str], inputs: Optional[Variab
             from .moved import IGNORING
 
             if IGNORING in moves:  # again, keeping what ignore_changes keeps
-                after, after_prints, _ = _side(tree, directory, inputs, secrets, labels, kept=before_prints)
+                after, after_prints, _, _ = _side(tree, directory, inputs, secrets, labels, kept=before_prints)
             forgotten = [a for a, b in moves if a and not b]
             if forgotten:  # removed { lifecycle { destroy = false } }: AWS keeps them
                 from .moved import forget
@@ -158,7 +167,8 @@ def _load_directory(directory: str, base: Optional[str], inputs: Optional[Variab
         from ..adopted import add_adopted
 
         add_adopted(before, after)  # the VPC default group an adoption finds, with AWS's rules
-    return HclLoaded(display(directory), base, before, after, secrets, display(directory), actions)
+    return HclLoaded(display(directory), base, before, after, secrets, display(directory), actions,
+                     "; ".join(notes) or None)
 
 
 # Arguments whose change replaces an instance (provider docs, aws_instance: "Forces new resource"):
@@ -213,14 +223,16 @@ def _actions(before: dict[str, tuple], after: dict[str, tuple]) -> dict[str, str
 # ---------------------------------------------------------------------- one side
 
 def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str],
-          labels: dict, kept: Optional[dict[str, tuple]] = None) -> tuple[Snapshot, dict[str, tuple],
-                                                                         list[tuple[str, str]]]:
+          labels: dict, kept: Optional[dict[str, tuple]] = None,
+          notes: Optional[list[str]] = None) -> tuple[Snapshot, dict[str, tuple], list[tuple[str, str]], tuple]:
     """One side's Snapshot, a fingerprint of each managed instance's values (to name changes),
-    and its moved blocks as (from, to) addresses. ``kept``: the base's values per instance, for
-    the arguments a ``lifecycle { ignore_changes }`` keeps (Terraform plans no change to them)."""
+    its moved blocks as (from, to) addresses, and its shape for implied moves (moved.py): its
+    managed instances (text -> Address) and each resource block's count/for_each. ``kept``: the
+    base's values per instance, for the arguments a ``lifecycle { ignore_changes }`` keeps
+    (Terraform plans no change to them)."""
     loader = Loader(reader, directory)
     config = loader.module(directory)
-    values = _root_values(reader, directory, config, inputs)
+    values = _root_values(reader, directory, config, inputs, notes)
     problems: list = []
     root = ModuleInstance(loader, config, (), None, values, problems)
     instances: list[Instance] = []
@@ -233,7 +245,8 @@ def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str]
     ignoring = False  # does a resource write ignore_changes (the caller then reads it again)
     from .moved import IGNORING, ignored_changes, imported, keep_ignored
 
-    importing = imported(config)
+    importing, unresolved = imported(root)
+    problems.extend(unresolved)
     from .provider import provider_major
 
     every = [ri for module in root.walk() for ri in module.all_resource_instances()]
@@ -292,9 +305,10 @@ def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str]
     snap.omitted_inline = omitted
     snap.rule_locations = assign(snap.rules, sites, snap.literal_rules)
     snap.call_sites = {"module." + name: site for name, site in ast_calls(config.modules).items()}
-    from .moved import moved_pairs
+    from .moved import moved_pairs, repetition
 
-    return snap, prints, moved_pairs(root) + ([IGNORING] if ignoring else [])
+    shape = ({i.addr: i.address for i in instances if i.address.mode == "managed"}, repetition(root))
+    return snap, prints, moved_pairs(root) + ([IGNORING] if ignoring else []), shape
 
 
 def _unmanaged(before: Snapshot, after: Snapshot, before_prints: dict[str, tuple],
@@ -542,7 +556,8 @@ class HclHints:
 
 # ---------------------------------------------------------------------- variables
 
-def _root_values(reader: Any, directory: str, config: Any, inputs: VariableInputs) -> dict[str, Any]:
+def _root_values(reader: Any, directory: str, config: Any, inputs: VariableInputs,
+                 notes: Optional[list[str]] = None) -> dict[str, Any]:
     """Terraform's order: environment, terraform.tfvars, *.auto.tfvars, then -var-file and -var."""
     declared = config.variables
     values: dict[str, Any] = {}
@@ -558,7 +573,9 @@ def _root_values(reader: Any, directory: str, config: Any, inputs: VariableInput
         if kind == "file":
             if not os.path.isfile(item):
                 raise UsageError("--var-file: no such file", item)
-            values.update(_tfvars(Tree(), item))
+            source = var_file_reader(reader, item, notes)
+            if source is not None:
+                values.update(_tfvars(source, item))
             continue
         assignment = item
         name, sep, text = assignment.partition("=")

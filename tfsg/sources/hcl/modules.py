@@ -7,7 +7,6 @@ a cycle between locals is an error at the local's file:line, as Terraform report
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Iterator
 from typing import Any, Optional, Union
@@ -15,6 +14,7 @@ from typing import Any, Optional, Union
 from ... import limits
 from ...errors import InputError
 from ...model import Address, ModuleStep, render_module_path
+from ..config_files import is_config_file
 from .argtypes import (
     INLINE_BLOCK_TYPES,
     INLINE_RULE_DEFAULTS,
@@ -27,6 +27,7 @@ from .argtypes import (
 from .bodies import Attribute, Block, Body, eval_body, safe
 from .cache import cached
 from .files import display
+from .installed import base_reason, installed_modules, same_source
 from .marks import for_builder
 from .parse import parse_body, parse_json_config
 from .providers import passed
@@ -151,7 +152,7 @@ def _merged(original: Block, override: Block) -> Block:
 def read_module(reader: Any, directory: str) -> ModuleConfig:
     """Parse every .tf (and .tf.json) file of a directory, in name order."""
     config = ModuleConfig(directory)
-    names = [n for n in reader.listdir(directory) if n.endswith((".tf", ".tf.json"))]
+    names = [n for n in reader.listdir(directory) if is_config_file(n)]
     paths = [os.path.join(directory, n) for n in names]
     if hasattr(reader, "prefetch"):
         reader.prefetch(paths)
@@ -190,30 +191,51 @@ class Loader:
         self.reader = reader
         self.root = root
         self.configs: dict[str, ModuleConfig] = {}
-        self.installed = _installed_modules(root)
+        self.installed = installed_modules(root)
         self.workspace = _workspace(root)
         self.secrets: set[str] = set()  # text of sensitive values met while evaluating
         self.instance_count = 0  # resource and module instances made (limits.py total-instances)
+        # at --base: installed packages whose calls the installed code satisfies, read from the
+        # work tree (git never holds .terraform/); installed.py
+        self.from_work_tree: set[str] = set()
+        self._work_tree: Any = None
+
+    def reader_for(self, path: str) -> Any:
+        """The reader of a path: the side's own, or the work tree for an installed package at --base."""
+        real = os.path.realpath(path) if self.from_work_tree else ""
+        if real and any(real == d or real.startswith(d + os.sep) for d in self.from_work_tree):
+            if self._work_tree is None:
+                from .files import Tree, repository_of
+
+                self._work_tree = Tree(inside=repository_of(self.root))
+            return self._work_tree
+        return self.reader
 
     def module(self, directory: str) -> ModuleConfig:
         key = os.path.normpath(directory)
         if key not in self.configs:
-            self.configs[key] = read_module(self.reader, key)
+            self.configs[key] = read_module(self.reader_for(key), key)
         return self.configs[key]
 
-    def source_dir(self, parent_dir: str, call_path: tuple[str, ...], source: Any) -> tuple[Optional[str], str]:
+    def source_dir(self, parent_dir: str, call_path: tuple[str, ...], source: Any,
+                   version: Any = None) -> tuple[Optional[str], str]:
         """Where a module call's sources are, or (None, why not)."""
         if isinstance(source, str) and source.startswith(("./", "../")):
             return os.path.normpath(os.path.join(parent_dir, source)), ""
         key = ".".join(call_path)
         if key in self.installed:
-            directory, recorded = self.installed[key]
-            if isinstance(source, str) and recorded and not _same_source(source, recorded):
+            found = self.installed[key]
+            if isinstance(source, str) and found.source and not same_source(source, found.source):
                 # Terraform refuses to plan ("Module source has changed"): the installed code is
                 # another version's, so what this call makes is not known until `terraform init`
                 return None, (f"module source {source!r} is not the one `terraform init` installed "
-                              f"({recorded!r}); run terraform init: its resources are unknown")
-            return directory, ""
+                              f"({found.source!r}); run terraform init: its resources are unknown")
+            if hasattr(self.reader, "revision"):  # --base: the same call, if the versions agree
+                why = base_reason(key, version if isinstance(version, str) else None, found)
+                if why:
+                    return None, why
+                self.from_work_tree.add(os.path.realpath(found.package))
+            return found.directory, ""
         return None, (f"module source {source!r} is not local and not installed by `terraform init` "
                       "(.terraform/modules/modules.json); its resources are unknown")
 
@@ -231,30 +253,6 @@ def _workspace(root: str) -> str:
     except OSError:
         return "default"
     return name if name and all(c.isalnum() or c in "-_." for c in name) else "default"
-
-
-def _same_source(written: str, recorded: str) -> bool:
-    """Is the installed source the written one? The registry host is implied when not written:
-    Terraform's (``registry.terraform.io``) or OpenTofu's (``registry.opentofu.org``), as the
-    tool that ran ``init`` records it in ``modules.json``."""
-    return written == recorded or recorded in ("registry.terraform.io/" + written, "registry.opentofu.org/" + written)
-
-
-def _installed_modules(root: str) -> dict[str, tuple[str, str]]:
-    """Key -> (directory, the source it was installed from) of ``modules.json``."""
-    path = os.path.join(root, ".terraform", "modules", "modules.json")
-    try:
-        with open(path, "rb") as fh:
-            data = json.loads(limits.read_bounded(fh, "tf-file-bytes", display(path)))
-    except (OSError, ValueError, RecursionError):
-        return {}
-    out = {}
-    for entry in data.get("Modules") or [] if isinstance(data, dict) else []:
-        if isinstance(entry, dict) and entry.get("Key") and isinstance(entry.get("Dir"), str):
-            recorded = entry.get("Source")
-            source = recorded if isinstance(recorded, str) else ""
-            out[entry["Key"]] = (os.path.normpath(os.path.join(root, entry["Dir"])), source)
-    return out
 
 
 # ---------------------------------------------------------------------- instances
@@ -613,10 +611,10 @@ class ModuleInstance:
             return self._children[name]
         block = self.config.modules[name]
         call_path = tuple(s.name for s in self.path) + (name,)
-        source = safe(block.body.attrs["source"].expr, Env(LiteralScope()), block.file) \
-            if "source" in block.body.attrs else None
-        directory, why = self.loader.source_dir(self.config.directory, call_path, source)
-        if directory is None or not self.loader.reader.isdir(directory):
+        source, version = (safe(block.body.attrs[name].expr, Env(LiteralScope()), block.file)
+                           if name in block.body.attrs else None for name in ("source", "version"))
+        directory, why = self.loader.source_dir(self.config.directory, call_path, source, version)
+        if directory is None or not self.loader.reader_for(directory).isdir(directory):
             reason = why or f"module source {display(directory or '?')} is not a directory"
             result: Any = Unknown(reason)
             self.problems.append((render_module_path(self.path + (ModuleStep(name, None),)), "source", reason, block))

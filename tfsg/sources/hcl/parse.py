@@ -112,138 +112,6 @@ def parse_body(text: str, file: str) -> Body:
         raise InputError(f"nested too deeply to read ({limits.how('nesting')})", file) from None
 
 
-def parse_json_config(text: str, file: str) -> list[Block]:
-    """A ``.tf.json`` file: JSON syntax of the same blocks (expressions in ``${}`` strings)."""
-    from ..validate.parsing import loads
-
-    try:
-        loads(text, file)  # as plan JSON: no NaN, Infinity, 1e400 or lone surrogate (else one line)
-        data = lined_json(text)  # again, keeping each object's line (the file is small)
-        blocks = _json_config(data, file)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg}", f"{file}:{exc.lineno}:{exc.colno}") from None
-    except RecursionError:
-        raise InputError(f"nested too deeply to read ({limits.how('nesting')})", file) from None
-    return blocks
-
-
-class _Lined(dict):
-    """A JSON object that knows the line its ``{`` is on."""
-
-    line = 1
-
-
-def lined_json(text: str) -> Any:
-    """``json.loads`` whose objects carry their line (``_Lined.line``): Terraform places a
-    block of a ``.tf.json`` file at the line of its object. The standard library's pure-Python
-    scanner tells where each object starts (``JSONObject``'s position), which the C one does not."""
-    import bisect
-    from json import decoder, scanner
-
-    newlines = [i for i, c in enumerate(text) if c == "\n"]
-
-    def parse_object(s_and_end: tuple, *args: Any) -> tuple[Any, int]:
-        obj, end = decoder.JSONObject(s_and_end, *args)  # type: ignore[attr-defined]  # (not in typeshed)
-        if isinstance(obj, _Lined):
-            obj.line = bisect.bisect_left(newlines, s_and_end[1]) + 1
-        return obj, end
-
-    dec = json.JSONDecoder(object_pairs_hook=_Lined)
-    dec.parse_object = parse_object  # type: ignore[attr-defined]
-    dec.scan_once = scanner.py_make_scanner(dec)  # type: ignore[attr-defined]
-    return dec.decode(text)
-
-
-def _line(value: Any) -> int:
-    return value.line if isinstance(value, _Lined) else 1
-
-
-def json_resource_lines(text: str) -> dict[tuple[str, str], int]:
-    """(type, name) -> line of each managed resource of a ``.tf.json`` text (empty if unreadable)."""
-    try:
-        data = lined_json(text)
-    except (ValueError, RecursionError):
-        return {}
-    if not isinstance(data, dict):
-        return {}
-    return {(keys[0], keys[1]): _line(body) for keys, body in _json_nested(data.get("resource"), 2)}
-
-
-def _json_config(data: Any, file: str) -> list[Block]:
-    if not isinstance(data, dict):
-        raise InputError("a .tf.json file must hold a JSON object", file)
-    blocks: list[Block] = []
-    for kind, labels in (("resource", 2), ("data", 2), ("module", 1), ("variable", 1), ("output", 1)):
-        for keys, body in _json_nested(data.get(kind), labels):
-            blocks.append(Block(kind, keys, _json_body(body, file, kind), _line(body), file))
-    for entry in _as_list(data.get("locals")):
-        if isinstance(entry, dict):
-            blocks.append(Block("locals", [], _json_body(entry, file, "locals"), _line(entry), file))
-    return blocks
-
-
-def _as_list(value: Any) -> list:
-    return value if isinstance(value, list) else [value] if value is not None else []
-
-
-def _json_nested(value: Any, depth: int, prefix: tuple = ()) -> Iterator[tuple[list[str], dict]]:
-    for item in _as_list(value):
-        if not isinstance(item, dict):
-            continue
-        for key, inner in sorted(item.items()):
-            if depth == 1:
-                for body in _as_list(inner):
-                    if isinstance(body, dict):
-                        yield list(prefix + (key,)), body
-            else:
-                yield from _json_nested(inner, depth - 1, prefix + (key,))
-
-
-# Block types whose JSON bodies hold nested blocks (the rest are attributes).
-_JSON_BLOCKS = {"ingress", "egress", "dynamic", "content", "network_interface", "vpc_config", "network_configuration",
-                "launch_template", "lifecycle", "validation", "timeouts"}
-
-
-def _json_body(body: dict, file: str, kind: str) -> Body:
-    attrs: dict[str, Attribute] = {}
-    blocks: list[Block] = []
-    for key, value in body.items():
-        nested = kind in ("resource", "data") and key in _JSON_BLOCKS and key != "dynamic"
-        if nested and isinstance(value, (dict, list)):
-            for item in _as_list(value):
-                if isinstance(item, dict):
-                    blocks.append(Block(key, [], _json_body(item, file, "nested"), _line(item), file))
-            continue
-        if key == "dynamic" and isinstance(value, dict):
-            for label, spec in sorted(value.items()):
-                for item in _as_list(spec):
-                    if isinstance(item, dict):
-                        inner = _json_body({k: v for k, v in item.items() if k != "content"}, file, "nested")
-                        for content in _as_list(item.get("content")):
-                            if isinstance(content, dict):
-                                inner.blocks.append(Block("content", [], _json_body(content, file, kind), 1, file))
-                        blocks.append(Block("dynamic", [label], inner, 1, file))
-            continue
-        attrs[key] = Attribute(key, _json_expr(value, file), 1)
-    return Body(attrs, blocks)
-
-
-def _json_expr(value: Any, file: str, depth: int = 0) -> Node:
-    if depth > limits.get("nesting"):
-        raise InputError(f"a value nested more than {limits.get('nesting')} levels deep ({limits.how('nesting')})",
-                         file)
-    if isinstance(value, str):
-        if "${" not in value and "%{" not in value:
-            return Literal(value, 1)
-        attr = parse_body(f"x = {json.dumps(value)}\n", file).attrs.get("x")
-        return attr.expr if attr is not None else Literal(value, 1)
-    if isinstance(value, list):
-        return TupleN([_json_expr(v, file, depth + 1) for v in value], 1)
-    if isinstance(value, dict):
-        return ObjectN([(k, _json_expr(v, file, depth + 1)) for k, v in value.items()], 1)
-    return Literal(value, 1)
-
-
 # ---------------------------------------------------------------------- compiler
 
 _ESCAPE = re.compile(r'\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)', re.S)
@@ -648,3 +516,9 @@ def _tuples(parts: list) -> list:
         else:
             out.append(p)
     return out
+
+
+# JSON syntax lives in jsonsyntax.py (it parses some JSON strings with parse_body above)
+from .jsonsyntax import json_resource_lines, lined_json, parse_json_config  # noqa: E402
+
+__all__ = ["json_resource_lines", "lined_json", "parse_body", "parse_json_config", "strip_lines"]

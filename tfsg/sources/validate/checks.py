@@ -13,7 +13,7 @@ generated code's namespace by ``_validators`` (``__init__.py``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from itertools import repeat
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Optional
@@ -86,19 +86,21 @@ def _check_absent(where: str, changes: list, rc: dict, items: list[tuple[dict, s
         return
     change = rc["change"]
     after, before, unknown = change.get("after"), change.get("before"), change.get("after_unknown")
+    where_in: Optional[dict[int, tuple[str, tuple]]] = None  # nested object -> (side, path), built once
     for obj, key in items:
         if obj is after:  # the common case: a top-level attribute (an id known after apply)
             side, inner = "after", ()
         elif obj is before:
             side, inner = "before", ()
         else:
-            for side, root in (("after", after), ("before", before)):  # noqa: B007 (side is read after the break)
-                found = _locate(root, obj)
-                if found is not None:
-                    inner = found
-                    break
-            else:
+            if where_in is None:  # (an inline rule's unknown field: ``after.ingress[i]``, per rule)
+                where_in = {}
+                for name, root in (("before", before), ("after", after)):  # after's paths win
+                    where_in.update((ident, (name, path)) for ident, path in _paths(root))
+            found = where_in.get(id(obj))
+            if found is None:
                 continue
+            side, inner = found
         if side == "after" and (unknown is True or _marked(unknown, inner + (key,))):
             continue
         path = ("resource_changes", _index_of(changes, rc), "change", side) + inner
@@ -123,6 +125,21 @@ def _settle(entry: dict, pending: list, left: list) -> None:
     del pending[:]
     if rest:
         left.append((entry, rest))
+
+
+def _paths(root: Any) -> Iterator[tuple[int, tuple]]:
+    """(id, path) of every object and list inside ``root`` (``root`` itself too), breadth first:
+    all of a resource's nested objects in one walk, not one search per absent key."""
+    level: list[tuple[tuple, Any]] = [((), root)]
+    while level:
+        deeper: list[tuple[tuple, Any]] = []
+        for path, node in level:
+            yield id(node), path
+            if node.__class__ is dict:
+                deeper.extend((path + (k,), v) for k, v in node.items() if v.__class__ in (dict, list))
+            elif node.__class__ is list:
+                deeper.extend((path + (i,), v) for i, v in enumerate(node) if v.__class__ in (dict, list))
+        level = deeper
 
 
 def _locate(root: Any, target: Any) -> Optional[tuple]:
