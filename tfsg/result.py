@@ -333,21 +333,11 @@ def show(loaded: Any, graph: FlowGraph, expand: bool = False) -> dict:
     }
 
 
-def _list_blocks(graph: FlowGraph) -> dict[str, AddressSet]:
-    """The addresses of each prefix list the graph's rules name, by its label."""
-    hit = graph.__dict__.get("_list_blocks")
-    if hit is None:
-        hit = graph.__dict__["_list_blocks"] = {
-            label: block for direction in ("ingress", "egress") for entries in graph.cidrs[direction].values()
-            for rule, block, label in entries if rule.peer.kind == "prefix_list"}
-    return hit
-
-
 def _changed_lists(before: FlowGraph, after: FlowGraph) -> set[str]:
     """Labels of the prefix lists both sides' rules name, with other entries after the change."""
     if before is after:
         return set()
-    b, a = _list_blocks(before), _list_blocks(after)
+    b, a = before.rules.list_blocks(), after.rules.list_blocks()
     return {label for label in b.keys() & a.keys() if b[label] != a[label]}
 
 
@@ -416,7 +406,7 @@ def diff(loaded: Any, before: FlowGraph, after: FlowGraph, expand: bool = False)
         if label is None or key in added or key in removed:
             continue
         b, a = bflows[key], aflows[key]
-        was, now = _list_blocks(before)[label], _list_blocks(after)[label]
+        was, now = before.rules.list_blocks()[label], after.rules.list_blocks()[label]
         if not was.issuperset(now):  # the list's entries (and so its rules) grant it
             added[key] = (a.services, merge_by(a.defined_by, {label: a.services}))
         if not now.issuperset(was):

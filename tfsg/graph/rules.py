@@ -8,6 +8,8 @@ no address).
 
 from __future__ import annotations
 
+from typing import Optional
+
 from ..model import Rule, Snapshot, Unknown
 from ..netsets import AddressSet, union_all
 from .records import Reach
@@ -24,6 +26,7 @@ class RuleIndex:
         # Labels of address blocks derived from sensitive values: their addresses, prefix
         # lengths and sizes are never shown (only a placeholder label is).
         self.sensitive_labels: set[str] = set()
+        self._list_blocks: Optional[dict[str, AddressSet]] = None  # see list_blocks
         parsed: dict[str, AddressSet] = {}  # a large plan repeats a few blocks thousands of times
         for rule in snap.rules:
             peer = rule.peer
@@ -50,6 +53,14 @@ class RuleIndex:
                                             (rule.direction, rule.group), rule.services))
                     entries = AddressSet()
                 self.cidrs[rule.direction].setdefault(rule.group, []).append((rule, entries, peer.label))
+
+    def list_blocks(self) -> dict[str, AddressSet]:
+        """The addresses of each prefix list the rules name, by its label (computed once)."""
+        if self._list_blocks is None:
+            self._list_blocks = {label: block for direction in ("ingress", "egress")
+                                 for entries in self.cidrs[direction].values()
+                                 for rule, block, label in entries if rule.peer.kind == "prefix_list"}
+        return self._list_blocks
 
     def reach(self, group: str, direction: str, members: dict) -> Reach:
         """The size of what a group admits (ingress) or may send to (egress)."""

@@ -595,8 +595,8 @@ def _over_budget(grants: list[tuple[ServiceSet, AddressSet, bool, str]], named: 
     when its blocks and the members of its groups exceed ``limit``."""
     atoms: list[ServiceSet] = []
     for services in {s for s, *_ in grants} | {s for s, *_ in named}:
-        atoms = [p for a in atoms for p in (a & services, a - services) if p] + \
-            ([services - union_services(atoms)] if services - union_services(atoms) else [])
+        fresh = services - _union_services(atoms)
+        atoms = [p for a in atoms for p in (a & services, a - services) if p] + ([fresh] if fresh else [])
     over = NO_SERVICES
     blocks: list[AddressSet] = []
     referenced: set[str] = set()
@@ -615,7 +615,7 @@ def _over_budget(grants: list[tuple[ServiceSet, AddressSet, bool, str]], named: 
     return over, union_all(blocks), sorted(referenced), by, sensitive
 
 
-def union_services(parts: list[ServiceSet]) -> ServiceSet:
+def _union_services(parts: list[ServiceSet]) -> ServiceSet:
     out = NO_SERVICES
     for p in parts:
         out = out | p

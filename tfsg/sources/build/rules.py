@@ -149,7 +149,9 @@ class RulesMixin(BuilderBase):
                 key = spans[r.services] = [p.spans for p in r.services.parts()]
             return (r.group, r.direction, r.peer.kind, r.peer.value, r.defined_by, key)
 
-        self.snap.rules = sorted(list(best.values()) + [r for r in both if best.get(r.identity()) is not r], key=order)
+        kept = {id(r) for r in best.values()}
+        extra = list({id(r): r for r in both if id(r) not in kept}.values())  # (each once)
+        self.snap.rules = sorted(list(best.values()) + extra, key=order)
 
     def _writes_inline(self, group: str, direction: str) -> bool:
         """Does the configuration write ``direction`` inline on the group at ``group``?"""
