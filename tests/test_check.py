@@ -210,7 +210,7 @@ def test_schema_command_prints_the_policy_schema():
 def test_builtin_packs_are_valid_and_listed():
     listing = run_tfsg("policies", cwd=ROOT / "tests").stdout.decode()
     assert "configuration: none (baseline pack)" in listing
-    assert listing.count("[pack baseline]") == 20
+    assert listing.count("[pack baseline]") == 21
 
 
 def test_unknown_values_warn_without_failing(tmp_path):

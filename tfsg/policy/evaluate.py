@@ -231,6 +231,8 @@ def source_matches(graph: FlowGraph, sel: Selectors, source: dict, endpoint: str
             return True
         if plen is None and _widest(block) < limit:  # a prefix list: by its widest entry
             return True
+    if "public_wider_than" in source and _widest_public(block) < source["public_wider_than"]:
+        return True  # most of the internet is not "the internet" (that is every public address)
     if "cidrs" in source:
         wanted = union_all(AddressSet.parse(c) for c in source["cidrs"])
         if block.overlaps(wanted):
@@ -247,6 +249,16 @@ def source_matches(graph: FlowGraph, sel: Selectors, source: dict, endpoint: str
 def _widest(block: AddressSet) -> int:
     """The shortest prefix (as _prefix_len compares it) of the CIDRs a block is made of."""
     return min((_prefix_len(c) or 0 for c in block.cidrs()), default=128)
+
+
+@functools.lru_cache(maxsize=4096)
+def _widest_public(block: AddressSet) -> int:
+    """The shortest prefix of a block's CIDRs that hold public addresses (128 when none does):
+    ``0.0.0.0/1`` is 1, ``10.0.0.0/8`` none. As written in both families (the same share of
+    each family's space), not as _prefix_len compares subnets: an IPv6 /48 is one site, not a
+    sixteen-millionth of the internet."""
+    return min((int(c.rsplit("/", 1)[1]) for c in block.cidrs() if AddressSet.parse(c).overlaps(PUBLIC)),
+               default=128)
 
 
 @functools.lru_cache(maxsize=16384)
