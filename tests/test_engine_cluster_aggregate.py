@@ -265,10 +265,13 @@ def test_tfsg001_not_fully_evaluated_for_the_outside_subnet(source):
 
 @pytest.mark.parametrize("source", sorted(INPUTS))
 def test_blocking_findings(source):
-    """Everything that blocks: TFSG001 on split_default, TFSG002 on db, TFSG007 on the data stores."""
+    """Everything that blocks: TFSG001 on split_default, TFSG002 on db, TFSG007 on the data stores,
+    and TFSG021 on each half-of-IPv4 SSH group (each alone admits most of the internet on 22)."""
     _, r = _check(source)
     blocking = {(f["policy"], f["address"]) for f in r["findings"] if f["blocking"]}
-    assert {b for b in blocking if b[0] != "TFSG007"} == {("TFSG001", SPLIT_DEFAULT), ("TFSG002", SG + "db")}
+    assert {b for b in blocking if b[0] != "TFSG007"} == {
+        ("TFSG001", SPLIT_DEFAULT), ("TFSG002", SG + "db"),
+        *(("TFSG021", SG + half) for half in ("ssh_low", "ssh_high", "out_low", "out_high"))}
     assert {a for p, a in blocking if p == "TFSG007"} <= DATA_STORES
     assert r["verdict"]["blocking"] == len([f for f in r["findings"] if f["blocking"]])
 

@@ -431,8 +431,9 @@ def test_unknowns_warn_in_check_and_block_when_policy_says(tmp_path):
     # the unknowns are api's ingress sources on tcp 443, 9100 and 22 (issue 9 item 10): only the
     # SSH policies (TFSG001 from the internet, TFSG004 from wide ranges) can be hidden by them;
     # database ports (TFSG002, TFSG005), "all traffic" (TFSG003: 443+9100+22 cannot complete
-    # it) and the data tier (TFSG006, TFSG007: api is not in it and no path reaches it) cannot
-    assert warned == {"TFSG001", "TFSG004"}
+    # it) and the data tier (TFSG006, TFSG007: api is not in it and no path reaches it) cannot;
+    # TFSG021 (SSH from most of the internet) can, as TFSG004
+    assert warned == {"TFSG001", "TFSG004", "TFSG021"}
     f = next(f for f in r["findings"] if f["policy"] == "TFSG001" and f["status"] == "warning")
     # only the unknown that can hide SSH (from_jump, tcp 22) is cited; all four are listed in `unknown`
     assert {(u["address"], u["attribute"]) for u in f["evidence"]["unknown"]} == {

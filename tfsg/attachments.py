@@ -28,6 +28,7 @@ SUBNET_PATHS = (
     ("vpc_settings", "[]", "subnet_ids"), ("connect_settings", "[]", "subnet_ids"),
     ("replication_subnet_group_id",), ("network_interfaces", "[]", "subnet_id"),
     ("launch_template_config", "[]", "overrides", "[]", "subnet_id"),  # a spot fleet's
+    ("launch_template_config", "[]", "override", "[]", "subnet_id"),  # an EC2 Fleet's
     ("compute_resources", "[]", "subnets"),  # a Batch compute environment's instances
     ("ec2_attributes", "[]", "subnet_id"), ("ec2_attributes", "[]", "subnet_ids"),  # an EMR cluster's nodes
     # every other subnet argument of the types in data/attachments.tsv (aws provider 5.100.0
@@ -161,17 +162,37 @@ def _launch_template(get: Getter, subnet_public: Optional[bool]) -> Signal:
     return None, "public IP depends on the subnets instances launch in"
 
 
+def _spot_fleet(get: Getter, subnet_public: Optional[bool]) -> Signal:
+    # launch_specification.associate_public_ip_address (default false) asks for a network
+    # interface with a public IP only when true; false sends the subnet and groups at the top
+    # level of SpotFleetLaunchSpecification (provider ec2_spot_fleet_request.go), where the
+    # subnet's map_public_ip_on_launch decides, as for an instance
+    known, value = get(("launch_specification", 0, "associate_public_ip_address"))
+    if known and str(value).lower() == "true":
+        return True, "launch_specification.associate_public_ip_address = true"
+    if subnet_public is not None:
+        return subnet_public, "from the subnets it launches in"
+    return None, "public IP depends on the subnets instances launch in"
+
+
 def _publicly_accessible(get: Getter, subnet_public: Optional[bool]) -> Signal:
     return _flag(get, ("publicly_accessible",), "publicly_accessible = true", "publicly_accessible = false",
                  (False, "publicly_accessible is not set (default false)"))
 
 
-def _shard_group(get: Getter, subnet_public: Optional[bool]) -> Signal:
-    # RDS API CreateDBShardGroup, PubliclyAccessible: when not specified, a shard group whose
-    # subnets are in a VPC with an internet gateway is public (the route decides it after this)
-    return _flag(get, ("publicly_accessible",), "publicly_accessible = true", "publicly_accessible = false",
-                 (True, "publicly_accessible is not set: a DB shard group in a VPC with an internet gateway is "
-                        "public"))
+def _public_unless_private(what: str) -> Callable[[Getter, Optional[bool]], Signal]:
+    """RDS API CreateDBInstance / CreateDBCluster / CreateDBShardGroup, PubliclyAccessible: when
+    not specified, a DB cluster (Multi-AZ) or shard group whose subnets are in a VPC with an
+    internet gateway is public (the route decides it after this). Only where the provider does
+    not send the argument: it sends ``false`` for an unwritten one on aws_db_instance,
+    aws_rds_cluster_instance and DMS (``aws.Bool(d.Get("publicly_accessible"))``)."""
+    def signal(get: Getter, subnet_public: Optional[bool]) -> Signal:
+        return _flag(get, ("publicly_accessible",), "publicly_accessible = true", "publicly_accessible = false",
+                     (True, f"publicly_accessible is not set: {what} in a VPC with an internet gateway is public"))
+    return signal
+
+
+_shard_group = _public_unless_private("a DB shard group")
 
 
 def _rds_cluster(get: Getter, subnet_public: Optional[bool]) -> Signal:
@@ -186,8 +207,11 @@ def _rds_cluster(get: Getter, subnet_public: Optional[bool]) -> Signal:
                        "publicly_accessible decides")
     if not known_class:
         return None, "db_cluster_instance_class is known only after apply (a Multi-AZ DB cluster has an address)"
+    # the provider (5.x) has no publicly_accessible on aws_rds_cluster: AWS's default decides
     return _flag(get, ("publicly_accessible",), "publicly_accessible = true (a Multi-AZ DB cluster)",
-                 "publicly_accessible = false", (False, "publicly_accessible is not set (default false)"))
+                 "publicly_accessible = false",
+                 (True, "a Multi-AZ DB cluster without publicly_accessible is public in a VPC with an internet "
+                        "gateway (RDS CreateDBCluster)"))
 
 
 def _ecs(get: Getter, subnet_public: Optional[bool]) -> Signal:
@@ -262,11 +286,13 @@ PUBLIC_SIGNALS: dict[str, Callable[[Getter, Optional[bool]], Signal]] = {
     "aws_elb": lambda g, s: _lb_internal(g),
     "aws_instance": _instance,
     "aws_spot_instance_request": _instance,
+    "aws_spot_fleet_request": _spot_fleet,
     "aws_launch_configuration": _instance,
     "aws_launch_template": _launch_template,
     "aws_autoscaling_group": _launch_template,
     "aws_network_interface": _eni,
     "aws_db_instance": _publicly_accessible,
+    # (the provider sends publicly_accessible = false when it is not written: cluster_instance.go)
     "aws_rds_cluster_instance": _publicly_accessible,
     "aws_rds_shard_group": _shard_group,
     "aws_docdb_cluster_instance": _never("DocumentDB instances have no public endpoint"),
@@ -274,7 +300,7 @@ PUBLIC_SIGNALS: dict[str, Callable[[Getter, Optional[bool]], Signal]] = {
     "aws_neptune_cluster_instance": _publicly_accessible,
     "aws_redshift_cluster": _publicly_accessible,
     "aws_redshiftserverless_workgroup": _publicly_accessible,
-    "aws_dms_replication_instance": _publicly_accessible,
+    "aws_dms_replication_instance": _publicly_accessible,  # (sent false when not written)
     "aws_mq_broker": _publicly_accessible,
     "aws_ecs_service": _ecs,
     "aws_ecs_task_set": _ecs,

@@ -7,8 +7,6 @@ change introduces from one that was already there.
 
 from __future__ import annotations
 
-import fnmatch
-import functools
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -17,7 +15,7 @@ from typing import Any, Optional
 from ..errors import InputError
 from ..graph import INTERNET, FlowGraph
 from ..graph.records import granting, merge_by
-from ..model import Rule, Unknown, is_outside_group
+from ..model import Rule, Unknown
 from ..netsets import (
     NO_SERVICES,
     PUBLIC,
@@ -31,6 +29,7 @@ from ..netsets import (
     union_all,
 )
 from .load import Policy
+from .selectors import Selectors, _whole_internet, source_matches
 
 RULE_QUOTA = 60  # rules per group, per direction, per address family (AWS default)
 GROUPS_PER_INTERFACE = 5
@@ -109,167 +108,6 @@ def service_rows(services: ServiceSet) -> list[dict[str, str]]:
     return [{"protocol": p, "ports": ports} for p, ports in services.entries()]
 
 
-# --------------------------------------------------------------------------- selectors
-
-
-# A cluster's instances are the cluster's (they take its groups and subnets): a selector that
-# names the cluster type holds them.
-_CLUSTER_OF = {"aws_rds_cluster_instance": "aws_rds_cluster", "aws_docdb_cluster_instance": "aws_docdb_cluster",
-               "aws_neptune_cluster_instance": "aws_neptune_cluster", "aws_rds_shard_group": "aws_rds_cluster"}
-
-
-class Selectors:
-    """Matches groups against selectors (address, name, tag, attached_to, tier, default)."""
-
-    def __init__(self, graph: FlowGraph, tiers: dict[str, dict]) -> None:
-        self.graph = graph
-        self.tiers = tiers
-        self._outside: Optional[set[str]] = None
-
-    def match(self, group: str, selector: Optional[dict], depth: int = 0, member: Optional[str] = None) -> bool:
-        """``member``: the type of one resource of the group, which ``attached_to`` then asks
-        about instead of the group's members together (a tier's resources: a database in the
-        app's group does not make the app a data store)."""
-        if not selector:
-            return True
-        sg = self.graph.snap.groups.get(group)
-        if "address" in selector and not _glob_any(group, selector["address"]):
-            return False
-        if sg is None:
-            # a group outside the plan (sg-...) that the plan's rules change: only what the plan
-            # tells of it can match (its id, what it is attached to, tiers built on those)
-            if not is_outside_group(group) or any(k in selector for k in ("name", "default", "type", "tag")):
-                return False
-        else:
-            if "name" in selector and not (sg.name and _glob_any(sg.name, selector["name"])):
-                return False
-            if "default" in selector and sg.default != selector["default"]:
-                return False
-            if "type" in selector and not _glob_any("aws_default_security_group" if sg.default
-                                                    else "aws_security_group", selector["type"]):
-                return False
-            if "tag" in selector:
-                tags = dict(sg.tags)
-                for key, wanted in selector["tag"].items():
-                    if key not in tags or not _glob_any(tags[key], wanted):
-                        return False
-        if "attached_to" in selector:
-            types = {a.type for a in self.graph.members.get(group, [])} if member is None \
-                else {member, _CLUSTER_OF.get(member, member)}
-            if not any(_glob_any(t, selector["attached_to"]) for t in types):
-                return False
-        if "tier" in selector:
-            tier = self.tiers.get(selector["tier"])
-            if tier is None or depth > 4 or not self.match(group, tier, depth + 1, member):
-                return False
-        if "any_of" in selector and depth <= 4:  # noqa: SIM102 (one guard per selector key, as above)
-            if not any(self.match(group, s, depth + 1, member) for s in selector["any_of"]):
-                return False
-        return True
-
-    def match_resource(self, resource_type: str, selector: Optional[dict], depth: int = 0) -> bool:
-        """Does a resource in no group match? Only what names resources can: ``attached_to``
-        (its type), and tiers and ``any_of`` built on it."""
-        if not selector or depth > 4 or any(k in selector for k in ("address", "name", "default", "type", "tag")):
-            return False
-        if "attached_to" in selector and not _glob_any(resource_type, selector["attached_to"]):
-            return False
-        if "tier" in selector:
-            tier = self.tiers.get(selector["tier"])
-            if tier is None or not self.match_resource(resource_type, tier, depth + 1):
-                return False
-        if "any_of" in selector and not any(self.match_resource(resource_type, s, depth + 1)
-                                            for s in selector["any_of"]):
-            return False
-        return any(k in selector for k in ("attached_to", "tier", "any_of"))
-
-    def groups(self, selector: Optional[dict], managed: bool = False) -> list[str]:
-        """The plan's groups, and the groups outside it (``sg-...``) that its rules change (a
-        rule resource on an existing group opens what it opens, whoever manages the group);
-        ``managed``: the plan's groups only (what is checked of the group resource itself)."""
-        pool = set(self.graph.snap.groups) if managed else set(self.graph.snap.groups) | self._ruled_outside()
-        return [g for g in sorted(pool) if self.match(g, selector)]
-
-    def _ruled_outside(self) -> set[str]:
-        if self._outside is None:
-            self._outside = {r.group for r in self.graph.snap.rules if is_outside_group(r.group)}
-        return self._outside
-
-
-def _glob_any(value: str, patterns: Any) -> bool:
-    if isinstance(patterns, str):
-        patterns = [patterns]
-    return any(fnmatch.fnmatchcase(value, p) for p in patterns)
-
-
-def _prefix_len(label: str) -> Optional[int]:
-    if "/" not in label:
-        return None
-    try:
-        plen = int(label.rsplit("/", 1)[1])
-    except ValueError:
-        return None
-    # an IPv6 /64 is one subnet (VPC user guide, "IP addressing": subnets are /64), as an IPv4
-    # /24 is one network of a few hundred hosts: compare IPv6 /N as IPv4 /(N-40)
-    return plen - 40 if ":" in label else plen
-
-
-def source_matches(graph: FlowGraph, sel: Selectors, source: dict, endpoint: str, block: Optional[AddressSet]) -> bool:
-    """Does a flow's source endpoint (a CIDR, a prefix list or a group) match a ``from`` spec?"""
-    if graph.is_group(endpoint):
-        return "groups" in source and sel.match(endpoint, source["groups"])
-    if block is None:
-        return False
-    if source.get("except_internet") and _whole_internet(block):
-        return False  # the internet itself is another policy's business
-    if source.get("any_address"):
-        return True
-    if "cidr_wider_than" in source:
-        plen = _prefix_len(endpoint)
-        limit = source["cidr_wider_than"]
-        if plen is not None and plen < limit:
-            return True
-        if plen is None and _widest(block) < limit:  # a prefix list: by its widest entry
-            return True
-    if "public_wider_than" in source and _widest_public(block) < source["public_wider_than"]:
-        return True  # most of the internet is not "the internet" (that is every public address)
-    if "cidrs" in source:
-        wanted = union_all(AddressSet.parse(c) for c in source["cidrs"])
-        if block.overlaps(wanted):
-            return True
-    if "internet" in source:
-        v4, v6 = _internet_families(block)
-        family = source["internet"]
-        if (family in (True, "ipv4") and v4) or (family in (True, "ipv6") and v6):
-            return True
-    return False
-
-
-@functools.lru_cache(maxsize=4096)
-def _widest(block: AddressSet) -> int:
-    """The shortest prefix (as _prefix_len compares it) of the CIDRs a block is made of."""
-    return min((_prefix_len(c) or 0 for c in block.cidrs()), default=128)
-
-
-@functools.lru_cache(maxsize=4096)
-def _widest_public(block: AddressSet) -> int:
-    """The shortest prefix of a block's CIDRs that hold public addresses (128 when none does):
-    ``0.0.0.0/1`` is 1, ``10.0.0.0/8`` none. As written in both families (the same share of
-    each family's space), not as _prefix_len compares subnets: an IPv6 /48 is one site, not a
-    sixteen-millionth of the internet."""
-    return min((int(c.rsplit("/", 1)[1]) for c in block.cidrs() if AddressSet.parse(c).overlaps(PUBLIC)),
-               default=128)
-
-
-@functools.lru_cache(maxsize=16384)
-def _internet_families(block: AddressSet) -> tuple[bool, bool]:
-    return block.issuperset(PUBLIC_V4), block.issuperset(PUBLIC_V6)
-
-
-def _whole_internet(block: AddressSet) -> bool:
-    return any(_internet_families(block))
-
-
 # --------------------------------------------------------------------------- context
 
 
@@ -336,6 +174,16 @@ class Context:
             return '"tag"' in text
 
         return bool(self.memo(("tags", id(spec)), compute))
+
+    def uses_names(self, spec: dict) -> bool:
+        """Does the policy select groups by name (directly or via a tier)?"""
+        def compute() -> bool:
+            text = json.dumps(spec)
+            if '"tier"' in text:
+                text += json.dumps(self.sel.tiers)
+            return '"name"' in text
+
+        return bool(self.memo(("names", id(spec)), compute))
 
     def _selector_key(self, selector: Optional[dict]) -> str:
         """A selector's text, computed once per selector object (asked per policy and unknown)."""
@@ -520,7 +368,7 @@ def allowed_flows_only(policy: Policy, ctx: Context) -> list[Finding]:
         for src, services, block, by in ctx.incoming(group):
             allowed = NO_SERVICES
             for source, svc in allows:
-                if source_matches(ctx.graph, ctx.sel, source, src, block):
+                if source_matches(ctx.graph, ctx.sel, source, src, block, allowing=True):
                     allowed = allowed | svc
             rest = services - allowed
             if rest:
@@ -538,12 +386,22 @@ def forbidden_path(policy: Policy, ctx: Context) -> list[Finding]:
     spec = policy.spec
     max_hops = spec.get("max_hops", 3)
     g = ctx.graph.digraph()
-    source = spec.get("from") or {"internet": True}
-    starts = [INTERNET] if "internet" in source else \
-        [s for s in ctx.sel.groups(source.get("groups")) if s in g] if "groups" in source else []
+    source = spec.get("from") or {"internet": True}  # the schema takes internet and groups only
+    family = source.get("internet")
+    heads: list[list[str]] = []  # where paths start: [node] or [internet, the node it reaches first]
+    if family is True:
+        heads.append([INTERNET])
+    elif family in ("ipv4", "ipv6"):
+        # the first hop is a node the internet reaches in that family (a node whose family is
+        # not recorded, a load balancer without groups, is kept: fail closed)
+        heads += [[INTERNET, n] for n in sorted(g.successors(INTERNET))
+                  if n not in ctx.graph.internet_family or ctx.graph.internet_family[n].get(family)]
+    if "groups" in source:
+        heads += [[s] for s in ctx.sel.groups(source.get("groups")) if s in g]
     best: dict[str, list[str]] = {}
-    for start in starts:
-        for target, found in shortest_paths(g, start, cutoff=max_hops).items():
+    for head in heads:
+        for target, tail in shortest_paths(g, head[-1], cutoff=max_hops - len(head) + 1).items():
+            found = head[:-1] + tail
             if len(found) >= 2 and (target not in best or (len(found), found) < (len(best[target]), best[target])):
                 best[target] = found
     out: list[Finding] = []
@@ -701,10 +559,17 @@ def _can_affect(u: Unknown, policy: Policy, ctx: Context) -> bool:
     if kind == "none":
         return False
     if kind == "members":
-        return policy.kind in ("exposure-budget",) or policy.kind in PATH_KINDS or ctx.uses_attachments(spec)
-    if kind == "internet":  # a group the plan cannot read that may admit the internet on u.services
         if policy.kind in ("exposure-budget",) or policy.kind in PATH_KINDS or ctx.uses_attachments(spec):
             return True
+        # a resource that may have a public address and may join a group open to the internet:
+        # the finding on that group would reach it (grown, so introduced)
+        public = ctx.memo(("may be public",), lambda: {a.resource for a in ctx.graph.snap.attachments
+                                                       if a.public is not False or a.public_v6 is not False})
+        return bool((spec.get("from") or {}).get("internet")) and (where or u.address) in public
+    if kind == "internet":  # a group the plan cannot read that may admit the internet on u.services
+        if policy.kind in ("exposure-budget", "allowed-flows-only") or policy.kind in PATH_KINDS \
+                or ctx.uses_attachments(spec):
+            return True  # (an allow list: the internet may be a source it does not list)
         if not (spec.get("from") or {}).get("internet"):
             return False
         if u.services is not None and "services" in spec:
@@ -713,6 +578,8 @@ def _can_affect(u: Unknown, policy: Policy, ctx: Context) -> bool:
         return True
     if kind == "tags":  # which tag selectors (and the tiers built on them) match the group
         return ctx.uses_tags(spec)
+    if kind == "name":  # which name selectors (and the tiers built on them) match the group
+        return ctx.uses_names(spec)
     if kind == "front":  # what a load balancer forwards to: the internet reaches it through one
         return policy.kind in PATH_KINDS or policy.kind == "exposure-budget" or \
             bool((spec.get("from") or {}).get("internet")) or ctx.uses_attachments(spec)

@@ -19,12 +19,38 @@ from .evaluate import Finding, evaluate
 from .load import SEVERITIES, Config, Waiver
 
 # `# tfsg:ignore[TFSG001] reason="temporary" expires=2027-01-31` inside or just above a block.
-_INLINE = re.compile(r'(?:#|//)\s*tfsg:ignore\[([^\]]+)\]\s*(?:reason="([^"]*)")?\s*(?:expires=(\d{4}-\d{2}-\d{2}))?')
+# What follows `tfsg:ignore` is read by _parse_inline: a waiver written another way is reported
+# invalid, never applied without the expiry its author meant.
+_INLINE = re.compile(r'(?:#|//)\s*tfsg:ignore(?![\w-])([^\n]*)')
+_IDS = re.compile(r'\[([^\]\n]+)\]')
+_REASON = re.compile(r'\breason="([^"\n]*)"')
+_EXPIRES = re.compile(r'\bexpires="?(\d{4}-\d{2}-\d{2})"?(?![\w-])')
+_USAGE = 'write tfsg:ignore[POLICY,...] reason="..." expires=YYYY-MM-DD (expires optional); not applied'
+
+
+def _parse_inline(rest: str) -> tuple[list[str], str, Optional[str], Optional[str]]:
+    """(policy ids, reason, expiry, problem) of what follows ``tfsg:ignore`` in a comment."""
+    rest = rest.lstrip()
+    ids = _IDS.match(rest)
+    if ids is None:  # `tfsg:ignore TFSG020 reason`: the form the brackets make unambiguous
+        word = rest.split()[0][:40] if rest.split() else "?"
+        return [word], "", None, _USAGE
+    tail = rest[ids.end():]
+    reason = _REASON.search(tail)
+    expires = _EXPIRES.search(tail)
+    problem = None
+    if expires is None and re.search(r"expir", _REASON.sub("", tail), re.I):
+        # `expires="2020-1-1"`, `expiry=...`, `expires: ...`: an expiry its author meant, unread
+        problem = "the expiry is not written expires=YYYY-MM-DD; not applied"
+    return ([p.strip() for p in ids.group(1).split(",")], reason.group(1) if reason else "",
+            expires.group(1) if expires else None, problem)
 # Top-level blocks (a comment belongs to the one it sits in or above): a resource's waives that
 # resource, a module call's everything the module makes; any other block owns no finding.
-_BLOCK = re.compile(r'^(resource|data|module|output|locals|variable|provider|terraform|moved|removed|import|check)'
-                    r'((?:[ \t]+"[^"\n]*")*)[ \t]*\{', re.M)
-_LABEL = re.compile(r'"([^"\n]*)"')
+# (HCL native syntax: Block = Identifier (StringLit|Identifier)* "{", indented or not; Terraform
+# plans `resource aws_security_group vendor {`)
+_BLOCK = re.compile(r'^[ \t]*(resource|data|module|output|locals|variable|provider|terraform|moved|removed'
+                    r'|import|check)((?:[ \t]+(?:"[^"\n]*"|[A-Za-z_][\w-]*))*)[ \t]*\{', re.M)
+_LABEL = re.compile(r'"([^"\n]*)"|([A-Za-z_][\w-]*)')
 
 
 @dataclass
@@ -93,6 +119,10 @@ def apply_waivers(findings: list[Finding], waivers: list[Waiver], today: _dt.dat
     notes = []
     valid: list[Waiver] = []
     for waiver in waivers:
+        if waiver.problem:  # an inline comment tfsg cannot read as its author meant
+            notes.append({"policy": waiver.policy, "address": waiver.address, "origin": waiver.origin,
+                          "status": "invalid", "message": waiver.problem})
+            continue
         if not waiver.reason.strip():  # an inline comment without reason= (.tfsg.yml requires one)
             notes.append({"policy": waiver.policy, "address": waiver.address, "origin": waiver.origin,
                           "status": "invalid", "message": 'a waiver needs a reason (reason="..."); not applied'})
@@ -165,16 +195,15 @@ def inline_waivers(root: str, tree=None) -> list[Waiver]:
                     text = read_bounded(fh, "tf-file-bytes", path).decode("utf-8").replace("\r\n", "\n")
         except (OSError, UnicodeDecodeError, InputError):
             continue
-        blocks = [(m.start(), m.group(1), tuple(_LABEL.findall(m.group(2)))) for m in _BLOCK.finditer(text)]
+        blocks = [(m.start(), m.group(1), tuple(q or b for q, b in _LABEL.findall(m.group(2))))
+                  for m in _BLOCK.finditer(text)]
         starts = [b[0] for b in blocks]
         line, counted = 1, 0  # lines counted up to offset ``counted`` (comments come in order)
         for m in _INLINE.finditer(text):
             line += text.count("\n", counted, m.start())
             counted = m.start()
             owner = _owner(text, m.start(), blocks, starts)
-            if owner is None:
-                continue
-            kind, labels = owner
+            kind, labels = owner if owner is not None else ("(outside any block)", ())
             if kind == "resource" and len(labels) == 2:
                 address, scope = f"{labels[0]}.{labels[1]}", "resource"
             elif kind == "module" and labels:
@@ -182,9 +211,9 @@ def inline_waivers(root: str, tree=None) -> list[Waiver]:
             else:  # an output, a data source, locals...: it owns no finding, so the waiver is unused
                 address, scope = ".".join((kind, *labels)), "resource"
             origin = f"{os.path.relpath(path)}:{line}"
-            reason = m.group(2) or ""
-            for pid in m.group(1).split(","):
-                out.append(Waiver(pid.strip(), address, reason, m.group(3), origin, scope=scope))
+            ids, reason, expires, problem = _parse_inline(m.group(1))
+            for pid in ids:
+                out.append(Waiver(pid, address, reason, expires, origin, scope=scope, problem=problem))
     return out
 
 
@@ -200,7 +229,38 @@ def _owner(text: str, pos: int, blocks: list[tuple[int, str, tuple]],
     if i < len(blocks):
         eol = text.find("\n", pos)
         between = text[eol if eol >= 0 else pos:blocks[i][0]]
-        if all(not line.strip() or line.strip().startswith(("#", "//")) for line in between.splitlines()):
+        if all(not line.strip() or line.strip().startswith(("#", "//", "/*", "*")) for line in between.splitlines()):
             return blocks[i][1], blocks[i][2]
     j = bisect.bisect_left(starts, pos)  # blocks[:j] start before it
-    return (blocks[j - 1][1], blocks[j - 1][2]) if j else None
+    if j and _block_end(text, blocks[j - 1][0]) > pos:
+        return blocks[j - 1][1], blocks[j - 1][2]
+    return None  # after the block's closing brace: above something that is no block tfsg knows
+
+
+def _block_end(text: str, start: int) -> int:
+    """The offset just past the closing brace of the block whose header starts at ``start``
+    (strings and comments skipped; the end of the text when it does not close)."""
+    depth, i, n = 0, text.find("{", start), len(text)
+    while 0 <= i < n:
+        c = text[i]
+        if c == '"':
+            i += 1
+            while i < n and text[i] not in '"\n':
+                i += 2 if text[i] == "\\" else 1
+        elif c == "#" or text.startswith("//", i):
+            i = text.find("\n", i)
+            if i < 0:
+                return n
+        elif text.startswith("/*", i):
+            i = text.find("*/", i + 2)
+            if i < 0:
+                return n
+            i += 1
+        elif c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return n

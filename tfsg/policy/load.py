@@ -50,6 +50,7 @@ class Waiver:
     # address and its instances (`aws_security_group.app[0]`, not `aws_security_group.app_admin`);
     # "module": an inline comment's module block, every address inside it
     scope: str = "glob"
+    problem: Optional[str] = None  # an inline comment written another way: reported invalid, not applied
 
     def matches(self, policy: str, address: str) -> bool:
         return glob_match(self.policy, policy) and self.covers(address)
@@ -199,6 +200,8 @@ def _expanded_size(root: Any, where: str) -> None:
                 raise InputError("an alias refers to a node that contains it (a recursive structure)",
                                  f"{where}:{node.start_mark.line + 1}")
             entered.add(id(node))
+            if isinstance(node, yaml.MappingNode):
+                _no_duplicate_keys(node, where)
             stack.append((node, True))
             stack.extend((c, False) for c in children if id(c) not in sizes)
             continue
@@ -206,6 +209,21 @@ def _expanded_size(root: Any, where: str) -> None:
         if sizes[id(node)] > cap:
             raise InputError(f"the YAML expands (aliases counted each time they are used) to more than {cap:,} "
                              f"values ({limits.how('config-nodes')})", f"{where}:{node.start_mark.line + 1}")
+
+
+def _no_duplicate_keys(node: Any, where: str) -> None:
+    """YAML 1.2 requires a mapping's keys to be unique; PyYAML keeps the last silently, so a
+    second ``policies:`` would drop the first list without a word."""
+    seen: dict[str, int] = {}
+    for key, _ in node.value:
+        if getattr(key, "tag", "").endswith(":merge") or not isinstance(getattr(key, "value", None), str):
+            continue  # ``<<`` merge keys, complex keys
+        if not key.tag.endswith(":str"):  # ``1:``, ``true:``, ``null:``: names are text
+            raise InputError(f"key {key.value[:40]!r} is not text (quote it)", f"{where}:{key.start_mark.line + 1}")
+        if key.value in seen:
+            raise InputError(f"duplicate key {key.value[:40]!r} (first on line {seen[key.value]}): YAML keeps only "
+                             "one", f"{where}:{key.start_mark.line + 1}")
+        seen[key.value] = key.start_mark.line + 1
 
 
 def line_of(node: Any, path: list) -> Optional[int]:
@@ -259,7 +277,9 @@ def validate(data: Any, node: Any, where: str) -> None:
     if custom is None and isinstance(top.schema, dict) and top.validator in ("anyOf", "oneOf"):
         custom, error, path = top.schema.get("x-error"), top, list(top.absolute_path)
     if custom and error.validator in ("pattern", "enum", "type", "const", "format", "anyOf", "oneOf"):
-        message = custom.format(instance=error.instance)
+        shown = error.instance if not isinstance(error.instance, str) or len(error.instance) <= 40 \
+            else error.instance[:40] + "..."
+        message = custom.format(instance=shown)
     elif error.validator == "additionalProperties":
         message = error.message.replace("Additional properties are not allowed", "unknown key")
     elif error.validator == "unevaluatedProperties":
@@ -272,10 +292,22 @@ def validate(data: Any, node: Any, where: str) -> None:
             path = path + [names[0]]
     elif error.validator == "required":
         message = error.message.replace("is a required property", "is required")
+    elif error.validator == "type":
+        # the value is not quoted: a file named by extends/policy_files may be no policy file at
+        # all (a secrets .env CI wrote into the checkout), and the error reaches a PR comment
+        expected = error.validator_value if isinstance(error.validator_value, str) else \
+            " or ".join(map(str, error.validator_value))
+        message = f"expected {expected}, found {_json_type(error.instance)}"
     else:
-        message = error.message
+        message = error.message if len(error.message) <= 200 else error.message[:200] + "..."
     line = line_of(node, path)
     raise InputError(f"{_path_text(path)}: {message}", f"{where}:{line}" if line else where)
+
+
+def _json_type(value: Any) -> str:
+    names = {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean", int: "a number",
+             float: "a number", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
 
 
 def _deepest(error):
@@ -473,7 +505,7 @@ def _check_tiers(config: Config) -> None:
             for key, item in value.items():
                 if key == "tier" and isinstance(item, str):
                     found.append(item)
-                else:
+                elif key != "tag":  # a tag's keys are the resource's (a `tier` tag is common)
                     names(item, found)
         elif isinstance(value, list):
             for item in value:

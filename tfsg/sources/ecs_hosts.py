@@ -26,28 +26,59 @@ Port = Union[int, tuple[int, int], None]
 def host_mode(builder: Any, service: Instance) -> Optional[str]:
     """The task definition's network mode when the tasks share the host's network ("bridge",
     "host"); None for ``awsvpc`` (or when a ``network_configuration`` says so)."""
-    known, config = builder.value(service, ("network_configuration",))
+    known, config = builder.setting(service, ("network_configuration",))  # (not written: None)
     if known and isinstance(config, list) and config:
         return None
+    definitions = task_definitions(builder, service)
+    for definition in definitions:
+        known, mode = builder.setting(definition, ("network_mode",))
+        if not known:
+            return None
+        if mode in (None, "", "bridge"):
+            return "bridge"  # the default on EC2 (RegisterTaskDefinition networkMode)
+        return "host" if mode == "host" else None
+    if known and not config:
+        # a task definition tfsg cannot read ("web:7", one registered by a pipeline): ECS
+        # requires networkConfiguration for awsvpc (CreateService), so without one the tasks
+        # share their instance's network; bridge is EC2's default
+        builder.unknown(service.addr, "task_definition", "which task definition it runs is not known (none of "
+                        "this plan is named, or only apply knows the name): without network_configuration its tasks "
+                        "use their container instance's network (bridge mode assumed: registered on an ephemeral "
+                        "host port)", ("members", service.addr))
+        return "bridge"
+    return None
+
+
+def task_definitions(builder: Any, service: Instance) -> list[Instance]:
+    """The plan's task definitions a service's ``task_definition`` names: by any reference in it
+    (``.arn``, or ``"${x.family}:${x.revision}"`` as terraform-aws-modules/ecs writes it), or by
+    a known ``family[:revision]`` or ARN text naming a definition's family."""
+    out: list[Instance] = []
+    texts: list[str] = []
     for t in builder.terms(service, ("task_definition",), optional=True):
         if isinstance(t, Res) and t.instance.type == "aws_ecs_task_definition":
-            known, mode = builder.setting(t.instance, ("network_mode",))
-            if not known:
-                return None
-            if mode in (None, "", "bridge"):
-                return "bridge"  # the default on EC2 (RegisterTaskDefinition networkMode)
-            return "host" if mode == "host" else None
-    return None
+            out.append(t.instance)
+        elif isinstance(t, Lit) and isinstance(t.value, str) and t.value:
+            texts.append(t.value.rsplit("/", 1)[-1].split(":", 1)[0])  # arn:...:task-definition/web:7
+    if not out and texts:
+        families = builder.indexed(("aws_ecs_task_definition",), ("family",))
+        out = [d for text in texts for d in families.get(text, ())]
+    if not out:
+        # a template of the definition's attributes: the references the configuration records
+        expr = builder.config.expression(service.address, ("task_definition",)) if builder.config.present else None
+        for ref in (expr or {}).get("references") or () if isinstance(expr, dict) else ():
+            out += [i for i in builder.instances if i.type == "aws_ecs_task_definition" and
+                    isinstance(ref, str) and ref.startswith(i.addr.split("[", 1)[0]) and
+                    (ref == i.addr or ref.startswith((i.addr + ".", i.addr + "[")))]
+    return list({d.addr: d for d in out}.values())
 
 
 def host_port(builder: Any, service: Instance, mode: str, container: Any, port: Any) -> Port:
     """The port the container instance is registered on for ``container``:``port``."""
     if mode == "host":
         return port if isinstance(port, int) else None
-    for t in builder.terms(service, ("task_definition",), optional=True):
-        if not isinstance(t, Res):
-            continue
-        known, text = builder.value(t.instance, ("container_definitions",))
+    for definition in task_definitions(builder, service):
+        known, text = builder.value(definition, ("container_definitions",))
         try:
             definitions = json.loads(text) if known and isinstance(text, str) else None
         except ValueError:

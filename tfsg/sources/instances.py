@@ -150,15 +150,24 @@ def _address(where: str, entry: dict) -> Address:
     return Address(module, typ, name, key, "data" if entry.get("mode") == "data" else "managed")
 
 
-def iter_module_resources(module: Any) -> Iterator[dict]:
-    """Every resource of a values-representation module tree (``root_module`` + ``child_modules``)."""
+def iter_module_resources(module: Any, within: str = "") -> Iterator[dict]:
+    """Every resource of a values-representation module tree (``root_module`` + ``child_modules``).
+
+    Terraform 0.12 wrote a child module's resources with addresses relative to the module
+    (``aws_security_group.this`` inside ``module.alb``; fixed in 0.13): such an entry is given
+    its module's address, or two modules' ``this`` would be one root resource."""
     if not isinstance(module, dict):
         return
     for res in module.get("resources") or []:
         if isinstance(res, dict):
+            text = res.get("address")
+            if within and isinstance(text, str) and not text.startswith("module.") \
+                    and not isinstance(res.get("module_address"), str):
+                res = dict(res, address=f"{within}.{text}")
             yield res
     for child in module.get("child_modules") or []:
-        yield from iter_module_resources(child)
+        own = child.get("address") if isinstance(child, dict) else None
+        yield from iter_module_resources(child, own if isinstance(own, str) and own.startswith("module.") else within)
 
 
 def _from_values(where: str, module: Any, secrets: set[str], action: str = "no-op",
@@ -201,7 +210,9 @@ def split_sides(where: str, data: dict, kind: str) -> Sides:
             # -refresh-only: planned_values holds nothing, and applying it changes nothing in
             # AWS: the network after is the refreshed prior state (REFERENCE A.2), not nothing
             after = [Instance(i.address, i.values, {}, "no-op") for i in prior_instances]
-        return Sides(prior_instances if "prior_state" in data else None, after, secrets, actions)
+        # a plan of a configuration and state without resources has neither resource_changes nor
+        # prior_state (both omitted when empty): both sides are empty, it is no state
+        return Sides(prior_instances, after, secrets, actions)
 
     before: list[Instance] = []
     after = []

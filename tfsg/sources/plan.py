@@ -104,8 +104,10 @@ def _load_plan(path: str, source_dir: Optional[str], auto_sources: bool) -> Load
                 "group, dynamic blocks, for_each values over locals); such values are listed as unknown. "
                 "Give the .tf directory with --source DIR.")
     partial = None
+    root = (doc.data.get("configuration") or {}).get("root_module") or {}
     if doc.kind == "plan" and "resource_changes" not in doc.data and isinstance(doc.data.get("prior_state"), dict) \
-            and ((doc.data.get("configuration") or {}).get("root_module") or {}):
+            and isinstance(root, dict) and (root.get("resources") or root.get("module_calls")):
+        # (a configuration of outputs only plans no resource either, and is not refresh-only)
         # -refresh-only: Terraform records what changed outside it (resource_drift), never what
         # the configuration would change, and marks the plan complete: say so, or the gate
         # passes a configuration it never saw

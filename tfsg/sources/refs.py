@@ -62,6 +62,9 @@ SPLAT = Idx("*")
 
 _SPECIAL = {"var", "local", "module", "data", "each", "count", "path", "terraform", "self"}
 _MODIFIERS = frozenset({"count.index", "each.key", "each.value"})
+# An instance index computed from count.index / each.key and other values
+# (``x[local.rules[count.index].tier]``): plan JSON records the references, not the expression
+_COMPUTED_INDEX = "(computed index)"
 
 # Why a position in a list is not known (HCL mode's hcl/values.py UnorderedList; the builder asks
 # for these reasons before taking the plan's several references instead: build/terms.py)
@@ -349,8 +352,14 @@ class Resolver:
                 else [Unk("each.value: the for_each value is not recorded in plan JSON")]
             out.extend(value)
             unread_each += [t for t in value if isinstance(t, Unk)]
+        skipped = set(modifiers)
+        picks = modifiers & {"count.index", "each.key"}
+        if picks and sum(1 for r in maximal if r not in modifiers) > 1:
+            # x[count.index] records [x, count.index]; with another value beside them the index
+            # may be computed from it (x[local.rules[count.index].tier], x[length(x) - 1 - ...])
+            modifiers = (modifiers - picks) | {_COMPUTED_INDEX}
         for ref in maximal:
-            if ref in modifiers:
+            if ref in skipped:
                 continue
             parts = parse_ref(ref)
             if not parts:
@@ -418,6 +427,12 @@ class Resolver:
             return [explicit], None
         if keys == {None}:
             return [None], None
+        if explicit is None and _COMPUTED_INDEX in modifiers:
+            ordered = sorted(keys, key=lambda k: (isinstance(k, str), k if k is not None else -1))
+            if len(ordered) == 1:
+                return ordered, None
+            return ordered, f"{ref}: which instance its index picks is computed by an expression plan JSON does " \
+                            "not record; assumed any of them"
         if explicit is None:
             if "count.index" in modifiers and isinstance(ctx_key, int):
                 return [ctx_key], None

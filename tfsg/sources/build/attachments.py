@@ -110,7 +110,7 @@ class AttachmentsMixin(LaunchesMixin):
             if inst.address.mode == "managed" and inst.addr not in merged and inst.addr not in unread_groups \
                     and inst.addr not in borrowing and inst.addr not in self._outside_templates \
                     and (inst.type in ("aws_instance", "aws_spot_instance_request")
-                         or (inst.type in ("aws_autoscaling_group", "aws_spot_fleet_request")
+                         or (inst.type in ("aws_autoscaling_group", "aws_spot_fleet_request", "aws_ec2_fleet")
                              and inst.addr in templates)):
                 self._default_member(inst, merged)
         self._groupless(table, merged, unread_groups | borrowing | set(templates) | lent)

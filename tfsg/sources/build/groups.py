@@ -90,6 +90,16 @@ class GroupsMixin(BuilderBase):
         if name:
             self.name_to_group.setdefault(name, []).append(addr)
             self._group_instances[addr] = inst
+        prefix = None
+        if name is None and not known and inst.type == "aws_security_group":
+            # name_prefix, or no name: the provider makes one when applying, the prefix (its own
+            # "terraform-" when none is written) followed by a 26-character unique id
+            known_prefix, prefix = self.setting(inst, ("name_prefix",))
+            prefix = "terraform-" if known_prefix and prefix is None else prefix
+            if not isinstance(prefix, str):
+                prefix = None
+                self.unknown(addr, "name", "the group's name is known only after apply: which name selectors "
+                             "match it cannot be told", ("name", addr))
         vpc = self._vpc_key(inst)
         if ident is None and inst.type == "aws_default_security_group":
             ident = self._adopted_id(inst)
@@ -102,14 +112,20 @@ class GroupsMixin(BuilderBase):
             key=addr, address=addr, id=ident, name=shown(name), vpc_id=vpc,
             description=shown(desc) if known and isinstance(desc, str) else None,
             change=inst.action, default=inst.type == "aws_default_security_group", tags=tag_items,
-            inline=inline,
+            inline=inline, name_prefix=shown(prefix) if prefix is not None else None,
             unmanaged=tuple(d for d in ("ingress", "egress") if d not in inline and self._can_tell_inline()))
 
     def _tags(self, inst: Instance) -> tuple[tuple[str, str], ...]:
         """The group's ``tags``. A tag whose value, or the whole map, is known only after apply
         is an unknown that the tag selectors (tiers) see: never read as "no such tag"."""
-        known, tags = self.value(inst, ("tags",))
-        mask = inst.unknown.get("tags") if known and isinstance(inst.unknown, dict) else None
+        attr = "tags"
+        known_all, tags_all = self.value(inst, ("tags_all",))
+        if known_all and isinstance(tags_all, dict):
+            # tags and the provider's default_tags (AWS holds both on the group); the provider
+            # plans tags_all unknown on a create without tags: the group's own tags then
+            attr = "tags_all"
+        known, tags = self.value(inst, (attr,))
+        mask = inst.unknown.get(attr) if known and isinstance(inst.unknown, dict) else None
         pending = sorted(str(shown(k)) for k, v in mask.items() if v is True) if isinstance(mask, dict) else []
         if not known or pending:
             what = f"the tag{'s' if len(pending) > 1 else ''} {', '.join(pending)} of the group" if pending \

@@ -33,6 +33,9 @@ LAUNCHERS: dict[str, tuple[tuple[str, ...], ...]] = {
     "aws_spot_instance_request": (("launch_template", "[]", "id"), ("launch_template", "[]", "name")),
     "aws_spot_fleet_request": (("launch_template_config", "[]", "launch_template_specification", "[]", "id"),
                                ("launch_template_config", "[]", "launch_template_specification", "[]", "name")),
+    # EC2 API CreateFleet, FleetLaunchTemplateSpecificationRequest (subnets in its overrides)
+    "aws_ec2_fleet": (("launch_template_config", "[]", "launch_template_specification", "[]", "launch_template_id"),
+                      ("launch_template_config", "[]", "launch_template_specification", "[]", "launch_template_name")),
 }
 TEMPLATE_TYPES = ("aws_launch_template", "aws_launch_configuration")
 

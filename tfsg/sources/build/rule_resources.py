@@ -6,7 +6,7 @@ block, prefix list, ``self`` and source group it names.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from ...model import Peer, shown
 from ..instances import Instance
@@ -19,18 +19,28 @@ RULE_TYPES = ("aws_security_group_rule", "aws_vpc_security_group_ingress_rule", 
 class RuleResourcesMixin(BuilderBase):
     """Rules of the standalone rule resources."""
 
-    def _single_group(self, inst: Instance) -> Optional[str]:
+    def _rule_groups(self, inst: Instance) -> list[str]:
+        """The group a rule resource is on; several when the plan names a known set of them
+        without saying which (``g[each.value.group]``: one of this plan's groups, each of which
+        takes the rule, fail closed, beside an unknown that says so); none when it cannot tell."""
         keys, unk = self.group_keys(self.terms(inst, ("security_group_id",)))
+        if len(keys) == 1 and not unk:
+            return keys
+        if len(keys) > 1 and any(u.endswith("assumed any of them") for u in unk):
+            self.unknown(inst.addr, "security_group_id", f"one of {', '.join(keys)} (taken to be on each): "
+                         + "; ".join(unk))
+            return keys
         if len(keys) == 1:
-            return keys[0]
+            return keys
         reason = "; ".join(unk) if unk else ("refers to several groups" if keys else "no group found")
         self.unknown(inst.addr, "security_group_id", f"cannot tell which group the rule belongs to: {reason}")
-        return None
+        return []
 
     def _classic_rule(self, inst: Instance) -> None:
-        group = self._single_group(inst)
-        if group is None:
-            return
+        for group in self._rule_groups(inst):
+            self._classic_rule_on(inst, group)
+
+    def _classic_rule_on(self, inst: Instance, group: str) -> None:
         known, direction = self.value(inst, ("type",))
         self._scope = (direction if direction in ("ingress", "egress") else "group", group)
         if not known or direction not in ("ingress", "egress"):
@@ -56,9 +66,10 @@ class RuleResourcesMixin(BuilderBase):
                        peers, self._description(inst), False, "protocol")
 
     def _vpc_rule(self, inst: Instance) -> None:
-        group = self._single_group(inst)
-        if group is None:
-            return
+        for group in self._rule_groups(inst):
+            self._vpc_rule_on(inst, group)
+
+    def _vpc_rule_on(self, inst: Instance, group: str) -> None:
         direction = "ingress" if inst.type.endswith("ingress_rule") else "egress"
         self._scope = (direction, group)
         proto = self._scalar(inst, "ip_protocol")

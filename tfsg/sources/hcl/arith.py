@@ -2,40 +2,45 @@
 
 go-cty computes on ``big.Float`` with 512 bits of mantissa, parsed from the decimal text, so
 ``0.1 + 0.2`` is 0.3 and ``floor(0.29 * 100)`` is 29 where float64 gives 0.30000000000000004 and
-28. Here the operands become ``Decimal`` (a float from its shortest text, ``repr``: the literal
-it was written as; an int exactly) and the result is computed with 160 significant digits
-(512 bits is about 154), then returned as ``number()`` makes it: an int when integral, else a
-float. Comparisons stay on the values themselves.
+28. Here the operands are taken at their 512-bit value (bignum.py: a float as its shortest
+text, the literal it was written as; an int exactly; an ``Exact`` as it is), the result is
+computed exactly and rounded to 512 bits as big.Float rounds it, and kept so (an int when
+whole, else an ``Exact``) for the next operation. Comparisons read the same values.
 """
 
 from __future__ import annotations
 
 import decimal
+from fractions import Fraction
 from typing import Any, Union
 
 from ... import limits
+from .bignum import Exact, make, rounded, shortest, value_of
 from .values import EvalError, OverLimit, number
-
-_CONTEXT = decimal.Context(prec=160, rounding=decimal.ROUND_HALF_EVEN, Emax=10**6, Emin=-10**6,
-                           traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
 
 
 def exact(value: Union[int, float]) -> decimal.Decimal:
     """The decimal a number stands for: an int as it is, a float as its shortest text."""
     if isinstance(value, bool):
         raise EvalError("a bool cannot be used as a number")
+    if isinstance(value, Exact):
+        return shortest(value)
     return decimal.Decimal(int(value)) if isinstance(value, int) else decimal.Decimal(repr(float(value)))
 
 
-def back(value: decimal.Decimal) -> Any:
-    """A decimal result as a tfsg number (``number()``: an int when integral)."""
-    if not value.is_finite():
-        raise EvalError("the result is not a finite number")
-    if value.adjusted() > limits.get("number-digits"):
+def back(value: Union[decimal.Decimal, Fraction]) -> Any:
+    """A result as a tfsg number, rounded to 512 bits (``number()``: an int when integral)."""
+    if isinstance(value, decimal.Decimal):
+        if not value.is_finite():
+            raise EvalError("the result is not a finite number")
+        if abs(value.adjusted()) > limits.get("number-digits"):
+            raise OverLimit(f"a number of more than {limits.get('number-digits'):,} digits "
+                            f"({limits.how('number-digits')})")
+        value = Fraction(value)
+    bits = max(abs(value.numerator).bit_length(), value.denominator.bit_length())
+    if bits > 3.33 * limits.get("number-digits") + 64:  # far past a number Terraform's output needs
         raise OverLimit(f"a number of more than {limits.get('number-digits'):,} digits ({limits.how('number-digits')})")
-    if value == value.to_integral_value(rounding=decimal.ROUND_FLOOR):
-        return number(int(value))
-    return number(float(value))
+    return number(make(rounded(value)))
 
 
 def binary(op: str, x: Any, y: Any) -> Any:
@@ -51,20 +56,18 @@ def binary(op: str, x: Any, y: Any) -> Any:
             return number(-rest if x < 0 else rest)
     elif op == "/" and y == 0:
         raise EvalError("division by zero")  # Terraform makes an infinity, which nothing can use
-    a, b = exact(x), exact(y)
-    try:
-        if op == "+":
-            out = _CONTEXT.add(a, b)
-        elif op == "-":
-            out = _CONTEXT.subtract(a, b)
-        elif op == "*":
-            out = _CONTEXT.multiply(a, b)
-        elif op == "/":
-            out = _CONTEXT.divide(a, b)
-        else:
-            out = _CONTEXT.remainder(a, b)  # Decimal's remainder truncates, as cty's Modulo does
-    except (decimal.InvalidOperation, decimal.Overflow, decimal.DivisionByZero) as exc:
-        raise EvalError(f"the {op} operator: the result cannot be computed ({type(exc).__name__})") from None
+    a, b = value_of(x), value_of(y)
+    if op == "+":
+        out = a + b
+    elif op == "-":
+        out = a - b
+    elif op == "*":
+        out = a * b
+    elif op == "/":
+        out = a / b
+    else:
+        # cty's Modulo, step by step as big.Float rounds each: a - b*trunc(a/b) (the dividend's sign)
+        out = a - rounded(b * int(rounded(a / b)))
     return back(out)
 
 

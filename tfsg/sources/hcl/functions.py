@@ -793,7 +793,8 @@ def _cidrsubnet(prefix: Any, newbits: Any, netnum: Any) -> Any:
     if netnum < 0 or netnum >= 2 ** newbits:
         raise EvalError(f"cidrsubnet: {netnum} does not fit in {newbits} bits")
     base = int(net.network_address) + (netnum << (net.max_prefixlen - new_len))
-    return str(ipaddress.ip_network((base, new_len)))
+    # the prefix's family: ip_network() reads an int below 2**32 as IPv4 (::/0 is not 0.0.0.0/0)
+    return str(type(net)((base, new_len)))
 
 
 @fn("cidrsubnets")
@@ -805,7 +806,7 @@ def _cidrsubnets(prefix: Any, *newbits: Any) -> Any:
         length = net.prefixlen + int(to_number(bits))
         size = 1 << (net.max_prefixlen - length)
         cursor = (cursor + size - 1) // size * size
-        out.append(str(ipaddress.ip_network((cursor, length))))
+        out.append(str(type(net)((cursor, length))))  # the prefix's family, as in cidrsubnet
         cursor += size
     return out
 

@@ -216,15 +216,14 @@ def templatestring(env: Any, template: Any, variables: Any) -> Any:
 
 
 def _render(text: str, variables: dict, where: str) -> Any:
-    import json
-
     from .parse import parse_body, strip_lines
     from .syntax import Env
+    from .templates import quoted
 
     # A template is bare (hclsyntax.ParseTemplate): no backslash escapes, and, as in a heredoc,
     # its literal text ends at each newline, so a strip marker trims its own line only (``~}``
     # the rest of the line and its newline, not the next line's indentation: checked with
     # ``terraform console``); then parsed as the quoted string that holds exactly that text,
-    # with only ``variables`` in scope
-    body = parse_body(f"t = {json.dumps(strip_lines(text))}\n", where)
+    # with only ``variables`` in scope (templates.py: the expressions in it as written)
+    body = parse_body(f"t = {quoted(strip_lines(text))}\n", where)
     return body.attrs["t"].expr.ev(Env(_TemplateScope(), dict(variables)))

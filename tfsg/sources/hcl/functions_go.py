@@ -157,7 +157,7 @@ def _float_text(verb: str, prec: Optional[int], value: Any) -> str:
     """``big.Float.Append``: the decimal digits rounded half to even, in %e, %f or %g layout."""
     d = exact(value)
     negative = d < 0
-    _, digits, exponent = abs(d).as_tuple()
+    _, digits, exponent = d.copy_abs().as_tuple()  # abs() would round to the context's 28 digits
     mant = "".join(map(str, digits)).rstrip("0") if d else ""
     exp = len(digits) + int(exponent) if mant else 0  # value = 0.mant x 10**exp
     fmt = verb

@@ -117,8 +117,12 @@ def _load_directory(directory: str, base: Optional[str], inputs: Optional[Variab
                          display(directory))
     secrets: set[str] = set()
     labels: dict = {}  # placeholders of sensitive peers, the same on both sides
-    after, after_prints, moves, head_shape = _side(tree, directory, inputs, secrets, labels)
+    from .relaunch import Raw, Revisions, launched_before
+
+    raw_after, raw_before = Raw(), Raw()  # each revision's evaluated arguments (relaunch.py)
+    after, after_prints, moves, head_shape = _side(tree, directory, inputs, secrets, labels, raw=raw_after)
     before: Optional[Snapshot] = None
+    rename: Callable[[str], str] = _unchanged
     before_prints: dict[str, tuple] = dict(after_prints)
     forgotten: list[str] = []
     notes: list[str] = []  # how the before side was read (--var-file at the revision)
@@ -130,7 +134,8 @@ def _load_directory(directory: str, base: Optional[str], inputs: Optional[Variab
                                                     for n in revision.listdir(directory)):
             before, before_prints = Snapshot(), {}  # the directory is new: nothing was there before
         else:
-            before, before_prints, _, base_shape = _side(revision, directory, inputs, secrets, labels, notes=notes)
+            before, before_prints, _, base_shape = _side(revision, directory, inputs, secrets, labels, notes=notes,
+                                                         raw=raw_before)
             from .moved import implied_moves
 
             # the new revision's moved blocks, and the moves Terraform implies where count
@@ -145,7 +150,9 @@ def _load_directory(directory: str, base: Optional[str], inputs: Optional[Variab
             from .moved import IGNORING
 
             if IGNORING in moves:  # again, keeping what ignore_changes keeps
-                after, after_prints, _, _ = _side(tree, directory, inputs, secrets, labels, kept=before_prints)
+                raw_after = Raw()
+                after, after_prints, _, _ = _side(tree, directory, inputs, secrets, labels, kept=before_prints,
+                                                  raw=raw_after)
             forgotten = [a for a, b in moves if a and not b]
             if forgotten:  # removed { lifecycle { destroy = false } }: AWS keeps them
                 from .moved import forget
@@ -159,7 +166,8 @@ def _load_directory(directory: str, base: Optional[str], inputs: Optional[Variab
         if any(addr == a or addr.startswith((a + ".", a + "[")) for a in forgotten):
             actions[addr] = "forget"  # as the plan says: out of the state, kept in AWS
     if before is not None and before is not after:
-        _launched_before(before, after, before_prints, after_prints, base or "")
+        # what an update leaves running: launch-time addresses, template versions (relaunch.py)
+        launched_before(before, after, Revisions(raw_before, raw_after, rename), base or "")
     for snap in (after, before):
         if snap is not None:
             snap.groups = {k: replace(g, change=actions.get(k, "no-op")) for k, g in snap.groups.items()}
@@ -171,40 +179,8 @@ def _load_directory(directory: str, base: Optional[str], inputs: Optional[Variab
                      "; ".join(notes) or None)
 
 
-# Arguments whose change replaces an instance (provider docs, aws_instance: "Forces new resource"):
-# a replaced instance is launched again, with its subnet's settings of the day.
-_RELAUNCH = {"ami", "subnet_id", "associate_public_ip_address", "availability_zone", "private_ip",
-             "ipv6_address_count", "ipv6_addresses", "network_interface", "launch_template", "placement_group",
-             "tenancy", "host_id", "cpu_core_count", "cpu_threads_per_core", "user_data_replace_on_change"}
-
-
-def _launched_before(before: Snapshot, after: Snapshot, before_prints: dict[str, tuple],
-                     after_prints: dict[str, tuple], base: str) -> None:
-    """An instance that exists at the base and is not replaced keeps the public addresses it was
-    launched with: a subnet's ``map_public_ip_on_launch`` or ``assign_ipv6_address_on_creation``
-    applies to instances launched later (EC2 API ModifySubnetAttribute), not to running ones."""
-    was = {a.resource: a for a in before.attachments}
-    out = []
-    for att in after.attachments:
-        old = was.get(att.resource)
-        if old is not None and att.type in ("aws_instance", "aws_spot_instance_request") \
-                and (att.public, att.public_v6) != (old.public, old.public_v6) \
-                and not _relaunched(before_prints.get(att.resource), after_prints.get(att.resource)):
-            note = f" (as launched: unchanged since {base}; a subnet setting applies to instances launched later)"
-            att = replace(att, public=old.public, public_reason=old.public_reason + note,
-                          public_v6=old.public_v6, public_v6_reason=old.public_v6_reason + note)
-        out.append(att)
-    after.attachments = out
-
-
-def _relaunched(old: Optional[tuple], new: Optional[tuple]) -> bool:
-    """Do an instance's evaluated values differ in an argument that replaces it?"""
-    if old is None or new is None:
-        return True
-    (a, _), (b, _) = old, new
-    if not isinstance(a, dict) or not isinstance(b, dict):
-        return True
-    return any(a.get(k) != b.get(k) for k in _RELAUNCH)
+def _unchanged(text: str) -> str:
+    return text
 
 
 def _actions(before: dict[str, tuple], after: dict[str, tuple]) -> dict[str, str]:
@@ -224,12 +200,13 @@ def _actions(before: dict[str, tuple], after: dict[str, tuple]) -> dict[str, str
 
 def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str],
           labels: dict, kept: Optional[dict[str, tuple]] = None,
-          notes: Optional[list[str]] = None) -> tuple[Snapshot, dict[str, tuple], list[tuple[str, str]], tuple]:
+          notes: Optional[list[str]] = None,
+          raw: Any = None) -> tuple[Snapshot, dict[str, tuple], list[tuple[str, str]], tuple]:
     """One side's Snapshot, a fingerprint of each managed instance's values (to name changes),
     its moved blocks as (from, to) addresses, and its shape for implied moves (moved.py): its
     managed instances (text -> Address) and each resource block's count/for_each. ``kept``: the
     base's values per instance, for the arguments a ``lifecycle { ignore_changes }`` keeps
-    (Terraform plans no change to them)."""
+    (Terraform plans no change to them). ``raw`` (relaunch.Raw) receives the evaluated arguments."""
     loader = Loader(reader, directory)
     config = loader.module(directory)
     values = _root_values(reader, directory, config, inputs, notes)
@@ -273,9 +250,14 @@ def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str]
         elif kept is None and not ignoring and ignored_changes(ri.block):
             ignoring = True
         instances.append(inst)
+        index.add(ri, inst)
         if inst.address.mode == "managed":
             prints[inst.addr] = (inst.values, inst.unknown)  # compared with == (order-free)
-        index.add(ri, inst)
+            if raw is not None:
+                raw.values[inst.addr] = index.raw[inst.addr]
+                names = ignored_changes(ri.block)
+                if names:
+                    raw.ignored[inst.addr] = names
         locations[inst.addr] = Location(ri.block.file, ri.block.line)
         if inst.type in _INLINE_GROUP_TYPES:
             block = without_keys(inst.addr)

@@ -245,15 +245,28 @@ def renamer(pairs: list[tuple[str, str]]) -> Any:
     (``module.old.aws_x.y``)."""
     ordered = sorted(pairs, key=lambda p: -len(p[0]))  # the most specific move first
 
+    def step(text: str, old: str, new: str) -> Optional[str]:
+        if text == old:
+            return new
+        if text.startswith(old) and text[len(old):len(old) + 1] in (".", "[") and \
+                not (text[len(old)] == "[" and old.endswith("]")):  # x[0] does not move x[0][1]... nor x[01]
+            return new + text[len(old):]
+        return None
+
     def rename(text: str) -> str:
-        for old, new in ordered:
-            if text == old:
-                return new
-            if text.startswith(old) and text[len(old):len(old) + 1] in (".", "["):
-                if text[len(old)] == "[" and old.endswith("]"):
-                    continue  # x[0] does not move x[0][1]... nor x[01]
-                return new + text[len(old):]
-        return text
+        # Terraform chains the moves (internal/refactoring/move_execute.go): a root module's
+        # move of module.net[0] to module.net, then module.net's own move of tier["web"] to
+        # tier; each statement once, so a cycle ends
+        left = list(ordered)
+        while True:
+            for i, (old, new) in enumerate(left):
+                moved = step(text, old, new)
+                if moved is not None:
+                    text = moved
+                    del left[i]
+                    break
+            else:
+                return text
 
     return rename
 

@@ -8,8 +8,6 @@ be parsed again; its grammar (Lark LALR) is used directly instead, without posit
 from __future__ import annotations
 
 import functools
-import json
-import os
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -33,19 +31,16 @@ from .syntax import (
     UnaryN,
     VarN,
 )
+from .templates import quoted
 
 
 @functools.cache
 def _parser() -> Any:
-    import importlib.util
-
     from lark import Lark
 
-    spec = importlib.util.find_spec("hcl2")  # the grammar file, without importing hcl2's API (~10 ms)
-    if spec is None or not spec.submodule_search_locations:
-        raise InputError("python-hcl2 is not installed; HCL directories cannot be read", "tfsg")
-    grammar = os.path.join(list(spec.submodule_search_locations)[0], "hcl2.lark")
-    return Lark.open(grammar, parser="lalr", propagate_positions=False, postlex=_PostLexer(), cache=True)
+    from .templates import grammar
+
+    return Lark(grammar(), parser="lalr", propagate_positions=False, postlex=_PostLexer(), cache=True)
 
 
 class _PostLexer:
@@ -179,7 +174,7 @@ def _heredoc_lines(body: str, flush: bool) -> str:
             line = head.rstrip(" \t") + m.group(1) + line[m.end():]
         while "~}" in line:  # "~}": the spaces after it on this line go, and the newline at its end
             at = line.index("~}")
-            rest = line[at + 2:].lstrip(" \t")
+            rest = line[at + 2:].lstrip(" \t\r")  # HCL strips unicode.IsSpace: a CRLF's "\r" too
             if not rest:
                 newline = False
             line = line[:at] + "}" + rest
@@ -310,8 +305,12 @@ class _Compiler:
                 else:
                     flat.append(text)
             elif child.data == "interpolation":
-                strip_next = False
-                flat.append(self.expr(_trees(child)[0]))
+                # "${~" / "~}" strip as a directive's markers do (HCL spec, "Template Strip Markers")
+                at = next(i for i, t in enumerate(child.children) if hasattr(t, "data"))  # the expression
+                if at == 2 and flat and isinstance(flat[-1], str):
+                    flat[-1] = flat[-1].rstrip()
+                strip_next = len(child.children) - at == 3
+                flat.append(self.expr(child.children[at]))
             else:
                 # "%{~" strips the whitespace before the directive, "~}" the whitespace after
                 # (HCL native syntax spec, "Template Strip Markers")
@@ -342,9 +341,11 @@ class _Compiler:
         body = body[: body.rstrip().rfind("\n") + 1] if "\n" in body.rstrip() else ""
         body = _heredoc_lines(body, trim)
         if "${" in body.replace("$${", "") or "%{" in body.replace("%%{", ""):
-            # Re-parse the body as a quoted template to evaluate its interpolations.
-            quoted = json.dumps(body)
-            attr = parse_body(f"x = {quoted}\n", self.file).attrs.get("x")
+            # Re-parse the body as the quoted template with the same value (templates.py)
+            try:
+                attr = parse_body(f"x = {quoted(body)}\n", self.file).attrs.get("x")
+            except InputError as exc:  # located at the heredoc, not at line 1 of the re-parse
+                raise InputError(exc.message, f"{self.file}:{token.line}") from None
             node = attr.expr if attr is not None else None
             if node is None:  # pragma: no cover
                 return Literal(body, token.line)

@@ -23,6 +23,7 @@ from typing import Any, Optional
 from ... import limits
 from ...model import Address, SensitiveStr
 from ..refs import ORDER_UNKNOWN, SET_ORDER_UNKNOWN  # noqa: F401 (re-exported)
+from .bignum import Exact, shortest, value_of
 from .marks import (
     SensitiveCollection,
     SensitiveFloat,
@@ -277,6 +278,8 @@ def number(value: Any) -> Any:
 
     A number past limits.py ``number-digits`` (or beyond a float: ``tonumber("1e999999")``) is
     refused: arithmetic on million-digit numbers takes minutes, and no argument needs one."""
+    if isinstance(value, Exact):
+        return value  # not whole, by construction (bignum.py)
     if isinstance(value, float):
         if value.is_integer() and abs(value) < 2**63:
             return int(value)
@@ -306,7 +309,9 @@ def to_string(value: Any) -> str:
         try:
             # a fraction in positional notation, never an exponent (cty: Text('f', -1); 1e-07 is
             # "0.0000001", 1e+21 "1000000000000000000000")
-            return str(value) if isinstance(value, int) else format(decimal.Decimal(repr(float(value))), "f")
+            if isinstance(value, int):
+                return str(value)
+            return format(shortest(value) if isinstance(value, Exact) else decimal.Decimal(repr(float(value))), "f")
         except ValueError:  # Python's own int-to-text cap (4,300 digits) with number-digits raised
             raise EvalError("a number too large to write as a string") from None
     if value is None:
@@ -508,7 +513,7 @@ def equality_key(value: Any) -> Any:
     if isinstance(value, bool):
         return ("b", value)
     if isinstance(value, (int, float)):
-        return ("n", value)
+        return ("n", value_of(value) if isinstance(value, float) else value)  # 1/3 as its 512 bits
     if isinstance(value, str):
         return ("s", value)
     if value is None:
