@@ -94,7 +94,8 @@ class GroupsMixin(BuilderBase):
         if name is None and not known and inst.type == "aws_security_group":
             # name_prefix, or no name: the provider makes one when applying, the prefix (its own
             # "terraform-" when none is written) followed by a 26-character unique id
-            known_prefix, prefix = self.setting(inst, ("name_prefix",))
+            unset = self.setting(inst, ("name",)) == (True, None)  # (a name only apply knows: no prefix)
+            known_prefix, prefix = self.setting(inst, ("name_prefix",)) if unset else (False, None)
             prefix = "terraform-" if known_prefix and prefix is None else prefix
             if not isinstance(prefix, str):
                 prefix = None
