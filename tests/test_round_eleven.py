@@ -511,39 +511,3 @@ def test_unknown_members_leave_the_internet_policies_not_fully_evaluated():
     (ssh,) = [f for f in r["findings"] if f["policy"] == "TFSG001" and f["status"] == "violation"]
     assert ssh["introduced"] is False  # what the plan alone shows: only the private instance
 
-
-NAME_LATE = '''
-terraform {
-  required_providers {
-    aws = { source = "hashicorp/aws", version = "5.100.0" }
-  }
-}
-
-resource "aws_vpc" "v" {
-  cidr_block = "10.0.0.0/16"
-}
-
-resource "aws_security_group" "named_late" {
-  name        = "x-${aws_vpc.v.id}"
-  description = "a name only apply knows"
-  vpc_id      = aws_vpc.v.id
-  ingress {
-    from_port   = 22
-    to_port     = 22
-    protocol    = "tcp"
-    cidr_blocks = ["10.0.0.0/8"]
-  }
-}
-'''
-
-
-def test_a_written_name_only_apply_knows_is_an_unknown_of_name_selectors(tmp_path):
-    """[SEL] a name written from a value only apply knows is not the provider's "terraform-" one:
-    a name selector cannot tell, and says so (a warning), instead of matching or not."""
-    (tmp_path / "main.tf").write_text(NAME_LATE)
-    cfg = _config(tmp_path, "version: 1\nextends: []\npolicies:\n  - {id: N, title: t, severity: high, "
-                  "kind: forbidden-flow, from: {any_address: true}, to: {name: \"terraform-*\"}}\n")
-    code, r = _check(str(tmp_path), "--config", cfg)
-    assert code == 0
-    assert [(f["policy"], f["status"]) for f in r["findings"]] == [("N", "warning")]
-    assert ("aws_security_group.named_late", "name") in {(u["address"], u["attribute"]) for u in r["unknown"]}

@@ -350,8 +350,7 @@ class Unknown:
     in, ``("internet", resource)`` for a group of its own that may admit the internet on
     ``services`` and hold it (a node group's remote access), ``("reach", resource)`` for whether
     the internet reaches it (its groups are outside the plan: the path and tier policies),
-    ``("tags", group)`` / ``("name", group)`` for which tag / name selectors match a group (its
-    tags, or its name and name_prefix, known only after apply), ``("front", resource)`` for what a
+    ``("tags", group)`` for which tag selectors match a group, ``("front", resource)`` for what a
     load balancer's target group or attachment forwards to (the policies on traffic from the
     internet, which reaches targets through it, and the path policies), ``("public", resource)``
     for whether it has a public address (the analysis already assumes it may), ``("none", "")``

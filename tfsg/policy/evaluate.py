@@ -175,16 +175,6 @@ class Context:
 
         return bool(self.memo(("tags", id(spec)), compute))
 
-    def uses_names(self, spec: dict) -> bool:
-        """Does the policy select groups by name (directly or via a tier)?"""
-        def compute() -> bool:
-            text = json.dumps(spec)
-            if '"tier"' in text:
-                text += json.dumps(self.sel.tiers)
-            return '"name"' in text
-
-        return bool(self.memo(("names", id(spec)), compute))
-
     def _selector_key(self, selector: Optional[dict]) -> str:
         """A selector's text, computed once per selector object (asked per policy and unknown)."""
         return self.memo(("selector", id(selector)), lambda: json.dumps(selector, sort_keys=True))
@@ -578,8 +568,6 @@ def _can_affect(u: Unknown, policy: Policy, ctx: Context) -> bool:
         return True
     if kind == "tags":  # which tag selectors (and the tiers built on them) match the group
         return ctx.uses_tags(spec)
-    if kind == "name":  # which name selectors (and the tiers built on them) match the group
-        return ctx.uses_names(spec)
     if kind == "front":  # what a load balancer forwards to: the internet reaches it through one
         return policy.kind in PATH_KINDS or policy.kind == "exposure-budget" or \
             bool((spec.get("from") or {}).get("internet")) or ctx.uses_attachments(spec)

@@ -98,9 +98,7 @@ class GroupsMixin(BuilderBase):
             known_prefix, prefix = self.setting(inst, ("name_prefix",)) if unset else (False, None)
             prefix = "terraform-" if known_prefix and prefix is None else prefix
             if not isinstance(prefix, str):
-                prefix = None
-                self.unknown(addr, "name", "the group's name is known only after apply: which name selectors "
-                             "match it cannot be told", ("name", addr))
+                prefix = None  # (a name only apply knows is no unknown: the plan has no value either)
         vpc = self._vpc_key(inst)
         if ident is None and inst.type == "aws_default_security_group":
             ident = self._adopted_id(inst)
