@@ -198,11 +198,12 @@ def inline_waivers(root: str, tree=None) -> list[Waiver]:
         blocks = [(m.start(), m.group(1), tuple(q or b for q, b in _LABEL.findall(m.group(2))))
                   for m in _BLOCK.finditer(text)]
         starts = [b[0] for b in blocks]
+        ends: dict[int, int] = {}
         line, counted = 1, 0  # lines counted up to offset ``counted`` (comments come in order)
         for m in _INLINE.finditer(text):
             line += text.count("\n", counted, m.start())
             counted = m.start()
-            owner = _owner(text, m.start(), blocks, starts)
+            owner = _owner(text, m.start(), blocks, starts, ends)
             kind, labels = owner if owner is not None else ("(outside any block)", ())
             if kind == "resource" and len(labels) == 2:
                 address, scope = f"{labels[0]}.{labels[1]}", "resource"
@@ -218,7 +219,7 @@ def inline_waivers(root: str, tree=None) -> list[Waiver]:
 
 
 def _owner(text: str, pos: int, blocks: list[tuple[int, str, tuple]],
-           starts: Optional[list[int]] = None) -> Optional[tuple[str, tuple]]:
+           starts: Optional[list[int]] = None, ends: Optional[dict[int, int]] = None) -> Optional[tuple[str, tuple]]:
     """The block a comment belongs to: the next block if only blank/comment lines separate
     them (a comment above the block), else the block it sits in. ``starts``: the blocks'
     offsets, sorted (a file of many comments is searched, not scanned, per comment)."""
@@ -232,14 +233,24 @@ def _owner(text: str, pos: int, blocks: list[tuple[int, str, tuple]],
         if all(not line.strip() or line.strip().startswith(("#", "//", "/*", "*")) for line in between.splitlines()):
             return blocks[i][1], blocks[i][2]
     j = bisect.bisect_left(starts, pos)  # blocks[:j] start before it
-    if j and _block_end(text, blocks[j - 1][0]) > pos:
+    if j and _block_end(text, blocks[j - 1][0], ends) > pos:
         return blocks[j - 1][1], blocks[j - 1][2]
     return None  # after the block's closing brace: above something that is no block tfsg knows
 
 
-def _block_end(text: str, start: int) -> int:
+def _block_end(text: str, start: int, ends: Optional[dict[int, int]] = None) -> int:
     """The offset just past the closing brace of the block whose header starts at ``start``
-    (strings and comments skipped; the end of the text when it does not close)."""
+    (strings and comments skipped; the end of the text when it does not close). ``ends``: the
+    ones found, so that many comments in one block scan it once (linear on a large file)."""
+    if ends is not None and start in ends:
+        return ends[start]
+    end = _scan_block(text, start)
+    if ends is not None:
+        ends[start] = end
+    return end
+
+
+def _scan_block(text: str, start: int) -> int:
     depth, i, n = 0, text.find("{", start), len(text)
     while 0 <= i < n:
         c = text[i]

@@ -51,8 +51,9 @@ def host_mode(builder: Any, service: Instance) -> Optional[str]:
 
 def task_definitions(builder: Any, service: Instance) -> list[Instance]:
     """The plan's task definitions a service's ``task_definition`` names: by any reference in it
-    (``.arn``, or ``"${x.family}:${x.revision}"`` as terraform-aws-modules/ecs writes it), or by
-    a known ``family[:revision]`` or ARN text naming a definition's family."""
+    (``.arn``, or ``"${x.family}:${x.revision}"`` as terraform-aws-modules/ecs writes it, whose
+    references plan JSON records), or by a known ``family[:revision]`` or ARN text naming a
+    definition's family."""
     out: list[Instance] = []
     texts: list[str] = []
     for t in builder.terms(service, ("task_definition",), optional=True):
@@ -63,13 +64,6 @@ def task_definitions(builder: Any, service: Instance) -> list[Instance]:
     if not out and texts:
         families = builder.indexed(("aws_ecs_task_definition",), ("family",))
         out = [d for text in texts for d in families.get(text, ())]
-    if not out:
-        # a template of the definition's attributes: the references the configuration records
-        expr = builder.config.expression(service.address, ("task_definition",)) if builder.config.present else None
-        for ref in (expr or {}).get("references") or () if isinstance(expr, dict) else ():
-            out += [i for i in builder.instances if i.type == "aws_ecs_task_definition" and
-                    isinstance(ref, str) and ref.startswith(i.addr.split("[", 1)[0]) and
-                    (ref == i.addr or ref.startswith((i.addr + ".", i.addr + "[")))]
     return list({d.addr: d for d in out}.values())
 
 

@@ -65,6 +65,8 @@ _MODIFIERS = frozenset({"count.index", "each.key", "each.value"})
 # An instance index computed from count.index / each.key and other values
 # (``x[local.rules[count.index].tier]``): plan JSON records the references, not the expression
 _COMPUTED_INDEX = "(computed index)"
+# how an instance-set reference ends its note: the rule builder takes such a set as candidates
+ANY_OF = "assumed any of them"
 
 # Why a position in a list is not known (HCL mode's hcl/values.py UnorderedList; the builder asks
 # for these reasons before taking the plan's several references instead: build/terms.py)
@@ -432,7 +434,7 @@ class Resolver:
             if len(ordered) == 1:
                 return ordered, None
             return ordered, f"{ref}: which instance its index picks is computed by an expression plan JSON does " \
-                            "not record; assumed any of them"
+                            f"not record; {ANY_OF}"
         if explicit is None:
             if "count.index" in modifiers and isinstance(ctx_key, int):
                 return [ctx_key], None
@@ -441,7 +443,7 @@ class Resolver:
         ordered = sorted(keys, key=lambda k: (isinstance(k, str), k if k is not None else -1))
         if explicit == "*" or explicit is None and not modifiers:
             return ordered, None  # a splat or a for expression over all instances
-        return ordered, f"{ref}: cannot tell which instance; assumed any of them"
+        return ordered, f"{ref}: cannot tell which instance; {ANY_OF}"
 
     def _resource(self, mode: str, typ: str, name: str, rest: list, ref: str, modifiers: set[str],
                   ctx: Context) -> list[Term]:

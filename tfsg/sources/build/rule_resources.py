@@ -10,6 +10,7 @@ from typing import Any
 
 from ...model import Peer, shown
 from ..instances import Instance
+from ..refs import ANY_OF
 from .base import BuilderBase
 from .rules import _SELF, UNKNOWN_DESCRIPTION, _services_or_none
 
@@ -26,7 +27,7 @@ class RuleResourcesMixin(BuilderBase):
         keys, unk = self.group_keys(self.terms(inst, ("security_group_id",)))
         if len(keys) == 1 and not unk:
             return keys
-        if len(keys) > 1 and any(u.endswith("assumed any of them") for u in unk):
+        if len(keys) > 1 and any(u.endswith(ANY_OF) for u in unk):
             self.unknown(inst.addr, "security_group_id", f"one of {', '.join(keys)} (taken to be on each): "
                          + "; ".join(unk))
             return keys
