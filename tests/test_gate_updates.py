@@ -35,6 +35,20 @@ def test_a_public_instance_joining_an_open_group_is_introduced():
     assert not [x for x in r["resolved"] if x["policy"] == "TFSG001"]
 
 
+def test_a_finding_narrowed_while_it_reaches_new_hosts_is_introduced():
+    """fixtures/gate_narrow_and_grow: RDP dropped from both groups (an inline block removed, a
+    rule resource destroyed) while a new public host joins each: what is left (SSH from the
+    internet) reaches hosts it did not [NEW]; the narrowing does not make it existing."""
+    code, r = _check("gate_narrow_and_grow")
+    assert code == 1
+    assert _tfsg001(r) == [("aws_security_group.admin", True), ("aws_security_group.ops", True)]
+    by = {f["address"]: f for f in r["findings"] if f["policy"] == "TFSG001"}
+    assert by["aws_security_group.admin"]["evidence"]["grown"] == "now reachable: aws_instance.admin_b"
+    assert by["aws_security_group.ops"]["evidence"]["grown"] == "now reachable: aws_instance.ops_b"
+    assert by["aws_security_group.ops"]["key"] == "internet tcp 22"  # narrowed: 3389 is gone
+    assert not [x for x in r["resolved"] if x["policy"] == "TFSG001"]  # it continues, narrowed
+
+
 def test_a_renamed_group_carries_its_finding_over():
     code, r = _check("gate_rename_group")
     assert code == 0  # [REN]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import flows, tfsg_json
+from conftest import flows, run_tfsg, tfsg_json
 
 GIT = ["git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", "-c", "commit.gpgsign=false"]
 
@@ -73,20 +73,26 @@ def test_files_inside_the_repository_are_read(repo: Path):
     assert r["groups"][0]["description"] == "22/10.0.0.0/8;\n443/0.0.0.0/0;\nowner=team\n"
 
 
+def _refused(repo: Path, path: str, words: str) -> None:
+    """Terraform reads the file when it plans; tfsg does not read it and cannot tell what it
+    holds: an unknown would only warn (``fileexists("/etc/passwd") ? "0.0.0.0/0" : ...`` would
+    hide a world-open rule), so the input is refused, one line at the call's file:line, nothing
+    of the file quoted (README, untrusted input)."""
+    proc = run_tfsg("show", str(repo), "--var", f"path={path}")
+    err = proc.stderr.decode()
+    assert proc.returncode == 2 and err.count("\n") == 1 and err.startswith("tfsg: error: ") and words in err, err
+    assert "main.tf:" in err
+    assert "203.0.113.7" not in err + proc.stdout.decode() and "c2VjcmV0" not in err + proc.stdout.decode()
+
+
 @pytest.mark.parametrize("path", ["../../secret.txt", "/etc/hostname", "{tmp}/secret.txt"])
-def test_a_file_outside_the_repository_is_not_read(repo: Path, path: str):
-    path = path.format(tmp=repo.parent.parent)
-    r = tfsg_json("show", str(repo), "--var", f"path={path}")
-    unknown = [u for u in r["unknown"] if u["address"] == "aws_security_group_rule.outside"]
-    assert unknown and "outside the repository" in unknown[0]["reason"]
-    assert "203.0.113.7" not in str(r)
+def test_a_file_outside_the_repository_is_refused(repo: Path, path: str):
+    _refused(repo, path.format(tmp=repo.parent.parent), "outside the repository under review")
 
 
-def test_a_link_out_of_the_repository_is_not_followed(repo: Path):
+def test_a_link_out_of_the_repository_is_refused(repo: Path):
     (repo / "link.txt").symlink_to(repo.parent.parent / "secret.txt")
-    r = tfsg_json("show", str(repo), "--var", "path=link.txt")
-    assert any("outside the repository" in u["reason"] for u in r["unknown"])
-    assert "203.0.113.7" not in str(r)
+    _refused(repo, "link.txt", "outside the repository under review")
 
 
 def test_at_base_files_come_from_the_base_revision(repo: Path):
@@ -102,10 +108,7 @@ def test_git_files_are_not_read(repo: Path):
     """.git/config holds the checkout's token (actions/checkout persists it by default): a
     configuration that reads it could print it in a finding (a group's name, a tag)."""
     (repo.parent / ".git" / "config").write_text("[http]\n\textraheader = AUTHORIZATION: basic c2VjcmV0\n")
-    r = tfsg_json("show", str(repo), "--var", "path=../.git/config")
-    unknown = [u for u in r["unknown"] if u["address"] == "aws_security_group_rule.outside"]
-    assert unknown and "inside .git" in unknown[0]["reason"]
-    assert "c2VjcmV0" not in str(r)
+    _refused(repo, "../.git/config", "inside .git")
 
 
 @pytest.mark.parametrize("layout", ["tf_link", "tfvars_link", "module_up", "module_link"])

@@ -431,10 +431,14 @@ def test_default_tags_select_the_data_tier():
     assert groups["aws_security_group.web"] == {"Name": "web", "Owner": "platform", "Tier": "web"}
 
 
-@pytest.mark.xfail(strict=True, reason="HCL mode does not merge the provider's default_tags into tags_all yet")
 def test_default_tags_select_the_data_tier_in_hcl_mode():
+    """HCL mode merges the provider's default_tags into tags_all as the plan does [TAGS]."""
     code, r = _check(str(FIXTURES / DEFAULT_TAGS))
+    assert code == 1
     assert _tiering(r) == {("TFSG005", "aws_security_group.cache"), ("TFSG007", "aws_instance.cache")}
+    groups = {g["address"]: g["tags"] for g in tfsg_json("show", str(FIXTURES / DEFAULT_TAGS))["groups"]}
+    assert groups["aws_security_group.cache"] == {"Owner": "platform", "Tier": "data"}
+    assert groups["aws_security_group.web"] == {"Name": "web", "Owner": "platform", "Tier": "web"}
 
 
 # [HCLB] hashicorp/hcl, hclsyntax spec: Block = Identifier (StringLit | Identifier)* "{"; a block
@@ -511,3 +515,16 @@ def test_unknown_members_leave_the_internet_policies_not_fully_evaluated():
     (ssh,) = [f for f in r["findings"] if f["policy"] == "TFSG001" and f["status"] == "violation"]
     assert ssh["introduced"] is False  # what the plan alone shows: only the private instance
 
+
+
+# ================================================================ fixtures/hcl_default_tags
+# [TAGS] as above; Terraform docs, "Providers Within Modules": a module uses the configuration
+#        its call passes (providers = { aws = aws.data }), else its parent's default one.
+
+def test_default_tags_per_provider_configuration_both_ways():
+    want = {"aws_security_group.web": {"Name": "web", "Owner": "platform", "Tier": "web"},  # its own Tier wins
+            "aws_security_group.batch": {"Owner": "platform", "Tier": "app"},  # var.default_tier's default
+            "module.cache.aws_security_group.this": {"Tier": "data", "CostCentre": "db-platform"},  # aws.data
+            "module.plain.aws_security_group.this": {"Owner": "platform", "Tier": "app"}}  # inherited
+    for target in (plan("hcl_default_tags"), str(FIXTURES / "hcl_default_tags")):
+        assert {g["address"]: g["tags"] for g in tfsg_json("show", target)["groups"]} == want, target

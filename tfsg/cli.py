@@ -162,6 +162,7 @@ def _emit(result: dict, fmt: Format, output: Optional[str], secrets: set[str],
           extra: Optional[dict[Format, Optional[str]]] = None, quiet: bool = False) -> None:
     """Render the result in ``fmt`` to stdout (or ``output``), and in each extra format to its file."""
     _keep(result)
+    result, secrets = scrubbed(result, secrets), set()
     printable: Optional[dict] = None  # the result with control characters escaped (plain-text formats)
     for extra_fmt, path in sorted((extra or {}).items()):
         if path:
@@ -171,7 +172,7 @@ def _emit(result: dict, fmt: Format, output: Optional[str], secrets: set[str],
             shown = result
             if extra_fmt in _PLAIN:
                 printable = shown = printable if printable is not None else _printable(result)
-            _write(path, scrub(_render(shown, extra_fmt), secrets))
+            _write(path, _render(shown, extra_fmt))
     if fmt is Format.json and not quiet:
         _stream_json(result, secrets, output)
         return
@@ -187,7 +188,7 @@ def _emit(result: dict, fmt: Format, output: Optional[str], secrets: set[str],
 
         _stream(show_lines(result), secrets, output)
         return
-    text = scrub(_render(result, fmt, quiet=quiet), secrets)
+    text = _render(result, fmt, quiet=quiet)
     if output:
         _write(output, text)
         return
@@ -321,6 +322,32 @@ def _write(path: str, text: str) -> None:
             fh.write(text)
     except OSError as exc:
         raise UsageError(f"cannot write: {exc.strerror or exc}", path) from None
+
+
+# Fields whose values are tfsg's own words (an enum of the report schema): never a value of the
+# input, so never scrubbed (a rule description "critical" in a sensitive set would blank them)
+_OWN_WORDS = frozenset({"severity", "status", "kind", "family", "command", "change", "fail_on", "schema_version"})
+
+
+def scrubbed(result: dict, secrets: set[str]) -> dict:
+    """``result`` with the secrets replaced in its values (never in its keys, which are the report
+    schema's, nor in the fields that hold tfsg's own words), before any format renders it: a
+    format's escaping can then not hide a secret from the scrubber, and no secret that equals a
+    word of the report can rename a JSON key (the Action reads ``findings`` and ``verdict``)."""
+    if not secrets:
+        return result
+    clean = _scrubber(secrets)
+
+    def walk(value: Any, key: Optional[str] = None) -> Any:
+        if isinstance(value, str):
+            return value if key in _OWN_WORDS else clean(value)
+        if isinstance(value, dict):
+            return {k: walk(v, k if isinstance(k, str) else None) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [walk(v, key) for v in value]
+        return value
+
+    return walk(result)
 
 
 def scrub(text: str, secrets: set[str]) -> str:
@@ -550,9 +577,9 @@ def pre_commit(files: Optional[list[str]] = typer.Argument(None, metavar="[FILES
                                         var_file if is_dir else None, 4, fail_on, False)
         if not passed:
             failed = True
-            sys.stdout.write(scrub(_render(result, Format.text), secrets) + "\n")
+            sys.stdout.write(_render(scrubbed(result, secrets), Format.text) + "\n")
         else:  # one line per root checked, naming it
-            sys.stdout.write(f"{target}: " + scrub(_render(result, Format.text, quiet=True), secrets))
+            sys.stdout.write(f"{target}: " + _render(scrubbed(result, secrets), Format.text, quiet=True))
     raise typer.Exit(1 if failed else 0)
 
 
@@ -584,8 +611,9 @@ def graph(plan: str = PlanArg, format: Picture = typer.Option(Picture.mermaid, "
     else:
         before, after = _graphs(loaded, max_hops)
         result = diff_result(loaded, before, after)
+    result = scrubbed(result, loaded.secrets)
     text = picture.mermaid(result) if format is Picture.mermaid else picture.dot(result)
-    text = scrub(text if text.endswith("\n") else text + "\n", loaded.secrets)
+    text = text if text.endswith("\n") else text + "\n"
     if output:
         _write(output, text)
     else:

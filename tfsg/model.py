@@ -390,6 +390,10 @@ class Snapshot:
     # prefix list -> the CIDRs its aws_ec2_managed_prefix_list_entry resources add: a list whose
     # configuration writes no entry reads them back, stale once this apply deletes one
     prefix_entry_cidrs: dict[str, set[str]] = field(default_factory=dict)
+    # prefix list -> why its entries are known only in part: it holds at least those of
+    # ``prefix_lists`` (the entries this plan adds to a list outside it, or the known ones beside
+    # an entry only apply knows); rules use them, and the rest is an unknown (graph/rules.py)
+    partial_prefix_lists: dict[str, str] = field(default_factory=dict)
     attachments: list[Attachment] = field(default_factory=list)
     lb_links: list[LbLink] = field(default_factory=list)  # listener -> target hops
     open_fronts: set[str] = field(default_factory=set)  # public fronts whose groups guard only egress (fronts.py)

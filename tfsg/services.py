@@ -331,8 +331,11 @@ def service_group_key(owner: str, fact: ServiceFact) -> str:
 def is_service_group(key: str) -> bool:
     """Is ``key`` a group a service created (not one the configuration declares)?"""
     return any(key.endswith(f" ({f.group_key})") for f in SERVICE_FACTS if f.group_key) or \
-        key.endswith(f" ({EXTRA_GROUP_KEY})")
+        key.endswith((f" ({EXTRA_GROUP_KEY})", f" ({VPC_DEFAULT_GROUP_KEY})"))
 
+
+# The default group AWS creates with a VPC the plan makes (sources/build/default_groups.py)
+VPC_DEFAULT_GROUP_KEY = "default security group"
 
 # A second group one row makes: Elastic Beanstalk's for an environment's load balancer
 # (sources/beanstalk.py lb_group_key)

@@ -52,6 +52,19 @@ class RuleIndex:
                                             f"{rule.services.describe()}) are not known: its addresses are unknown",
                                             (rule.direction, rule.group), rule.services))
                     entries = AddressSet()
+                elif peer.value in snap.partial_prefix_lists:
+                    # it holds at least the known entries (used), and more that only AWS knows
+                    unknowns.append(Unknown(rule.defined_by, "prefix_list",
+                                            f"{snap.partial_prefix_lists[peer.value]} ({rule.direction} on "
+                                            f"{rule.services.describe()}): it admits at least the known ones",
+                                            (rule.direction, rule.group), rule.services))
+                protocols = {p for p, _ in rule.services.entries()}
+                if protocols in ({"icmp"}, {"icmpv6"}):
+                    # ICMP is IPv4's and ICMPv6 IPv6's: from a list's entries of the other family
+                    # no packet matches (as for CIDR rules: sources/build/rules.py)
+                    entries = AddressSet(v4=entries.v4) if protocols == {"icmp"} else AddressSet(v6=entries.v6)
+                    if not entries:
+                        continue
                 self.cidrs[rule.direction].setdefault(rule.group, []).append((rule, entries, peer.label))
 
     def list_blocks(self) -> dict[str, AddressSet]:

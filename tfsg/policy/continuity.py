@@ -60,8 +60,8 @@ def carry_over(prior: dict[tuple, "Finding"], after: list["Finding"], before: Op
         if f.introduced:
             now_services, was = _services(f), _services(old) if old is not None else None
             sites.point_at_change(f, now_services - was if now_services is not None and was is not None else None)
-    continued = _services_changed(prior, after) | _edited_rules(prior, after, checks or {}) | \
-        _superseded(prior, after)
+    continued = _services_changed(prior, after, lambda old, f: _grown(old, f, existed, routed, reached)) | \
+        _edited_rules(prior, after, checks or {}) | _superseded(prior, after)
     if before is not None:
         continued |= _renamed(prior, after, before, now)
     return continued
@@ -143,10 +143,13 @@ def _services(f: "Finding") -> Optional["ServiceSet"]:
     return out if text else None
 
 
-def _services_changed(prior: dict[tuple, "Finding"], after: list["Finding"]) -> set[tuple]:
+def _services_changed(prior: dict[tuple, "Finding"], after: list["Finding"],
+                      grown: Any = lambda old, f: "") -> set[tuple]:
     """A finding whose services or source block changed keeps its subject: narrowed (no more
     services, a source block inside the old one: ``10.0.0.0/8`` -> ``10.20.0.0/16``), it is
-    existing; widened, it is introduced and the old one continues in it."""
+    existing, unless it reaches what it did not (``grown``: a public instance added to the
+    group in the change that drops one of its ports); widened, it is introduced and the old
+    one continues in it."""
     by_subject: dict[tuple, list["Finding"]] = {}
     for f in prior.values():
         by_subject.setdefault((f.policy, f.address, f.status), []).append(f)
@@ -162,7 +165,10 @@ def _services_changed(prior: dict[tuple, "Finding"], after: list["Finding"]) -> 
                 continue
             within, around = _source_relation(source, old.key.split(" ", 1)[0])
             if within and was.issuperset(now):
-                f.introduced = False  # narrowed: what is left was there before
+                more = grown(old, f)
+                f.introduced = bool(more)  # narrowed: what is left was there before, unless it reaches more
+                if more:
+                    f.evidence["grown"] = more
                 continued.add(old.identity())
             elif around and now.issuperset(was):
                 continued.add(old.identity())  # widened: introduced, the old one not resolved

@@ -104,23 +104,34 @@ def required_tags(policy: Policy, ctx: Context) -> list[Finding]:
 
 
 def default_group(policy: Policy, ctx: Context) -> list[Finding]:
+    from ..services import is_service_group
+
     out = []
+    made: dict[str, list] = {}  # VPC -> the rules added to the default group AWS makes with it
     for group, sg in sorted(ctx.graph.snap.groups.items()):
         if not sg.default:
             continue
-        rules = [r for r in ctx.graph.snap.rules if r.group == group]
-        if rules:
+        # AWS's own rules of a group it makes with the VPC are spoken of at the VPC (below)
+        rules = [r for r in ctx.graph.snap.rules if r.group == group
+                 and not (is_service_group(group) and r.defined_by == sg.vpc_id)]
+        if is_service_group(group) and sg.vpc_id in ctx.graph.snap.new_vpcs:
+            made[sg.vpc_id] = rules  # one finding for the VPC's new default group: below
+        elif rules:
             listed = "; ".join(f"{r.direction} {r.services.describe()} {r.peer}" for r in rules)
             out.append(ctx.finding(policy, group, "rules", f"the default group {group} has rules: {listed}",
                                    rules=len(rules)))
     # A VPC this change creates gets a default group with AWS's rules (all traffic from itself,
     # all out) unless the configuration adopts it with aws_default_security_group
-    adopted = {sg.vpc_id for sg in ctx.graph.snap.groups.values() if sg.default}
+    adopted = {sg.vpc_id for sg in ctx.graph.snap.groups.values() if sg.default} - set(made)
     for vpc in sorted(ctx.graph.snap.new_vpcs - adopted):
+        added = made.get(vpc) or []
+        also = "; and the rules this change adds to it: " + "; ".join(
+            f"{r.direction} {r.services.describe()} {r.peer}" for r in added) if added else ""
         out.append(ctx.finding(policy, vpc, "rules",
                                f"the default group of {vpc}, which this change creates, will have AWS's default rules "
-                               "(ingress: all traffic from itself; egress: all traffic to 0.0.0.0/0): adopt it with "
-                               "aws_default_security_group and no rules", rules=2))
+                               "(ingress: all traffic from itself; egress: all traffic to 0.0.0.0/0, and to ::/0 with "
+                               f"an IPv6 block){also}: adopt it with aws_default_security_group and no rules",
+                               rules=2 + len(added)))
     return out
 
 

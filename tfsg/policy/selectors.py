@@ -145,9 +145,11 @@ def source_matches(graph: FlowGraph, sel: Selectors, source: dict, endpoint: str
             return True
         if plen is None and _widest(block) < limit:  # a prefix list: by its widest entry
             return True
-    if "public_wider_than" in source and "/" in endpoint and _widest_public(block) < source["public_wider_than"]:
-        # most of the internet is not "the internet" (every public address); CIDR rules only: an
-        # AWS-managed prefix list names AWS's own service ranges (S3's /15s), no one can rent
+    if "public_wider_than" in source and ("/" in endpoint or _customer_list(endpoint)) \
+            and _widest_public(block) < source["public_wider_than"]:
+        # most of the internet is not "the internet" (every public address); CIDR rules and the
+        # lists the configuration writes itself, whose entries are its CIDRs: an AWS-managed
+        # prefix list names AWS's own service ranges (S3's /15s), no one can rent
         return True
     if "cidrs" in source:
         wanted = union_all(AddressSet.parse(c) for c in source["cidrs"])
@@ -159,6 +161,13 @@ def source_matches(graph: FlowGraph, sel: Selectors, source: dict, endpoint: str
         if (family in (True, "ipv4") and v4) or (family in (True, "ipv6") and v6):
             return True
     return False
+
+
+def _customer_list(endpoint: str) -> bool:
+    """Is the endpoint a prefix list the plan creates (``aws_ec2_managed_prefix_list``, in any
+    module): a customer-managed list, whose entries the configuration writes."""
+    return not endpoint.startswith("data.") and ".data." not in endpoint and \
+        (endpoint.startswith("aws_ec2_managed_prefix_list.") or ".aws_ec2_managed_prefix_list." in endpoint)
 
 
 @functools.lru_cache(maxsize=4096)

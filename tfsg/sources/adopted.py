@@ -7,9 +7,9 @@ groups for your VPCs"). A change that starts managing it (the resource is create
 not nothing: the prior side holds the group with them, so that writing AWS's own rules changes
 nothing and what the configuration keeps of them is existing, not introduced (the group's own
 findings: CIS 5.4, TFSG011). Rules changed outside Terraform before the adoption are not known;
-AWS's defaults are what a VPC starts with. Resources in it keep the prior side's reading (the
-unmanaged group's rules unknown to them: fail closed), except those that name it by the id
-its VPC reads back (``default_security_group_id``): members of the adopted group.
+AWS's defaults are what a VPC starts with. Resources in it by the id its VPC reads back
+(``default_security_group_id``), named or launched without a group, are members of the
+adopted group.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ def add_adopted(before: Snapshot, after: Snapshot) -> None:
     members the resources that name it by the id its VPC reads back; whether its rules were
     changed outside Terraform is not known: only the group's own rules assume."""
     for key, sg in sorted(after.groups.items()):
-        if not sg.default or sg.change != "create" or key in before.groups:
+        if not sg.default or sg.change != "create" or key in before.groups or sg.address == f"{sg.vpc_id} " \
+                "(default security group)":
             continue
         vpc = sg.vpc_id or ""
         if vpc and not vpc.startswith(("vpc-", "data.")) and vpc not in before.vpcs:

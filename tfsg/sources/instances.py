@@ -18,7 +18,8 @@ from typing import Any, Optional
 from ..errors import InputError
 from ..model import FORGOTTEN, SENSITIVE, Address, mark_sensitive, parse_module_path, split_module_prefix
 
-__all__ = ["SENSITIVE", "Instance", "Sides", "action_of", "apply_marks", "collect_secrets", "split_sides"]
+__all__ = ["SENSITIVE", "Instance", "SecretTexts", "Sides", "action_of", "apply_marks", "collect_secrets",
+           "split_sides"]
 
 
 @dataclass
@@ -39,6 +40,16 @@ class Instance:
         self.type = self.address.type
         if not isinstance(self.values, dict):  # a whole object marked sensitive: nothing is known
             self.values, self.partial = {}, True
+
+
+class SecretTexts(set):
+    """The texts the output scrubber hides; ``wide``: the string leaves of collections marked
+    sensitive whole (a set of blocks is, when one value in one of its blocks is: Terraform cannot
+    mark an element of a set), which are secrets only if not written in plain (``plan.py``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.wide: set[str] = set()
 
 
 @dataclass
@@ -93,7 +104,8 @@ def _marks(mask: Any) -> bool:
 
 def _mark(value: Any, mask: Any, secrets: set[str]) -> Any:
     if mask is True:
-        collect_secrets(value, secrets, addresses=False)
+        wide = isinstance(value, (list, dict)) and isinstance(secrets, SecretTexts)
+        collect_secrets(value, secrets.wide if wide else secrets, addresses=False)  # type: ignore[attr-defined]
         return mark_sensitive(value)
     if not mask:
         return value
@@ -190,7 +202,7 @@ def _from_values(where: str, module: Any, secrets: set[str], action: str = "no-o
 
 def split_sides(where: str, data: dict, kind: str) -> Sides:
     """Both sides of a plan, or the one side of a state."""
-    secrets: set[str] = set()
+    secrets = SecretTexts()
     if kind == "state":
         after = _from_values(where, (data.get("values") or {}).get("root_module"), secrets)
         return Sides(None, after, secrets, {})

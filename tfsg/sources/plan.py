@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
 from ..errors import InputError
 from ..model import Snapshot
@@ -77,6 +77,7 @@ def _load_plan(path: str, source_dir: Optional[str], auto_sources: bool) -> Load
 
         sources = SourceValues(source_dir, variables, sides.after)
         hints = SourceHints(source_dir, config, sources)
+    _wide_secrets(sides.secrets, doc.data.get("configuration"), sources)
 
     before = None
     reuse = None
@@ -132,6 +133,63 @@ def _has_tf(directory: str) -> bool:
         return any(is_config_file(name) for name in os.listdir(directory))
     except OSError:
         return False
+
+
+def _wide_secrets(secrets: set[str], configuration: Any, sources: Any) -> None:
+    """Add to ``secrets`` the leaves of collections marked whole (a set of blocks one of which
+    holds a sensitive value: Terraform cannot mark one element of a set) that may be the secret:
+    with the sources, those holding a text they mark sensitive (the others are literals or made
+    of unmarked values); without, those the configuration does not write as a constant."""
+    wide = getattr(secrets, "wide", None)
+    if not wide:
+        return
+    marked = sources.secrets() if sources is not None else None
+    if marked is not None:
+        known = [s for s in marked | secrets if s]
+        secrets |= {w for w in wide if any(s in w for s in known)}
+    else:
+        secrets |= wide - _literals(configuration)
+
+
+def _literals(configuration: Any) -> set[str]:
+    """The strings the configuration writes as constants (``constant_value``, at any depth of a
+    module's resources, data sources and calls): text Terraform shows in plan JSON in plain.
+    Variable declarations are not walked (a sensitive variable's default is its secret)."""
+    out: set[str] = set()
+
+    def strings(value: Any) -> None:
+        if isinstance(value, str):
+            out.add(value)
+        elif isinstance(value, list):
+            for v in value:
+                strings(v)
+        elif isinstance(value, dict):
+            for v in value.values():
+                strings(v)
+
+    def expressions(node: Any) -> None:
+        if isinstance(node, dict):
+            if "constant_value" in node:
+                strings(node["constant_value"])
+            for key, value in node.items():
+                if key != "constant_value":
+                    expressions(value)
+        elif isinstance(node, list):
+            for value in node:
+                expressions(value)
+
+    def module(mod: Any) -> None:
+        if not isinstance(mod, dict):
+            return
+        for kind in ("resources", "module_calls"):
+            items = mod.get(kind)
+            for item in (items.values() if isinstance(items, dict) else items if isinstance(items, list) else ()):
+                if isinstance(item, dict):
+                    expressions(item.get("expressions"))
+                    module(item.get("module"))
+
+    module((configuration or {}).get("root_module") if isinstance(configuration, dict) else None)
+    return out
 
 
 def _collect_sensitive_variables(data: dict, values: dict, secrets: set[str]) -> None:

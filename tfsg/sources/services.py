@@ -3,7 +3,8 @@
 ``service_effects(builder)`` returns the groups AWS creates for resources of the plan, their
 rules, the groups AWS puts resources in, and what the plan cannot tell, as unknowns. It reads
 the builder (values, settings, resolved terms, group keys, the groups already built) and
-changes nothing: the snapshot builder merges the result (see ``ServiceEffects``).
+changes nothing but the default group of a VPC the plan makes, which the builder adds where it
+is named (build/default_groups.py): the snapshot builder merges the result (see ``ServiceEffects``).
 """
 
 from __future__ import annotations
@@ -294,6 +295,8 @@ class _Run:
             ident = self.known_str(vpc_inst, ("default_security_group_id",))
             if ident:
                 return self.b.id_to_group.get(ident, ident)
+            # a VPC this plan makes: the group AWS makes with it (the builder adds it once named)
+            return self.b.own_default_group(vpc_inst)
         return None
 
     # ---------------------------------------------------------------- EKS

@@ -33,6 +33,7 @@ from ..placement import Placements
 from ..refs import Configuration, Context, Resolver
 from ..services import ServiceEffects, service_effects
 from .attachments import CLUSTER_MEMBERS, DEFAULT_GROUP_TYPES, AttachmentsMixin
+from .default_groups import DefaultGroupsMixin
 from .groups import GROUP_TYPES, GroupsMixin
 from .inline import InlineHints, InlineRulesMixin
 from .prefix_lists import PREFIX_LIST_TYPES, PrefixListsMixin
@@ -49,8 +50,8 @@ __all__ = ["CLUSTER_MEMBERS", "DEFAULT_GROUP_TYPES", "GROUP_TYPES", "RULE_TYPES"
 CLASSIC_GROUP_TYPES = ("aws_db_security_group", "aws_redshift_security_group", "aws_elasticache_security_group")
 
 
-class SnapshotBuilder(TermsMixin, RegionsMixin, GroupsMixin, PrefixListsMixin, RulesMixin, InlineRulesMixin,
-                      RuleResourcesMixin, AttachmentsMixin):
+class SnapshotBuilder(TermsMixin, RegionsMixin, GroupsMixin, DefaultGroupsMixin, PrefixListsMixin, RulesMixin,
+                      InlineRulesMixin, RuleResourcesMixin, AttachmentsMixin):
     """Turns one side's instances into a Snapshot; one builder per side."""
 
     def __init__(self, instances: list[Instance], config: Configuration, root_variables: dict[str, Any],

@@ -266,9 +266,9 @@ class AttachmentsMixin(LaunchesMixin):
 
     def _vpc_default_group(self, inst: Instance) -> Optional[str]:
         """An instance or interface launched without groups gets its VPC's default group."""
-        vpc = self._placement(inst).vpc
-        if vpc is not None and vpc in self._default_groups():
-            return self._default_groups()[vpc]
+        key = self.vpc_default_key(self._placement(inst).vpc)
+        if key is not None:
+            return key
         # a group outside the plan: changes none of its groups
         self.unknown(inst.addr, "vpc_security_group_ids",
                      "no group is set, so AWS puts it in its VPC's default group, which this plan does not manage",

@@ -239,26 +239,6 @@ class GroupsMixin(BuilderBase):
         # the key is the VPC's address when the plan holds it (module.x.aws_default_vpc.this)
         return key is not None and f".{key}".rsplit(".", 2)[-2] == "aws_default_vpc"
 
-    def _default_groups(self) -> dict[str, str]:
-        """VPC key -> the aws_default_security_group the plan manages for it (built once groups are)."""
-        if self._defaults is None:
-            self._defaults = {}
-            for key, sg in sorted(self.snap.groups.items()):
-                if sg.default and sg.vpc_id is not None:
-                    self._defaults.setdefault(sg.vpc_id, key)
-        return self._defaults
-
-    def _default_group_of(self, vpc: Instance) -> Optional[str]:
-        """The VPC's default group: the aws_default_security_group of that VPC when the plan
-        manages it (``aws_vpc.x.default_security_group_id`` names it), else its id if known."""
-        key = self._default_groups().get(vpc.addr)
-        if key is not None:
-            return key
-        known, val = self.value(vpc, ("default_security_group_id",))
-        if known and isinstance(val, str) and val:
-            return self._group_from_text(val, "ids")
-        return None
-
 
 def _names_group(terms: list[Term]) -> bool:
     return any(isinstance(t, Res) and t.instance.type in GROUP_TYPES for t in terms)

@@ -155,15 +155,27 @@ class PrefixListsMixin(BuilderBase):
             self.unknown(inst.addr, "prefix_list_id", "cannot tell which prefix list the entry belongs to")
         for key in lists:
             self._entries_unread.discard(key)
+            outside = key not in self.snap.prefix_lists  # a list the plan does not make (pl-...)
             current = self.snap.prefix_lists.get(key)
             if known and isinstance(cidr, str):
                 self.snap.prefix_entry_cidrs.setdefault(key, set()).add(str(cidr))
+            if outside and key not in self.snap.cloudfront_lists:
+                # entries are added to what the list holds (ModifyManagedPrefixList AddEntries):
+                # after apply it holds at least this plan's entries, the rest is not known
+                current = AddressSet()
+                self.snap.partial_prefix_lists.setdefault(
+                    key, f"the entries of prefix list {key} other than those this plan adds are not known")
             if known and isinstance(cidr, str) and current is not None:
                 self.snap.prefix_lists[key] = current | _cidr_set(cidr)
                 if is_sensitive(cidr):
                     self.snap.sensitive_prefix_lists.add(key)
             elif not known:
-                self.snap.prefix_lists[key] = None
+                if current is not None:  # the known entries stay: the list holds at least them
+                    self.snap.prefix_lists[key] = current
+                    self.snap.partial_prefix_lists[key] = f"an entry of prefix list {key} ({inst.addr}) is known " \
+                                                          "only after apply"
+                else:
+                    self.snap.prefix_lists[key] = None
                 self.unknown(inst.addr, "cidr", "prefix-list entry known only after apply")
 
     def _unread_prefix_lists(self) -> None:

@@ -166,7 +166,8 @@ def _body(values: dict, schema: dict, top: bool = False) -> dict:
             else:
                 out[key] = value
             if ty[1] == "set" and has_mark(out[key]):
-                out[key] = mark(out[key])  # a set holds no marked element: the set is marked (cty)
+                # a set holds no marked element: the set is marked (cty), for what one element holds
+                out[key] = mark(out[key], carried=True)
             continue
         out[key] = convert(value, ty)
     return out
@@ -194,7 +195,7 @@ def convert(value: Any, ty: Any) -> Any:
                 made = Blocks(items) if isinstance(value, Blocks) else items  # blocks stay blocks
                 # a set holds no marked element: its elements' marks are the set's (cty), so one
                 # sensitive rule of a group's ingress makes the whole ingress sensitive, as in a plan
-                return mark(made) if kind == "set" and has_mark(items) else made
+                return mark(made, carried=True) if kind == "set" and has_mark(items) else made
             if kind == "map" and isinstance(value, dict):
                 return {k: convert(v, inner) for k, v in value.items()}
             if kind == "object" and isinstance(value, dict) and isinstance(inner, dict):

@@ -28,6 +28,7 @@ class SourceValues:
         self.instances = {i.addr: i for i in instances}  # the plan's side these values fill
         self._config: Any = None  # HclConfig, once evaluated
         self._failed = False
+        self._secrets: set[str] = set()
         self.problems: list = []  # model.Unknown records: why the sources could not help
 
     def _load(self) -> Any:
@@ -41,6 +42,7 @@ class SourceValues:
             budget.reset()  # limits.py eval-size: this evaluation's own
             try:
                 loader = Loader(Tree(inside=repository_of(self.directory)), self.directory)
+                self._secrets = loader.secrets
                 config = HclConfig()
                 root = ModuleInstance(loader, loader.module(self.directory), (), None, dict(self.variables), [])
                 for module in root.walk():
@@ -70,6 +72,12 @@ class SourceValues:
         if unknowns or not any(isinstance(t, Unk) for t in out):
             return out
         return out if partial and any(isinstance(t, Lit) for t in out) else None
+
+    def secrets(self) -> Optional[set[str]]:
+        """The texts the sources mark sensitive (variables, ``sensitive()``, provider-sensitive
+        attributes), once evaluated; None when they cannot be evaluated."""
+        config = self._load()
+        return None if config is None else self._secrets
 
     def resource(self, address: Address) -> Optional[dict]:
         """The resource's evaluated configuration (``{"expressions": {...}}``), None if the

@@ -21,7 +21,7 @@ import subprocess
 from typing import Any, Optional
 
 from .files import display
-from .values import EvalError, to_string
+from .values import EvalError, Refused, to_string
 
 
 @functools.lru_cache(maxsize=64)
@@ -58,11 +58,12 @@ def _resolve(env: Any, path: Any, what: str) -> tuple[Any, str]:
     reader = loader.reader_for(real) if hasattr(loader, "reader_for") else loader.reader
     top = getattr(reader, "top", None) or work_tree(root) or root
     if os.path.commonpath([real, top]) != top:
-        raise EvalError(f"{what}: {text!r} is outside the repository; tfsg reads files inside it only")
+        raise Refused(f"{what}: {text!r} is outside the repository under review; tfsg reads files inside it "
+                      "only, and cannot tell what Terraform would read there")
     if ".git" in os.path.relpath(real, top).split(os.sep):
         # git's own files are no configuration: .git/config holds the checkout's credentials
         # (actions/checkout persists the token there by default)
-        raise EvalError(f"{what}: {text!r} is inside .git; tfsg does not read git's own files")
+        raise Refused(f"{what}: {text!r} is inside .git; tfsg does not read git's own files")
     return reader, real
 
 

@@ -233,8 +233,12 @@ def _json_expr(value: Any, file: str, depth: int = 0) -> Node:
         if "${" not in value and "%{" not in value:
             return Literal(value, 1)
         from .parse import parse_body
+        from .templates import quoted
 
-        attr = parse_body(f"x = {json.dumps(value)}\n", file).attrs.get("x")
+        # the JSON string, once decoded, is a template (Terraform docs, JSON configuration
+        # syntax, "Expression Mapping"): its ${...} hold native syntax written as is, whose own
+        # quoted strings decode their escapes and templates (json.dumps escaped them twice)
+        attr = parse_body(f"x = {quoted(value)}\n", file).attrs.get("x")
         return attr.expr if attr is not None else Literal(value, 1)
     if isinstance(value, list):
         return TupleN([_json_expr(v, file, depth + 1) for v in value], 1)

@@ -28,6 +28,7 @@ from .bodies import safe, variables_read
 from .files import GitRevision, Tree, display, repository_of, unborn, var_file_reader
 from .modules import META, LiteralScope, Loader, ModuleInstance, ResourceInstance, convert
 from .parse import parse_body
+from .providers import default_tags, merge_default_tags
 from .providers import regions as provider_regions
 from .providers import written as provider_written
 from .syntax import Env
@@ -271,6 +272,8 @@ def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str]
                 if direction not in ri.block.body.attrs and (blocks is None or (isinstance(blocks, Blocks)
                                                                                 and not blocks)):
                     omitted.add((inst.addr, direction))
+    # the provider's default_tags, merged into tags_all as a plan shows them (tiers select by tag)
+    merge_default_tags(instances, index.provider_keys, default_tags(config.provider_configs, root.env))
     snap = SnapshotBuilder(instances, index, {}, hints=HclHints(index), labels=labels).build()
     snap.unknowns.extend(failed_attributes(((str(ri.address), ri.built()) for ri in every), snap.unknowns))
     secrets |= loader.secrets  # sensitive values the evaluation met (variables, sensitive())

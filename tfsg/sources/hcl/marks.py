@@ -84,21 +84,30 @@ def sensitive_type(cls: type) -> type:
     return made
 
 
-def mark(value: Any) -> Any:
+class CarriedStr(SensitiveStr):
+    """A string marked only because the collection holding it is (a set of blocks one of which
+    holds a sensitive value): shown as sensitive, but its own text is no secret (a literal, or
+    made of unmarked values), so the output scrubber leaves it alone (``for_builder``)."""
+
+    __slots__ = ()
+
+
+def mark(value: Any, carried: bool = False) -> Any:
     """The value and everything in it marked sensitive (unknowns and references stay: they hold
     no value to show). Dict keys stay as they are: a map's keys are shown as plan mode shows a
-    sensitive map's (only its values are marked there)."""
+    sensitive map's (only its values are marked there). ``carried``: the collection is marked for
+    what one of its elements holds, not for its own text (``CarriedStr``)."""
     if isinstance(value, (list, dict)) and not isinstance(value, SensitiveCollection):
         from . import budget
 
         budget.charge(budget.weight(value))  # a copy is made
-    return _mark(value)
+    return _mark(value, carried)
 
 
-def _mark(value: Any) -> Any:
+def _mark(value: Any, carried: bool = False) -> Any:
     cls = value.__class__
     if cls is str:
-        return SensitiveStr(value)
+        return CarriedStr(value) if carried else SensitiveStr(value)
     if isinstance(value, MARKED):
         return value
     if cls is bool or value is None:
@@ -110,9 +119,9 @@ def _mark(value: Any) -> Any:
     if isinstance(value, float):
         return SensitiveFloat(value)
     if isinstance(value, list):
-        return sensitive_type(cls)([_mark(v) for v in value])
+        return sensitive_type(cls)([_mark(v, carried) for v in value])
     if isinstance(value, dict):
-        return sensitive_type(cls)([(k, _mark(v)) for k, v in value.items()])
+        return sensitive_type(cls)([(k, _mark(v, carried)) for k, v in value.items()])
     return value
 
 
@@ -177,11 +186,12 @@ def for_builder(value: Any, found: list[str], inside: bool = False) -> Any:
     bools lose theirs. Ports and protocols are shown by design, as plan mode shows a sensitive
     port (README "What it reads"); a bool is a flag the analysis reads, never printed. The text
     of each marked string goes to ``found``: the scrubber's, as plan mode collects every marked
-    leaf (what the builder prints without ``model.shown``, a ``vpc_id``, is still hidden)."""
+    leaf (what the builder prints without ``model.shown``, a ``vpc_id``, is still hidden); a string
+    marked only by its set of blocks (``CarriedStr``) is not one."""
     if isinstance(value, str):
         if inside and value.__class__ is str:
             value = SensitiveStr(value)
-        if isinstance(value, SensitiveStr):
+        if isinstance(value, SensitiveStr) and not isinstance(value, CarriedStr):
             found.append(str.__str__(value))
         return value
     if isinstance(value, (list, dict)):

@@ -30,7 +30,7 @@ from .files import display
 from .installed import base_reason, installed_modules, same_source
 from .marks import for_builder
 from .parse import parse_body, parse_json_config
-from .providers import passed
+from .providers import passed, provider_data
 from .syntax import CallN, Env, Node, ObjectN, TupleN, VarN, plain
 from .values import (
     Blocks,
@@ -194,6 +194,7 @@ class Loader:
         self.installed = installed_modules(root)
         self.workspace = _workspace(root)
         self.secrets: set[str] = set()  # text of sensitive values met while evaluating
+        self.regions: Optional[dict[str, str]] = None  # provider configuration -> its literal Region
         self.instance_count = 0  # resource and module instances made (limits.py total-instances)
         # at --base: installed packages whose calls the installed code satisfies, read from the
         # work tree (git never holds .terraform/); installed.py
@@ -324,6 +325,11 @@ class ResourceObject(Lazy):
         if values is not None and address.mode == "managed" and name in optional_only(address.type) \
                 and name not in SCHEMA_DEFAULTED.get(address.type, ()):
             return None  # Optional, not Computed, not written: null in the plan, known when planning
+        if address.mode == "data" and address.type in ("aws_region", "aws_partition") and values is not None:
+            known = provider_data(address.type, name, values, self.instance.module.provider_region(
+                self.instance.block, address.type))
+            if known is not None:
+                return known
         return Ref(address, (name,))
 
     def index(self, key: Any) -> Any:
@@ -410,6 +416,16 @@ class ModuleInstance:
     def label(self) -> str:
         return ".".join(str(s) for s in self.path) or "the root module"
 
+    def provider_region(self, block: Block, resource_type: str) -> Optional[str]:
+        """The Region of the provider configuration a block uses, when the root writes it as a
+        literal (providers.py regions)."""
+        from .providers import regions
+        from .providers import written as provider_written
+
+        if self.loader.regions is None:
+            self.loader.regions = regions(self.loader.module(self.loader.root).provider_configs)
+        return self.loader.regions.get(self.resolve_provider(provider_written(block, resource_type)))
+
     # ---------------------------------------------------------- names
     def root(self, name: str, line: int) -> Any:
         if name == "var":
@@ -422,7 +438,9 @@ class ModuleInstance:
             return _Namespace(lambda t: _Namespace(lambda n: self.resource_value("data", t, n), f"data.{t}"), "data")
         if name == "path":
             here = display(self.config.directory)
-            return {"module": here, "root": display(self.loader.root), "cwd": "."}
+            # path.cwd: where Terraform runs, absolute (Terraform docs, "References to Named
+            # Values"); the root module's directory, as `cd DIR && terraform plan` runs it
+            return {"module": here, "root": display(self.loader.root), "cwd": os.path.realpath(self.loader.root)}
         if name == "terraform":
             return {"workspace": self.loader.workspace}
         if name in ("each", "count"):

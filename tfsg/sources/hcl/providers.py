@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from .syntax import GetAttrN, Literal, ObjectN, VarN
+from .syntax import GetAttrN, Literal, ObjectN, Template, VarN
 
 
 def traversal_text(node: Any) -> Optional[str]:
@@ -47,14 +47,89 @@ def regions(provider_blocks: list) -> dict[str, str]:
     """Root ``provider`` blocks -> {configuration key: region}, for regions written as literals."""
     out: dict[str, str] = {}
     for block in provider_blocks:
-        if len(block.labels) != 1:
-            continue
-        alias, region = block.body.attrs.get("alias"), block.body.attrs.get("region")
-        key = block.labels[0]
-        if alias is not None:
-            if not (isinstance(alias.expr, Literal) and isinstance(alias.expr.value, str)):
-                continue
-            key += "." + alias.expr.value
-        if region is not None and isinstance(region.expr, Literal) and isinstance(region.expr.value, str):
-            out[key] = region.expr.value
+        key, region = _key(block), block.body.attrs.get("region")
+        text = _text(region.expr) if region is not None else None
+        if key is not None and text:
+            out[key] = text
     return out
+
+
+def default_tags(provider_blocks: list, env: Any) -> dict[str, Any]:
+    """Root ``provider`` blocks -> {configuration key: their ``default_tags { tags }`` value},
+    evaluated in the root module (a value only apply knows stays an Unknown)."""
+    from .bodies import safe
+    from .marks import for_builder
+
+    out: dict[str, Any] = {}
+    for block in provider_blocks:
+        key = _key(block)
+        found = [b for b in block.body.blocks if b.type == "default_tags"]
+        attr = found[0].body.attrs.get("tags") if key and found else None
+        if key is not None and attr is not None:
+            out[key] = for_builder(safe(attr.expr, env, block.file), [])
+    return out
+
+
+def merge_default_tags(instances: list, provider_keys: dict[str, str], defaults: dict[str, Any]) -> None:
+    """Give each managed resource that has ``tags_all`` its provider's default tags merged with
+    its own ``tags`` (a key the resource sets wins), as the plan shows ``tags_all`` (AWS
+    provider docs, "default_tags"; the resource's ``tags_all`` attribute). A part only apply
+    knows leaves ``tags_all`` unknown, as a plan does."""
+    from .argtypes import schema
+    from .values import is_known
+
+    for inst in instances:
+        wanted = defaults.get(provider_keys.get(inst.addr, ""))
+        if wanted is None or inst.address.mode != "managed" or "tags_all" not in schema(inst.type):
+            continue
+        own = inst.values.get("tags")
+        if (isinstance(inst.unknown, dict) and inst.unknown.get("tags")) or not is_known(wanted) \
+                or not isinstance(wanted, dict) or not (own is None or isinstance(own, dict)):
+            if isinstance(inst.unknown, dict):
+                inst.unknown["tags_all"] = True
+            continue
+        inst.values["tags_all"] = {**{k: v for k, v in wanted.items() if v is not None}, **(own or {})}
+
+
+def _key(block: Any) -> Optional[str]:
+    """A provider block's configuration key (``aws``, ``aws.eu``); None when its alias is not a literal."""
+    if len(block.labels) != 1:
+        return None
+    alias = block.body.attrs.get("alias")
+    if alias is None:
+        return block.labels[0]
+    text = _text(alias.expr)
+    return f"{block.labels[0]}.{text}" if text else None
+
+
+def _text(node: Any) -> Optional[str]:
+    """A string written as a literal: ``"eu"`` (a template of one literal part) or a bare literal."""
+    if isinstance(node, Template) and len(node.parts) == 1 and isinstance(node.parts[0], str):
+        return node.parts[0]
+    if isinstance(node, Literal) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+# Partitions by Region prefix (AWS General Reference, "AWS partitions"; the provider's
+# aws_partition derives them from its configured Region, without calling AWS)
+_PARTITIONS = (("cn-", "aws-cn", "amazonaws.com.cn", "cn.com.amazonaws"),
+               ("us-gov-", "aws-us-gov", "amazonaws.com", "com.amazonaws"),
+               ("us-isob-", "aws-iso-b", "sc2s.sgov.gov", "gov.sgov.sc2s"),
+               ("us-iso-", "aws-iso", "c2s.ic.gov", "gov.ic.c2s"),
+               ("eu-isoe-", "aws-iso-e", "cloud.adc-e.uk", "uk.adc-e.cloud"),
+               ("", "aws", "amazonaws.com", "com.amazonaws"))
+
+
+def provider_data(typ: str, name: str, written: dict, region: Optional[str]) -> Any:
+    """An attribute of ``data "aws_region"`` / ``data "aws_partition"`` that the provider computes
+    from its own configuration (provider docs: aws_region "can be used to discover the name of
+    the Region configured within the provider"; no AWS call, as an offline plan shows), or None
+    when the .tf files do not tell it (a Region not written as a literal)."""
+    if typ == "aws_region":
+        chosen = written.get("name") or written.get("region") or region
+        return chosen if name in ("name", "id", "region") and isinstance(chosen, str) else None
+    if typ == "aws_partition" and isinstance(region, str):
+        prefix, partition, suffix, reverse = next(p for p in _PARTITIONS if region.startswith(p[0]))
+        return {"partition": partition, "id": partition, "dns_suffix": suffix, "reverse_dns_prefix": reverse}.get(name)
+    return None

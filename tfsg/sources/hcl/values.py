@@ -93,6 +93,12 @@ class OverLimit(EvalError):
     request turn a rule it opens into a warning; ``try``/``can`` do not catch it either."""
 
 
+class Refused(OverLimit):
+    """A read tfsg refuses (a file outside the repository under review, git's own files), which
+    Terraform would do: the input is refused (exit 2 at file:line), never an unknown, which only
+    warns (``fileexists("/etc/passwd") ? "0.0.0.0/0" : ...`` would hide a world-open rule)."""
+
+
 class Unknown:
     """A value the .tf files cannot tell, and why."""
 
