@@ -280,15 +280,11 @@ def test_default_adopt_hcl_mode_removes_the_groups_flows(tmp_path, variant):
     assert r["newly_exposed"] == [] and r["no_longer_exposed"] == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "HCL mode at --base leaves web's and worker's groups unknown ('aws_vpc.v.default_security_group_id: "
-    "the VPC's default group, whose id is known only after apply and which this plan does not "
-    "manage'), so the before side has no members and no member flows; but that attribute is the "
-    "default group of aws_vpc.v, the very group the head's aws_default_security_group adopts "
-    "(same VPC, not replaced), and the plan of the same change (test above) has the members"))
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
 def test_default_adopt_hcl_mode_removes_the_members_flows(tmp_path, variant):
-    """[DEFSG] web <-> worker (all traffic, each way) is removed, as in the plan; nothing added."""
+    """[DEFSG] web <-> worker (all traffic, each way) is removed, as in the plan; nothing added.
+    At the base, aws_vpc.v.default_security_group_id (an id HCL mode never knows) is the group AWS
+    made with the VPC, the very group the head's aws_default_security_group adopts."""
     r = _hcl_diff(tmp_path, VARIANTS[variant]())
     assert flows(r["resource_flows_removed"]) == {(WEB, WORKER, "all", "all"), (WORKER, WEB, "all", "all")}
     assert r["resource_flows_added"] == []

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Optional
 
-from ..netsets import NO_SERVICES, ServiceSet
+from ..netsets import ALL_SERVICES, NO_SERVICES, ServiceSet
 from .records import INTERNET, LOAD_BALANCERS
 
 if TYPE_CHECKING:
@@ -63,6 +63,11 @@ class ResourceEdges:
         for member, cluster in graph.snap.cluster_links:
             self.one_resource.setdefault(member, set()).add(cluster)
             self.one_resource.setdefault(cluster, set()).add(member)
+        # load balancers without groups (a Network Load Balancer made without them): "all client
+        # traffic can reach the Network Load Balancer listeners" (ELB guide, "Update the security
+        # groups for your Network Load Balancer"), from inside the VPC too: any sender's egress decides
+        self.open_lbs = {a.resource for a in graph.snap.attachments
+                         if not a.groups and a.type in LOAD_BALANCERS and a.resource in graph.snap.lb_ports}
         for eni, host in sorted(graph.snap.host_links):
             if eni != host:
                 self.host_of[eni] = host
@@ -163,7 +168,7 @@ class ResourceEdges:
             only: Optional[tuple[str, ...]] = TO_DATABASES.get(m.type)
             if node in graph.snap.lb_instance_targets:
                 only = INSTANCE_TARGETS
-            candidates = {c for c in self._candidates(m) if atts[c].type not in NO_INBOUND
+            candidates = {c for c in self._candidates(m) | self.open_lbs if atts[c].type not in NO_INBOUND
                           and (only is None or atts[c].type in only)}
             candidates.discard(node)
             # resources.allowed() in both directions, inlined: this loop runs once per
@@ -175,9 +180,10 @@ class ResourceEdges:
             lb_ports = graph.snap.lb_ports
             if len(graph.snap.vpcs) > 1:  # overlapping or unconnected VPCs: no packet between them (interfaces.py)
                 candidates = {c for c in candidates if not graph.where.resources_apart(m, atts[c])}
+            open_lbs = self.open_lbs
             for name in candidates:
                 n_bound, n_groups, i_named, i_cidr = receiving(name)
-                inbound = i_cidr.get(m_bound)
+                inbound = ALL_SERVICES if name in open_lbs else i_cidr.get(m_bound)
                 if inbound is None:
                     inbound = cidr_part(graph, "ingress", atts[name], m_bound)
                 if i_named:

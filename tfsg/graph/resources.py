@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional
 
-from ..model import Attachment
-from ..netsets import NO_SERVICES, AddressSet, ServiceSet
+from ..model import Attachment, is_outside_group
+from ..netsets import ALL_SERVICES, NO_SERVICES, AddressSet, ServiceSet
 
 if TYPE_CHECKING:
     from . import FlowGraph
@@ -65,6 +65,11 @@ def cidr_part(graph: "FlowGraph", direction: str, own: Attachment, bound: Option
     assumed private), computed once per (interface, bound) and kept in ``aggregate``'s cache."""
     hit = NO_SERVICES
     for g in own.groups:
+        if direction == "egress" and is_outside_group(g):
+            # a group outside the plan: its egress rules are not here, taken as AWS's default
+            # (all traffic out), as for group flows (flows.py): the receiver's rules decide
+            hit = ALL_SERVICES
+            break
         if g in graph.cidrs[direction]:
             hit = hit | graph.coverage.covered(direction, g, bound)[0]
     aggregate(graph, direction, own)[1][bound] = hit

@@ -42,12 +42,19 @@ def _graphs(ctx: "Context") -> tuple[Any, Any]:
     return ctx.graph.path_view(), ctx.graph.digraph()
 
 
-def _facing(g: Any, subject: str, is_resource: bool) -> dict[str, ServiceSet]:
+def _facing(g: Any, subject: str, is_resource: bool, lbs: frozenset = frozenset(),
+            passed: Optional[dict[str, str]] = None, arrives: Any = None) -> dict[str, ServiceSet]:
     """What reaches ``subject`` in one hop from each node the internet reaches directly, by the
-    resource each stands for (a load balancer reaches its listeners' targets only)."""
+    resource each stands for (a load balancer reaches its listeners' targets only). A load
+    balancer the internet does not reach (``lbs``: an internal one) is looked through: it
+    carries the facing resource's connections to its targets (a Network Load Balancer passes
+    them on as they are), so the resource before it is one exploited host away from the data;
+    ``passed`` records which load balancer, by the facing resource; ``arrives(sender, lb,
+    services)``: what of it the subject admits when the load balancer keeps the sender's address."""
     out: dict[str, ServiceSet] = {}
     ends = g.nodes_of(subject) if is_resource else [subject]
     starts = g.successors(INTERNET) if is_resource or INTERNET in g else []
+    reached = {g.real(p) for p in starts} if is_resource else set()
     for p in starts:
         name = g.real(p) if is_resource else p
         if name == subject:
@@ -55,7 +62,45 @@ def _facing(g: Any, subject: str, is_resource: bool) -> dict[str, ServiceSet]:
         for end in ends:
             if g.has_edge(p, end):
                 out[name] = out.get(name, NO_SERVICES) | g.services(p, end)
+        if not is_resource or name in out or name in lbs:
+            continue
+        for q in g.successors(p):
+            lb = g.real(q)
+            if lb not in lbs or lb in reached or lb == subject:
+                continue
+            for end in ends:
+                if g.has_edge(q, end):
+                    got = g.services(q, end) if arrives is None else arrives(name, lb, g.services(q, end))
+                    if not got:
+                        continue
+                    out[name] = out.get(name, NO_SERVICES) | got
+                    if passed is not None:
+                        passed.setdefault(name, lb)
     return out
+
+
+def _arrives(ctx: "Context", subject: str) -> Any:
+    """What ``subject`` admits of a sender's connection a load balancer passes on: all it
+    forwards, unless the load balancer keeps the client's address (an instance target of a
+    Network Load Balancer, by default): then the subject's own rules must admit the sender, or
+    name a group of the load balancer (ELB guide, Network Load Balancers, "Client IP
+    preservation"; "Update the security groups for your Network Load Balancer")."""
+    from ..graph.resources import aggregate, allowed
+
+    atts = {a.resource: a for a in ctx.graph.snap.attachments}
+    kept = {link.lb for link in ctx.graph.snap.lb_links if link.target == subject and link.client_ip is True}
+
+    def arrives(sender: str, lb: str, services: ServiceSet) -> ServiceSet:
+        own, other, front = atts.get(subject), atts.get(sender), atts.get(lb)
+        if lb not in kept or own is None or other is None or front is None:
+            return services
+        named = aggregate(ctx.graph, "ingress", own)[0]
+        by_lb = NO_SERVICES
+        for g in front.groups:
+            by_lb = by_lb | named.get(g, NO_SERVICES)
+        return services & (allowed(ctx.graph, "ingress", own, other) | by_lb)
+
+    return arrives
 
 
 def _subjects(ctx: "Context", spec: dict) -> list[tuple[str, str, bool]]:
@@ -142,6 +187,9 @@ def tier_exposure(policy: "Policy", ctx: "Context") -> list["Finding"]:
     direct_grp = {p: grp.services(INTERNET, p) for p in grp.successors(INTERNET)} if INTERNET in grp else {}
     out = []
     endpoints = _endpoint_services(ctx)
+    from ..graph.records import LOAD_BALANCERS
+
+    lbs = frozenset(a.resource for a in ctx.graph.snap.attachments if a.type in LOAD_BALANCERS)
     for subject, group, is_resource in _subjects(ctx, policy.spec):
         g, direct = (res, direct_res) if is_resource else (grp, direct_grp)
         if subject in direct or (is_resource and subject in endpoints):
@@ -154,23 +202,26 @@ def tier_exposure(policy: "Policy", ctx: "Context") -> list["Finding"]:
                                    # the public blocks that admit it: where the finding points
                                    sources=sorted(_internet_labels(ctx, *groups))))
             continue
-        via = _facing(g, subject, is_resource)
+        passed: dict[str, str] = {}
+        via = _facing(g, subject, is_resource, lbs, passed, _arrives(ctx, subject) if is_resource else None)
         through = sorted(via)
         if not through:
             continue
         first = through[0]
         hop = via[first]
+        inner = passed.get(first)  # an internal load balancer between them, looked through
         by = _granting(ctx, first, subject, group, is_resource, hop)
         more = f" (and {len(through) - 1} more)" if len(through) > 1 else ""
         admitting = _admitting(ctx, first, subject, group, is_resource, hop)
         open_lb = _open_lb(ctx, first)
         finding = ctx.finding(policy, subject, "internet",
                               f"{subject} is reachable from the internet through {first}, which is itself "
-                              f"internet-facing{more}: internet -> {first} -> {subject} on {hop.describe()}"
-                              + (f" ({open_lb})" if open_lb else ""),
+                              f"internet-facing{more}: internet -> {first} -> "
+                              + (f"{inner} (a load balancer, which passes its connections on) -> " if inner else "")
+                              + f"{subject} on {hop.describe()}" + (f" ({open_lb})" if open_lb else ""),
                               at=admitting[0] if len(admitting) == 1 else None,
-                              path=[INTERNET, first, subject], through=through, services=service_rows(hop),
-                              defined_by=by)
+                              path=[INTERNET, first] + ([inner] if inner else []) + [subject], through=through,
+                              services=service_rows(hop), defined_by=by)
         routes = _crossing_routes(ctx.graph, first, subject)
         if routes:  # the hop leaves first's VPC: the routes that carry it are the other way to close it
             finding.evidence["routes"] = list(routes)

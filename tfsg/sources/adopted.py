@@ -25,12 +25,21 @@ def add_adopted(before: Snapshot, after: Snapshot) -> None:
     members the resources that name it by the id its VPC reads back; whether its rules were
     changed outside Terraform is not known: only the group's own rules assume."""
     for key, sg in sorted(after.groups.items()):
-        if not sg.default or sg.change != "create" or key in before.groups or sg.address == f"{sg.vpc_id} " \
+        if not sg.default or sg.change != "create" or key in before.groups or key == f"{sg.vpc_id} " \
                 "(default security group)":
             continue
         vpc = sg.vpc_id or ""
         if vpc and not vpc.startswith(("vpc-", "data.")) and vpc not in before.vpcs:
             continue  # the VPC is made by this change too: nothing was there before
+        made = f"{vpc} (default security group)"
+        if made in before.groups:
+            # the side before names the group AWS made with the VPC (HCL mode: its id is never
+            # known there): the very group the change adopts, with what it held then
+            _rename(before, made, key)
+            before.groups[key] = replace(sg, change="no-op", inline=(), unmanaged=("ingress", "egress"))
+            if key in after.locations:
+                before.locations.setdefault(key, after.locations[key])
+            continue
         before.groups[key] = replace(sg, change="no-op", inline=(), unmanaged=("ingress", "egress"))
         # (AWS's default rules carry no description)
         before.rules += [Rule(key, "ingress", ALL_SERVICES, Peer("self"), key),
@@ -42,3 +51,13 @@ def add_adopted(before: Snapshot, after: Snapshot) -> None:
             # the resources already in it read back its id (sg-...): members of this group
             before.attachments = [replace(a, groups=tuple(sorted({key if g == ident else g for g in a.groups})))
                                   if ident in a.groups else a for a in before.attachments]
+
+
+def _rename(snap: Snapshot, old: str, new: str) -> None:
+    """The group ``old`` is ``new`` in ``snap``: its rules, the rules naming it, its members."""
+    del snap.groups[old]
+    snap.rules = [replace(r, group=new if r.group == old else r.group,
+                          peer=Peer("group", new) if r.peer.kind == "group" and r.peer.value == old else r.peer)
+                  for r in snap.rules]
+    snap.attachments = [replace(a, groups=tuple(sorted({new if g == old else g for g in a.groups})))
+                        if old in a.groups else a for a in snap.attachments]

@@ -111,6 +111,12 @@ class LoadBalancers:
                     elif isinstance(t, Unk):
                         unread.append(t.reason)
         attr = ".".join(str(p) for p in paths[0] if p != "[]")
+        if not out and not unread and not self.b.value(inst, (paths[0][0],))[0] \
+                and not any(self.b._expand(inst, steps) for steps in paths):
+            # the whole action list is known only after apply and nothing says what it holds (its
+            # dynamic blocks are dropped from plan JSON; no .tf sources): it may forward anywhere
+            unread.append(f"{paths[0][0]} is known only after apply (dynamic blocks, which plan JSON drops; give "
+                          "the .tf sources with --source)")
         if unread:  # (a known ARN of no resource here names no load balancer of the plan either)
             self._partial.add(inst.addr)
         if not out and unread:

@@ -279,6 +279,12 @@ class TermsMixin(BuilderBase):
                 count = len(val) if known and isinstance(val, list) else 0
                 if not known:  # unknown block list: count the literal blocks in the configuration
                     count = len(self._config_blocks(inst, p))
+                    made = self.sources.blocks(inst.address, p[0]) \
+                        if self.sources is not None and len(p) == 1 and isinstance(p[0], str) else None
+                    if made is not None and made > count:
+                        # dynamic blocks plan JSON drops from its configuration: the sources make
+                        # them all (a listener's authenticate action and its forward action)
+                        count = made
                     if not count and self.sources is not None and self.sources.written(inst.address, p):
                         # a dynamic block whose for_each only apply knows (the plan marks the
                         # whole list unknown): one block stands for what apply makes, its values
