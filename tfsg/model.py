@@ -324,6 +324,9 @@ class LbLink:
     client_ip: Optional[bool]
     client_ip_v6: Optional[bool]
     family: Optional[str] = "ipv4"
+    # the clients a listener rule's source_ip condition lets through (None: any client): ELB
+    # guide, "Listener rules", condition types, "Source IP address"
+    clients: Optional[AddressSet] = None
 
 
 @dataclass(frozen=True)
@@ -394,6 +397,9 @@ class Snapshot:
     # ``prefix_lists`` (the entries this plan adds to a list outside it, or the known ones beside
     # an entry only apply knows); rules use them, and the rest is an unknown (graph/rules.py)
     partial_prefix_lists: dict[str, str] = field(default_factory=dict)
+    # data store -> the port it listens on, as its configuration sets it (``port``: a database
+    # on 15432), for the policies that name data-store ports (``store_ports``)
+    store_ports: dict[str, int] = field(default_factory=dict)
     attachments: list[Attachment] = field(default_factory=list)
     lb_links: list[LbLink] = field(default_factory=list)  # listener -> target hops
     open_fronts: set[str] = field(default_factory=set)  # public fronts whose groups guard only egress (fronts.py)

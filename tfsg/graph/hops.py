@@ -45,6 +45,8 @@ class Hops:
     # group -> rule -> services: the rules that admit what a listener forwards (the load
     # balancer's addresses or groups, or the preserved client's), for a finding's defined_by
     lb_rules: dict[str, dict[str, ServiceSet]] = field(default_factory=dict)
+    # load balancers with a listener rule that forwards only some clients (source_ip)
+    restricted: set[str] = field(default_factory=set)
 
 
 def lb_hops(graph: "FlowGraph") -> Hops:
@@ -84,6 +86,8 @@ def lb_hops(graph: "FlowGraph") -> Hops:
             chain = fronted.get((lb.resource, family))
             if public is not True and chain is None:
                 continue
+            if not _for_internet(link, family):
+                continue  # a listener rule forwards only the clients its source_ip condition names
             front = _front(graph, lb, link, family) if public is True else NO_SERVICES
             if chain is not None:  # an internal load balancer that an internet-facing one forwards to
                 front = front | (link.front & chain[0])
@@ -131,11 +135,21 @@ def _listener_text(link: LbLink) -> str:
     return f"its listener on {link.front.describe()}"
 
 
+def _for_internet(link: LbLink, family: str) -> bool:
+    """Does the link forward the whole internet of ``family`` (no source_ip condition, or one
+    that holds every public address)?"""
+    return link.clients is None or link.clients.issuperset(PUBLIC_V4 if family == "ipv4" else PUBLIC_V6)
+
+
 def _forward(out: Hops, link: LbLink, services: ServiceSet) -> None:
-    """The resource graph's hop load balancer -> target, and the listener's part of it."""
+    """The resource graph's hop load balancer -> target, and the listener's part of it (what
+    a search from the internet walks: not a rule that forwards only some clients)."""
     _add(out.lb_targets.setdefault(link.lb, {}), link.target, services)
     front, by_target = out.listeners.setdefault(link.lb, {}).get(link.listener, (NO_SERVICES, {}))
-    _add(by_target, link.target, services)
+    if _for_internet(link, "ipv4") or _for_internet(link, "ipv6"):
+        _add(by_target, link.target, services)
+    else:
+        out.restricted.add(link.lb)  # searches from the internet walk it per listener (listener_view.py)
     out.listeners[link.lb][link.listener] = (front | link.front, by_target)
 
 

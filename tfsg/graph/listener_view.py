@@ -24,15 +24,17 @@ class ListenerView:
 
     ``hops.listeners``: load balancer -> listener -> (listener ports, target -> services);
     ``closed``: the load balancers whose every listener and target the plan holds (only those
-    are split: of another, what its groups allow is what it may reach)."""
+    are split: of another, what its groups allow is what it may reach); ``restricted``: those
+    with a rule that forwards only some clients (split even with one listener, whose node then
+    leaves out what the internet is not forwarded to)."""
 
     def __init__(self, base: Any, listeners: dict[str, dict[str, tuple[ServiceSet, dict[str, ServiceSet]]]],
-                 closed: set[str]) -> None:
+                 closed: set[str], restricted: frozenset | set = frozenset()) -> None:
         self.base = base
         self._split: dict[str, list[str]] = {}  # load balancer -> its listener nodes
         self._node: dict[str, tuple[str, ServiceSet, dict[str, ServiceSet]]] = {}  # node -> (lb, ports, targets)
         for lb, by_listener in sorted(listeners.items()):
-            if len(by_listener) < 2 or lb not in closed:
+            if (len(by_listener) < 2 and lb not in restricted) or lb not in closed:
                 # one listener: the load balancer's node says it all; listeners or targets the
                 # plan does not hold: it may forward anything anywhere its groups allow (fail closed)
                 continue

@@ -107,7 +107,8 @@ class PathQueries(GraphBase):
         if self._path_view is None:
             from .listener_view import ListenerView
 
-            self._path_view = ListenerView(self.resource_graph(), self.hops.listeners, self.snap.lb_closed)
+            self._path_view = ListenerView(self.resource_graph(), self.hops.listeners, self.snap.lb_closed,
+                                            self.hops.restricted)
         return self._path_view
 
     def resource_paths(self) -> list[Path]:

@@ -265,9 +265,24 @@ def _internet_services(ctx: Context, group: str, family: Any) -> ServiceSet:
 # --------------------------------------------------------------------------- kinds
 
 
+def store_ports(ctx: Context, group: str) -> ServiceSet:
+    """The ports the data stores in ``group`` listen on as their configuration sets them (an
+    Aurora instance listens on its cluster's port)."""
+    snap = ctx.graph.snap
+    if not snap.store_ports:
+        return NO_SERVICES
+    cluster = dict(snap.cluster_links)
+    out = NO_SERVICES
+    for att in ctx.graph.members.get(group, ()):
+        port = snap.store_ports.get(att.resource) or snap.store_ports.get(cluster.get(att.resource, ""))
+        if port:
+            out = out | services_for_rule("tcp", port, port)
+    return out
+
+
 def forbidden_flow(policy: Policy, ctx: Context) -> list[Finding]:
     spec = policy.spec
-    wanted = parse_services(spec.get("services"))
+    base = wanted = parse_services(spec.get("services"))
     match_all = spec.get("match", "any") == "all"
     source = spec["from"]
     out: list[Finding] = []
@@ -279,6 +294,8 @@ def forbidden_flow(policy: Policy, ctx: Context) -> list[Finding]:
         return common
 
     for group in ctx.sel.groups(spec.get("to")):
+        # a data store on a port of its own (a database on 15432) is a data-store port too
+        wanted = base | store_ports(ctx, group) if spec.get("store_ports") else base
         if "internet" in source:
             common = hit(_internet_services(ctx, group, source["internet"]))
             if common:
@@ -316,6 +333,7 @@ def forbidden_flow(policy: Policy, ctx: Context) -> list[Finding]:
                                        source=src, services=service_rows(common),
                                        defined_by=granting(granted_by, common),
                                        **extra))
+    wanted = base
     if "internet" in source:
         out += _aggregated_internet(policy, ctx, hit, source["internet"])
     return out

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from typing import Any, Optional
 
 from ..model import LbLink, shown
-from ..netsets import ProtocolError, ServiceSet, services_for_rule
+from ..netsets import AddressSet, ProtocolError, ServiceSet, services_for_rule
 from .classic_elb import classic_links, classic_ports
 from .ecs_hosts import container_instances, host_mode, host_port
 from .instances import Instance
@@ -83,6 +83,7 @@ class LoadBalancers:
         self.b = builder
         self._seen: dict[tuple, list[str]] = {}
         self._partial: set[str] = set()  # resources with a reference tfsg could not follow
+        self._external: set[str] = set()  # target groups with a registration outside every VPC of the plan
         self.closed: set[str] = set()  # see _close
         self.ports: dict[str, ServiceSet] = {}  # see _listener_ports
         self._addresses: Optional[dict[str, list[Instance]]] = None  # see _host_addresses
@@ -147,12 +148,30 @@ class LoadBalancers:
                     found = ids.get(v) or self._in_vpc_of(group, addresses.get(_canonical(v), ()))
                     if found:
                         out.append(found[0].addr)
+                    elif v and v != "unknown" and group is not None and self._outside_every_vpc(v):
+                        # an address no VPC of the plan holds (an on-premises server: an ip target
+                        # outside the group's VPC, ELB guide "Target type"): none of the plan's
+                        # resources, so the load balancer still forwards to its targets alone
+                        self._external.add(group.addr)
+                        self.b.unknown(inst.addr, ".".join(path), f"registers {shown(v)!r}, an address outside every "
+                                       "VPC of this plan: what answers there is not known", ("front", inst.addr))
                     elif v and v != "unknown":
                         self._partial.add(inst.addr)
                         self.b.unknown(inst.addr, ".".join(path), f"registers {shown(v)!r}, which is not a resource of "
                                        "this plan: what it admits through the load balancer is not known",
                                        ("front", inst.addr))
         return out
+
+    def _outside_every_vpc(self, text: str) -> bool:
+        """Is ``text`` an IP address that no VPC of the plan holds (all their blocks known)?"""
+        snap = self.b.snap
+        if not snap.vpcs or snap.partial_vpcs:
+            return False
+        try:
+            where = AddressSet.parse(text)
+        except ValueError:
+            return False
+        return not any(block.overlaps(where) for block in snap.vpcs.values())
 
     def _host_addresses(self) -> dict[str, list[Instance]]:
         """Instances and network interfaces of the plan by each private address they hold, IPv4
@@ -239,12 +258,20 @@ class LoadBalancers:
         for listener in by_type.get("aws_lb_listener", []) + by_type.get("aws_alb_listener", []):
             idle = self._weightless(listener, "default_action")
             forwards += [(listener, tg) for tg in self._refs(listener, _FORWARD_PATHS, TG_TYPES) if tg not in idle]
+        clients: dict[tuple[str, str], Optional[AddressSet]] = {(lsn.addr, tg): None for lsn, tg in forwards}
         listeners = {i.addr: i for t in LISTENER_TYPES for i in by_type.get(t, ())}
         for rule in by_type.get("aws_lb_listener_rule", []) + by_type.get("aws_alb_listener_rule", []):
             idle = self._weightless(rule, "action")
+            only = self._source_ip(rule)
             for listener_addr in self._refs(rule, (("listener_arn",),), LISTENER_TYPES):
-                forwards += [(listeners[listener_addr], tg) for tg in self._refs(rule, _RULE_PATHS, TG_TYPES)
-                             if tg not in idle]
+                for tg in self._refs(rule, _RULE_PATHS, TG_TYPES):
+                    if tg in idle:
+                        continue
+                    forwards.append((listeners[listener_addr], tg))
+                    key = (listener_addr, tg)
+                    had = clients.get(key, only) if key in clients else only
+                    # any rule (or the default action) forwarding there without a condition: any client
+                    clients[key] = None if had is None or only is None else had | only
         self._close(by_type, forwards, targets)
         self._listener_ports(by_type)
         self.ports.update(classic_ports(self, by_type))
@@ -272,9 +299,32 @@ class LoadBalancers:
                 if target in functions:
                     back = INVOKED  # (a target group of type lambda has no port or protocol)
                 if back is not None:
-                    out.add(LbLink(lbs[0], listener.addr, front, target, back, preserved, preserved_v6, seen_from))
+                    out.add(LbLink(lbs[0], listener.addr, front, target, back, preserved, preserved_v6, seen_from,
+                                   clients.get((listener.addr, tg))))
         out |= classic_links(self, by_type)
         return sorted(out, key=lambda link: (link.lb, link.listener, link.target))
+
+    def _source_ip(self, rule: Instance) -> Optional[AddressSet]:
+        """The clients a listener rule's ``source_ip`` conditions let through (their CIDRs; all
+        conditions of a rule must match: ELB guide, "Listener rules"); None when it has none, or
+        when one is known only after apply (any client, fail closed)."""
+        from ..netsets import union_all
+
+        found: list[AddressSet] = []
+        for path in self.b._expand(rule, ("condition", "[]", "source_ip", "[]")):
+            known, values = self.b.value(rule, path + ("values",))
+            if not known or not isinstance(values, list) or not values:
+                return None
+            try:
+                found.append(union_all(AddressSet.parse(str(v)) for v in values))
+            except ValueError:
+                return None
+        if not found:
+            return None
+        out = found[0]
+        for block in found[1:]:
+            out = out & block
+        return out
 
     def _ecs_targets(self, svc: Instance, by_type: dict[str, list[Instance]], targets: dict[str, list]) -> None:
         """An ECS service's registrations: its tasks (awsvpc), or the container instances that
@@ -317,7 +367,7 @@ class LoadBalancers:
             tgs = [tg for listener, tg in forwards if listener.addr in listeners]
             if listeners & self._partial:
                 continue
-            if all(targets.get(tg) for tg in tgs):
+            if all(targets.get(tg) or tg in self._external for tg in tgs):
                 self.closed.add(lb)
             elif all(tg in groups and self._instance_type(groups[tg]) for tg in tgs):
                 # targets registered elsewhere (an ECS service of another stack, the console):

@@ -47,6 +47,11 @@ __all__ = ["CLUSTER_MEMBERS", "DEFAULT_GROUP_TYPES", "GROUP_TYPES", "RULE_TYPES"
 
 # EC2-Classic groups of the old RDS, Redshift and ElastiCache APIs (aws provider <= 4): listed as
 # not analysed, never silently dropped
+# Data stores whose ``port`` argument sets the port they listen on (provider 5 docs)
+STORE_PORT_TYPES = ("aws_db_instance", "aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster",
+                    "aws_redshift_cluster", "aws_elasticache_cluster", "aws_elasticache_replication_group",
+                    "aws_memorydb_cluster", "aws_redshiftserverless_workgroup")
+
 CLASSIC_GROUP_TYPES = ("aws_db_security_group", "aws_redshift_security_group", "aws_elasticache_security_group")
 
 
@@ -190,10 +195,21 @@ class SnapshotBuilder(TermsMixin, RegionsMixin, GroupsMixin, DefaultGroupsMixin,
         self.snap.endpoints, unknowns = public_endpoints(self)
         self.snap.filters = filters(self)
         self.snap.unknowns += unknowns
+        self._store_ports()
         self._dedupe_rules()
         if self.prior is not None:
             self._revocations()
         return self.snap
+
+    def _store_ports(self) -> None:
+        """The port each data store listens on, where its configuration sets one (provider docs:
+        the ``port`` argument of each type; AWS's default port otherwise, which the policies
+        list already)."""
+        for inst in self.instances:
+            if inst.type in STORE_PORT_TYPES and inst.address.mode == "managed":
+                known, port = self.value(inst, ("port",))
+                if known and isinstance(port, int) and not isinstance(port, bool) and 0 < port < 65536:
+                    self.snap.store_ports[inst.addr] = port
 
     def _fronts(self) -> None:
         """Public fronts AWS runs before private resources (sources/fronts.py): their hops, and
