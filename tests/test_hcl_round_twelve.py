@@ -70,8 +70,12 @@ def test_json_syntax_strings_are_templates_both_ways():
     """[JSON] Terraform docs, JSON Configuration Syntax, "Expression Mapping": a JSON string is
     decoded, then parsed as a template whose ${...} are native syntax: a quoted string inside
     one is a native string (its own ${...} and escapes). fixtures/hcl_json_templates."""
-    want = {("0.0.0.0/0", "22"), ("0.0.0.0/0", "2222"), ("0.0.0.0/0", "3389"), ("10.0.0.0/8", "3389")}
+    want = {("0.0.0.0/0", "aws_security_group.bastion", "22"), ("0.0.0.0/0", "aws_security_group.bastion", "2222"),
+            ("0.0.0.0/0", "aws_security_group.bastion", "3389"), ("10.0.0.0/8", "aws_security_group.bastion", "3389"),
+            # "dynamic" given as an array of objects (JSON syntax: a block type's value may be one)
+            ("0.0.0.0/0", "aws_security_group.dyn", "8443"), ("10.0.0.0/8", "aws_security_group.dyn", "8443")}
     for target in (plan("hcl_json_templates"), str(FIXTURES / "hcl_json_templates")):
         r = tfsg_json("show", target)
-        assert {(f["from"], f["ports"]) for f in r["flows"]} == want, target
-        assert _groups(r) == {("aws_security_group.bastion", "dev-bastion")} and r["unknown"] == []
+        assert {(f["from"], f["to"], f["ports"]) for f in r["flows"]} == want, target
+        assert _groups(r) == {("aws_security_group.bastion", "dev-bastion"), ("aws_security_group.dyn", "dyn")}
+        assert r["unknown"] == []

@@ -129,3 +129,16 @@ resource "aws_security_group_rule" "partner" {
         proc = run_tfsg(args[0], str(tmp_path), *args[1:])
         assert proc.returncode == 0, proc.stderr
         assert b"0badc0ffee" not in proc.stdout + proc.stderr, args
+
+
+def test_invisible_characters_are_escaped():
+    """A group's name, a tag or a key from the pull request is shown escaped when it holds a
+    character a reviewer cannot see or that breaks a line in some viewers (probe pF of round
+    twelve): a zero-width space makes "pro\\u200bd" look like "prod"; U+2028 and U+2029 are line
+    and paragraph separators; U+200E/U+200F reorder text; U+FEFF, U+2060 and U+00AD are
+    invisible. Printable text, non-ASCII letters included, stays as it is."""
+    from tfsg.errors import one_line
+
+    assert one_line("pro\u200bd\u2028x\u2029\u200e\u200f\ufeff\u2060\xad") == \
+        "pro\\u200bd\\u2028x\\u2029\\u200e\\u200f\\ufeff\\u2060\\xad"
+    assert one_line("café-Ωmega 東京") == "café-Ωmega 東京"

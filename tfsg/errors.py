@@ -27,9 +27,12 @@ def one_line(text: str) -> str:
     return _CONTROL.sub(_escaped, text) if _CONTROL.search(text) else text
 
 
-# C0 and C1 controls (U+009B is a terminal's CSI too), bidirectional overrides and isolates
-# (text shown in another order than it is written), lone surrogates
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# C0 and C1 controls (U+009B is a terminal's CSI too), bidirectional overrides, isolates and
+# marks (text shown in another order than it is written), invisible characters (a zero-width
+# space makes "pro\u200bd" look like "prod"; a soft hyphen, word joiners, the BOM), the line and
+# paragraph separators (a line break to some viewers), lone surrogates
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069"
+                      "\ufeff\ud800-\udfff]")
 
 
 def _escaped(match: re.Match) -> str:

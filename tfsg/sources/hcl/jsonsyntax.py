@@ -164,8 +164,12 @@ def _json_body(body: dict, file: str, kind: str) -> Body:
     nested, native, literal = _NESTED.get(kind, frozenset()), _NATIVE.get(kind, frozenset()), \
         _LITERAL.get(kind, frozenset())
     for key, value in body.items():
-        if key == "dynamic" and isinstance(value, dict):
-            for label, spec in sorted(value.items()):
+        if key == "dynamic" and isinstance(value, (dict, list)):
+            # an object of labels, or an array of such objects (JSON syntax: a block type's
+            # value may be an array of objects, each adding its blocks)
+            specs = [(label, spec) for item in _as_list(value) if isinstance(item, dict)
+                     for label, spec in sorted(item.items())]
+            for label, spec in specs:
                 for item in _as_list(spec):
                     if isinstance(item, dict):
                         inner = _json_body({k: v for k, v in item.items() if k != "content"}, file, "dynamic")
