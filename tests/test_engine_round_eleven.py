@@ -56,8 +56,11 @@ Every expected value is derived by hand from main.tf with these rules:
          aws_rds_cluster and its instances, aws_dms_replication_instance) reached from the
          internet directly or through an internet-facing tier; "A cluster and its instances
          reached the same way are one tiering finding, on the cluster (evidence.members)".
-         TFSG002's ports hold none of 443, 8080, 8443, 15432, 15433; nothing admits tcp 22/3389 or
-         all traffic from the internet: the only blocking policy is TFSG007.
+         TFSG002's listed ports hold none of 443, 8080, 8443, 15432, 15433, but it names the port
+         a data store of the group is configured on (store_ports, twelfth session): the clusters'
+         15432 (aurora, aurora_priv: their groups admit it from 0.0.0.0/0) and maz's 15433; db's
+         group admits 15432 from web's group only, and DMS takes no port. Nothing admits tcp
+         22/3389 or all traffic from the internet: the blocking policies are TFSG007 and TFSG002.
 """
 
 from __future__ import annotations
@@ -231,7 +234,7 @@ def test_tfsg007_violations(check):
     code, r = check
     assert code == 1
     assert not r["verdict"]["passed"]
-    assert _violations(r) == {
+    assert {v for v in _violations(r) if v[0] == "TFSG007"} == {
         ("TFSG007", DMS), ("TFSG007", MAZ), ("TFSG007", DB), ("TFSG007", PRIV_C), ("TFSG007", AURORA_C),
     }
     tier = {f["address"]: f for f in r["findings"] if f["policy"] == "TFSG007"}
@@ -243,8 +246,11 @@ def test_tfsg007_violations(check):
     assert tier[DB]["evidence"]["services"] == [{"protocol": "tcp", "ports": "15432"}]
 
 
-def test_only_tfsg007_blocks(check):
-    """[POL][DEFSG] no group policy fires (custom ports, no SSH/RDP or all-traffic ingress, the
-    default group emptied): every blocking finding is TFSG007."""
+def test_only_tfsg007_and_the_store_ports_block(check):
+    """[POL][DEFSG] no other group policy fires (no SSH/RDP or all-traffic ingress, the default
+    group emptied): the blocking findings are TFSG007 and TFSG002 on the data stores' own ports."""
     _, r = check
-    assert {f["policy"] for f in r["findings"] if f["blocking"]} == {"TFSG007"}
+    assert {f["policy"] for f in r["findings"] if f["blocking"]} == {"TFSG007", "TFSG002"}
+    assert {(f["address"], f["key"]) for f in r["findings"] if f["policy"] == "TFSG002"} == {
+        ("aws_security_group.aurora", "internet tcp 15432"), ("aws_security_group.aurora_priv", "internet tcp 15432"),
+        ("aws_security_group.maz", "internet tcp 15433")}
