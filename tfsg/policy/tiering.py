@@ -79,7 +79,7 @@ def _facing(g: Any, subject: str, is_resource: bool, lbs: frozenset = frozenset(
     return out
 
 
-def _arrives(ctx: "Context", subject: str) -> Any:
+def _arrives(ctx: "Context", subject: str, atts: dict) -> Any:
     """What ``subject`` admits of a sender's connection a load balancer passes on: all it
     forwards, unless the load balancer keeps the client's address (an instance target of a
     Network Load Balancer, by default): then the subject's own rules must admit the sender, or
@@ -87,7 +87,6 @@ def _arrives(ctx: "Context", subject: str) -> Any:
     preservation"; "Update the security groups for your Network Load Balancer")."""
     from ..graph.resources import aggregate, allowed
 
-    atts = {a.resource: a for a in ctx.graph.snap.attachments}
     kept = {link.lb for link in ctx.graph.snap.lb_links if link.target == subject and link.client_ip is True}
 
     def arrives(sender: str, lb: str, services: ServiceSet) -> ServiceSet:
@@ -190,6 +189,7 @@ def tier_exposure(policy: "Policy", ctx: "Context") -> list["Finding"]:
     from ..graph.records import LOAD_BALANCERS
 
     lbs = frozenset(a.resource for a in ctx.graph.snap.attachments if a.type in LOAD_BALANCERS)
+    atts = {a.resource: a for a in ctx.graph.snap.attachments}  # once, not per subject
     for subject, group, is_resource in _subjects(ctx, policy.spec):
         g, direct = (res, direct_res) if is_resource else (grp, direct_grp)
         if subject in direct or (is_resource and subject in endpoints):
@@ -203,7 +203,7 @@ def tier_exposure(policy: "Policy", ctx: "Context") -> list["Finding"]:
                                    sources=sorted(_internet_labels(ctx, *groups))))
             continue
         passed: dict[str, str] = {}
-        via = _facing(g, subject, is_resource, lbs, passed, _arrives(ctx, subject) if is_resource else None)
+        via = _facing(g, subject, is_resource, lbs, passed, _arrives(ctx, subject, atts) if is_resource else None)
         through = sorted(via)
         if not through:
             continue

@@ -18,6 +18,7 @@ from dataclasses import replace
 
 from ..model import Peer, Rule, Snapshot
 from ..netsets import ALL_SERVICES
+from .build.default_groups import own_default_key
 
 
 def add_adopted(before: Snapshot, after: Snapshot) -> None:
@@ -25,13 +26,12 @@ def add_adopted(before: Snapshot, after: Snapshot) -> None:
     members the resources that name it by the id its VPC reads back; whether its rules were
     changed outside Terraform is not known: only the group's own rules assume."""
     for key, sg in sorted(after.groups.items()):
-        if not sg.default or sg.change != "create" or key in before.groups or key == f"{sg.vpc_id} " \
-                "(default security group)":
+        if not sg.default or sg.change != "create" or key in before.groups or key == own_default_key(sg.vpc_id or ""):
             continue
         vpc = sg.vpc_id or ""
         if vpc and not vpc.startswith(("vpc-", "data.")) and vpc not in before.vpcs:
             continue  # the VPC is made by this change too: nothing was there before
-        made = f"{vpc} (default security group)"
+        made = own_default_key(vpc)
         if made in before.groups:
             # the side before names the group AWS made with the VPC (HCL mode: its id is never
             # known there): the very group the change adopts, with what it held then
