@@ -68,6 +68,27 @@ def plan(case: str) -> str:
     return str(path)
 
 
+GIT = ["git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", "-c", "commit.gpgsign=false"]
+
+
+def base_repo(tmp_path: Path, base: Path, head: Path) -> Path:
+    """A git repository whose HEAD holds ``base``'s .tf files and whose work tree ``head``'s
+    (an update fixture's before/ and its own files, for HCL mode at ``--base HEAD``)."""
+    import shutil
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    for f in base.glob("*.tf"):
+        shutil.copy(f, repo / f.name)
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "base"]):
+        subprocess.run(GIT + ["-C", str(repo), *args], check=True, capture_output=True)
+    for f in repo.glob("*.tf"):
+        f.unlink()
+    for f in head.glob("*.tf"):
+        shutil.copy(f, repo / f.name)
+    return repo
+
+
 def warned_by(r: dict) -> dict[str, set[tuple[str, str]]]:
     """policy -> {(address, attribute)} of the values that leave it not fully evaluated (a check
     report's warnings)."""

@@ -142,11 +142,13 @@ def test_a_plan_saved_after_an_error_is_refused(command, tmp_path):
     check_error(run_tfsg(command, str(f), "--no-sources"), str(f), '"errored": true', "incomplete")
 
 
-def test_a_plan_with_deferred_changes_is_refused(tmp_path):
+@pytest.mark.parametrize("complete", [False, True])
+def test_a_plan_with_deferred_changes_is_refused(tmp_path, complete):
     """Terraform 1.9+: ``complete: false`` with ``deferred_changes``: those resources are planned
-    in a later round; this plan cannot say what they do."""
+    in a later round; this plan cannot say what they do (and a producer that says ``complete:
+    true`` beside deferred changes does not make them part of it)."""
     data = json.loads((FIXTURES / "ssh_open" / "plan.json").read_text())
-    data.update({"complete": False, "applyable": True,
+    data.update({"complete": complete, "applyable": True,
                  "deferred_changes": [{"reason": "provider_config_unknown",
                                        "resource_change": data["resource_changes"][0]}]})
     f = tmp_path / "plan.json"

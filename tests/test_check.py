@@ -247,10 +247,12 @@ policies:
     max_hops: 2
 """)
     code, r = check(plan("three_tier"), cwd=tmp_path)
-    # bastion -> db directly on 3306 (aws_security_group_rule.db_from_bastion): 1 hop
+    # the bastion instance -> the database directly on 3306 (aws_security_group_rule.db_from_bastion;
+    # the bastion group's egress allows all): 1 hop, between the resources that connect
     assert code == 1
     f = next(f for f in r["findings"] if f["policy"] == "LATERAL")
-    assert f["evidence"]["path"] == ["aws_security_group.bastion", "aws_security_group.db"]
+    assert f["address"] == "aws_db_instance.db"
+    assert f["evidence"]["path"] == ["aws_instance.bastion", "aws_db_instance.db"]
     assert [x["policy"] for x in r["findings"]] == ["LATERAL"]  # extends: [] drops the baseline
 
 

@@ -289,10 +289,14 @@ def test_ssh_from_the_internet(check):
 
 
 def test_database_port_from_the_internet(check):
-    # [TIER] TFSG002 on neptune (8182); activemq's 61617 is no database port
+    # [TIER] TFSG002 on neptune (8182), and on activemq: 61617 (OpenWire) is the broker's own
+    # service port (Amazon MQ developer guide, "Security groups"; store_ports, thirteenth
+    # session), open to the whole internet, though the broker is private (nothing reached)
     tfsg002 = {a: f for a, f in _findings(check[1], "TFSG002").items() if a.startswith("aws_security_group.")}
-    assert set(tfsg002) == {sg("neptune")}
+    assert set(tfsg002) == {sg("neptune"), sg("activemq")}
     assert tfsg002[sg("neptune")]["evidence"]["exposed_resources"] == [NEP_PUB]
+    assert tfsg002[sg("activemq")]["key"] == "internet tcp 61617"
+    assert tfsg002[sg("activemq")]["evidence"]["exposed_resources"] == []
 
 
 def test_tiering_neptune_reached_directly(check):

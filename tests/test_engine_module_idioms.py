@@ -11,6 +11,8 @@ Expected values are read from main.tf and modules/cache/main.tf by hand, with th
         here is in 10.40.0.0/16).
 [EGRESS] Terraform removes AWS's default allow-all egress from a group it creates: the cache
         group sends only where its egress rules say.
+[PORT]  An ElastiCache node answers on its port only (the replication group's ``port``, 6379):
+        a connection the groups allow on 6380 reaches nothing (sources/store_ports.py).
 [PLAN]  Plan JSON does not record ``each.value`` of a ``for_each`` over a module variable; the
         rows' referenced_security_group_id / source_security_group_id are "known after apply"
         in the plan. Only the .tf files tell which rows are "self".
@@ -72,7 +74,8 @@ def _check(r: dict) -> None:
     # the only rule from 10.40.0.0/16 is the CIDR row
     assert by[("10.40.0.0/16", CACHE, "tcp", "6379")] == {ING.format("from_vpc")}
     assert flows(r["resource_flows"]) == {
-        (APP_I, MEMBER, "tcp", "6379"), (WORKER_I, MEMBER, "tcp", "6379-6380"),
+        # [PORT] the replication group serves its port only (6379): 6380 reaches nothing
+        (APP_I, MEMBER, "tcp", "6379"), (WORKER_I, MEMBER, "tcp", "6379"),
         (MEMBER, WORKER_I, "tcp", "8080"),
         (WORKER_I, APP_I, "tcp", "443")}  # app admits 0.0.0.0/0, worker sends everywhere
     assert exposures(r["exposed"]) == {(APP_I, "resource", "tcp", "443"), (APP, "group", "tcp", "443")}

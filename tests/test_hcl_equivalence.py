@@ -40,7 +40,9 @@ CREATE = ["three_tier", "microservices_mesh", "module_dynamic", "vpc_rules", "tr
           "engine_vpc_routes", "engine_shard_group", "engine_clb_listeners", "engine_nat_beyond",
           # twelfth session: the default group AWS makes with a VPC, the provider's default_tags
           "engine_vpc_default", "hcl_default_tags", "engine_prefix_lists_r12", "hcl_provider_data",
-          "hcl_json_templates"]
+          "hcl_json_templates",
+          # thirteenth session: Unicode (NFC, grapheme clusters), heredoc indentation, number keys
+          "hcl_unicode_heredoc", "plan_module_number_index", "engine_unknown_prefix"]
 UPDATE = ["tighten_cidr", "ssh_open", "new_path_to_db", "refactor_inline_to_rules",
           "refactor_inline_to_rules_emptied", "existing_rdp", "hcl_unmanaged"]
 

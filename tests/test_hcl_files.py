@@ -146,3 +146,24 @@ def test_a_syntax_error_quotes_a_short_excerpt(tmp_path: Path):
     (tmp_path / "main.tf").write_text("PATH=/usr/bin:/bin\x00AWS_SECRET_ACCESS_KEY=" + "Z" * 200 + "\x00")
     err = run_tfsg("check", str(tmp_path)).stderr.decode()
     assert "(cut)" in err and "Z" not in err
+
+
+def test_file_hashes_and_base64_read_any_bytes(tmp_path: Path):
+    """filebase64/filemd5/filesha*/filebase64sha*: the values `terraform plan` gave for the same
+    files (a text file "hello\\n" and the three bytes 00 01 ff, which are no UTF-8)."""
+    (tmp_path / "a.txt").write_text("hello\n")
+    (tmp_path / "b.bin").write_bytes(b"\x00\x01\xff")
+    names = {"filebase64": ("a.txt", "aGVsbG8K"), "filemd5": ("a.txt", "b1946ac92492d2347c6235b4d2611184"),
+             "filesha1": ("a.txt", "f572d396fae9206628714fb2ce00f72e94f2258f"),
+             "filesha256": ("a.txt", "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"),
+             "filebase64sha256": ("a.txt", "WJG1tSLV3whtD/CxEPvZ0hu0/HFjrzTQgoai6Eb2vgM="),
+             "filebase64sha512": ("a.txt", "58IrmUxZ2c8rSOVJseJGZmNgRZMNPafBrLKZ0cO3+TH5Sq5B7dosKyB6NuEPi8uNRSI+VIePWzFufOO2"
+                                           "vAGWKQ=="),
+             "filebase64 ": ("b.bin", "AAH/"), "filemd5 ": ("b.bin", "ffbb8cd5a232b7d906904533e9609f48")}
+    blocks = "".join(f'resource "aws_security_group" "g{i}" {{\n  name = "g{i}"\n  vpc_id = "vpc-1"\n'
+                     f'  description = {name.strip()}("{path}")\n}}\n' for i, (name, (path, _)) in enumerate(names.items()))
+    (tmp_path / "main.tf").write_text(blocks)
+    r = tfsg_json("show", str(tmp_path))
+    got = {g["address"]: g["description"] for g in r["groups"]}
+    assert got == {f"aws_security_group.g{i}": want for i, (_, (_, want)) in enumerate(names.items())}
+    assert r["unknown"] == []

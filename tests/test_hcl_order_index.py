@@ -244,6 +244,9 @@ EXPECTED_INTERNET_FINDINGS = {
     # [MATCH] postgres from the whole internet on m_db, which reaches no resource
     ("TFSG002", M_DB, (("tcp", "5432"),), (ANY4,), ()),
     # [INET] nothing on bastion[0]: 198.51.100.0/24 is neither the internet nor wider than /24
+    # the public ActiveMQ broker's own ports (OpenWire 61617, the web console 8162: Amazon MQ
+    # developer guide, "Security groups") from the whole internet (TFSG002's store_ports)
+    ("TFSG002", "module.sg.aws_security_group.this", (("tcp", "8162"), ("tcp", "61617")), (ANY4,), (BROKER,)),
 }
 
 

@@ -429,15 +429,11 @@ def test_unknowns_warn_in_check_and_block_when_policy_says(tmp_path):
     assert code == 0  # a warning does not block by default
     warned = {f["policy"] for f in r["findings"] if f["status"] == "warning"}
     # the unknowns are api's ingress sources on tcp 443, 9100 and 22 (issue 9 item 10): only the
-    # SSH policies (TFSG001 from the internet, TFSG004 from wide ranges) can be hidden by them;
-    # database ports (TFSG002, TFSG005), "all traffic" (TFSG003: 443+9100+22 cannot complete
-    # it) and the data tier (TFSG006, TFSG007: api is not in it and no path reaches it) cannot;
-    # TFSG021 (SSH from most of the internet) can, as TFSG004
-    assert warned == {"TFSG001", "TFSG004", "TFSG021"}
-    f = next(f for f in r["findings"] if f["policy"] == "TFSG001" and f["status"] == "warning")
-    # only the unknown that can hide SSH (from_jump, tcp 22) is cited; all four are listed in `unknown`
-    assert {(u["address"], u["attribute"]) for u in f["evidence"]["unknown"]} == {
-        ("aws_vpc_security_group_ingress_rule.from_jump", "cidr_ipv4")}
+    # SSH policies could be hidden by them, and the SSH source (from_jump) is
+    # "${aws_instance.jump.private_ip}/32": one address, never the internet (TFSG001), nor wider
+    # than /24 (TFSG004) or /16 (TFSG021) (thirteenth session); database ports (TFSG002,
+    # TFSG005), "all traffic" (TFSG003) and the data tier (TFSG006, TFSG007) cannot be: nothing warns
+    assert warned == set()
     assert {(u["address"], u["attribute"]) for u in r["unknown"]} >= AFTER_APPLY_UNKNOWN
     assert not blocking(r)
     cfg = tmp_path / "strict.yml"
@@ -451,10 +447,13 @@ policies:
     from: {internet: true}
     services: [443]
     unknown: violation
-""")  # the NAT and CloudFront sources of tcp 443 are unknown: this policy may be hidden
+""")  # the CloudFront sources of tcp 443 are unknown: this policy may be hidden
     code, r = check(case_dir("after_apply"), "--config", str(cfg), cwd=tmp_path)
     assert code == 1
     assert {p for p, _ in blocking(r)} == {"TEAM-UNKNOWN"}
+    # the CloudFront ranges may be anything; the NAT's "${aws_eip.nat.public_ip}/32" is one address
+    f = next(f for f in r["findings"] if f["policy"] == "TEAM-UNKNOWN")
+    assert {u["address"] for u in f["evidence"]["unknown"]} == {"aws_security_group_rule.from_cloudfront"}
 
 
 # ----------------------------------------------------------------------------------------------

@@ -180,13 +180,15 @@ def test_forbidden_path_families(tmp_path):
      max_hops: 3}
 """)
     assert code == 1
-    assert _rows(r, "P-V4") == {("aws_security_group.web", "path internet -> aws_security_group.web")}
+    # paths of the resources that connect (every group here has a member): the public web
+    # instance (443/8443 from 0.0.0.0/0), the private app (8080 from web), the database (5432
+    # from app, not from web: 10.0.1.x is outside 10.8.0.0/24) and the cache (6379 from the VPC)
+    assert _rows(r, "P-V4") == {("aws_instance.web", "path internet -> aws_instance.web")}
     assert _rows(r, "P-V6") == set()  # nothing admits or holds IPv6
     assert _rows(r, "P-DATA") == {
-        ("aws_security_group.db[0]",
-         "path internet -> aws_security_group.web -> aws_security_group.app -> aws_security_group.db[0]"),
-        ("module.cache[0].aws_security_group.this",
-         "path internet -> aws_security_group.web -> module.cache[0].aws_security_group.this")}
+        ("aws_db_instance.db", "path internet -> aws_instance.web -> aws_instance.app -> aws_db_instance.db"),
+        ("module.cache[0].aws_elasticache_cluster.this",
+         "path internet -> aws_instance.web -> module.cache[0].aws_elasticache_cluster.this")}
 
 
 @pytest.mark.parametrize("source", ['{cidrs: ["10.8.0.0/24"]}', "{any_address: true}", "{cidr_wider_than: 24}"])

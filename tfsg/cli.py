@@ -143,6 +143,10 @@ def _graphs(loaded, max_hops: int):
     """Flow graphs of both sides (before is None for a state); after reuses before's work."""
     from .graph import FlowGraph
 
+    if loaded.before is not None and loaded.before is not loaded.after:
+        from .sources.lbs import close_like
+
+        close_like(loaded.before, loaded.after)
     before = FlowGraph(loaded.before, max_hops=max_hops) if loaded.before is not None else None
     if loaded.before is loaded.after:  # a directory checked without --base: one snapshot
         return before, before

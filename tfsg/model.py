@@ -18,12 +18,18 @@ _T = TypeVar("_T")
 
 
 def render_key(key: InstanceKey) -> str:
-    """``[0]`` or ``["blue"]`` as Terraform writes instance keys (JSON-escaped strings)."""
+    """``[0]`` or ``["blue"]`` as Terraform writes instance keys: quoted as Go's strconv.Quote
+    quotes (printable characters as they are, ``["é"]``; quotes, backslashes and what does not
+    print escaped), so an address reads as the plan writes it."""
     if key is None:
         return ""
     if isinstance(key, int):
         return f"[{key}]"
-    return "[" + json.dumps(key) + "]"
+    text = json.dumps(key, ensure_ascii=False)
+    if not text.isascii():
+        text = "".join(c if c.isascii() or c.isprintable() else
+                       (f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}") for c in text)
+    return "[" + text + "]"
 
 
 @dataclass(frozen=True)
@@ -350,7 +356,9 @@ class Unknown:
     ``scope`` says what the unknown value can change, so that only the policies it can affect
     warn: ``("ingress", group)`` / ``("egress", group)`` / ``("group", group)`` (both
     directions) for a group's rules, ``("members", resource)`` for which groups a resource is
-    in, ``("internet", resource)`` for a group of its own that may admit the internet on
+    in (``("default-members", resource)``: a resource that names no group, which AWS puts in a
+    default group, never a group the plan makes but its ``aws_default_security_group``),
+    ``("internet", resource)`` for a group of its own that may admit the internet on
     ``services`` and hold it (a node group's remote access), ``("reach", resource)`` for whether
     the internet reaches it (its groups are outside the plan: the path and tier policies),
     ``("tags", group)`` for which tag selectors match a group, ``("front", resource)`` for what a
@@ -360,6 +368,8 @@ class Unknown:
     for what is re-reported where it is used (a prefix list's entries), and ``("all", "")`` when
     it cannot tell. ``services``: the ports and protocols
     of the rule whose source or destination is unknown, when those are known (None: any).
+    ``block``: the unknown source or destination is one CIDR block of (IP version, prefix length)
+    (``"${aws_eip.nat.public_ip}/32"`` in ``cidr_blocks``: (4, 32)); None when it may be any.
     """
 
     address: str
@@ -367,6 +377,9 @@ class Unknown:
     reason: str
     scope: tuple[str, str] = ("all", "")
     services: Optional[ServiceSet] = None
+    # the unknown is one CIDR block: (IP version, prefix length), a literal "/32" after an
+    # address only apply knows: never the internet, nor wider than the prefix
+    block: Optional[tuple[int, int]] = None
 
     def sort_key(self) -> tuple:
         return (self.address, self.attribute, self.reason)
@@ -397,9 +410,16 @@ class Snapshot:
     # ``prefix_lists`` (the entries this plan adds to a list outside it, or the known ones beside
     # an entry only apply knows); rules use them, and the rest is an unknown (graph/rules.py)
     partial_prefix_lists: dict[str, str] = field(default_factory=dict)
-    # data store -> the port it listens on, as its configuration sets it (``port``: a database
-    # on 15432), for the policies that name data-store ports (``store_ports``)
-    store_ports: dict[str, int] = field(default_factory=dict)
+    # data store -> the TCP ports it serves, as its configuration sets them (``port``: a database
+    # on 15432) or its service fixes them (EFS 2049): sources/store_ports.py; for the policies
+    # that name data-store ports (``store_ports``)
+    store_ports: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    # resource -> (IPv4 signal, IPv6 signal, routing): its public-address signals before its
+    # subnets' routes are applied, and that routing (sources/placement.py), for an update that
+    # keeps a running instance's address while its routes change (hcl/relaunch.py)
+    unrouted: dict[str, tuple[Any, Any, Any]] = field(default_factory=dict)
+    # data stores that serve those ports only: no connection reaches them on any other
+    store_only: set[str] = field(default_factory=set)
     attachments: list[Attachment] = field(default_factory=list)
     lb_links: list[LbLink] = field(default_factory=list)  # listener -> target hops
     open_fronts: set[str] = field(default_factory=set)  # public fronts whose groups guard only egress (fronts.py)

@@ -104,6 +104,9 @@ class ExposureQueries(GraphBase):
             out.append(Exposure(group, "group", "aws_default_security_group" if sg and sg.default
                                 else "aws_security_group", self.internet_services[group], (group,),
                                 self.internet_sources(group), parts=self.internet_parts(group)))
+        from .resource_edges import served_services
+
+        served = served_services(self.snap)  # a data store answers on its own ports only
         for att in sorted(self.snap.attachments, key=lambda a: a.resource):
             self._outside_groups(att)
             if not any(g in self.cidrs["ingress"] for g in att.groups):
@@ -111,8 +114,10 @@ class ExposureQueries(GraphBase):
             for family, (services, via, sources) in sorted(self._resource_internet(att).items()):
                 if att.resource in self.snap.lb_ports:  # a load balancer answers on its listeners only
                     services = services & self.snap.lb_ports[att.resource]
-                    if not services:
-                        continue
+                if att.resource in served:
+                    services = services & served[att.resource]
+                if not services:
+                    continue
                 public, reason = (att.public, att.public_reason) if family == "ipv4" else \
                     (att.public_v6, att.public_v6_reason)
                 if public is True:

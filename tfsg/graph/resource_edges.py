@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Optional
 
-from ..netsets import ALL_SERVICES, NO_SERVICES, ServiceSet
+from ..netsets import ALL_SERVICES, NO_SERVICES, ServiceSet, services_for_rule
 from .records import INTERNET, LOAD_BALANCERS
 
 if TYPE_CHECKING:
@@ -68,6 +68,7 @@ class ResourceEdges:
         # groups for your Network Load Balancer"), from inside the VPC too: any sender's egress decides
         self.open_lbs = {a.resource for a in graph.snap.attachments
                          if not a.groups and a.type in LOAD_BALANCERS and a.resource in graph.snap.lb_ports}
+        self.served = served_services(graph.snap)
         for eni, host in sorted(graph.snap.host_links):
             if eni != host:
                 self.host_of[eni] = host
@@ -79,6 +80,10 @@ class ResourceEdges:
             for e in self.graph.exposures:
                 if e.kind == "resource" and e.listener is None and not e.endpoint:
                     out[e.address] = out.get(e.address, NO_SERVICES) | e.services
+            for name in [n for n in out if n in self.served]:
+                out[name] = out[name] & self.served[name]
+                if not out[name]:
+                    del out[name]
             self._internet = out
         return self._internet
 
@@ -177,7 +182,7 @@ class ResourceEdges:
             e_named, e_cidr = aggregate(graph, "egress", m)
             m_groups, m_bound = m.groups, self.bound[node]
             receiving = self._receiving
-            lb_ports = graph.snap.lb_ports
+            lb_ports, served = graph.snap.lb_ports, self.served
             if len(graph.snap.vpcs) > 1:  # overlapping or unconnected VPCs: no packet between them (interfaces.py)
                 candidates = {c for c in candidates if not graph.where.resources_apart(m, atts[c])}
             open_lbs = self.open_lbs
@@ -206,6 +211,8 @@ class ResourceEdges:
                 services = inbound & outbound
                 if name in lb_ports:  # a load balancer answers on its listeners' ports only
                     services = services & lb_ports[name]
+                if name in served:
+                    services = services & served[name]
                 if services._any:
                     out[name] = out[name] | services if name in out else services
             out = self._same_host(node, out)
@@ -246,3 +253,22 @@ class ResourceEdges:
                 if other != node and other not in own:
                     out[other] = out[other] | services if other in out else services
         return out
+
+
+def served_services(snap: Any) -> dict[str, ServiceSet]:
+    """A managed data store answers on its service ports only (sources/store_ports.py): an
+    ElastiCache node on 6380 behind a rule for 6379 is reached on nothing; an Aurora instance
+    serves its cluster's port. ``{resource: its TCP services}`` for the stores that serve those only."""
+    members: dict[str, list[str]] = {}
+    for member, cluster in snap.cluster_links:
+        members.setdefault(member, []).append(cluster)
+    out: dict[str, ServiceSet] = {}
+    for a in snap.attachments:
+        owner = a.resource if a.resource in snap.store_ports else \
+            next((c for c in sorted(members.get(a.resource, ())) if c in snap.store_ports), None)
+        if owner is not None and owner in snap.store_only:
+            served = NO_SERVICES
+            for port in snap.store_ports[owner]:
+                served = served | services_for_rule("tcp", port, port)
+            out[a.resource] = served
+    return out

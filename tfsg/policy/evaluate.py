@@ -266,16 +266,15 @@ def _internet_services(ctx: Context, group: str, family: Any) -> ServiceSet:
 
 
 def store_ports(ctx: Context, group: str) -> ServiceSet:
-    """The ports the data stores in ``group`` listen on as their configuration sets them (an
-    Aurora instance listens on its cluster's port)."""
+    """The TCP ports the data stores in ``group`` serve, as their configuration sets them or
+    their service fixes them (sources/store_ports.py; an Aurora instance serves its cluster's)."""
     snap = ctx.graph.snap
     if not snap.store_ports:
         return NO_SERVICES
     cluster = dict(snap.cluster_links)
     out = NO_SERVICES
     for att in ctx.graph.members.get(group, ()):
-        port = snap.store_ports.get(att.resource) or snap.store_ports.get(cluster.get(att.resource, ""))
-        if port:
+        for port in snap.store_ports.get(att.resource) or snap.store_ports.get(cluster.get(att.resource, "")) or ():
             out = out | services_for_rule("tcp", port, port)
     return out
 
@@ -386,53 +385,13 @@ def allowed_flows_only(policy: Policy, ctx: Context) -> list[Finding]:
     return out
 
 
-def forbidden_path(policy: Policy, ctx: Context) -> list[Finding]:
-    """Targets reachable within max_hops group hops from the internet (default; 1 hop = directly
-    exposed) or from the groups a ``from: {groups: selector}`` names."""
-    from ..digraph import shortest_paths
-
-    spec = policy.spec
-    max_hops = spec.get("max_hops", 3)
-    g = ctx.graph.digraph()
-    source = spec.get("from") or {"internet": True}  # the schema takes internet and groups only
-    family = source.get("internet")
-    heads: list[list[str]] = []  # where paths start: [node] or [internet, the node it reaches first]
-    if family is True:
-        heads.append([INTERNET])
-    elif family in ("ipv4", "ipv6"):
-        # the first hop is a node the internet reaches in that family (a node whose family is
-        # not recorded, a load balancer without groups, is kept: fail closed)
-        heads += [[INTERNET, n] for n in sorted(g.successors(INTERNET))
-                  if n not in ctx.graph.internet_family or ctx.graph.internet_family[n].get(family)]
-    if "groups" in source:
-        heads += [[s] for s in ctx.sel.groups(source.get("groups")) if s in g]
-    best: dict[str, list[str]] = {}
-    for head in heads:
-        for target, tail in shortest_paths(g, head[-1], cutoff=max_hops - len(head) + 1).items():
-            found = head[:-1] + tail
-            if len(found) >= 2 and (target not in best or (len(found), found) < (len(best[target]), best[target])):
-                best[target] = found
-    out: list[Finding] = []
-    for group in ctx.sel.groups(spec.get("to")):
-        nodes = best.get(group)
-        if not nodes:
-            continue
-        hops = [{"from": a, "to": b, "services": service_rows(g.services(a, b))}
-                for a, b in zip(nodes, nodes[1:])]
-        origin = "the internet" if nodes[0] == INTERNET else nodes[0]
-        out.append(ctx.finding(policy, group, "path " + " -> ".join(nodes),
-                               f"{group} is reachable from {origin} in {len(nodes) - 1} "
-                               f"hop{'s' if len(nodes) > 2 else ''}: {' -> '.join(nodes)}",
-                               path=list(nodes), hops=hops))
-    return out
-
-
 def exposure_budget(policy: Policy, ctx: Context) -> list[Finding]:
     spec = policy.spec
-    wanted = parse_services(spec.get("services"))
+    base = parse_services(spec.get("services"))
     limit = spec["max_addresses"]
     out: list[Finding] = []
     for group in ctx.sel.groups(spec.get("to")):
+        wanted = base | store_ports(ctx, group) if spec.get("store_ports") else base
         grants: list[tuple[ServiceSet, AddressSet, bool, str]] = []  # (services, block, sensitive, writer)
         for rule, block, label in ctx.graph.cidrs["ingress"].get(group, ()):
             if rule.services & wanted and not (spec.get("except_internet") and _whole_internet(block)):
@@ -500,6 +459,7 @@ def _union_services(parts: list[ServiceSet]) -> ServiceSet:
     return out
 
 
+from .forbidden_path import forbidden_path  # noqa: E402
 from .hygiene import hygiene  # noqa: E402  (they use the names above)
 from .tiering import newly_reachable, tier_exposure  # noqa: E402
 
@@ -534,6 +494,20 @@ def _ingress_services(ctx: Context, group: str, public: bool) -> ServiceSet:
     return have
 
 
+def _block_may_match(block: tuple[int, int], source: dict) -> bool:
+    """May an unknown CIDR block of a known prefix length (``"${aws_eip.nat.public_ip}/32"``)
+    match a forbidden flow's ``from``? Only a /0 is the internet; a width bound compares the
+    prefix as selectors._prefix_len does (an IPv6 /N as IPv4 /(N-40)); any other source kind
+    (``cidrs``, ``any_address``, groups) may hold any address, so it may."""
+    if set(source) - {"internet", "public_wider_than", "cidr_wider_than", "except_internet"}:
+        return True
+    version, prefix = block
+    plen = prefix - 40 if version == 6 else prefix
+    if "internet" in source and prefix == 0:
+        return True
+    return any(key in source and plen < source[key] for key in ("public_wider_than", "cidr_wider_than"))
+
+
 def _can_affect(u: Unknown, policy: Policy, ctx: Context) -> bool:
     """Could the unknown value change this policy's findings? (Unknown.scope says what it is.)
 
@@ -548,6 +522,9 @@ def _can_affect(u: Unknown, policy: Policy, ctx: Context) -> bool:
     if kind == "all":
         return True
     spec = policy.spec
+    if u.block is not None and policy.kind == "forbidden-flow" and \
+            not _block_may_match(u.block, spec.get("from") or {}):
+        return False
     if kind == "public":
         groups = ctx.graph.attachment_groups().get(where) or ()
         if policy.kind not in PATH_KINDS:
@@ -566,7 +543,7 @@ def _can_affect(u: Unknown, policy: Policy, ctx: Context) -> bool:
         return any(g in upstream for g in groups)
     if kind == "none":
         return False
-    if kind == "members":
+    if kind in ("members", "default-members"):
         if policy.kind in ("exposure-budget",) or policy.kind in PATH_KINDS or ctx.uses_attachments(spec):
             return True
         # a resource that may have a public address and may join a group open to the internet:

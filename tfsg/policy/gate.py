@@ -92,9 +92,12 @@ def run_gate(config: Config, before: Optional[FlowGraph], after: FlowGraph, *, f
     # and were not reachable then (one already reachable that the change reaches on more
     # services is the tiering finding's growth, not a store that becomes reachable)
     kinds = {p.id: p.kind for p in config.policies}
+    # (whatever tier it was in: a tag that puts a reachable host in the data tier makes it no
+    # more reachable than it was)
+    was_reached = _reached(before) if before is not None and "newly-reachable" in kinds.values() else set()
     after_findings = [f for f in after_findings if kinds.get(f.policy) != "newly-reachable" or
                       (f.introduced and f.address in existed and f.status == "violation"
-                       and f.identity() not in prior)]
+                       and f.identity() not in prior and f.address not in was_reached)]
     if before is not None:
         from .tiering import locate_new_hop
 
@@ -113,6 +116,19 @@ def run_gate(config: Config, before: Optional[FlowGraph], after: FlowGraph, *, f
 
     return Verdict(aggregate(after_findings), notes, fail_on or config.fail_on, fail_on_existing,
                    aggregate(resolved))
+
+
+def _reached(graph: FlowGraph) -> set[str]:
+    """The resources and groups the internet reaches, by any number of hops, on one side."""
+    from ..digraph import predecessor
+    from ..graph import INTERNET
+
+    view = graph.path_view()
+    out = {view.real(n) for n in predecessor(view, INTERNET)[1]}
+    groups = graph.digraph()
+    if INTERNET in groups:
+        out |= set(predecessor(groups, INTERNET)[1])
+    return out - {INTERNET}
 
 
 def apply_waivers(findings: list[Finding], waivers: list[Waiver], today: _dt.date) -> list[dict]:

@@ -139,6 +139,8 @@ def unattached(policy: Policy, ctx: Context) -> list[Finding]:
     out: list[Finding] = []
     # A membership the plan could not read (a for_each value plan JSON drops, a dynamic block)
     # may attach any group: "attached to nothing" cannot be said then (the unknown is listed).
+    # A resource that names no group ("default-members") is in a default group, which this
+    # policy never reports.
     if any(u.scope[0] == "members" for u in ctx.graph.unknowns):
         return out
     for group in ctx.sel.groups(policy.spec.get("to"), managed=True):

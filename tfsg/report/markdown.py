@@ -158,6 +158,10 @@ def _details(summary: str, body: list[str]) -> list[str]:
     return [f"<details><summary>{_summary(summary)}</summary>", "", *body, "</details>", ""]
 
 
+# evidence keys the one-line evidence has no phrase of its own for: how a reader says them
+EVIDENCE_LABELS = {"grown": "what this change adds:", "internet_facing_by": "internet-facing by"}
+
+
 def evidence(finding: dict) -> str:
     """A finding's evidence in one line (raw text; escape it with :func:`text`)."""
     ev = finding.get("evidence") or {}
@@ -201,12 +205,14 @@ def evidence(finding: dict) -> str:
         parts.append("rule resources " + ", ".join(ev["rule_resources"]))
     if ev.get("routes"):
         parts.append("between VPCs through " + ", ".join(ev["routes"]))
+    if isinstance(ev.get("new_hop"), list):
+        parts.append("new hop " + " → ".join(map(str, ev["new_hop"])))
     if ev.get("unknown"):
         items = [f"{u['address']} {u['attribute']}".strip() if isinstance(u, dict) else str(u) for u in ev["unknown"]]
         parts.append("unknown: " + ", ".join(items))
     done |= {"path", "services", "sources", "source", "cidr", "cidrs", "addresses", "budget", "groups", "members",
              "exposed_resources", "missing", "count", "limit", "name", "pattern", "ports", "rule_resources",
-             "unknown", "defined_by", "routes"}
+             "unknown", "defined_by", "routes", "new_hop"}
     if not parts and finding.get("message"):
         # no evidence this function knows how to say: the message says more than raw keys
         parts.append(finding["message"])
@@ -219,7 +225,7 @@ def evidence(finding: dict) -> str:
                 value = ", ".join(v if isinstance(v, str) else json.dumps(v, sort_keys=True) for v in value)
             elif isinstance(value, dict):
                 value = json.dumps(value, sort_keys=True)
-            parts.append(f"{key} {value}")
+            parts.append(f"{EVIDENCE_LABELS.get(key, key.replace('_', ' '))} {value}")
     if ev.get("defined_by"):
         by = ev["defined_by"] if isinstance(ev["defined_by"], list) else [ev["defined_by"]]
         parts.append("defined by " + ", ".join(by))

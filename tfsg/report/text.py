@@ -358,6 +358,11 @@ def _evidence(f: dict) -> list[str]:
         lines.append("defined by: " + ", ".join(by))
     if ev.get("routes"):  # a hop between VPCs: the routes that carry it (policy/tiering.py)
         lines.append("between VPCs through: " + ", ".join(ev["routes"]))
+    if ev.get("new_hop"):  # the hop a newly-reachable finding's path gains (policy/tiering.py)
+        hop = ev["new_hop"]
+        lines.append("new hop: " + (" -> ".join(map(str, hop)) if isinstance(hop, list) else str(hop)))
+    if ev.get("internet_facing_by"):  # the rules that make the first hop internet-facing
+        lines.append("internet-facing by: " + ", ".join(ev["internet_facing_by"]))
     return lines
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -35,9 +36,27 @@ class Document:
 
 
 def display(path: str) -> str:
-    """Relative to the working directory when under it (what reviewers, SARIF and annotations want)."""
+    """Relative to the working directory when under it or in the same git work tree (a root in
+    ``envs/dev`` whose modules are in ``../../modules``: what reviewers, SARIF and annotations
+    want, never the runner's own layout); absolute otherwise."""
     rel = os.path.relpath(path)
-    return path if rel.startswith("..") else rel
+    if not rel.startswith(".."):
+        return rel
+    top = work_tree(os.getcwd())
+    return rel if top is not None and os.path.commonpath([os.path.realpath(path), top]) == top else path
+
+
+@functools.lru_cache(maxsize=64)
+def work_tree(directory: str) -> Optional[str]:
+    """The git work tree holding ``directory`` (symbolic links resolved), or None."""
+    import subprocess
+
+    try:
+        proc = subprocess.run(["git", "-C", directory, "rev-parse", "--show-toplevel"], capture_output=True,
+                              text=True, check=False, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return os.path.realpath(proc.stdout.strip()) if proc.returncode == 0 and proc.stdout.strip() else None
 
 
 def read_bytes(path: str) -> bytes:
@@ -175,7 +194,7 @@ def _refuse_incomplete(path: str, data: dict) -> None:
                          "(\"errored\": true), so resources past the error are missing; fix the error and plan again",
                          path)
     deferred = data.get("deferred_changes")
-    if data.get("complete") is not True and isinstance(deferred, list) and deferred:  # complete omitted: as false
+    if isinstance(deferred, list) and deferred:  # whatever "complete" says: those changes are not in the plan
         raise InputError(f"the plan is incomplete: {len(deferred)} resource change(s) are deferred to a later "
                          "plan (deferred_changes), so their effect cannot be checked; apply and plan again", path)
 

@@ -99,6 +99,43 @@ def _function_url(builder: Any, inst: Any) -> Found:
                  "groups allow", functions[0] if len(functions) == 1 else None, True, ipv6=True)
 
 
+_LAMBDA_IDS = ("function_name", "arn", "id", "invoke_arn", "qualified_arn", "qualified_invoke_arn")
+
+
+def _integrated(builder: Any, inst: Any, kind_attr: str, uri_attr: str, api_attr: str, api_type: str) -> Found:
+    """An API Gateway integration that invokes a Lambda function (``AWS_PROXY``, or ``AWS`` with
+    the function's invocation URI): the API's public endpoint runs the function on request
+    (API Gateway developer guide, "Lambda proxy integrations"), as a function URL does; its
+    authorizers decide who, not whether the internet reaches it. A private REST API (endpoint
+    type PRIVATE) is reached through interface endpoints only."""
+    known, kind = builder.setting(inst, (kind_attr,))
+    if known and kind not in ("AWS_PROXY", "AWS"):
+        return None
+    functions = builder.referenced(inst, (uri_attr,), ("aws_lambda_function",), _LAMBDA_IDS)
+    if not functions:
+        return None  # another service's integration (HTTP, a VPC link: fronts.py), or a function elsewhere
+    apis = builder.referenced(inst, (api_attr,), (api_type,), ("id",))
+    dual = False
+    for api in apis:
+        known, types = builder.setting(api, ("endpoint_configuration", 0, "types"))
+        if known and isinstance(types, list) and types == ["PRIVATE"]:
+            return None
+        known, family = builder.setting(api, ("ip_address_type",))
+        dual = dual or (known and family == "dualstack")
+    name = apis[0].addr if len(apis) == 1 else "its API"
+    return Front(_API, f"{name} invokes it through {inst.addr} ({kind or 'an integration'}): the function runs on "
+                 "request and opens what its groups allow", functions[0] if len(functions) == 1 else None, True,
+                 ipv6=dual)
+
+
+def _apigw_v2(builder: Any, inst: Any) -> Found:
+    return _integrated(builder, inst, "integration_type", "integration_uri", "api_id", "aws_apigatewayv2_api")
+
+
+def _apigw_rest(builder: Any, inst: Any) -> Found:
+    return _integrated(builder, inst, "type", "uri", "rest_api_id", "aws_api_gateway_rest_api")
+
+
 def _app_runner(builder: Any, inst: Any) -> Found:
     # App Runner developer guide, "Enabling Private endpoint for incoming traffic" (public by
     # default) and "Enabling VPC access for outgoing traffic": a VPC connector's interfaces
@@ -120,7 +157,8 @@ def _app_runner(builder: Any, inst: Any) -> Found:
 
 MANAGED_PUBLIC = {"aws_lambda_function_url": _function_url, "aws_apprunner_service": _app_runner,
                   "aws_transfer_server": _transfer, "aws_mq_broker": _rabbitmq, "aws_opensearch_domain": _domain,
-                  "aws_elasticsearch_domain": _domain, "aws_mwaa_environment": _mwaa}
+                  "aws_elasticsearch_domain": _domain, "aws_mwaa_environment": _mwaa,
+                  "aws_apigatewayv2_integration": _apigw_v2, "aws_api_gateway_integration": _apigw_rest}
 
 
 def _private_link(builder: Any, inst: Any) -> list[Unknown]:

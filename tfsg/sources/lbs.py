@@ -454,3 +454,14 @@ def _strings(value: Any) -> list[str]:
     out: list[str] = []
     flatten_strings(value, out)
     return out
+
+
+def close_like(before: Any, after: Any) -> None:
+    """Judge a load balancer's targets on both sides of a change by the same knowledge. A
+    target group the base registers nothing in leaves its load balancer open there ("registered
+    elsewhere": it may reach what its groups allow); once the change registers targets the plan
+    holds in full, the load balancer is closed. Read open before and closed after, the path the
+    new registration makes would already be there before, and the gate would call it existing:
+    the base side is closed too, with the registrations it holds (none, for a new attachment)."""
+    lbs = {a.resource for a in before.attachments}
+    before.lb_closed |= {lb for lb in after.lb_closed if lb in lbs}

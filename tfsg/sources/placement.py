@@ -58,6 +58,9 @@ class Placements:
         self._beyond: Optional[Any] = None  # vpc_routes.BeyondRoutes, made when several VPCs are planned
         self._groups_by_name: Optional[dict[str, list[Instance]]] = None
         self._default_subnets: dict[Optional[str], Placement] = {}  # per Region
+        # resource -> (its IPv4 and IPv6 address signals before routing, its subnets' routing):
+        # what it was launched with is the address, never the route (hcl/relaunch.py)
+        self.unrouted: dict[str, tuple[Signal, Signal, Routing]] = {}
 
     # ------------------------------------------------------------------ subnets
 
@@ -264,7 +267,8 @@ class Placements:
         if self.routes is None:
             self.routes = RouteIndex(self.b)
         routing = _combine([self.routes.subnet(s) for s in place.subnets])
-        return _routed(v4, routing.ipv4, routing, "IPv4"), _routed(v6, routing.ipv6, routing, "IPv6")
+        self.unrouted[inst.addr] = (v4, v6, routing)
+        return routed(v4, v6, routing)
 
 
     def beyond_routes(self) -> Any:
@@ -368,6 +372,12 @@ def _instance_sets(get: Any, attrs: tuple[str, ...]) -> bool:
         if known and (value not in (None, "", []) or (attr == "public_ip" and isinstance(value, str))):
             return True  # an existing instance's public_ip ("" too) says what it has
     return False
+
+
+def routed(v4: Signal, v6: Signal, routing: Routing) -> tuple[Signal, Signal]:
+    """The address signals of each family as the internet sees them through ``routing``: an
+    address counts only where the subnet routes its family to an internet gateway."""
+    return _routed(v4, routing.ipv4, routing, "IPv4"), _routed(v6, routing.ipv6, routing, "IPv6")
 
 
 def _routed(signal: Signal, routed: Optional[bool], routing: Routing, family: str) -> Signal:

@@ -47,6 +47,7 @@ class Res:
 @dataclass(frozen=True)
 class Unk:
     reason: str
+    prefix: Optional[int] = None  # a CIDR block of this prefix length (hcl/values.UnknownBlock)
 
 
 Term = Union[Lit, Res, Unk]
@@ -459,6 +460,7 @@ class Resolver:
         explicit = rest[0].key if rest and isinstance(rest[0], Idx) else None
         attr = tuple(s.key if isinstance(s, Idx) else s for s in (rest[1:] if explicit is not None else rest))
         keys = {i.address.key for i in found}
+        explicit = _as_key(explicit, keys)
         if explicit is not None and explicit != "*" and explicit not in keys:
             return [Unk(f"{ref}: no such instance in the plan")]
         chosen, note = self._pick_key(keys, explicit, modifiers, key, ref)
@@ -501,6 +503,7 @@ class Resolver:
         keys = self.module_instances.get((module, name))
         if not keys:
             return [Unk(f"{ref}: the module has no resources in the plan")]
+        explicit = _as_key(explicit, keys)
         if not rest:
             return [Unk(f"{ref}: a whole module object; cannot tell which output")]
         output = rest[0]
@@ -513,6 +516,15 @@ class Resolver:
         if note:
             terms.append(Unk(note))
         return terms
+
+
+def _as_key(explicit: Any, keys: Any) -> Any:
+    """``x[1]`` on instances keyed by for_each: Terraform converts the number to the string key
+    "1" (an object or map is indexed by string; cty converts a number to its decimal text)."""
+    if isinstance(explicit, int) and not isinstance(explicit, bool) and explicit not in keys \
+            and str(explicit) in keys:
+        return str(explicit)
+    return explicit
 
 
 def _dict(value: Any) -> dict:

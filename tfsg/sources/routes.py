@@ -62,6 +62,9 @@ class RouteIndex:
         self.unplaced: set[str] = set()
         self.via: dict[str, str] = {}  # subnet address -> its association, when the table is UNREAD
         self._cache: dict[str, Routing] = {}
+        # table -> family -> the only destinations it routes to an internet gateway, when they
+        # are known and do not hold every public address of the family (a partner's /24)
+        self.partial: dict[str, dict[str, list[str]]] = {}
         insts = [i for i in builder.instances if i.address.mode == "managed"]
         for inst in insts:
             if inst.type in TABLE_TYPES:
@@ -210,7 +213,11 @@ class RouteIndex:
                 v4 = v4 if v4 is True or o4 is False else None
                 v6 = v6 if v6 is True or o6 is False else None
         for family, flag in (("IPv4", v4), ("IPv6", v6)):
-            if flag is False:
+            only = self.partial.get(table, {}).get(family)
+            if flag is False and only:
+                why[family] = (f"{how} ({table}) routes only {', '.join(only)} to an internet gateway: the rest "
+                               "of the internet gets no reply")
+            elif flag is False:
                 why[family] = f"{how} ({table}) has no {family} route to an internet gateway"
             elif flag is None:
                 why.setdefault(family, f"the {family} routes of {how} ({table}) are known only after apply: "
@@ -256,13 +263,29 @@ class RouteIndex:
                              self.b.terms(r, ("gateway_id",), optional=True) or [Lit("")]) != "other":
                 unknown = True
         v4 = v6 = False
+        some: dict[str, list[str]] = {"IPv4": [], "IPv6": []}
         for d4, d6, gateway in routes:
             kind = self._gateway(gateway)
             if kind is None:
                 unknown = True
             elif kind == "aws_internet_gateway":
-                v4 = v4 or bool(d4)
-                v6 = v6 or bool(d6)
+                for family, dest in (("IPv4", d4), ("IPv6", d6)):
+                    if dest and dest != "?":
+                        some[family].append(dest)
+                v4 = v4 or d4 == "?"
+                v6 = v6 or d6 == "?"
+        # Replies leave by the subnet's route table: a host answers only the sources its routes
+        # send to the internet gateway (VPC user guide, "Route tables", longest prefix match;
+        # "Internet gateways": the subnet needs a route to the gateway for the addresses it
+        # talks to). Routes for a few blocks make it public to those blocks, not the internet.
+        for family in ("IPv4", "IPv6"):
+            routed = _whole(some[family], family)
+            if routed is False:
+                self.partial.setdefault(table, {})[family] = sorted(some[family])
+            if family == "IPv4":
+                v4 = v4 or bool(routed)
+            else:
+                v6 = v6 or bool(routed)
         if unknown:
             return (True if v4 else None), (True if v6 else None)
         return v4, v6
@@ -357,6 +380,20 @@ class RouteIndex:
                 return "aws_internet_gateway" if text.startswith("igw-") else "other"
             return None
         return None
+
+
+def _whole(destinations: list[str], family: str) -> Optional[bool]:
+    """Do known route destinations hold every public address of the family? None when there
+    are none; a destination that is not a CIDR block counts as all (fail closed)."""
+    if not destinations:
+        return None
+    from ..netsets import PUBLIC_V4, PUBLIC_V6, AddressSet, union_all
+
+    try:
+        routed = union_all(AddressSet.parse(d) for d in destinations)
+    except ValueError:
+        return True
+    return routed.issuperset(PUBLIC_V4 if family == "IPv4" else PUBLIC_V6)
 
 
 def _no_blocks(terms: Optional[list]) -> bool:

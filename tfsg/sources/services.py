@@ -625,10 +625,10 @@ def _vpc_default_group(run: _Run, inst: Instance, fact: ServiceFact) -> None:
             run.member(inst.addr, key)
         elif vpc is None:
             run.unknown(inst.addr, _path_text(path), "no group is set, so AWS puts it in its VPC's default group; "
-                        "tfsg cannot tell the VPC", ("members", inst.addr))
+                        "tfsg cannot tell the VPC", ("default-members", inst.addr))
         else:
             run.unknown(inst.addr, _path_text(path), "no group is set, so AWS puts it in its VPC's default group, "
-                        "which this plan does not manage", ("members", inst.addr))
+                        "which this plan does not manage", ("default-members", inst.addr))
 
 
 def _elb_default_group(run: _Run, inst: Instance, fact: ServiceFact) -> None:
@@ -638,7 +638,7 @@ def _elb_default_group(run: _Run, inst: Instance, fact: ServiceFact) -> None:
         if default_vpc or (known and _empty(subnets)):
             run.unknown(inst.addr, _path_text(path), "no group is set and the load balancer is in the default VPC: "
                         "ELB gives it its default_elb_<id> group, which allows all traffic on the listener ports",
-                        ("members", inst.addr))
+                        ("default-members", inst.addr))
             continue
         key = run.default_group(vpc, vpc_inst) if default_vpc is False else None
         if key:
@@ -646,14 +646,14 @@ def _elb_default_group(run: _Run, inst: Instance, fact: ServiceFact) -> None:
         else:
             run.unknown(inst.addr, _path_text(path), "no group is set: in a nondefault VPC ELB puts it in the VPC's "
                         "default group (in the default VPC, in a default_elb_<id> group), which this plan does not "
-                        "show", ("members", inst.addr))
+                        "show", ("default-members", inst.addr))
 
 
 def _no_documented_default(run: _Run, inst: Instance, fact: ServiceFact) -> None:
     if not _applies(run, inst):
         return
     for path in _unset_paths(run, inst, fact):
-        run.unknown(inst.addr, _path_text(path), fact.detail, ("members", inst.addr))
+        run.unknown(inst.addr, _path_text(path), fact.detail, ("default-members", inst.addr))
 
 
 FIRST = {"eks_cluster_group", "directory_group"}

@@ -47,11 +47,6 @@ __all__ = ["CLUSTER_MEMBERS", "DEFAULT_GROUP_TYPES", "GROUP_TYPES", "RULE_TYPES"
 
 # EC2-Classic groups of the old RDS, Redshift and ElastiCache APIs (aws provider <= 4): listed as
 # not analysed, never silently dropped
-# Data stores whose ``port`` argument sets the port they listen on (provider 5 docs)
-STORE_PORT_TYPES = ("aws_db_instance", "aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster",
-                    "aws_redshift_cluster", "aws_elasticache_cluster", "aws_elasticache_replication_group",
-                    "aws_memorydb_cluster", "aws_redshiftserverless_workgroup")
-
 CLASSIC_GROUP_TYPES = ("aws_db_security_group", "aws_redshift_security_group", "aws_elasticache_security_group")
 
 
@@ -179,6 +174,8 @@ class SnapshotBuilder(TermsMixin, RegionsMixin, GroupsMixin, DefaultGroupsMixin,
             self._scope, self._services = ("all", ""), None
             self.produced[inst.addr] = (self.snap.rules[first_rule:], self.snap.unknowns[first_unknown:])
         self._attachments()
+        if self._placements is not None:
+            self.snap.unrouted = self._placements.unrouted
         if len(self.snap.vpcs) > 1 and self._placements is not None:
             self.snap.vpc_routes = self._placements.beyond_routes().known_vpcs(sorted(self.snap.vpcs))
         if any(i.type == "aws_route" for i in self.instances):
@@ -202,14 +199,16 @@ class SnapshotBuilder(TermsMixin, RegionsMixin, GroupsMixin, DefaultGroupsMixin,
         return self.snap
 
     def _store_ports(self) -> None:
-        """The port each data store listens on, where its configuration sets one (provider docs:
-        the ``port`` argument of each type; AWS's default port otherwise, which the policies
-        list already)."""
+        """The TCP ports each data store serves, where the plan tells (sources/store_ports.py)."""
+        from ..store_ports import served_ports
+
         for inst in self.instances:
-            if inst.type in STORE_PORT_TYPES and inst.address.mode == "managed":
-                known, port = self.value(inst, ("port",))
-                if known and isinstance(port, int) and not isinstance(port, bool) and 0 < port < 65536:
-                    self.snap.store_ports[inst.addr] = port
+            if inst.address.mode == "managed":
+                ports, only = served_ports(inst, self.value)
+                if ports:
+                    self.snap.store_ports[inst.addr] = ports
+                    if only:
+                        self.snap.store_only.add(inst.addr)
 
     def _fronts(self) -> None:
         """Public fronts AWS runs before private resources (sources/fronts.py): their hops, and
@@ -262,6 +261,8 @@ class SnapshotBuilder(TermsMixin, RegionsMixin, GroupsMixin, DefaultGroupsMixin,
                 return None
         return rules, unknowns
 
-    def unknown(self, address: str, attribute: str, reason: str, scope: Optional[tuple[str, str]] = None) -> None:
-        """Record an unknown; ``scope`` (model.Unknown): what it can change, else the current stage's."""
-        self.snap.unknowns.append(Unknown(address, attribute, reason, scope or self._scope, self._services))
+    def unknown(self, address: str, attribute: str, reason: str, scope: Optional[tuple[str, str]] = None,
+                block: Optional[tuple[int, int]] = None) -> None:
+        """Record an unknown; ``scope`` (model.Unknown): what it can change, else the current stage's;
+        ``block``: an unknown CIDR block's (IP version, prefix length), when the configuration writes it."""
+        self.snap.unknowns.append(Unknown(address, attribute, reason, scope or self._scope, self._services, block))

@@ -178,7 +178,7 @@ class AttachmentsMixin(LaunchesMixin):
             self.unknown(inst.addr, ".".join(s for s in spec.steps if s != "[]"),
                          f"no security group is set and tfsg knows no documented default for {inst.type}: AWS gives "
                          "its network interfaces a group this plan does not name (most services: the VPC's default "
-                         "group)", ("members", inst.addr))
+                         "group)", ("default-members", inst.addr))
 
     def _node_group_template(self, inst: Instance) -> Optional[Instance]:
         """The launch template an EKS managed node group launches from: its nodes' public IPv4

@@ -6,11 +6,11 @@ block, prefix list, ``self`` and source group it names.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 from ...model import Peer, shown
 from ..instances import Instance
-from ..refs import ANY_OF
+from ..refs import ANY_OF, Lit, Unk
 from .base import BuilderBase
 from .rules import _SELF, UNKNOWN_DESCRIPTION, _services_or_none
 
@@ -90,13 +90,29 @@ class RuleResourcesMixin(BuilderBase):
         peers: list[Peer] = []
         for attr, version in zip(cidr_attrs, (4, 6)):
             texts = self.known_strings(inst, attr)
-            unk: list[str] = []
+            unk: list[tuple[str, Optional[int]]] = []
             if texts is None:
-                texts, unk = self.strings(self.terms(inst, (attr,), optional=True), "cidr_block")
+                texts, unk = self._cidr_terms(inst, attr)
             peers += self._cidr_peers(inst, texts, attr, version)
-            for reason in unk:
-                self.unknown(inst.addr, attr, reason)
+            for reason, prefix in unk:
+                self.unknown(inst.addr, attr, reason, block=None if prefix is None else (version, prefix))
         return peers + self._prefix_peers(inst, prefix_attr)
+
+    def _cidr_terms(self, inst: Instance, attr: str) -> tuple[list[str], list[tuple[str, Optional[int]]]]:
+        """The known CIDR texts of an attribute the plan leaves unknown, and its unknowns with
+        the prefix length the configuration writes, if any. Plan JSON records only the
+        references of ``"${aws_eip.nat.public_ip}/32"``; the sources (when beside it) say the
+        block is a /32, which is never the internet."""
+        terms = self.terms(inst, (attr,), optional=True)
+        bounded = [t for t in terms if isinstance(t, Unk) and t.prefix is not None]
+        texts, unk = self.strings([t for t in terms if t not in bounded], "cidr_block")
+        out: list[tuple[str, Optional[int]]] = [(r, None) for r in unk] + [(t.reason, t.prefix) for t in bounded]
+        if unk and self.sources is not None:
+            said = self.sources.terms(inst.address, (attr,), unknowns=True)
+            if said and all(isinstance(t, Lit) or (isinstance(t, Unk) and t.prefix is not None) for t in said):
+                texts, _ = self.strings([t for t in said if isinstance(t, Lit)], "cidr_block")
+                out = [(t.reason, t.prefix) for t in said if isinstance(t, Unk)]
+        return texts, out
 
     def _group_peers(self, inst: Instance, attr: str) -> list[Peer]:
         keys, unk = self.group_keys(self.terms(inst, (attr,), optional=True))

@@ -57,15 +57,18 @@ class Tree:
             return False
 
     def read(self, path: str) -> str:
+        return _decode(self.read_bytes(path), path)
+
+    def read_bytes(self, path: str) -> bytes:
+        """The file's bytes (``filebase64``, ``filemd5``: a zip is no text), bounded as .tf files are."""
         self.check(path)
         try:
             with open(path, "rb") as fh:
-                raw = read_bounded(fh, "tf-file-bytes", display(path))  # refused before it is read
+                return read_bounded(fh, "tf-file-bytes", display(path))  # refused before it is read
         except PermissionError:
             raise InputError("permission denied", display(path)) from None
         except OSError as exc:
             raise InputError(f"cannot read: {exc.strerror or exc}", display(path)) from None
-        return _decode(raw, path)
 
 
 def _decode(raw: bytes, path: str) -> str:
@@ -106,6 +109,14 @@ class GitRevision:
                 self.sizes[path] = int(size)
             if meta.startswith("120000"):
                 self.links.add(path)
+        # Files Terraform reads from the directory that git ignores (a terraform.tfvars with the
+        # team's values, an override file): no revision holds them, both sides of the change
+        # are planned with them, so the base reads the work tree's (as an untracked --var-file)
+        self.environment: dict[str, str] = {}
+        others = _git(self.top, "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory")
+        for rel in (others or "").split("\0"):
+            if rel and not rel.endswith("/") and rel not in self.files and _auto_loaded(posixpath.basename(rel)):
+                self.environment[rel] = os.path.join(self.top, rel)
         self.dirs: set[str] = {""}
         for f in self.files:
             parts = f.split("/")
@@ -123,6 +134,7 @@ class GitRevision:
             raise InputError(f"no such directory at {self.label}", display(directory))
         prefix = rel + "/" if rel else ""
         names = {f[len(prefix):].split("/", 1)[0] for f in self.files if f.startswith(prefix)}
+        names |= {f[len(prefix):] for f in self.environment if f.startswith(prefix) and "/" not in f[len(prefix):]}
         return sorted(names)
 
     def isdir(self, path: str) -> bool:
@@ -176,18 +188,34 @@ class GitRevision:
         return rel
 
     def read(self, path: str) -> str:
+        return _decode(self.read_bytes(path), path)
+
+    def read_bytes(self, path: str) -> bytes:
         rel = self._target(self._rel(path))
+        if rel in self.environment:
+            return Tree(inside=self.top).read_bytes(self.environment[rel])
         check_bytes("tf-file-bytes", self.sizes.get(rel, 0), f"{display(path)} at {self.label}")
         if rel not in self._cache:
             self._fetch([rel])
         raw = self._cache.get(rel)
         if raw is None:
             raise InputError(f"cannot read at {self.label}", display(path))
-        return _decode(raw, path)
+        return raw
 
     def bom(self, path: str) -> bool:
-        raw = self._cache.get(self._target(self._rel(path)))
+        rel = self._target(self._rel(path))
+        if rel in self.environment:
+            return Tree().bom(self.environment[rel])
+        raw = self._cache.get(rel)
         return raw is not None and raw.startswith(b"\xef\xbb\xbf")
+
+
+def _auto_loaded(name: str) -> bool:
+    """Does Terraform read this file from a module's directory on its own: variable files
+    (Terraform language docs, "Variable Definitions (.tfvars) Files") and override files
+    ("Override Files")?"""
+    return name in ("terraform.tfvars", "terraform.tfvars.json", "override.tf", "override.tf.json") or \
+        name.endswith((".auto.tfvars", ".auto.tfvars.json", "_override.tf", "_override.tf.json"))
 
 
 def var_file_reader(reader: Any, path: str, notes: Optional[list[str]]) -> Any:

@@ -9,6 +9,8 @@ A function tfsg does not implement is an explicit unknown naming it, never a gue
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import ipaddress
 import json
 import math
@@ -33,8 +35,10 @@ from .values import (
     Unknown,
     UnorderedList,
     UnorderedSet,
+    bounded,
     equal,
     equality_key,
+    graphemes,
     is_known,
     is_marked,
     mark_sensitive,
@@ -95,6 +99,9 @@ def call(node: Any, env: Any) -> Any:
                 and all(isinstance(v, Ref) or is_known(v) for v in args[1]):
             return [v if isinstance(v, Ref) else to_string(v) for v in args[1]]
     if name not in _SHAPE and not all(is_known(a) for a in args):
+        if name == "format" and args and isinstance(args[0], str) and "%" not in args[0].rsplit("/", 1)[-1]:
+            # format("%s/32", aws_eip.nat.public_ip): a block of that prefix, its address unknown
+            return bounded(unknown_from(*args, what=f"{name}()"), args[0].replace("%%", "%"))
         return unknown_from(*args, what=f"{name}()")
     if name == "sensitive":
         secrets = getattr(getattr(env.scope, "loader", None), "secrets", None)
@@ -283,7 +290,7 @@ def _length(value: Any) -> Any:
     if isinstance(value, (list, dict)):
         return len(value)
     if isinstance(value, str):
-        return len(value)
+        return len(graphemes(value))  # go-cty Strlen: grapheme clusters
     raise EvalError(f"length: a {type_name(value)} has no length")
 
 
@@ -611,15 +618,16 @@ def _endswith(text: Any, suffix: Any) -> Any:
 
 @fn("substr")
 def _substr(text: Any, offset: Any, length: Any) -> Any:
-    text, offset, length = to_string(text), int(to_number(offset)), int(to_number(length))
+    chars = graphemes(to_string(text))  # go-cty: offsets and lengths in grapheme clusters
+    offset, length = int(to_number(offset)), int(to_number(length))
     if offset < 0:
-        offset += len(text)
-    return text[offset:] if length < 0 else text[offset:offset + length]
+        offset += len(chars)
+    return "".join(chars[offset:] if length < 0 else chars[offset:offset + length])
 
 
 @fn("strrev")
 def _strrev(text: Any) -> Any:
-    return to_string(text)[::-1]
+    return "".join(reversed(graphemes(to_string(text))))  # each cluster kept whole
 
 
 @fn("tostring")
@@ -835,12 +843,14 @@ def _cidrnetmask(prefix: Any) -> Any:
 # ---------------------------------------------------------------- files (path.module relative)
 
 # file, fileexists, templatefile: read through the module's reader, inside the repository only
-_WITH_ENV = {"file", "fileexists", "fileset", "templatefile", "templatestring"}
+_WITH_ENV = {"file", "fileexists", "fileset", "templatefile", "templatestring", "filebase64", "filemd5",
+             "filesha1", "filesha256", "filesha512", "filebase64sha256", "filebase64sha512"}
 
 
 # registered by importing: regex, hashes, paths, time, YAML; format, jsonencode; upper, title, uuidv5...
 from . import functions_case, functions_go, functions_text  # noqa: E402,F401
 from .functions_files import file as _file  # noqa: E402
+from .functions_files import file_bytes as _file_bytes  # noqa: E402
 from .functions_files import fileexists as _fileexists  # noqa: E402
 from .functions_files import fileset as _fileset  # noqa: E402
 from .functions_files import templatefile as _templatefile  # noqa: E402
@@ -850,3 +860,17 @@ for _name, _impl in (("file", _file), ("fileexists", _fileexists), ("fileset", _
                      ("templatefile", _templatefile),
                      ("templatestring", _templatestring)):
     fn(_name)(_impl)
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")
+
+
+for _name, _encode in (("filebase64", _b64),
+                       ("filemd5", lambda raw: hashlib.md5(raw).hexdigest()),
+                       ("filesha1", lambda raw: hashlib.sha1(raw).hexdigest()),
+                       ("filesha256", lambda raw: hashlib.sha256(raw).hexdigest()),
+                       ("filesha512", lambda raw: hashlib.sha512(raw).hexdigest()),
+                       ("filebase64sha256", lambda raw: _b64(hashlib.sha256(raw).digest())),
+                       ("filebase64sha512", lambda raw: _b64(hashlib.sha512(raw).digest()))):
+    fn(_name)(_file_bytes(_name, _encode))

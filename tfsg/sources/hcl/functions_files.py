@@ -15,24 +15,12 @@ Terraform does (Terraform language docs, "templatefile Function").
 
 from __future__ import annotations
 
-import functools
 import os
-import subprocess
-from typing import Any, Optional
+from typing import Any
 
+from ..document import work_tree
 from .files import display
 from .values import EvalError, Refused, to_string
-
-
-@functools.lru_cache(maxsize=64)
-def work_tree(directory: str) -> Optional[str]:
-    """The git work tree holding ``directory`` (symbolic links resolved), or None."""
-    try:
-        proc = subprocess.run(["git", "-C", directory, "rev-parse", "--show-toplevel"], capture_output=True,
-                              text=True, check=False, timeout=30)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return os.path.realpath(proc.stdout.strip()) if proc.returncode == 0 and proc.stdout.strip() else None
 
 
 def _resolve(env: Any, path: Any, what: str) -> tuple[Any, str]:
@@ -81,6 +69,18 @@ def _read(env: Any, path: Any, what: str) -> str:
 
 def file(env: Any, path: Any) -> Any:
     return _read(env, path, "file")
+
+
+def file_bytes(what: str, encode: Any) -> Any:
+    """``filebase64``, ``filemd5``, ``filesha256``...: ``encode`` of the file's bytes (any
+    bytes: a zip for a Lambda's source_code_hash), read as ``file`` reads (Terraform language
+    docs, "filebase64 Function", "filemd5 Function")."""
+    def call(env: Any, path: Any) -> Any:
+        reader, real = _resolve(env, path, what)
+        if not _exists(reader, real):
+            raise EvalError(f"{what}: no such file {to_string(path)!r}")
+        return encode(reader.read_bytes(real))
+    return call
 
 
 def fileexists(env: Any, path: Any) -> Any:

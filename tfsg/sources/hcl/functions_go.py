@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from typing import Any, Optional
 
 from . import budget
 from .arith import exact
 from .functions import fn
-from .values import EvalError, number, to_bool, to_number, to_string, type_name
+from .values import EvalError, graphemes, number, to_bool, to_number, to_string, type_name
 
 # ---------------------------------------------------------------- format (go-cty stdlib/format.go)
 
@@ -84,17 +83,11 @@ def _verb(verb: str, flags: str, width: Optional[int], prec: Optional[int], arg:
 
 
 def _chars(text: str) -> int:
-    return sum(1 for c in text if not unicodedata.combining(c))
+    return len(graphemes(text))
 
 
 def _first_chars(text: str, count: int) -> str:
-    seen = 0
-    for i, c in enumerate(text):
-        if not unicodedata.combining(c):
-            seen += 1
-            if seen > count:
-                return text[:i]
-    return text
+    return "".join(graphemes(text)[:count])
 
 
 def _pad(text: str, flags: str, width: Optional[int]) -> str:

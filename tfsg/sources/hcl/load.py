@@ -32,7 +32,7 @@ from .providers import default_tags, merge_default_tags
 from .providers import regions as provider_regions
 from .providers import written as provider_written
 from .syntax import Env
-from .values import Blocks, Ref, Unknown, first_unknown, is_known
+from .values import Blocks, Ref, Unknown, UnknownBlock, first_unknown, is_known
 
 # Optional, non-computed attributes that tfsg reads on *other* resources: a plan shows their schema
 # default when they are not written, so HCL mode must too (aws provider 5.x schema).
@@ -152,8 +152,9 @@ def _load_directory(directory: str, base: Optional[str], inputs: Optional[Variab
 
             if IGNORING in moves:  # again, keeping what ignore_changes keeps
                 raw_after = Raw()
+                kept_raw = {rename(k): v for k, v in raw_before.values.items()}
                 after, after_prints, _, _ = _side(tree, directory, inputs, secrets, labels, kept=before_prints,
-                                                  raw=raw_after)
+                                                  raw=raw_after, kept_raw=kept_raw)
             forgotten = [a for a, b in moves if a and not b]
             if forgotten:  # removed { lifecycle { destroy = false } }: AWS keeps them
                 from .moved import forget
@@ -202,12 +203,15 @@ def _actions(before: dict[str, tuple], after: dict[str, tuple]) -> dict[str, str
 def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str],
           labels: dict, kept: Optional[dict[str, tuple]] = None,
           notes: Optional[list[str]] = None,
-          raw: Any = None) -> tuple[Snapshot, dict[str, tuple], list[tuple[str, str]], tuple]:
+          raw: Any = None, kept_raw: Optional[dict[str, Any]] = None
+          ) -> tuple[Snapshot, dict[str, tuple], list[tuple[str, str]], tuple]:
     """One side's Snapshot, a fingerprint of each managed instance's values (to name changes),
     its moved blocks as (from, to) addresses, and its shape for implied moves (moved.py): its
     managed instances (text -> Address) and each resource block's count/for_each. ``kept``: the
     base's values per instance, for the arguments a ``lifecycle { ignore_changes }`` keeps
-    (Terraform plans no change to them). ``raw`` (relaunch.Raw) receives the evaluated arguments."""
+    (Terraform plans no change to them), and ``kept_raw`` the base's evaluated arguments, whose
+    references say which groups those values name. ``raw`` (relaunch.Raw) receives the
+    evaluated arguments."""
     loader = Loader(reader, directory)
     config = loader.module(directory)
     values = _root_values(reader, directory, config, inputs, notes)
@@ -252,6 +256,17 @@ def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str]
             ignoring = True
         instances.append(inst)
         index.add(ri, inst)
+        if kept is not None and kept_raw is not None and inst.addr in kept and inst.addr in kept_raw:
+            # the kept values name what the base's expressions name (its groups), not the new
+            # revision's: the builder reads references from these arguments
+            names = ignored_changes(ri.block)
+            theirs, ours = kept_raw[inst.addr], index.raw[inst.addr]
+            if names and isinstance(theirs, dict) and isinstance(ours, dict):
+                for name in (set(theirs) | set(ours) if "*" in names else names):
+                    if name in theirs:
+                        ours[name] = theirs[name]
+                    else:
+                        ours.pop(name, None)
         if inst.address.mode == "managed":
             prints[inst.addr] = (inst.values, inst.unknown)  # compared with == (order-free)
             if raw is not None:
@@ -459,7 +474,7 @@ class HclConfig:
                 return [Unk(f"{value.text()}: no such resource instance")]
             return [Res(inst, value.attr)]
         if isinstance(value, Unknown):
-            return [Unk(value.reason)]
+            return [Unk(value.reason, value.prefix if isinstance(value, UnknownBlock) else None)]
         if isinstance(value, list) and not is_known(value):
             out: list[Term] = []
             for item in value:
@@ -494,30 +509,33 @@ def block_hints(raw: Any, address: str, direction: str, terms: Callable[[Any], l
             continue
         known: dict = {}
         mask: dict = {}
-        reasons = []
+        reasons: list[tuple[str, Optional[tuple[int, int]]]] = []
         for key, value in element.items():
             if key in ("security_groups", "prefix_list_ids"):
                 continue
             if is_known(value):
                 known[key] = value
-            elif key in ("cidr_blocks", "ipv6_cidr_blocks") and isinstance(value, list) \
-                    and any(is_known(v) for v in value):
+            elif key in ("cidr_blocks", "ipv6_cidr_blocks") and isinstance(value, list):
                 # ["${aws_eip.nat.public_ip}/32", "0.0.0.0/0"]: the known blocks are admitted
-                # whatever apply makes of the others, which are unknowns of this rule
+                # whatever apply makes of the others, which are unknowns of this rule (one
+                # each, with the prefix length the text writes: never "the internet" then)
                 known[key] = [v for v in value if is_known(v)]
-                reasons += [found.reason for found in (first_unknown(v) for v in value) if found is not None]
+                version = 6 if key.startswith("ipv6") else 4
+                reasons += [(found.reason, (version, found.prefix) if isinstance(found, UnknownBlock) else None)
+                            for found in (first_unknown(v) for v in value) if found is not None]
             else:
                 mask[key] = True
                 found = first_unknown(value)
                 if found is not None:
-                    reasons.append(found.reason)
+                    reasons.append((found.reason, None))
         if reasons:  # scoped to this rule's direction and services, for the policies
             from ...netsets import ProtocolError, services_for_rule
             try:
                 services = services_for_rule(known.get("protocol"), known.get("from_port"), known.get("to_port"))
             except (ProtocolError, TypeError, ValueError):
                 services = None
-            problems.extend(UnknownRecord(address, direction, r, (direction, address), services) for r in reasons)
+            problems.extend(UnknownRecord(address, direction, r, (direction, address), services, block)
+                            for r, block in reasons)
         literal = {k: known[k] for k in ("protocol", "from_port", "to_port", "description", "self") if k in known}
         blocks.append({"element": {**_INLINE_DEFAULTS, **known}, "literal": literal, "mask": mask,
                        "unresolved": False, "group_terms": terms(element.get("security_groups") or []),

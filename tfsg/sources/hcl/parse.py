@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
@@ -151,14 +152,18 @@ def _heredoc_lines(body: str, flush: bool) -> str:
     after a stripped newline does not: it keeps its spaces). Checked with ``terraform console``."""
     lines = body.split("\n")
     ends = [True] * (len(lines) - 1) + [False]  # whether each line keeps its newline
-    # a line that opens with "%{~" (or "${~") has no indentation left to count: its strip marker
-    # removed it, and the common indentation is then 0 (checked with ``terraform console``)
-    indents = [0 if _OPEN_STRIP.match(line.lstrip(" \t")) else len(line) - len(line.lstrip(" \t"))
-               for line in lines if line.strip()]
+    # hclsyntax flushHeredocTemplateParts: only a line that starts with literal text is a line
+    # of the heredoc (one that continues a "${...}" from the line before is not); a line of
+    # whitespace only is neither counted nor trimmed; whitespace is unicode.IsSpace (a no-break
+    # space indents). A line that opens with "%{~" (or "${~") has no indentation left to count:
+    # its strip marker removed it (checked with ``terraform console``)
+    starts = _line_starts(lines)
+    indents = [0 if _OPEN_STRIP.match(line.lstrip()) else len(line) - len(line.lstrip())
+               for line, start in zip(lines, starts) if start and line.strip()]
     cut = min(indents) if flush and indents else 0
     out: list[str] = []
     at_start = True
-    for line, newline in zip(lines, ends):
+    for line, newline, start in zip(lines, ends, starts):
         stripped_before = False
         while True:  # "${~" / "%{~": the spaces before it on this line go
             m = _OPEN_STRIP.search(line)
@@ -178,11 +183,45 @@ def _heredoc_lines(body: str, flush: bool) -> str:
             if not rest:
                 newline = False
             line = line[:at] + "}" + rest
-        if at_start and not stripped_before:
-            line = line[min(cut, len(line) - len(line.lstrip(" \t"))):]
+        if at_start and not stripped_before and start and line.strip():
+            line = line[min(cut, len(line) - len(line.lstrip())):]
         out.append(line + ("\n" if newline else ""))
         at_start = newline
     return "".join(out)
+
+
+def _line_starts(lines: list[str]) -> list[bool]:
+    """Whether each line of a heredoc starts with literal text, not inside a ``${...}`` or
+    ``%{...}`` that an earlier line opened (quoted strings in it may hold braces)."""
+    out: list[bool] = []
+    depth, quoted, escaped = 0, False, False
+    for line in lines:
+        out.append(depth == 0)
+        i = 0
+        while i < len(line):
+            c = line[i]
+            if depth == 0:
+                if line.startswith(("$${", "%%{"), i):
+                    i += 3
+                    continue
+                if line.startswith(("${", "%{"), i):
+                    depth, i = 1, i + 2
+                    continue
+            elif quoted:
+                if escaped:
+                    escaped = False
+                elif c == "\\":
+                    escaped = True
+                elif c == '"':
+                    quoted = False
+            elif c == '"':
+                quoted = True
+            elif c == "{":
+                depth += 1
+            elif c == "}":
+                depth -= 1
+            i += 1
+    return out
 
 
 _OPEN_STRIP = re.compile(r"(\$\{|%\{)~")
@@ -297,7 +336,9 @@ class _Compiler:
                 if child.type == "ESCAPED_INTERPOLATION" or child.type == "ESCAPED_DIRECTIVE":
                     text = text[1:]
                 else:
-                    text = _unescape(text)
+                    # HCL normalises a string literal to Unicode NFC once its escapes are read
+                    # (hclsyntax ParseStringLiteralToken): "e\u0301" == "é", one map key
+                    text = unicodedata.normalize("NFC", _unescape(text))
                 if strip_next:
                     text, strip_next = text.lstrip(), False
                 if flat and isinstance(flat[-1], str):
@@ -351,14 +392,14 @@ class _Compiler:
                 return Literal(body, token.line)
             node.line = token.line
             return node
-        return Literal(body.replace("$${", "${").replace("%%{", "%{"), token.line)
+        return Literal(unicodedata.normalize("NFC", body.replace("$${", "${").replace("%%{", "%{")), token.line)
 
     def x_heredoc_template_trim(self, tree: Any) -> Node:
         return self.x_heredoc_template(tree, trim=True)
 
     def x_template_string(self, tree: Any) -> Node:
         token = tree.children[0]
-        return Literal(_unescape(str(token)[2:-2]), token.line)
+        return Literal(unicodedata.normalize("NFC", _unescape(str(token)[2:-2])), token.line)
 
     def x_tuple(self, tree: Any) -> Node:
         return TupleN([self.expr(c) for c in _trees(tree)], tree.children[0].line)

@@ -177,7 +177,8 @@ def launched_before(before: Snapshot, after: Snapshot, revisions: Revisions, bas
     for att in after.attachments:
         old = was.get(att.resource)
         if old is not None and att.type in _INSTANCES and not revisions.relaunched(att.resource):
-            att = _instance(att, old, revisions, base)
+            att = _instance(att, old, revisions, base, before.unrouted.get(att.resource),
+                            after.unrouted.get(att.resource))
         elif old is not None and att.type == "aws_autoscaling_group":
             att = _group(att, old, revisions, base)
         out.append(att)
@@ -187,9 +188,13 @@ def launched_before(before: Snapshot, after: Snapshot, revisions: Revisions, bas
     after.new_vpcs = {v for v in after.new_vpcs if v not in revisions.before or revisions.vpc_replaced(v)}
 
 
-def _instance(att: Attachment, old: Attachment, revisions: Revisions, base: str) -> Attachment:
+def _instance(att: Attachment, old: Attachment, revisions: Revisions, base: str,
+              was: Optional[tuple] = None, now: Optional[tuple] = None) -> Attachment:
     """A running instance: the groups it launched with when its template gave them, and the
-    public addresses it was launched with plus the Elastic IP the new revision gives it."""
+    public addresses it was launched with plus the Elastic IP the new revision gives it, as the
+    new revision's routes carry them (``was``/``now``: Snapshot.unrouted of each side): a route
+    applies to running instances at once (VPC user guide, "Route tables"), a subnet's address
+    setting only to instances launched later."""
     values = revisions.after.get(att.resource, {})
     spec = _template(values)
     template = _template_addr(spec)
@@ -201,6 +206,21 @@ def _instance(att: Attachment, old: Attachment, revisions: Revisions, base: str)
         return att
     launched = f" (as launched: unchanged since {base}; a subnet setting applies to instances launched later)"
     eip_now, eip_left = att.public_reason.startswith(_EIP), old.public_reason.startswith(_EIP)
+    if was is not None and now is not None:
+        # the addresses it was launched with, through the routes the new revision gives it
+        from ..placement import routed
+
+        (v4, r4), (v6, r6) = routed((was[0][0], was[0][1] + launched), (was[1][0], was[1][1] + launched), now[2])
+        att = replace(att, public_v6=v6, public_v6_reason=r6)
+        if eip_now:
+            return att
+        if eip_left and not _launch_inputs_same(att.resource, revisions):
+            return replace(att, public=None, public_reason=f"its Elastic IP is disassociated, and whether it was "
+                           f"launched with a public IPv4 address cannot be told (its subnet or template changed "
+                           f"since {base})")
+        if eip_left:
+            return att
+        return replace(att, public=v4, public_reason=r4)
     att = replace(att, public_v6=old.public_v6, public_v6_reason=old.public_v6_reason + launched)
     if eip_now:
         return att  # its Elastic IP is its public IPv4 address, wherever it was launched

@@ -20,6 +20,7 @@ from .values import (
     Unknown,
     UnorderedList,
     UnorderedSet,
+    bounded,
     equal,
     equal_partial,
     has_mark,
@@ -105,7 +106,9 @@ class Template(Node):
         marked: list[bool] = []  # set by a %{if} or %{for} over a sensitive value
         bad = _render(parts, env, out, marked)
         if bad is not None:
-            return bad
+            # "${aws_eip.nat.public_ip}/32": whatever apply makes of the address, the block's
+            # prefix length is the literal text after the last interpolation
+            return bounded(bad, parts[-1]) if isinstance(parts[-1], str) else bad
         # a template holding a sensitive value is sensitive (its text is the secret, respelled)
         sensitive = bool(marked) or any(has_mark(p) for p in out)
         _guarded([True] if sensitive else [], "a string template", budget.chars, sum(map(len, out)),

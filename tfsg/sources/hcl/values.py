@@ -125,6 +125,48 @@ class Failure(Unknown):
     __slots__ = ()
 
 
+class UnknownBlock(Unknown):
+    """A CIDR block whose address only apply knows, written with a literal prefix length
+    (``"${aws_eip.nat.public_ip}/32"``, ``format("%s/32", ...)``): whatever the address, the
+    block holds 2**(bits - prefix) addresses, so it is never "the internet" unless ``prefix`` is 0.
+    The family is the attribute's (``cidr_blocks`` IPv4, ``ipv6_cidr_blocks`` IPv6)."""
+
+    __slots__ = ("prefix",)
+
+    def __init__(self, reason: str, prefix: int) -> None:
+        super().__init__(reason)
+        self.prefix = prefix
+
+    def __repr__(self) -> str:
+        return f"UnknownBlock({self.reason!r}, {self.prefix})"
+
+
+_PREFIX_TAIL = re.compile(r"/(0|[1-9][0-9]?|1[0-2][0-9])$")
+
+
+def graphemes(text: str) -> list[str]:
+    """The text's user-perceived characters, as go-cty counts them for ``length``, ``substr``,
+    ``strrev`` and ``format``'s width (Unicode extended grapheme clusters, UAX #29: "👍🏽" and
+    "🇺🇸" are one each). ASCII is one per code point, without the regex engine."""
+    if text.isascii():
+        return list(text)
+    import regex  # type: ignore[import-untyped]  # the regex module's \X (python-hcl2 depends on it too)
+
+    return regex.findall(r"\X", text)
+
+
+def bounded(unknown: Unknown, tail: str) -> Unknown:
+    """``unknown`` followed by the literal ``tail``: an UnknownBlock when the tail ends the text
+    with ``/N`` and holds no other slash (``.0/24``, ``/32``), else ``unknown`` itself (a failure
+    stays one: Terraform would report it)."""
+    if isinstance(unknown, Failure):
+        return unknown
+    match = _PREFIX_TAIL.search(tail)
+    if match is None or "/" in tail[:match.start()]:
+        return unknown
+    return UnknownBlock(f"{unknown.reason} (a /{match.group(1)} block)", int(match.group(1)))
+
+
 class Ref:
     """An attribute of a resource instance known only after apply (or read from AWS at plan)."""
 
@@ -152,7 +194,8 @@ class Ref:
     @property
     def reason(self) -> str:
         if self.address.mode == "data":
-            return f"{self.text()} is read from AWS when Terraform plans; the .tf files alone do not tell it"
+            return (f"{self.text()} is read from AWS by Terraform (when it plans, or at apply when an argument "
+                    "is known only then); the .tf files alone do not tell it")
         return f"{self.text()} is known only after apply"
 
 
