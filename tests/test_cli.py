@@ -138,7 +138,7 @@ def test_scrubber_catches_a_secret_as_json_spells_it():
     JSON and SARIF reports: the scrubber looks for those spellings too."""
     import json
 
-    from tfsg.cli import scrub
+    from tfsg.report.scrub import scrub
 
     secret = 'pa"ss\\wörd'
     for spelled in (json.dumps({"d": secret}, ensure_ascii=False), json.dumps({"d": secret}), secret):

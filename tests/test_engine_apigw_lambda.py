@@ -21,4 +21,5 @@ def test_public_apis_make_their_functions_fronts(mode: str):
     r = json.loads(proc.stdout)
     found = [f for f in r["findings"] if f["policy"] == "TFSG007"]
     assert [(f["address"], f["evidence"]["path"], f["evidence"]["through"]) for f in found] == [
-        ("aws_instance.db", ["internet", FN + '["http"]', "aws_instance.db"], [FN + '["http"]', FN + '["rest"]'])]
+        ("aws_instance.db", ["internet", FN + '["alias"]', "aws_instance.db"],
+         [FN + '["alias"]', FN + '["http"]', FN + '["rest"]'])]  # an alias invokes its function

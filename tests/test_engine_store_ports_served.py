@@ -6,6 +6,8 @@ main.tf with these rules:
         ports its service fixes: EFS NFS 2049, OpenSearch 443/80, DAX 8111/9111, ActiveMQ
         61617 among others (sources/store_ports.py cites each guide). A connection on another
         port reaches nothing, whatever the groups admit.
+[OPT]   An RDS instance with an option group of its own serves what its options add (SQL Server
+        Reporting Services on 8443: RDS user guide): not narrowed to its port.
 [POL]   Baseline TFSG002 (critical): data-store ports, these included, from the whole internet;
         TFSG005 (high): from a block wider than /24; TFSG006 (medium): more than 256 addresses;
         TFSG007 (critical): a Tier=data store reached through an internet-facing resource.
@@ -42,6 +44,7 @@ def test_findings(check):
         ("TFSG007", CACHE + '["6379"]', "internet"),  # (a) the control
         ("TFSG007", "aws_opensearch_domain.search", "internet"),  # (c)
         ("TFSG007", "aws_dax_cluster.dax", "internet"),  # (d)
+        ("TFSG007", "aws_db_instance.ssrs", "internet"),  # (f) an option group of its own: 8443
     }  # not the cache on 6380 (a), nor the mount target (b): nothing they serve is admitted
 
 
@@ -57,4 +60,6 @@ def test_paths_carry_the_served_ports_only():
             (app, ("aws_instance.app", CACHE + '["6379"]', (("tcp", "6379"),))),
         ("internet", "aws_instance.app", "aws_opensearch_domain.search"):
             (app, ("aws_instance.app", "aws_opensearch_domain.search", (("tcp", "443"),))),
+        ("internet", "aws_instance.app", "aws_db_instance.ssrs"):
+            (app, ("aws_instance.app", "aws_db_instance.ssrs", (("tcp", "8443"),))),
     }  # the mount target admits the app on 443 (common), which it does not serve [PORT]

@@ -37,3 +37,16 @@ def test_the_new_registration_makes_the_path(tmp_path: Path, mode: str):
 def test_the_diff_lists_the_new_paths():
     r = tfsg_json("diff", plan(CASE))
     assert paths(r["paths_added"]) >= {tuple(PATH), tuple(PATH[:3])}
+
+
+def test_a_registration_removed_leaves_the_target_group_empty(tmp_path: Path):
+    """The change the other way (the fixture's files swapped): the registration the base holds
+    is removed, the target group is empty and the load balancer forwards to nothing (not
+    "registered elsewhere", which would put db on a path: a false TFSG007/TFSG020 before)."""
+    repo = base_repo(tmp_path, FIXTURES / CASE, FIXTURES / CASE / "before")
+    proc = run_tfsg("check", str(repo), "--base", "HEAD", "--format", "json")
+    assert proc.returncode == 0, proc.stderr.decode()
+    r = json.loads(proc.stdout)
+    assert not [f for f in r["findings"] if f["introduced"] and f["severity"] in ("critical", "high")]
+    d = tfsg_json("diff", str(repo), "--base", "HEAD")
+    assert paths(d["paths_removed"]) >= {tuple(PATH), tuple(PATH[:3])} and d["paths_added"] == []

@@ -30,3 +30,7 @@ def test_a_relabel_is_no_new_reachability(tmp_path: Path, mode: str):
     introduced = {(f["policy"], f["address"]) for f in r["findings"] if f["introduced"] and f["status"] == "violation"}
     assert introduced == {("TFSG007", "aws_instance.cache"), ("TFSG006", "aws_security_group.cache")}  # [NEW]
     assert r["verdict"]["blocking"] == 1
+    # reached directly, no hop before it: the fix is its own exposure (baseline remediation_direct)
+    found = next(f for f in r["findings"] if f["policy"] == "TFSG007")
+    assert found["evidence"]["path"] == ["internet", "aws_instance.cache"]
+    assert found["remediation"].startswith("Remove the rule that admits the internet to it, or its public address")

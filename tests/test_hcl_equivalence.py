@@ -42,7 +42,9 @@ CREATE = ["three_tier", "microservices_mesh", "module_dynamic", "vpc_rules", "tr
           "engine_vpc_default", "hcl_default_tags", "engine_prefix_lists_r12", "hcl_provider_data",
           "hcl_json_templates",
           # thirteenth session: Unicode (NFC, grapheme clusters), heredoc indentation, number keys
-          "hcl_unicode_heredoc", "plan_module_number_index", "engine_unknown_prefix"]
+          "hcl_unicode_heredoc", "plan_module_number_index", "engine_unknown_prefix", "hcl_json_repeats",
+          "engine_store_ports_served", "engine_partial_igw_routes", "engine_apigw_lambda", "policy_path_interfaces",
+          "hcl_override_attr_blocks"]
 UPDATE = ["tighten_cidr", "ssh_open", "new_path_to_db", "refactor_inline_to_rules",
           "refactor_inline_to_rules_emptied", "existing_rdp", "hcl_unmanaged"]
 

@@ -250,7 +250,7 @@ def comparable(result: dict, secrets: set) -> str:
     """What the result says about reachability: flows, exposure, paths, unknowns and the
     non-hygiene findings (a description or a tag made null is an edit, not damage), with the
     text the mutant marks sensitive masked (names and descriptions in it may be masked too)."""
-    from tfsg.cli import scrub
+    from tfsg.report.scrub import scrub
 
     hygiene = {p.id for p in config().policies if p.kind == "hygiene"}
     kept = {

@@ -42,3 +42,27 @@ def test_paths_through_an_interface_with_two_groups(tmp_path, mode):
         ("aws_security_group.cache", "path internet -> aws_security_group.cache",
          (("internet", "aws_security_group.cache", ("6379",)),)),  # [GRP]
     }
+
+
+@pytest.mark.parametrize("source,expected", [
+    # the web instance (web_out) connects to the database: a path of resources
+    ("{address: aws_security_group.web_out}",
+     {("aws_instance.db", "path aws_instance.web -> aws_instance.db")}),
+    # ops has no member yet: what its rules allow, on the groups
+    ("{address: aws_security_group.ops}",
+     {("aws_security_group.db", "path aws_security_group.ops -> aws_security_group.db")}),
+])
+def test_paths_from_groups(tmp_path, source, expected):
+    (tmp_path / ".tfsg.yml").write_text(f"""extends: []
+policies:
+  - id: ORG-LATERAL
+    title: t
+    severity: high
+    kind: forbidden-path
+    from: {{groups: {source}}}
+    to: {{tag: {{Tier: data}}}}
+""")
+    proc = run_tfsg("check", plan(CASE), "--config", str(tmp_path / ".tfsg.yml"), "--format", "json")
+    assert proc.returncode == 1, proc.stderr.decode()
+    r = json.loads(proc.stdout)
+    assert {(f["address"], f["key"]) for f in r["findings"] if f["policy"] == "ORG-LATERAL"} == expected

@@ -434,6 +434,9 @@ class Snapshot:
     # load balancers whose listeners and registered targets the plan holds in full (lbs.py):
     # they connect to those targets only
     lb_closed: set[str] = field(default_factory=set)
+    # load balancers open only because a target group of theirs has no registration in the plan
+    # (lbs.py): an update that empties it leaves it forwarding to nothing (lbs.close_like)
+    lb_unregistered: set[str] = field(default_factory=set)
     # load balancers whose listeners the plan holds in full and forward only to target groups of
     # target type ``instance`` (lbs.py): whatever registers later, they connect to EC2 instances only
     lb_instance_targets: set[str] = field(default_factory=set)

@@ -14,7 +14,7 @@ Findings are on the target (a resource, or a group without members), keyed by th
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Optional
 
 from ..graph import INTERNET
 
@@ -31,14 +31,24 @@ def forbidden_path(policy: "Policy", ctx: "Context") -> list["Finding"]:
     max_hops = spec.get("max_hops", 3)
     view, groups = ctx.graph.path_view(), ctx.graph.digraph()
     out: list[Finding] = []
+    source = spec.get("from") or {"internet": True}
     searched: dict[bool, dict[str, list[str]]] = {}
+    idle: Optional[dict[str, list[str]]] = None  # from the source groups with no known member
     for subject, group, is_resource in _subjects(ctx, spec):
         g = view if is_resource else groups
         if is_resource not in searched:
-            searched[is_resource] = _best(g, _heads(ctx, g, spec.get("from") or {"internet": True}, is_resource),
-                                          max_hops, shortest_paths)
+            searched[is_resource] = _best(g, _heads(ctx, g, source, is_resource), max_hops, shortest_paths)
         best = searched[is_resource]
         found = [best[end] for end in (g.nodes_of(subject) if is_resource else [subject]) if end in best]
+        if not found and is_resource and "groups" in source:
+            # a source group with no known member sends nothing yet; what its rules allow is
+            # judged on the groups, as for a target group with no member
+            if idle is None:
+                heads = [[h] for h in ctx.sel.groups(source.get("groups"))
+                         if h in groups and not ctx.graph.members.get(h)]
+                idle = _best(groups, heads, max_hops, shortest_paths)
+            if group in idle:
+                g, is_resource, subject, found = groups, False, group, [idle[group]]
         if not found:
             continue
         nodes = min(found, key=lambda p: (len(p), p))

@@ -105,8 +105,12 @@ def run_gate(config: Config, before: Optional[FlowGraph], after: FlowGraph, *, f
             if kinds.get(f.policy) == "newly-reachable":
                 locate_new_hop(f, before, after)
     now = {f.identity() for f in after_findings}
+    # a rule this apply revokes while its rule resource stays declared is made again by the next
+    # apply (policy TFSG013 says why): what only such rules made is not resolved
+    returning = [r for r in after.snap.revoked if r.defined_by not in after.snap.forgotten_rules]
     resolved = [f for key, f in sorted(prior.items()) if key not in now and key not in continued
-                and f.status == "violation" and kinds.get(f.policy) != "newly-reachable"]
+                and f.status == "violation" and kinds.get(f.policy) != "newly-reachable"
+                and not _made_by(f, returning)]
     if inline is None:
         inline = inline_waivers(source_dir) if source_dir else []
     waivers = list(config.waivers) + inline
@@ -116,6 +120,17 @@ def run_gate(config: Config, before: Optional[FlowGraph], after: FlowGraph, *, f
 
     return Verdict(aggregate(after_findings), notes, fail_on or config.fail_on, fail_on_existing,
                    aggregate(resolved))
+
+
+def _made_by(finding: Finding, rules: list) -> bool:
+    """Is the finding made by rule resources of ``rules`` (model.Rule), besides the read-back
+    copies their groups' inline lists hold of them (the group's own address)?"""
+    by = finding.evidence.get("defined_by")
+    by = [by] if isinstance(by, str) else by
+    if not rules or not isinstance(by, list):
+        return False
+    resources = {r.defined_by for r in rules}
+    return bool(resources & set(by)) and set(by) <= resources | {r.group for r in rules}
 
 
 def _reached(graph: FlowGraph) -> set[str]:

@@ -195,12 +195,15 @@ def tier_exposure(policy: "Policy", ctx: "Context") -> list["Finding"]:
         if subject in direct or (is_resource and subject in endpoints):
             services = direct.get(subject, NO_SERVICES) | endpoints.get(subject, NO_SERVICES)
             groups = _groups_of(ctx, subject, group)
-            out.append(ctx.finding(policy, subject, "internet",
-                                   f"{subject} is reachable from the internet directly on {services.describe()}",
-                                   path=[INTERNET, subject], services=service_rows(services),
-                                   defined_by=sorted(_internet_rules(ctx, *groups)),
-                                   # the public blocks that admit it: where the finding points
-                                   sources=sorted(_internet_labels(ctx, *groups))))
+            reached = ctx.finding(policy, subject, "internet",
+                                  f"{subject} is reachable from the internet directly on {services.describe()}",
+                                  path=[INTERNET, subject], services=service_rows(services),
+                                  defined_by=sorted(_internet_rules(ctx, *groups)),
+                                  # the public blocks that admit it: where the finding points
+                                  sources=sorted(_internet_labels(ctx, *groups)))
+            if policy.spec.get("remediation_direct"):  # no hop to remove: its own exposure is the fix
+                reached.remediation = policy.spec["remediation_direct"]
+            out.append(reached)
             continue
         passed: dict[str, str] = {}
         via = _facing(g, subject, is_resource, lbs, passed, _arrives(ctx, subject, atts) if is_resource else None)

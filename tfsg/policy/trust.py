@@ -32,7 +32,7 @@ from .load import CONFIG_NAMES, SEVERITIES, Config, Waiver, find_config, load_co
 
 SOURCES = ("head", "base")
 # what a policy does; a new title or rationale is not a change of the gate
-_WORDING = ("title", "rationale", "remediation", "severity")
+_WORDING = ("title", "rationale", "remediation", "remediation_direct", "severity")
 
 
 @dataclass

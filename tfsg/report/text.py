@@ -260,10 +260,9 @@ def render_diff(result: dict, limit: Optional[int] = TOP) -> str:
     # counted as listed: one flow per (from, to), one exposure per (resource, kind), whatever
     # protocols and ports each carries (the JSON's rows are one per protocol and port range)
     added, removed = _pairs(result["added"]), _pairs(result["removed"])
-    newly, no_longer = _pairs(result["newly_exposed"], ("address", "kind")), \
-        _pairs(result["no_longer_exposed"], ("address", "kind"))
     lines.append(f"Reachability changes: {_plural(added, 'flow')} added, {removed:,} removed{pairs}; "
-                 f"{newly:,} newly exposed, {no_longer:,} no longer exposed; "
+                 f"{_exposed(result['newly_exposed'])} newly exposed, "
+                 f"{_exposed(result['no_longer_exposed'])} no longer exposed; "
                  f"{_plural(s['paths_added'], 'path')} from the internet added, {s['paths_removed']:,} removed"
                  + (f"; {_plural(s.get('resource_flows_added', 0), 'connection')} between resources added, "
                     f"{s.get('resource_flows_removed', 0):,} removed"
@@ -333,6 +332,16 @@ def render(result: dict[str, Any], verbose: bool = False) -> str:
     if result["command"] == "check":
         return render_check(result, verbose)
     return render_diff(result) if result["command"] == "diff" else render_show(result)
+
+
+def _exposed(rows: list[dict]) -> str:
+    """How many resources the internet reaches and how many groups admit it, said apart (a
+    group whose members are all private admits the internet and reaches nothing): "2
+    resources and 5 groups", "1 resource", "0"."""
+    resources = _pairs([r for r in rows if r["kind"] == "resource"], ("address", "kind"))
+    groups = _pairs([r for r in rows if r["kind"] != "resource"], ("address", "kind"))
+    parts = [_plural(n, what) for n, what in ((resources, "resource"), (groups, "group")) if n]
+    return " and ".join(parts) or "0"
 
 
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")

@@ -111,7 +111,11 @@ def _integrated(builder: Any, inst: Any, kind_attr: str, uri_attr: str, api_attr
     known, kind = builder.setting(inst, (kind_attr,))
     if known and kind not in ("AWS_PROXY", "AWS"):
         return None
-    functions = builder.referenced(inst, (uri_attr,), ("aws_lambda_function",), _LAMBDA_IDS)
+    functions: list[Any] = []
+    for found in builder.referenced(inst, (uri_attr,), ("aws_lambda_function", "aws_lambda_alias"), _LAMBDA_IDS):
+        # an alias (its invoke_arn or arn) invokes the function it names
+        functions += [found] if found.type == "aws_lambda_function" else \
+            builder.referenced(found, ("function_name",), ("aws_lambda_function",), _LAMBDA_IDS)
     if not functions:
         return None  # another service's integration (HTTP, a VPC link: fronts.py), or a function elsewhere
     apis = builder.referenced(inst, (api_attr,), (api_type,), ("id",))

@@ -88,6 +88,7 @@ class LoadBalancers:
         self.ports: dict[str, ServiceSet] = {}  # see _listener_ports
         self._addresses: Optional[dict[str, list[Instance]]] = None  # see _host_addresses
         self.instance_targets: set[str] = set()  # see _close
+        self.unregistered: set[str] = set()  # see _close
 
     def _refs(self, inst: Instance, paths: tuple, types: tuple[str, ...]) -> list[str]:
         """The resources of ``types`` the attribute at ``paths`` names, by reference or by a
@@ -369,7 +370,11 @@ class LoadBalancers:
                 continue
             if all(targets.get(tg) or tg in self._external for tg in tgs):
                 self.closed.add(lb)
-            elif all(tg in groups and self._instance_type(groups[tg]) for tg in tgs):
+                continue
+            if all(tg in groups for tg in tgs):
+                # open only because a target group of the plan has no registration in it
+                self.unregistered.add(lb)
+            if all(tg in groups and self._instance_type(groups[tg]) for tg in tgs):
                 # targets registered elsewhere (an ECS service of another stack, the console):
                 # a target group of type instance takes EC2 instances only (ELB API
                 # CreateTargetGroup, TargetType: instance is the default)
@@ -465,3 +470,6 @@ def close_like(before: Any, after: Any) -> None:
     the base side is closed too, with the registrations it holds (none, for a new attachment)."""
     lbs = {a.resource for a in before.attachments}
     before.lb_closed |= {lb for lb in after.lb_closed if lb in lbs}
+    # and the other way: registrations the base holds that the change removes leave the target
+    # group empty, not "registered elsewhere" (the load balancer then forwards to nothing)
+    after.lb_closed |= before.lb_closed & after.lb_unregistered

@@ -8,16 +8,17 @@ them too (``store_ports``: a database on 15432, an OpenSearch domain on 443).
 
 Sources, per type:
 - ``port`` argument (provider docs of each resource): RDS instances and clusters, DocumentDB,
-  Neptune, Redshift (and Serverless), ElastiCache, MemoryDB, Timestream for InfluxDB. An RDS for
-  Oracle or Db2 instance also serves ports its option group adds (Oracle SSL 2484, OEM 3872:
-  RDS user guide, "Options for Oracle"), so its edges are not narrowed.
+  Neptune, Redshift (and Serverless), ElastiCache, MemoryDB, Timestream for InfluxDB. An RDS
+  instance with an option group of its own also serves what its options add (Oracle SSL 2484,
+  OEM 3872, SQL Server Reporting Services 8443, MySQL memcached 11211: RDS user guide, "Options
+  for ..."), as does any Oracle or Db2 instance, so its edges are not narrowed.
 - fixed by the service: EFS mount targets NFS 2049 (EFS user guide, "Using VPC security groups");
   OpenSearch Service domains 443 and 80 (OpenSearch developer guide, "Launching your domains
   within a VPC"); DAX 8111 and 9111 (DAX developer guide, "Step 3: Configure security group");
   Amazon MQ ActiveMQ 8162, 61617, 5671, 61614, 8883, 61619 and RabbitMQ 5671, 443, 15671 (Amazon
-  MQ developer guide, "Security groups" per engine); MSK brokers 9092, 9094, 9096, 9098, their
-  public listeners 9194, 9196, 9198, ZooKeeper 2181, 2182 and open monitoring 11001, 11002 (MSK
-  developer guide, "Port information"); MSK Serverless 9098; RDS Proxy its engine family's port
+  MQ developer guide, "Security groups" per engine); MSK brokers 9092-9098, their public
+  listeners 9194-9198, ZooKeeper 2181, 2182 and open monitoring 11001, 11002 (MSK developer
+  guide, "Port information"); MSK Serverless 9098; RDS Proxy its engine family's port
   (MySQL 3306, PostgreSQL 5432, SQL Server 1433: RDS user guide, "RDS Proxy").
 """
 
@@ -37,7 +38,8 @@ FIXED: dict[str, tuple[int, ...]] = {
     "aws_opensearch_domain": (443, 80),
     "aws_elasticsearch_domain": (443, 80),
     "aws_dax_cluster": (8111, 9111),
-    "aws_msk_cluster": (9092, 9094, 9096, 9098, 9194, 9196, 9198, 2181, 2182, 11001, 11002),
+    # (the whole 9092-9098 and 9194-9198 ranges: one listener per client authentication)
+    "aws_msk_cluster": tuple(range(9092, 9099)) + tuple(range(9194, 9199)) + (2181, 2182, 11001, 11002),
     "aws_msk_serverless_cluster": (9098,),
 }
 _PROXY = {"MYSQL": 3306, "POSTGRESQL": 5432, "SQLSERVER": 1433}
@@ -69,5 +71,11 @@ def served_ports(inst: Any, value: Any) -> tuple[Optional[tuple[int, ...]], bool
         # an instance whose engine only apply knows (restored from a snapshot) may be Oracle
         more = (not known and kind == "aws_db_instance") or \
             (known and isinstance(engine, str) and engine.lower().startswith(_MORE_PORTS))
+        if kind == "aws_db_instance" and not more:
+            # an option group of its own may add listeners to any engine (SQL Server Reporting
+            # Services on 8443, MySQL's memcached option on 11211: RDS user guide, "Options for
+            # ..."); the engine's default option group adds none
+            known, group = value(inst, ("option_group_name",))
+            more = not known or (isinstance(group, str) and bool(group) and not group.startswith("default:"))
         return (port,), not more
     return None, False

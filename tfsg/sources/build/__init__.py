@@ -187,6 +187,7 @@ class SnapshotBuilder(TermsMixin, RegionsMixin, GroupsMixin, DefaultGroupsMixin,
         self.snap.lb_links = balancers.links()
         self.snap.lb_closed = balancers.closed
         self.snap.lb_instance_targets = balancers.instance_targets
+        self.snap.lb_unregistered = balancers.unregistered
         self.snap.lb_ports = balancers.ports
         self._fronts()
         self.snap.endpoints, unknowns = public_endpoints(self)

@@ -89,6 +89,23 @@ class _Lined(dict):
     line = 1
 
 
+class _Repeated(list):
+    """The values of a property name an object repeats. HCL's JSON parser keeps every property
+    in order (a repeated block type is more blocks: two ``"resource"`` or ``"dynamic"``
+    properties both count), where a Python dict would keep the last one only."""
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> _Lined:
+    out = _Lined()
+    for key, value in pairs:
+        if key in out:
+            before = out[key]
+            out[key] = _Repeated((list(before) if isinstance(before, _Repeated) else [before]) + [value])
+        else:
+            out[key] = value
+    return out
+
+
 def lined_json(text: str) -> Any:
     """``json.loads`` whose objects carry their line (``_Lined.line``): Terraform places a
     block of a ``.tf.json`` file at the line of its object. The standard library's pure-Python
@@ -104,7 +121,7 @@ def lined_json(text: str) -> Any:
             obj.line = bisect.bisect_left(newlines, s_and_end[1]) + 1
         return obj, end
 
-    dec = json.JSONDecoder(object_pairs_hook=_Lined)
+    dec = json.JSONDecoder(object_pairs_hook=_pairs)
     dec.parse_object = parse_object  # type: ignore[attr-defined]
     dec.scan_once = scanner.py_make_scanner(dec)  # type: ignore[attr-defined]
     return dec.decode(text)
@@ -141,6 +158,8 @@ def _json_config(data: Any, file: str) -> list[Block]:
 
 
 def _as_list(value: Any) -> list:
+    if isinstance(value, _Repeated):  # each repetition adds its own blocks
+        return [item for one in value for item in _as_list(one)]
     return value if isinstance(value, list) else [value] if value is not None else []
 
 
@@ -164,6 +183,11 @@ def _json_body(body: dict, file: str, kind: str) -> Body:
     nested, native, literal = _NESTED.get(kind, frozenset()), _NATIVE.get(kind, frozenset()), \
         _LITERAL.get(kind, frozenset())
     for key, value in body.items():
+        if isinstance(value, _Repeated):
+            if not all(isinstance(v, (dict, list)) for v in value):
+                # HCL: "Duplicate argument"; Terraform refuses the configuration
+                raise InputError(f"the argument {key!r} is written more than once", f"{file}:{_line(body)}")
+            value = _as_list(value)  # a block type written twice: all its blocks
         if key == "dynamic" and isinstance(value, (dict, list)):
             # an object of labels, or an array of such objects (JSON syntax: a block type's
             # value may be an array of objects, each adding its blocks)
@@ -247,5 +271,8 @@ def _json_expr(value: Any, file: str, depth: int = 0) -> Node:
     if isinstance(value, list):
         return TupleN([_json_expr(v, file, depth + 1) for v in value], 1)
     if isinstance(value, dict):
-        return ObjectN([(k, _json_expr(v, file, depth + 1)) for k, v in value.items()], 1)
+        # an object's property names are templates too (JSON syntax spec, "Expression
+        # Evaluation": {"${local.env}": ...} is keyed by the environment's name)
+        return ObjectN([(_json_expr(k, file, depth + 1) if "${" in k or "%{" in k else k,
+                         _json_expr(v, file, depth + 1)) for k, v in value.items()], 1)
     return Literal(value, 1)

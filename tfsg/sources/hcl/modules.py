@@ -144,9 +144,14 @@ def _merged(original: Block, override: Block) -> Block:
         return block.labels[0] if block.type == "dynamic" and block.labels else block.type
 
     replaced = {kind(b) for b in override.body.blocks}
-    body = Body({**original.body.attrs, **override.body.attrs},
-                [b for b in original.body.blocks if kind(b) not in replaced] + list(override.body.blocks))
-    return Block(original.type, original.labels, body, original.line, original.file)
+    attrs = {**original.body.attrs, **override.body.attrs}
+    blocks = [b for b in original.body.blocks if kind(b) not in replaced] + list(override.body.blocks)
+    # an argument of the provider's "attributes as blocks" kind (ingress, egress) written as an
+    # attribute on one side and as blocks on the other: Terraform plans the attribute (checked
+    # with terraform plan: an override's `ingress = []` revokes, an override's blocks beside an
+    # original `ingress = [...]` are not planned)
+    blocks = [b for b in blocks if kind(b) not in attrs]
+    return Block(original.type, original.labels, Body(attrs, blocks), original.line, original.file)
 
 
 def read_module(reader: Any, directory: str) -> ModuleConfig:

@@ -131,11 +131,12 @@ class UnknownBlock(Unknown):
     block holds 2**(bits - prefix) addresses, so it is never "the internet" unless ``prefix`` is 0.
     The family is the attribute's (``cidr_blocks`` IPv4, ``ipv6_cidr_blocks`` IPv6)."""
 
-    __slots__ = ("prefix",)
+    __slots__ = ("prefix", "plain")
 
     def __init__(self, reason: str, prefix: int) -> None:
-        super().__init__(reason)
+        super().__init__(f"{reason} (a /{prefix} block)")
         self.prefix = prefix
+        self.plain = reason  # what a function of it says: its result is another block
 
     def __repr__(self) -> str:
         return f"UnknownBlock({self.reason!r}, {self.prefix})"
@@ -164,7 +165,7 @@ def bounded(unknown: Unknown, tail: str) -> Unknown:
     match = _PREFIX_TAIL.search(tail)
     if match is None or "/" in tail[:match.start()]:
         return unknown
-    return UnknownBlock(f"{unknown.reason} (a /{match.group(1)} block)", int(match.group(1)))
+    return UnknownBlock(unknown.reason, int(match.group(1)))
 
 
 class Ref:
@@ -298,7 +299,7 @@ def unknown_from(*values: Any, what: str = "") -> Unknown:
     for v in values:
         found = first_unknown(v)
         if found is not None:
-            reason = found.reason
+            reason = found.plain if isinstance(found, UnknownBlock) else found.reason
             kind = Failure if isinstance(found, Failure) else Unknown  # a failure stays one
             return kind(f"{what}: {reason}" if what else reason)
     return Unknown(what or "not known")
