@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 def forbidden_path(policy: "Policy", ctx: "Context") -> list["Finding"]:
     from ..digraph import shortest_paths
     from .evaluate import service_rows
-    from .tiering import _subjects
+    from .tiering import subjects
 
     spec = policy.spec
     max_hops = spec.get("max_hops", 3)
@@ -34,7 +34,7 @@ def forbidden_path(policy: "Policy", ctx: "Context") -> list["Finding"]:
     source = spec.get("from") or {"internet": True}
     searched: dict[bool, dict[str, list[str]]] = {}
     idle: Optional[dict[str, list[str]]] = None  # from the source groups with no known member
-    for subject, group, is_resource in _subjects(ctx, spec):
+    for subject, group, is_resource in subjects(ctx, spec):
         g = view if is_resource else groups
         if is_resource not in searched:
             searched[is_resource] = _best(g, _heads(ctx, g, source, is_resource), max_hops, shortest_paths)

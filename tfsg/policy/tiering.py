@@ -102,7 +102,7 @@ def _arrives(ctx: "Context", subject: str, atts: dict) -> Any:
     return arrives
 
 
-def _subjects(ctx: "Context", spec: dict) -> list[tuple[str, str, bool]]:
+def subjects(ctx: "Context", spec: dict) -> list[tuple[str, str, bool]]:
     """(subject, group, is_resource): each member resource of the selected groups, or the group
     itself when it has no known member."""
     out: list[tuple[str, str, bool]] = []
@@ -190,7 +190,7 @@ def tier_exposure(policy: "Policy", ctx: "Context") -> list["Finding"]:
 
     lbs = frozenset(a.resource for a in ctx.graph.snap.attachments if a.type in LOAD_BALANCERS)
     atts = {a.resource: a for a in ctx.graph.snap.attachments}  # once, not per subject
-    for subject, group, is_resource in _subjects(ctx, policy.spec):
+    for subject, group, is_resource in subjects(ctx, policy.spec):
         g, direct = (res, direct_res) if is_resource else (grp, direct_grp)
         if subject in direct or (is_resource and subject in endpoints):
             services = direct.get(subject, NO_SERVICES) | endpoints.get(subject, NO_SERVICES)
@@ -311,7 +311,7 @@ def newly_reachable(policy: "Policy", ctx: "Context") -> list["Finding"]:
     res, grp = _graphs(ctx)
     out = []
     reach: dict[bool, Optional[tuple[dict, dict]]] = {True: None, False: None}
-    for subject, group, is_resource in _subjects(ctx, policy.spec):
+    for subject, group, is_resource in subjects(ctx, policy.spec):
         if ctx.existed is not None and subject not in ctx.existed:
             continue  # the gate keeps only resources that existed (a create plan has none to search for)
         g = res if is_resource else grp
