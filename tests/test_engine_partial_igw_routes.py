@@ -34,7 +34,7 @@ def test_only_whole_families_make_paths(check):
          'internet -> aws_instance.web["halves"] -> aws_instance.db["halves"] on tcp 5432'),  # (b) two halves
         ('aws_instance.db["v6"]',
          'internet -> aws_instance.web["v6"] -> aws_instance.db["v6"] on tcp 5432'),  # (c) ::/0
-    }  # (a) a partner's /24 only: no path [RT]
+    }  # (a) a partner's /24 only, (d) one IPv6 /32 only: no path [RT]
 
 
 def test_exposure_per_family():

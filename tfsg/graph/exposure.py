@@ -97,6 +97,16 @@ class ExposureQueries(GraphBase):
                 out[family] = (services, tuple(sorted({g for g, _ in used})), tuple(sorted({lb for _, lb in used})))
         return out
 
+    def served_ports(self) -> dict[str, ServiceSet]:
+        """``resource_edges.served_services`` of this graph's snapshot, computed once (exposures
+        and the resource edges both narrow what reaches a data store to it)."""
+        hit = self.__dict__.get("_served")
+        if hit is None:
+            from .resource_edges import served_services
+
+            hit = self.__dict__["_served"] = served_services(self.snap)
+        return hit
+
     def _exposures(self) -> list[Exposure]:
         out: list[Exposure] = []
         for group in sorted(self.internet_services):
@@ -104,9 +114,7 @@ class ExposureQueries(GraphBase):
             out.append(Exposure(group, "group", "aws_default_security_group" if sg and sg.default
                                 else "aws_security_group", self.internet_services[group], (group,),
                                 self.internet_sources(group), parts=self.internet_parts(group)))
-        from .resource_edges import served_services
-
-        served = served_services(self.snap)  # a data store answers on its own ports only
+        served = self.served_ports()  # a data store answers on its own ports only
         for att in sorted(self.snap.attachments, key=lambda a: a.resource):
             self._outside_groups(att)
             if not any(g in self.cidrs["ingress"] for g in att.groups):

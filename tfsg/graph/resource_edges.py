@@ -68,7 +68,7 @@ class ResourceEdges:
         # groups for your Network Load Balancer"), from inside the VPC too: any sender's egress decides
         self.open_lbs = {a.resource for a in graph.snap.attachments
                          if not a.groups and a.type in LOAD_BALANCERS and a.resource in graph.snap.lb_ports}
-        self.served = served_services(graph.snap)
+        self.served = graph.served_ports()
         for eni, host in sorted(graph.snap.host_links):
             if eni != host:
                 self.host_of[eni] = host
@@ -80,11 +80,7 @@ class ResourceEdges:
             for e in self.graph.exposures:
                 if e.kind == "resource" and e.listener is None and not e.endpoint:
                     out[e.address] = out.get(e.address, NO_SERVICES) | e.services
-            for name in [n for n in out if n in self.served]:
-                out[name] = out[name] & self.served[name]
-                if not out[name]:
-                    del out[name]
-            self._internet = out
+            self._internet = out  # (exposures are narrowed to a data store's own ports already)
         return self._internet
 
     def successors(self, node: str) -> list[str]:

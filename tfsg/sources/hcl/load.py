@@ -250,23 +250,13 @@ def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str]
         inst = instance_of(ri, major)
         if importing and (inst.addr in importing or without_keys(inst.addr) in importing):
             inst.action = "import"  # exists in AWS: what it does not write, it has there
-        if kept is not None and inst.addr in kept:
-            keep_ignored(inst, ri.block, kept[inst.addr])
-        elif kept is None and not ignoring and ignored_changes(ri.block):
+        base_values = kept.get(inst.addr) if kept is not None else None
+        if kept is None and not ignoring and ignored_changes(ri.block):
             ignoring = True
         instances.append(inst)
         index.add(ri, inst)
-        if kept is not None and kept_raw is not None and inst.addr in kept and inst.addr in kept_raw:
-            # the kept values name what the base's expressions name (its groups), not the new
-            # revision's: the builder reads references from these arguments
-            names = ignored_changes(ri.block)
-            theirs, ours = kept_raw[inst.addr], index.raw[inst.addr]
-            if names and isinstance(theirs, dict) and isinstance(ours, dict):
-                for name in (set(theirs) | set(ours) if "*" in names else names):
-                    if name in theirs:
-                        ours[name] = theirs[name]
-                    else:
-                        ours.pop(name, None)
+        if base_values is not None:
+            keep_ignored(inst, ri.block, base_values, index.raw[inst.addr], (kept_raw or {}).get(inst.addr))
         if inst.address.mode == "managed":
             prints[inst.addr] = (inst.values, inst.unknown)  # compared with == (order-free)
             if raw is not None:

@@ -325,9 +325,12 @@ def ignored_changes(block: Any) -> Optional[frozenset]:
     return frozenset(names) if names else None
 
 
-def keep_ignored(inst: Instance, block: Any, base: tuple) -> None:
+def keep_ignored(inst: Instance, block: Any, base: tuple, raw: Optional[dict] = None,
+                 base_raw: Optional[dict] = None) -> None:
     """Terraform language docs, "lifecycle": ignore_changes makes Terraform plan no change to
-    those arguments of an existing object: AWS keeps the base's values."""
+    those arguments of an existing object: AWS keeps the base's values. ``raw``/``base_raw``:
+    the evaluated arguments of each revision, whose references say which groups the kept values
+    name (an instance's vpc_security_group_ids): the base's replace the new revision's too."""
     names = ignored_changes(block)
     values, unknown = base
     if not names or not isinstance(values, dict):
@@ -343,3 +346,8 @@ def keep_ignored(inst: Instance, block: Any, base: tuple) -> None:
             inst.unknown.pop(name, None)
             if isinstance(unknown, dict) and name in unknown:
                 inst.unknown[name] = unknown[name]
+        if isinstance(raw, dict) and isinstance(base_raw, dict):
+            if name in base_raw:
+                raw[name] = base_raw[name]
+            else:
+                raw.pop(name, None)

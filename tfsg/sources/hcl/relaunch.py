@@ -211,17 +211,10 @@ def _instance(att: Attachment, old: Attachment, revisions: Revisions, base: str,
         from ..placement import routed
 
         (v4, r4), (v6, r6) = routed((was[0][0], was[0][1] + launched), (was[1][0], was[1][1] + launched), now[2])
-        att = replace(att, public_v6=v6, public_v6_reason=r6)
-        if eip_now:
-            return att
-        if eip_left and not _launch_inputs_same(att.resource, revisions):
-            return replace(att, public=None, public_reason=f"its Elastic IP is disassociated, and whether it was "
-                           f"launched with a public IPv4 address cannot be told (its subnet or template changed "
-                           f"since {base})")
-        if eip_left:
-            return att
-        return replace(att, public=v4, public_reason=r4)
-    att = replace(att, public_v6=old.public_v6, public_v6_reason=old.public_v6_reason + launched)
+    else:  # (the routes unknown to this reading: as the base had it)
+        (v4, r4), (v6, r6) = ((old.public, old.public_reason + launched),
+                              (old.public_v6, old.public_v6_reason + launched))
+    att = replace(att, public_v6=v6, public_v6_reason=r6)
     if eip_now:
         return att  # its Elastic IP is its public IPv4 address, wherever it was launched
     if eip_left:
@@ -233,7 +226,7 @@ def _instance(att: Attachment, old: Attachment, revisions: Revisions, base: str,
         return replace(att, public=None, public_reason=f"its Elastic IP is disassociated, and whether it was "
                        f"launched with a public IPv4 address cannot be told (its subnet or template changed "
                        f"since {base})")
-    return replace(att, public=old.public, public_reason=old.public_reason + launched)
+    return replace(att, public=v4, public_reason=r4)
 
 
 def _launch_inputs_same(addr: str, revisions: Revisions) -> bool:
