@@ -156,6 +156,30 @@ def _graphs(loaded, max_hops: int):
     return before, after
 
 
+def _check_aside() -> None:
+    """A large plan's structural check may run in a second process (sources/validate/aside.py):
+    these commands settle it before writing anything (``_emit``) or reporting an error."""
+    from .sources.validate import aside
+
+    aside.enable()
+
+
+def _settle() -> None:
+    aside = sys.modules.get("tfsg.sources.validate.aside")
+    if aside is not None:
+        aside.settle()
+
+
+def _settled(exc: BaseException) -> BaseException:
+    """The error to report: the plan's structural problem, when the check aside found one (it
+    names what the model then tripped over), else ``exc``."""
+    try:
+        _settle()
+    except TfsgError as found:
+        return found
+    return exc
+
+
 def _keep(*objects: Any) -> None:
     """Hold the run's large objects until the process ends: ``run()`` leaves without tearing
     the interpreter down, so they are never freed one by one (on a 5,000-group plan freeing the
@@ -166,6 +190,7 @@ def _keep(*objects: Any) -> None:
 def _emit(result: dict, fmt: Format, output: Optional[str], secrets: set[str],
           extra: Optional[dict[Format, Optional[str]]] = None, quiet: bool = False) -> None:
     """Render the result in ``fmt`` to stdout (or ``output``), and in each extra format to its file."""
+    _settle()  # a plan checked in a second process: its verdict before any output
     _keep(result)
     result, secrets = scrubbed(result, secrets), set()
     printable: Optional[dict] = None  # the result with control characters escaped (plain-text formats)
@@ -338,6 +363,7 @@ def show(plan: str = PlanArg, format: Format = FormatOpt, output: Optional[str] 
     """Describe the network after the change: groups, flows, exposure, paths from the internet."""
     _state["debug"] = debug or _state["debug"]
     _findings_format(format, "show")
+    _check_aside()
     from .graph import FlowGraph
     from .result import show as show_result
 
@@ -358,6 +384,7 @@ def diff(plan: str = PlanArg, format: Format = FormatOpt, output: Optional[str] 
     """Describe what the change does to reachability: flows, exposure and paths added and removed."""
     _state["debug"] = debug or _state["debug"]
     _findings_format(format, "diff")
+    _check_aside()
     from .result import diff as diff_result
 
     loaded = _load(plan, source, no_sources, base, var, var_file)
@@ -426,6 +453,7 @@ def check(plan: str = PlanArg, format: Format = FormatOpt, output: Optional[str]
     """The gate: evaluate policies on the change; exit 0 pass, 1 blocking finding, 2 error."""
     _state["debug"] = debug or _state["debug"]
     _state["verbose"] = verbose
+    _check_aside()
     from .policy.trust import load as load_policy
 
     trust = load_policy(config, config_search or ".", base, config_from.value, waivers_from.value,
@@ -640,8 +668,9 @@ def main() -> None:
     except typer.Abort:
         sys.exit(130)
     except TfsgError as exc:
+        exc = _settled(exc)  # type: ignore[assignment]
         if debug or _state["debug"]:
-            raise
+            raise exc
         sys.stderr.write(f"tfsg: error: {exc}\n")
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
@@ -649,6 +678,7 @@ def main() -> None:
     except BrokenPipeError:
         sys.exit(0)
     except MemoryError:  # an input past the memory this process may use: bad input, one line
+        _report_settled(debug)
         if debug or _state["debug"]:
             raise
         where = one_line(str(_state["input"]))[:200] if _state.get("input") else "the input"
@@ -664,6 +694,7 @@ def main() -> None:
             where = getattr(ctx, "command_path", None) or "tfsg"
             sys.stderr.write(f"tfsg: error: {one_line(exc.format_message())} (see `{where} --help`)\n")  # type: ignore[attr-defined]
             sys.exit(2)
+        _report_settled(debug)
         if debug or _state["debug"]:
             raise
 
@@ -671,6 +702,16 @@ def main() -> None:
         sys.stderr.write(f"tfsg: internal error{where}: {type(exc).__name__}: {one_line(str(exc))[:300]} "
                          "(a bug in tfsg: please report it; run with --debug for the traceback)\n")
         sys.exit(2)
+
+
+def _report_settled(debug: bool) -> None:
+    """Before reporting a failure of tfsg itself: a plan the check aside refused is bad input."""
+    found = _settled(None)  # type: ignore[arg-type]
+    if found is not None:
+        if debug or _state["debug"]:
+            raise found
+        sys.stderr.write(f"tfsg: error: {found}\n")
+        sys.exit(found.exit_code)  # type: ignore[attr-defined]
 
 
 def run() -> None:

@@ -258,18 +258,26 @@ def egress_everything(policy: Policy, ctx: Context) -> list[Finding]:
 
 def vpc_cidr_instead_of_group(policy: Policy, ctx: Context) -> list[Finding]:
     out = []
+    inside: dict[tuple, bool] = {}  # (VPC, block) -> the block is inside the VPC (rules repeat blocks)
     for rule in _rules(ctx, policy.spec.get("to")):
+        if rule.direction != "ingress" or rule.peer.kind != "cidr":
+            continue
         sg = ctx.graph.snap.groups.get(rule.group)
-        vpc = ctx.graph.snap.vpcs.get(sg.vpc_id) if sg and sg.vpc_id else None
-        if rule.direction != "ingress" or rule.peer.kind != "cidr" or vpc is None:
+        if sg is None or not sg.vpc_id or sg.vpc_id not in ctx.graph.snap.vpcs:
+            continue
+        vpc = ctx.graph.snap.vpcs[sg.vpc_id]
+        key = (sg.vpc_id, rule.peer.value)
+        if key not in inside:
+            inside[key] = vpc.issuperset(AddressSet.parse(rule.peer.value))
+        if not inside[key]:
             continue
         block = AddressSet.parse(rule.peer.value)
-        if vpc.issuperset(block) and rule.peer.sensitive:
+        if rule.peer.sensitive:
             out.append(ctx.finding(policy, rule.group, f"{rule.peer} {rule.services.describe()}",
                                    f"{rule.group} admits {rule.peer}, addresses inside its VPC, on "
                                    f"{rule.services.describe()}; a group reference would admit only the members",
                                    cidr=rule.peer.label, defined_by=rule.defined_by, rule=rule))
-        elif vpc.issuperset(block):
+        else:
             out.append(ctx.finding(policy, rule.group, f"{rule.peer.value} {rule.services.describe()}",
                                    f"{rule.group} admits {rule.peer.value} "
                                    f"({count_text(block.count())} addresses inside its VPC) "

@@ -92,8 +92,8 @@ class Locator:
             # whatever argument of the call happens to hold the same text (one that feeds a tag)
             call = self.snap.call_sites.get(_OUTER_CALL.match(owner).group(1))  # type: ignore[union-attr]
             return loc, True, ((str(call.location),) if call is not None else ()) + others
-        loc, exact, related = self._through_call(owner, loc, exact, evidence, self._rule_tokens(granting, evidence),
-                                                 tuple(granting), rule.direction if rule is not None else None)
+        loc, exact, related = self._through_call(owner, loc, exact, evidence, tuple(granting),
+                                                 rule.direction if rule is not None else None)
         return loc, exact, related + tuple(o for o in others if o not in related)
 
     def _literal_sites(self) -> set:
@@ -142,7 +142,6 @@ class Locator:
         return strong, weak
 
     def _through_call(self, owner: str, loc: Optional[Location], exact: bool, evidence: dict[str, Any],
-                      extra: tuple[set[str], set[str]] = (set(), set()),
                       granting: tuple[str, ...] = (),
                       direction: Optional[str] = None) -> tuple[Optional[Location], bool, tuple[str, ...]]:
         m = _OUTER_CALL.match(owner or "")
@@ -151,6 +150,7 @@ class Locator:
             return loc, exact, ()
         related = (str(loc),) if loc is not None else ()
         strong, weak = _tokens(evidence)
+        extra = self._rule_tokens(list(granting), evidence)  # (only for what a module call made)
         strong, weak = strong | extra[0], weak | extra[1]
         arguments = call.arguments
         fed = self.snap.inputs.get(owner) if owner.count("module.") == 1 else None

@@ -125,7 +125,7 @@ def load_document(path: str) -> Document:
     except (MemoryError, SystemError):  # (orjson reports running out of memory as a SystemError)
         raise InputError("too large to parse in the memory available; lower limit plan-values or raise the "
                          "memory of this process", path) from None
-    return classify(path, data)
+    return classify(path, data, len(raw))
 
 
 def _parse_strictly(text: str, path: str) -> Any:
@@ -147,7 +147,9 @@ def _parse_strictly(text: str, path: str) -> Any:
         raise InputError(f"a number too long to read ({str(exc).split(':', 1)[0]})", path) from None
 
 
-def classify(path: str, data: Any) -> Document:
+def classify(path: str, data: Any, size: int = 0) -> Document:
+    """What ``data`` is (plan or state), checked against the schema; ``size``: its bytes (a
+    large plan may be checked in a second process meanwhile: ``validate/aside.py``)."""
     if not isinstance(data, dict):
         raise InputError(f"not a Terraform plan or state: the top level is a JSON {_json_type(data)}, "
                          "expected an object from `terraform show -json`", path)
@@ -178,10 +180,11 @@ def classify(path: str, data: Any) -> Document:
                          "prior_state or values is present", path)
     if kind == "plan":
         _refuse_incomplete(path, data)
-    from .validate import validate
+    from .validate import aside, validate
 
     # The parts tfsg reads, against schemas/plan-subset.json: one line naming the JSON path.
-    validate(path, data)
+    if not aside.start(path, data, size):
+        validate(path, data)
     return Document(path=path, data=data, kind=kind)
 
 
