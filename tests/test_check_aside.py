@@ -87,3 +87,34 @@ def test_off_by_default_for_library_callers(tmp_path, monkeypatch):
     with pytest.raises(InputError):
         load_document(str(path))
     assert not aside._pending
+
+
+@pytest.mark.parametrize("case", ["three_tier", "engine_longer_paths", "microservices_mesh", "new_path_to_db"])
+@pytest.mark.parametrize("command", ["show", "diff", "check"])
+def test_paths_computed_in_a_child_are_the_same_report(case, command, monkeypatch):
+    """forked.py: the paths of a large graph computed in a forked child (forced here on small
+    ones) give the byte-identical report of the paths computed in line."""
+    plan = str(FIXTURES / case / "plan.json")
+    monkeypatch.setenv("TFSG_FORK", "always")
+    forked = run_tfsg(command, plan, "--format", "json")
+    monkeypatch.setenv("TFSG_FORK", "off")
+    inline = run_tfsg(command, plan, "--format", "json")
+    assert forked.returncode == inline.returncode and forked.returncode in (0, 1)
+    assert forked.stdout == inline.stdout and b'"paths' in forked.stdout
+
+
+def test_a_child_that_fails_leaves_the_parent_to_compute():
+    from tfsg.forked import Forked
+
+    calls = []
+
+    def fn():
+        calls.append(os.getpid())
+        if os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        return [1, 2]
+
+    parent = os.getpid()
+    handle = Forked(fn)
+    assert handle.result() == [1, 2] and handle.result() is handle.result()
+    assert calls == [parent]  # (the child's call was in its own memory)

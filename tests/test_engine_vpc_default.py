@@ -108,7 +108,10 @@ def test_the_database_in_the_default_group_is_one_hop_behind(show):
                                for h in p["hops"]] for p in show["paths"]}
     assert got == {("internet", "aws_instance.b_win", "aws_db_instance.b_db"): [
         ("internet", "aws_instance.b_win", [("tcp", "3389")]),
-        ("aws_instance.b_win", "aws_db_instance.b_db", [("all", "all")])]}  # [SGR]
+        # the default group admits all traffic from its members, and the PostgreSQL instance,
+        # with no port and no option group written, serves 5432 only (RDS API CreateDBInstance
+        # "Port" default; the engine's default option group adds no listener): round fourteen
+        ("aws_instance.b_win", "aws_db_instance.b_db", [("tcp", "5432")])]}  # [SGR]
     pairs = {(f["from"], f["to"]) for f in show["resource_flows"]}
     assert ("aws_instance.a_app", "aws_instance.a_nogroup") not in pairs  # [SGR] 5432 is not admitted
 

@@ -360,12 +360,15 @@ resource "aws_db_instance" "db" {
   password               = "example-only"
   db_subnet_group_name   = aws_db_subnet_group.db.name
   vpc_security_group_ids = [aws_security_group.db.id]
+  option_group_name      = "mysql-memcached"
 }
 '''
+# (an option group of its own: the MEMCACHED option listens on 11211, RDS user guide "MySQL
+# memcached support"; the engine's default option group would serve 3306 only)
 SSH_BLOCK = '''  ingress {
-    description     = "SSH from web"
-    from_port       = 22
-    to_port         = 22
+    description     = "Memcached from web"
+    from_port       = 11211
+    to_port         = 11211
     protocol        = "tcp"
     security_groups = [aws_security_group.web.id]
   }
@@ -375,16 +378,17 @@ SSH_BLOCK = '''  ingress {
 def test_a_grown_finding_points_at_the_block_that_adds_the_service(tmp_path: Path):
     """internet -> aws_instance.web (public, 443) -> aws_db_instance.db on 3306 was there before
     (TFSG007, existing); the change adds an ingress block on the db group admitting the web group
-    on tcp 22: the same finding reaches a new service, so it is introduced, and it points at the
-    added block (what the reviewer is asked to accept), the unchanged 3306 block related."""
+    on tcp 11211 (its option group's memcached listener): the same finding reaches a new service,
+    so it is introduced, and it points at the added block (what the reviewer is asked to accept),
+    the unchanged 3306 block related."""
     after = PROVIDER + TIERS.replace("ADDED", SSH_BLOCK)
     lines = after.splitlines()
-    added_line = lines.index('    description     = "SSH from web"')  # 1-based line of the block above it
+    added_line = lines.index('    description     = "Memcached from web"')  # 1-based line of the block above it
     kept_line = lines.index('    description     = "MySQL from web"')
     _, check = _diff_and_check(tmp_path, TIERS.replace("ADDED", ""), TIERS.replace("ADDED", SSH_BLOCK))
     tfsg007 = [f for f in check["findings"] if f["policy"] == "TFSG007"]
     assert [(f["address"], f["introduced"], f["evidence"]["grown"]) for f in tfsg007] == \
-        [("aws_db_instance.db", True, "now also on tcp 22")]
+        [("aws_db_instance.db", True, "now also on tcp 11211")]
     assert tfsg007[0]["location"] == f"infra/main.tf:{added_line}"
     assert f"infra/main.tf:{kept_line}" in tfsg007[0]["related_locations"]
 

@@ -254,7 +254,7 @@ def test_a_false_validation_is_refused(tmp_path: Path, variables: str, where: st
     assert where in err and "Invalid value for variable" in err and message in err, err
 
 
-@pytest.mark.parametrize("condition", ['base64sha256(var.cidr) == ""', "var.cidr != var.missing",
+@pytest.mark.parametrize("condition", ['base64gzip(var.cidr) == ""', "var.cidr != var.missing",
                                        'var.cidr == "10.0.0.0/8" || var.nothing_set == "x"'])
 def test_a_condition_that_does_not_evaluate_is_not_a_refusal(tmp_path: Path, condition: str):
     """A function tfsg lacks, an error, or a variable with no value: not a clean false, no refusal."""
@@ -315,15 +315,15 @@ def test_ephemeralasnull_makes_it_usable(tmp_path: Path):
 
 
 def test_an_attribute_that_fails_is_an_unknown_not_a_null(tmp_path: Path):
-    """A function tfsg does not evaluate (base64sha256, formatdate: Terraform knows both at plan)
+    """A function tfsg does not evaluate (base64gzip, ephemeralasnull: Terraform knows both at plan)
     in a group's name or description is an unknown naming it and its file:line, as in a rule; a
     name only apply knows ("h-${aws_vpc.v.id}") is not one (the plan has no value either)."""
     (tmp_path / "main.tf").write_text('''resource "aws_vpc" "v" {
   cidr_block = "10.0.0.0/16"
 }
 resource "aws_security_group" "g" {
-  name        = "g-${base64sha256("x")}"
-  description = formatdate("YYYY", "2024-01-01T00:00:00Z")
+  name        = "g-${base64gzip("x")}"
+  description = ephemeralasnull("2024")
   vpc_id      = aws_vpc.v.id
 }
 resource "aws_security_group" "h" {
@@ -333,6 +333,6 @@ resource "aws_security_group" "h" {
 ''', encoding="utf-8")
     r = tfsg_json("show", str(tmp_path))
     unknown = {(u["address"], u["attribute"]): u["reason"] for u in r["unknown"]}
-    assert "base64sha256()" in unknown[(G + "g", "name")] and "main.tf:5" in unknown[(G + "g", "name")]
-    assert "formatdate()" in unknown[(G + "g", "description")] and "main.tf:6" in unknown[(G + "g", "description")]
+    assert "base64gzip()" in unknown[(G + "g", "name")] and "main.tf:5" in unknown[(G + "g", "name")]
+    assert "ephemeralasnull()" in unknown[(G + "g", "description")] and "main.tf:6" in unknown[(G + "g", "description")]
     assert not [k for k in unknown if k[0] == G + "h"]

@@ -127,6 +127,12 @@ resource "aws_security_group_rule" "rdp" {
     assert _tfsg001(alone) == {"aws_security_group.app": True}
     both = _check(tmp_path, text + rdp)
     assert _tfsg001(both) == {"aws_security_group.app": False}
+    # the waiver is not "unused, remove it": it waives one rule of two (removing it would leave
+    # SSH unwaived once RDP is fixed); the report names the other rule
+    assert [(w["address"], w["status"], w["message"]) for w in both["waivers"]] == [(
+        "aws_security_group_rule.ssh", "unused",
+        "waives one of the rules that make TFSG001 on aws_security_group.app, which is waived only when every "
+        "rule is: also aws_security_group_rule.rdp (or waive aws_security_group.app)")]
 
 
 def test_an_inline_waiver_on_a_module_call_covers_what_the_module_makes(tmp_path):
@@ -141,3 +147,68 @@ module "nodes" {
 }
 ''')
     assert _tfsg001(result) == {"module.nodes.aws_security_group.node": True, "aws_security_group.edge": False}
+
+
+def test_only_comments_are_waivers_not_heredocs_strings_or_block_comments(tmp_path):
+    """HCL native syntax, "Comments and Whitespace": a comment is ``#``/``//`` outside a string,
+    a heredoc and a ``/* */`` comment. A tag written as a heredoc is a value Terraform sends to
+    AWS; a line inside ``/* */`` is how authors switch a line off."""
+    heredoc = _group("heredoc", 22).replace('  vpc_id      = aws_vpc.main.id\n', '''  vpc_id      = aws_vpc.main.id
+  tags = {
+    Note = <<-EOT
+      # tfsg:ignore[TFSG001] reason="vendor" expires=2099-01-31
+    EOT
+  }
+''')
+    in_string = _group("in_string", 22).replace('description = "in_string"',
+                                                'description = "x # tfsg:ignore[TFSG001] reason=\\"y\\""')
+    blocked = _group("blocked", 22, '/*\n# tfsg:ignore[TFSG001] reason="off" expires=2099-01-31\n*/\n')
+    inline_block = _group("inline_block", 22, '/* # tfsg:ignore[TFSG001] reason="off" */\n')
+    real = _group("real", 3389, '// tfsg:ignore[TFSG001] reason="INC-9"\n')
+    result = _check(tmp_path, heredoc + in_string + blocked + inline_block + real)
+    assert _tfsg001(result) == {"aws_security_group.heredoc": False, "aws_security_group.in_string": False,
+                                "aws_security_group.blocked": False, "aws_security_group.inline_block": False,
+                                "aws_security_group.real": True}
+    assert result["waivers"] == []  # (the report lists the waivers that apply nothing; the comments are none)
+
+
+def test_the_expiry_is_the_one_after_the_reason_not_text_quoted_in_it(tmp_path):
+    """README: ``reason="..." expires=YYYY-MM-DD``; a date quoted inside the reason is its text."""
+    expired = _group("expired", 22, '# tfsg:ignore[TFSG001] reason="x expires=2099-01-31" expires=2020-01-01\n')
+    mentioned = _group("mentioned", 3389, '# tfsg:ignore[TFSG001] reason="until expires=2020-01-01 review"\n')
+    result = _check(tmp_path, expired + mentioned)
+    assert _tfsg001(result) == {"aws_security_group.expired": False,  # expired on 2020-01-01
+                                "aws_security_group.mentioned": True}  # no expiry written: optional
+    assert {w["address"]: w["status"] for w in result["waivers"]} == {"aws_security_group.expired": "expired"}
+
+
+def test_a_file_tfsg_cannot_parse_has_its_waivers_reported_not_applied(tmp_path):
+    from tfsg.policy.gate import inline_waivers
+
+    (tmp_path / "main.tf").write_text('# tfsg:ignore[TFSG001] reason="x"\nresource "aws_security_group" "a" {\n')
+    (waiver,) = inline_waivers(str(tmp_path))
+    assert waiver.problem and "could not be parsed" in waiver.problem
+
+
+def test_blocks_and_braces_are_read_in_the_syntax_not_in_heredocs(tmp_path):
+    """A heredoc's text is a value: a line ``variable "image" {`` in it opens no block (the
+    waiver after it, inside the resource, waives the resource), and ``cp /opt/app/*`` starts no
+    comment (the waiver below the last block's closing brace owns nothing: README)."""
+    inside = _group("inside", 22).replace('  vpc_id      = aws_vpc.main.id\n', '''  vpc_id      = aws_vpc.main.id
+  tags = {
+    Note = <<-EOT
+      variable "image" {
+    EOT
+  }
+  # tfsg:ignore[TFSG001] reason="INC-7 inside, after the heredoc"
+''')
+    last = _group("last", 3389).replace('  vpc_id      = aws_vpc.main.id\n', '''  vpc_id      = aws_vpc.main.id
+  tags = {
+    Boot = <<-EOT
+      cp /opt/app/* /srv/app/
+    EOT
+  }
+''') + '# tfsg:ignore[TFSG001] reason="below the last block"\n'
+    result = _check(tmp_path, inside + last)
+    assert _tfsg001(result) == {"aws_security_group.inside": True, "aws_security_group.last": False}
+    assert [(w["address"], w["status"]) for w in result["waivers"]] == [("(outside any block)", "unused")]

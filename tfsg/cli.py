@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
 from enum import Enum
 from typing import Any, Optional
 
 import typer
 
 from . import __version__
+from .emit import Format, emit, render, write
 from .errors import TfsgError, UsageError, one_line
-from .report.scrub import scrubbed, scrubber
+from .report.scrub import scrubbed
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None,
                   no_args_is_help=True, context_settings={"help_option_names": ["-h", "--help"]},
@@ -24,16 +24,6 @@ app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_mar
 _state: dict[str, Any] = {"debug": False}
 
 
-class Format(str, Enum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
-    sarif = "sarif"
-    github = "github"
-
-
-# Formats written as plain text (a terminal, a CI log): strings from the input are escaped there
-_PLAIN = (Format.text, Format.github)
 
 
 class Picture(str, Enum):
@@ -153,7 +143,27 @@ def _graphs(loaded, max_hops: int):
         return before, before
     after = FlowGraph(loaded.after, max_hops=max_hops, base=before)
     _keep(loaded, before, after)
+    _paths_aside(before, after)
     return before, after
+
+
+# Below this many groups and resources in a snapshot, its paths take milliseconds: no process.
+PATHS_ASIDE_SIZE = 1000
+
+
+def _paths_aside(*graphs) -> None:
+    """The paths from the internet of large graphs, computed in a forked child while the command
+    goes on (forked.py: the same paths, computed here if the child cannot)."""
+    from .forked import Forked, wanted
+
+    force = os.environ.get("TFSG_FORK") == "always"
+    large = [g for g in dict.fromkeys(graphs) if g is not None and
+             (force or len(g.snap.groups) + len(g.snap.attachments) >= PATHS_ASIDE_SIZE)]
+    if not large or not wanted():
+        return
+    handle = Forked(lambda: [g.paths() for g in large])
+    for index, graph in enumerate(large):
+        graph.defer_paths(handle, index)
 
 
 def _check_aside() -> None:
@@ -189,169 +199,11 @@ def _keep(*objects: Any) -> None:
 
 def _emit(result: dict, fmt: Format, output: Optional[str], secrets: set[str],
           extra: Optional[dict[Format, Optional[str]]] = None, quiet: bool = False) -> None:
-    """Render the result in ``fmt`` to stdout (or ``output``), and in each extra format to its file."""
-    _settle()  # a plan checked in a second process: its verdict before any output
+    """The report (emit.py), once a plan checked in a second process has its verdict."""
+    _settle()
     _keep(result)
-    result, secrets = scrubbed(result, secrets), set()
-    printable: Optional[dict] = None  # the result with control characters escaped (plain-text formats)
-    for extra_fmt, path in sorted((extra or {}).items()):
-        if path:
-            if extra_fmt is Format.json:
-                _stream_json(result, secrets, path)
-                continue
-            shown = result
-            if extra_fmt in _PLAIN:
-                printable = shown = printable if printable is not None else _printable(result)
-            _write(path, _render(shown, extra_fmt))
-    if fmt is Format.json and not quiet:
-        _stream_json(result, secrets, output)
-        return
-    if fmt in _PLAIN:
-        # names, descriptions and addresses from the input may hold newlines and terminal
-        # escapes: escaped as values (a forged "PASS" line, a cleared screen), not as output
-        result = printable if printable is not None else _printable(result)
-    # tens of MB on a large plan: written as it goes (scrubbed per line, so not when a secret
-    # spans lines: a value printed raw in text may hold a newline)
-    if fmt is Format.text and not quiet and result["command"] == "show" and (output or not _color()) \
-            and not any("\n" in s or "\r" in s for s in secrets):
-        from .report.text import show_lines
-
-        _stream(show_lines(result), secrets, output)
-        return
-    text = _render(result, fmt, quiet=quiet)
-    if output:
-        _write(output, text)
-        return
-    if fmt is Format.text and _color():
-        from .report.text import colorize
-
-        text = colorize(text)
-    sys.stdout.write(text)
-
-
-def _printable(result: dict) -> dict:
-    """``result`` with every string (keys too) through ``errors.one_line``: the result itself when
-    no string needs it (most; ``str.isprintable`` runs in C), else a copy."""
-    return result if _clean(result) else _escaped(result)
-
-
-def _clean(value: Any) -> bool:
-    """No string in ``value`` holds a character that is not printable (controls, bidirectional
-    marks; a no-break space too, which only sends it the slower way)."""
-    kind = type(value)
-    if kind is str:
-        return value.isprintable()
-    if kind is dict:
-        return all((type(key) is not str or key.isprintable()) and _clean(item) for key, item in value.items())
-    if kind is list or kind is tuple:
-        return all(map(_clean, value))
-    if isinstance(value, (dict, list, tuple, str)):  # subclasses: the same, more slowly
-        return _clean(dict(value) if isinstance(value, dict) else str.__str__(value) if isinstance(value, str)
-                      else list(value))
-    return True
-
-
-def _escaped(value: Any) -> Any:
-    if isinstance(value, str):
-        return one_line(value)
-    if isinstance(value, dict):
-        return {one_line(k) if isinstance(k, str) else k: _escaped(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_escaped(v) for v in value]
-    return value
-
-
-def _stream_json(result: dict, secrets: set[str], path: Optional[str]) -> None:
-    """The JSON report written line by line (to ``path``, else stdout), each line scrubbed: JSON
-    escapes newlines, so no value spans two lines and scrubbing per line is scrubbing it all."""
-    from .report.jsonfmt import lines
-
-    _stream(lines(result), secrets, path)
-
-
-def _stream(lines: Iterator[str], secrets: set[str], path: Optional[str]) -> None:
-    """Lines (without newlines) written to ``path``, else stdout, each scrubbed. Only for lines no
-    value spans (JSON escapes newlines; text puts one line of the input per line)."""
-    try:
-        # stdout or a file: the file is closed in the finally below
-        fh = open(path, "w", encoding="utf-8", errors="backslashreplace") if path else sys.stdout  # noqa: SIM115
-    except OSError as exc:
-        raise UsageError(f"cannot write: {exc.strerror or exc}", path) from None
-    clean = scrubber(secrets)
-    try:
-        for line in lines:
-            fh.write(clean(line) + "\n")
-    except OSError as exc:
-        if path is None:
-            raise
-        raise UsageError(f"cannot write: {exc.strerror or exc}", path) from None
-    finally:
-        if path:
-            fh.close()
-
-
-def _render(result: dict, fmt: Format, quiet: bool = False) -> str:
-    if fmt is Format.json:
-        from .report.jsonfmt import render
-
-        return render(result)
-    if fmt is Format.markdown:
-        from .report.markdown import render as markdown
-
-        return markdown(result)
-    if fmt is Format.sarif:
-        from .report.sarif import render as sarif
-
-        return sarif(result, repo_root=_repo_root(), tool_version=__version__)
-    if fmt is Format.github:
-        from .report.github import render as github
-
-        return github(result, repo_root=_repo_root())
-    from .report.text import render as render_text
-
-    text = render_text(result, verbose=bool(_state.get("verbose")))
-    return _quiet(result, text) if quiet else text
-
-
-def _quiet(result: dict, text: str) -> str:
-    """``--quiet``: the one line that matters (the verdict, or the reachability summary)."""
-    lines = text.splitlines()
-    if result["command"] == "check":
-        return lines[0] + "\n"
-    if result["command"] == "diff":
-        heads = ("Reachability", "No reachability", "No --base", "This is a state")
-        keep = [ln for ln in lines if ln.startswith(heads)]
-        return "\n".join(keep[:1] or lines[:1]) + "\n"
-    return lines[0] + "\n"
-
-
-def _color() -> bool:
-    """Colour only for a terminal, and never when NO_COLOR is set (https://no-color.org)."""
-    if os.environ.get("NO_COLOR") or _state.get("no_color"):
-        return False
-    return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
-
-
-def _repo_root() -> Optional[str]:
-    """Where repository-relative paths (SARIF, annotations) start: the workspace or git top level."""
-    workspace = os.environ.get("GITHUB_WORKSPACE")
-    if workspace and os.path.isdir(workspace):
-        return workspace
-    import subprocess
-
-    try:
-        proc = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=False)
-    except OSError:
-        return None
-    return proc.stdout.strip() or None if proc.returncode == 0 else None
-
-
-def _write(path: str, text: str) -> None:
-    try:
-        with open(path, "w", encoding="utf-8", errors="backslashreplace") as fh:
-            fh.write(text)
-    except OSError as exc:
-        raise UsageError(f"cannot write: {exc.strerror or exc}", path) from None
+    emit(result, fmt, output, secrets, extra, quiet, source=_state.get("input"),
+         no_color=bool(_state.get("no_color")), verbose=bool(_state.get("verbose")))
 
 
 @app.command()
@@ -370,6 +222,7 @@ def show(plan: str = PlanArg, format: Format = FormatOpt, output: Optional[str] 
     loaded = _load(plan, source, no_sources, None, var, var_file, compare=False)
     graph = FlowGraph(loaded.after, max_hops=max_hops)
     _keep(loaded, graph)
+    _paths_aside(graph)
     _emit(show_result(loaded, graph, expand=expand), format, output, loaded.secrets,
           {Format.json: json_file, Format.markdown: markdown_file}, quiet)
 
@@ -549,9 +402,9 @@ def pre_commit(files: Optional[list[str]] = typer.Argument(None, metavar="[FILES
                                         var_file if is_dir else None, 4, fail_on, False)
         if not passed:
             failed = True
-            sys.stdout.write(_render(scrubbed(result, secrets), Format.text) + "\n")
+            sys.stdout.write(render(scrubbed(result, secrets), Format.text, verbose=bool(_state.get("verbose"))) + "\n")
         else:  # one line per root checked, naming it
-            sys.stdout.write(f"{target}: " + _render(scrubbed(result, secrets), Format.text, quiet=True))
+            sys.stdout.write(f"{target}: " + render(scrubbed(result, secrets), Format.text, quiet=True))
     raise typer.Exit(1 if failed else 0)
 
 
@@ -587,7 +440,7 @@ def graph(plan: str = PlanArg, format: Picture = typer.Option(Picture.mermaid, "
     text = picture.mermaid(result) if format is Picture.mermaid else picture.dot(result)
     text = text if text.endswith("\n") else text + "\n"
     if output:
-        _write(output, text)
+        write(output, text)
     else:
         sys.stdout.write(text)
 

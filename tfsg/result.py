@@ -79,13 +79,15 @@ def _exposure_rows(exposures: list[tuple[Exposure, ServiceSet]]) -> list[dict]:
     # block of a Classic Load Balancer: its reason): byte-identical output whatever the path
     for exp, services in sorted(exposures, key=lambda e: (e[0].kind != "resource", e[0].address, e[0].family or "",
                                                           e[0].listener or "", e[0].reason, e[1].describe())):
-        parts = [(services & part, sources) for part, sources in exp.parts] if exp.parts \
-            else [(services, exp.sources)]
-        entries = sorted(((proto, ports, sources) for part, sources in parts for proto, ports in part.entries()),
-                         key=lambda e: (_PROTOCOL_ORDER.get(e[0], 9), _low(e[0]), _low(e[1]), e[1]))
-        for proto, ports, sources in entries:
+        # a part: (services, its blocks[, the groups that admit it: a resource's])
+        parts = [(services & part[0], part[1], part[2] if len(part) > 2 else exp.via) for part in exp.parts] \
+            if exp.parts else [(services, exp.sources, exp.via)]
+        entries = sorted(((proto, ports, sources, via) for part, sources, via in parts
+                          for proto, ports in part.entries()),
+                         key=lambda e: (_PROTOCOL_ORDER.get(e[0], 9), _low(e[0]), _low(e[1]), e[1], e[2]))
+        for proto, ports, sources, via in entries:
             row: dict[str, Any] = {"address": exp.address, "kind": exp.kind, "type": exp.resource_type,
-                   "protocol": proto, "ports": ports, "via": list(exp.via), "sources": list(sources),
+                   "protocol": proto, "ports": ports, "via": list(via), "sources": list(sources),
                    "reason": exp.reason}
             if exp.kind == "resource":
                 row["family"] = exp.family

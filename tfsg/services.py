@@ -70,7 +70,9 @@ specify. The rules depend on public/private subnets and AWS IP ranges: reported,
 VPC default group when no group is given, as stated in the API references: RDS
 ``CreateDBInstance`` ("Default: The default EC2 VPC security group for the DB subnet group's
 VPC"; not Aurora), RDS ``CreateDBProxyEndpoint``, Redshift ``CreateCluster``, EC2
-``CreateVpcEndpoint`` (interface endpoints), EC2 ``Ec2InstanceConnectEndpoint``, ECS and
+``CreateVpcEndpoint`` (interface endpoints), EC2 ``Ec2InstanceConnectEndpoint``, Client VPN
+(admin guide, "Client authorization": "When you associate a subnet ... we automatically apply
+the VPC's default security group"), ECS and
 EventBridge ``AwsVpcConfiguration``, OpenSearch ``VPCOptions``, Classic Load Balancer
 (``elb-vpc-security-groups``: in a nondefault VPC the VPC's default group; in the default VPC
 an ELB-made ``default_elb_<id>`` group that allows all traffic on the listener ports). MSK and
@@ -167,6 +169,12 @@ SERVICE_FACTS: tuple[ServiceFact, ...] = (
         "aws_docdb_cluster", "vpc_security_group_ids", "vpc_security_group_ids is not set", "unknown",
         NO_DEFAULT, "https://docs.aws.amazon.com/documentdb/latest/developerguide/API_CreateDBCluster.html",
         "no_documented_default"),
+    ServiceFact(
+        "aws_ec2_client_vpn_endpoint", "security_group_ids", "security_group_ids is not set", "default-group",
+        "the endpoint's network interfaces (one per associated subnet) are in the VPC's default group, which "
+        "VPN clients' traffic leaves through",
+        "https://docs.aws.amazon.com/vpn/latest/clientvpn-admin/client-authorization.html#security-groups",
+        "vpc_default_group", vpc_from=("vpc_id",)),
     ServiceFact(
         "aws_ec2_instance_connect_endpoint", "security_group_ids", "security_group_ids is not set",
         "default-group", "the endpoint is in the VPC's default group",

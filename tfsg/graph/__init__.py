@@ -102,3 +102,12 @@ class FlowGraph(FlowQueries, ExposureQueries, PathQueries):
         if hit is None:
             hit = self._reach[(group, direction)] = self.rules.reach(group, direction, self.members)
         return hit
+
+    def exposures_of(self, address: str) -> list[Exposure]:
+        """The exposures of one address (a resource per family and listener, or a group)."""
+        index = self.__dict__.get("_exposures_by")
+        if index is None:
+            index = self.__dict__["_exposures_by"] = {}
+            for e in self.exposures:
+                index.setdefault(e.address, []).append(e)
+        return index.get(address, [])

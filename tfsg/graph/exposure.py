@@ -97,6 +97,34 @@ class ExposureQueries(GraphBase):
                 out[family] = (services, tuple(sorted({g for g, _ in used})), tuple(sorted({lb for _, lb in used})))
         return out
 
+    def _resource_parts(self, att: Attachment, family: str, services: ServiceSet) -> tuple:
+        """``services`` split by the rules that admit each part, with their public blocks and
+        groups: the rules of an interface's groups are aggregated, yet each admits its own ports
+        (the 8443 of one group is not admitted from the 3389 rule's block of another)."""
+        space = PUBLIC_V4 if family == "ipv4" else PUBLIC_V6
+        groups = att.groups if att.public_groups is None else att.public_groups
+        split: list[tuple[ServiceSet, frozenset]] = [(services, frozenset())]
+        for g in groups:
+            for rule, block, label in self.cidrs["ingress"].get(g, ()):
+                granted = rule.services & services
+                if not granted or not block.overlaps(space):
+                    continue
+                refined = []
+                for part, by in split:
+                    inside, rest = part & granted, part - granted
+                    if inside:
+                        refined.append((inside, by | {(g, label)}))
+                    if rest:
+                        refined.append((rest, by))
+                split = refined
+        merged: dict[frozenset, ServiceSet] = {}  # parts granted alike are one part
+        for part, by in split:
+            merged[by] = merged[by] | part if by in merged else part
+        if len(merged) < 2:
+            return ()  # one part: the exposure's own via and sources
+        return tuple(sorted(((part, tuple(sorted({lb for _, lb in by})), tuple(sorted({g for g, _ in by})))
+                             for by, part in merged.items() if by), key=lambda p: (p[0].describe(), p[1], p[2])))
+
     def served_ports(self) -> dict[str, ServiceSet]:
         """``resource_edges.served_services`` of this graph's snapshot, computed once (exposures
         and the resource edges both narrow what reaches a data store to it)."""
@@ -130,7 +158,8 @@ class ExposureQueries(GraphBase):
                     (att.public_v6, att.public_v6_reason)
                 if public is True:
                     out.append(Exposure(att.resource, "resource", att.type, services, via, sources,
-                                        f"{_FAMILY[family]}: {reason}", family))
+                                        f"{_FAMILY[family]}: {reason}", family,
+                                        parts=self._resource_parts(att, family, services)))
                 elif public is None:
                     self.unknowns.append(Unknown(att.resource, "public address",
                                                  f"reachable from the internet over {family} on {services.describe()} "
@@ -173,7 +202,8 @@ class ExposureQueries(GraphBase):
                 why = atts[eni].public_reason if e.family == "ipv4" else atts[eni].public_v6_reason
                 host_type = atts[host].type if host in atts else "aws_instance"
                 out.append(Exposure(host, "resource", host_type, e.services, e.via, e.sources,
-                                    f"{_FAMILY[e.family]}: through its network interface {eni} ({why})", e.family))
+                                    f"{_FAMILY[e.family]}: through its network interface {eni} ({why})", e.family,
+                                    parts=e.parts))
         return out
 
 
@@ -190,5 +220,11 @@ def _merged(exposures: list[Exposure]) -> list[Exposure]:
         seen[key] = e if old is None else Exposure(
             e.address, e.kind, e.resource_type, old.services | e.services, tuple(sorted(set(old.via) | set(e.via))),
             tuple(sorted(set(old.sources) | set(e.sources))), f"{old.reason}; {e.reason}", e.family, e.listener,
-            old.parts, e.endpoint)
+            _parts(old) + _parts(e), e.endpoint)
     return list(seen.values())
+
+
+def _parts(e: Exposure) -> tuple:
+    """An exposure's parts, itself as one part when it has none (two merged exposures keep each
+    part's own blocks and groups)."""
+    return e.parts or ((e.services, e.sources, e.via),)

@@ -16,7 +16,7 @@ shortest paths that cross at least two nodes after the internet, up to ``max_hop
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Optional, cast
+from typing import TYPE_CHECKING, Any, Optional, cast
 
 from ..netsets import NO_SERVICES, ServiceSet
 from .base import GraphBase
@@ -87,8 +87,18 @@ class PathQueries(GraphBase):
     def paths(self) -> list[Path]:
         """Resource paths, and the group paths through groups with no known member."""
         if self._paths is None:
-            self._paths = sorted(list(self.resource_paths()) + self.group_paths(), key=lambda p: p.nodes)
+            deferred = self.__dict__.pop("_deferred_paths", None)
+            if deferred is not None:  # computed in a forked child meanwhile (forked.py)
+                handle, index = deferred
+                self._paths = handle.result()[index]
+            else:
+                self._paths = sorted(list(self.resource_paths()) + self.group_paths(), key=lambda p: p.nodes)
         return self._paths
+
+    def defer_paths(self, handle: Any, index: int) -> None:
+        """``paths()`` is item ``index`` of what ``handle`` (a ``forked.Forked``) computes."""
+        if self._paths is None:
+            self.__dict__["_deferred_paths"] = (handle, index)
 
     def resource_graph(self):
         """The resource graph (digraph.DiGraph whose edges are all answered on demand by

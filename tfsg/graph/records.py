@@ -73,9 +73,10 @@ class Exposure:
     reason: str = ""
     family: str = ""  # resources: "ipv4" | "ipv6", the family of the public address reached
     listener: Optional[str] = None  # reached through this listener of an internet-facing LB
-    # groups: ``services`` split where the sources differ (IPv4 only, both, IPv6 only), each
-    # with its own public blocks (empty: ``sources`` hold for all of ``services``)
-    parts: tuple[tuple[ServiceSet, tuple[str, ...]], ...] = ()
+    # ``services`` split where the sources differ, each part with its own public blocks and,
+    # for resources, the groups that admit it (groups: IPv4 only, both, IPv6 only; resources:
+    # per the rules that admit each part); empty: ``sources`` and ``via`` hold for all
+    parts: tuple[tuple, ...] = ()
     # a public endpoint no group guards (Snapshot.endpoints): listed, but starts no path
     endpoint: bool = False
 

@@ -37,7 +37,8 @@ def _parse_inline(rest: str) -> tuple[list[str], str, Optional[str], Optional[st
         return [word], "", None, _USAGE
     tail = rest[ids.end():]
     reason = _REASON.search(tail)
-    expires = _EXPIRES.search(tail)
+    # the expiry is the one written after the reason, never text quoted inside it
+    expires = _EXPIRES.search(_REASON.sub("", tail))
     problem = None
     if expires is None and re.search(r"expir", _REASON.sub("", tail), re.I):
         # `expires="2020-1-1"`, `expiry=...`, `expires: ...`: an expiry its author meant, unread
@@ -163,6 +164,7 @@ def apply_waivers(findings: list[Finding], waivers: list[Waiver], today: _dt.dat
                           "status": "expired", "message": f"waiver expired on {waiver.expires} and no longer applies"})
             continue
         valid.append(waiver)
+    partial: dict[int, tuple[Finding, list[str]]] = {}  # a waiver on some of a finding's rules only
     for f in findings:
         if f.waived is not None:
             continue
@@ -175,14 +177,23 @@ def apply_waivers(findings: list[Finding], waivers: list[Waiver], today: _dt.dat
             rules = by if isinstance(by, list) else [by] if isinstance(by, str) else []
             per_rule = [[w for w in valid if w.matches(f.policy, r)] for r in rules]
             covering = [w for ws in per_rule for w in ws] if per_rule and all(per_rule) else []
+            if not covering:  # some of its rules waived: say which others make it, not "remove it"
+                for ws in per_rule:
+                    for w in ws:
+                        partial.setdefault(id(w), (f, [r for r, wr in zip(rules, per_rule) if not wr]))
         if covering:
             f.waived = covering[0].reason
             for w in covering:
                 w.used = True
     for waiver in valid:
         if not waiver.used:
+            message = "waiver matches no finding; remove it"
+            if id(waiver) in partial:
+                f, others = partial[id(waiver)]
+                message = (f"waives one of the rules that make {f.policy} on {f.address}, which is waived only when "
+                           f"every rule is: also {', '.join(others)} (or waive {f.address})")
             notes.append({"policy": waiver.policy, "address": waiver.address, "origin": waiver.origin,
-                          "status": "unused", "message": "waiver matches no finding; remove it"})
+                          "status": "unused", "message": message})
     return sorted(notes, key=lambda n: (n["origin"], n["policy"], n["address"]))
 
 
@@ -226,15 +237,18 @@ def inline_waivers(root: str, tree=None) -> list[Waiver]:
                     text = read_bounded(fh, "tf-file-bytes", path).decode("utf-8").replace("\r\n", "\n")
         except (OSError, UnicodeDecodeError, InputError):
             continue
-        blocks = [(m.start(), m.group(1), tuple(q or b for q, b in _LABEL.findall(m.group(2))))
-                  for m in _BLOCK.finditer(text)]
+        comments, unread, syntax = _waiver_comments(text)
+        # block headers and braces in the syntax only (not in a heredoc or a string); the labels
+        # read from the text itself (the same offsets)
+        blocks = [(m.start(), m.group(1), tuple(q or b for q, b in _LABEL.findall(text[m.start(2):m.end(2)])))
+                  for m in _BLOCK.finditer(syntax)]
         starts = [b[0] for b in blocks]
         ends: dict[int, int] = {}
         line, counted = 1, 0  # lines counted up to offset ``counted`` (comments come in order)
-        for m in _INLINE.finditer(text):
-            line += text.count("\n", counted, m.start())
-            counted = m.start()
-            owner = _owner(text, m.start(), blocks, starts, ends)
+        for start, m in comments:
+            line += text.count("\n", counted, start)
+            counted = start
+            owner = _owner(syntax, start, blocks, starts, ends)
             kind, labels = owner if owner is not None else ("(outside any block)", ())
             if kind == "resource" and len(labels) == 2:
                 address, scope = f"{labels[0]}.{labels[1]}", "resource"
@@ -244,9 +258,34 @@ def inline_waivers(root: str, tree=None) -> list[Waiver]:
                 address, scope = ".".join((kind, *labels)), "resource"
             origin = f"{os.path.relpath(path)}:{line}"
             ids, reason, expires, problem = _parse_inline(m.group(1))
+            if unread:
+                problem = unread
+            elif any(c in pid for pid in ids for c in "*?["):
+                problem = "a waiver names policy ids, not patterns (only a .tfsg.yml address may use *); not applied"
             for pid in ids:
                 out.append(Waiver(pid, address, reason, expires, origin, scope=scope, problem=problem))
     return out
+
+
+def _waiver_comments(text: str) -> tuple[list[tuple[int, re.Match]], Optional[str], str]:
+    """(offset, match of ``_INLINE``) of each waiver comment, why none can be applied, and the
+    text with strings, heredocs and ``/* */`` comments blanked (sources/hcl/comments.py: only
+    comments are waivers, and only the syntax holds blocks); a file tfsg cannot parse has its
+    ``tfsg:ignore`` lines reported, not applied."""
+    if "tfsg:ignore" not in text:
+        return [], None, text
+    from lark.exceptions import LarkError
+
+    from ..sources.hcl.comments import lex
+
+    try:
+        comments, syntax = lex(text)
+        found = [(pos, _INLINE.search(value)) for pos, value in comments]
+        return [(pos, m) for pos, m in found if m is not None], None, syntax
+    except (LarkError, RecursionError):
+        return ([(m.start(), m) for m in _INLINE.finditer(text)],
+                "the file could not be parsed as HCL, so its comments cannot be told from its strings; not applied",
+                text)
 
 
 def _owner(text: str, pos: int, blocks: list[tuple[int, str, tuple]],

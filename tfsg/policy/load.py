@@ -467,7 +467,16 @@ def _apply(data: dict, origin: str, config: Config, seen: set[str], top: bool, j
                         unknown=raw.get("unknown", "warning"))
         config.policies = [p for p in config.policies if p.id != policy.id] + [policy]  # later wins
     config.tiers.update(data.get("tiers", {}))
-    for raw in data.get("waivers", []):
+    for i, raw in enumerate(data.get("waivers", [])):
+        if any(c in str(raw["policy"]) for c in "*?["):  # one token would waive every policy, critical ones too
+            raise InputError(f"waivers[{i}].policy: {_excerpt(str(raw['policy']))} is a pattern; a waiver names one "
+                             "policy id (only its address may use *)", _at(origin, node, ["waivers", i, "policy"]))
+        if raw.get("expires") is not None:
+            try:  # the schema checks the YYYY-MM-DD shape; 2026-13-01 has it and is no date
+                _dt.date.fromisoformat(str(raw["expires"]))
+            except ValueError as exc:
+                raise InputError(f"waivers[{i}].expires: {_excerpt(str(raw['expires']))} is not a date ({exc})",
+                                 _at(origin, node, ["waivers", i, "expires"])) from None
         config.waivers.append(Waiver(raw["policy"], raw["address"], raw["reason"], raw.get("expires"), origin))
     known = {p.id for p in config.policies}
     for i, pid in enumerate(data.get("disable", [])):

@@ -195,12 +195,13 @@ def tier_exposure(policy: "Policy", ctx: "Context") -> list["Finding"]:
         if subject in direct or (is_resource and subject in endpoints):
             services = direct.get(subject, NO_SERVICES) | endpoints.get(subject, NO_SERVICES)
             groups = _groups_of(ctx, subject, group)
+            grants = _internet_grants(ctx, *groups, reached=_reached_by_family(ctx, subject) if is_resource else None)
             reached = ctx.finding(policy, subject, "internet",
                                   f"{subject} is reachable from the internet directly on {services.describe()}",
                                   path=[INTERNET, subject], services=service_rows(services),
-                                  defined_by=sorted(_internet_rules(ctx, *groups)),
+                                  defined_by=sorted({owner for owner, _ in grants}),
                                   # the public blocks that admit it: where the finding points
-                                  sources=sorted(_internet_labels(ctx, *groups)))
+                                  sources=sorted({label for _, label in grants}))
             if policy.spec.get("remediation_direct"):  # no hop to remove: its own exposure is the fix
                 reached.remediation = policy.spec["remediation_direct"]
             out.append(reached)
@@ -281,13 +282,31 @@ def _open_lb(ctx: _WithGraph, node: str) -> str:
             "taken as what it may reach")
 
 
-def _internet_grants(ctx: _WithGraph, *groups: str) -> list[tuple[str, str]]:
-    """(rule owner, block label) of the groups' ingress rules that admit public addresses."""
-    from ..netsets import PUBLIC
+def _internet_grants(ctx: _WithGraph, *groups: str,
+                     reached: Optional[dict[str, ServiceSet]] = None) -> list[tuple[str, str]]:
+    """(rule owner, block label) of the groups' ingress rules that admit public addresses;
+    ``reached`` ({family: services} of a resource's exposures): only the rules that admit what
+    reaches it (an IPv4-only store is not reached through its ``::/0`` rule, which a waiver
+    then need not name)."""
+    from ..netsets import PUBLIC, PUBLIC_V4, PUBLIC_V6
 
     rows = ctx.graph.cidrs["ingress"]
+    if not reached:
+        return [(rule.defined_by, label) for group in groups for rule, block, label in rows.get(group, ())
+                if block.overlaps(PUBLIC)]
+    spaces = {"ipv4": PUBLIC_V4, "ipv6": PUBLIC_V6}
     return [(rule.defined_by, label) for group in groups for rule, block, label in rows.get(group, ())
-            if block.overlaps(PUBLIC)]
+            if any(block.overlaps(spaces[family]) and rule.services & services
+                   for family, services in reached.items() if family in spaces)]
+
+
+def _reached_by_family(ctx: _WithGraph, subject: str) -> dict[str, ServiceSet]:
+    """{family: services} of a resource's own exposures (none for a public endpoint)."""
+    out: dict[str, ServiceSet] = {}
+    for e in ctx.graph.exposures_of(subject):
+        if e.kind == "resource" and e.family:
+            out[e.family] = out.get(e.family, NO_SERVICES) | e.services
+    return out
 
 
 def _internet_rules(ctx: _WithGraph, *groups: str) -> set[str]:

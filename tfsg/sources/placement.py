@@ -5,9 +5,10 @@ Per address family, as AWS decides it (issue 10, "exposure per family"):
 * IPv4: a public address (the provider-documented signals of ``attachments.public_signal``: a
   public IP, ``associate_public_ip_address``, the subnet's ``map_public_ip_on_launch``, an
   internet-facing load balancer, ``publicly_accessible``, an Elastic IP).
-* IPv6: IPv6 addresses are public; an interface has one when it asks for it
-  (``ipv6_address_count``, ``ipv6_addresses``) or its subnet assigns one on creation
-  (``assign_ipv6_address_on_creation``); a dual-stack internet-facing load balancer has them.
+* IPv6: IPv6 addresses are public; an interface has them when one of its arguments gives
+  them (addresses, delegated prefixes, an enabled address list: ``ipv6_addresses.py``) or its
+  subnet assigns one on creation (``assign_ipv6_address_on_creation``); a dual-stack
+  internet-facing load balancer has them.
 * Either family is reachable only when the subnet routes it to an internet gateway
   (``routes.RouteIndex``); when the plan does not hold the route tables the route is assumed.
 """
@@ -17,23 +18,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from ..attachments import (
-    LAUNCHED_ON_INTERFACES,
-    SUBNET_GROUP_NAME,
-    SUBNET_GROUP_TYPES,
-    SUBNET_PATHS,
-    launched_on_interfaces,
-    public_signal,
-)
+from ..attachments import SUBNET_GROUP_NAME, SUBNET_GROUP_TYPES, SUBNET_PATHS, public_signal
 from ..netsets import AddressSet
 from .beanstalk import ENVIRONMENT, VPC, settings
 from .instances import Instance
+from .ipv6_addresses import Signal, ipv6_signal
 from .refs import Lit, Res, Term
 from .refs import flatten_strings as _flatten
 from .routes import ASSUMED, RouteIndex, Routing
 
-Signal = tuple[Optional[bool], str]
-
+__all__ = ["Placement", "Placements", "ipv6_signal", "routed"]
 
 ANY_IPV6 = AddressSet.parse("::/0")
 
@@ -58,6 +52,8 @@ class Placements:
         self._beyond: Optional[Any] = None  # vpc_routes.BeyondRoutes, made when several VPCs are planned
         self._groups_by_name: Optional[dict[str, list[Instance]]] = None
         self._default_subnets: dict[Optional[str], Placement] = {}  # per Region
+        self._default_templates: set[str] = set()  # templates an instance launches into a default subnet
+        self._by_addr: Optional[dict[str, Instance]] = None
         # resource -> (its IPv4 and IPv6 address signals before routing, its subnets' routing):
         # what it was launched with is the address, never the route (hcl/relaunch.py)
         self.unrouted: dict[str, tuple[Signal, Signal, Routing]] = {}
@@ -139,15 +135,50 @@ class Placements:
         return known and native is True
 
     def _in_default_subnet(self, inst: Instance) -> bool:
-        """An instance launched with no subnet, network interface or launch template: AWS picks
-        a default subnet of the default VPC ("If you don't specify a subnet, we choose a default
-        subnet from your default VPC", EC2 user guide, "Launch an instance")."""
-        if inst.type not in ("aws_instance", "aws_spot_instance_request"):
-            return False
-        for attr in ("network_interface", "launch_template", "primary_network_interface"):
-            if self.b.config.written(inst.address, attr) or self.b.value(inst, (attr,))[1]:
+        """A launch that names no subnet anywhere lands in a default subnet of the default VPC:
+        an instance with no subnet, network interface, or launch template naming one ("If you
+        don't specify a subnet, we choose a default subnet from your default VPC", EC2 user
+        guide, "Launch an instance"); an Auto Scaling group given ``availability_zones`` and no
+        ``vpc_zone_identifier`` ("used for launching into the default VPC subnet in each
+        Availability Zone when not using the VPCZoneIdentifier property", EC2 Auto Scaling API
+        CreateAutoScalingGroup AvailabilityZones) whose templates name none. A template the
+        plan does not hold leaves it unknown. (``of`` asks only when ``inst`` names no subnet.)"""
+        if inst.type == "aws_launch_template":  # standing for an instance launched from it
+            return inst.addr in self._default_templates
+        if inst.type == "aws_autoscaling_group":
+            known, zones = self.b.value(inst, ("availability_zones",))
+            if not (known and zones) and not self.b.config.written(inst.address, "availability_zones"):
                 return False
+        elif inst.type in ("aws_instance", "aws_spot_instance_request"):
+            for attr in ("network_interface", "primary_network_interface"):
+                if self.b.config.written(inst.address, attr) or self.b.value(inst, (attr,))[1]:
+                    return False
+            if not self.b.config.written(inst.address, "launch_template") \
+                    and not self.b.value(inst, ("launch_template",))[1]:
+                return True
+        else:
+            return False
+        names = self.b.launch_templates(inst)
+        if not names or inst.addr in self.b._outside_templates:
+            return False
+        if self._by_addr is None:
+            self._by_addr = {i.addr: i for i in self.b.instances}
+        templates = [self._by_addr.get(name) for name in names]
+        if any(t is None or self._names_subnet(t) for t in templates):
+            return False
+        if inst.type != "aws_autoscaling_group":
+            self._default_templates.update(names)
         return True
+
+    def _names_subnet(self, template: Instance) -> bool:
+        """Does a launch template's network interface name a subnet or an existing interface
+        (set, or known only after apply)? A launch configuration has neither."""
+        for steps in (("network_interfaces", "[]", "subnet_id"), ("network_interfaces", "[]", "network_interface_id")):
+            for path in self.b._expand(template, steps):
+                if any(not (isinstance(t, Lit) and t.value in (None, [], ""))
+                       for t in self.b.terms(template, path, optional=True)):
+                    return True
+        return False
 
     def _default_subnet(self, inst: Instance) -> Placement:
         """Default subnets assign public IPv4 addresses on launch (VPC user guide, "Default
@@ -244,8 +275,10 @@ class Placements:
             # an existing instance or interface has the IPv6 addresses it reads back: the
             # subnet's assign_ipv6_address_on_creation applies to interfaces created later (EC2
             # API, ModifySubnetAttribute AssignIpv6AddressOnCreation)
-            known, addrs = self.b.value(inst, ("ipv6_addresses",))
-            if known and isinstance(addrs, list) and not addrs:
+            # (nor an IPv6 prefix: an interface's ipv6_prefixes read back too)
+            read = [self.b.value(inst, (attr,)) for attr in ("ipv6_addresses", "ipv6_prefixes")]
+            if all(known and (items is None or (isinstance(items, list) and not items)) for known, items in read) \
+                    and isinstance(read[0][1], list):
                 v6 = (False, "it has no IPv6 address (the subnet's setting applies to new interfaces only)")
         if own and template is not None:
             # an instance launched from a template: what the instance sets itself wins, else the
@@ -283,86 +316,8 @@ class Placements:
         return self._beyond
 
 
-# Managed services whose interfaces get IPv6 addresses only when their own argument asks for it
-# (each API defaults to IPv4 only; the subnet's assign_ipv6_address_on_creation does not decide):
-# type -> (argument, the values that give IPv6 addresses). RDS CreateDBInstance/CreateDBCluster
-# NetworkType, ElastiCache NetworkType, OpenSearch IPAddressType, VPC endpoint IpAddressType,
-# DMS NetworkType.
-_DUAL_STACK: dict[str, tuple[str, tuple[str, ...]]] = {
-    "aws_db_instance": ("network_type", ("DUAL",)),
-    "aws_rds_cluster_instance": ("network_type", ("DUAL",)),  # its cluster's
-    "aws_rds_shard_group": ("network_type", ("DUAL",)),  # its cluster's
-    "aws_dms_replication_instance": ("network_type", ("DUAL",)),
-    "aws_elasticache_cluster": ("network_type", ("dual_stack", "ipv6")),
-    "aws_elasticache_replication_group": ("network_type", ("dual_stack", "ipv6")),
-    "aws_opensearch_domain": ("ip_address_type", ("dualstack",)),
-    "aws_vpc_endpoint": ("ip_address_type", ("dualstack", "ipv6")),
-}
-# Services with no IPv6 setting in the provider (5.100): IPv4 addresses only.
-_IPV4_ONLY = {"aws_efs_mount_target", "aws_redshift_cluster", "aws_memorydb_cluster", "aws_dax_cluster",
-              "aws_mq_broker", "aws_msk_cluster", "aws_elasticache_serverless_cache", "aws_docdb_cluster",
-              "aws_docdb_cluster_instance", "aws_neptune_cluster", "aws_neptune_cluster_instance",
-              "aws_elasticsearch_domain", "aws_redshiftserverless_workgroup", "aws_directory_service_directory"}
-
-
 # Resources that are (or own) the interface itself: what they read back is what they have.
 _HAS_OWN_ADDRESSES = ("aws_instance", "aws_spot_instance_request", "aws_network_interface")
-
-
-def ipv6_signal(resource_type: str, get: Any, assign_ipv6: Optional[bool], cluster_get: Any = None) -> Signal:
-    """Does the resource get an IPv6 address (IPv6 addresses are public)? The subnet's
-    ``assign_ipv6_address_on_creation`` decides for what EC2 launches in it (instances, their
-    templates and groups, network interfaces, tasks); a managed service's own argument for it."""
-    if resource_type in ("aws_lb", "aws_alb", "aws_elb"):
-        known, internal = get(("internal",))
-        known_type, kind = get(("ip_address_type",))
-        if known and internal is True:
-            return False, "internal load balancer"
-        if known_type and isinstance(kind, str) and kind.startswith("dualstack"):
-            return (None if not known else True), f"ip_address_type = {kind}"
-        return False, "ip_address_type is ipv4"
-    if resource_type in ("aws_instance", "aws_spot_instance_request") and launched_on_interfaces(get):
-        return False, LAUNCHED_ON_INTERFACES
-    # an Auto Scaling group's settings are read from its launch template (Placements.public)
-    paths = {"aws_instance": ("",), "aws_spot_instance_request": ("",), "aws_network_interface": ("",),
-             "aws_launch_template": ("network_interfaces", 0), "aws_autoscaling_group": ("network_interfaces", 0)}
-    steps = paths.get(resource_type)
-    if steps is not None:
-        prefix = tuple(p for p in steps if p != "")
-        known, count = get(prefix + ("ipv6_address_count",))
-        known_list, addrs = get(prefix + ("ipv6_addresses",))
-        if known and isinstance(count, int) and count > 0:
-            return True, f"ipv6_address_count = {count}"
-        if known_list and isinstance(addrs, list) and addrs:
-            return True, "it has IPv6 addresses"
-    if resource_type in _DUAL_STACK:
-        argument, dual = _DUAL_STACK[resource_type]
-        reader = cluster_get if resource_type in ("aws_rds_cluster_instance", "aws_rds_shard_group") else get
-        if reader is None:
-            return None, f"its cluster's {argument} is not in the plan"
-        known, value = reader((argument,))
-        if not known:
-            return None, f"{argument} is known only after apply"
-        if value not in dual:
-            return False, f"{argument} is {value or 'not set'} (IPv4 only)"
-        if resource_type in ("aws_db_instance", "aws_rds_cluster_instance", "aws_dms_replication_instance",
-                             "aws_rds_shard_group"):
-            known_pub, pub = get(("publicly_accessible",))
-            if resource_type == "aws_rds_shard_group" and known_pub and pub is None:
-                pub = True  # CreateDBShardGroup: public by default in a VPC with an internet gateway
-            return (pub is True if known_pub else None), f"{argument} = {value}"
-        return True, f"{argument} = {value}: its IPv6 addresses are public"
-    if resource_type in _IPV4_ONLY:
-        return False, f"{resource_type} has IPv4 addresses only"
-    if resource_type == "aws_rds_cluster":
-        return False, "cluster members are aws_rds_cluster_instance; their settings decide"
-    if resource_type == "aws_lambda_function":
-        return False, "Lambda functions accept no inbound connections"
-    if assign_ipv6 is True:
-        return True, "its subnet assigns IPv6 addresses on creation"
-    if assign_ipv6 is None:
-        return None, "whether it gets an IPv6 address depends on its subnets, which the plan does not show"
-    return False, "no IPv6 address (none requested, and its subnet assigns none)"
 
 
 def _instance_sets(get: Any, attrs: tuple[str, ...]) -> bool:

@@ -11,6 +11,7 @@ from typing import Any, Optional
 from ..netsets import AddressSet
 from .instances import Instance
 from .refs import Lit, Res
+from .route_fields import follow, inline_terms, prefix_destination
 from .routes import route_references
 
 EVERYWHERE = AddressSet.parse("0.0.0.0/0") | AddressSet.parse("::/0")
@@ -54,7 +55,8 @@ class RouteTargets:
                 self._attached.setdefault(gateway, set()).add(vpc)
 
     def destination(self, inst: Instance, at: tuple, attrs: tuple[str, str]) -> Optional[AddressSet]:
-        """A route's destination block; None when unknown (a prefix list, a value after apply)."""
+        """A route's destination blocks; None when unknown (a value after apply, a prefix list
+        whose entries the plan does not hold)."""
         out = NOWHERE
         for attr in attrs:
             known, val = self.b.value(inst, at + (attr,))
@@ -66,8 +68,16 @@ class RouteTargets:
                 except ValueError:
                     return None
         known, listed = self.b.value(inst, at + ("destination_prefix_list_id",))
-        if not known or listed:
-            return None
+        if known and not listed:
+            return out
+        # a prefix list: its entries, in its family (route_fields.py); unknown: anywhere
+        terms = inline_terms(self.b, inst, at[1], "destination_prefix_list_id") if at else \
+            self.b.terms(inst, ("destination_prefix_list_id",), optional=True)
+        for dest in prefix_destination(self.b, terms):
+            if dest == "?":
+                return None
+            for block in dest or ():
+                out = out | AddressSet.parse(block)
         return out
 
     def target(self, inst: Instance, at: tuple) -> Any:
@@ -77,7 +87,9 @@ class RouteTargets:
             known, val = self.b.value(inst, at + (attr,))
             if known and val in (None, ""):
                 continue
-            terms = self.b.terms(inst, at + (attr,), optional=True)
+            # (an inline block's field: matched by what the plan knows of it, not by position)
+            terms = (inline_terms(self.b, inst, at[1], attr) or []) if at else \
+                self.b.terms(inst, (attr,), optional=True)
             if not terms and not known and at:
                 terms = self._collapsed(inst)
             if not terms:
@@ -88,6 +100,7 @@ class RouteTargets:
     def _kind(self, terms: list) -> Any:
         nats: list[Instance] = []
         internet = False
+        terms = follow(self.b, terms)  # an attachment's internet_gateway_id is its gateway's id
         for term in terms:
             if isinstance(term, Res):
                 if term.instance.type in _TO_INTERNET:

@@ -18,6 +18,7 @@ from typing import Any, Optional
 from ..model import ASSUMED_ROUTE
 from .instances import Instance
 from .refs import ConfigIndex, Lit, Res, Unk
+from .route_fields import cidr_destination, gateway_kind, inline_terms, join_destinations, prefix_destination
 
 TABLE_TYPES = ("aws_route_table", "aws_default_route_table")
 
@@ -55,6 +56,9 @@ class RouteIndex:
         self.extra: dict[str, list[Instance]] = {}  # table address -> aws_route resources
         self.explicit: dict[str, str] = {}  # subnet address -> table address
         self.main: dict[str, str] = {}  # vpc key -> main table address
+        # vpc key -> the table AWS made with the VPC (its aws_default_route_table): what the VPC's
+        # main_route_table_id / default_route_table_id name, whichever table is main now
+        self.original: dict[str, str] = {}
         self.gateways: dict[str, str] = {}  # igw-... / eigw-... id -> type
         # what could not be read, so that it never reads as "no route" (fail closed): routes
         # whose table is unknown, tables associated with a subnet that is unknown
@@ -75,7 +79,7 @@ class RouteIndex:
                 if inst.type == "aws_default_route_table":  # it *is* its VPC's main table
                     vpc = self._vpc_of_default(inst)
                     if vpc:
-                        self.main[vpc] = inst.addr
+                        self.main[vpc] = self.original[vpc] = inst.addr
             elif inst.type in ("aws_internet_gateway", "aws_egress_only_internet_gateway"):
                 known, ident = builder.value(inst, ("id",))
                 if known and isinstance(ident, str) and ident:
@@ -152,16 +156,25 @@ class RouteIndex:
                 return term.instance.addr if term.instance.addr in self.tables else OUTSIDE  # a data source's
             if isinstance(term, Res) and term.instance.type in ("aws_vpc", "aws_default_vpc") \
                     and term.attr in (("main_route_table_id",), ("default_route_table_id",)):
-                found = self.main.get(term.instance.addr)
-                if found:
-                    return found
-                # a VPC this plan creates: its main table holds the local route and these routes
-                return term.instance.addr + MAIN if term.instance.action == "create" else OUTSIDE
+                # known only after apply: the VPC is made by this apply, and both attributes then
+                # name the table AWS made with it ("The ID of the route table created by default
+                # on VPC creation", provider docs aws_vpc), not the one an
+                # aws_main_route_table_association makes main (its original_route_table_id)
+                return self.original_of(term.instance.addr) or OUTSIDE
             if isinstance(term, Lit) and isinstance(term.value, str):
                 return self.ids.get(term.value) or (OUTSIDE if term.value else None)
         if any(isinstance(t, Unk) for t in terms):
             return UNREAD
         return OUTSIDE if terms else None
+
+    def original_of(self, vpc: str) -> Optional[str]:
+        """The table AWS made with a VPC this plan creates (its aws_default_route_table, else its
+        own MAIN table: the local route and the routes the plan adds to it); None otherwise."""
+        found = self.original.get(vpc)
+        if found:
+            return found
+        made = any(i.addr == vpc and i.action in ("create", "replace") for i in self.b.instances)
+        return vpc + MAIN if made else None
 
     def _vpc_of_default(self, inst: Instance) -> Optional[str]:
         for term in self.b.terms(inst, ("default_route_table_id",), optional=True):
@@ -233,23 +246,24 @@ class RouteIndex:
         for i, route in enumerate(inline):
             if isinstance(route, dict):
                 assert inst is not None
-                gw_known, gw = self.b.value(inst, ("route", i, "gateway_id"))
-                # a prefix list destination (VPC user guide, "Routes": "You can specify a prefix list
-                # as the destination") may hold either family: both count
-                listed = "?" if route.get("destination_prefix_list_id") else None
-                routes.append((route.get("cidr_block") or listed, route.get("ipv6_cidr_block") or listed,
-                               [Lit(gw)] if gw_known else
-                               self.b.terms(inst, ("route", i, "gateway_id"), optional=True) or
-                               self._collapsed_gateway(inst)))
+                # a destination only apply knows (a prefix list made now, a CIDR block computed)
+                # is the terms the configuration writes, else any address (fail closed)
+                l4, l6 = prefix_destination(self.b, inline_terms(self.b, inst, i, "destination_prefix_list_id"))
+                d4 = cidr_destination(inline_terms(self.b, inst, i, "cidr_block"))
+                d6 = cidr_destination(inline_terms(self.b, inst, i, "ipv6_cidr_block"))
+                routes.append((join_destinations(d4, l4), join_destinations(d6, l6),
+                               inline_terms(self.b, inst, i, "gateway_id") or self._collapsed_gateway(inst)))
                 if self.edge and any(self._names(inst, ("route", i, a)) for a in _APPLIANCE):
                     unknown = True  # ingress routing through an appliance (see below)
         for r in self.extra.get(table, ()):
             d4 = self.b.value(r, ("destination_cidr_block",))
             d6 = self.b.value(r, ("destination_ipv6_cidr_block",))
             pl = self.b.value(r, ("destination_prefix_list_id",))
-            listed = "?" if not pl[0] or pl[1] else None
+            l4, l6 = (None, None) if pl[0] and not pl[1] else \
+                prefix_destination(self.b, self.b.terms(r, ("destination_prefix_list_id",), optional=True))
             gw_known, gw = self.b.value(r, ("gateway_id",))
-            routes.append(((d4[1] if d4[0] else "?") or listed, (d6[1] if d6[0] else "?") or listed,
+            routes.append((join_destinations(d4[1] if d4[0] else "?", l4),
+                           join_destinations(d6[1] if d6[0] else "?", l6),
                            [Lit(gw or "")] if gw_known else self.b.terms(r, ("gateway_id",), optional=True)
                            or [Lit("")]))
             if self.edge and any(self._names(r, (a,)) for a in _APPLIANCE):
@@ -271,7 +285,7 @@ class RouteIndex:
             elif kind == "aws_internet_gateway":
                 for family, dest in (("IPv4", d4), ("IPv6", d6)):
                     if dest and dest != "?":
-                        some[family].append(dest)
+                        some[family] += dest
                 v4 = v4 or d4 == "?"
                 v6 = v6 or d6 == "?"
         # Replies leave by the subnet's route table: a host answers only the sources its routes
@@ -356,30 +370,20 @@ class RouteIndex:
         return any(i.addr == vpc and i.action == "create" for i in self.b.instances)
 
     def _collapsed_gateway(self, inst: Instance) -> list:
-        """An inline route's gateway known only after apply: a table naming an internet gateway
-        anywhere in its routes is taken to route this block to it (fail closed)."""
+        """An inline route's gateway known only after apply: what the table's routes reference,
+        together, stands for it (an internet gateway among them: routed, fail closed; one tfsg
+        cannot tell: unknown). Destinations and the table's own VPC are not targets."""
         terms = route_references(self.b, inst)
         if terms is None:
             return []  # not recorded: unknown
-        for term in terms:
-            if isinstance(term, Res) and term.instance.type == "aws_internet_gateway":
-                return [term]
-        return [Lit("")]
+        return [t for t in terms if not (isinstance(t, Res) and (
+            t.instance.type in ("aws_vpc", "aws_default_vpc", "aws_subnet", "aws_route_table",
+                                "aws_ec2_managed_prefix_list", "aws_prefix_list")
+            or t.attr[-1:] in (("cidr_block",), ("ipv6_cidr_block",), ("prefix_list_id",))))] or [Lit("")]
 
     def _gateway(self, terms: list) -> Optional[str]:
-        """The kind of gateway a route targets: an internet gateway, "other", or None (unknown)."""
-        if not terms:
-            return None  # not known and not recorded
-        for term in terms:
-            if isinstance(term, Res):
-                return "aws_internet_gateway" if term.instance.type == "aws_internet_gateway" else "other"
-            if isinstance(term, Lit):
-                text = term.value if isinstance(term.value, str) else ""
-                if text in self.gateways:
-                    return self.gateways[text]
-                return "aws_internet_gateway" if text.startswith("igw-") else "other"
-            return None
-        return None
+        """The kind of gateway a route targets: an internet gateway, another, or None (unknown)."""
+        return gateway_kind(self.b, terms, self.gateways)
 
 
 def _whole(destinations: list[str], family: str) -> Optional[bool]:

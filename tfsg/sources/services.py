@@ -620,6 +620,8 @@ def _vpc_default_group(run: _Run, inst: Instance, fact: ServiceFact) -> None:
         return
     for path in _unset_paths(run, inst, fact):
         vpc, vpc_inst, _ = run.vpc_of(inst, fact.vpc_from)
+        if vpc is None and inst.type == "aws_ec2_client_vpn_endpoint":
+            vpc, vpc_inst = _client_vpn_vpc(run, inst)
         key = run.default_group(vpc, vpc_inst)
         if key:
             run.member(inst.addr, key)
@@ -629,6 +631,17 @@ def _vpc_default_group(run: _Run, inst: Instance, fact: ServiceFact) -> None:
         else:
             run.unknown(inst.addr, _path_text(path), "no group is set, so AWS puts it in its VPC's default group, "
                         "which this plan does not manage", ("default-members", inst.addr))
+
+
+def _client_vpn_vpc(run: _Run, inst: Instance) -> tuple[Optional[str], Any]:
+    """A Client VPN endpoint with no ``vpc_id`` is in the VPC of the subnets associated with it
+    (EC2 API AssociateClientVpnTargetNetwork: the first association sets the endpoint's VPC)."""
+    for assoc in run._by_type.get("aws_ec2_client_vpn_network_association", ()):
+        if inst in run.b.referenced(assoc, ("client_vpn_endpoint_id",), (inst.type,)):
+            vpc, vpc_inst, _ = run.vpc_of(assoc, ("subnet_id",))
+            if vpc is not None:
+                return vpc, vpc_inst
+    return None, None
 
 
 def _elb_default_group(run: _Run, inst: Instance, fact: ServiceFact) -> None:

@@ -19,7 +19,11 @@ Sources, per type:
   MQ developer guide, "Security groups" per engine); MSK brokers 9092-9098, their public
   listeners 9194-9198, ZooKeeper 2181, 2182 and open monitoring 11001, 11002 (MSK developer
   guide, "Port information"); MSK Serverless 9098; RDS Proxy its engine family's port
-  (MySQL 3306, PostgreSQL 5432, SQL Server 1433: RDS user guide, "RDS Proxy").
+  (MySQL 3306, PostgreSQL 5432, SQL Server 1433: RDS user guide, "RDS Proxy"). (A DMS
+  replication instance documents no listener, yet AWS's own Security Hub control DMS.1 holds a
+  public one a finding: its edges are not narrowed.)
+- an Aurora PostgreSQL cluster with Babelfish on (its cluster parameter group) also serves TDS
+  (``babelfish_port``); a parameter group the plan does not show may turn it on: not narrowed.
 """
 
 from __future__ import annotations
@@ -43,13 +47,27 @@ FIXED: dict[str, tuple[int, ...]] = {
     "aws_msk_serverless_cluster": (9098,),
 }
 _PROXY = {"MYSQL": 3306, "POSTGRESQL": 5432, "SQLSERVER": 1433}
+# The port when none is written (a create plan leaves an Optional+Computed ``port`` unknown; a
+# directory read without the provider has no schema default): per engine, RDS API
+# CreateDBInstance and CreateDBCluster "Port" ("Default: ..."); per type, the provider's schema
+# default or the service's (DocumentDB 27017, Neptune 8182, Redshift and Redshift Serverless
+# 5439, MemoryDB and ElastiCache Redis/Valkey 6379, Memcached 11211, Timestream for InfluxDB 8086)
+_ENGINE_PORTS = (("aurora-postgresql", 5432), ("aurora-mysql", 3306), ("aurora", 3306), ("postgres", 5432),
+                 ("mysql", 3306), ("mariadb", 3306), ("custom-sqlserver", 1433), ("sqlserver", 1433),
+                 ("custom-oracle", 1521), ("oracle", 1521), ("db2", 50000))
+_TYPE_PORTS = {"aws_docdb_cluster": 27017, "aws_neptune_cluster": 8182, "aws_redshift_cluster": 5439,
+               "aws_redshiftserverless_workgroup": 5439, "aws_memorydb_cluster": 6379,
+               "aws_elasticache_replication_group": 6379, "aws_timestreaminfluxdb_db_instance": 8086}
 # engines whose instances serve more than their port argument (option groups add listeners)
 _MORE_PORTS = ("oracle", "custom-oracle", "db2")
 
 
-def served_ports(inst: Any, value: Any) -> tuple[Optional[tuple[int, ...]], bool]:
+def served_ports(inst: Any, value: Any, setting: Any = None) -> tuple[Optional[tuple[int, ...]], bool]:
     """(the TCP ports the data store serves, whether that is all it serves), or (None, False)
-    when the plan cannot tell. ``value(inst, path) -> (known, value)`` reads the plan."""
+    when the plan cannot tell. ``value(inst, path) -> (known, value)`` reads the plan;
+    ``setting`` the same, an unknown the configuration does not write being (True, None): unset,
+    so the default (the builder's ``setting``; without it, unknown stays unknown)."""
+    setting = setting or value
     kind = inst.type
     if kind in FIXED:
         return FIXED[kind], True
@@ -64,18 +82,62 @@ def served_ports(inst: Any, value: Any) -> tuple[Optional[tuple[int, ...]], bool
         port = _PROXY.get(str(family).upper()) if known else None
         return ((port,), True) if port else (None, False)
     if kind in PORT_ARGUMENT:
-        known, port = value(inst, ("port",))
+        known, engine = value(inst, ("engine",))
+        engine = engine.lower() if known and isinstance(engine, str) else None
+        copied = any(_set(setting(inst, (arg,))) for arg in _COPIED_FROM)
+        known, port = setting(inst, ("port",))
+        if known and port is None:  # not written: the engine's or the type's default
+            # ... unless it is copied from another database: a restore keeps the snapshot's port
+            # and a replica its source's (RDS API RestoreDBInstanceFromDBSnapshot, CreateDBInstanceReadReplica,
+            # RestoreDBClusterFromSnapshot "Port": "Default: The same port as the original ...")
+            port = None if copied else _default_port(kind, engine)
         if not (known and isinstance(port, int) and not isinstance(port, bool) and 0 < port < 65536):
             return None, False
-        known, engine = value(inst, ("engine",))
         # an instance whose engine only apply knows (restored from a snapshot) may be Oracle
-        more = (not known and kind == "aws_db_instance") or \
-            (known and isinstance(engine, str) and engine.lower().startswith(_MORE_PORTS))
+        more = (engine is None and kind == "aws_db_instance") or (engine or "").startswith(_MORE_PORTS)
         if kind == "aws_db_instance" and not more:
             # an option group of its own may add listeners to any engine (SQL Server Reporting
             # Services on 8443, MySQL's memcached option on 11211: RDS user guide, "Options for
-            # ..."); the engine's default option group adds none
-            known, group = value(inst, ("option_group_name",))
+            # ..."); the engine's default option group, which an instance that names none gets
+            # ("Working with option groups"), adds none
+            known, group = setting(inst, ("option_group_name",))
             more = not known or (isinstance(group, str) and bool(group) and not group.startswith("default:"))
+            # a replica or a restore that names none takes its source's or snapshot's option group
+            # (RDS API CreateDBInstanceReadReplica / RestoreDBInstanceFromDBSnapshot "OptionGroupName")
+            more = more or (copied and not group)
         return (port,), not more
     return None, False
+
+
+def babelfish_port(parameters: Any) -> Optional[int]:
+    """The TDS port an Aurora PostgreSQL cluster parameter group opens, None when Babelfish is
+    off: ``rds.babelfish_status`` ``on`` listens on ``babelfishpg_tds.tds_default_port``, 1433 by
+    default (Aurora user guide, "Creating a Babelfish for Aurora PostgreSQL DB cluster",
+    "DB cluster parameter group settings for Babelfish"). ``parameters``: the group's
+    ``parameter`` set as the plan records it."""
+    values = {str(p.get("name", "")).lower(): p.get("value") for p in parameters or () if isinstance(p, dict)}
+    if str(values.get("rds.babelfish_status", "")).lower() != "on":
+        return None
+    port = values.get("babelfishpg_tds.tds_default_port")
+    return int(port) if isinstance(port, str) and port.isdigit() and 0 < int(port) < 65536 else 1433
+
+
+# Arguments that make a database a copy of another, whose port it keeps when none is written
+_COPIED_FROM = ("snapshot_identifier", "replicate_source_db", "restore_to_point_in_time", "s3_import",
+                "replication_source_identifier", "global_cluster_identifier", "source_db_cluster_identifier")
+
+
+def _set(found: tuple[bool, Any]) -> bool:
+    """Written (a value, or one only apply knows), not empty."""
+    known, value = found
+    return not known or value not in (None, "", [], {})
+
+
+def _default_port(kind: str, engine: Optional[str]) -> Optional[int]:
+    if kind in _TYPE_PORTS:
+        return _TYPE_PORTS[kind]
+    if kind == "aws_elasticache_cluster":
+        return 11211 if engine == "memcached" else 6379 if engine in ("redis", "valkey") else None
+    if kind in ("aws_db_instance", "aws_rds_cluster") and engine:
+        return next((port for prefix, port in _ENGINE_PORTS if engine.startswith(prefix)), None)
+    return None

@@ -116,6 +116,9 @@ class BeyondRoutes:
             for t, ti in self.r.tables.items():
                 self._tables_of.setdefault(self.b._vpc_key(ti), set()).add(t)
         tables = {main} | self._tables_of.get(vpc, set())
+        original = self.r.original_of(vpc)  # the table made with the VPC, main or not any more
+        if original is not None:
+            tables.add(original)
         tables |= self.r.unplaced
         out = NOWHERE
         for table in sorted(tables):

@@ -205,11 +205,36 @@ class SnapshotBuilder(TermsMixin, RegionsMixin, GroupsMixin, DefaultGroupsMixin,
 
         for inst in self.instances:
             if inst.address.mode == "managed":
-                ports, only = served_ports(inst, self.value)
+                ports, only = served_ports(inst, self.value, self.setting)
+                if ports and only and inst.type == "aws_rds_cluster" and \
+                        self._engine(inst).startswith("aurora-postgresql"):
+                    ports, only = self._babelfish(inst, ports)
                 if ports:
                     self.snap.store_ports[inst.addr] = ports
                     if only:
                         self.snap.store_only.add(inst.addr)
+
+    def _engine(self, inst: Instance) -> str:
+        known, engine = self.value(inst, ("engine",))
+        return engine.lower() if known and isinstance(engine, str) else ""
+
+    def _babelfish(self, inst: Instance, ports: tuple[int, ...]) -> tuple[tuple[int, ...], bool]:
+        """An Aurora PostgreSQL cluster's ports with Babelfish's TDS listener if its parameter
+        group turns it on; not all it serves when the plan does not show that group."""
+        from ..store_ports import babelfish_port
+
+        known, name = self.setting(inst, ("db_cluster_parameter_group_name",))
+        if known and (not name or (isinstance(name, str) and name.startswith("default."))):
+            return ports, True  # the engine's default parameter group: Babelfish off
+        groups = self.referenced(inst, ("db_cluster_parameter_group_name",), ("aws_rds_cluster_parameter_group",),
+                                 ("name", "id"))
+        if len(groups) != 1:
+            return ports, False
+        known, parameters = self.value(groups[0], ("parameter",))
+        if not known:
+            return ports, False
+        tds = babelfish_port(parameters)
+        return (tuple(sorted(set(ports) | {tds})) if tds else ports), True
 
     def _fronts(self) -> None:
         """Public fronts AWS runs before private resources (sources/fronts.py): their hops, and

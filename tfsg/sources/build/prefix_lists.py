@@ -140,12 +140,18 @@ class PrefixListsMixin(BuilderBase):
             made = self.prior.prefix_entry_cidrs.get(addr, set())
             entries = [e for e in entries if not (isinstance(e, dict) and e.get("cidr") in made)]
         blocks = []
+        unread = 0
         for entry in entries:
             cidr = entry.get("cidr") if isinstance(entry, dict) else None
             if isinstance(cidr, str):
                 blocks.append(_cidr_set(cidr))
                 if is_sensitive(cidr):
                     self.snap.sensitive_prefix_lists.add(addr)
+            else:  # ``cidr = "${aws_eip.nat.public_ip}/32"``: known after apply, any block meanwhile
+                unread += 1
+        if unread:  # it holds the known entries and others only apply knows: never "just these"
+            self.snap.partial_prefix_lists[addr] = (f"{unread} entr{'y' if unread == 1 else 'ies'} of prefix list "
+                                                    f"{addr} {'is' if unread == 1 else 'are'} known only after apply")
         self.snap.prefix_lists[addr] = union_all(blocks)  # one sort: a list of thousands of entries
 
     def _prefix_entry(self, inst: Instance) -> None:

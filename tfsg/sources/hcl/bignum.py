@@ -109,6 +109,21 @@ def make(value: Fraction) -> Union[int, Exact]:
     return value.numerator if value.denominator == 1 else Exact(value)
 
 
+def parse_decimal(text: str) -> Union[int, float]:
+    """A decimal number's text as HCL reads a literal and cty converts a string
+    (``cty.ParseNumberVal``: 512 bits, to nearest even), not at float64: ``21.9999999999999999999``
+    is not 22 (``floor`` of it is 21) and ``5431.0000000000000000001 > 5431`` is true. A text a
+    float64 holds exactly as written stays that float (or int)."""
+    near = float(text)
+    written = decimal.Decimal(text)
+    if near - near != 0 or abs(written.adjusted()) > 400 or len(text) > 1000:
+        return int(near) if near.is_integer() else near  # (inf: the caller refuses it; 1e-999999: 0)
+    exact = Fraction(written)
+    if exact == Fraction(decimal.Decimal(repr(near))):
+        return int(near) if near.is_integer() else near
+    return make(rounded(exact))
+
+
 _SEARCH = decimal.Context(prec=200, Emax=10**9, Emin=-10**9)
 
 

@@ -17,7 +17,7 @@ from typing import Any, Optional
 
 from ... import __version__, limits
 
-FORMAT = 13  # bump when parsing makes other trees (2: parse-time limits; 3: legacy splats; 4: heredoc strips;
+FORMAT = 15  # bump when parsing makes other trees (2: parse-time limits; 3: legacy splats; 4: heredoc strips;
 #              5: blocks and bodies moved to bodies.py; 6: heredoc lines opening with a strip marker;
 #              7: a strip marker at a line's start trims the previous line's newline; 8: JSON syntax's
 #              traversal strings, literal defaults, import/moved/removed/provider/terraform blocks;
@@ -25,7 +25,8 @@ FORMAT = 13  # bump when parsing makes other trees (2: parse-time limits; 3: leg
 #              "~}" before a CRLF; 10: JSON syntax strings parsed as bare templates; 11: JSON "dynamic"
 #              arrays; 12: string literals in Unicode NFC, heredoc lines that continue an
 #              interpolation or hold only whitespace are not indented lines; 13: JSON syntax: repeated
-#              property names all kept, object keys as templates)
+#              property names all kept, object keys as templates; 14: decimal literals at 512 bits;
+#              15: an ambiguous object key (``{ local.k = 1 }``) refused)
 _memory: dict[str, Any] = {}
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import ipaddress
 import json
 import math
 import re
@@ -19,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ... import limits
-from . import budget, callmarks
+from . import budget, callmarks, functypes
 from .values import (
     NEVER_EMPTY,
     ORDER_UNKNOWN,
@@ -72,6 +71,12 @@ def call(node: Any, env: Any) -> Any:
     name = node.name
     if name in ("try", "can"):
         return callmarks.try_(node, env) if name == "try" else callmarks.can(node, env)
+    if name.startswith("provider::"):  # by the provider's local name (functions_plan.resolve)
+        resolved = functions_plan.resolve(name, env)
+        if resolved is None:
+            return Failure(f"function {name}(): its provider is not one tfsg evaluates, or not declared in "
+                           "required_providers")
+        name = resolved
     impl = _IMPL.get(name.rsplit("::", 1)[-1] if name.startswith("core::") else name)
     args = [a.ev(env) for a in node.args]
     args = [a.as_value() if isinstance(a, Lazy) else a for a in args]
@@ -121,7 +126,10 @@ def call(node: Any, env: Any) -> Any:
 
     # A value computed from a sensitive one is sensitive (cty marks): callmarks runs the
     # function on unmarked values and marks its result, or keeps the marks of what it picks.
-    result = callmarks.run(name, compute, args, spread_marked)
+    try:
+        result = functypes.typed(name, args, callmarks.run(name, compute, args, spread_marked))
+    except functions_plan.NotEvaluated as exc:  # a value Terraform computes and tfsg does not
+        return Failure(str(exc))
     budget.charge(budget.sized(result, f"{name}()"))  # each function refuses first what it cannot make
     return result
 
@@ -768,78 +776,6 @@ def _nonsensitive(value: Any) -> Any:
 
 # ---------------------------------------------------------------- networks
 
-_CIDR = re.compile(r"([0-9A-Fa-f:.]+)/([0-9]{1,3})")
-
-
-def _network(prefix: Any) -> Any:
-    """A CIDR prefix as Terraform's functions parse it (Go's ``net.ParseCIDR`` as of Go 1.16,
-    which Terraform vendors): address/length only, no netmask form and no bare address, and
-    IPv4 octets may carry leading zeros (``010.0.0.0/8`` is 10.0.0.0/8)."""
-    text = to_string(prefix)
-    m = _CIDR.fullmatch(text)
-    try:
-        if m is None:
-            raise ValueError(text)
-        address = m.group(1)
-        if ":" not in address:
-            octets = address.split(".")
-            if len(octets) != 4 or not all(o.isdigit() and len(o) <= 3 for o in octets):
-                raise ValueError(text)
-            address = ".".join(str(int(o)) for o in octets)
-        return ipaddress.ip_network(f"{address}/{m.group(2)}", strict=False)
-    except ValueError:
-        raise EvalError(f"{prefix!r} is not a CIDR prefix") from None
-
-
-@fn("cidrsubnet")
-def _cidrsubnet(prefix: Any, newbits: Any, netnum: Any) -> Any:
-    net = _network(prefix)
-    newbits, netnum = int(to_number(newbits)), int(to_number(netnum))
-    new_len = net.prefixlen + newbits
-    if new_len > net.max_prefixlen or newbits < 0:
-        raise EvalError(f"cidrsubnet: {newbits} more bits do not fit in {net}")
-    if netnum < 0 or netnum >= 2 ** newbits:
-        raise EvalError(f"cidrsubnet: {netnum} does not fit in {newbits} bits")
-    base = int(net.network_address) + (netnum << (net.max_prefixlen - new_len))
-    # the prefix's family: ip_network() reads an int below 2**32 as IPv4 (::/0 is not 0.0.0.0/0)
-    return str(type(net)((base, new_len)))
-
-
-@fn("cidrsubnets")
-def _cidrsubnets(prefix: Any, *newbits: Any) -> Any:
-    net = _network(prefix)
-    out = []
-    cursor = int(net.network_address)
-    for bits in newbits:
-        length = net.prefixlen + int(to_number(bits))
-        size = 1 << (net.max_prefixlen - length)
-        cursor = (cursor + size - 1) // size * size
-        out.append(str(type(net)((cursor, length))))  # the prefix's family, as in cidrsubnet
-        cursor += size
-    return out
-
-
-@fn("cidrhost")
-def _cidrhost(prefix: Any, hostnum: Any) -> Any:
-    net = _network(prefix)
-    n = int(to_number(hostnum))
-    if n < 0:
-        n += net.num_addresses
-    if not 0 <= n < net.num_addresses:
-        raise EvalError(f"cidrhost: host {hostnum} is outside {net}")
-    return str(net.network_address + n)
-
-
-@fn("cidrnetmask")
-def _cidrnetmask(prefix: Any) -> Any:
-    network = _network(prefix)
-    if network.version != 4:
-        # Terraform: "only IPv4 addresses have netmasks"; modules test can(cidrnetmask(c)) to
-        # split a list of blocks into IPv4 and IPv6 (cloudposse/terraform-aws-alb)
-        raise EvalError("cidrnetmask: IPv6 addresses cannot have a netmask")
-    return str(network.netmask)
-
-
 # ---------------------------------------------------------------- files (path.module relative)
 
 # file, fileexists, templatefile: read through the module's reader, inside the repository only
@@ -848,7 +784,7 @@ _WITH_ENV = {"file", "fileexists", "fileset", "templatefile", "templatestring", 
 
 
 # registered by importing: regex, hashes, paths, time, YAML; format, jsonencode; upper, title, uuidv5...
-from . import functions_case, functions_go, functions_text  # noqa: E402,F401
+from . import functions_case, functions_cidr, functions_go, functions_plan, functions_text  # noqa: E402,F401
 from .functions_files import file as _file  # noqa: E402
 from .functions_files import file_bytes as _file_bytes  # noqa: E402
 from .functions_files import fileexists as _fileexists  # noqa: E402

@@ -121,7 +121,8 @@ def _csvdecode(text: Any) -> Any:
     import csv
     import io
 
-    rows = list(csv.reader(io.StringIO(to_string(text), newline="")))
+    # Go's encoding/csv skips empty lines (csvdecode("a\n\n1") is [{a = "1"}])
+    rows = [row for row in csv.reader(io.StringIO(to_string(text), newline="")) if row]
     if not rows:
         return []
     header, out = rows[0], []
@@ -324,7 +325,9 @@ def _yaml(value: Any, indent: int, lines: list[str], top: bool = False, item: bo
 # AWS provider functions (Terraform 1.8+, provider 5.40+: "Provider-defined functions" in the
 # provider documentation): an ARN's parts, as ``arn:partition:service:region:account-id:resource``
 # (the resource keeps its own colons and slashes).
-_ARN = re.compile(r"arn:([^:]+):([^:]+):([^:]*):([^:]*):(.+)", re.S)
+# aws-sdk-go-v2 arn.Parse: the "arn:" prefix and six sections split on ":" (the resource keeps
+# its colons); an empty section is allowed ("arn:aws:s3:::" parses, resource "": Terraform's plan)
+_ARN = re.compile(r"arn:([^:]*):([^:]*):([^:]*):([^:]*):(.*)", re.S)
 
 
 @fn("provider::aws::arn_parse")

@@ -27,6 +27,7 @@ from .argtypes import (
 from .bodies import Attribute, Block, Body, eval_body, safe
 from .cache import cached
 from .files import display
+from .functypes import empty_typed
 from .installed import base_reason, installed_modules, same_source
 from .marks import for_builder
 from .parse import parse_body, parse_json_config
@@ -200,6 +201,7 @@ class Loader:
         self.workspace = _workspace(root)
         self.secrets: set[str] = set()  # text of sensitive values met while evaluating
         self.regions: Optional[dict[str, str]] = None  # provider configuration -> its literal Region
+        self.root_scope: Optional["ModuleInstance"] = None  # the root module's instance
         self.instance_count = 0  # resource and module instances made (limits.py total-instances)
         # at --base: installed packages whose calls the installed code satisfies, read from the
         # work tree (git never holds .terraform/); installed.py
@@ -330,7 +332,8 @@ class ResourceObject(Lazy):
         if values is not None and address.mode == "managed" and name in optional_only(address.type) \
                 and name not in SCHEMA_DEFAULTED.get(address.type, ()):
             return None  # Optional, not Computed, not written: null in the plan, known when planning
-        if address.mode == "data" and address.type in ("aws_region", "aws_partition") and values is not None:
+        if address.mode == "data" and address.type in ("aws_region", "aws_partition", "aws_arn") \
+                and values is not None:
             known = provider_data(address.type, name, values, self.instance.module.provider_region(
                 self.instance.block, address.type))
             if known is not None:
@@ -405,6 +408,8 @@ class ModuleInstance:
         self._children: dict[str, Union[list["ModuleInstance"], Unknown]] = {}
         self._outputs: dict[str, Any] = {}
         self.env = Env(self)
+        if not path:
+            loader.root_scope = self
         # provider configurations (providers.py): what the call passes, else the parent's defaults
         self.provider_map: dict[str, str] = {}
         self.parent_provider: Optional[Callable[[str], str]] = None
@@ -428,7 +433,9 @@ class ModuleInstance:
         from .providers import written as provider_written
 
         if self.loader.regions is None:
-            self.loader.regions = regions(self.loader.module(self.loader.root).provider_configs)
+            root = self.loader.root_scope  # a region the root computes (var.region) is known too
+            self.loader.regions = regions(self.loader.module(self.loader.root).provider_configs,
+                                          root.env if root is not None else None)
         return self.loader.regions.get(self.resolve_provider(provider_written(block, resource_type)))
 
     # ---------------------------------------------------------- names
@@ -742,15 +749,15 @@ def convert(value: Any, type_expr: Node) -> Any:
                 from .functions import as_set
 
                 made = as_set(items)
-                return mark(made) if has_mark(items) else made
-            return TypedList(items)
+                return mark(made) if has_mark(items) else empty_typed(made, _element_text(arg))
+            return empty_typed(TypedList(items), _element_text(arg))
         if kind == "map":
             if not isinstance(value, dict):
                 return _type_error(value, kind)
             converted = {k: convert(v, arg) for k, v in value.items()}
             if _mentions_any(arg):  # map(any), map(list(any)): one element type
                 converted = dict(zip(converted, unify(list(converted.values()))))
-            return TypedMap(converted)
+            return empty_typed(TypedMap(converted), _element_text(arg))
         if kind == "object" and isinstance(arg, ObjectN):
             if not isinstance(value, dict):
                 return _type_error(value, kind)
@@ -771,6 +778,17 @@ def convert(value: Any, type_expr: Node) -> Any:
         if kind == "tuple" and isinstance(arg, TupleN) and isinstance(value, list):
             return [convert(v, t) for v, t in zip(value, arg.items)]
     return value
+
+
+def _element_text(type_expr: Node) -> Optional[str]:
+    """A collection's element type as text (``string``, ``list(number)``), None when it holds ``any``
+    or is not a plain type: what ``==`` of two empty collections compares (functypes.empty_typed)."""
+    if isinstance(type_expr, VarN):
+        return None if type_expr.name == "any" else type_expr.name
+    if isinstance(type_expr, CallN) and type_expr.name in ("list", "set", "map") and len(type_expr.args) == 1:
+        inner = _element_text(type_expr.args[0])
+        return f"{type_expr.name}({inner})" if inner else None
+    return None
 
 
 def _mentions_any(type_expr: Node) -> bool:

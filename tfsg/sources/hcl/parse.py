@@ -15,6 +15,7 @@ from typing import Any
 
 from ... import limits
 from ...errors import InputError
+from .bignum import parse_decimal
 from .bodies import Attribute, Block, Body
 from .syntax import (
     BinN,
@@ -306,7 +307,7 @@ class _Compiler:
         token = tree.children[0]
         value = float(token)
         self.digits(token, value - value != 0 or abs(value) >= 10.0 ** min(limits.get("number-digits"), 308))
-        return Literal(int(value) if value.is_integer() else value, token.line)
+        return Literal(parse_decimal(str(token)), token.line)  # at 512 bits, as HCL reads it
 
     def digits(self, token: Any, over: bool) -> None:
         """A number literal past limits.py number-digits (or a float's range) is refused here."""
@@ -421,6 +422,12 @@ class _Compiler:
         node = self.expr(tree)
         if isinstance(node, VarN):
             return node.name
+        if _traversal(node) and not _parenthesized(tree):
+            # hclsyntax parseObjectCons: "Ambiguous attribute key" (wrap a reference in
+            # parentheses, a dotted name in quotes); Terraform refuses the configuration
+            raise InputError("Ambiguous attribute key: if this expression is intended to be a reference, wrap it "
+                             "in parentheses; if it is a name containing periods, wrap it in quotes",
+                             f"{self.file}:{_first_line(tree)}")
         if isinstance(node, Template) and all(isinstance(p, str) for p in node.parts):
             return "".join(node.parts)
         return node
@@ -561,6 +568,28 @@ def _tuples(parts: list) -> list:
 
 
 # JSON syntax lives in jsonsyntax.py (it parses some JSON strings with parse_body above)
+def _traversal(node: Any) -> bool:
+    """A reference of more than one step (``local.k``, ``a.b[0]``): HCL's ScopeTraversalExpr."""
+    steps = 0
+    while isinstance(node, (GetAttrN, IndexN)):
+        if isinstance(node, IndexN) and not isinstance(node.key, Literal):
+            return False
+        node, steps = node.obj, steps + 1
+    return isinstance(node, VarN) and steps > 0
+
+
+def _parenthesized(tree: Any) -> bool:
+    """Is the expression written inside parentheses (``{ (local.k) = ... }``)?"""
+    while hasattr(tree, "children"):
+        if any(getattr(k, "type", None) == "LPAR" for k in tree.children):
+            return True
+        subtrees = _trees(tree)
+        if len(subtrees) != 1 or len(tree.children) != 1:
+            return False
+        tree = subtrees[0]
+    return False
+
+
 from .jsonsyntax import json_resource_lines, lined_json, parse_json_config  # noqa: E402
 
 __all__ = ["json_resource_lines", "lined_json", "parse_body", "parse_json_config", "strip_lines"]

@@ -9,6 +9,7 @@ default configurations (Terraform docs, "Providers Within Modules").
 
 from __future__ import annotations
 
+import re
 from typing import Any, Optional
 
 from .syntax import GetAttrN, Literal, ObjectN, Template, VarN
@@ -43,12 +44,19 @@ def written(resource_block: Any, resource_type: str) -> str:
     return text or resource_type.split("_", 1)[0]
 
 
-def regions(provider_blocks: list) -> dict[str, str]:
-    """Root ``provider`` blocks -> {configuration key: region}, for regions written as literals."""
+def regions(provider_blocks: list, env: Any = None) -> dict[str, str]:
+    """Root ``provider`` blocks -> {configuration key: region}, for regions written as literals,
+    or (given the root module's ``env``) as expressions known when planning (``region = var.region``:
+    the provider is configured with its value before the plan reads ``data "aws_region"``)."""
+    from .bodies import safe
+
     out: dict[str, str] = {}
     for block in provider_blocks:
         key, region = _key(block), block.body.attrs.get("region")
         text = _text(region.expr) if region is not None else None
+        if text is None and region is not None and env is not None:
+            value = safe(region.expr, env, block.file)
+            text = value if type(value) is str else None  # a sensitive or unknown one is not used
         if key is not None and text:
             out[key] = text
     return out
@@ -111,6 +119,8 @@ def _text(node: Any) -> Optional[str]:
     return None
 
 
+_ARN = re.compile(r"arn:([^:]*):([^:]*):([^:]*):([^:]*):(.*)", re.S)
+
 # Partitions by Region prefix (AWS General Reference, "AWS partitions"; the provider's
 # aws_partition derives them from its configured Region, without calling AWS)
 _PARTITIONS = (("cn-", "aws-cn", "amazonaws.com.cn", "cn.com.amazonaws"),
@@ -129,6 +139,11 @@ def provider_data(typ: str, name: str, written: dict, region: Optional[str]) -> 
     if typ == "aws_region":
         chosen = written.get("name") or written.get("region") or region
         return chosen if name in ("name", "id", "region") and isinstance(chosen, str) else None
+    if typ == "aws_arn" and isinstance(written.get("arn"), str):
+        # the provider parses its argument (docs "Data Source: aws_arn"; aws-sdk-go-v2 arn.Parse)
+        m = _ARN.fullmatch(written["arn"])
+        parts = dict(zip(("partition", "service", "region", "account", "resource"), m.groups())) if m else {}
+        return written["arn"] if name in ("arn", "id") and m else parts.get(name)
     if typ == "aws_partition" and isinstance(region, str):
         prefix, partition, suffix, reverse = next(p for p in _PARTITIONS if region.startswith(p[0]))
         return {"partition": partition, "id": partition, "dns_suffix": suffix, "reverse_dns_prefix": reverse}.get(name)

@@ -11,6 +11,7 @@ from typing import Any, Optional
 
 from . import budget
 from .arith import binary
+from .condtypes import unified
 from .values import (
     SET_ORDER_UNKNOWN,
     EvalError,
@@ -34,7 +35,6 @@ from .values import (
     to_number,
     to_string,
     type_name,
-    unify,
     unknown_from,
     unmark,
     unordered,
@@ -279,29 +279,19 @@ class CondN(Node):
         chosen, other = (self.yes, self.no) if to_bool(cond) else (self.no, self.yes)
         if has_mark(cond):  # a sensitive condition: the result is sensitive, whichever it is
             value = _guarded([True], "a conditional whose condition is sensitive", chosen.ev, env)
-            return mark(self._unified(value, other))
-        return self._unified(chosen.ev(env), other)
+            return mark(self._unified(value, other, env))
+        return self._unified(chosen.ev(env), other, env)
 
-    def _unified(self, value: Any, other: Node) -> Any:
-        # both results share one type: ``c ? 22 : "any"`` is "22" (mixed primitives as strings);
-        # known without evaluating it only when the other result is a constant
-        constant = _constant(other)
-        if constant is not _NOT_CONSTANT and constant is not None and is_known(value) \
-                and isinstance(value, (str, int, float)) and not isinstance(constant, (list, dict)):
-            value = unify([value, constant])[0]
-        return value
-
-
-_NOT_CONSTANT = object()
-
-
-def _constant(node: Node) -> Any:
-    """A literal's value, or a template's text when it has no interpolation."""
-    if isinstance(node, Literal):
-        return node.value
-    if isinstance(node, Template) and all(isinstance(p, str) for p in node.parts):
-        return "".join(node.parts)
-    return _NOT_CONSTANT
+    def _unified(self, value: Any, other: Node, env: Env) -> Any:
+        # both results share one type (HCL evaluates both and converts the chosen one; an error
+        # of the other is dropped): ``c ? 22 : var.s`` is "22", ``c ? [22] : []`` a list(number)
+        if isinstance(value, (Unknown, Ref, Lazy)) or value is None:
+            return value
+        try:
+            other_value = other.ev(env)
+        except EvalError:
+            return value
+        return unified(value, other_value)
 
 
 class BinN(Node):

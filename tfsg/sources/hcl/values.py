@@ -23,7 +23,7 @@ from typing import Any, Optional
 from ... import limits
 from ...model import Address, SensitiveStr
 from ..refs import ORDER_UNKNOWN, SET_ORDER_UNKNOWN  # noqa: F401 (re-exported)
-from .bignum import Exact, shortest, value_of
+from .bignum import Exact, parse_decimal, shortest, value_of
 from .marks import (
     SensitiveCollection,
     SensitiveFloat,
@@ -194,10 +194,20 @@ class Ref:
 
     @property
     def reason(self) -> str:
+        if self.address.mode == "data" and self.address.type in LOCAL_DATA:
+            return (f"{self.text()} is computed by Terraform when it plans, without calling AWS (the provider "
+                    "or Terraform makes it from its arguments or local files); tfsg does not compute it")
         if self.address.mode == "data":
             return (f"{self.text()} is read from AWS by Terraform (when it plans, or at apply when an argument "
                     "is known only then); the .tf files alone do not tell it")
         return f"{self.text()} is known only after apply"
+
+
+# Data sources Terraform computes at plan with no AWS call (provider docs: aws_iam_policy_document
+# "generates an IAM policy document in JSON", aws_arn parses its argument, aws_region/aws_partition
+# come from the provider's configuration; terraform_remote_state reads a state file, local or remote)
+LOCAL_DATA = frozenset({"aws_iam_policy_document", "aws_arn", "aws_region", "aws_partition", "terraform_remote_state",
+                        "aws_default_tags"})
 
 
 class TypedList(list):
@@ -432,7 +442,9 @@ def to_number(value: Any) -> Any:
         # (Python's int() and float() take " 22", "1_000" and "٢٢", which Terraform refuses)
         if _INTEGER_TEXT.fullmatch(value):
             return int(value)
-        if _DECIMAL_TEXT.fullmatch(value) or _INFINITE_TEXT.fullmatch(value):
+        if _DECIMAL_TEXT.fullmatch(value):
+            return number(parse_decimal(value))  # at 512 bits (cty.ParseNumberVal)
+        if _INFINITE_TEXT.fullmatch(value):
             return number(float(value))
         raise EvalError(f"{_shown_text(value)} is not a number")
     raise EvalError(f"a {type_name(value)} cannot be used as a number")
@@ -453,8 +465,10 @@ def to_bool(value: Any) -> bool:
         return value
     if isinstance(value, SensitiveScalar):
         return to_bool(value.value)
-    if value in ("true", "false"):
-        return value == "true"
+    if value in ("true", "false", "1", "0"):
+        # go-cty's string-to-bool conversion (cty/convert/conversion_primitive.go, v1.16 as
+        # Terraform 1.11 vendors it) takes "1" and "0" too: tobool("1") is true
+        return value in ("true", "1")
     raise EvalError(f"a {type_name(value)} cannot be used as a bool")
 
 
@@ -501,7 +515,7 @@ def equal_partial(a: Any, b: Any) -> Optional[bool]:
         return isinstance(a, bool) and isinstance(b, bool) and a == b
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
         return a == b
-    if collection_kind(a) != collection_kind(b):
+    if collection_kind(a) != collection_kind(b) or _empty_types_differ(a, b):
         return False
     if isinstance(a, list):
         if len(a) != len(b):
@@ -537,6 +551,16 @@ def collection_kind(value: Any) -> str:
     return type_name(value)  # object, string, number, ...
 
 
+def _empty_types_differ(a: Any, b: Any) -> bool:
+    """Two empty typed collections of different element types (a ``list(string)`` variable's
+    ``[]`` against ``tolist([])``, a ``list(dynamic)``: ``terraform console`` says false); ``elem``
+    is set where the type is known (functypes.empty_typed), else the two are taken as equal."""
+    if not isinstance(a, (list, dict)) or a or b:
+        return False
+    first, second = getattr(a, "elem", None), getattr(b, "elem", None)
+    return first is not None and second is not None and first != second
+
+
 def equal(a: Any, b: Any) -> bool:
     """HCL equality: types must agree (``1 == "1"`` is false; a ``list(string)`` variable is not
     the tuple ``[]``), containers compare deeply."""
@@ -546,7 +570,7 @@ def equal(a: Any, b: Any) -> bool:
         return isinstance(a, bool) and isinstance(b, bool) and a == b
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
         return a == b
-    if collection_kind(a) != collection_kind(b):
+    if collection_kind(a) != collection_kind(b) or _empty_types_differ(a, b):
         return False
     if isinstance(a, list):
         return len(a) == len(b) and all(equal(x, y) for x, y in zip(a, b))
