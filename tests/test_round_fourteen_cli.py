@@ -146,3 +146,10 @@ def test_dash_is_standard_output_and_only_one_report_takes_it(tmp_path):
     assert not (tmp_path / "-").exists()
     _one_line_error(run_tfsg("check", str(PLAN), "-o", "-", "--sarif", "-"), "name standard output")
     _one_line_error(run_tfsg("check", str(PLAN), "--sarif", "-"), "name standard output")
+
+
+def test_a_waiver_of_a_policy_that_is_not_loaded_is_refused_at_its_line(tmp_path):
+    """As `disable: [TFSG999]` is: a misspelt policy id would waive nothing and say only "unused"."""
+    config = _config(tmp_path, "  - policy: TFSG01\n    address: x\n    reason: r\n")
+    _one_line_error(run_tfsg("check", str(PLAN), "--config", config), f"{config}:2", "waivers[0].policy",
+                    "no policy 'TFSG01' is loaded")

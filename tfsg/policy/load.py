@@ -479,6 +479,10 @@ def _apply(data: dict, origin: str, config: Config, seen: set[str], top: bool, j
                                  _at(origin, node, ["waivers", i, "expires"])) from None
         config.waivers.append(Waiver(raw["policy"], raw["address"], raw["reason"], raw.get("expires"), origin))
     known = {p.id for p in config.policies}
+    for i, raw in enumerate(data.get("waivers", []) if top else ()):
+        if raw["policy"] not in known:  # a typo would waive nothing and say only "unused"
+            raise InputError(f"waivers[{i}].policy: no policy {_excerpt(str(raw['policy']))} is loaded "
+                             f"({_known(known)})", _at(origin, node, ["waivers", i, "policy"]))
     for i, pid in enumerate(data.get("disable", [])):
         if pid not in known:  # a typo would leave the policy on, silently
             raise InputError(f"disable[{i}]: no policy {pid!r} is loaded ({_known(known)})",
