@@ -347,3 +347,136 @@ def test_empty_typed_collections_compare_element_types(tmp_path: Path):
     got = {g["address"]: g["tags"].get("v") for g in tfsg_json("show", str(tmp_path))["groups"]}
     assert [(e, w, got.get(f"aws_security_group.e{i}")) for i, (e, w) in enumerate(EMPTY_CONSOLE)
             if got.get(f"aws_security_group.e{i}") != w] == []
+
+
+UNIFY_VARS = '''
+variable "nl" {
+  type    = list(string)
+  default = null
+}
+variable "ns" {
+  type    = string
+  default = null
+}
+variable "obj" {
+  type    = object({ a = number, b = list(string) })
+  default = null
+}
+variable "obj2" {
+  type    = object({ a = number, b = optional(list(string)) })
+  default = { a = 1 }
+}
+locals {
+  o  = { k = "ssh" }
+  ln = var.nl
+}
+'''
+# [UNIFY] a conditional's result type, as `terraform console` 1.11.4 prints each (jsonencode of it)
+UNIFY_CONSOLE = [
+    # F1: a null of a known type still takes part in the unification
+    ('var.nl == null ? [22, 3389] : var.nl', '["22","3389"]'),  # console: "[\"22\",\"3389\"]"
+    ('(true ? 22 : var.ns) == "22"', 'true'),  # console: true
+    ('(true ? 22 : tostring(null)) == "22"', 'true'),  # console: true
+    ('(true ? 22 : tonumber(null)) == 22', 'true'),  # console: true
+    ('true ? [22] : local.ln', '["22"]'),  # console: "[\"22\"]"
+    ('true ? { a = 1, b = [2] } : var.obj', '{"a":1,"b":["2"]}'),  # console: "{\"a\":1,\"b\":[\"2\"]}"
+    ('true ? [2] : var.obj2.b', '["2"]'),  # console: "[\"2\"]"
+    ('true ? 22 : (false ? null : var.ns)', '"22"'),  # console: "\"22\""
+    ('(true ? 22 : null) == 22', 'true'),  # console: true (a null literal: no conversion)
+    # F3: a tuple with a set is a set; a list with a set is a list
+    ('length(true ? ["a", "a"] : toset(["b"]))', '1'),  # console: 1
+    ('(true ? [1, 2] : toset(["a"])) == toset(["1", "2"])', 'true'),  # console: true
+    ('length(true ? tolist(["a", "a"]) : toset(["b"]))', '2'),  # console: 2
+    ('true ? toset([1]) : ["a", "a"]', '[1]'),  # console: "[1]"
+    # F4: an empty collection converted keeps its element type
+    ('(true ? tolist([]) : [1]) == tolist([])', 'false'),  # console: false
+    ('(true ? [] : ["a"]) == tolist([])', 'false'),  # console: false
+    ('(true ? [] : ["a"]) == compact([])', 'true'),  # console: true
+    ('(true ? {} : { a = "x" }) == tomap({})', 'false'),  # console: false
+    ('(true ? [] : var.nl) == tolist([])', 'false'),  # console: false
+    ('(true ? toset([]) : ["a"]) == toset([])', 'true'),  # console: true
+    ('(true ? toset([]) : toset(["a"])) == toset([])', 'false'),  # console: false
+    ('(true ? tolist([]) : toset(["a"])) == tolist([])', 'true'),  # console: true
+    # F6: a key that starts with "(" is an expression (the later duplicate wins)
+    ('{ (local.o).k = 22, (local.o.k) = 3389 }', '{"ssh":3389}'),  # console: "{\"ssh\":3389}"
+]
+
+
+def test_conditional_types_unify_as_terraform_console_does(tmp_path: Path):
+    groups = "".join(f'''resource "aws_security_group" "u{i}" {{
+  name = "u{i}"
+  tags = {{ v = jsonencode({expr}) }}
+}}
+''' for i, (expr, _) in enumerate(UNIFY_CONSOLE))
+    (tmp_path / "main.tf").write_text(PROVIDER + UNIFY_VARS + groups, encoding="utf-8")
+    got = {g["address"]: g["tags"].get("v") for g in tfsg_json("show", str(tmp_path))["groups"]}
+    assert [(e, w, got.get(f"aws_security_group.u{i}")) for i, (e, w) in enumerate(UNIFY_CONSOLE)
+            if got.get(f"aws_security_group.u{i}") != w] == []
+
+
+def test_null_default_idiom_admits_what_the_plan_admits(tmp_path: Path):
+    # [UNIFY] `var.p == null ? [22, 3389] : var.p` with p a null list(string) is ["22", "3389"]:
+    # contains(..., "22") is true, so the rule exists (terraform plan: aws_security_group_rule.ssh[0])
+    (tmp_path / "main.tf").write_text(PROVIDER + '''
+variable "admin_ports" {
+  type    = list(string)
+  default = null
+}
+locals {
+  admin_ports = var.admin_ports == null ? [22, 3389] : var.admin_ports
+}
+resource "aws_security_group" "sg" {
+  name        = "bastion"
+  description = "bastion"
+}
+resource "aws_security_group_rule" "ssh" {
+  count             = contains(local.admin_ports, "22") ? 1 : 0
+  description       = "ssh"
+  type              = "ingress"
+  security_group_id = aws_security_group.sg.id
+  from_port         = 22
+  to_port           = 22
+  protocol          = "tcp"
+  cidr_blocks       = ["0.0.0.0/0"]
+}
+resource "aws_security_group_rule" "count_control" {
+  count             = length([for p in local.admin_ports : p if p == 3389])
+  description       = "never: the ports are strings"
+  type              = "ingress"
+  security_group_id = aws_security_group.sg.id
+  from_port         = 3389
+  to_port           = 3389
+  protocol          = "tcp"
+  cidr_blocks       = ["0.0.0.0/0"]
+}
+''', encoding="utf-8")
+    assert _flows(str(tmp_path)) == {("0.0.0.0/0", "aws_security_group.sg", "22")}
+
+
+# [UNIFY] a result only apply knows still has its static type (split: list(string), join: string);
+# terraform console 1.11.4 in a directory with an unapplied aws_vpc.v
+UNKNOWN_CONSOLE = [
+    ('contains(true ? [22] : split(",", aws_vpc.v.id), "22")', 'true'),  # console: true
+    ('true ? [22] : split(",", aws_vpc.v.id)', '["22"]'),  # console: "[\"22\"]"
+    ('(true ? 22 : join("", split(",", aws_vpc.v.id))) == "22"', 'true'),  # console: true
+    ('true ? [22] : var.unset', '["22"]'),  # console with -var unset=...: a list(string) either way
+]
+
+
+def test_unknown_results_of_a_known_type_unify(tmp_path: Path):
+    groups = "".join(f'''resource "aws_security_group" "k{i}" {{
+  name = "k{i}"
+  tags = {{ v = jsonencode({expr}) }}
+}}
+''' for i, (expr, _) in enumerate(UNKNOWN_CONSOLE))
+    (tmp_path / "main.tf").write_text(PROVIDER + '''
+resource "aws_vpc" "v" {
+  cidr_block = "10.0.0.0/16"
+}
+variable "unset" {
+  type = list(string)
+}
+''' + groups, encoding="utf-8")
+    got = {g["address"]: g["tags"].get("v") for g in tfsg_json("show", str(tmp_path))["groups"]}
+    assert [(e, w, got.get(f"aws_security_group.k{i}")) for i, (e, w) in enumerate(UNKNOWN_CONSOLE)
+            if got.get(f"aws_security_group.k{i}") != w] == []

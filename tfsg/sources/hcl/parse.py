@@ -422,9 +422,13 @@ class _Compiler:
         node = self.expr(tree)
         if isinstance(node, VarN):
             return node.name
-        if _traversal(node) and not _parenthesized(tree):
-            # hclsyntax parseObjectCons: "Ambiguous attribute key" (wrap a reference in
-            # parentheses, a dotted name in quotes); Terraform refuses the configuration
+        first = tree
+        while hasattr(first, "children") and first.children:
+            first = first.children[0]
+        # hclsyntax parseObjectCons: a key whose first token is "(" is an expression (forceNonLiteral),
+        # ``{ (local.o).k = 1 }`` too; any other traversal is an "Ambiguous attribute key" (wrap a
+        # reference in parentheses, a dotted name in quotes): Terraform refuses the configuration
+        if _traversal(node) and not _parenthesized(tree) and getattr(first, "type", None) != "LPAR":
             raise InputError("Ambiguous attribute key: if this expression is intended to be a reference, wrap it "
                              "in parentheses; if it is a name containing periods, wrap it in quotes",
                              f"{self.file}:{_first_line(tree)}")

@@ -11,7 +11,7 @@ from typing import Any, Optional
 
 from . import budget
 from .arith import binary
-from .condtypes import unified
+from .condtypes import static_type, unified
 from .values import (
     SET_ORDER_UNKNOWN,
     EvalError,
@@ -291,7 +291,7 @@ class CondN(Node):
             other_value = other.ev(env)
         except EvalError:
             return value
-        return unified(value, other_value)
+        return unified(value, other_value, lambda: static_type(other, env))
 
 
 class BinN(Node):
