@@ -34,7 +34,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import FIXTURES, ROOT, plan, tfsg_json
+from conftest import FIXTURES, ROOT, plan, run_tfsg, tfsg_json
 
 CASE = "hcl_round_fourteen"
 T, F = "aws_security_group.types", "aws_security_group.funcs"
@@ -480,3 +480,36 @@ variable "unset" {
     got = {g["address"]: g["tags"].get("v") for g in tfsg_json("show", str(tmp_path))["groups"]}
     assert [(e, w, got.get(f"aws_security_group.k{i}")) for i, (e, w) in enumerate(UNKNOWN_CONSOLE)
             if got.get(f"aws_security_group.k{i}") != w] == []
+
+
+def test_a_refusal_in_the_other_result_of_a_conditional_is_refused(tmp_path):
+    """HCL evaluates both results of a conditional; Terraform reads a file outside the
+    repository (tfsg refuses to: values.Refused) and converts the chosen 22 to its string type,
+    so the refusal is not an error HCL drops: the input is refused (exit 2), as try() and can()
+    never hide it, not judged with 22 left a number."""
+    (tmp_path / "main.tf").write_text('''
+variable "on" {
+  type    = bool
+  default = true
+}
+
+locals {
+  port = var.on ? 22 : file("/etc/hostname")
+}
+
+resource "aws_security_group" "s" {
+  name        = "s"
+  description = "s"
+  ingress {
+    description = "by the conditional"
+    from_port   = local.port == "22" ? 22 : 443
+    to_port     = local.port == "22" ? 22 : 443
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+''')
+    proc = run_tfsg("check", str(tmp_path))
+    err = proc.stderr.decode()
+    assert proc.returncode == 2 and proc.stdout == b"", err
+    assert "main.tf:8: file: '/etc/hostname' is outside the repository under review" in err

@@ -16,6 +16,7 @@ from .values import (
     SET_ORDER_UNKNOWN,
     EvalError,
     Lazy,
+    OverLimit,
     Ref,
     SetList,
     Unknown,
@@ -289,6 +290,11 @@ class CondN(Node):
             return value
         try:
             other_value = other.ev(env)
+        except OverLimit:
+            # tfsg's own refusal (a file outside the repository, a limit): Terraform would
+            # compute that result and convert this one to its type, so it is refused here too,
+            # as try() and can() never hide it (values.OverLimit)
+            raise
         except EvalError:
             return value
         return unified(value, other_value, lambda: static_type(other, env))
