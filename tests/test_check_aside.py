@@ -72,7 +72,7 @@ def test_a_child_that_cannot_say_is_not_trusted(tmp_path, monkeypatch):
     aside.enable()
     try:
         load_document(str(path))
-        pid = aside._pending[0][0]
+        pid = aside._pending[0].pid
         os.kill(pid, signal.SIGKILL)
         with pytest.raises(InputError, match=rf"resource_changes\[{index}\]"):
             aside.settle()

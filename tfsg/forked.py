@@ -16,7 +16,8 @@ from collections.abc import Callable
 from typing import Any, Optional
 
 
-def _cpus() -> int:
+def cpus() -> int:
+    """The CPUs this process may run on."""
     try:
         return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
@@ -29,7 +30,7 @@ def wanted() -> bool:
     mode = os.environ.get("TFSG_FORK", "")
     if mode == "off" or not hasattr(os, "fork"):
         return False
-    return mode == "always" or _cpus() >= 2
+    return mode == "always" or cpus() >= 2
 
 
 class Forked:
