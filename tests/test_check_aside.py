@@ -89,11 +89,15 @@ def test_off_by_default_for_library_callers(tmp_path, monkeypatch):
     assert not aside._pending
 
 
-@pytest.mark.parametrize("case", ["three_tier", "engine_longer_paths", "microservices_mesh", "new_path_to_db"])
+@pytest.mark.parametrize("case", ["three_tier", "engine_longer_paths", "microservices_mesh", "new_path_to_db",
+                                  "sensitive_rules", "sensitive_set_words", "verdict_module_args", "module_dynamic",
+                                  "refactor_inline_to_rules", "gate_narrow_and_grow", "engine_unknown_blocks"])
 @pytest.mark.parametrize("command", ["show", "diff", "check"])
 def test_paths_computed_in_a_child_are_the_same_report(case, command, monkeypatch):
-    """forked.py: the paths of a large graph computed in a forked child (forced here on small
-    ones) give the byte-identical report of the paths computed in line."""
+    """forked.py: the group paths of a large graph, and the second half of its rule sources
+    (sources/build), read in forked children (forced here on small plans) give the
+    byte-identical report of the same work done in line: sensitive labels numbered in plan
+    order, an update plan's reused rules, module inputs."""
     plan = str(FIXTURES / case / "plan.json")
     monkeypatch.setenv("TFSG_FORK", "always")
     forked = run_tfsg(command, plan, "--format", "json")

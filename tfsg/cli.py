@@ -161,9 +161,9 @@ def _paths_aside(*graphs) -> None:
              (force or len(g.snap.groups) + len(g.snap.attachments) >= PATHS_ASIDE_SIZE)]
     if not large or not wanted():
         return
-    handle = Forked(lambda: [g.paths() for g in large])
+    handle = Forked(lambda: [g.group_paths() for g in large])
     for index, graph in enumerate(large):
-        graph.defer_paths(handle, index)
+        graph.defer_group_paths(handle, index)
 
 
 def _check_aside() -> None:

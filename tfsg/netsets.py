@@ -250,6 +250,11 @@ class ServiceSet:
     def __hash__(self) -> int:
         return self._hash
 
+    def __reduce__(self) -> tuple:
+        # sent back by a forked child (forked.py): the parent's one object for the value, so
+        # the identity fast paths (ALL_SERVICES) hold for it
+        return _restored, self._parts
+
     def __repr__(self) -> str:
         return f"ServiceSet({self.describe() or 'nothing'})"
 
@@ -316,6 +321,10 @@ class ServiceSet:
     def describe(self) -> str:
         """Short human text: ``tcp 22, tcp 443`` or ``all traffic``."""
         return ", ".join("all traffic" if p == "all" else f"{p} {ports}" for p, ports in self.entries())
+
+
+def _restored(*parts: IntervalSet) -> ServiceSet:
+    return canonical(ServiceSet(*parts))
 
 
 ALL_SERVICES = canonical(ServiceSet(**_FULL))

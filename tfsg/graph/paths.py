@@ -80,6 +80,11 @@ class PathQueries(GraphBase):
         through at least one group with no known member (where members are known, the resource
         paths say more)."""
         if self._group_paths is None:
+            deferred = self.__dict__.pop("_deferred_paths", None)
+            if deferred is not None:  # computed in a forked child meanwhile (forked.py)
+                handle, index = deferred
+                self._group_paths = handle.result()[index]
+                return self._group_paths
             self._group_paths = _shortest(self.digraph(), self.max_hops,
                                           keep=lambda n: n != INTERNET and self.is_group(n) and not self.members.get(n))
         return self._group_paths
@@ -87,17 +92,16 @@ class PathQueries(GraphBase):
     def paths(self) -> list[Path]:
         """Resource paths, and the group paths through groups with no known member."""
         if self._paths is None:
-            deferred = self.__dict__.pop("_deferred_paths", None)
-            if deferred is not None:  # computed in a forked child meanwhile (forked.py)
-                handle, index = deferred
-                self._paths = handle.result()[index]
-            else:
-                self._paths = sorted(list(self.resource_paths()) + self.group_paths(), key=lambda p: p.nodes)
+            # resource paths first: a forked child may be computing the group paths meanwhile
+            resource_paths = list(self.resource_paths())
+            self._paths = sorted(resource_paths + self.group_paths(), key=lambda p: p.nodes)
         return self._paths
 
-    def defer_paths(self, handle: Any, index: int) -> None:
-        """``paths()`` is item ``index`` of what ``handle`` (a ``forked.Forked``) computes."""
-        if self._paths is None:
+    def defer_group_paths(self, handle: Any, index: int) -> None:
+        """``group_paths()`` is item ``index`` of what ``handle`` (a ``forked.Forked``) computes:
+        the group graph's searches run in a child while this process walks the resource graph,
+        which the policies and reports read too."""
+        if self._group_paths is None:
             self.__dict__["_deferred_paths"] = (handle, index)
 
     def resource_graph(self):

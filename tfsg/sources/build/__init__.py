@@ -16,6 +16,7 @@ Each pass is a mixin in a module of its own; read them in this order:
 - ``rules``: what every rule source shares (rules, peers) and the passes over all rules.
 - ``inline``: the inline ``ingress``/``egress`` blocks of a group.
 - ``rule_resources``: ``aws_security_group_rule`` and ``aws_vpc_security_group_*_rule``.
+- ``sources_split``: every rule source in plan order, a large plan's second half in a child.
 - ``attachments``: who sits in which group (instances, interfaces, borrowed groups).
 """
 
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ...model import Attachment, Peer, Rule, Snapshot, Unknown, is_outside_group
+from ...model import Attachment, Peer, Rule, Snapshot, Unknown
 from ...netsets import ServiceSet
 from ..endpoints import public_endpoints
 from ..filters import filters
@@ -40,6 +41,7 @@ from .prefix_lists import PREFIX_LIST_TYPES, PrefixListsMixin
 from .regions import RegionsMixin
 from .rule_resources import RULE_TYPES, RuleResourcesMixin
 from .rules import RulesMixin
+from .sources_split import SourcesSplitMixin
 from .terms import TermsMixin
 
 __all__ = ["CLUSTER_MEMBERS", "DEFAULT_GROUP_TYPES", "GROUP_TYPES", "RULE_TYPES", "InlineHints", "SnapshotBuilder"]
@@ -51,7 +53,7 @@ CLASSIC_GROUP_TYPES = ("aws_db_security_group", "aws_redshift_security_group", "
 
 
 class SnapshotBuilder(TermsMixin, RegionsMixin, GroupsMixin, DefaultGroupsMixin, PrefixListsMixin, RulesMixin,
-                      InlineRulesMixin, RuleResourcesMixin, AttachmentsMixin):
+                      InlineRulesMixin, RuleResourcesMixin, SourcesSplitMixin, AttachmentsMixin):
     """Turns one side's instances into a Snapshot; one builder per side."""
 
     def __init__(self, instances: list[Instance], config: Configuration, root_variables: dict[str, Any],
@@ -149,30 +151,9 @@ class SnapshotBuilder(TermsMixin, RegionsMixin, GroupsMixin, DefaultGroupsMixin,
             for key, sg in self.prior.groups.items():
                 if sg.id and key in self.snap.groups:
                     self.id_to_group.setdefault(sg.id, key)
-        for inst in self.instances:
-            if inst.address.mode != "managed" or (inst.type not in GROUP_TYPES and inst.type not in RULE_TYPES):
-                continue
-            if inst.address.module:
-                self.snap.inputs[inst.addr] = self.config.inputs(inst.address)
-            reused = self._reusable(inst)
-            if reused is not None:
-                self.snap.rules += reused[0]
-                self.snap.unknowns += reused[1]
-                self.produced[inst.addr] = reused
-                continue
-            first_rule, first_unknown = len(self.snap.rules), len(self.snap.unknowns)
-            if inst.type in GROUP_TYPES:
-                for direction in ("ingress", "egress"):
-                    self._scope = (direction, inst.addr)
-                    self._inline_rules(inst, direction)
-            else:
-                self._scope = ("all", "")  # until the rule's group is known
-                if inst.type == "aws_security_group_rule":
-                    self._classic_rule(inst)
-                else:
-                    self._vpc_rule(inst)
-            self._scope, self._services = ("all", ""), None
-            self.produced[inst.addr] = (self.snap.rules[first_rule:], self.snap.unknowns[first_unknown:])
+        sources = [inst for inst in self.instances if inst.address.mode == "managed"
+                   and (inst.type in GROUP_TYPES or inst.type in RULE_TYPES)]
+        self._rule_sources_split(sources)
         self._attachments()
         if self._placements is not None:
             self.snap.unrouted = self._placements.unrouted
@@ -263,29 +244,6 @@ class SnapshotBuilder(TermsMixin, RegionsMixin, GroupsMixin, DefaultGroupsMixin,
             have[front] = replace(have[front], public=v4, public_reason=reason, public_v6=v6,
                                   public_v6_reason=reason if v6 else "") if front in have else att
         self.snap.attachments = sorted(have.values(), key=lambda a: a.resource)
-
-    def _reusable(self, inst: Instance) -> Optional[tuple[list[Rule], list[Unknown]]]:
-        """The other side's rules for an unchanged instance, when they must be the same.
-
-        A no-op instance has identical values on both sides; its rules are the same unless a
-        group it names is resolved differently (one that is deleted or replaced), and a
-        group's inline rules are the same only when the configuration manages them.
-        """
-        if inst.action != "no-op" or inst.addr not in self.reuse:
-            return None
-        if inst.type in GROUP_TYPES and not (self.config.written(inst.address, "ingress")
-                                              and self.config.written(inst.address, "egress")):
-            return None
-        rules, unknowns = self.reuse[inst.addr]
-        groups = self.snap.groups
-        for rule in rules:
-            if rule.group not in groups or (rule.peer.kind == "group" and "." in rule.peer.value
-                                            and rule.peer.value not in groups):
-                return None
-            if rule.peer.kind == "group" and is_outside_group(rule.peer.value) and \
-                    rule.peer.value.rsplit("/", 1)[-1] in self.id_to_group:
-                return None
-        return rules, unknowns
 
     def unknown(self, address: str, attribute: str, reason: str, scope: Optional[tuple[str, str]] = None,
                 block: Optional[tuple[int, int]] = None) -> None:

@@ -46,6 +46,9 @@ class RulesMixin(BuilderBase):
                 if not granted:
                     continue
             self.snap.rules.append(Rule(group, direction, granted, peer, inst.addr, desc, inline))
+        self._check_rule_cap()
+
+    def _check_rule_cap(self) -> None:
         if len(self.snap.rules) > self.rule_cap:
             from ...errors import InputError
             from ...limits import how
