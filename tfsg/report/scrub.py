@@ -3,9 +3,10 @@ any spelling a format gives it (as written, JSON-escaped, with control character
 the plain formats do), whatever the format (Terraform marks: REFERENCE A.5; the provider may
 copy a sensitive value into an unmarked attribute such as ``tags_all``).
 
-``scrubbed`` works on the report's values before any format renders it (never on its keys, which
-are the report schema's, nor on the fields that hold tfsg's own words); ``scrub`` on a rendered
-text, line by line, as a belt and braces where a format streams.
+``scrubbed`` works on the report's values before any format renders it (never on its keys,
+which are the report schema's, but for the input's own maps such as tags; nor on the fields
+that hold tfsg's own words); ``scrub`` on a rendered text, line by line, as a belt and braces
+where a format streams.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from ..errors import one_line
 # Fields whose values are tfsg's own words (an enum of the report schema): never a value of the
 # input, so never scrubbed (a rule description "critical" in a sensitive set would blank them)
 _OWN_WORDS = frozenset({"severity", "status", "kind", "family", "command", "change", "fail_on", "schema_version"})
+# Fields whose values are maps of the input's own keys and values (a group's tags): their keys
+# are scrubbed too
+_DATA_MAPS = frozenset({"tags"})
 
 
 def scrubbed(result: dict, secrets: set[str]) -> dict:
@@ -38,6 +42,10 @@ def scrubbed(result: dict, secrets: set[str]) -> dict:
             return value if key in _OWN_WORDS else clean(value)
         if isinstance(value, dict):
             items = [(k, v, walk(v, k if isinstance(k, str) else None)) for k, v in value.items()]
+            if key in _DATA_MAPS:  # keys of the input's own (a tag key holding a secret's text)
+                items = [(clean(k) if isinstance(k, str) else k, v, new) for k, v, new in items]
+                if any(k != old for (k, _, _), old in zip(items, value)):
+                    return {k: new for k, _, new in items}
             return {k: new for k, _, new in items} if any(new is not v for _, v, new in items) else value
         if isinstance(value, (list, tuple)):
             made = [walk(v, key) for v in value]
