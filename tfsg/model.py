@@ -201,12 +201,28 @@ def shown(value: _T) -> Union[_T, str]:
     return SENSITIVE if isinstance(value, SensitiveStr) else value
 
 
+class WholeMark:
+    """Mixin of a collection marked sensitive whole (not only its elements): its keys and length
+    are sensitive too. Terraform shows such a map as ``(sensitive value)``, keys included
+    (language docs, "Sensitive values"): plan JSON's ``after_sensitive`` is ``true`` for the
+    attribute; in HCL mode, a sensitive variable or ``sensitive()`` (hcl/marks.py)."""
+
+    __slots__ = ()
+
+
+class SensitiveMap(WholeMark, dict):
+    """A map (or object) of a plan value marked sensitive whole."""
+
+    __slots__ = ()
+
+
 def mark_sensitive(value: object) -> object:
-    """A copy of ``value`` whose string leaves are ``SensitiveStr`` (numbers and bools stay)."""
+    """A copy of ``value`` whose string leaves are ``SensitiveStr`` (numbers and bools stay); a
+    map is a ``SensitiveMap`` (its keys are hidden where output would show them: tags)."""
     if isinstance(value, str):
         return value if isinstance(value, SensitiveStr) else SensitiveStr(value)
     if isinstance(value, dict):
-        return {k: mark_sensitive(v) for k, v in value.items()}
+        return SensitiveMap((k, mark_sensitive(v)) for k, v in value.items())
     if isinstance(value, list):
         return [mark_sensitive(v) for v in value]
     return value

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from typing import Optional
 
-from ...model import SENSITIVE, SecurityGroup, SensitiveStr, group_id, is_sensitive, shown
+from ...model import SENSITIVE, SecurityGroup, SensitiveStr, WholeMark, group_id, is_sensitive, shown
 from ...netsets import AddressSet
 from ..instances import Instance
 from ..refs import ConfigIndex, Lit, Res, Term
@@ -132,12 +132,10 @@ class GroupsMixin(BuilderBase):
             self.unknown(inst.addr, "tags", f"{what} known only after apply: which tag selectors (tiers) match "
                          "it cannot be told", ("tags", inst.addr))
         if known and isinstance(tags, dict):
-            # a sensitive map hides its keys too (Terraform shows `tags = (sensitive value)`); the
-            # plan marks only the values (REFERENCE A.5), so a key beside a sensitive value is
-            # taken for part of it, in tags_all too (the provider's copy, not marked at all)
+            # a map marked sensitive whole hides its keys too (Terraform shows `tags = (sensitive
+            # value)`), in tags_all as well: the provider's copy, which carries no mark at all
             own = self.value(inst, ("tags",))[1] if attr == "tags_all" else tags
-            hidden = {k for k, v in own.items() if is_sensitive(v)} if isinstance(own, dict) else set()
-            hidden |= {k for k, v in tags.items() if is_sensitive(v)}
+            hidden: set = set(own) if isinstance(own, WholeMark) and isinstance(own, dict) else set()
             return tuple(sorted((SENSITIVE, SENSITIVE) if k in hidden else (str(shown(k)), str(shown(v)))
                                 for k, v in tags.items()))
         return ()

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...model import SENSITIVE, SensitiveStr
+from ...model import SENSITIVE, SensitiveMap, SensitiveStr, WholeMark
 
 
 class SensitiveInt(int):
@@ -59,7 +59,7 @@ class SensitiveScalar:
         return bool(self.value)
 
 
-class SensitiveCollection:
+class SensitiveCollection(WholeMark):
     """Mixin of the sensitive variants of list, dict and their typed subclasses."""
 
     __slots__ = ()
@@ -94,9 +94,9 @@ class CarriedStr(SensitiveStr):
 
 def mark(value: Any, carried: bool = False) -> Any:
     """The value and everything in it marked sensitive (unknowns and references stay: they hold
-    no value to show). Dict keys stay as they are: a map's keys are shown as plan mode shows a
-    sensitive map's (only its values are marked there). ``carried``: the collection is marked for
-    what one of its elements holds, not for its own text (``CarriedStr``)."""
+    no value to show). Dict keys stay as they are, but a map marked whole hides them where output
+    shows them (tags), as Terraform does. ``carried``: the collection is marked for what one of
+    its elements holds, not for its own text (``CarriedStr``)."""
     if isinstance(value, (list, dict)) and not isinstance(value, SensitiveCollection):
         from . import budget
 
@@ -200,7 +200,8 @@ def for_builder(value: Any, found: list[str], inside: bool = False) -> Any:
             return value
         base = _BASE_OF.get(value.__class__, value.__class__)
         if isinstance(value, dict):
-            return base([(k, for_builder(v, found, inner)) for k, v in value.items()])
+            # a map marked whole keeps that mark: its keys are sensitive too (model.WholeMark)
+            return (SensitiveMap if inner else base)([(k, for_builder(v, found, inner)) for k, v in value.items()])
         return base([for_builder(v, found, inner) for v in value])
     return strip(value)
 
