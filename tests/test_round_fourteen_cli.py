@@ -144,8 +144,8 @@ def test_dash_is_standard_output_and_only_one_report_takes_it(tmp_path):
     plain = run_tfsg("check", str(PLAN), "--format", "json")
     assert same.stdout == plain.stdout and same.returncode == plain.returncode == 1
     assert not (tmp_path / "-").exists()
-    _one_line_error(run_tfsg("check", str(PLAN), "-o", "-", "--sarif", "-"), "name standard output")
-    _one_line_error(run_tfsg("check", str(PLAN), "--sarif", "-"), "name standard output")
+    _one_line_error(run_tfsg("check", str(PLAN), "-o", "-", "--sarif", "-"), "both go to standard output")
+    _one_line_error(run_tfsg("check", str(PLAN), "--sarif", "-"), "both go to standard output")
 
 
 def test_a_waiver_of_a_policy_that_is_not_loaded_is_refused_at_its_line(tmp_path):

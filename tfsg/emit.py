@@ -39,7 +39,8 @@ def emit(result: dict, fmt: Format, output: Optional[str], secrets: set[str],
     ``source``: the input (a file or directory no report may replace); ``no_color``: --no-color;
     ``verbose``: the text report's --verbose. Raises UsageError (exit 2) for outputs that would
     replace an input or one another, or that cannot be written."""
-    _distinct_outputs(output or "-", extra, source)  # (without -o the report goes to standard output)
+    # without -o, the report in --format goes to standard output
+    _distinct_outputs(output or "-", extra, source, "--output" if output else f"the {fmt.value} report (--format)")
     result, secrets = scrubbed(result, secrets), set()
     printable: Optional[dict] = None  # the result with control characters escaped (plain-text formats)
     output = None if output == "-" else output  # `-o -`: standard output, as without -o
@@ -82,12 +83,12 @@ def emit(result: dict, fmt: Format, output: Optional[str], secrets: set[str],
 
 
 def _distinct_outputs(output: Optional[str], extra: Optional[dict[Format, Optional[str]]],
-                      source: Optional[str]) -> None:
+                      source: Optional[str], main: str = "--output") -> None:
     """Each file written once, none of them an input: two formats sent to one path would leave
     one of them (a SARIF upload of the text report), ``-o plan.json`` would replace the plan
     (a hard link of it too), ``-o infra/main.tf`` a source of the directory checked. ``-``
     is standard output, which one report may take."""
-    named = [("--output", output)] + [(f"--{fmt.value}", path) for fmt, path in sorted((extra or {}).items()) if path]
+    named = [(main, output)] + [(f"--{fmt.value}", path) for fmt, path in sorted((extra or {}).items()) if path]
     seen: dict[Any, str] = {}
     source = str(source or "")
     directory = os.path.realpath(source) if source and source != "-" and os.path.isdir(source) else None
@@ -106,8 +107,11 @@ def _distinct_outputs(output: Optional[str], extra: Optional[dict[Format, Option
                 raise UsageError(f"{flag} names a file of the configuration checked; the report would replace it",
                                  path)
         if key in seen:
-            where = "standard output" if key == "-" else "the same file"
-            raise UsageError(f"{flag} and {seen[key]} name {where}; one report would replace the other", path)
+            if key == "-":
+                raise UsageError(f"{flag} and {seen[key]} both go to standard output, where one report would "
+                                 "mix with the other: send one to a file (--output FILE, or a file for "
+                                 f"{flag})", path)
+            raise UsageError(f"{flag} and {seen[key]} name the same file; one report would replace the other", path)
         seen[key] = flag
 
 

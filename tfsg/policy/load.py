@@ -444,7 +444,7 @@ def _apply(data: dict, origin: str, config: Config, seen: set[str], top: bool, j
            node: Any = None) -> None:
     base = os.path.dirname(os.path.abspath(origin)) if not origin.startswith("pack ") else "."
     extends = data.get("extends", ["baseline"] if top else [])
-    for item in extends:
+    for i, item in enumerate(extends):
         if item in PACKS:
             _include_pack(item, config, seen)
         else:
@@ -453,9 +453,9 @@ def _apply(data: dict, origin: str, config: Config, seen: set[str], top: bool, j
             if pack_like and config.read is None and not os.path.exists(path):
                 raise InputError(f"extends: {_excerpt(item)} is neither a file nor a built-in pack "
                                  f"(packs: {', '.join(sorted(PACKS))})", origin)
-            _include_file(path, config, seen, jail, origin)
-    for item in data.get("policy_files", []):
-        _include_file(os.path.join(base, item), config, seen, jail, origin)
+            _include_file(path, config, seen, jail, _at(origin, node, ["extends", i]))
+    for i, item in enumerate(data.get("policy_files", [])):
+        _include_file(os.path.join(base, item), config, seen, jail, _at(origin, node, ["policy_files", i]))
     ids = [raw["id"] for raw in data.get("policies", [])]
     for i, pid in enumerate(ids):
         if pid in ids[:i]:  # two policies of one file with one id: both would run, or one silently
@@ -561,6 +561,9 @@ def _include_file(path: str, config: Config, seen: set[str], jail: Optional[str]
         # git's own files (.git/config holds the checkout's credentials) are no configuration
         raise InputError(f"names {_excerpt(path)}, which is inside .git; a configuration found in the repository "
                          "may only name its files", origin or "configuration")
+    if config.read is None and not os.path.lexists(path):
+        # named where: the configuration's line, not only the missing file's own name
+        raise InputError(f"names {_excerpt(os.path.relpath(path))}: no such file", origin or "configuration")
     data, node = _read_config_file(path, config)
     _apply(data, os.path.relpath(path), config, seen, top=False, jail=jail, node=node)
 
