@@ -16,7 +16,7 @@ from .graph import CidrFlow, Exposure, Flow, FlowGraph, Path, Reach
 from .graph.records import entry_services, merge_by
 from .graph.resources import resource_flows
 from .model import Snapshot, Unknown, assumed_routes
-from .netsets import NO_SERVICES, AddressSet, ServiceSet, covering_services, union_all
+from .netsets import ALL_SERVICES, NO_SERVICES, AddressSet, ServiceSet, covering_services, union_all
 
 SCHEMA_VERSION = 2
 _RULE_TYPES = ("aws_security_group_rule.", "aws_vpc_security_group_ingress_rule.",
@@ -382,6 +382,20 @@ def _drop_relabelled(rows: dict, graph: FlowGraph, other: FlowGraph) -> None:
             rows[key] = (left, by)
 
 
+
+def _still_reached(graph: FlowGraph) -> dict[str, ServiceSet]:
+    """Per group or resource, what ``graph`` may still let the internet reach although no row
+    of its exposures says so: a group's services forwarded by listeners (hops.lb_sources), and
+    every service for a resource whose groups or public address are unknown there."""
+    out: dict[str, ServiceSet] = {}
+    for group, listeners in graph.hops.lb_sources.items():
+        for services in listeners.values():
+            out[group] = out.get(group, NO_SERVICES) | services
+    for u in list(graph.snap.unknowns) + list(graph.unknowns):
+        if u.attribute in ("security groups", "public address", "vpc_security_group_ids", "security_groups"):
+            out[u.address] = ALL_SERVICES
+    return out
+
 def diff(loaded: Any, before: FlowGraph, after: FlowGraph, expand: bool = False) -> dict:
     """What the change does to reachability: flows, exposure and paths added and removed.
 
@@ -423,9 +437,14 @@ def diff(loaded: Any, before: FlowGraph, after: FlowGraph, expand: bool = False)
     def exposure_delta(x: FlowGraph, y: FlowGraph) -> list[tuple[Exposure, ServiceSet]]:
         prior = {(e.address, e.kind, e.family, e.listener): e.services for e in x.exposures
                  if not (x is before and e.address in routed)}
+        # what "no longer reachable" (x: the after side) may not claim: a group the internet
+        # still reaches through a listener, on what it forwards (its row lists listeners only
+        # beside a public block), and a resource whose groups or address x cannot tell
+        still = _still_reached(x) if x is after and x is not before else {}
         out = []
         for e in y.exposures:
-            extra = e.services - prior.get((e.address, e.kind, e.family, e.listener), NO_SERVICES)
+            extra = e.services - prior.get((e.address, e.kind, e.family, e.listener), NO_SERVICES) \
+                - still.get(e.address, NO_SERVICES)
             if extra:
                 out.append((e, extra))
         return out
