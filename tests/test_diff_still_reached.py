@@ -118,3 +118,62 @@ removed {
     diff, _, check = _run(tmp_path, base, head, base_map="true", head_map="true")
     assert "aws_instance.o" not in {r["address"] for r in diff["no_longer_exposed"]}
     assert any(u["address"] == "aws_instance.o" for u in check["unknown"])
+
+
+TIERS = '''
+resource "aws_security_group" "jump" {
+  name   = "jump"
+  vpc_id = aws_vpc.main.id
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+  egress {
+    from_port   = 0
+    to_port     = 0
+    protocol    = "-1"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_instance" "jump" {
+  ami                    = "ami-12345678"
+  instance_type          = "t3.micro"
+  subnet_id              = aws_subnet.public.id
+  vpc_security_group_ids = [aws_security_group.jump.id]
+}
+resource "aws_instance" "inner" {
+  ami                    = "ami-12345678"
+  instance_type          = "t3.micro"
+  subnet_id              = aws_subnet.private.id
+  vpc_security_group_ids = [aws_security_group.inner.id]
+}
+'''
+
+
+def _inner(ports: list[int]) -> str:
+    blocks = "".join(f'''
+  ingress {{
+    from_port   = {p}
+    to_port     = {p}
+    protocol    = "tcp"
+    cidr_blocks = ["10.0.0.0/16"]
+  }}''' for p in ports)
+    return f'''
+resource "aws_security_group" "inner" {{
+  name   = "inner"
+  vpc_id = aws_vpc.main.id{blocks}
+}}
+'''
+
+
+def test_a_narrowed_path_is_listed_as_it_is_now(tmp_path: Path) -> None:
+    """A hop that loses tcp 22 and keeps tcp 443: the path as it was is removed and the path as
+    it is now, still a way in, is listed beside it (probe s15/pE F3: only the removal was)."""
+    diff, _, _ = _run(tmp_path, TIERS + _inner([22, 443]), TIERS + _inner([443]), base_map="true", head_map="true")
+    path = ["internet", "aws_instance.jump", "aws_instance.inner"]
+    tcp22, tcp443 = {"protocol": "tcp", "ports": "22"}, {"protocol": "tcp", "ports": "443"}
+    assert [(p["nodes"], [h["services"] for h in p["hops"]]) for p in diff["paths_removed"]] == \
+        [(path, [[tcp22], [tcp22, tcp443]])]
+    assert [(p["nodes"], [h["services"] for h in p["hops"]]) for p in diff["paths_added"]] == [(path, [[tcp22], [tcp443]])]

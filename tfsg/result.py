@@ -460,7 +460,8 @@ def diff(loaded: Any, before: FlowGraph, after: FlowGraph, expand: bool = False)
                    and (empty_before or not before.has_path(p.nodes))]
     paths_removed = [p for p in before_paths if p.nodes not in after_nodes and not after.has_path(p.nodes)]
     # the same resources, a hop carrying more (or less) than before: the path as it is now is
-    # added (SSH joining 8080 into the admin host), as it was is removed
+    # added (SSH joining 8080 into the admin host), as it was is removed; a path that only
+    # narrows is listed as it is now too, beside the wider one removed (it is still a way in)
     # (a last hop gaining only what the internet now reaches directly on its target is that
     # exposure's, reported as newly exposed: not a new way in)
     by_nodes = {p.nodes: p for p in before_paths}
@@ -474,9 +475,10 @@ def diff(loaded: Any, before: FlowGraph, after: FlowGraph, expand: bool = False)
             continue
         gained = [now - was for was, now in zip(old.hops, p.hops)]
         gained[-1] = gained[-1] - direct.get(p.nodes[-1], NO_SERVICES)
-        if any(g for g in gained):
+        narrowed = any(not now.issuperset(was) for was, now in zip(old.hops, p.hops))
+        if narrowed or any(g for g in gained):
             paths_added.append(p)
-        if any(not now.issuperset(was) for was, now in zip(old.hops, p.hops)):
+        if narrowed:
             paths_removed.append(old)
     paths_added.sort(key=lambda p: p.nodes)
     paths_removed.sort(key=lambda p: p.nodes)

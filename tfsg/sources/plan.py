@@ -75,7 +75,7 @@ def _load_plan(path: str, source_dir: Optional[str], auto_sources: bool) -> Load
         from .hcl.fill import SourceValues
         from .tfsource import SourceHints
 
-        sources = SourceValues(source_dir, variables, sides.after)
+        sources = SourceValues(source_dir, variables, sides.after, timestamp=doc.data.get("timestamp"))
         hints = SourceHints(source_dir, config, sources)
     _wide_secrets(sides.secrets, doc.data.get("configuration"), sources)
 

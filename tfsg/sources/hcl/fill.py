@@ -20,11 +20,18 @@ class SourceValues:
     iterates over a local or a module output, nor what a local holds. The sources do: an
     attribute the plan cannot resolve is evaluated here, with the plan's own root variable
     values, and its references are mapped back to the plan's instances by address.
+
+    What Terraform took from the planner's context is the plan's, not the checker's:
+    ``plantimestamp()`` is the plan's recorded ``timestamp`` (``timestamp``: plan JSON's top-level
+    "timestamp"; None, not recorded or not RFC 3339: unknown), and ``terraform.workspace``, which
+    plan JSON does not record, is unknown (workspace.py).
     """
 
-    def __init__(self, directory: str, variables: dict[str, Any], instances: list[Instance]) -> None:
+    def __init__(self, directory: str, variables: dict[str, Any], instances: list[Instance],
+                 timestamp: Any = None) -> None:
         self.directory = directory
         self.variables = variables
+        self.timestamp = timestamp
         self.instances = {i.addr: i for i in instances}  # the plan's side these values fill
         self._config: Any = None  # HclConfig, once evaluated
         self._failed = False
@@ -35,13 +42,19 @@ class SourceValues:
         if self._config is None and not self._failed:
             from ...errors import TfsgError
             from . import budget
+            from .ephemeral import EphemeralLoader
             from .files import Tree, repository_of
+            from .functions_plan import PLAN_TIME
             from .load import HclConfig, instance_of
-            from .modules import Loader, ModuleInstance
+            from .modules import ModuleInstance
+            from .workspace import PLAN_MODE
 
             budget.reset()  # limits.py eval-size: this evaluation's own
+            # every value is evaluated here, at once (HclConfig.add reads each instance)
+            moment = PLAN_TIME.set(plan_time(self.timestamp))
             try:
-                loader = Loader(Tree(inside=repository_of(self.directory)), self.directory)
+                loader = EphemeralLoader(Tree(inside=repository_of(self.directory)), self.directory)
+                loader.workspace = PLAN_MODE
                 self._secrets = loader.secrets
                 config = HclConfig()
                 root = ModuleInstance(loader, loader.module(self.directory), (), None, dict(self.variables), [])
@@ -55,6 +68,8 @@ class SourceValues:
                 self._failed = True
                 self.problems.append(UnknownRecord(str(exc).split(": ", 1)[0], "",
                                                    f"sources not used: {str(exc).split(': ', 1)[-1]}"))
+            finally:
+                PLAN_TIME.reset(moment)
         return self._config
 
     def terms(self, address: Address, path: tuple, partial: bool = False,
@@ -141,6 +156,18 @@ class SourceValues:
                     Unk(f"{term.instance.addr}: in the sources but not in the plan")
             out.append(term)
         return out
+
+
+def plan_time(timestamp: Any) -> Any:
+    """plantimestamp() beside a plan: the plan's recorded ``timestamp`` (Terraform writes
+    ``time.RFC3339``, which plantimestamp returns too: "plantimestamp Function"), else unknown."""
+    from .functions_plan import _RFC3339
+    from .values import Unknown
+
+    if isinstance(timestamp, str) and _RFC3339.fullmatch(timestamp):
+        return timestamp
+    return Unknown("plantimestamp(): the plan does not record the time it was made (plan JSON \"timestamp\"), "
+                   "so what depends on it is not filled")
 
 
 def _marks_unknown(mask: Any) -> bool:

@@ -10,13 +10,15 @@ is hashicorp/aws's ``arn_parse`` when ``amazon = { source = "hashicorp/aws" }``,
 ``terraform.io/builtin/terraform`` provider's functions need it declared there too (``resolve``).
 
 Not evaluated (an explicit unknown): ``base64gzip`` (Go's own deflate output, which zlib does not
-reproduce byte for byte), ``ephemeralasnull`` (tfsg does not track which values are ephemeral),
-``provider::terraform::encode_tfvars``/``encode_expr`` (hclwrite's layout).
+reproduce byte for byte), ``provider::terraform::encode_tfvars``/``encode_expr`` (hclwrite's
+layout). ``ephemeralasnull`` is evaluated from its argument's syntax (ephemeral.py); a call tfsg
+does not bind (in a ``templatefile`` template) stays "not evaluated".
 """
 
 from __future__ import annotations
 
 import base64
+import contextvars
 import datetime
 import hashlib
 import re
@@ -43,10 +45,21 @@ def _parse(text: Any, what: str) -> datetime.datetime:
         raise EvalError(f"{what}: {value[:40]!r} is not a valid RFC3339 timestamp") from None
 
 
+# What plantimestamp() is while the sources beside a plan are evaluated (fill.py sets it): the
+# plan's recorded "timestamp" (plan JSON's top level), or an Unknown when the plan records none.
+# None: HCL mode, where tfsg stands for a plan made now.
+PLAN_TIME: contextvars.ContextVar[Any] = contextvars.ContextVar("plan_time", default=None)
+
+
 @fn("plantimestamp")
 def _plantimestamp() -> Any:
-    # the time Terraform plans, known during the plan ("plantimestamp Function"): here, the time
-    # tfsg reads the configuration, in time.RFC3339 (UTC, whole seconds)
+    # the time Terraform plans, known during the plan ("plantimestamp Function": "the timestamp
+    # at plan time"), in time.RFC3339 (UTC, whole seconds). Beside a plan it is that plan's
+    # (a plan is immutable: its verdict cannot depend on when it is checked); in HCL mode the
+    # time tfsg reads the configuration
+    recorded = PLAN_TIME.get()
+    if recorded is not None:
+        return recorded
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

@@ -25,8 +25,9 @@ from ..refs import Lit, Res, Term, Unk
 from . import budget
 from .argtypes import INLINE_RULE_DEFAULTS, SCHEMA_DEFAULTED, optional_only
 from .bodies import safe, variables_read
+from .ephemeral import EphemeralLoader
 from .files import GitRevision, Tree, display, repository_of, unborn, var_file_reader
-from .modules import META, LiteralScope, Loader, ModuleInstance, ResourceInstance, convert
+from .modules import META, LiteralScope, ModuleInstance, ResourceInstance, convert
 from .parse import parse_body
 from .providers import default_tags, merge_default_tags
 from .providers import regions as provider_regions
@@ -212,7 +213,7 @@ def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str]
     (Terraform plans no change to them), and ``kept_raw`` the base's evaluated arguments, whose
     references say which groups those values name. ``raw`` (relaunch.Raw) receives the
     evaluated arguments."""
-    loader = Loader(reader, directory)
+    loader = EphemeralLoader(reader, directory)  # ephemeralasnull() calls bound (ephemeral.py)
     config = loader.module(directory)
     values = _root_values(reader, directory, config, inputs, notes)
     problems: list = []
@@ -226,6 +227,7 @@ def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str]
     sites: dict[str, list] = {}  # group block -> its inline blocks (blocksites)
     ignoring = False  # does a resource write ignore_changes (the caller then reads it again)
     from .moved import IGNORING, ignored_changes, imported, keep_ignored
+    from .triggers import module_prefix, replace_triggers
 
     importing, unresolved = imported(root)
     problems.extend(unresolved)
@@ -264,6 +266,9 @@ def _side(reader: Any, directory: str, inputs: VariableInputs, secrets: set[str]
                 names = ignored_changes(ri.block)
                 if names:
                     raw.ignored[inst.addr] = names
+                triggers = replace_triggers(ri.block, module_prefix(inst.address), inst.address.key)
+                if triggers:
+                    raw.triggers[inst.addr] = triggers
         locations[inst.addr] = Location(ri.block.file, ri.block.line)
         if inst.type in _INLINE_GROUP_TYPES:
             block = without_keys(inst.addr)
@@ -551,7 +556,8 @@ class HclHints:
 
 def _root_values(reader: Any, directory: str, config: Any, inputs: VariableInputs,
                  notes: Optional[list[str]] = None) -> dict[str, Any]:
-    """Terraform's order: environment, terraform.tfvars, *.auto.tfvars, then -var-file and -var."""
+    """Terraform's order: environment, terraform.tfvars, *.auto.tfvars, then -var-file and -var
+    (TF_CLI_ARGS_plan's, TF_CLI_ARGS's, then the command line's)."""
     declared = config.variables
     values: dict[str, Any] = {}
     for key, text in sorted(os.environ.items()):
@@ -562,10 +568,16 @@ def _root_values(reader: Any, directory: str, config: Any, inputs: VariableInput
     files += sorted(n for n in names if n.endswith((".auto.tfvars", ".auto.tfvars.json")))
     for name in files:
         values.update(_tfvars(reader, os.path.join(directory, name)))
-    for kind, item in inputs.in_order():
-        if kind == "file":
+    from .cliargs import env_inputs
+
+    # TF_CLI_ARGS_plan's and TF_CLI_ARGS's -var-file/-var come before the command line's (cliargs.py)
+    given = [(f"env-{k}", v) for k, v in env_inputs(directory, repository_of(directory))] + inputs.in_order()
+    for kind, item in given:
+        flag = "-var-file (TF_CLI_ARGS)" if kind == "env-file" else "-var (TF_CLI_ARGS)" if kind == "env-var" \
+            else "--var-file" if kind == "file" else "--var"
+        if kind in ("file", "env-file"):
             if not os.path.isfile(item):
-                raise UsageError("--var-file: no such file", item)
+                raise UsageError(f"{flag}: no such file", item)
             source = var_file_reader(reader, item, notes)
             if source is not None:
                 values.update(_tfvars(source, item))
@@ -573,10 +585,10 @@ def _root_values(reader: Any, directory: str, config: Any, inputs: VariableInput
         assignment = item
         name, sep, text = assignment.partition("=")
         if not sep or not name:
-            raise UsageError(f"--var expects NAME=VALUE, got {assignment!r}", "--var")
+            raise UsageError(f"{flag} expects NAME=VALUE, got {assignment!r}", flag)
         if name not in declared:
-            raise UsageError(f"--var {name}: no variable {name!r} is declared in the root module", "--var")
-        values[name] = _from_text(text, declared[name], f"--var {name}")
+            raise UsageError(f"{flag} {name}: no variable {name!r} is declared in the root module", flag)
+        values[name] = _from_text(text, declared[name], f"{flag} {name}")
     return values
 
 

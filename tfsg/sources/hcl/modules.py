@@ -198,7 +198,7 @@ class Loader:
         self.root = root
         self.configs: dict[str, ModuleConfig] = {}
         self.installed = installed_modules(root)
-        self.workspace = _workspace(root)
+        self.workspace: Any = _workspace(root)  # a name, or an Unknown (fill.py: plan mode)
         self.secrets: set[str] = set()  # text of sensitive values met while evaluating
         self.regions: Optional[dict[str, str]] = None  # provider configuration -> its literal Region
         self.root_scope: Optional["ModuleInstance"] = None  # the root module's instance
@@ -248,19 +248,12 @@ class Loader:
                       "(.terraform/modules/modules.json); its resources are unknown")
 
 
-def _workspace(root: str) -> str:
-    """The workspace Terraform would plan in: TF_WORKSPACE, else the one ``terraform workspace
-    select`` wrote to ``.terraform/environment``, else "default" (Terraform CLI docs,
-    "Workspaces"; ``terraform.workspace`` in expressions)."""
-    name = os.environ.get("TF_WORKSPACE", "").strip()
-    if name:
-        return name
-    try:
-        with open(os.path.join(root, ".terraform", "environment"), "rb") as fh:
-            name = fh.read(256).decode("utf-8", "replace").strip()
-    except OSError:
-        return "default"
-    return name if name and all(c.isalnum() or c in "-_." for c in name) else "default"
+def _workspace(root: str) -> Any:
+    """The workspace Terraform would plan in, or an Unknown (workspace.py: TF_WORKSPACE, else
+    ``$TF_DATA_DIR/environment`` or ``.terraform/environment``, else "default")."""
+    from .workspace import workspace
+
+    return workspace(root)
 
 
 # ---------------------------------------------------------------------- instances
@@ -454,7 +447,10 @@ class ModuleInstance:
             # Values"); the root module's directory, as `cd DIR && terraform plan` runs it
             return {"module": here, "root": display(self.loader.root), "cwd": os.path.realpath(self.loader.root)}
         if name == "terraform":
-            return {"workspace": self.loader.workspace}
+            # terraform.applying: ephemeral (true only during apply: "References to Values"), so
+            # Terraform refuses it where it would be kept; ephemeralasnull() of it is null (ephemeral.py)
+            return {"workspace": self.loader.workspace,
+                    "applying": Unknown("terraform.applying is ephemeral: tfsg reads it through ephemeralasnull()")}
         if name in ("each", "count"):
             raise EvalError(f"{name} is only available inside a block with {'for_each' if name == 'each' else 'count'}")
         if name == "self":

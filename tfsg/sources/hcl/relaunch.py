@@ -13,6 +13,8 @@ address -> ``ri.built()``, references as ``Ref``):
   aws_instance ``launch_template.version``);
 - a VPC that exists at both revisions is not one "this change creates" (TFSG011).
 
+A resource whose ``lifecycle { replace_triggered_by }`` item changes is replaced (triggers.py).
+
 Replacement follows the provider schema (terraform-provider-aws, internal/service/ec2:
 ``ForceNew`` and the CustomizeDiff functions of ec2_instance.go, vpc.go, launch_template.go).
 """
@@ -47,6 +49,7 @@ class Raw:
 
     values: dict[str, Any] = field(default_factory=dict)
     ignored: dict[str, frozenset] = field(default_factory=dict)
+    triggers: dict[str, tuple] = field(default_factory=dict)  # lifecycle replace_triggered_by (triggers.py)
 
 
 class Revisions:
@@ -55,6 +58,8 @@ class Revisions:
     def __init__(self, before: Raw, after: Raw, rename: Callable[[str], str]) -> None:
         self.before = {rename(k): _norm(v, rename) for k, v in before.values.items()}
         self.after = {k: _norm(v, _same) for k, v in after.values.items()}
+        self.triggers = after.triggers
+        self._asking: set[str] = set()  # (a cycle of triggers: Terraform refuses one)
         for addr, names in after.ignored.items():
             # lifecycle ignore_changes: Terraform plans no change to those arguments
             old, new = self.before.get(addr), self.after.get(addr)
@@ -71,10 +76,22 @@ class Revisions:
 
     # ------------------------------------------------------------------ replacement
 
+    def triggered(self, addr: str) -> bool:
+        """Does one of the resource's ``replace_triggered_by`` items change (triggers.py)?"""
+        if addr in self._asking or not self.triggers.get(addr):
+            return False
+        from .triggers import fired
+
+        self._asking.add(addr)
+        try:
+            return any(fired(t, self.before, self.after, self.relaunched) for t in self.triggers[addr])
+        finally:
+            self._asking.discard(addr)
+
     def relaunched(self, addr: str) -> bool:
         """Does the new revision replace this instance (or is it new)?"""
         pair = self._pair(addr)
-        if pair is None:
+        if pair is None or self.triggered(addr):
             return True
         a, b = pair
         if any(a.get(k) != b.get(k) for k in _FORCE_NEW):
@@ -245,6 +262,8 @@ def _launch_inputs_same(addr: str, revisions: Revisions) -> bool:
 def _group(att: Attachment, old: Attachment, revisions: Revisions, base: str) -> Attachment:
     """An Auto Scaling group whose template changed but whose named version does not move keeps
     launching what it launched (its running instances keep their groups either way)."""
+    if revisions.triggered(att.resource):
+        return att  # replaced: a new group launches what the new revision says
     values = revisions.after.get(att.resource, {})
     spec = _template(values)
     template = _template_addr(spec)
