@@ -120,8 +120,6 @@ class ExposureQueries(GraphBase):
         merged: dict[frozenset, ServiceSet] = {}  # parts granted alike are one part
         for part, by in split:
             merged[by] = merged[by] | part if by in merged else part
-        if len(merged) < 2:
-            return ()  # one part: the exposure's own via and sources
         return tuple(sorted(((part, tuple(sorted({lb for _, lb in by})), tuple(sorted({g for g, _ in by})))
                              for by, part in merged.items() if by), key=lambda p: (p[0].describe(), p[1], p[2])))
 
@@ -157,9 +155,11 @@ class ExposureQueries(GraphBase):
                 public, reason = (att.public, att.public_reason) if family == "ipv4" else \
                     (att.public_v6, att.public_v6_reason)
                 if public is True:
+                    parts = self._resource_parts(att, family, services)
+                    if len(parts) == 1:  # one part: the exposure's own blocks and groups, for what it serves
+                        (_, sources, via), parts = parts[0], ()
                     out.append(Exposure(att.resource, "resource", att.type, services, via, sources,
-                                        f"{_FAMILY[family]}: {reason}", family,
-                                        parts=self._resource_parts(att, family, services)))
+                                        f"{_FAMILY[family]}: {reason}", family, parts=parts))
                 elif public is None:
                     self.unknowns.append(Unknown(att.resource, "public address",
                                                  f"reachable from the internet over {family} on {services.describe()} "

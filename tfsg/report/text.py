@@ -204,11 +204,12 @@ def show_lines(result: dict) -> Iterator[str]:
     lines.append("Reachable from the internet")
     if not result["exposed"]:
         lines.append("  nothing")
-    by_key: dict[tuple[str, str, str, str], list[dict]] = {}
+    by_key: dict[tuple, list[dict]] = {}
     for e in exposed:
-        # one line per reason too: a Classic Load Balancer's listener blocks share its address
-        by_key.setdefault((e["address"], e.get("family") or "", e.get("listener") or "", e.get("reason") or ""),
-                          []).append(e)
+        # one line per reason too: a Classic Load Balancer's listener blocks share its address;
+        # and per groups and sources: the rows of one resource admitted by different rules
+        by_key.setdefault((e["address"], e.get("family") or "", e.get("listener") or "", e.get("reason") or "",
+                           tuple(e.get("via") or ()), tuple(e.get("sources") or ())), []).append(e)
     for key, rows in sorted(by_key.items()):
         via = f" via {', '.join(rows[0]['via'])}" if rows[0]["via"] else ""
         lines.append(f"  {key[0]}: {_services(rows)}{via} from {', '.join(rows[0]['sources'])} ({rows[0]['reason']})")
