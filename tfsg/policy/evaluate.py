@@ -30,6 +30,8 @@ from ..netsets import (
 )
 from .load import Policy
 from .selectors import Selectors, _whole_internet, source_matches
+from .whole_sources import all_sources
+from .widths import WIDTH_KEYS, Wide, blanket_counts, block_order, named_services, wide_sources
 
 RULE_QUOTA = 60  # rules per group, per direction, per address family (AWS default)
 GROUPS_PER_INTERFACE = 5
@@ -301,6 +303,8 @@ def forbidden_flow(policy: Policy, ctx: Context) -> list[Finding]:
                 exposed = sorted({e.address for e in ctx.graph.exposures
                                   if e.kind == "resource" and group in e.via and e.services & common})
                 sources = list(ctx.graph.internet_sources(group, services=common))
+                if match_all:  # the sources that admit all of it, not a tcp-only 0.0.0.0/0 beside ::/0
+                    sources = all_sources(ctx.graph, [group], common) or sources
                 by = sorted(_granting_internet(ctx, group, sources, common)
                             | set(granting(ctx.graph.hops.lb_rules.get(group, {}), common)))
                 opened = _opened(ctx, group, common)
@@ -317,10 +321,26 @@ def forbidden_flow(policy: Policy, ctx: Context) -> list[Finding]:
         other = {k: v for k, v in source.items() if k != "internet"}
         if not other:
             continue
+        blanket = blanket_counts(ctx, spec, group)
+        covered: dict[str, ServiceSet] = {}  # the width findings' blocks, on what they name
+        if any(k in other for k in WIDTH_KEYS):
+            for w in wide_sources(ctx, group, other, wanted, blanket):
+                common = hit(w.services)
+                if common:
+                    out.append(_wide_finding(policy, ctx, group, w, common))
+                    for label in w.blocks:
+                        covered[label] = covered.get(label, NO_SERVICES) | common
+        other = {k: v for k, v in other.items() if k not in WIDTH_KEYS}
+        if not any(k in other for k in ("any_address", "cidrs", "groups")):
+            continue
         internet = ctx.graph.internet_services.get(group, NO_SERVICES) if other.get("except_internet") else NO_SERVICES
         for src, services, block, granted_by in ctx.incoming(group, groups="groups" in other):
             if not source_matches(ctx.graph, ctx.sel, other, src, block):
                 continue
+            if not blanket:  # a rule that opens every port names none of them (widths.py)
+                services = services & named_services(ctx, group, src, block)
+            if covered.get(src, NO_SERVICES).issuperset(services & wanted):
+                continue  # already in a width finding
             if internet and block is not None and block.overlaps(PUBLIC) and internet.issuperset(services & wanted):
                 continue  # part of what admits the whole internet (0.0.0.0/1 + 128.0.0.0/1): another policy's
             common = hit(services)
@@ -336,6 +356,21 @@ def forbidden_flow(policy: Policy, ctx: Context) -> list[Finding]:
     if "internet" in source:
         out += _aggregated_internet(policy, ctx, hit, source["internet"])
     return out
+
+
+def _wide_finding(policy: Policy, ctx: Context, group: str, w: Wide, common: ServiceSet) -> Finding:
+    """A source wider than the policy's limit: one block as written, or blocks merged (widths.py)."""
+    sensitive = any(label in ctx.graph.sensitive_labels for label in w.blocks)
+    evidence: dict[str, Any] = {} if sensitive else {"addresses": union_all(w.wide).count() if w.merged
+                                                     else union_all(w.blocks.values()).count()}
+    text = f"{group} admits {w.source} on {common.describe()}"
+    if w.merged:
+        blocks = block_order(list(w.blocks))
+        evidence["cidrs"] = blocks  # the blocks (and lists) that make it up: locate.py points at their rules
+        shown = ", ".join(blocks[:8]) + (f" and {len(blocks) - 8} more" if len(blocks) > 8 else "")
+        text += f" ({len(blocks)} blocks together: {shown})"
+    return ctx.finding(policy, group, f"{w.source} {common.describe()}", text, source=w.source,
+                       services=service_rows(common), defined_by=granting(w.rules, common), **evidence)
 
 
 def _aggregated_internet(policy: Policy, ctx: Context, hit: Callable[[ServiceSet], ServiceSet],
@@ -358,6 +393,8 @@ def _aggregated_internet(policy: Policy, ctx: Context, hit: Callable[[ServiceSet
             per[e.address] = (services | common, via | set(e.via), sources + [s for s in e.sources if s not in sources])
     out = []
     for address, (common, via, sources) in sorted(per.items()):
+        if policy.spec.get("match") == "all":  # as forbidden_flow: the sources that admit all of it
+            sources = all_sources(ctx.graph, sorted(via), common) or sources
         by = sorted({rule for g in via for rule in _granting_internet(ctx, g, sources, common)})
         out.append(ctx.finding(policy, address, f"internet {common.describe()}",
                                f"{address} admits the whole internet on {common.describe()} through its groups "
@@ -494,106 +531,12 @@ def _ingress_services(ctx: Context, group: str, public: bool) -> ServiceSet:
     return have
 
 
-def _block_may_match(block: tuple[int, int], source: dict) -> bool:
-    """May an unknown CIDR block of a known prefix length (``"${aws_eip.nat.public_ip}/32"``)
-    match a forbidden flow's ``from``? Only a /0 is the internet; a width bound compares the
-    prefix as selectors._prefix_len does (an IPv6 /N as IPv4 /(N-40)); any other source kind
-    (``cidrs``, ``any_address``, groups) may hold any address, so it may."""
-    if set(source) - {"internet", "public_wider_than", "cidr_wider_than", "except_internet"}:
-        return True
-    version, prefix = block
-    plen = prefix - 40 if version == 6 else prefix
-    if "internet" in source and prefix == 0:
-        return True
-    return any(key in source and plen < source[key] for key in ("public_wider_than", "cidr_wider_than"))
-
-
 def _can_affect(u: Unknown, policy: Policy, ctx: Context) -> bool:
-    """Could the unknown value change this policy's findings? (Unknown.scope says what it is.)
+    """Could the unknown value change this policy's findings? (policy/affects.py, which says per
+    ``Unknown.scope`` which policy kinds judge it.)"""
+    from .affects import can_affect
 
-    Flow policies judge a target's ingress (and, for flows from groups, the senders' egress);
-    an unknown egress of a group cannot make anything reachable from the internet. A path
-    policy is affected by an unknown ingress of a group from which a target can be reached, and
-    by an unknown egress of a group the internet can already reach. Whether a resource has a
-    public address never hides a group-level finding (the analysis assumes it may), but it may
-    hide a path: a resource that reaches the policy's targets through its groups.
-    """
-    kind, where = u.scope
-    if kind == "all":
-        return True
-    spec = policy.spec
-    if u.block is not None and policy.kind == "forbidden-flow" and \
-            not _block_may_match(u.block, spec.get("from") or {}):
-        return False
-    if kind == "public":
-        groups = ctx.graph.attachment_groups().get(where) or ()
-        if policy.kind not in PATH_KINDS:
-            # a flow policy from the internet also judges a resource's groups together (AWS
-            # aggregates the rules of all groups on an interface): with several groups, what they
-            # admit together is a finding no single group makes, and it needs a public address
-            if not (len(groups) > 1 and (spec.get("from") or {}).get("internet")):
-                return False
-            if u.services is not None and "services" in spec:
-                wanted = ctx.memo(("services", policy.id), lambda: parse_services(spec.get("services")))
-                if spec.get("match") == "all":  # every service: what the groups admit together must be
-                    return u.services.issuperset(wanted)
-                return bool(u.services & wanted)
-            return True
-        upstream = ctx.upstream(spec.get("to"))
-        return any(g in upstream for g in groups)
-    if kind == "none":
-        return False
-    if kind in ("members", "default-members"):
-        if policy.kind in ("exposure-budget",) or policy.kind in PATH_KINDS or ctx.uses_attachments(spec):
-            return True
-        # a resource that may have a public address and may join a group open to the internet:
-        # the finding on that group would reach it (grown, so introduced)
-        public = ctx.memo(("may be public",), lambda: {a.resource for a in ctx.graph.snap.attachments
-                                                       if a.public is not False or a.public_v6 is not False})
-        return bool((spec.get("from") or {}).get("internet")) and (where or u.address) in public
-    if kind == "internet":  # a group the plan cannot read that may admit the internet on u.services
-        if policy.kind in ("exposure-budget", "allowed-flows-only") or policy.kind in PATH_KINDS \
-                or ctx.uses_attachments(spec):
-            return True  # (an allow list: the internet may be a source it does not list)
-        if not (spec.get("from") or {}).get("internet"):
-            return False
-        if u.services is not None and "services" in spec:
-            wanted = ctx.memo(("services", policy.id), lambda: parse_services(spec.get("services")))
-            return u.services.issuperset(wanted) if spec.get("match") == "all" else bool(u.services & wanted)
-        return True
-    if kind == "tags":  # which tag selectors (and the tiers built on them) match the group
-        return ctx.uses_tags(spec)
-    if kind == "front":  # what a load balancer forwards to: the internet reaches it through one
-        return policy.kind in PATH_KINDS or policy.kind == "exposure-budget" or \
-            bool((spec.get("from") or {}).get("internet")) or ctx.uses_attachments(spec)
-    if kind == "reach":  # whether the internet reaches a resource (its group's rules are elsewhere)
-        return policy.kind in PATH_KINDS
-    if u.services is not None and "services" in spec and policy.kind not in PATH_KINDS:
-        # asked per (policy, unknown): a large plan without sources has thousands of unknowns
-        wanted = ctx.memo(("services", policy.id), lambda: parse_services(spec.get("services")))
-        if spec.get("match") == "all":
-            # only if the unknown rule could complete "every service" with what the group has
-            public = "internet" in (spec.get("from") or {})
-            have = ctx.memo(("ingress services", where, public), lambda: _ingress_services(ctx, where, public))
-            if not (have | u.services).issuperset(wanted):
-                return False
-        elif not (u.services & wanted):
-            return False
-    ingress, egress = kind in ("ingress", "group"), kind in ("egress", "group")
-    targets = ctx.targets(spec.get("to"))
-    if policy.kind in PATH_KINDS:
-        upstream = ctx.upstream(spec.get("to"))
-        return (ingress and where in upstream) or (egress and where in ctx.internet_reached())
-    if ingress and where in targets:
-        return True
-    if not egress:
-        return False
-    if policy.kind == "allowed-flows-only":
-        return True  # any group may be a sender the allow list does not name
-    if policy.kind == "forbidden-flow":
-        source = spec.get("from") or {}
-        return "groups" in source and ctx.sel.match(where, source["groups"])
-    return False
+    return can_affect(u, policy, ctx)
 
 
 def evaluate(policies: list[Policy], graph: FlowGraph, tiers: dict[str, dict],

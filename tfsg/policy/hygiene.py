@@ -41,13 +41,26 @@ def _rules(ctx: Context, selector: Optional[dict]):
 
 
 def rule_descriptions(policy: Policy, ctx: Context) -> list[Finding]:
+    """A finding per rule without a description, on its group whatever writes it (inline, an
+    ``aws_security_group_rule``, an ``aws_vpc_security_group_ingress_rule``/``egress_rule``), so
+    that one group is one finding (policy/aggregate.py) with each rule's block or resource as a
+    location. A rule resource's part is keyed by the resource (its address leads the key, where
+    an inline rule's is its group's): a waiver on it covers its part (``defined_by``), and a rule
+    edited in place pairs with its own old part (continuity._bucket: the key's first two words)."""
     out = []
     for rule in _rules(ctx, policy.spec.get("to")):
         if not (rule.description or "").strip():
             what = f"{rule.direction} {rule.services.describe()} " \
                    f"{'from' if rule.direction == 'ingress' else 'to'} {rule.peer}"
-            out.append(ctx.finding(policy, rule.defined_by, f"{rule.group} {what}",
-                                   f"rule without a description: {rule.group} {what}", group=rule.group, rule=rule))
+            if rule.inline or rule.defined_by == rule.group:
+                out.append(ctx.finding(policy, rule.group, f"{rule.group} {what}",
+                                       f"rule without a description: {rule.group} {what}", group=rule.group,
+                                       rule=rule))
+            else:
+                out.append(ctx.finding(policy, rule.group, f"{rule.defined_by} {what}",
+                                       f"rule without a description: {rule.group} {what} ({rule.defined_by})",
+                                       group=rule.group, rule=rule, defined_by=[rule.defined_by],
+                                       rule_resources=[rule.defined_by]))
     return out
 
 
