@@ -79,7 +79,9 @@ def _check(r: dict) -> None:
         (MEMBER, WORKER_I, "tcp", "8080"),
         (WORKER_I, APP_I, "tcp", "443")}  # app admits 0.0.0.0/0, worker sends everywhere
     assert exposures(r["exposed"]) == {(APP_I, "resource", "tcp", "443"), (APP, "group", "tcp", "443")}
-    assert paths(r["paths"]) == {("internet", APP_I, MEMBER), ("internet", APP_I, MEMBER, WORKER_I)}
+    # a managed cache relays nothing: the path ends at it (docs/reference-notes.md S15.5); its
+    # flow to the worker stays in resource_flows above
+    assert paths(r["paths"]) == {("internet", APP_I, MEMBER)}
     path = next(p for p in r["paths"] if p["nodes"] == ["internet", APP_I, MEMBER])
     assert [(h["from"], h["to"], h["services"]) for h in path["hops"]] == [
         ("internet", APP_I, [{"protocol": "tcp", "ports": "443"}]),

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from ..netsets import ALL_SERVICES, NO_SERVICES, ServiceSet, services_for_rule
 from .records import INTERNET, LOAD_BALANCERS
+from .relays import STORE_TYPES
 
 if TYPE_CHECKING:
     from . import FlowGraph
@@ -84,10 +85,16 @@ class ResourceEdges:
         return self._internet
 
     def successors(self, node: str) -> list[str]:
+        """The hops a path search takes from ``node``: none from a managed data store, which
+        ends a path and never relays one (relays.py); its flows stay in ``edges_of``."""
         hit = self._sorted.get(node)
         if hit is None:
-            hit = self._sorted[node] = sorted(self.edges_of(node))
+            hit = self._sorted[node] = [] if self._ends(node) else sorted(self.edges_of(node))
         return hit
+
+    def _ends(self, node: str) -> bool:
+        att = self.atts.get(node)
+        return att is not None and att.type in STORE_TYPES
 
     def _candidates(self, m) -> set[str]:
         """Resources whose ingress may admit ``m``: members of the groups that name one of its
@@ -141,7 +148,8 @@ class ResourceEdges:
         return []
 
     def services(self, a: str, b: str) -> ServiceSet:
-        return self.edges_of(a).get(b, NO_SERVICES)
+        """What hop ``a -> b`` of a path carries (nothing out of a managed data store)."""
+        return NO_SERVICES if self._ends(a) else self.edges_of(a).get(b, NO_SERVICES)
 
     def edges_of(self, node: str) -> dict[str, ServiceSet]:
         hit = self._succ.get(node)

@@ -59,8 +59,13 @@ def drift_note(data: dict) -> Optional[str]:
             table = str(after.get("id") or before.get("id"))
             if (_routes(before, table) ^ _routes(after, table)) - routes:
                 found[address] = "changed"
-        elif kind in _RULES or kind == "aws_route":
-            if _changed(before, after):  # a rule or route of its own: any of it
+        elif kind in _RULES:
+            # a rule by what it admits, not its raw attributes: ports read back 0 for -1 on a
+            # protocol -1 rule mean the same (the provider suppresses that diff)
+            if _rule_atoms(kind, before) != _rule_atoms(kind, after):
+                found[address] = "changed"
+        elif kind == "aws_route":
+            if _changed(before, after):  # a route of its own: any of it
                 found[address] = "changed"
         elif _changed({k: before.get(k) for k in watched[kind]}, {k: after.get(k) for k in watched[kind]}):
             found[address] = "changed"
@@ -154,6 +159,22 @@ def _proto(value: object) -> str:
     return _PROTOCOLS.get(text, text)
 
 
+def _ports(proto: str, rule: dict) -> tuple[str, str]:
+    """A rule's port range as it matters: only tcp, udp, icmp and icmpv6 have ports (types and
+    codes); for -1 and any other protocol "traffic on all ports is allowed, regardless of any
+    ports you specify" (EC2 API AuthorizeSecurityGroupIngress, IpPermission IpProtocol)."""
+    if proto not in ("tcp", "udp", "icmp", "icmpv6"):
+        return ("0", "0")
+    return (_port(rule.get("from_port")), _port(rule.get("to_port")))
+
+
+def _port(value: object) -> str:
+    try:
+        return str(int(str(value)))
+    except ValueError:
+        return str(value)
+
+
 def _atoms(group: dict) -> set:
     """A group's inline permissions, one per (direction, protocol, ports, peer)."""
     out = set()
@@ -162,8 +183,7 @@ def _atoms(group: dict) -> set:
             if not isinstance(rule, dict):
                 continue
             proto = _proto(rule.get("protocol"))
-            ports = (str(rule.get("from_port")), str(rule.get("to_port"))) if proto != "all" else ("0", "0")
-            head = (direction, proto) + ports
+            head = (direction, proto) + _ports(proto, rule)
             for kind, key in (("cidr", "cidr_blocks"), ("cidr", "ipv6_cidr_blocks"), ("pl", "prefix_list_ids"),
                               ("sg", "security_groups")):
                 for value in _seq(rule.get(key)):
@@ -189,33 +209,35 @@ def _rule_resource_atoms(data: dict) -> dict[str, set]:
     out: dict[str, set] = {}
     for res in _state_resources(data):
         values = res.get("values")
-        if not isinstance(values, dict):
-            continue
-        group = str(values.get("security_group_id"))
-        peers: list[tuple[str, object]] = []
-        if res.get("type") == "aws_security_group_rule":
-            proto = _proto(values.get("protocol"))
-            ports = (str(values.get("from_port")), str(values.get("to_port"))) if proto != "all" else ("0", "0")
-            head = (str(values.get("type")), proto) + ports
-            peers = [("cidr", c) for k in ("cidr_blocks", "ipv6_cidr_blocks") for c in _seq(values.get(k))]
-            peers += [("pl", p) for p in _seq(values.get("prefix_list_ids"))]
-            if values.get("source_security_group_id"):
-                peers.append(("sg", values["source_security_group_id"]))
-            if values.get("self"):
-                peers.append(("sg", group))
-        elif res.get("type") in ("aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"):
-            direction = "ingress" if res["type"].endswith("ingress_rule") else "egress"
-            proto = _proto(values.get("ip_protocol"))
-            ports = (str(values.get("from_port")), str(values.get("to_port"))) if proto != "all" else ("0", "0")
-            head = (direction, proto) + ports
-            peers = [(kind, values[key]) for kind, key in (("cidr", "cidr_ipv4"), ("cidr", "cidr_ipv6"),
-                                                           ("pl", "prefix_list_id"),
-                                                           ("sg", "referenced_security_group_id"))
-                     if values.get(key)]
-        else:
-            continue
-        out.setdefault(group, set()).update(head + (kind, _bare(value)) for kind, value in peers)
+        if isinstance(values, dict) and res.get("type") in _RULES:
+            atoms = _rule_atoms(res["type"], values)
+            out.setdefault(str(values.get("security_group_id")), set()).update(a[1:] for a in atoms)
     return out
+
+
+def _rule_atoms(kind: str, values: dict) -> set:
+    """The permissions one rule resource grants: (direction, protocol, ports, peer kind, peer)."""
+    if not isinstance(values, dict):
+        return set()
+    group = str(values.get("security_group_id"))
+    peers: list[tuple[str, object]] = []
+    if kind == "aws_security_group_rule":
+        proto = _proto(values.get("protocol"))
+        head = (str(values.get("type")), proto) + _ports(proto, values)
+        peers = [("cidr", c) for k in ("cidr_blocks", "ipv6_cidr_blocks") for c in _seq(values.get(k))]
+        peers += [("pl", p) for p in _seq(values.get("prefix_list_ids"))]
+        if values.get("source_security_group_id"):
+            peers.append(("sg", values["source_security_group_id"]))
+        if values.get("self"):
+            peers.append(("sg", group))
+    else:
+        direction = "ingress" if kind.endswith("ingress_rule") else "egress"
+        proto = _proto(values.get("ip_protocol"))
+        head = (direction, proto) + _ports(proto, values)
+        peers = [(k, values[key]) for k, key in (("cidr", "cidr_ipv4"), ("cidr", "cidr_ipv6"),
+                                                 ("pl", "prefix_list_id"), ("sg", "referenced_security_group_id"))
+                 if values.get(key)]
+    return {(group,) + head + (k, _bare(value)) for k, value in peers}
 
 
 __all__ = ["drift_note"]

@@ -51,7 +51,7 @@ class Placements:
         self.routes: Optional[RouteIndex] = None
         self._beyond: Optional[Any] = None  # vpc_routes.BeyondRoutes, made when several VPCs are planned
         self._groups_by_name: Optional[dict[str, list[Instance]]] = None
-        self._default_subnets: dict[Optional[str], Placement] = {}  # per Region
+        self._default_subnets: dict[tuple, Placement] = {}  # per Region and zones
         self._default_templates: set[str] = set()  # templates an instance launches into a default subnet
         self._by_addr: Optional[dict[str, Instance]] = None
         # resource -> (its IPv4 and IPv6 address signals before routing, its subnets' routing):
@@ -181,22 +181,52 @@ class Placements:
         return False
 
     def _default_subnet(self, inst: Instance) -> Placement:
-        """Default subnets assign public IPv4 addresses on launch (VPC user guide, "Default
-        subnets"), unless the plan's ``aws_default_subnet`` resources of the Region say otherwise."""
+        """Default subnets assign public IPv4 addresses on launch and no IPv6 address (VPC user
+        guide, "Default subnets"), unless the plan's ``aws_default_subnet`` resources of the
+        Region say otherwise: those of the launch's Availability Zones when it names them (EC2
+        API RunInstances Placement.AvailabilityZone; CreateAutoScalingGroup AvailabilityZones:
+        "the default VPC subnet in each Availability Zone"), else all of them. Both families
+        read the same subnets; with none in the plan the IPv6 setting stays unknown."""
         region = self.b.region_of(inst)
-        hit = self._default_subnets.get(region)
+        zones = self._zones(inst)
+        hit = self._default_subnets.get((region, zones))
         if hit is None:
-            flags: set[Optional[bool]] = set()
-            vpc = None
-            for other in self.b.instances:
-                if other.type == "aws_default_subnet" and self.b.same_region(other, inst):
-                    known, flag = self.b.value(other, ("map_public_ip_on_launch",))
+            subnets = [o for o in self.b.instances if o.type == "aws_default_subnet" and self.b.same_region(o, inst)]
+            v4: set[Optional[bool]] = set()
+            v6: set[Optional[bool]] = set()
+            if zones:
+                by_zone = {z: [o for o in subnets if self.b.value(o, ("availability_zone",)) == (True, z)]
+                           for z in zones}
+                subnets = [o for z in zones for o in by_zone[z]]
+                if any(not found for found in by_zone.values()):
+                    # a zone whose default subnet the plan does not hold: AWS's, as made
+                    v4.add(True)
+                    v6.add(None)
+            for other in subnets:
+                for attr, flags in (("map_public_ip_on_launch", v4), ("assign_ipv6_address_on_creation", v6)):
+                    known, flag = self.b.value(other, (attr,))
+                    if (not known or flag is None) and attr.startswith("assign_ipv6") \
+                            and not self.b.config.written(other.address, attr):
+                        # not written: the provider's default, false, which it sets on adoption
+                        # (aws_default_subnet docs; a plan shows it as false)
+                        known, flag = True, False
                     flags.add(flag if known and isinstance(flag, bool) else None)
-                elif other.type == "aws_default_vpc" and self.b.same_region(other, inst):
-                    vpc = vpc or other.addr
-            map_public = True if not flags or flags == {None} else _any(flags)
-            hit = self._default_subnets[region] = Placement(None, map_public, None, vpc, ())
+            vpc = next((o.addr for o in self.b.instances if o.type == "aws_default_vpc"
+                        and self.b.same_region(o, inst)), None)
+            map_public = True if not v4 or v4 == {None} else _any(v4)
+            assign6 = None if not v6 else _any(v6)
+            hit = self._default_subnets[(region, zones)] = Placement(None, map_public, assign6, vpc, ())
         return hit
+
+    def _zones(self, inst: Instance) -> tuple[str, ...]:
+        """The Availability Zones a launch names (an instance's ``availability_zone``, an Auto
+        Scaling group's ``availability_zones``), when known; () when it names none."""
+        attr = "availability_zones" if inst.type == "aws_autoscaling_group" else "availability_zone"
+        known, value = self.b.value(inst, (attr,))
+        values = value if isinstance(value, list) else [value]
+        if not known or not all(isinstance(v, str) and v for v in values):
+            return ()
+        return tuple(sorted(set(values)))
 
     def _subnets(self, term: Term, inst: Instance) -> Optional[list[Instance]]:
         if isinstance(term, Res):

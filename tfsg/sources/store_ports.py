@@ -62,11 +62,13 @@ _TYPE_PORTS = {"aws_docdb_cluster": 27017, "aws_neptune_cluster": 8182, "aws_red
 _MORE_PORTS = ("oracle", "custom-oracle", "db2")
 
 
-def served_ports(inst: Any, value: Any, setting: Any = None) -> tuple[Optional[tuple[int, ...]], bool]:
+def served_ports(inst: Any, value: Any, setting: Any = None,
+                 referenced: Any = None) -> tuple[Optional[tuple[int, ...]], bool]:
     """(the TCP ports the data store serves, whether that is all it serves), or (None, False)
     when the plan cannot tell. ``value(inst, path) -> (known, value)`` reads the plan;
     ``setting`` the same, an unknown the configuration does not write being (True, None): unset,
-    so the default (the builder's ``setting``; without it, unknown stays unknown)."""
+    so the default (the builder's ``setting``; without it, unknown stays unknown); ``referenced``
+    the builder's (an instance's option group in the plan; without it, not narrowed)."""
     setting = setting or value
     kind = inst.type
     if kind in FIXED:
@@ -95,18 +97,72 @@ def served_ports(inst: Any, value: Any, setting: Any = None) -> tuple[Optional[t
             return None, False
         # an instance whose engine only apply knows (restored from a snapshot) may be Oracle
         more = (engine is None and kind == "aws_db_instance") or (engine or "").startswith(_MORE_PORTS)
-        if kind == "aws_db_instance" and not more:
+        added: tuple[int, ...] = ()
+        if kind == "aws_db_instance" and (not more or (engine or "").startswith("oracle")):
             # an option group of its own may add listeners to any engine (SQL Server Reporting
             # Services on 8443, MySQL's memcached option on 11211: RDS user guide, "Options for
             # ..."); the engine's default option group, which an instance that names none gets
             # ("Working with option groups"), adds none
             known, group = setting(inst, ("option_group_name",))
-            more = not known or (isinstance(group, str) and bool(group) and not group.startswith("default:"))
+            own = not known or (isinstance(group, str) and bool(group) and not group.startswith("default:"))
             # a replica or a restore that names none takes its source's or snapshot's option group
             # (RDS API CreateDBInstanceReadReplica / RestoreDBInstanceFromDBSnapshot "OptionGroupName")
-            more = more or (copied and not group)
-        return (port,), not more
+            if own or (copied and not group):
+                # an option group the plan holds with known options adds the listeners of those
+                # options only (an Oracle instance's included); another stays not narrowed
+                found = option_group_ports(inst, setting, referenced) if own and referenced else None
+                more = found is None
+                added = found or ()
+        return tuple(sorted({port, *added})), not more
     return None, False
+
+
+# Options that open a listener of their own, with its default port when the option's ``port`` is
+# not set (RDS user guide: "Oracle Enterprise Manager Database Express", OEM Port "The default is
+# 5500" (1158 for 11g's OEM Database Control); "Oracle Management Agent for Enterprise Manager
+# Cloud Control", OEM_AGENT Port 3872; "Oracle Secure Sockets Layer", SSL port 2484; "MySQL
+# memcached support", MEMCACHED port 11211; "Support for SQL Server Reporting Services", SSRS
+# port 8443).
+_OPTION_PORTS: dict[str, tuple[int, ...]] = {"OEM": (5500, 1158), "OEM_AGENT": (3872,), "SSL": (2484,),
+                                             "MEMCACHED": (11211,), "SSRS": (8443,)}
+# Options documented with no listener of their own (they work over the database's own port, or
+# outbound, or inside the engine: RDS user guide, "Options for ..." of each engine). Any other
+# option (MSDTC's RPC ports, SSAS, one tfsg does not know) may add one: the store is not narrowed.
+_NO_LISTENER = frozenset(("MARIADB_AUDIT_PLUGIN", "SQLSERVER_BACKUP_RESTORE", "TDE", "SQLSERVER_AUDIT", "SSIS",
+                          "APEX", "APEX-DEV", "NATIVE_NETWORK_ENCRYPTION", "NATIVE_NETWORK_CHECKSUM",
+                          "TIMEZONE", "TIMEZONE_FILE_AUTOUPGRADE", "STATSPACK", "S3_INTEGRATION", "JVM", "SQLT",
+                          "UTL_MAIL", "LOCATOR", "SPATIAL", "MULTIMEDIA", "OLS", "XMLDB"))
+
+
+def option_group_ports(inst: Any, value: Any, referenced: Any) -> Optional[tuple[int, ...]]:
+    """The ports the options of an instance's own option group add, when the plan holds that
+    group (``aws_db_option_group``) with a known ``option`` list: () for none or options with
+    no listener; None when the group is not in the plan, its options are known only after
+    apply, or one is an option tfsg does not know. ``value``: the builder's ``setting`` (an
+    option block not written is none); ``referenced``: the builder's, which resolves the group's
+    name to the plan's aws_db_option_group."""
+    groups = referenced(inst, ("option_group_name",), ("aws_db_option_group",), ("name", "id"))
+    if len(groups) != 1:
+        return None
+    known, options = value(groups[0], ("option",))
+    options = [] if known and options is None else options  # no option block written
+    if not known or not isinstance(options, (list, tuple)):
+        return None
+    out: set[int] = set()
+    for option in options:
+        name = str(option.get("option_name") or "").upper() if isinstance(option, dict) else ""
+        if name in _NO_LISTENER:
+            continue
+        if name not in _OPTION_PORTS:
+            return None
+        port = option.get("port")
+        if port is None:
+            out.update(_OPTION_PORTS[name])
+        elif isinstance(port, int) and not isinstance(port, bool) and 0 < port < 65536:
+            out.add(port)
+        else:
+            return None
+    return tuple(sorted(out))
 
 
 def babelfish_port(parameters: Any) -> Optional[int]:

@@ -186,7 +186,7 @@ class SnapshotBuilder(TermsMixin, RegionsMixin, GroupsMixin, DefaultGroupsMixin,
 
         for inst in self.instances:
             if inst.address.mode == "managed":
-                ports, only = served_ports(inst, self.value, self.setting)
+                ports, only = served_ports(inst, self.value, self.setting, self.referenced)
                 if ports and only and inst.type == "aws_rds_cluster" and \
                         self._engine(inst).startswith("aurora-postgresql"):
                     ports, only = self._babelfish(inst, ports)

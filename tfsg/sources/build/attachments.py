@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ...attachments import ASSOCIATIONS, attachment_table
+from ...attachments import ASSOCIATIONS, LAUNCHED_ON_INTERFACES, attachment_table
 from ...model import Attachment
 from ..instances import Instance
 from ..lbs import LB_TYPES
@@ -69,6 +69,7 @@ class AttachmentsMixin(LaunchesMixin):
                 unread_groups.add(inst.addr)
             elif inst.type == "aws_network_interface":
                 self._default_member(inst, merged)  # before instances launched on it borrow its groups
+        enis = self._template_enis(merged, unread_groups)
         templates: dict[str, Instance] = {}  # launcher -> the launch template it launches from
         lent: set[str] = set()
         own = {addr for addr, entry in merged.items() if entry["groups"]}
@@ -121,7 +122,9 @@ class AttachmentsMixin(LaunchesMixin):
         for inst in self.instances:  # a load balancer without groups (an NLB) is still a hop
             if inst.type in LB_TYPES and inst.address.mode == "managed":
                 merged.setdefault(inst.addr, {"inst": inst, "groups": []})
-        self.snap.host_links = self._host_links()
+        self.snap.host_links = sorted(set(self._host_links()) | {
+            (eni.addr, launcher) for launcher, t in templates.items() if launcher in merged
+            for eni in enis.get(t.addr, ((), None))[0]})
         eips = self._elastic_ip_targets()
         several_vpcs = len(self.snap.vpcs) > 1  # routes between VPCs matter (graph/interfaces.py)
         for addr in sorted(merged):
@@ -139,6 +142,17 @@ class AttachmentsMixin(LaunchesMixin):
                 template = templates.get(addr) or self._node_group_template(inst)
                 (public, reason), (public6, reason6) = self._placements.public(  # type: ignore[union-attr]  # set by _placement
                     inst, place, eips.get(addr), template, cluster)
+                eth0_eni = enis.get(template.addr, ((), None))[1] if template is not None else None
+                if eth0_eni is not None and addr not in own:
+                    # launched on an existing interface as eth0: the instance sits in its subnet,
+                    # and an existing interface gets no public IPv4 at launch ("can only be
+                    # assigned to a new network interface, not an existing one": EC2 API
+                    # InstanceNetworkInterfaceSpecification AssociatePublicIpAddress); what the
+                    # interface has (an Elastic IP, IPv6) reaches it through host_links
+                    place = self._placement(eth0_eni)
+                    public, reason = (True, f"Elastic IP {eips[addr]} is associated with it") if addr in eips \
+                        else (False, LAUNCHED_ON_INTERFACES)
+                    public6, reason6 = False, LAUNCHED_ON_INTERFACES
                 source = templates.get(addr) if addr not in own else None
                 if inst.type == "aws_launch_template":
                     source = inst
@@ -156,6 +170,29 @@ class AttachmentsMixin(LaunchesMixin):
                 self.snap.attachments.append(Attachment(addr, "aws_network_interface", groups, None,
                                                         "a network interface outside this plan", None, None, None,
                                                         "a network interface outside this plan"))
+
+    def _template_enis(self, merged: dict, unread: set[str]) -> dict[str, tuple[list[Instance], Optional[Instance]]]:
+        """Launch templates that name existing network interfaces (launches.template_interfaces):
+        the template takes their groups, lent on to what launches from it; an interface the plan
+        does not hold leaves the groups unknown (never "no group": the default group)."""
+        out: dict[str, tuple[list[Instance], Optional[Instance]]] = {}
+        for inst in self.instances:
+            if inst.type != "aws_launch_template" or inst.address.mode != "managed":
+                continue
+            found, eth0, outside = self.template_interfaces(inst)
+            for eni in found:
+                if eni.addr in merged:
+                    merged.setdefault(inst.addr, {"inst": inst, "groups": []})["groups"] += merged[eni.addr]["groups"]
+                elif eni.addr in unread:
+                    unread.add(inst.addr)
+            for name in outside:
+                unread.add(inst.addr)
+                self.unknown(inst.addr, "network_interfaces.network_interface_id",
+                             f"launches on network interface {name}, which this plan does not hold: the groups "
+                             "of what launches from it are that interface's, unknown here")
+            if found:
+                out[inst.addr] = (found, eth0)
+        return out
 
     def _groupless(self, table: dict, merged: dict, accounted: set[str]) -> None:
         """A resource that can be in groups, placed in subnets of a VPC, with no group read and no

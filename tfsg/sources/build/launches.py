@@ -83,6 +83,37 @@ class LaunchesMixin(BuilderBase):
         self._launched[inst.addr] = out = list(dict.fromkeys(out))
         return out
 
+    def template_interfaces(self, template: Instance) -> tuple[list[Instance], Optional[Instance], list[str]]:
+        """The existing network interfaces a launch template's ``network_interfaces`` name by
+        ``network_interface_id``: an instance launched from it is attached to each, with that
+        interface's groups, subnet and addresses (EC2 API RequestLaunchTemplateData /
+        RunInstances NetworkInterfaces, ``NetworkInterfaceId``: "The ID of the network
+        interface"; the groups belong to the interface). Returns (the plan's interfaces named,
+        the one at device index 0 (eth0) when it is one of them, the ids the plan does not hold)."""
+        if template.type != "aws_launch_template":
+            return [], None, []
+        paths = self._expand(template, ("network_interfaces", "[]"))
+        found: list[Instance] = []
+        eth0: Optional[Instance] = None
+        outside: list[str] = []
+        for path in paths:
+            if not self.value(template, path)[0]:
+                continue  # the whole block is known only after apply: its groups' reader says so
+            named = self.referenced(template, path + ("network_interface_id",), ("aws_network_interface",))
+            if not named:
+                for term in self.terms(template, path + ("network_interface_id",), optional=True):
+                    if isinstance(term, Lit) and isinstance(term.value, str) and term.value:
+                        outside.append(term.value)
+                    elif isinstance(term, (Res, Unk)):
+                        outside.append(_path_text(path + ("network_interface_id",)))
+                continue
+            found += named
+            known, index = self.value(template, path + ("device_index",))
+            first = index == 0 or str(index) == "0" if known and index is not None else len(paths) == 1
+            if first:
+                eth0 = named[0]
+        return list({i.addr: i for i in found}.values()), eth0, outside
+
     def public_interface_groups(self, template: Instance) -> "Optional[tuple[str, ...]]":
         """The groups of a template's first interface (``device_index`` 0), when the template has
         several interfaces whose groups differ: only that interface gets the automatic public
