@@ -83,7 +83,8 @@ CASES = [
     ('[for c in ["x"] : c] == ["x"]', True),
     # replace with a /regex/ (RE2, Go's $1 / ${name} expansion)
     ('replace("My App_1", "/[^a-zA-Z0-9]+/", "-")', "My-App-1"),
-    ('replace("hello world", "/(\\w+) (\\w+)/", "$2 $1")', "world hello"),
+    # HCL spells the regex's \w as "\\w" ("\w" is "Invalid escape sequence": terraform console)
+    ('replace("hello world", "/(\\\\w+) (\\\\w+)/", "$2 $1")', "world hello"),
     ('replace("abc", "/b/", "$1x")', "ac"),
     # arithmetic and logic
     ("10 / 4", 2.5),

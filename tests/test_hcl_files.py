@@ -59,6 +59,9 @@ def repo(tmp_path: Path) -> Path:
     (infra / "rules.yaml").write_text(RULES)
     (infra / "desc.tftpl").write_text(TEMPLATE)
     (infra / "main.tf").write_text(MAIN)
+    # a CIDR block for the rule that reads var.path (rules.yaml there would be no CIDR block:
+    # the provider refuses it at plan)
+    (infra / "office.txt").write_text("203.0.113.0/24\n")
     (tmp_path / "secret.txt").write_text("203.0.113.7/32\n")  # outside the repository
     _git(infra.parent, "init", "-q")
     _git(infra.parent, "add", "-A")
@@ -67,7 +70,7 @@ def repo(tmp_path: Path) -> Path:
 
 
 def test_files_inside_the_repository_are_read(repo: Path):
-    r = tfsg_json("show", str(repo), "--var", "path=rules.yaml")
+    r = tfsg_json("show", str(repo), "--var", "path=office.txt")
     assert {(f["from"], f["to"], f["ports"]) for f in r["flows"]} >= {("10.0.0.0/8", G, "22"), ("0.0.0.0/0", G, "443")}
     # terraform console: "22/10.0.0.0/8;\n443/0.0.0.0/0;\nowner=team\n"
     assert r["groups"][0]["description"] == "22/10.0.0.0/8;\n443/0.0.0.0/0;\nowner=team\n"
@@ -98,7 +101,7 @@ def test_a_link_out_of_the_repository_is_refused(repo: Path):
 def test_at_base_files_come_from_the_base_revision(repo: Path):
     """The change widens the rules file only: the diff shows it, read from git at the base."""
     (repo / "rules.yaml").write_text(RULES.replace("10.0.0.0/8", "0.0.0.0/0"))
-    r = tfsg_json("diff", str(repo), "--base", "HEAD", "--var", "path=rules.yaml")
+    r = tfsg_json("diff", str(repo), "--base", "HEAD", "--var", "path=office.txt")
     assert flows(r["added"]) == {("0.0.0.0/0", G, "tcp", "22")}
     assert flows(r["removed"]) == set()  # 10.0.0.0/8 is inside 0.0.0.0/0: still admitted
     assert r["input"]["base"] == "HEAD"

@@ -69,20 +69,35 @@ def test_function_gives_terraforms_value(evaluated: dict, expr: str):
     assert evaluated[expr] == TERRAFORM[expr]
 
 
-@pytest.mark.parametrize("expr, why", [
-    ('regex("(a+)+\\\\1", "aa")', "invalid regular expression"),  # backreferences: not RE2, not Go
-    ('regex("x", "abc")', "did not match"),
-    ('regex("(?P<a>x)(y)", "xy")', "cannot mix"),
-    ("timestamp()", "known only at apply"),
-    ('base64decode("%%%")', "not valid base64"),
-])
-def test_what_terraform_refuses_or_only_apply_knows_is_an_unknown(tmp_path: Path, expr: str, why: str):
+def _rule(tmp_path: Path, expr: str) -> None:
     (tmp_path / "main.tf").write_text('resource "aws_security_group_rule" "r" {\n  type = "ingress"\n'
                                       '  security_group_id = "sg-0123456789abcdef0"\n  protocol = "tcp"\n'
                                       f'  from_port = 22\n  to_port = 22\n  cidr_blocks = [{expr}]\n}}\n')
+
+
+def test_what_only_apply_knows_is_an_unknown(tmp_path: Path):
+    _rule(tmp_path, "timestamp()")
     r = tfsg_json("show", str(tmp_path))
-    assert any(u["address"] == "aws_security_group_rule.r" and why in u["reason"] for u in r["unknown"]), r["unknown"]
+    assert any(u["address"] == "aws_security_group_rule.r" and "known only at apply" in u["reason"]
+               for u in r["unknown"]), r["unknown"]
     assert r["flows"] == []
+
+
+@pytest.mark.parametrize("expr, why", [
+    # terraform console 1.11.4: 'invalid regexp pattern: invalid escape sequence in \1.'
+    ('regex("(a+)+\\\\1", "aa")', "invalid regular expression"),  # backreferences: not RE2, not Go
+    ('regex("x", "abc")', "did not match"),  # 'pattern did not match any part of the given string.'
+    ('regex("(?P<a>x)(y)", "xy")', "cannot mix"),  # 'cannot mix both named and unnamed capture groups.'
+    ('base64decode("%%%")', "not valid base64"),  # 'failed to decode base64 data "%%%".'
+])
+def test_what_terraform_refuses_is_refused(tmp_path: Path, expr: str, why: str):
+    """A function that fails on known arguments: Terraform reports the error and makes no plan
+    ("Call to function ... failed"), so tfsg refuses the input at the call's line (exit 2, one
+    line), never an unknown that only warns (round fifteen)."""
+    _rule(tmp_path, expr)
+    proc = run_tfsg("show", str(tmp_path))
+    err = proc.stderr.decode()
+    assert proc.returncode == 2 and err.count("\n") == 1 and "main.tf:7" in err and why in err, err
 
 
 def test_a_catastrophic_pattern_runs_in_linear_time(tmp_path: Path):
@@ -108,12 +123,14 @@ def test_a_number_past_the_digit_limit_is_refused_at_its_line(tmp_path: Path, ex
 
 
 @pytest.mark.parametrize("expr", ["min()", 'cidrsubnet("10.0.0.0/16", 40, 1)', 'element([], 0)'])
-def test_a_call_terraform_refuses_is_an_unknown_not_a_crash(tmp_path: Path, expr: str):
-    """Issue 13's crash sites in functions: each is the function's error (Terraform refuses the
-    call too), an unknown naming the file and line."""
+def test_a_call_terraform_refuses_is_refused_not_a_crash(tmp_path: Path, expr: str):
+    """Issue 13's crash sites in functions: each is the function's error, and Terraform refuses
+    the call too ('must pass at least one number', 'insufficient address space to extend prefix
+    of 16 by 40', 'cannot use element function with an empty list': terraform console): exit 2,
+    one line naming the file and line (round fifteen: no longer an unknown)."""
     (tmp_path / "main.tf").write_text('resource "aws_security_group_rule" "r" {\n  type = "ingress"\n'
                                       '  security_group_id = "sg-0123456789abcdef0"\n  protocol = "tcp"\n'
                                       f'  from_port = 22\n  to_port = 22\n  cidr_blocks = [tostring({expr})]\n}}\n')
-    r = tfsg_json("show", str(tmp_path))
-    unknown = [u for u in r["unknown"] if u["address"] == "aws_security_group_rule.r"]
-    assert unknown and "main.tf:" in unknown[0]["reason"], r["unknown"]
+    proc = run_tfsg("show", str(tmp_path))
+    err = proc.stderr.decode()
+    assert proc.returncode == 2 and err.count("\n") == 1 and "main.tf:7" in err and "Traceback" not in err, err

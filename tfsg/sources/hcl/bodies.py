@@ -42,7 +42,9 @@ class Body:
 
 
 def safe(node: Node, env: Env, file: str) -> Any:
-    """Evaluate; what Terraform would reject becomes an Unknown naming file:line and the problem.
+    """Evaluate; what Terraform would reject becomes an Unknown naming file:line and the problem,
+    except a function that fails on known arguments, which is refused (exit 2 at file:line), as
+    Terraform refuses it ("Call to function ... failed"; an unknown would only warn).
 
     Values nested or references chained deeper than Python's stack are an input error (exit 2
     naming the file:line), as a plan nested too deeply is: fail closed, never a partial read."""
@@ -62,6 +64,10 @@ def safe(node: Node, env: Env, file: str) -> Any:
 
         raise InputError("a number too large to compute (past 1e308)", f"{file}:{node.line}") from None
     except EvalError as exc:
+        if exc.refused:  # a function failing on known arguments: Terraform reports the error, no plan
+            from ...errors import InputError
+
+            raise InputError(f"{exc}; Terraform refuses the configuration", f"{file}:{node.line}") from None
         return Failure(f"{file}:{node.line}: {exc}")
     except budget.Exhausted as exc:
         exc.where = exc.where or f"{file}:{node.line}"  # the innermost place it ran out

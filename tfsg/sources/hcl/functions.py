@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ... import limits
-from . import budget, callmarks, functypes
+from . import addresses, budget, callmarks, functypes
 from .values import (
     NEVER_EMPTY,
     ORDER_UNKNOWN,
@@ -106,8 +106,11 @@ def call(node: Any, env: Any) -> Any:
     if name not in _SHAPE and not all(is_known(a) for a in args):
         if name == "format" and args and isinstance(args[0], str) and "%" not in args[0].rsplit("/", 1)[-1]:
             # format("%s/32", aws_eip.nat.public_ip): a block of that prefix, its address unknown
-            return bounded(unknown_from(*args, what=f"{name}()"), args[0].replace("%%", "%"))
-        return unknown_from(*args, what=f"{name}()")
+            literal = addresses.literal_chars([args[0].replace("%s", "")] + args[1:]) \
+                if args[0].count("%") == args[0].count("%s") else None
+            return bounded(unknown_from(*args, what=f"{name}()"), args[0].replace("%%", "%"), literal)
+        trimmed = addresses.trimmed_block(name, args)  # trimspace("${eip}/32") is that /32 block
+        return trimmed if trimmed is not None else unknown_from(*args, what=f"{name}()")
     if name == "sensitive":
         secrets = getattr(getattr(env.scope, "loader", None), "secrets", None)
         return mark_sensitive(args[0], secrets) if len(args) == 1 else _bad("sensitive() takes one argument")
@@ -120,9 +123,17 @@ def call(node: Any, env: Any) -> Any:
         try:
             return impl(env, *given) if name in _WITH_ENV else impl(*given)
         except (ValueError, TypeError, OverflowError, ZeroDivisionError, KeyError, IndexError, AttributeError) as exc:
-            # Terraform refuses such a call with an error; here it is the function's error, which
-            # becomes an unknown naming the file and line (never an internal error)
-            raise EvalError(f"{name}(): {exc}") from None
+            # Terraform refuses such a call with an error ("Call to function ... failed")
+            failed = EvalError(f"{name}(): {exc}")
+            failed.refused = all(is_known(a) for a in given)
+            raise failed from None
+        except EvalError as exc:
+            if isinstance(exc, (OverLimit, functions_plan.NotEvaluated)) or not all(is_known(a) for a in given):
+                raise
+            # on known arguments: the configuration's error (bodies.safe refuses it)
+            failed = EvalError(str(exc) if str(exc).startswith(name) else f"{name}(): {exc}")
+            failed.sensitive, failed.refused = exc.sensitive, True
+            raise failed from None
 
     # A value computed from a sensitive one is sensitive (cty marks): callmarks runs the
     # function on unmarked values and marks its result, or keeps the marks of what it picks.
@@ -564,6 +575,9 @@ def _join(sep: Any, *lists: Any) -> Any:
 
 @fn("split", shape=True)
 def _split(sep: Any, text: Any) -> Any:
+    whole = addresses.split_block(sep, text)  # split(",", "${aws_eip.x.public_ip}/32"): one /32
+    if whole is not None:
+        return whole
     if isinstance(text, Ref) and is_known(sep) and ref_equals(text, ",") is False \
             and to_string(sep) in (",", " ", ";", ":"):
         # an EC2 id (sg-..., pl-...) holds none of these: split(",", join(",", [x.id])) is [x.id]

@@ -8,6 +8,7 @@ be parsed again; its grammar (Lark LALR) is used directly instead, without posit
 from __future__ import annotations
 
 import functools
+import json
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -116,7 +117,9 @@ _SIMPLE = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 
 
 class BadEscape(ValueError):
-    """A ``\\u``/``\\U`` escape that names no character (a surrogate, past U+10FFFF)."""
+    """An escape HCL refuses ("Invalid escape sequence", hclsyntax ParseStringLiteralToken): a
+    backslash before anything but ``n r t " \\ u U``, ``\\u``/``\\U`` without exactly 4/8 hex
+    digits, or one that names no character (a surrogate, past U+10FFFF)."""
 
 
 def _unescape(text: str) -> str:
@@ -131,7 +134,15 @@ def _unescape(text: str) -> str:
                 # HCL refuses it too ("Invalid escape sequence"): not a Unicode scalar value
                 raise BadEscape(f"invalid escape sequence \\{s}: not a Unicode character")
             return chr(code)
-        return _SIMPLE.get(s, "\\" + s)
+        if s in _SIMPLE:
+            return _SIMPLE[s]
+        if s in "uU":
+            digits = "four" if s == "u" else "eight"
+            raise BadEscape(f"invalid escape sequence: the \\{s} escape sequence must be followed by {digits} "
+                            "hexadecimal digits")
+        # Terraform: 'The symbol "x" is not a valid escape sequence selector.' ("\\x31", "\\.")
+        raise BadEscape(f"invalid escape sequence: the symbol {json.dumps(s)} is not a valid escape "
+                        "sequence selector")
 
     return _ESCAPE.sub(repl, text)
 

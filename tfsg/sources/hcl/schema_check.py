@@ -67,11 +67,15 @@ def mistyped(block: Any, resource_type: str, values: Any) -> Optional[tuple[str,
     """(problem, line) of the first known value of an evaluated resource (``values``, after the
     conversions Terraform makes: ``"22"`` to a number, ``22`` to a string) that is not of its
     schema type, or None. Terraform: "Inappropriate value for attribute ...: list of string
-    required" (a string for a list, a list for a string, "abc" for a number)."""
+    required" (a string for a list, a list for a string, "abc" for a number).
+
+    Values of the right type that the provider's own checks refuse (a CIDR block that is not its
+    network's address, ``self`` with ``cidr_blocks`` in an ``aws_security_group_rule``) raise
+    InputError here (validators.py): those checks are the same in provider 5 and 6."""
     spec = schema(resource_type)
-    if not spec or not isinstance(values, dict):
+    if not isinstance(values, dict):
         return None
-    for name in sorted(values):
+    for name in sorted(values) if spec else ():
         entry = spec.get(name)
         if entry is None:
             continue
@@ -80,6 +84,9 @@ def mistyped(block: Any, resource_type: str, values: Any) -> Optional[tuple[str,
             where = f"{name}{wrong[0]}"
             return f'Inappropriate value for attribute "{where}" of {resource_type}: {wrong[1]} required', \
                 _line(block, name, wrong[0])
+    from .validators import check
+
+    check(block, resource_type, values)
     return None
 
 

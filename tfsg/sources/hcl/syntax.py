@@ -109,7 +109,14 @@ class Template(Node):
         if bad is not None:
             # "${aws_eip.nat.public_ip}/32": whatever apply makes of the address, the block's
             # prefix length is the literal text after the last interpolation
-            return bounded(bad, parts[-1]) if isinstance(parts[-1], str) else bad
+            if not isinstance(parts[-1], str):
+                return bad
+            literal = None  # an address template: split(",", ...) keeps it whole (addresses.py)
+            if all(isinstance(p, (str, Node)) for p in parts):
+                from .addresses import literal_chars
+
+                literal = literal_chars([p if isinstance(p, str) else p.ev(env) for p in parts])
+            return bounded(bad, parts[-1], literal)
         # a template holding a sensitive value is sensitive (its text is the secret, respelled)
         sensitive = bool(marked) or any(has_mark(p) for p in out)
         _guarded([True] if sensitive else [], "a string template", budget.chars, sum(map(len, out)),

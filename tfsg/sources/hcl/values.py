@@ -70,6 +70,10 @@ class EvalError(Exception):
     it is sensitive too)."""
 
     sensitive = False
+    # Terraform's own error on known values (a function call that fails: "Call to function
+    # \"cidrsubnet\" failed"): try()/can() catch it like any other, but where nothing does it is
+    # the configuration's error (bodies.safe: exit 2 at file:line), never an unknown
+    refused = False
 
 
 def hidden(what: str, exc: Optional[EvalError] = None) -> EvalError:
@@ -84,6 +88,7 @@ def hidden(what: str, exc: Optional[EvalError] = None) -> EvalError:
         return limit
     out = EvalError(f"{what} failed on a value, which is sensitive")
     out.sensitive = True
+    out.refused = getattr(exc, "refused", False)
     return out
 
 
@@ -131,12 +136,14 @@ class UnknownBlock(Unknown):
     block holds 2**(bits - prefix) addresses, so it is never "the internet" unless ``prefix`` is 0.
     The family is the attribute's (``cidr_blocks`` IPv4, ``ipv6_cidr_blocks`` IPv6)."""
 
-    __slots__ = ("prefix", "plain")
+    __slots__ = ("prefix", "plain", "literal")
 
-    def __init__(self, reason: str, prefix: int) -> None:
+    def __init__(self, reason: str, prefix: int, literal: Optional[frozenset] = None) -> None:
         super().__init__(f"{reason} (a /{prefix} block)")
         self.prefix = prefix
         self.plain = reason  # what a function of it says: its result is another block
+        # when its only unknown parts are IP addresses: the characters of the rest (addresses.py)
+        self.literal = literal
 
     def __repr__(self) -> str:
         return f"UnknownBlock({self.reason!r}, {self.prefix})"
@@ -156,16 +163,16 @@ def graphemes(text: str) -> list[str]:
     return regex.findall(r"\X", text)
 
 
-def bounded(unknown: Unknown, tail: str) -> Unknown:
+def bounded(unknown: Unknown, tail: str, literal: Optional[frozenset] = None) -> Unknown:
     """``unknown`` followed by the literal ``tail``: an UnknownBlock when the tail ends the text
     with ``/N`` and holds no other slash (``.0/24``, ``/32``), else ``unknown`` itself (a failure
-    stays one: Terraform would report it)."""
+    stays one: Terraform would report it). ``literal``: UnknownBlock.literal."""
     if isinstance(unknown, Failure):
         return unknown
     match = _PREFIX_TAIL.search(tail)
     if match is None or "/" in tail[:match.start()]:
         return unknown
-    return UnknownBlock(unknown.reason, int(match.group(1)))
+    return UnknownBlock(unknown.reason, int(match.group(1)), literal)
 
 
 class Ref:

@@ -16,7 +16,8 @@ neither YAML 1.1 (PyYAML's resolver) nor plain YAML 1.2. A plain (unquoted, unta
 
 Quoted scalars are strings; explicit tags (``!!str``, ``!!int``, ``!!float``, ``!!bool``,
 ``!!null``, ``!!timestamp``, ``!!binary``) are honoured; mapping keys are scalars made strings
-(``n:`` is the key ``"false"``); ``<<`` merges mappings, and the last write of a key wins.
+(``n:`` is the key ``"false"``); ``<<`` merges one mapping (not a list of them), and the last
+write of a key wins.
 Aliases are followed with every value counted against a budget (a "billion laughs" document is
 refused, never expanded).
 """
@@ -86,11 +87,17 @@ def _value(node: Any, left: list[int], number: Callable[[Any], Any]) -> Any:
     for key_node, value_node in node.value:  # in order, the last write of a key wins (go-cty-yaml)
         if isinstance(key_node, yaml.ScalarNode) and key_node.tag in (_PLAIN, _TAG + "merge") \
                 and key_node.value == "<<":
-            for source in (value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]):
-                part = _value(source, left, number)
-                if not isinstance(part, dict):
-                    raise YamlError("a merge key (<<) takes a mapping or a list of mappings")
-                out.update(part)
+            # go-cty-yaml merges one mapping only: a list of them (YAML 1.1's "<<: [*a, *b]") is
+            # "cannot merge tuple into mapping" (decode.go unmarshalMapping; terraform console)
+            part = _value(value_node, left, number)
+            if not isinstance(part, dict):
+                # cty's FriendlyName of what it decoded: a null is of the dynamic pseudo-type
+                kind = "tuple" if isinstance(part, list) else "dynamic" if part is None else \
+                    "bool" if isinstance(part, bool) else "string" if isinstance(part, str) else "number"
+                # go-cty-yaml's place: the line counted from 0, the column from 1 (terraform console)
+                raise YamlError(f"on line {key_node.start_mark.line}, column {key_node.start_mark.column + 1}: "
+                                f"cannot merge {kind} into mapping")
+            out.update(part)
             continue
         if not isinstance(key_node, yaml.ScalarNode):
             raise YamlError("only strings are allowed as mapping keys")
