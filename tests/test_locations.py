@@ -242,8 +242,9 @@ def test_several_rule_resources_behind_one_finding() -> None:
 def test_module_argument_is_the_one_the_rule_reads() -> None:
     """module_args/main.tf: `module "app"` writes 0.0.0.0/0 for port 5432 (line 11) and as
     `ssh_cidr` (line 18); the module's SSH rule reads var.ssh_cidr with port 22 written inside
-    the module: TFSG001 is at line 18, TFSG002 (5432) at line 11. 10.1.2.3/16 (line 15) is the
-    6379 rule's block as the plan normalises it (10.1.0.0/16)."""
+    the module: TFSG001 is at line 18, TFSG002 (5432) at line 11, TFSG005 at the 6379 rule's
+    block (line 15; written 10.1.0.0/16: the provider refuses a host address such as
+    10.1.2.3/16 in cidr_ipv4, and so does HCL mode)."""
     found = _located(_check(f"{CASES}/module_args"))
     app = "module.app.aws_security_group.this"
     assert found[("TFSG001", app)][:2] == (f"{CASES}/module_args/main.tf:18", True)
