@@ -154,9 +154,9 @@ PATHS_ASIDE_SIZE = 1000
 def _paths_aside(*graphs) -> None:
     """The paths from the internet of large graphs, computed in a forked child while the command
     goes on (forked.py: the same paths, computed here if the child cannot)."""
-    from .forked import Forked, wanted
+    from .forked import Forked, forced, wanted
 
-    force = os.environ.get("TFSG_FORK") == "always"
+    force = forced()
     large = [g for g in dict.fromkeys(graphs) if g is not None and
              (force or len(g.snap.groups) + len(g.snap.attachments) >= PATHS_ASIDE_SIZE)]
     if not large or not wanted():

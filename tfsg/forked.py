@@ -25,6 +25,11 @@ def cpus() -> int:
         return os.cpu_count() or 1
 
 
+def forced() -> bool:
+    """``TFSG_FORK=always``: fork whatever the size of the work (tests run small plans so)."""
+    return os.environ.get("TFSG_FORK") == "always"
+
+
 def wanted() -> bool:
     """Whether forking pays here: ``TFSG_FORK`` ``off`` never, ``always`` whatever the CPUs
     (tests); else a second CPU and ``os.fork``."""

@@ -15,7 +15,7 @@ from typing import Any, Optional
 from ..errors import InputError
 from ..graph import INTERNET, FlowGraph
 from ..graph.records import granting, merge_by
-from ..model import Rule, Unknown
+from ..model import Rule
 from ..netsets import (
     NO_SERVICES,
     PUBLIC,
@@ -531,19 +531,13 @@ def _ingress_services(ctx: Context, group: str, public: bool) -> ServiceSet:
     return have
 
 
-def _can_affect(u: Unknown, policy: Policy, ctx: Context) -> bool:
-    """Could the unknown value change this policy's findings? (policy/affects.py, which says per
-    ``Unknown.scope`` which policy kinds judge it.)"""
-    from .affects import can_affect
-
-    return can_affect(u, policy, ctx)
-
-
 def evaluate(policies: list[Policy], graph: FlowGraph, tiers: dict[str, dict],
              prefix_sizes: Optional[dict[str, int]] = None, existed: Optional[set[str]] = None) -> list[Finding]:
     """Every policy on one side; findings sorted and unique by identity. ``existed``: on the
     after side of a change, the groups and resources of the before side (newly-reachable judges
     only those)."""
+    from .affects import can_affect  # (affects.py reads this module's Context: imported here)
+
     for policy in policies:
         check_services(policy)
     ctx = Context(graph, Selectors(graph, tiers), prefix_sizes or {}, existed=existed)
@@ -554,7 +548,7 @@ def evaluate(policies: list[Policy], graph: FlowGraph, tiers: dict[str, dict],
             found.setdefault(f.identity(), f)
         if policy.kind not in REACHABILITY_KINDS or policy.unknown == "ignore" or not all_unknowns:
             continue
-        unknowns = [u for u in all_unknowns if _can_affect(u, policy, ctx)]
+        unknowns = [u for u in all_unknowns if can_affect(u, policy, ctx)]
         if unknowns:
             listed = "; ".join(f"{u.address}: {u.reason}" for u in unknowns[:3])
             more = f" (and {len(unknowns) - 3} more)" if len(unknowns) > 3 else ""

@@ -36,17 +36,15 @@ class SourcesSplitMixin(BuilderBase):
     def _rule_sources_split(self, sources: list[Instance]) -> None:
         """The rules of every group and rule resource, in plan order; a large plan's second half
         read by a forked child meanwhile (forked.py), the same code on a copy of this builder."""
-        force = os.environ.get("TFSG_FORK") == "always"  # (tests: small plans too)
-        half = len(sources) // 2 if len(sources) >= (2 if force else RULES_ASIDE_SIZE) else 0
+        from ...forked import Forked, forced, wanted
+
+        half = len(sources) // 2 if len(sources) >= (2 if forced() else RULES_ASIDE_SIZE) else 0
         if self.hints is not None or self.sources is not None:
             half = 0  # the .tf sources load and record problems (and secrets) as they are read: in line
         handle = None
-        if half:
-            from ...forked import Forked, wanted
-
-            if wanted():
-                parent = os.getpid()
-                handle = Forked(lambda: self._rule_sources_aside(sources[half:]) if os.getpid() != parent else None)
+        if half and wanted():
+            parent = os.getpid()
+            handle = Forked(lambda: self._rule_sources_aside(sources[half:]) if os.getpid() != parent else None)
         if handle is None:
             self._rule_sources(sources)
             return
